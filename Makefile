@@ -1,0 +1,95 @@
+# Misto: `make run` and `make test` are all a newcomer needs (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# Debian's Python: its sqlite3 module can load the SpatiaLite extension.
+PYTHON ?= /usr/bin/python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgis://postgres@127.0.0.1:5432/misto
+TEST_SPATIALITE_URL ?= spatialite:///$(CURDIR)/var/test/misto.sqlite3
+PYTEST_ARGS ?=
+
+APT_PACKAGES := gdal-bin libsqlite3-mod-spatialite python3-venv gettext \
+	postgresql-15-postgis-3 chromium fonts-dejavu-core
+STAMP := $(VENV)/.installed-stamp
+VENDOR := misto/core/static/vendor/.built-stamp
+
+.PHONY: run test lint bench system-deps deps frontend messages migrate demo postgres \
+	test-spatialite test-postgis lock clean
+
+run: deps migrate demo
+	$(BIN)/misto serve --host $(HOST) --port $(PORT)
+
+## System packages: installed with apt only when missing (needs root on Debian 12).
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	command -v node >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(MAKE) --no-print-directory system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+$(VENDOR): frontend/package.json frontend/package-lock.json frontend/build.mjs
+	@$(MAKE) --no-print-directory system-deps
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+	touch $@
+
+messages: $(STAMP)
+	cd misto && ../$(BIN)/misto compilemessages --ignore=.venv -v 0
+
+deps: $(STAMP) $(VENDOR) messages
+
+migrate: deps
+	$(BIN)/misto migrate --no-input -v 0
+
+demo: migrate
+	$(BIN)/misto demo
+
+## PostgreSQL with PostGIS on 127.0.0.1:5432 (trust auth on the CI machine).
+postgres: system-deps
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect 15 main start
+	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+
+lint: deps
+	$(BIN)/ruff check misto bench
+	$(BIN)/mypy misto bench
+
+test-spatialite: deps
+	mkdir -p var/test
+	DATABASE_URL=$(TEST_SPATIALITE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgis: deps postgres
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint
+	@$(MAKE) --no-print-directory test-spatialite
+	@$(MAKE) --no-print-directory test-postgis
+
+bench: deps postgres
+	@for b in bench/*.py; do \
+		echo "== $$b (SpatiaLite)"; DATABASE_URL=spatialite:///$(CURDIR)/var/bench/misto.sqlite3 $(BIN)/python $$b || exit 1; \
+		echo "== $$b (PostGIS)"; DATABASE_URL=$(PG_URL)_bench $(BIN)/python $$b || exit 1; \
+	done
+
+## Refresh requirements.lock from pyproject.toml (developers only).
+lock:
+	rm -rf var/lockenv && $(PYTHON) -m venv var/lockenv
+	var/lockenv/bin/pip install -q --upgrade pip && var/lockenv/bin/pip install -q '.[dev]'
+	var/lockenv/bin/pip freeze --exclude misto | grep -v '^-e' > requirements.lock
+	rm -rf var/lockenv
+
+clean:
+	rm -rf $(VENV) frontend/node_modules misto/core/static/vendor var/test

@@ -1,0 +1,69 @@
+"""Fixtures shared by every module's tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def child_database_url() -> str:
+    """A DATABASE_URL naming the database the tests run on, for child processes."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return f"spatialite:///{db['NAME']}"
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="misto.test_settings",
+        DATABASE_URL=child_database_url(),
+        MISTO_OUTBOX_POLL_SECONDS="0.1",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def misto_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "misto.cli", *args]
+
+
+@pytest.fixture
+def spawn_misto() -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """Start real ``misto`` processes on the test database; kill leftovers at the end."""
+    started: list[subprocess.Popen[str]] = []
+
+    def spawn(*args: str, **env: str) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            misto_command(*args), cwd=ROOT, env=child_env(**env), text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        started.append(process)
+        return process
+
+    yield spawn
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            process.wait(10)
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 30, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()

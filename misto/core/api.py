@@ -1,0 +1,56 @@
+"""Staff API of the core: event delivery status and dead-letter replay."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import django_auth
+
+from misto.core import outbox, services
+from misto.core.permissions import require
+
+router = Router(tags=["core"], auth=django_auth)
+
+
+class DeadLetterOut(Schema):
+    id: int
+    event_id: int
+    event: str
+    handler: str
+    attempts: int
+    last_error: str
+    occurred_at: datetime
+
+
+class ReplayIn(Schema):
+    ids: list[int]
+
+
+class ReplayOut(Schema):
+    replayed: int
+
+
+@router.get("/dead-letters", response=list[DeadLetterOut])
+def list_dead_letters(
+    request: HttpRequest, handler: str | None = None, limit: int = 100
+) -> list[DeadLetterOut]:
+    require(request.user, "core.events.view")
+    limit = max(1, min(limit, 1000))
+    return [
+        DeadLetterOut(
+            id=row.pk, event_id=row.event_id, event=row.event.name, handler=row.handler,
+            attempts=row.attempts, last_error=row.last_error,
+            occurred_at=row.event.occurred_at,
+        )
+        for row in services.dead_letters(handler)[:limit]
+    ]
+
+
+@router.post("/dead-letters/replay", response=ReplayOut)
+def replay_dead_letters(request: HttpRequest, body: ReplayIn) -> ReplayOut:
+    require(request.user, "core.events.replay")
+    with transaction.atomic():
+        return ReplayOut(replayed=outbox.replay(body.ids))

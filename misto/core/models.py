@@ -1,0 +1,88 @@
+"""The core's tables: the transactional outbox, its per-handler deliveries, schedules."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the same transaction as the change it describes."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("event"), max_length=120, db_index=True)
+    payload = models.JSONField(_("payload"))
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    # Set once a broker transport has accepted the event (unused by the database transport).
+    relayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("domain event")
+        verbose_name_plural = _("domain events")
+        indexes = [
+            models.Index(
+                fields=["id"], name="outbox_unrelayed",
+                condition=models.Q(relayed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    DELIVERED = "delivered", _("delivered")
+    DEAD = "dead", _("dead letter")
+
+
+class EventDelivery(models.Model):
+    """One event for one handler. Created with the event, so no handler can be forgotten.
+
+    The handler's own writes and the switch to ``delivered`` commit in one transaction:
+    a crash at any point leaves the row pending, and it is delivered again, once.
+    """
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    handler = models.CharField(_("handler"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event delivery")
+        verbose_name_plural = _("event deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="delivery_once_per_handler"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"], name="delivery_due",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(fields=["status", "handler"], name="delivery_status_handler"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} <- {self.event_id} ({self.status})"
+
+
+class ScheduledRun(models.Model):
+    """A periodic job's run for one time slot; the unique key lets one process claim it."""
+
+    job = models.CharField(max_length=200)
+    slot = models.DateTimeField()
+    enqueued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="one_run_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"

@@ -1,0 +1,145 @@
+"""Delivering outbox events to their handlers: at least once, effects once, never lost.
+
+Every transport ends here: whatever woke the worker (a poll of the table, a NATS message),
+the delivery itself is :func:`deliver`, which locks the delivery row, runs the handler in a
+savepoint and marks the row in the same transaction. A process killed at any instant
+leaves the row pending (its transaction never committed) and another pass delivers it.
+Failures are retried with exponential back-off; after ``MISTO_OUTBOX_MAX_ATTEMPTS`` the row
+becomes a dead letter that staff see and can replay.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import traceback
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from misto.core import metrics
+from misto.core.events import EventEnvelope, handler_by_id
+from misto.core.models import DeliveryStatus, EventDelivery, OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before attempt ``attempts + 1``: 2, 4, 8... seconds with jitter, capped."""
+    base = min(2.0**attempts, MAX_BACKOFF.total_seconds())
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))  # noqa: S311 - not crypto
+
+
+def envelope(event: OutboxEvent) -> EventEnvelope:
+    return EventEnvelope(
+        id=event.pk, uuid=str(event.uuid), name=event.name,
+        payload=event.payload, occurred_at=event.occurred_at,
+    )
+
+
+def deliver(delivery_id: int) -> bool:
+    """Deliver one pending row; False when it was not pending (done, dead, or taken)."""
+    with transaction.atomic():
+        delivery = (
+            EventDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("event")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return False
+        handler = handler_by_id(delivery.handler)
+        delivery.attempts += 1
+        if handler is None:
+            _fail(delivery, "handler is not installed (its module is switched off?)", final=True)
+        else:
+            _run(handler.func, delivery)
+        delivery.save(update_fields=["status", "attempts", "next_attempt_at", "last_error",
+                                     "delivered_at"])
+    return True
+
+
+def _run(func: Callable[[EventEnvelope], None], delivery: EventDelivery) -> None:
+    """Run a handler in a savepoint: its writes vanish if it fails, the mark stays."""
+    try:
+        with transaction.atomic():
+            func(envelope(delivery.event))
+    except Exception:
+        _fail(delivery, traceback.format_exc(limit=8))
+    else:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = timezone.now()
+        delivery.last_error = ""
+        metrics.EVENTS_DELIVERED.labels(handler=delivery.handler).inc()
+
+
+def _fail(delivery: EventDelivery, error: str, final: bool = False) -> None:
+    delivery.last_error = error[-4000:]
+    if final or delivery.attempts >= settings.MISTO_OUTBOX_MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.DEAD
+        metrics.EVENTS_DEAD.labels(handler=delivery.handler).inc()
+        logger.error("event %s to %s is a dead letter: %s", delivery.event_id,
+                     delivery.handler, error.strip().splitlines()[-1])
+    else:
+        delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+        metrics.EVENTS_FAILED.labels(handler=delivery.handler).inc()
+        logger.warning("event %s to %s failed (attempt %s), retrying at %s",
+                       delivery.event_id, delivery.handler, delivery.attempts,
+                       delivery.next_attempt_at)
+
+
+def due_deliveries(limit: int = 200, event_ids: Iterable[int] | None = None) -> list[int]:
+    rows = EventDelivery.objects.filter(
+        status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+    )
+    if event_ids is not None:
+        rows = rows.filter(event_id__in=list(event_ids))
+    return list(rows.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
+
+
+def deliver_due(limit: int = 200) -> int:
+    """One pass over due deliveries; returns how many rows were handled."""
+    return sum(deliver(delivery_id) for delivery_id in due_deliveries(limit))
+
+
+def deliver_inline(event_ids: list[int]) -> None:
+    """Try the inline handlers of freshly committed events in this process."""
+    rows = EventDelivery.objects.filter(
+        event_id__in=event_ids, status=DeliveryStatus.PENDING
+    ).values_list("pk", "handler")
+    for delivery_id, handler_id in rows:
+        handler = handler_by_id(handler_id)
+        if handler is not None and handler.inline:
+            deliver(delivery_id)
+
+
+def after_commit(event_ids: list[int]) -> None:
+    """Run after the publishing transaction commits: inline handlers, then the transport."""
+    from misto.core.transport import get_transport
+
+    try:
+        deliver_inline(event_ids)
+        get_transport().announce(event_ids)
+    except Exception:
+        # The events are committed; the worker's next pass delivers them anyway.
+        logger.exception("post-commit delivery of events %s deferred to the worker", event_ids)
+
+
+def replay(delivery_ids: Iterable[int]) -> int:
+    """Put dead letters back in the queue (staff action); returns how many were replayed."""
+    ids = list(delivery_ids)
+    count = EventDelivery.objects.filter(pk__in=ids, status=DeliveryStatus.DEAD).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(),
+        last_error="",
+    )
+    if count:
+        event_ids = list(
+            EventDelivery.objects.filter(pk__in=ids).values_list("event_id", flat=True).distinct()
+        )
+        transaction.on_commit(lambda: after_commit(event_ids))
+    return count

@@ -1,0 +1,155 @@
+"""The module registry: what each installed module offers to the rest of the platform.
+
+A module is a Django app whose AppConfig subclasses :class:`MistoModule` and fills in its
+declarations. The site's navigation, URL tree, API and the resident's cabinet are all built
+by iterating :func:`modules`, so switching a module off in ``MISTO_MODULES`` removes every
+trace of it without touching another file.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from django.apps import AppConfig, apps
+from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+Audience = Literal["public", "resident", "staff"]
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link in the site navigation. ``audience`` decides who sees it."""
+
+    label: str | Promise
+    url_name: str
+    audience: Audience = "public"
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A job the scheduler enqueues every ``every``; ``task`` is a dotted task path."""
+
+    name: str
+    task: str
+    every: timedelta
+
+
+@dataclass(frozen=True)
+class CabinetPanel:
+    """What a module shows in the resident's cabinet (rendered by the cabinet page)."""
+
+    title: str | Promise
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    url_name: str | None = None
+
+
+class MistoModule(AppConfig):
+    """Base AppConfig for every Misto module. Subclasses declare; the core assembles."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    title: str | Promise = ""
+    optional: bool = True
+    menu: tuple[MenuEntry, ...] = ()
+    # (URL prefix, urlconf module); a module may mount several, e.g. a standard's API.
+    urls: tuple[tuple[str, str], ...] = ()
+    # Dotted path to a ninja Router, mounted at /api/<api_prefix>/.
+    api_router: str | None = None
+    api_prefix: str = ""
+    # Dotted path to ``callable(request) -> CabinetPanel | None``.
+    cabinet_panel: str | None = None
+    schedules: tuple[Periodic, ...] = ()
+    # Dotted paths to ``callable(stop: threading.Event) -> None``: long-running loops (an
+    # MQTT consumer, say) that ``misto serve`` and ``misto worker`` run beside the web server.
+    runners: tuple[str, ...] = ()
+    # Dotted path to ``callable(stdout) -> None`` that loads this module's part of the demo.
+    demo: str | None = None
+    # Modules whose demo data this one's demo needs first (labels).
+    demo_after: tuple[str, ...] = ()
+
+    def ready(self) -> None:
+        # Importing events.py registers the module's handlers with the event bus.
+        try:
+            importlib.import_module(f"{self.name}.events")
+        except ModuleNotFoundError as error:
+            if error.name != f"{self.name}.events":
+                raise
+
+    @property
+    def key(self) -> str:
+        return self.label
+
+    def publishes(self) -> list[str]:
+        from misto.core.events import events_published_by
+
+        return events_published_by(self.name)
+
+    def consumes(self) -> list[str]:
+        from misto.core.events import events_consumed_by
+
+        return events_consumed_by(self.name)
+
+    def build_cabinet_panel(self, request: HttpRequest) -> CabinetPanel | None:
+        if not self.cabinet_panel:
+            return None
+        builder: Callable[[HttpRequest], CabinetPanel | None] = import_string(self.cabinet_panel)
+        return builder(request)
+
+
+def modules() -> list[MistoModule]:
+    """Installed Misto modules in INSTALLED_APPS order (core first)."""
+    return [config for config in apps.get_app_configs() if isinstance(config, MistoModule)]
+
+
+def module(label: str) -> MistoModule | None:
+    for config in modules():
+        if config.label == label:
+            return config
+    return None
+
+
+def is_enabled(label: str) -> bool:
+    return module(label) is not None
+
+
+def menu_for(user: Any) -> list[MenuEntry]:
+    """The navigation a user sees: public entries, plus resident and staff ones by role."""
+    entries: list[MenuEntry] = []
+    for config in modules():
+        for entry in config.menu:
+            if entry.audience == "public":
+                entries.append(entry)
+            elif entry.audience == "resident" and user.is_authenticated:
+                entries.append(entry)
+            elif entry.audience == "staff" and user.is_authenticated and user.is_staff:
+                entries.append(entry)
+    return entries
+
+
+def demo_order() -> list[MistoModule]:
+    """Modules with a demo loader, each after the modules it names in ``demo_after``."""
+    pending = [config for config in modules() if config.demo]
+    done: list[MistoModule] = []
+    labels_done: set[str] = set()
+    with_demo = {config.label for config in pending}
+    while pending:
+        progressed = False
+        for config in list(pending):
+            needed = {label for label in config.demo_after if label in with_demo}
+            if needed <= labels_done:
+                done.append(config)
+                labels_done.add(config.label)
+                pending.remove(config)
+                progressed = True
+        if not progressed:
+            cycle = ", ".join(config.label for config in pending)
+            raise RuntimeError(f"demo_after forms a cycle between: {cycle}")
+    return done

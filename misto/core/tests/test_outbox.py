@@ -1,0 +1,119 @@
+"""The transactional outbox: publish with the change, deliver after commit, never lose."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from misto.core import outbox
+from misto.core.events import handlers_for, publish
+from misto.core.models import DeliveryStatus, EventDelivery, OutboxEvent
+from misto.core.tests.sample_module.events import SampleHappened
+from misto.core.tests.sample_module.models import Echo
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_publish_writes_event_and_one_delivery_per_handler() -> None:
+    with transaction.atomic():
+        event_id = publish(SampleHappened(number=1))
+    event = OutboxEvent.objects.get(pk=event_id)
+    assert event.name == "sample_module.SampleHappened"
+    assert event.payload == {"number": 1, "fail": False, "slow": 0.0}
+    handlers = {h.id for h in handlers_for(event.name)}
+    assert set(event.deliveries.values_list("handler", flat=True)) == handlers
+    assert handlers == {"sample_module.echo"}
+
+
+def test_rolled_back_transaction_publishes_nothing() -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publish(SampleHappened(number=2))
+        raise RuntimeError("business rule failed")
+    assert not OutboxEvent.objects.exists()
+    assert not EventDelivery.objects.exists()
+
+
+def test_worker_pass_delivers_once() -> None:
+    publish(SampleHappened(number=3))
+    assert outbox.deliver_due() == 1
+    assert outbox.deliver_due() == 0
+    assert list(Echo.objects.values_list("number", flat=True)) == [3]
+    delivery = EventDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.DELIVERED
+    assert delivery.attempts == 1
+
+
+def test_failure_retries_with_backoff_then_dead_letter(settings) -> None:
+    settings.MISTO_OUTBOX_MAX_ATTEMPTS = 3
+    publish(SampleHappened(number=4, fail=True))
+    delivery = EventDelivery.objects.get()
+    for attempt in range(1, 4):
+        assert outbox.deliver(delivery.pk)
+        delivery.refresh_from_db()
+        assert delivery.attempts == attempt
+        assert "sample failure for 4" in delivery.last_error
+        if attempt < 3:
+            assert delivery.status == DeliveryStatus.PENDING
+            assert delivery.next_attempt_at > timezone.now()
+            assert outbox.deliver_due() == 0  # not due yet: backing off
+    assert delivery.status == DeliveryStatus.DEAD
+    assert not Echo.objects.exists()
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert timedelta(seconds=1.5) < outbox.backoff(1) < timedelta(seconds=2.5)
+    assert outbox.backoff(5) > outbox.backoff(2)
+    assert outbox.backoff(40) <= outbox.MAX_BACKOFF * 1.2
+
+
+def test_failed_handler_rolls_back_its_own_writes_only() -> None:
+    publish(SampleHappened(number=5, fail=True))
+    publish(SampleHappened(number=6))
+    outbox.deliver_due()
+    assert list(Echo.objects.values_list("number", flat=True)) == [6]
+
+
+def test_replay_dead_letter_delivers_it(settings) -> None:
+    settings.MISTO_OUTBOX_MAX_ATTEMPTS = 1
+    event_id = publish(SampleHappened(number=7, fail=True))
+    outbox.deliver_due()
+    delivery = EventDelivery.objects.get(event_id=event_id)
+    assert delivery.status == DeliveryStatus.DEAD
+    # The cause is fixed (here: the payload), then staff replay the dead letter.
+    OutboxEvent.objects.filter(pk=event_id).update(payload={"number": 7, "fail": False,
+                                                             "slow": 0.0})
+    with transaction.atomic():
+        assert outbox.replay([delivery.pk]) == 1
+    outbox.deliver_due()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED
+    assert Echo.objects.get().number == 7
+    assert outbox.replay([delivery.pk]) == 0  # only dead letters can be replayed
+
+
+def test_delivery_for_uninstalled_handler_is_dead_with_reason() -> None:
+    event_id = publish(SampleHappened(number=8))
+    EventDelivery.objects.filter(event_id=event_id).update(handler="gone.handler")
+    outbox.deliver_due()
+    delivery = EventDelivery.objects.get(event_id=event_id)
+    assert delivery.status == DeliveryStatus.DEAD
+    assert "not installed" in delivery.last_error
+
+
+def test_event_without_handlers_is_stored() -> None:
+    from dataclasses import dataclass
+
+    from misto.core.events import DomainEvent
+
+    @dataclass(frozen=True)
+    class NobodyListens(DomainEvent):
+        event_name = "sample_module.NobodyListens"
+        at: object
+
+    event_id = publish(NobodyListens(at=timezone.now()))
+    event = OutboxEvent.objects.get(pk=event_id)
+    assert isinstance(event.payload["at"], str)
+    assert not event.deliveries.exists()

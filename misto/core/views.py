@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from misto.core import outbox, services
+from misto.core.health import readiness
+from misto.core.permissions import require
+from misto.core.registry import modules
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"modules": modules()})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    ready, checks = readiness()
+    return JsonResponse({"ready": ready, "checks": checks}, status=200 if ready else 503)
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+
+
+@login_required
+@require_GET
+def dead_letters(request: HttpRequest) -> HttpResponse:
+    require(request.user, "core.events.view")
+    return render(request, "core/dead_letters.html", {
+        "summary": services.delivery_summary(),
+        "dead": services.dead_letters(request.GET.get("handler") or None)[:200],
+    })
+
+
+@login_required
+@require_POST
+def replay_dead_letters(request: HttpRequest) -> HttpResponse:
+    require(request.user, "core.events.replay")
+    ids = [int(value) for value in request.POST.getlist("delivery") if value.isdigit()]
+    with transaction.atomic():
+        count = outbox.replay(ids)
+    messages.success(request, ngettext(
+        "%(count)d delivery queued again.", "%(count)d deliveries queued again.", count
+    ) % {"count": count} if count else _("Nothing selected to replay."))
+    return redirect("core:dead-letters")
