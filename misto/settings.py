@@ -244,6 +244,7 @@ MISTO_CITY_NAME = os.environ.get("MISTO_CITY_NAME", "")
 MISTO_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MISTO_OUTBOX_MAX_ATTEMPTS", "8"))
 MISTO_OUTBOX_POLL_SECONDS = float(os.environ.get("MISTO_OUTBOX_POLL_SECONDS", "1.0"))
 MISTO_NATS_ACK_WAIT = float(os.environ.get("MISTO_NATS_ACK_WAIT", "30"))
+MISTO_NATS_STREAM = os.environ.get("MISTO_NATS_STREAM", "MISTO_EVENTS")
 # Serve static files from the apps' folders outside production, so that no collectstatic
 # step stands between a fresh checkout and a working page.
 WHITENOISE_USE_FINDERS = not PRODUCTION

@@ -35,9 +35,6 @@ from misto.core.models import OutboxEvent
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-STREAM = "MISTO_EVENTS"
-SUBJECT_PREFIX = "misto.events."
-DURABLE = "misto-workers"
 
 
 class EventTransport(Protocol):
@@ -92,8 +89,12 @@ def event_message(event: OutboxEvent) -> bytes:
 class NatsTransport:
     """Domain events over NATS JetStream; see the module docstring."""
 
-    def __init__(self, url: str, ack_wait: float = 30.0) -> None:
+    def __init__(self, url: str, stream: str = "MISTO_EVENTS", ack_wait: float = 30.0) -> None:
         self.url = url
+        self.stream = stream
+        # One stream per installation; its subjects are "<stream>.<event name>".
+        self.subjects = f"{stream}.>"
+        self.durable = f"{stream}-workers"
         self.ack_wait = ack_wait
         self._loop: asyncio.AbstractEventLoop | None = None
         self._nc: Any = None
@@ -116,20 +117,19 @@ class NatsTransport:
         if self._nc is None or self._nc.is_closed:
             self._nc = await nats.connect(self.url, connect_timeout=3, max_reconnect_attempts=3)
             self._js = self._nc.jetstream()
-            await self._ensure_stream(self._js)
+            await self.ensure_stream(self._js)
         return self._js
 
-    @staticmethod
-    async def _ensure_stream(js: Any) -> None:
+    async def ensure_stream(self, js: Any) -> None:
         from nats.js.api import StreamConfig
         from nats.js.errors import NotFoundError
 
         config = StreamConfig(
-            name=STREAM, subjects=[f"{SUBJECT_PREFIX}>"], duplicate_window=600.0,
+            name=self.stream, subjects=[self.subjects], duplicate_window=600.0,
             max_age=7 * 24 * 3600.0,
         )
         try:
-            await js.stream_info(STREAM)
+            await js.stream_info(self.stream)
         except NotFoundError:
             await js.add_stream(config)
 
@@ -138,7 +138,7 @@ class NatsTransport:
         relayed = []
         for event in events:
             await js.publish(
-                f"{SUBJECT_PREFIX}{event.name}", event_message(event),
+                f"{self.stream}.{event.name}", event_message(event),
                 headers={"Nats-Msg-Id": str(event.uuid)},
             )
             relayed.append(event.pk)
@@ -177,9 +177,9 @@ class NatsTransport:
 
         nc = await nats.connect(self.url, connect_timeout=3)
         js = nc.jetstream()
-        await self._ensure_stream(js)
+        await self.ensure_stream(js)
         subscription = await js.pull_subscribe(
-            f"{SUBJECT_PREFIX}>", durable=DURABLE,
+            self.subjects, durable=self.durable,
             config=ConsumerConfig(ack_wait=self.ack_wait, max_ack_pending=1000),
         )
         sweep_every, since_sweep = 5.0, 5.0
@@ -222,5 +222,7 @@ def get_transport() -> EventTransport:
     if url == "database":
         return DatabaseTransport()
     if url.startswith(("nats://", "tls://")):
-        return NatsTransport(url, ack_wait=float(settings.MISTO_NATS_ACK_WAIT))
+        return NatsTransport(
+            url, stream=settings.MISTO_NATS_STREAM, ack_wait=settings.MISTO_NATS_ACK_WAIT
+        )
     raise ValueError(f"MISTO_EVENTS_TRANSPORT must be 'database' or a nats:// URL, got {url!r}")
