@@ -6,11 +6,12 @@ from datetime import datetime
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
 from misto.core import outbox, services
 from misto.core.permissions import require
+from misto.core.schemas import DbId, Limit
 
 router = Router(tags=["core"], auth=django_auth)
 
@@ -26,7 +27,7 @@ class DeadLetterOut(Schema):
 
 
 class ReplayIn(Schema):
-    ids: list[int]
+    ids: list[DbId]
 
 
 class ReplayOut(Schema):
@@ -35,10 +36,9 @@ class ReplayOut(Schema):
 
 @router.get("/dead-letters", response=list[DeadLetterOut])
 def list_dead_letters(
-    request: HttpRequest, handler: str | None = None, limit: int = 100
+    request: HttpRequest, handler: str | None = None, limit: Query[Limit] = 100
 ) -> list[DeadLetterOut]:
     require(request.user, "core.events.view")
-    limit = max(1, min(limit, 1000))
     return [
         DeadLetterOut(
             id=row.pk, event_id=row.event_id, event=row.event.name, handler=row.handler,

@@ -50,7 +50,7 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
 @require_POST
 def replay_dead_letters(request: HttpRequest) -> HttpResponse:
     require(request.user, "core.events.replay")
-    ids = [int(value) for value in request.POST.getlist("delivery") if value.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("delivery") if v.isdigit() and len(v) < 19]
     with transaction.atomic():
         count = outbox.replay(ids)
     messages.success(request, ngettext(

@@ -1,0 +1,61 @@
+"""Schemathesis fuzzes every operation in /api/openapi.json: no input may cause a 5xx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from django.contrib.auth import get_user_model
+from django.test import Client
+from hypothesis import HealthCheck, settings
+
+from misto.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+CSRF = "f" * 32  # a well-formed CSRF secret, sent as both cookie and header
+
+
+@pytest.fixture
+def staff_cookies(django_db_blocker) -> Iterator[dict[str, str]]:
+    """Fuzz as a superuser, so that permission checks don't hide the handlers from it."""
+    with django_db_blocker.unblock():
+        user, _ = get_user_model().objects.get_or_create(
+            username="fuzzer", defaults={"is_staff": True, "is_superuser": True}
+        )
+        client = Client()
+        client.force_login(user)
+        yield {"sessionid": client.cookies["sessionid"].value, "csrftoken": CSRF}
+
+
+@pytest.mark.django_db(transaction=True)
+@schema.parametrize()
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much])
+def test_no_server_error(case, staff_cookies: dict[str, str]) -> None:
+    for cookies in (staff_cookies, {}):  # as staff, and anonymous
+        response = case.call(cookies=cookies, headers={"X-CSRFToken": CSRF})
+        assert response.status_code < 500, (
+            f"{case.method} {case.formatted_path} -> {response.status_code}: "
+            f"{response.text[:500]}"
+        )
+
+
+def test_openapi_schema_is_served(client: Client) -> None:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["openapi"].startswith("3.")
+    assert client.get("/api/docs").status_code == 200
+
+
+@pytest.mark.django_db
+def test_bad_json_is_a_4xx_with_a_reason(client: Client) -> None:
+    response = client.post("/api/sample/things", data="{not json", content_type="application/json")
+    assert response.status_code in (400, 422)
+    assert response.json()
+    response = client.post("/api/sample/things", data={"name": "x", "size": "big"},
+                           content_type="application/json")
+    assert response.status_code == 422
+    assert "size" in str(response.json()["detail"])

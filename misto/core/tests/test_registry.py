@@ -1,0 +1,112 @@
+"""Modules come and go with MISTO_MODULES: menu, URLs, API and cabinet panel follow."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from misto.conftest import ROOT
+from misto.core.modules import ALWAYS_ON, available_optional_modules, installed_module_apps
+from misto.core.registry import demo_order, menu_for, module, modules
+
+SAMPLE = "misto.core.tests.sample_module"
+
+# Runs in a fresh interpreter so that INSTALLED_APPS is built from the given environment.
+PROBE = """
+import json
+import django
+django.setup()
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client, RequestFactory
+from misto.core.registry import menu_for, modules
+from misto.residents.services import cabinet_panels
+
+client = Client()
+request = RequestFactory().get("/")
+request.user = AnonymousUser()
+schema = client.get("/api/openapi.json").json()
+print(json.dumps({
+    "modules": [m.label for m in modules()],
+    "menu": [e.url_name for e in menu_for(AnonymousUser())],
+    "home": client.get("/").status_code,
+    "sample_page": client.get("/sample/").status_code,
+    "api_paths": sorted(schema["paths"]),
+    "panels": [str(p.title) for p in cabinet_panels(request)],
+}))
+"""
+
+
+def probe(modules_setting: str) -> dict:
+    env = {"MISTO_MODULES": modules_setting, "DJANGO_SETTINGS_MODULE": "misto.settings",
+           "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_switching_a_module_off_removes_every_trace() -> None:
+    on = probe(f"all,{SAMPLE}")
+    off = probe("all")
+
+    assert "sample_module" in on["modules"] and "sample_module" not in off["modules"]
+    assert "sample_module:index" in on["menu"] and "sample_module:index" not in off["menu"]
+    assert on["sample_page"] == 200 and off["sample_page"] == 404
+    assert "/api/sample/things" in on["api_paths"]
+    assert not any(path.startswith("/api/sample/") for path in off["api_paths"])
+    assert "Sample panel" in on["panels"] and "Sample panel" not in off["panels"]
+    assert on["home"] == off["home"] == 200
+
+
+@pytest.mark.parametrize("optional", available_optional_modules())
+def test_each_shipped_module_switches_off_cleanly(optional: str) -> None:
+    label = optional.rsplit(".", 1)[-1]
+    others = [m.removeprefix("misto.") for m in available_optional_modules() if m != optional]
+    off = probe(",".join(others))
+    assert label not in off["modules"]
+    assert off["home"] == 200
+    assert not any(path.startswith(f"/api/{label}/") for path in off["api_paths"])
+
+
+def test_always_on_modules_cannot_be_switched_off() -> None:
+    assert installed_module_apps(["residents", "twin"]) == []
+    off = probe("")
+    assert set(off["modules"]) == {app.rsplit(".", 1)[-1] for app in ALWAYS_ON}
+
+
+def test_unknown_module_name_fails_loudly() -> None:
+    with pytest.raises(ValueError, match="unknown module 'nosuch'"):
+        installed_module_apps(["nosuch"])
+
+
+def test_registry_lists_events_published_and_consumed() -> None:
+    sample = module("sample_module")
+    assert sample is not None
+    assert "sample_module.SampleHappened" in sample.publishes()
+    assert "sample_module.SampleHappened" in sample.consumes()
+    assert [m.label for m in modules()][0] == "core"
+
+
+def test_menu_entries_by_audience(django_user_model) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    staff = django_user_model(username="clerk", is_staff=True)
+    resident = django_user_model(username="resident")
+    anonymous = [e.url_name for e in menu_for(AnonymousUser())]
+    assert "core:dead-letters" not in anonymous
+    assert "residents:cabinet" not in anonymous
+    assert "residents:cabinet" in [e.url_name for e in menu_for(resident)]
+    assert "core:dead-letters" in [e.url_name for e in menu_for(staff)]
+
+
+def test_demo_order_respects_dependencies() -> None:
+    order = [m.label for m in demo_order()]
+    for config in demo_order():
+        for before in config.demo_after:
+            if before in order:
+                assert order.index(before) < order.index(config.label)
