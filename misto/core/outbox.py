@@ -32,7 +32,7 @@ MAX_BACKOFF = timedelta(hours=1)
 def backoff(attempts: int) -> timedelta:
     """Delay before attempt ``attempts + 1``: 2, 4, 8... seconds with jitter, capped."""
     base = min(2.0**attempts, MAX_BACKOFF.total_seconds())
-    return timedelta(seconds=base * random.uniform(0.8, 1.2))  # noqa: S311 - not crypto
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))
 
 
 def envelope(event: OutboxEvent) -> EventEnvelope:

@@ -122,16 +122,12 @@ def is_enabled(label: str) -> bool:
 
 def menu_for(user: Any) -> list[MenuEntry]:
     """The navigation a user sees: public entries, plus resident and staff ones by role."""
-    entries: list[MenuEntry] = []
-    for config in modules():
-        for entry in config.menu:
-            if entry.audience == "public":
-                entries.append(entry)
-            elif entry.audience == "resident" and user.is_authenticated:
-                entries.append(entry)
-            elif entry.audience == "staff" and user.is_authenticated and user.is_staff:
-                entries.append(entry)
-    return entries
+    audiences = {"public"}
+    if user.is_authenticated:
+        audiences.add("resident")
+        if user.is_staff:
+            audiences.add("staff")
+    return [entry for config in modules() for entry in config.menu if entry.audience in audiences]
 
 
 def demo_order() -> list[MistoModule]:

@@ -66,8 +66,12 @@ def run_tasks(stop: threading.Event) -> None:
         startup_delay=False, max_tasks=None, worker_id=f"misto-{threading.get_ident()}",
         excluded_queue_names=[],
     )
-    threading.Thread(target=lambda: (stop.wait(), setattr(worker, "running", False)),
-                     daemon=True).start()
+
+    def stop_when_asked() -> None:
+        stop.wait()
+        worker.running = False
+
+    threading.Thread(target=stop_when_asked, daemon=True).start()
     worker.run()
 
 

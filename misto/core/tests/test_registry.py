@@ -89,7 +89,7 @@ def test_registry_lists_events_published_and_consumed() -> None:
     assert sample is not None
     assert "sample_module.SampleHappened" in sample.publishes()
     assert "sample_module.SampleHappened" in sample.consumes()
-    assert [m.label for m in modules()][0] == "core"
+    assert next(m.label for m in modules()) == "core"
 
 
 def test_menu_entries_by_audience(django_user_model) -> None:
