@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -275,3 +276,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # definitions. Misto only parses spatial references from files that staff import, never
 # from anonymous requests (docs/operations.md), so the warning is acknowledged here.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# WhiteNoise hands Django a synchronous file iterator; under ASGI Django warns on every
+# static file. The files are small and served once per client, so the warning is noise.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
