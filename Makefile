@@ -63,9 +63,10 @@ postgres: system-deps
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect 15 main start
 	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 
+LINT_PATHS := misto $(wildcard bench/*.py)
 lint: deps
-	$(BIN)/ruff check misto bench
-	$(BIN)/mypy misto bench
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy $(LINT_PATHS)
 
 test-spatialite: deps
 	mkdir -p var/test

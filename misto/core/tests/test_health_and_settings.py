@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -61,6 +63,7 @@ def test_deploy_check_passes_with_production_settings(tmp_path) -> None:
     result = run_misto(
         "check", "--deploy", "--fail-level", "WARNING", MISTO_PRODUCTION="1",
         SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        MISTO_LEDGER_KEY=base64.b64encode(os.urandom(32)).decode(),
         ALLOWED_HOSTS="misto.example.ua", MISTO_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr

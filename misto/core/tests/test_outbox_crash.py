@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -41,7 +42,10 @@ def nats_stream() -> Iterator[str]:
         finally:
             await nc.close()
 
-    asyncio.run(delete())
+    # In a thread of its own: Playwright may hold an event loop in the main thread.
+    thread = threading.Thread(target=asyncio.run, args=(delete(),))
+    thread.start()
+    thread.join(30)
 
 
 def publish_committed(count: int, slow: float) -> None:
