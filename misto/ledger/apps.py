@@ -1,6 +1,8 @@
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
-from misto.core.registry import MistoModule
+from misto.core.registry import MenuEntry, MistoModule, Periodic
 
 
 class LedgerConfig(MistoModule):
@@ -10,3 +12,13 @@ class LedgerConfig(MistoModule):
     verbose_name = _("Public ledger")
     title = _("Public ledger")
     optional = False
+    urls = (("ledger/", "misto.ledger.urls"),)
+    api_router = "misto.ledger.api.router"
+    api_prefix = "ledger"
+    menu = (MenuEntry(_("Check the ledger"), "ledger:verify"),)
+    cabinet_panel = "misto.ledger.views.cabinet_panel"
+    schedules = (
+        Periodic("ledger.integrate", "misto.ledger.tasks.integrate", timedelta(minutes=1)),
+        Periodic("ledger.issue_head", "misto.ledger.tasks.issue_scheduled_head",
+                 timedelta(minutes=10)),
+    )

@@ -1,0 +1,134 @@
+"""The ledger's public API at /api/ledger/ (hashes base64, RFC 6962 / 9162 JSON shapes).
+
+Every endpoint is public and read-only except ``POST heads`` (staff: sign a head now).
+Bad parameters get 422 (not an integer, negative) or 400 with ``{"error", "code"}``
+(index not below size, size beyond the tree), never a 500.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.security import django_auth
+
+from misto.core.permissions import can
+from misto.ledger import services, sth
+from misto.ledger.models import LedgerEntry
+
+router = Router(tags=["ledger"])
+
+
+class Error(Schema):
+    error: str
+    code: str
+
+
+class TreeHead(Schema):
+    tree_size: int
+    timestamp: int
+    sha256_root_hash: str
+    tree_head_signature: str
+    key_id: str
+
+
+class InclusionProof(Schema):
+    leaf_index: int
+    tree_size: int
+    leaf_hash: str
+    audit_path: list[str]
+
+
+class ConsistencyProof(Schema):
+    first: int
+    second: int
+    consistency: list[str]
+
+
+class Entry(Schema):
+    leaf_index: int
+    leaf_hash: str
+    entry: str
+    kind: str
+    created_at: str
+    integrated: bool
+
+
+class PublicKey(Schema):
+    key_id: str
+    algorithm: str
+    public_key: str
+    active: bool
+    created_at: str
+    retired_at: str | None
+
+
+def _error(error: services.LedgerError) -> dict[str, object]:
+    return {"error": error.message, "code": error.code}
+
+
+@router.get("/heads/latest", response={200: TreeHead, 404: Error},
+            summary="The latest signed tree head (RFC 6962 get-sth)")
+def latest_head(request: HttpRequest) -> tuple[int, dict[str, object]]:
+    head = services.latest_head()
+    if head is None:
+        return 404, {"error": "no tree head has been signed yet", "code": services.NOT_FOUND}
+    return 200, services.head_json(head)
+
+
+@router.get("/heads", response=list[TreeHead], summary="Signed tree heads, newest first")
+def heads(request: HttpRequest, limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, object]]:
+    rows = services.SignedTreeHead.objects.select_related("key").order_by("-id")[:limit]
+    return [services.head_json(head) for head in rows]
+
+
+@router.post("/heads", response={201: TreeHead, 403: Error}, auth=django_auth,
+             summary="Sign a tree head now (staff)")
+def issue_head(request: HttpRequest) -> tuple[int, dict[str, object]]:
+    if not can(request.user, "staff.ledger.issue_head"):
+        return 403, {"error": "staff only", "code": "forbidden"}
+    head = services.issue_head(force=True)
+    assert head is not None  # force=True always issues
+    return 201, services.head_json(head)
+
+
+@router.get("/proofs/inclusion", response={200: InclusionProof, 400: Error},
+            summary="Inclusion proof of entry `index` in the tree of `size` entries")
+def inclusion(request: HttpRequest, index: int = Query(..., ge=0),
+              size: int = Query(..., ge=1)) -> tuple[int, dict[str, object]]:
+    try:
+        path = services.inclusion_proof(index, size)
+        leaf = services.leaf_hash_of(index)
+    except services.LedgerError as error:
+        return 400, _error(error)
+    return 200, {"leaf_index": index, "tree_size": size, "leaf_hash": sth.b64(leaf),
+                 "audit_path": [sth.b64(h) for h in path]}
+
+
+@router.get("/proofs/consistency", response={200: ConsistencyProof, 400: Error},
+            summary="Consistency proof between trees of `first` and `second` entries")
+def consistency(request: HttpRequest, first: int = Query(..., ge=0),
+                second: int = Query(..., ge=0)) -> tuple[int, dict[str, object]]:
+    try:
+        path = services.consistency_proof(first, second)
+    except services.LedgerError as error:
+        return 400, _error(error)
+    return 200, {"first": first, "second": second, "consistency": [sth.b64(h) for h in path]}
+
+
+@router.get("/entries/{index}", response={200: Entry, 404: Error},
+            summary="One entry: its canonical JSON (the leaf's bytes) and leaf hash")
+def entry(request: HttpRequest, index: int) -> tuple[int, dict[str, object]]:
+    row = LedgerEntry.objects.filter(index=index).first() if 0 <= index < 2**63 else None
+    if row is None:
+        return 404, {"error": f"there is no entry {index}", "code": services.NOT_FOUND}
+    return 200, {
+        "leaf_index": row.index, "leaf_hash": sth.b64(bytes(row.leaf_hash)),
+        "entry": row.payload, "kind": row.kind, "created_at": row.created_at.isoformat(),
+        "integrated": row.index < services.tree_sizes()[1],
+    }
+
+
+@router.get("/keys", response=list[PublicKey],
+            summary="Every public key the log signs or signed heads with")
+def keys(request: HttpRequest) -> list[dict[str, object]]:
+    return services.published_keys()

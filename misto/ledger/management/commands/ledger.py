@@ -1,0 +1,63 @@
+"""``misto ledger``: verify the log, sign a head, export the open dataset, make a key."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from misto.ledger import services
+
+
+class Command(BaseCommand):
+    help = "The public ledger: verify | issue-head | integrate | export <dir> | generate-key"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("verify", help="recompute the whole log and check every signed head; "
+                                      "exit 1 naming the first bad entry")
+        sub.add_parser("issue-head", help="integrate pending entries and sign a tree head now")
+        sub.add_parser("integrate", help="integrate pending entries into the stored tree")
+        export = sub.add_parser("export", help="write entries.jsonl, heads.json and keys.json")
+        export.add_argument("directory", type=Path)
+        sub.add_parser("generate-key", help="print a new MISTO_LEDGER_KEY value (for rotation)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "verify":
+            self.verify()
+        elif action == "issue-head":
+            head = services.issue_head(force=True)
+            assert head is not None
+            self.stdout.write(f"signed tree head: size {head.tree_size}, root "
+                              f"{services.sth.b64(bytes(head.root_hash))}, key {head.key.key_id}")
+        elif action == "integrate":
+            self.stdout.write(f"integrated {services.integrate_pending()} entries")
+        elif action == "export":
+            directory: Path = options["directory"]
+            if directory.exists() and not directory.is_dir():
+                raise CommandError(f"{directory} exists and is not a directory")
+            counts = services.export(directory)
+            self.stdout.write(f"exported {counts['entries']} entries, {counts['heads']} heads, "
+                              f"{counts['keys']} keys to {directory}")
+        elif action == "generate-key":
+            self.stdout.write(services.generate_key())
+
+    def verify(self) -> None:
+        started = time.monotonic()
+        report = services.verify_log()
+        elapsed = time.monotonic() - started
+        for problem in report.problems:
+            self.stderr.write(problem)
+        self.stdout.write(f"checked {report.entries} entries, {report.nodes} tree nodes, "
+                          f"{report.heads} signed heads in {elapsed:.1f} s")
+        if report.ok:
+            self.stdout.write("ledger intact")
+            return
+        if report.first_bad_entry is not None:
+            self.stdout.write(f"first bad entry: {report.first_bad_entry}")
+        else:
+            self.stdout.write("the entries are intact, but the signed heads are not (see above)")
+        raise SystemExit(1)

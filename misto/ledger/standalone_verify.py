@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""Verify an exported Misto ledger offline, without Misto or Django.
+
+Usage::
+
+    python -m misto.ledger.standalone_verify EXPORT_DIR      # inside a Misto checkout
+    python3 standalone_verify.py EXPORT_DIR                  # copied alone, beside merkle.py
+
+``EXPORT_DIR`` holds what ``misto ledger export`` writes (or the ledger page offers for
+download): ``entries.jsonl``, ``heads.json`` and ``keys.json`` (format in docs/ledger.md).
+Needs Python 3.11+ and the ``cryptography`` package; the Merkle functions come from
+``misto.ledger.merkle`` or, when that is not importable, from ``merkle.py`` next to this file.
+
+Checks: every key id is the SHA-256 of its public key; every head is signed (Ed25519, over
+RFC 6962's TreeHeadSignature bytes) by a published key; sizes and timestamps never go back;
+entries are numbered 0, 1, 2... without a gap; each leaf hash is SHA-256(0x00 || entry) and
+each entry is a canonical JSON document; the RFC 9162 root recomputed at every head's size
+equals the signed root; an RFC 9162 consistency proof between consecutive heads verifies.
+
+Exit 0 when everything holds; 1 with ``first bad entry: <index>`` when an entry does not
+match (or, when entries agree with their own hashes but not with a signed root, the first
+index not proven by a signed head); 1 for bad heads or keys; 2 when the files are unreadable.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import itertools
+import json
+import struct
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+try:
+    from misto.ledger import merkle
+except ImportError:  # copied alone: use merkle.py from the same folder
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import merkle  # type: ignore[no-redef]
+
+
+class Result:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.first_bad_entry: int | None = None
+        self.entries = 0
+        self.heads = 0
+
+    def bad_entry(self, index: int, message: str) -> None:
+        self.problems.append(message)
+        if self.first_bad_entry is None or index < self.first_bad_entry:
+            self.first_bad_entry = index
+
+
+def _b64(value: Any) -> bytes | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def signed_bytes(tree_size: int, timestamp: int, root: bytes) -> bytes:
+    """RFC 6962 3.5 TreeHeadSignature: v1, tree_hash, uint64 timestamp, uint64 size, root."""
+    return struct.pack(">BBQQ", 0, 1, timestamp, tree_size) + root
+
+
+def head_signature_ok(public_key_der: bytes, head: dict[str, Any], root: bytes) -> bool:
+    blob = _b64(head.get("tree_head_signature"))
+    # TLS DigitallySigned: scheme ed25519 (0x0807), uint16 length 64, signature.
+    if blob is None or len(blob) != 68 or blob[:4] != b"\x08\x07\x00\x40":
+        return False
+    try:
+        key = load_der_public_key(public_key_der)
+        if not isinstance(key, Ed25519PublicKey):
+            return False
+        key.verify(blob[4:], signed_bytes(head["tree_size"], head["timestamp"], root))
+    except (InvalidSignature, ValueError, struct.error):
+        return False
+    return True
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**64
+
+
+def _canonical(text: str) -> bool:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(document, dict) or set(document) != {"data", "kind", "time"}:
+        return False
+    again = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                       allow_nan=False)
+    return again == text
+
+
+def _node_getter(leaves: list[bytes]) -> Callable[[int, int], bytes]:
+    cache: dict[tuple[int, int], bytes] = {}
+
+    def get(level: int, index: int) -> bytes:
+        if level == 0:
+            return leaves[index]
+        found = cache.get((level, index))
+        if found is None:
+            found = merkle.node_hash(get(level - 1, 2 * index), get(level - 1, 2 * index + 1))
+            cache[(level, index)] = found
+        return found
+
+    return get
+
+
+def load_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"cannot read {path}: {error}") from None
+
+
+def verify(directory: Path) -> Result:
+    result = Result()
+    keys: dict[str, bytes] = {}
+    for key in load_json(directory / "keys.json"):
+        der = _b64(key.get("public_key")) if isinstance(key, dict) else None
+        if der is None or base64.b64encode(hashlib.sha256(der).digest()).decode() != key["key_id"]:
+            result.problems.append(f"key {key!r}: its id is not the SHA-256 of its public key")
+            continue
+        keys[key["key_id"]] = der
+
+    heads: list[tuple[int, int, bytes]] = []  # (size, timestamp, root) in issuance order
+    for number, head in enumerate(load_json(directory / "heads.json")):
+        root = _b64(head.get("sha256_root_hash")) if isinstance(head, dict) else None
+        if root is None or len(root) != 32 or not _is_count(head.get("tree_size")) \
+                or not _is_count(head.get("timestamp")):
+            result.problems.append(f"head {number}: malformed")
+            continue
+        der = keys.get(head.get("key_id", ""))
+        if der is None:
+            result.problems.append(f"head {number}: signed by an unpublished key")
+        elif not head_signature_ok(der, head, root):
+            result.problems.append(f"head {number} (size {head['tree_size']}): bad signature")
+        if heads and (head["tree_size"] < heads[-1][0] or head["timestamp"] < heads[-1][1]):
+            result.problems.append(f"head {number}: goes back in size or time")
+        heads.append((head["tree_size"], head["timestamp"], root))
+    result.heads = len(heads)
+    roots_at: dict[int, list[bytes]] = {}
+    for size, _, root in heads:
+        roots_at.setdefault(size, []).append(root)
+
+    leaves: list[bytes] = []
+    stack: list[tuple[int, bytes]] = []
+    proven = 0
+    for root in roots_at.get(0, []):
+        if root != merkle.EMPTY_ROOT:
+            result.bad_entry(0, "a head of size 0 does not have the empty root")
+    try:
+        handle = (directory / "entries.jsonl").open(encoding="utf-8")
+    except OSError as error:
+        raise SystemExit(f"cannot read entries.jsonl: {error}") from None
+    with handle:
+        for expected, line in enumerate(handle):
+            try:
+                item = json.loads(line)
+                index, text = item["leaf_index"], item["entry"]
+            except (ValueError, KeyError, TypeError):
+                result.bad_entry(expected, f"entry {expected}: line {expected + 1} is malformed")
+                break
+            if index != expected:
+                result.bad_entry(expected, f"entry {expected}: line {expected + 1} holds index "
+                                           f"{index}")
+                break
+            if not isinstance(text, str):
+                result.bad_entry(expected, f"entry {expected}: the entry is not text")
+                break
+            leaf = merkle.leaf_hash(text.encode("utf-8", "surrogatepass"))
+            if "leaf_hash" in item and _b64(item["leaf_hash"]) != leaf:
+                result.bad_entry(expected, f"entry {expected}: does not match its leaf hash")
+                break
+            if not _canonical(text):
+                result.bad_entry(expected, f"entry {expected}: not a canonical entry document")
+                break
+            leaves.append(leaf)
+            level, digest = 0, leaf
+            while stack and stack[-1][0] == level:
+                digest = merkle.node_hash(stack.pop()[1], digest)
+                level += 1
+            stack.append((level, digest))
+            count = expected + 1
+            for root in roots_at.get(count, []):
+                if merkle.fold_right([h for _, h in stack]) != root:
+                    result.bad_entry(proven, f"the head of size {count} does not match the "
+                                             f"entries; entries from {proven} on are not proven")
+                    break
+            else:
+                proven = count if count in roots_at else proven
+            if result.first_bad_entry is not None:
+                break
+    result.entries = len(leaves)
+    if result.first_bad_entry is None:
+        if any(size > len(leaves) for size in roots_at):
+            result.bad_entry(len(leaves), f"entry {len(leaves)} is missing (a head covers it)")
+        else:
+            get = _node_getter(leaves)
+            for (old, _, old_root), (new, _, new_root) in itertools.pairwise(heads):
+                if old > new:
+                    continue  # reported above
+                ranges = merkle.consistency_proof_ranges(old, new)
+                proof = merkle.proof_from_ranges(get, ranges)
+                if not merkle.verify_consistency(old, new, old_root, new_root, proof):
+                    result.problems.append(f"heads of sizes {old} and {new} are not consistent")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0] in {"-h", "--help"}:
+        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+        return 2
+    directory = Path(args[0])
+    if not directory.is_dir():
+        print(f"{directory} is not a directory", file=sys.stderr)
+        return 2
+    try:
+        result = verify(directory)
+    except SystemExit as error:
+        print(error, file=sys.stderr)
+        return 2
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    print(f"checked {result.entries} entries and {result.heads} signed heads")
+    if not result.problems:
+        print("ledger intact")
+        return 0
+    if result.first_bad_entry is not None:
+        print(f"first bad entry: {result.first_bad_entry}")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Signed tree heads: the exact bytes signed and their JSON form. No Django import.
+
+The signed bytes are RFC 6962 section 3.5's ``TreeHeadSignature`` structure (50 bytes)::
+
+    version          uint8   0 (v1)
+    signature_type   uint8   1 (tree_hash)
+    timestamp        uint64  milliseconds since the Unix epoch, big-endian
+    tree_size        uint64  big-endian
+    sha256_root_hash 32 bytes
+
+signed with Ed25519 (RFC 8032, pure). ``tree_head_signature`` in the JSON is the TLS
+``DigitallySigned`` encoding of RFC 6962: the signature scheme ``ed25519`` (0x08 0x07, as in
+RFC 8446), a 2-byte big-endian length (64) and the 64-byte signature, base64-encoded. A key's
+id is base64(SHA-256(DER SubjectPublicKeyInfo)), the way a CT log's ID is derived.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import struct
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+ED25519_SCHEME = b"\x08\x07"
+
+
+def tree_head_tbs(tree_size: int, timestamp: int, root_hash: bytes) -> bytes:
+    """The 50 bytes a head's signature covers (see the module docstring)."""
+    if len(root_hash) != 32:
+        raise ValueError("root hash must be 32 bytes")
+    return struct.pack(">BBQQ", 0, 1, timestamp, tree_size) + bytes(root_hash)
+
+
+def encode_signature(signature: bytes) -> bytes:
+    """Wrap a raw Ed25519 signature as a TLS ``DigitallySigned`` structure."""
+    return ED25519_SCHEME + struct.pack(">H", len(signature)) + bytes(signature)
+
+
+def decode_signature(blob: bytes) -> bytes | None:
+    """The raw signature inside a ``DigitallySigned`` blob, or None when malformed."""
+    if len(blob) < 4 or blob[:2] != ED25519_SCHEME:
+        return None
+    (length,) = struct.unpack(">H", blob[2:4])
+    if length != 64 or len(blob) != 4 + length:
+        return None
+    return bytes(blob[4:])
+
+
+def key_id(public_key_der: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(public_key_der).digest()).decode()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(bytes(data)).decode()
+
+
+def sth_json(tree_size: int, timestamp: int, root_hash: bytes, signature: bytes,
+             key: str) -> dict[str, Any]:
+    """RFC 6962 4.3 ``get-sth`` JSON, plus the signing key's id."""
+    return {
+        "tree_size": tree_size,
+        "timestamp": timestamp,
+        "sha256_root_hash": b64(root_hash),
+        "tree_head_signature": b64(encode_signature(signature)),
+        "key_id": key,
+    }
+
+
+def verify_signature(public_key_der: bytes, tree_size: int, timestamp: int, root_hash: bytes,
+                     signature: bytes) -> bool:
+    """True when ``signature`` (raw, 64 bytes) signs this head with this public key."""
+    try:
+        public_key = load_der_public_key(bytes(public_key_der))
+    except ValueError:
+        return False
+    if not isinstance(public_key, Ed25519PublicKey) or len(root_hash) != 32:
+        return False
+    try:
+        public_key.verify(bytes(signature), tree_head_tbs(tree_size, timestamp, root_hash))
+    except InvalidSignature:
+        return False
+    return True

@@ -1,0 +1,202 @@
+"""The database-backed log against the pure RFC 9162 functions, heads, keys, appends."""
+
+from __future__ import annotations
+
+import base64
+import random
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from misto.ledger import merkle, services, sth
+from misto.ledger.models import LedgerEntry, LedgerKey, LedgerNode, SignedTreeHead
+from misto.ledger.tests.conftest import fill
+
+pytestmark = pytest.mark.django_db
+
+
+def test_proofs_from_the_database_equal_the_in_memory_ones_for_many_sizes() -> None:
+    rng = random.Random(6)
+    entries: list[bytes] = []
+    # Integrate at irregular points so the stored right edge is extended from every shape.
+    for step in [1, 1, 2, 3, 1, 5, 8, 13, 1, 7, 21, 1, 2, 34]:
+        fill(step, start=len(entries))
+        services.integrate_pending()
+        entries = [p.encode() for p in
+                   LedgerEntry.objects.order_by("index").values_list("payload", flat=True)]
+        size = len(entries)
+        assert services.root_at(size) == merkle.root_hash(entries)
+        for index in {0, size - 1, rng.randrange(size)}:
+            assert services.inclusion_proof(index, size) == merkle.inclusion_proof(index, entries)
+        for old in {0, 1, size, rng.randrange(size + 1)}:
+            assert services.consistency_proof(old, size) == merkle.consistency_proof(old, entries)
+    # Historic sizes too: every (index, size) and (old, new) pair of a 100-entry log.
+    size = len(entries)
+    assert size == 100
+    for smaller in range(1, size + 1, 7):
+        assert services.root_at(smaller) == merkle.root_hash(entries[:smaller])
+        for index in range(0, smaller, 5):
+            assert services.inclusion_proof(index, smaller) == \
+                merkle.inclusion_proof(index, entries[:smaller])
+        for old in range(0, smaller + 1, 3):
+            assert services.consistency_proof(old, smaller) == \
+                merkle.consistency_proof(old, entries[:smaller])
+    # One node per completed perfect subtree, leaves included: 2n - popcount(n).
+    assert LedgerNode.objects.count() == 2 * size - bin(size).count("1")
+
+
+def test_a_proof_reads_its_nodes_in_one_query() -> None:
+    fill(1000)
+    services.integrate_pending()
+    with CaptureQueriesContext(connection) as queries:
+        proof = services.inclusion_proof(517, 1000)
+    node_queries = [q for q in queries.captured_queries if "ledger_ledgernode" in q["sql"]]
+    assert len(node_queries) == 1
+    entries = [p.encode() for p in
+               LedgerEntry.objects.order_by("index").values_list("payload", flat=True)]
+    assert merkle.verify_inclusion(entries[517], 517, 1000, proof, merkle.root_hash(entries))
+
+
+def test_entries_are_canonical_json_and_the_receipt_matches() -> None:
+    receipt = services.append("twin.FeatureChanged",
+                              {"z": 1, "a": {"b": [1, "ї"]}, "feature_id": "x-1"})
+    row = LedgerEntry.objects.get(index=receipt.index)
+    assert row.payload.startswith('{"data":{"a":{"b":[1,"ї"]},"feature_id":"x-1","z":1},'
+                                  '"kind":"twin.FeatureChanged","time":"')
+    assert row.payload.endswith('Z"}')
+    assert bytes(row.leaf_hash) == receipt.leaf_hash == merkle.leaf_hash(row.payload.encode())
+    assert receipt.as_json() == {"leaf_index": receipt.index,
+                                 "leaf_hash": base64.b64encode(receipt.leaf_hash).decode()}
+
+
+@pytest.mark.parametrize(("kind", "payload"), [
+    ("", {"a": 1}),
+    ("has space", {"a": 1}),
+    ("x" * 101, {"a": 1}),
+    ("ok.kind", ["not", "an", "object"]),
+    ("ok.kind", {"a": float("nan")}),
+    ("ok.kind", {"a": {1: "int key"}}),
+    ("ok.kind", {"a": object()}),
+    ("ok.kind", {"a": "\ud800"}),
+    ("ok.kind", {"a": "x" * 70_000}),
+])
+def test_bad_input_is_refused_before_anything_is_written(kind: str, payload: object) -> None:
+    fill(2)
+    with pytest.raises(services.LedgerError) as error:
+        services.append(kind, payload)  # type: ignore[arg-type]
+    assert error.value.code == services.INVALID_ENTRY
+    assert isinstance(error.value, ValueError)
+    assert LedgerEntry.objects.count() == 2
+    assert services.tree_sizes()[0] == 2
+
+
+def test_a_rolled_back_append_leaves_no_gap() -> None:
+    fill(3)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.append("test.rolled_back", {"n": 1})
+        raise RuntimeError("the caller's transaction fails")
+    receipt = services.append("test.kept", {"n": 2})
+    assert receipt.index == 3
+    assert list(LedgerEntry.objects.values_list("index", flat=True).order_by("index")) == \
+        [0, 1, 2, 3]
+
+
+def test_the_public_append_function_is_exported_lazily() -> None:
+    from misto.ledger import Receipt, append
+
+    assert append is services.append and Receipt is services.Receipt
+
+
+def test_heads_are_signed_with_the_published_key(build_log) -> None:
+    entries = build_log(37, heads=[5, 16])
+    heads = list(SignedTreeHead.objects.order_by("id"))
+    assert [h.tree_size for h in heads] == [5, 16, 37]
+    assert [h.timestamp for h in heads] == sorted({h.timestamp for h in heads})
+    key = LedgerKey.objects.get()
+    assert key.active and key.key_id == sth.key_id(bytes(key.public_key))
+    for head in heads:
+        assert bytes(head.root_hash) == merkle.root_hash(entries[: head.tree_size])
+        assert sth.verify_signature(bytes(key.public_key), head.tree_size, head.timestamp,
+                                    bytes(head.root_hash), bytes(head.signature))
+        assert not sth.verify_signature(bytes(key.public_key), head.tree_size + 1,
+                                        head.timestamp, bytes(head.root_hash),
+                                        bytes(head.signature))
+        published = services.head_json(head)
+        blob = base64.b64decode(published["tree_head_signature"])
+        assert sth.decode_signature(blob) == bytes(head.signature)
+        assert blob[:4] == b"\x08\x07\x00\x40"
+    # The TBS is RFC 6962's TreeHeadSignature: 1 + 1 + 8 + 8 + 32 bytes.
+    head = heads[-1]
+    tbs = sth.tree_head_tbs(head.tree_size, head.timestamp, bytes(head.root_hash))
+    assert len(tbs) == 50 and tbs[:2] == b"\x00\x01"
+    assert int.from_bytes(tbs[2:10], "big") == head.timestamp
+    assert int.from_bytes(tbs[10:18], "big") == 37
+
+
+def test_scheduled_heads_are_only_issued_when_the_tree_grew() -> None:
+    fill(3)
+    assert services.issue_head(force=False) is not None
+    assert services.issue_head(force=False) is None
+    fill(1, start=3)
+    head = services.issue_head(force=False)
+    assert head is not None and head.tree_size == 4
+
+
+def test_key_rotation_keeps_old_keys_published_and_heads_verifiable(build_log) -> None:
+    build_log(10)
+    old = LedgerKey.objects.get()
+    new_key = services.generate_key()
+    with override_settings(MISTO_LEDGER_KEY=new_key):
+        fill(5, start=10)
+        head = services.issue_head()
+        assert head is not None
+    keys = {k.key_id: k for k in LedgerKey.objects.all()}
+    assert len(keys) == 2
+    assert not keys[old.key_id].active and keys[old.key_id].retired_at is not None
+    assert head.key.key_id != old.key_id and keys[head.key.key_id].active
+    heads = list(SignedTreeHead.objects.order_by("id"))
+    assert heads[0].key_id == old.pk  # the old head keeps its key
+    assert all(services.head_signature_ok(h) for h in heads)
+    assert [k["key_id"] for k in services.published_keys()] == [old.key_id, head.key.key_id]
+    assert services.verify_log().ok
+
+
+def test_a_key_file_and_bad_keys(tmp_path) -> None:
+    key_file = tmp_path / "ledger_key"
+    key_file.write_text(services.generate_key())
+    with override_settings(MISTO_LEDGER_KEY=str(key_file)):
+        assert services.signing_key() is not None
+    from django.core.exceptions import ImproperlyConfigured
+
+    for bad in ["not base64!", base64.b64encode(b"short").decode()]:
+        with override_settings(MISTO_LEDGER_KEY=bad), pytest.raises(ImproperlyConfigured):
+            services.signing_key()
+
+
+def test_proof_arguments_are_checked() -> None:
+    fill(10)
+    services.integrate_pending()
+    cases = [
+        (lambda: services.inclusion_proof(10, 10), services.INDEX_OUT_OF_RANGE),
+        (lambda: services.inclusion_proof(-1, 10), services.INDEX_OUT_OF_RANGE),
+        (lambda: services.inclusion_proof(0, 11), services.SIZE_BEYOND_TREE),
+        (lambda: services.consistency_proof(5, 4), services.INVALID_SIZE),
+        (lambda: services.consistency_proof(-1, 4), services.INVALID_SIZE),
+        (lambda: services.consistency_proof(4, 11), services.SIZE_BEYOND_TREE),
+    ]
+    for call, code in cases:
+        with pytest.raises(services.LedgerError) as error:
+            call()
+        assert error.value.code == code
+
+
+def test_appends_wait_for_integration_and_are_gapless_in_batches() -> None:
+    receipts = services.append_many(("test.batch", {"n": i}, str(i % 3)) for i in range(250))
+    assert [r.index for r in receipts] == list(range(250))
+    assert services.tree_sizes() == (250, 0)
+    assert services.integrate_pending(batch=64) == 250
+    assert services.tree_sizes() == (250, 250)
+    assert services.integrate_pending() == 0
+    assert [r.index for r in services.receipts_for("1", limit=3)] == [247, 244, 241]
