@@ -1,6 +1,15 @@
+from typing import Any
+
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from misto.core.registry import MistoModule
+from misto.core.registry import MenuEntry, MistoModule
+
+
+def _builtin_layers(sender: Any, **kwargs: Any) -> None:
+    from misto.twin.services import ensure_builtin_layers
+
+    ensure_builtin_layers()
 
 
 class TwinConfig(MistoModule):
@@ -10,3 +19,13 @@ class TwinConfig(MistoModule):
     verbose_name = _("Digital twin")
     title = _("Digital twin")
     optional = False
+    urls = (("map/", "misto.twin.urls"),)
+    api_router = "misto.twin.api.router"
+    api_prefix = "twin"
+    menu = (MenuEntry(_("Map"), "twin:map", "public"),)
+    demo = "misto.twin.demo.load"
+
+    def ready(self) -> None:
+        super().ready()
+        post_migrate.connect(_builtin_layers, sender=self,
+                             dispatch_uid="misto.twin.builtin_layers")

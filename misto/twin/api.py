@@ -1,0 +1,270 @@
+"""The twin's HTTP API, mounted at /api/twin/. Thin: every handler calls ``services``.
+
+Errors are JSON ``{"error": <code>, "detail": <reason>}`` with a 4xx status.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.security import django_auth
+
+from misto.twin import services, tiles
+from misto.twin.models import Feature
+
+router = Router(tags=["twin"])
+
+GEOJSON = "application/geo+json"
+
+
+def error(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"error": code, "detail": str(detail)}, status=status)
+
+
+def geojson(data: dict[str, Any], status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, content_type=GEOJSON,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def _twin_error(exc: services.TwinError) -> JsonResponse:
+    status = 404 if isinstance(exc, services.NotFound) else 400
+    if isinstance(exc, services.InvalidFeature):
+        return JsonResponse({"error": exc.code, "detail": exc.message, "errors": exc.errors},
+                            status=422)
+    return error(status, exc.code, exc.message)
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+
+def _layer_out(request: HttpRequest, layer: Any) -> dict[str, Any]:
+    return {
+        "code": layer.code, "title": layer.title(), "title_uk": layer.title_uk,
+        "title_en": layer.title_en, "geometry_type": layer.geometry_type,
+        "owner_department": layer.owner_department, "visibility": layer.visibility,
+        "numbered": layer.numbered, "min_zoom": layer.min_zoom, "color": layer.color,
+        "features": f"/api/twin/layers/{layer.code}/features",
+        "schema": layer.schema, "can_edit": services.can_edit(request.user, layer),
+    }
+
+
+@router.get("/layers", summary="The layers you may see")
+def layers(request: HttpRequest) -> JsonResponse:
+    data = [_layer_out(request, layer) for layer in services.visible_layers(request.user)]
+    return JsonResponse({"layers": data}, json_dumps_params={"ensure_ascii": False})
+
+
+def _visible_layer(request: HttpRequest, code: str) -> Any:
+    layer = services.get_layer(code)
+    if not services.can_see(request.user, layer):
+        raise services.NotFound(f"There is no layer “{code}”.", "unknown_layer")
+    return layer
+
+
+@router.get("/layers/{code}", summary="One layer, with its property schema")
+def layer_detail(request: HttpRequest, code: str) -> JsonResponse:
+    try:
+        layer = _visible_layer(request, code)
+    except services.TwinError as exc:
+        return _twin_error(exc)
+    return JsonResponse(_layer_out(request, layer), json_dumps_params={"ensure_ascii": False})
+
+
+class FeaturesQuery(Schema):
+    bbox: str | None = None
+    as_of: datetime | None = None
+    limit: int = 5000
+
+
+@router.get("/layers/{code}/features", summary="A layer's features as GeoJSON")
+def layer_features(request: HttpRequest, code: str,
+                   query: Query[FeaturesQuery]) -> JsonResponse:
+    """``bbox=west,south,east,north`` limits to a box; ``as_of`` (ISO 8601) shows the layer
+    as it was then, from the history."""
+    try:
+        layer = _visible_layer(request, code)
+        limit = max(1, min(query.limit, 50_000))
+        if query.as_of is not None:
+            when = query.as_of
+            if timezone.is_naive(when):
+                when = timezone.make_aware(when)
+            states = services.layer_as_of(layer, when)[:limit]
+            return geojson(services.collection(services.state_geojson(s) for s in states))
+        if query.bbox:
+            rows = services.features_in_bbox(services.parse_bbox(query.bbox), [layer.code])
+        else:
+            rows = Feature.objects.filter(layer=layer, retired_at__isnull=True)
+        rows = rows.select_related("layer").order_by("pk")[:limit]
+        return geojson(services.collection(services.feature_geojson(row) for row in rows))
+    except services.TwinError as exc:
+        return _twin_error(exc)
+
+
+def _visible_feature(request: HttpRequest, feature_id: int) -> Feature:
+    feature = Feature.objects.select_related("layer").filter(pk=feature_id).first()
+    if feature is None or not services.can_see(request.user, feature.layer):
+        raise services.NotFound(f"There is no feature {feature_id}.")
+    return feature
+
+
+@router.get("/features/{int:feature_id}", summary="One feature as GeoJSON")
+def feature_detail(request: HttpRequest, feature_id: int,
+                   as_of: datetime | None = None) -> JsonResponse:
+    try:
+        feature = _visible_feature(request, feature_id)
+        if as_of is not None:
+            when = as_of if timezone.is_aware(as_of) else timezone.make_aware(as_of)
+            state = services.feature_as_of(feature_id, when)
+            if state is None:
+                return error(404, "not_found",
+                             f"Feature {feature_id} did not exist at {when.isoformat()}.")
+            return geojson(services.state_geojson(state))
+        extra = {"retired_at": feature.retired_at.isoformat() if feature.retired_at else None}
+        return geojson(services.feature_geojson(feature, extra))
+    except services.TwinError as exc:
+        return _twin_error(exc)
+
+
+@router.get("/features/{int:feature_id}/history", summary="Every version of a feature")
+def feature_history(request: HttpRequest, feature_id: int) -> JsonResponse:
+    try:
+        _visible_feature(request, feature_id)
+        states = services.feature_history(feature_id)
+    except services.TwinError as exc:
+        return _twin_error(exc)
+    return geojson(services.collection(services.state_geojson(s) for s in states))
+
+
+@router.get("/landmarks/{number}", summary="A landmark by its public number")
+def landmark(request: HttpRequest, number: str) -> JsonResponse:
+    """The landmark as a GeoJSON Feature, with its district; 404 with the reason."""
+    feature = services.landmark(number)
+    if feature is None or not services.can_see(request.user, feature.layer):
+        return error(404, "unknown_number",
+                     f"No landmark has the number “{number}”. Numbers look like 12-0457.")
+    point = feature.geometry.point_on_surface
+    district = services.district_at(point.x, point.y)
+    extra = {"district": _district(district)}
+    return geojson(services.feature_geojson(feature, extra))
+
+
+def _district(district: services.District | None) -> dict[str, Any] | None:
+    if district is None:
+        return None
+    return {"name": district.name, "name_en": district.name_en, "katottg": district.katottg,
+            "prefix": district.prefix, "feature_id": district.feature_id}
+
+
+def _nearby(item: services.Nearby) -> dict[str, Any]:
+    return {"feature_id": item.feature_id, "layer": item.layer, "number": item.number,
+            "name": item.name, "kind": item.kind, "lon": round(item.lon, 7),
+            "lat": round(item.lat, 7), "distance_m": round(item.distance_m, 1)}
+
+
+class LocateQuery(Schema):
+    lon: float
+    lat: float
+    n: int = 3
+
+
+@router.get("/locate", summary="District, nearest address and landmarks of a point")
+def locate(request: HttpRequest, query: Query[LocateQuery]) -> JsonResponse:
+    try:
+        where = services.locate(query.lon, query.lat, max(1, min(query.n, 20)))
+    except services.TwinError as exc:
+        return _twin_error(exc)
+    data: dict[str, Any] = {
+        "lon": where.lon, "lat": where.lat, "inside_city": where.inside_city,
+        "district": _district(where.district),
+        "nearest_address": _nearby(where.address) if where.address else None,
+        "landmarks": [_nearby(item) for item in where.landmarks],
+    }
+    if not where.inside_city:
+        data["message"] = "This point is outside the city's districts."
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("/search", summary="Addresses, streets, landmark numbers and places")
+def search(request: HttpRequest, q: str = "", limit: int = 10) -> JsonResponse:
+    if not q.strip():
+        return error(400, "empty_query", "Type an address, a street or a landmark number.")
+    hits = services.search(q, limit, request.user)
+    return JsonResponse({"query": q, "results": [
+        {"kind": hit.kind, "label": hit.label, "feature_id": hit.feature_id,
+         "layer": hit.layer, "number": hit.number, "lon": round(hit.lon, 7),
+         "lat": round(hit.lat, 7), "score": hit.score} for hit in hits
+    ]}, json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("/districts", summary="The city's districts (without geometry)")
+def district_list(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"districts": [_district(d) for d in services.districts()]},
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("/tiles/{int:z}/{int:x}/{int:y}.mvt", summary="Mapbox Vector Tile of the layers")
+def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
+    from misto.core.permissions import can
+
+    try:
+        data = tiles.tile(z, x, y, staff=can(request.user, "staff.twin.view"))
+    except services.TwinError as exc:
+        return _twin_error(exc)
+    response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+# --- Editing (staff) -------------------------------------------------------------------
+
+
+class FeatureIn(Schema):
+    geometry: dict[str, Any] | None = None
+    properties: dict[str, Any] | None = None
+    number: str | None = None
+    reason: str = ""
+
+
+@router.post("/layers/{code}/features", auth=django_auth, summary="Create a feature (staff)")
+def create_feature(request: HttpRequest, code: str, payload: FeatureIn) -> JsonResponse:
+    try:
+        layer = _visible_layer(request, code)
+        if not services.can_edit(request.user, layer):
+            return error(403, "forbidden", "You may not edit this layer.")
+        feature = services.create_feature(layer, payload.geometry, payload.properties or {},
+                                          number=payload.number, user=request.user,
+                                          reason=payload.reason)
+    except services.TwinError as exc:
+        return _twin_error(exc)
+    return geojson(services.feature_geojson(feature), status=201)
+
+
+@router.patch("/features/{int:feature_id}", auth=django_auth, summary="Change a feature")
+def change_feature(request: HttpRequest, feature_id: int, payload: FeatureIn) -> JsonResponse:
+    try:
+        feature = _visible_feature(request, feature_id)
+        if not services.can_edit(request.user, feature.layer):
+            return error(403, "forbidden", "You may not edit this layer.")
+        feature = services.change_feature(
+            feature_id, geometry=payload.geometry, properties=payload.properties,
+            number=payload.number, user=request.user, reason=payload.reason,
+        )
+    except services.TwinError as exc:
+        return _twin_error(exc)
+    return geojson(services.feature_geojson(feature))
+
+
+@router.delete("/features/{int:feature_id}", auth=django_auth, summary="Retire a feature")
+def retire_feature(request: HttpRequest, feature_id: int, reason: str = "") -> JsonResponse:
+    try:
+        feature = _visible_feature(request, feature_id)
+        if not services.can_edit(request.user, feature.layer):
+            return error(403, "forbidden", "You may not edit this layer.")
+        feature = services.retire_feature(feature_id, user=request.user, reason=reason)
+    except services.TwinError as exc:
+        return _twin_error(exc)
+    return geojson(services.feature_geojson(feature))

@@ -1,0 +1,92 @@
+"""``misto twin``: import, export, number and list the digital twin's layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from misto.twin import importers, services
+
+
+class Command(BaseCommand):
+    help = "The digital twin: import/export layers, number landmarks, print label sheets."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        imp = actions.add_parser("import", help="Import a GeoJSON, CSV, GeoPackage, Shapefile "
+                                 "or other GDAL file into a layer (all rows or none).")
+        imp.add_argument("file")
+        imp.add_argument("--layer", required=True, help="the layer's code")
+        imp.add_argument("--srs", help="CRS when the file declares none, e.g. EPSG:6386")
+        imp.add_argument("--source-layer", help="which layer of a multi-layer file")
+        imp.add_argument("--reason", default="", help="why (kept in the history)")
+        imp.add_argument("--dry-run", action="store_true", help="validate only")
+        exp = actions.add_parser("export", help="Write a layer as GeoJSON.")
+        exp.add_argument("file")
+        exp.add_argument("--layer", required=True)
+        num = actions.add_parser("number", help="Give public numbers to a layer's landmarks.")
+        num.add_argument("--layer", required=True)
+        labels = actions.add_parser("labels", help="Write a PDF sheet of landmark labels.")
+        labels.add_argument("file")
+        labels.add_argument("--layer", required=True)
+        labels.add_argument("--district", help="only this district prefix, e.g. 12")
+        labels.add_argument("--base-url", default="http://127.0.0.1:8000/",
+                            help="the site's address, for the QR codes")
+        actions.add_parser("layers", help="List the layers.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"do_{options['action']}")(options)
+        except services.TwinError as error:
+            raise CommandError(error.message, returncode=2) from error
+
+    def do_import(self, options: dict[str, Any]) -> None:
+        layer = services.get_layer(options["layer"])
+        report = importers.import_file(
+            options["file"], layer, srs=options["srs"], source_layer=options["source_layer"],
+            reason=options["reason"], dry_run=options["dry_run"],
+        )
+        if report.errors:
+            for error in report.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"{len(report.errors)} error(s) in {report.rows} row(s); nothing was imported.",
+                returncode=1,
+            )
+        if options["dry_run"]:
+            self.stdout.write(f"{report.rows} row(s) are valid; nothing imported (--dry-run).")
+        else:
+            self.stdout.write(self.style.SUCCESS(
+                f"imported {report.imported} feature(s) into {layer.code}"))
+
+    def do_export(self, options: dict[str, Any]) -> None:
+        layer = services.get_layer(options["layer"])
+        count = importers.export_file(layer, options["file"])
+        self.stdout.write(f"wrote {count} feature(s) of {layer.code} to {options['file']}")
+
+    def do_number(self, options: dict[str, Any]) -> None:
+        layer = services.get_layer(options["layer"])
+        result = services.number_layer(layer)
+        self.stdout.write(f"numbered {result.numbered} feature(s) of {layer.code}")
+        if result.outside:
+            self.stdout.write(f"{result.outside} of them lie outside every district "
+                              "(prefix 00)")
+
+    def do_labels(self, options: dict[str, Any]) -> None:
+        from misto.twin.labels import label_sheet
+
+        layer = services.get_layer(options["layer"])
+        pdf = label_sheet(layer, base_url=options["base_url"],
+                          district_prefix=options["district"])
+        Path(options["file"]).write_bytes(pdf)
+        self.stdout.write(f"wrote {options['file']}")
+
+    def do_layers(self, options: dict[str, Any]) -> None:
+        from misto.twin.models import Layer
+
+        for layer in Layer.objects.order_by("code"):
+            self.stdout.write(f"{layer.code:<14} {layer.geometry_type:<16} "
+                              f"{layer.visibility:<7} {layer.features.count():>7}  "
+                              f"{layer.title_uk}")

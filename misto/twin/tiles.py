@@ -1,0 +1,145 @@
+"""Mapbox Vector Tiles of the twin's layers: the city's own basemap.
+
+One function, two branches: PostGIS builds the tile in SQL (``ST_AsMVT``), SpatiaLite reads
+the features through its R*Tree and encodes them with the ``mapbox-vector-tile`` package.
+Each twin layer is one MVT layer named by its code; a layer appears from its ``min_zoom``.
+Feature attributes: ``id``, ``layer``, ``number``, ``name``, ``kind``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.db import connection
+
+from misto.twin.models import Layer, Visibility
+from misto.twin.services import TwinError, is_postgres
+
+EXTENT = 4096
+BUFFER = 64
+MAX_ZOOM = 22
+MAX_FEATURES_PER_LAYER = 20_000
+HALF_WORLD = 20037508.342789244
+
+
+def check_tile(z: int, x: int, y: int) -> None:
+    if not 0 <= z <= MAX_ZOOM:
+        raise TwinError(f"zoom must be within 0..{MAX_ZOOM}", "bad_tile")
+    if not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise TwinError(f"x and y must be within 0..{2**z - 1} at zoom {z}", "bad_tile")
+
+
+def tile_bounds_3857(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    size = 2 * HALF_WORLD / 2**z
+    west = -HALF_WORLD + x * size
+    north = HALF_WORLD - y * size
+    return west, north - size, west + size, north
+
+
+def tile_bounds_4326(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    def lon(tx: float) -> float:
+        return tx / 2**z * 360.0 - 180.0
+
+    def lat(ty: float) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * ty / 2**z))))
+
+    return lon(x), lat(y + 1), lon(x + 1), lat(y)
+
+
+def _layers_for(z: int, staff: bool) -> list[Layer]:
+    rows = Layer.objects.filter(min_zoom__lte=z)
+    if not staff:
+        rows = rows.filter(visibility=Visibility.PUBLIC)
+    return list(rows.order_by("pk"))
+
+
+_PG_TILE = """
+WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS geom),
+rows AS (
+  SELECT f.id, l.code AS layer, f.number, NULLIF(f.name, '') AS name,
+         f.properties ->> 'kind' AS kind,
+         ST_AsMVTGeom(ST_Transform(f.geometry, 3857), bounds.geom, %s, %s, true) AS geom
+  FROM twin_feature f JOIN twin_layer l ON l.id = f.layer_id, bounds
+  WHERE f.layer_id = ANY(%s) AND f.retired_at IS NULL
+    AND f.geometry && ST_Transform(ST_Expand(bounds.geom, %s), 4326)
+),
+layers AS (
+  SELECT ST_AsMVT(rows.*, rows.layer, %s, 'geom', 'id') AS mvt
+  FROM rows WHERE rows.geom IS NOT NULL GROUP BY rows.layer
+)
+SELECT COALESCE(string_agg(mvt, ''::bytea), ''::bytea) FROM layers
+"""
+
+
+def tile(z: int, x: int, y: int, *, staff: bool = False) -> bytes:
+    """The MVT tile z/x/y of the layers visible to the caller (``staff`` sees all)."""
+    check_tile(z, x, y)
+    layers = _layers_for(z, staff)
+    if not layers:
+        return b""
+    if is_postgres():
+        margin = (2 * HALF_WORLD / 2**z) * BUFFER / EXTENT
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_TILE, [z, x, y, EXTENT, BUFFER, [layer.pk for layer in layers],
+                                      margin, EXTENT])
+            row = cursor.fetchone()
+        return bytes(row[0]) if row and row[0] is not None else b""
+    return _spatialite_tile(z, x, y, layers)
+
+
+_SL_ROWS = """
+SELECT f.id, f.layer_id, f.number, f.name, json_extract(f.properties, '$.kind'),
+       AsBinary(Transform(f.geometry, 3857))
+FROM twin_feature f
+WHERE f.id IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'twin_feature'
+               AND f_geometry_column = 'geometry' AND search_frame = BuildMbr(%s, %s, %s, %s))
+  AND f.retired_at IS NULL AND f.layer_id IN ({placeholders})
+"""
+
+
+def _spatialite_tile(z: int, x: int, y: int, layers: list[Layer]) -> bytes:
+    import mapbox_vector_tile
+    from shapely import wkb
+    from shapely.geometry import box
+
+    west, south, east, north = tile_bounds_4326(z, x, y)
+    pad_x = (east - west) * BUFFER / EXTENT
+    pad_y = (north - south) * BUFFER / EXTENT
+    mx0, my0, mx1, my1 = tile_bounds_3857(z, x, y)
+    size = mx1 - mx0
+    clip = box(mx0 - size * BUFFER / EXTENT, my0 - size * BUFFER / EXTENT,
+               mx1 + size * BUFFER / EXTENT, my1 + size * BUFFER / EXTENT)
+    code_of = {layer.pk: layer.code for layer in layers}
+    features: dict[str, list[dict[str, Any]]] = {layer.code: [] for layer in layers}
+    sql = _SL_ROWS.format(placeholders=", ".join("%s" for _ in layers))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [west - pad_x, south - pad_y, east + pad_x, north + pad_y,
+                             *code_of])
+        rows = cursor.fetchall()
+    for feature_id, layer_id, number, name, kind, blob in rows:
+        code = code_of[layer_id]
+        if blob is None or len(features[code]) >= MAX_FEATURES_PER_LAYER:
+            continue
+        shape = wkb.loads(bytes(blob))
+        if shape.geom_type != "Point":
+            shape = shape.intersection(clip)
+            if shape.is_empty:
+                continue
+        properties = {"layer": code}
+        if number:
+            properties["number"] = number
+        if name:
+            properties["name"] = name
+        if kind:
+            properties["kind"] = kind
+        features[code].append({"geometry": shape, "properties": properties, "id": feature_id})
+    encoded = [{"name": code, "features": rows_} for code, rows_ in features.items() if rows_]
+    if not encoded:
+        return b""
+    data: bytes = mapbox_vector_tile.encode(
+        encoded,
+        default_options={"quantize_bounds": (mx0, my0, mx1, my1), "extents": EXTENT,
+                         "y_coord_down": False},
+    )
+    return data

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from misto.twin import views
+
+app_name = "twin"
+urlpatterns = [
+    path("", views.map_page, name="map"),
+    path("labels/<slug:code>.pdf", views.labels_pdf, name="labels"),
+]
