@@ -43,6 +43,7 @@ def test_metrics_are_prometheus_text(client: Client) -> None:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     assert b"misto_http_requests_total" in response.content
+    assert b'misto_event_deliveries{status="dead"} 0.0' in response.content
 
 
 def run_misto(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
