@@ -94,7 +94,7 @@ def spatial_reference(text: str) -> SpatialReference:
 def _to_wgs84(geometry: OGRGeometry, srs: SpatialReference | None) -> GEOSGeometry:
     if srs is not None and not _is_wgs84(srs):
         geometry.transform(CoordTransform(srs, WGS84))
-    geos = GEOSGeometry(bytes(geometry.wkb))
+    geos = GEOSGeometry(memoryview(bytes(geometry.wkb)))
     geos.srid = 4326
     return geos
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import jsonschema
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point, Polygon
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -231,7 +232,7 @@ def parse_geometry(value: str | dict[str, Any]) -> GEOSGeometry:
     try:
         text = json.dumps(value) if isinstance(value, dict) else value
         geometry = GEOSGeometry(text)
-    except (GEOSException, ValueError, TypeError) as error:
+    except (GEOSException, GDALException, ValueError, TypeError) as error:
         raise InvalidFeature([_("unreadable geometry: %(reason)s") % {"reason": error}]) from error
     if geometry.srid is None:
         geometry.srid = 4326

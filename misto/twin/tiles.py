@@ -47,6 +47,14 @@ def tile_bounds_4326(z: int, x: int, y: int) -> tuple[float, float, float, float
     return lon(x), lat(y + 1), lon(x + 1), lat(y)
 
 
+def tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The x, y of the tile holding a point at zoom z."""
+    n = 2**z
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
+
+
 def _layers_for(z: int, staff: bool) -> list[Layer]:
     rows = Layer.objects.filter(min_zoom__lte=z)
     if not staff:

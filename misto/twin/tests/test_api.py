@@ -1,0 +1,160 @@
+import json
+
+import mapbox_vector_tile
+import pytest
+from django.contrib.auth import get_user_model
+
+from misto.twin import builtin, services, tiles
+from misto.twin.models import Feature
+
+
+def test_landmark_by_number_is_a_geojson_feature(client, tiny_city):
+    response = client.get("/api/twin/landmarks/12-0002")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    body = response.json()
+    assert body["type"] == "Feature"
+    assert body["geometry"] == {"type": "Point", "coordinates": [35.131, 47.82]}
+    assert body["properties"]["number"] == "12-0002"
+    assert body["properties"]["kind"] == "manhole"
+    assert body["properties"]["district"]["katottg"] == "UA23060070010000012"
+
+
+def test_unknown_landmark_is_404_with_a_reason(client, tiny_city):
+    response = client.get("/api/twin/landmarks/99-0001")
+    assert response.status_code == 404
+    assert response.json()["error"] == "unknown_number"
+    assert "99-0001" in response.json()["detail"]
+
+
+def test_locate(client, tiny_city):
+    body = client.get("/api/twin/locate", {"lon": 35.1302, "lat": 47.8201}).json()
+    assert body["inside_city"] is True
+    assert body["district"]["prefix"] == "12"
+    assert body["nearest_address"]["name"] == "Шевченка, 1"
+    assert [item["number"] for item in body["landmarks"]] == ["12-0001", "12-0002", "12-0003"]
+    assert 0 < body["landmarks"][0]["distance_m"] < body["landmarks"][2]["distance_m"]
+
+
+def test_locate_outside_the_city_says_so(client, tiny_city):
+    body = client.get("/api/twin/locate", {"lon": 35.30, "lat": 47.82}).json()
+    assert body["inside_city"] is False and body["district"] is None
+    assert "outside" in body["message"]
+
+
+@pytest.mark.parametrize(("params", "status"), [
+    ({}, 422), ({"lon": "abc", "lat": 47.8}, 422), ({"lon": 35.1}, 422),
+    ({"lon": 200, "lat": 47.8}, 400), ({"lon": 35.1, "lat": -91}, 400),
+    ({"lon": "nan", "lat": 47.8}, 400),
+])
+def test_locate_refuses_bad_coordinates(client, db, params, status):
+    response = client.get("/api/twin/locate", params)
+    assert response.status_code == status
+    assert "error" in response.json()
+
+
+def test_layers_hide_staff_layers_from_the_public(client, db):
+    services.ensure_builtin_layers()
+    codes = {layer["code"] for layer in client.get("/api/twin/layers").json()["layers"]}
+    assert builtin.LANDMARKS in codes and builtin.NETWORKS not in codes
+    assert client.get(f"/api/twin/layers/{builtin.NETWORKS}/features").status_code == 404
+    staff = get_user_model().objects.create_user("staff", is_staff=True)
+    client.force_login(staff)
+    codes = {layer["code"] for layer in client.get("/api/twin/layers").json()["layers"]}
+    assert builtin.NETWORKS in codes
+
+
+def test_layer_features_in_a_bbox(client, tiny_city):
+    response = client.get(f"/api/twin/layers/{builtin.LANDMARKS}/features",
+                          {"bbox": "35.129,47.819,35.132,47.821"})
+    assert response.status_code == 200
+    numbers = {f["properties"]["number"] for f in response.json()["features"]}
+    assert numbers == {"12-0001", "12-0002"}
+    bad = client.get(f"/api/twin/layers/{builtin.LANDMARKS}/features", {"bbox": "x"})
+    assert bad.status_code == 400 and bad.json()["error"] == "bad_bbox"
+    assert client.get("/api/twin/layers/nope/features").status_code == 404
+
+
+def test_search_api(client, tiny_city):
+    body = client.get("/api/twin/search", {"q": "Lesi Ukrainky 5"}).json()
+    assert body["results"][0]["label"] == "Лесі Українки, 5"
+    assert client.get("/api/twin/search", {"q": " "}).status_code == 400
+
+
+def test_vector_tile_has_the_layers(client, tiny_city):
+    z = 16
+    x, y = tiles.tile_for(35.13, 47.82, z)
+    west, south, east, north = tiles.tile_bounds_4326(z, x, y)
+    assert west <= 35.13 <= east and south <= 47.82 <= north
+    response = client.get(f"/api/twin/tiles/{z}/{x}/{y}.mvt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    decoded = mapbox_vector_tile.decode(response.content)
+    assert {"districts", "streets", "landmarks"} <= set(decoded)
+    numbers = {f["properties"].get("number") for f in decoded["landmarks"]["features"]}
+    assert {"12-0001", "12-0002", "12-0003"} <= numbers
+    point = next(f for f in decoded["landmarks"]["features"]
+                 if f["properties"].get("number") == "12-0001")
+    px, py = point["geometry"]["coordinates"]
+    expected_x = (35.13 - west) / (east - west) * tiles.EXTENT
+    assert abs(px - expected_x) <= 2
+    assert 0 <= py <= tiles.EXTENT
+    # Far away and low zoom: valid, possibly empty tiles; bad tiles are 400.
+    assert client.get("/api/twin/tiles/3/1/1.mvt").status_code == 200
+    assert client.get("/api/twin/tiles/2/9/0.mvt").status_code == 400
+    assert client.get("/api/twin/tiles/30/0/0.mvt").status_code == 400
+
+
+def test_history_and_as_of_over_the_api(client, tiny_city):
+    feature = tiny_city.addresses["Шевченка 1"]
+    before = feature.valid_from.isoformat()
+    services.change_feature(feature.pk, properties={"street": "Шевченка", "housenumber": "1А"})
+    history = client.get(f"/api/twin/features/{feature.pk}/history").json()["features"]
+    assert [f["properties"]["housenumber"] for f in history] == ["1", "1А"]
+    old = client.get(f"/api/twin/features/{feature.pk}", {"as_of": before}).json()
+    assert old["properties"]["housenumber"] == "1"
+    layer_then = client.get(f"/api/twin/layers/{builtin.ADDRESSES}/features",
+                            {"as_of": before}).json()
+    assert "1" in {f["properties"]["housenumber"] for f in layer_then["features"]}
+    assert client.get(f"/api/twin/features/{feature.pk}",
+                      {"as_of": "2000-01-01T00:00:00Z"}).status_code == 404
+
+
+def test_staff_edit_with_history_and_others_cannot(client, tiny_city):
+    url = f"/api/twin/layers/{builtin.SHELTERS}/features"
+    body = {"geometry": {"type": "Point", "coordinates": [35.13, 47.82]},
+            "properties": {"name": "Укриття", "capacity": 100}, "reason": "new shelter"}
+    assert client.post(url, body, content_type="application/json").status_code == 401
+    resident = get_user_model().objects.create_user("resident")
+    client.force_login(resident)
+    assert client.post(url, body, content_type="application/json").status_code == 403
+    staff = get_user_model().objects.create_user("staff", is_staff=True)
+    client.force_login(staff)
+    created = client.post(url, body, content_type="application/json")
+    assert created.status_code == 201
+    feature_id = created.json()["id"]
+    changed = client.patch(f"/api/twin/features/{feature_id}",
+                           {"properties": {"name": "Укриття", "capacity": 150},
+                            "reason": "recount"}, content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["properties"]["version"] == 2
+    invalid = client.patch(f"/api/twin/features/{feature_id}",
+                           {"properties": {"capacity": -1, "colour": "red"}},
+                           content_type="application/json")
+    assert invalid.status_code == 422
+    assert len(invalid.json()["errors"]) == 2
+    retired = client.delete(f"/api/twin/features/{feature_id}?reason=closed")
+    assert retired.status_code == 200
+    history = services.feature_history(feature_id)
+    assert [(s.action, s.changed_by, s.reason) for s in history] == [
+        ("created", "staff", "new shelter"), ("changed", "staff", "recount"),
+        ("retired", "staff", "closed")]
+    assert Feature.objects.get(pk=feature_id).retired_at is not None
+    bad = client.post(url, {"geometry": {"type": "Point", "coordinates": [1, 2, "x"]},
+                            "properties": {"capacity": 1}}, content_type="application/json")
+    assert bad.status_code == 422
+
+
+def test_openapi_lists_the_twin_paths(client, db):
+    paths = json.loads(client.get("/api/openapi.json").content)["paths"]
+    assert "/api/twin/landmarks/{number}" in paths
+    assert "/api/twin/locate" in paths
