@@ -8,7 +8,7 @@ Bad parameters get 422 (not an integer, negative) or 400 with ``{"error", "code"
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 
 from misto.core.permissions import can
@@ -68,11 +68,12 @@ def _error(error: services.LedgerError) -> dict[str, object]:
 
 @router.get("/heads/latest", response={200: TreeHead, 404: Error},
             summary="The latest signed tree head (RFC 6962 get-sth)")
-def latest_head(request: HttpRequest) -> tuple[int, dict[str, object]]:
+def latest_head(request: HttpRequest) -> Status[dict[str, object]]:
     head = services.latest_head()
     if head is None:
-        return 404, {"error": "no tree head has been signed yet", "code": services.NOT_FOUND}
-    return 200, services.head_json(head)
+        return Status(404, {"error": "no tree head has been signed yet",
+                            "code": services.NOT_FOUND})
+    return Status(200, services.head_json(head))
 
 
 @router.get("/heads", response=list[TreeHead], summary="Signed tree heads, newest first")
@@ -83,49 +84,50 @@ def heads(request: HttpRequest, limit: int = Query(100, ge=1, le=1000)) -> list[
 
 @router.post("/heads", response={201: TreeHead, 403: Error}, auth=django_auth,
              summary="Sign a tree head now (staff)")
-def issue_head(request: HttpRequest) -> tuple[int, dict[str, object]]:
+def issue_head(request: HttpRequest) -> Status[dict[str, object]]:
     if not can(request.user, "staff.ledger.issue_head"):
-        return 403, {"error": "staff only", "code": "forbidden"}
+        return Status(403, {"error": "staff only", "code": "forbidden"})
     head = services.issue_head(force=True)
     assert head is not None  # force=True always issues
-    return 201, services.head_json(head)
+    return Status(201, services.head_json(head))
 
 
 @router.get("/proofs/inclusion", response={200: InclusionProof, 400: Error},
             summary="Inclusion proof of entry `index` in the tree of `size` entries")
 def inclusion(request: HttpRequest, index: int = Query(..., ge=0),
-              size: int = Query(..., ge=1)) -> tuple[int, dict[str, object]]:
+              size: int = Query(..., ge=1)) -> Status[dict[str, object]]:
     try:
         path = services.inclusion_proof(index, size)
         leaf = services.leaf_hash_of(index)
     except services.LedgerError as error:
-        return 400, _error(error)
-    return 200, {"leaf_index": index, "tree_size": size, "leaf_hash": sth.b64(leaf),
-                 "audit_path": [sth.b64(h) for h in path]}
+        return Status(400, _error(error))
+    return Status(200, {"leaf_index": index, "tree_size": size, "leaf_hash": sth.b64(leaf),
+                        "audit_path": [sth.b64(h) for h in path]})
 
 
 @router.get("/proofs/consistency", response={200: ConsistencyProof, 400: Error},
             summary="Consistency proof between trees of `first` and `second` entries")
 def consistency(request: HttpRequest, first: int = Query(..., ge=0),
-                second: int = Query(..., ge=0)) -> tuple[int, dict[str, object]]:
+                second: int = Query(..., ge=0)) -> Status[dict[str, object]]:
     try:
         path = services.consistency_proof(first, second)
     except services.LedgerError as error:
-        return 400, _error(error)
-    return 200, {"first": first, "second": second, "consistency": [sth.b64(h) for h in path]}
+        return Status(400, _error(error))
+    return Status(200, {"first": first, "second": second,
+                        "consistency": [sth.b64(h) for h in path]})
 
 
 @router.get("/entries/{index}", response={200: Entry, 404: Error},
             summary="One entry: its canonical JSON (the leaf's bytes) and leaf hash")
-def entry(request: HttpRequest, index: int) -> tuple[int, dict[str, object]]:
+def entry(request: HttpRequest, index: int) -> Status[dict[str, object]]:
     row = LedgerEntry.objects.filter(index=index).first() if 0 <= index < 2**63 else None
     if row is None:
-        return 404, {"error": f"there is no entry {index}", "code": services.NOT_FOUND}
-    return 200, {
+        return Status(404, {"error": f"there is no entry {index}", "code": services.NOT_FOUND})
+    return Status(200, {
         "leaf_index": row.index, "leaf_hash": sth.b64(bytes(row.leaf_hash)),
         "entry": row.payload, "kind": row.kind, "created_at": row.created_at.isoformat(),
         "integrated": row.index < services.tree_sizes()[1],
-    }
+    })
 
 
 @router.get("/keys", response=list[PublicKey],

@@ -167,11 +167,10 @@ def export_keys(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-def standalone_verifier(request: HttpRequest) -> FileResponse:
+def standalone_verifier(request: HttpRequest, name: str) -> FileResponse:
     """The offline verifier and the Merkle module it uses, for witnesses to download."""
     from misto.ledger import standalone_verify
 
-    name = request.resolver_match.kwargs["name"] if request.resolver_match else ""
     module = {"standalone_verify.py": standalone_verify, "merkle.py": merkle}.get(name)
     if module is None or not module.__file__:
         raise Http404(name)
