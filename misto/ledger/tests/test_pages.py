@@ -90,12 +90,12 @@ def test_the_verify_page_speaks_ukrainian_by_default(client: Client) -> None:
 
 def test_downloads_are_the_open_dataset(client: Client, build_log) -> None:
     entries = build_log(7, heads=[3])
-    lines = b"".join(client.get("/ledger/export/entries.jsonl").streaming_content).splitlines()
+    lines = client.get("/ledger/export/entries.jsonl").getvalue().splitlines()
     assert [json.loads(line)["entry"].encode() for line in lines] == entries
     assert len(client.get("/ledger/export/heads.json").json()) == 2
     assert client.get("/ledger/export/keys.json").json()[0]["algorithm"] == "Ed25519"
     script = client.get("/ledger/export/standalone_verify.py")
-    assert b"first bad entry" in b"".join(script.streaming_content)
+    assert b"first bad entry" in script.getvalue()
     assert client.get("/ledger/export/merkle.py").status_code == 200
     assert client.get("/ledger/export/settings.py").status_code == 404
 
