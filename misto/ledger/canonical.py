@@ -15,31 +15,37 @@ from typing import Any
 MAX_ENTRY_BYTES = 64 * 1024
 
 
+_SCALARS = (str, int, bool, type(None))
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                            allow_nan=False)
+
+
 def _check(value: Any, path: str) -> None:
-    if value is None or isinstance(value, bool | int | str):
+    """Refuse what JSON cannot carry unchanged. Scalars are tested inline (hot path)."""
+    kind = type(value)
+    if kind is dict:
+        pairs: Any = value.items()
+    elif kind is list or kind is tuple:
+        pairs = enumerate(value)
+    elif kind in _SCALARS:
         return
-    if isinstance(value, float):
+    elif kind is float:
         if not math.isfinite(value):
             raise ValueError(f"{path}: {value!r} is not a finite number")
         return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError(f"{path}: object key {key!r} is not a string")
-            _check(item, f"{path}.{key}")
-        return
-    if isinstance(value, list | tuple):
-        for position, item in enumerate(value):
-            _check(item, f"{path}[{position}]")
-        return
-    raise ValueError(f"{path}: {type(value).__name__} is not a JSON value")
+    else:
+        raise ValueError(f"{path}: {kind.__name__} is not a JSON value")
+    for key, item in pairs:
+        if kind is dict and type(key) is not str:
+            raise ValueError(f"{path}: object key {key!r} is not a string")
+        if type(item) not in _SCALARS:
+            _check(item, f"{path}.{key}" if kind is dict else f"{path}[{key}]")
 
 
 def canonical_json(value: Any) -> str:
     """Serialise ``value`` canonically; ``ValueError`` naming the offending path otherwise."""
     _check(value, "$")
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
+    text = _ENCODER.encode(value)
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as error:

@@ -101,16 +101,25 @@ def actor_ref(actor: str) -> str:
     return salted_hmac("misto.ledger.actor", actor, algorithm="sha256").hexdigest()
 
 
-def entry_document(kind: str, payload: Mapping[str, Any], moment: datetime) -> str:
-    """The canonical JSON leaf for an entry; ``LedgerError`` when it cannot be one."""
-    if not isinstance(kind, str) or not kind or len(kind) > 100 or not kind.isascii() \
-            or not kind.replace(".", "").replace("_", "").replace("-", "").isalnum():
+@lru_cache(maxsize=1024)
+def _valid_kind(kind: str) -> bool:
+    return 0 < len(kind) <= 100 and kind.isascii() and \
+        kind.replace(".", "").replace("_", "").replace("-", "").isalnum()
+
+
+def entry_document(kind: str, payload: Mapping[str, Any], moment: datetime | str) -> str:
+    """The canonical JSON leaf for an entry; ``LedgerError`` when it cannot be one.
+
+    ``moment`` is the entry's time, or that time already formatted by ``entry_time``.
+    """
+    if not isinstance(kind, str) or not _valid_kind(kind):
         raise LedgerError(INVALID_ENTRY, f"kind {kind!r} must be 1-100 ASCII letters, "
                           "digits, '.', '_' or '-'")
     if not isinstance(payload, Mapping):
         raise LedgerError(INVALID_ENTRY, "payload must be a JSON object")
     try:
-        return canonical_json({"data": dict(payload), "kind": kind, "time": entry_time(moment)})
+        time = moment if isinstance(moment, str) else entry_time(moment)
+        return canonical_json({"data": dict(payload), "kind": kind, "time": time})
     except ValueError as error:
         raise LedgerError(INVALID_ENTRY, f"payload is not canonical JSON: {error}") from None
 
@@ -136,9 +145,10 @@ def append(kind: str, payload: Mapping[str, Any], actor: str | None = None) -> R
 def append_many(items: Iterable[tuple[str, Mapping[str, Any], str | None]]) -> list[Receipt]:
     """Append many entries in one batch (one lock, one bulk insert); receipts in order."""
     moment = _now_ms()
+    stamp = entry_time(moment)
     prepared: list[tuple[str, str, bytes, str | None]] = []
     for kind, payload, actor in items:
-        document = entry_document(kind, payload, moment)
+        document = entry_document(kind, payload, stamp)
         leaf = merkle.leaf_hash(document.encode("utf-8"))
         prepared.append((kind, document, leaf, actor_ref(actor) if actor else None))
     if not prepared:
@@ -187,10 +197,20 @@ def bulk_insert(model: type[models.Model], columns: Sequence[str],
                 for row in rows:
                     copy.write_row(row)
         else:
-            adapted = [
-                [ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v for v in row]
-                for row in rows
-            ]
+            stamps = [i for i, value in enumerate(rows[0]) if isinstance(value, datetime)]
+            adapted: Sequence[Sequence[Any]] = rows
+            if stamps:
+                moments: dict[datetime, Any] = {}
+                converted = []
+                for row in rows:
+                    values = list(row)
+                    for i in stamps:
+                        moment = values[i]
+                        if moment not in moments:
+                            moments[moment] = ops.adapt_datetimefield_value(moment)
+                        values[i] = moments[moment]
+                    converted.append(values)
+                adapted = converted
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", adapted)
 
@@ -264,10 +284,11 @@ def fetch_nodes(addresses: Sequence[tuple[int, int]]) -> dict[tuple[int, int], b
     return found
 
 
-def _check_size(size: int, name: str = "size") -> None:
+def _check_size(size: int, name: str = "size", integrated: int | None = None) -> None:
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise LedgerError(INVALID_SIZE, f"{name} must be a non-negative integer")
-    integrated = tree_sizes()[1]
+    if integrated is None:
+        integrated = tree_sizes()[1]
     if size > integrated:
         raise LedgerError(SIZE_BEYOND_TREE,
                           f"{name} {size} is beyond the tree size {integrated}")
@@ -293,7 +314,7 @@ def inclusion_proof(index: int, size: int) -> list[bytes]:
 
 def consistency_proof(first: int, second: int) -> list[bytes]:
     """RFC 9162 2.1.4.1 proof that the tree of ``first`` entries is a prefix of ``second``'s."""
-    _check_size(first, "first")
+    _check_size(first, "first", integrated=2**63)
     _check_size(second, "second")
     if first > second:
         raise LedgerError(INVALID_SIZE, f"first ({first}) must not exceed second ({second})")
