@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,37 @@ def _ledger_key() -> str:
 
 
 MISTO_LEDGER_KEY = _ledger_key()
+
+
+def _generated_key(env: str, file_name: str, make: Callable[[], str]) -> str:
+    """A key from the environment; outside production generated once into ``var/``."""
+    value = os.environ.get(env, "")
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{env} must be set when MISTO_PRODUCTION is on.")
+    key_file = VAR_DIR / file_name
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _attempt in range(100):  # another process may be writing it right now
+            if value := key_file.read_text().strip():
+                return value
+            time.sleep(0.02)
+        raise ImproperlyConfigured(f"{key_file} is empty") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(make())
+    return key_file.read_text().strip()
+
+
+# Personal fields of the residents' register: Fernet keys (first encrypts, all decrypt) and
+# the HMAC key of the blind index used to look people up by RNOKPP (docs/residents.md).
+MISTO_FIELD_KEYS = [key.strip() for key in _generated_key(
+    "MISTO_FIELD_KEYS", "field_keys",
+    lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+).split(",") if key.strip()]
+MISTO_BLIND_INDEX_KEY = _generated_key(
+    "MISTO_BLIND_INDEX_KEY", "blind_index_key", lambda: secrets.token_urlsafe(32))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -99,6 +132,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "misto.core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -195,7 +229,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "core:login"
+# Password plus TOTP for staff, OpenID Connect for residents (misto.residents.auth).
+AUTHENTICATION_BACKENDS = ["misto.residents.auth.PasswordTotpBackend"]
+LOGIN_URL = "residents:signin"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 

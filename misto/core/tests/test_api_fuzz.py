@@ -59,3 +59,18 @@ def test_bad_json_is_a_4xx_with_a_reason(client: Client) -> None:
                            content_type="application/json")
     assert response.status_code == 422
     assert "size" in str(response.json()["detail"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/sample/things?x=%00", "/?q=a%00b"])
+def test_nul_bytes_in_query_are_refused(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "NUL bytes are not allowed"
+
+
+@pytest.mark.django_db
+def test_nul_bytes_in_json_body_are_refused(client: Client) -> None:
+    response = client.post("/api/sample/things", data='{"name": "a\\u0000", "size": 1}',
+                           content_type="application/json")
+    assert response.status_code == 400
