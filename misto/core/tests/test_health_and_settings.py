@@ -65,6 +65,8 @@ def test_deploy_check_passes_with_production_settings(tmp_path) -> None:
         "check", "--deploy", "--fail-level", "WARNING", MISTO_PRODUCTION="1",
         SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
         MISTO_LEDGER_KEY=base64.b64encode(os.urandom(32)).decode(),
+        MISTO_FIELD_KEYS=base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        MISTO_BLIND_INDEX_KEY=base64.urlsafe_b64encode(os.urandom(32)).decode(),
         ALLOWED_HOSTS="misto.example.ua", MISTO_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
