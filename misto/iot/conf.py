@@ -1,0 +1,78 @@
+"""The IoT module's knobs, read from the environment (listed in docs/iot.md).
+
+- ``MQTT_URL``: the broker (``mqtt://host:port``, ``mqtts://`` for TLS, user:password@ allowed);
+  the consumer does not start without it.
+- ``MISTO_IOT_TENANT``: the tenant segment of the topics this city consumes (``+`` = any).
+- ``MISTO_MQTT_GROUP``: the MQTT 5 shared-subscription group; consumers in one group share
+  the stream (scale out by starting more ``misto worker --only runners`` processes).
+- ``MISTO_MQTT_CLIENT_ID``: this consumer's persistent session id; it must be stable across
+  restarts (the broker keeps the QoS 1 messages of a stopped consumer for it) and unique per
+  consumer process. Default ``misto-<group>-<host>-<MISTO_INGEST_INSTANCE or 0>``.
+- ``MISTO_MQTT_SESSION_EXPIRY``: seconds the broker keeps a stopped consumer's session (1 day).
+- ``MISTO_INGEST_BATCH``: most readings committed in one transaction (5,000).
+- ``MISTO_INGEST_MAX_DELAY``: seconds a message waits for its batch to fill (0.05).
+- ``MISTO_IOT_MAX_FUTURE`` / ``MISTO_IOT_MAX_PAST``: how far a reading's time may lie ahead of
+  now (seconds, default 300) or behind it (days, default 400); others are dead letters.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+
+@dataclass(frozen=True)
+class MqttSettings:
+    host: str
+    port: int
+    tls: bool
+    username: str | None
+    password: str | None
+    tenant: str
+    group: str
+    client_id: str
+    session_expiry: int
+
+
+def mqtt_settings() -> MqttSettings | None:
+    url = os.environ.get("MQTT_URL", "")
+    if not url:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in {"mqtt", "mqtts", "tcp", "ssl"}:
+        raise ValueError(f"MQTT_URL must start with mqtt:// or mqtts://, got {url!r}")
+    tls = parsed.scheme in {"mqtts", "ssl"}
+    group = os.environ.get("MISTO_MQTT_GROUP", "misto")
+    instance = os.environ.get("MISTO_INGEST_INSTANCE", "0")
+    client_id = os.environ.get(
+        "MISTO_MQTT_CLIENT_ID", f"misto-{group}-{socket.gethostname()}-{instance}"
+    )
+    return MqttSettings(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or (8883 if tls else 1883),
+        tls=tls,
+        username=parsed.username,
+        password=parsed.password,
+        tenant=os.environ.get("MISTO_IOT_TENANT", "+"),
+        group=group,
+        client_id=client_id,
+        session_expiry=int(os.environ.get("MISTO_MQTT_SESSION_EXPIRY", str(24 * 3600))),
+    )
+
+
+def ingest_batch() -> int:
+    return int(os.environ.get("MISTO_INGEST_BATCH", "5000"))
+
+
+def ingest_max_delay() -> float:
+    return float(os.environ.get("MISTO_INGEST_MAX_DELAY", "0.05"))
+
+
+def max_future_seconds() -> float:
+    return float(os.environ.get("MISTO_IOT_MAX_FUTURE", "300"))
+
+
+def max_past_days() -> float:
+    return float(os.environ.get("MISTO_IOT_MAX_PAST", "400"))

@@ -1,0 +1,411 @@
+"""From a message on the wire to validated readings, or a dead letter with the reason.
+
+Every channel (MQTT, the HTTP batch endpoint, the LoRaWAN webhooks) ends in the same checks:
+the device is registered and active, the time is an ISO 8601 instant with a time zone inside
+the accepted window, every value is a finite number of a quantity the device's model
+reports, within that quantity's plausible range. A message is taken whole or not at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from misto.iot import conf
+from misto.iot.decoders import DecodeError, decode
+
+MAX_ITEMS = 1000  # readings objects in one message
+MAX_VALUES = 100  # quantities in one reading object
+MAX_PAYLOAD = 1_000_000  # bytes
+
+# (device pk, quantity, time, value): one row of the readings table.
+Row = tuple[int, str, datetime, float]
+
+
+class Rejected(Exception):
+    """A message that cannot be stored; ``reason`` is a stable code, ``detail`` says why."""
+
+    def __init__(self, reason: str, detail: str, device_uid: str = "") -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.device_uid = device_uid
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    pk: int
+    uid: str
+    name: str
+    model_id: int
+    model_code: str
+    entity_type: str
+    decoder: str
+    quantities: frozenset[str]
+    field_map: Mapping[str, str]
+    district: str
+    lon: float | None
+    lat: float | None
+    feature_id: int | None
+    active: bool
+    token_hash: str
+    dev_eui: str | None
+
+
+@dataclass
+class Bounds:
+    low: float | None
+    high: float | None
+
+
+@dataclass
+class Directory:
+    """The registry as the hot path sees it: refreshed every ``ttl`` seconds, misses looked up.
+
+    Safe to share between threads; a device registered after the last refresh is found by
+    the lookup on a miss (and a missing id is remembered briefly, so a flood of unknown ids
+    does not become a flood of queries).
+    """
+
+    ttl: float = 30.0
+    by_uid: dict[str, DeviceInfo] = field(default_factory=dict)
+    by_eui: dict[str, DeviceInfo] = field(default_factory=dict)
+    by_pk: dict[int, DeviceInfo] = field(default_factory=dict)
+    bounds: dict[str, Bounds] = field(default_factory=dict)
+    loaded_at: float = 0.0
+    missing: dict[str, float] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refresh(self, force: bool = False) -> None:
+        if not force and time.monotonic() - self.loaded_at < self.ttl:
+            return
+        from misto.iot.models import Device, Quantity
+
+        devices = {info.uid: info for info in _infos(Device.objects.all())}
+        bounds = {q.code: Bounds(q.min_value, q.max_value) for q in Quantity.objects.all()}
+        with self.lock:
+            self.by_uid = devices
+            self.by_eui = {i.dev_eui.upper(): i for i in devices.values() if i.dev_eui}
+            self.by_pk = {i.pk: i for i in devices.values()}
+            self.bounds = bounds
+            self.loaded_at = time.monotonic()
+            self.missing.clear()
+
+    def _lookup(self, key: str, **filters: Any) -> DeviceInfo | None:
+        from misto.iot.models import Device
+
+        seen = self.missing.get(key)
+        if seen is not None and time.monotonic() - seen < 5:
+            return None
+        found = _infos(Device.objects.filter(**filters))
+        if not found:
+            self.missing[key] = time.monotonic()
+            if len(self.missing) > 10_000:
+                self.missing.clear()
+            return None
+        info = found[0]
+        with self.lock:
+            self.by_uid[info.uid] = info
+            self.by_pk[info.pk] = info
+            if info.dev_eui:
+                self.by_eui[info.dev_eui.upper()] = info
+        return info
+
+    def device(self, uid: str) -> DeviceInfo | None:
+        self.refresh()
+        return self.by_uid.get(uid) or self._lookup(f"uid:{uid}", uid=uid)
+
+    def device_by_eui(self, dev_eui: str) -> DeviceInfo | None:
+        self.refresh()
+        key = dev_eui.upper()
+        return self.by_eui.get(key) or self._lookup(f"eui:{key}", dev_eui__iexact=key)
+
+    def devices_by_pk(self, pks: Iterable[int]) -> dict[int, DeviceInfo]:
+        from misto.iot.models import Device
+
+        found = {pk: self.by_pk[pk] for pk in pks if pk in self.by_pk}
+        missing = [pk for pk in pks if pk not in found]
+        if missing:
+            for info in _infos(Device.objects.filter(pk__in=missing)):
+                found[info.pk] = info
+        return found
+
+    def quantity_bounds(self, code: str) -> Bounds | None:
+        return self.bounds.get(code)
+
+
+def _infos(devices: Iterable[Any]) -> list[DeviceInfo]:
+    rows = []
+    for device in devices.select_related("model"):  # type: ignore[attr-defined]
+        model = device.model
+        rows.append(DeviceInfo(
+            pk=device.pk, uid=device.uid, name=device.name, model_id=model.pk,
+            model_code=model.code, entity_type=model.entity_type, decoder=model.decoder,
+            quantities=frozenset(model.quantities or ()), field_map=dict(model.field_map or {}),
+            district=device.district,
+            lon=device.location.x if device.location else None,
+            lat=device.location.y if device.location else None,
+            feature_id=device.feature_id, active=device.active, token_hash=device.token_hash,
+            dev_eui=device.dev_eui,
+        ))
+    return rows
+
+
+_directory: Directory | None = None
+
+
+def directory() -> Directory:
+    global _directory
+    if _directory is None:
+        _directory = Directory()
+    return _directory
+
+
+def reset_directory() -> None:
+    """Forget the cached registry (tests, and after bulk registry changes)."""
+    global _directory
+    _directory = None
+
+
+# --- checks shared by every channel ---------------------------------------------------
+
+def parse_time(value: Any, now: datetime | None = None) -> datetime:
+    if not isinstance(value, str) or len(value) > 64:
+        raise Rejected("bad_timestamp", "ts must be an ISO 8601 text with a time zone")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Rejected("bad_timestamp", f"not an ISO 8601 time: {value[:64]!r}") from None
+    if moment.tzinfo is None:
+        raise Rejected("bad_timestamp", f"the time has no time zone: {value[:64]!r}")
+    now = now or datetime.now(UTC)
+    if moment > now + timedelta(seconds=conf.max_future_seconds()):
+        raise Rejected("bad_timestamp", f"the time lies in the future: {value[:64]!r}")
+    if moment < now - timedelta(days=conf.max_past_days()):
+        raise Rejected("bad_timestamp", f"the time is too old: {value[:64]!r}")
+    return moment.astimezone(UTC)
+
+
+def check_number(name: str, value: Any, bounds: Bounds | None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Rejected("bad_value", f"{name} must be a number, not {type(value).__name__}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise Rejected("bad_value", f"{name} is too large") from None
+    if not math.isfinite(number):
+        raise Rejected("bad_value", f"{name} is not a finite number")
+    if bounds is not None:
+        if bounds.low is not None and number < bounds.low:
+            raise Rejected("out_of_range", f"{name}={number:g} is below {bounds.low:g}")
+        if bounds.high is not None and number > bounds.high:
+            raise Rejected("out_of_range", f"{name}={number:g} is above {bounds.high:g}")
+    elif abs(number) > 1e12:
+        raise Rejected("out_of_range", f"{name}={number:g} is implausibly large")
+    return number
+
+
+def rows_for(device: DeviceInfo, ts: datetime, values: Mapping[str, Any],
+             registry: Directory) -> list[Row]:
+    """Map decoder names to the model's quantities and check every value."""
+    if not isinstance(values, Mapping) or not values:
+        raise Rejected("bad_values", "values must be a non-empty object", device.uid)
+    if len(values) > MAX_VALUES:
+        raise Rejected("bad_values", f"more than {MAX_VALUES} values", device.uid)
+    rows: list[Row] = []
+    for name, value in values.items():
+        quantity = device.field_map.get(name, name)
+        if quantity not in device.quantities:
+            raise Rejected("unknown_quantity",
+                           f"{str(name)[:64]!r} is not a quantity of model {device.model_code}",
+                           device.uid)
+        try:
+            number = check_number(quantity, value, registry.quantity_bounds(quantity))
+        except Rejected as error:
+            error.device_uid = device.uid
+            raise
+        rows.append((device.pk, quantity, ts, number))
+    return rows
+
+
+def active_device(uid: Any, registry: Directory) -> DeviceInfo:
+    if not isinstance(uid, str) or not uid or len(uid) > 64:
+        raise Rejected("unknown_device", "the device id is missing or too long")
+    device = registry.device(uid)
+    if device is None:
+        raise Rejected("unknown_device", f"no device {uid!r} is registered", uid)
+    if not device.active:
+        raise Rejected("inactive_device", f"device {uid!r} is switched off", uid)
+    return device
+
+
+def b64decode(value: Any, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise Rejected("bad_base64", f"{what} must be base64 text")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise Rejected("bad_base64", f"{what} is not valid base64: {error}") from None
+
+
+def decoded(device: DeviceInfo, raw: bytes) -> dict[str, Any]:
+    try:
+        return decode(device.decoder, raw)
+    except DecodeError as error:
+        raise Rejected("decode_failed", f"{device.decoder}: {error}", device.uid) from None
+
+
+def load_json(payload: bytes) -> Any:
+    if len(payload) > MAX_PAYLOAD:
+        raise Rejected("too_large", f"the payload has more than {MAX_PAYLOAD} bytes")
+    try:
+        return json.loads(payload)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise Rejected("bad_json", f"not valid JSON: {str(error)[:200]}") from None
+
+
+def reading_object(device: DeviceInfo, item: Any, registry: Directory,
+                   now: datetime) -> list[Row]:
+    """One ``{"ts": ..., "values": {...}}`` (or ``"payload": base64`` for binary models)."""
+    if not isinstance(item, dict):
+        raise Rejected("bad_format", "each reading must be a JSON object", device.uid)
+    unknown = set(item) - {"ts", "values", "payload", "device"}
+    if unknown:
+        raise Rejected("bad_format", f"unknown keys: {', '.join(sorted(map(str, unknown)))[:200]}",
+                       device.uid)
+    try:
+        ts = parse_time(item.get("ts"), now)
+    except Rejected as error:
+        error.device_uid = device.uid
+        raise
+    if "values" in item and "payload" in item:
+        raise Rejected("bad_format", "give values or payload, not both", device.uid)
+    if "payload" in item:
+        values: Any = decoded(device, b64decode(item["payload"], "payload"))
+    elif "values" in item:
+        values = item["values"]
+    else:
+        raise Rejected("bad_format", "a reading needs values (or a base64 payload)", device.uid)
+    return rows_for(device, ts, values, registry)
+
+
+# --- channels --------------------------------------------------------------------------
+
+def device_uid_from_topic(topic: str) -> str:
+    """``misto/<tenant>/devices/<device_id>/readings`` -> device id (or Rejected)."""
+    parts = topic.split("/")
+    if len(parts) != 5 or parts[0] != "misto" or parts[2] != "devices" or parts[4] != "readings":
+        raise Rejected("bad_topic", f"unexpected topic {topic[:200]!r}")
+    return parts[3]
+
+
+def parse_mqtt(topic: str, payload: bytes, registry: Directory,
+               now: datetime | None = None) -> list[Row]:
+    """A message on ``misto/<tenant>/devices/<id>/readings``: one reading object or a list."""
+    now = now or datetime.now(UTC)
+    device = active_device(device_uid_from_topic(topic), registry)
+    try:
+        data = load_json(payload)
+    except Rejected as error:
+        error.device_uid = device.uid
+        raise
+    items = data if isinstance(data, list) else [data]
+    if not items or len(items) > MAX_ITEMS:
+        raise Rejected("bad_format", f"between 1 and {MAX_ITEMS} readings per message",
+                       device.uid)
+    rows: list[Row] = []
+    for item in items:
+        rows.extend(reading_object(device, item, registry, now))
+    return rows
+
+
+def parse_http_batch(data: Any, registry: Directory, *, token_device: DeviceInfo | None,
+                     now: datetime | None = None) -> list[Row]:
+    """``{"readings": [{"device": id, "ts": ..., "values": {...}}, ...]}``.
+
+    A device token may only send its own readings; an integration secret any device's.
+    """
+    now = now or datetime.now(UTC)
+    if not isinstance(data, dict) or set(data) != {"readings"}:
+        raise Rejected("bad_format", 'the body must be {"readings": [...]}')
+    items = data["readings"]
+    if not isinstance(items, list) or not items or len(items) > MAX_ITEMS:
+        raise Rejected("bad_format", f"readings must be a list of 1 to {MAX_ITEMS} objects")
+    rows: list[Row] = []
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise Rejected("bad_format", "each reading must be a JSON object")
+            uid = item.get("device", token_device.uid if token_device else None)
+            device = active_device(uid, registry)
+            if token_device is not None and device.pk != token_device.pk:
+                raise Rejected("forbidden_device", "a device token may only send its own data",
+                               device.uid)
+            rows.extend(reading_object(device, item, registry, now))
+        except Rejected as error:
+            error.detail = f"readings[{index}]: {error.detail}"
+            raise
+    return rows
+
+
+def _lorawan_rows(device: DeviceInfo, ts: datetime, obj: Any, raw: bytes | None,
+                  registry: Directory) -> list[Row]:
+    if device.decoder == "json" and isinstance(obj, dict) and obj:
+        return rows_for(device, ts, obj, registry)
+    if raw is None:
+        raise Rejected("bad_format", "the uplink carries no payload", device.uid)
+    return rows_for(device, ts, decoded(device, raw), registry)
+
+
+def _eui_device(eui: Any, registry: Directory) -> DeviceInfo:
+    if not isinstance(eui, str) or len(eui) != 16:
+        raise Rejected("unknown_device", "the DevEUI is missing or not 16 hex digits")
+    device = registry.device_by_eui(eui)
+    if device is None:
+        raise Rejected("unknown_device", f"no device with DevEUI {eui!r}", eui)
+    if not device.active:
+        raise Rejected("inactive_device", f"device {device.uid!r} is switched off", device.uid)
+    return device
+
+
+def parse_chirpstack_up(data: Any, registry: Directory, now: datetime | None = None) -> list[Row]:
+    """ChirpStack v4 ``up`` event (HTTP integration, JSON): deviceInfo.devEui, data, object."""
+    now = now or datetime.now(UTC)
+    if not isinstance(data, dict) or not isinstance(data.get("deviceInfo"), dict):
+        raise Rejected("bad_format", "not a ChirpStack up event (no deviceInfo)")
+    device = _eui_device(data["deviceInfo"].get("devEui"), registry)
+    try:
+        ts = parse_time(data["time"], now) if data.get("time") else now
+        raw = b64decode(data["data"], "data") if data.get("data") is not None else None
+    except Rejected as error:
+        error.device_uid = device.uid
+        raise
+    return _lorawan_rows(device, ts, data.get("object"), raw, registry)
+
+
+def parse_ttn_uplink(data: Any, registry: Directory, now: datetime | None = None) -> list[Row]:
+    """The Things Stack v3 uplink: end_device_ids.dev_eui, uplink_message.frm_payload."""
+    now = now or datetime.now(UTC)
+    if not isinstance(data, dict) or not isinstance(data.get("end_device_ids"), dict):
+        raise Rejected("bad_format", "not a The Things Stack message (no end_device_ids)")
+    device = _eui_device(data["end_device_ids"].get("dev_eui"), registry)
+    uplink = data.get("uplink_message")
+    if not isinstance(uplink, dict):
+        raise Rejected("bad_format", "no uplink_message", device.uid)
+    try:
+        stamp = uplink.get("received_at") or data.get("received_at")
+        ts = parse_time(stamp, now) if stamp else now
+        payload = uplink.get("frm_payload")
+        raw = b64decode(payload, "frm_payload") if payload is not None else None
+    except Rejected as error:
+        error.device_uid = device.uid
+        raise
+    return _lorawan_rows(device, ts, uplink.get("decoded_payload"), raw, registry)

@@ -1,0 +1,203 @@
+"""Rules over readings: thresholds with hysteresis, rate of change, exactly-once events.
+
+A rule applies to a device when its scope matches (a device, a model, a district, or every
+device when none is set) and the device's model reports the rule's quantity. For each
+(rule, device) a :class:`~misto.iot.models.RuleState` row says whether the rule is raised;
+it is locked (``SELECT ... FOR UPDATE``) while a batch is evaluated, so two consumers never
+raise the same crossing twice. Readings not newer than the state's ``last_ts`` are ignored
+by the rules: a redelivered or late message never raises an event again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from misto.core.events import publish
+from misto.iot.events import ContainerFull, ReadingOutOfRange
+from misto.iot.ingest import DeviceInfo, Row
+from misto.iot.models import Rule, RuleState
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    pk: int
+    kind: str
+    quantity: str
+    model_id: int | None
+    device_id: int | None
+    district: str
+    operator: str
+    threshold: float
+    clear_at: float
+    severity: str
+    public_impact: bool
+    raises: str
+
+    def applies_to(self, device: DeviceInfo) -> bool:
+        if self.device_id is not None and self.device_id != device.pk:
+            return False
+        if self.model_id is not None and self.model_id != device.model_id:
+            return False
+        return not (self.district and self.district != device.district)
+
+
+class RuleIndex:
+    """Active value rules by quantity, cached for ``ttl`` seconds."""
+
+    def __init__(self, ttl: float = 10.0) -> None:
+        self.ttl = ttl
+        self.loaded_at = 0.0
+        self.by_quantity: dict[str, list[RuleInfo]] = {}
+        self.units: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def refresh(self, force: bool = False) -> None:
+        if not force and time.monotonic() - self.loaded_at < self.ttl:
+            return
+        from misto.iot.models import Quantity
+
+        by_quantity: dict[str, list[RuleInfo]] = defaultdict(list)
+        rules = Rule.objects.filter(active=True, kind__in=[Rule.Kind.THRESHOLD, Rule.Kind.RATE])
+        for rule in rules.exclude(threshold=None):
+            clear_at = rule.clear_at if rule.clear_at is not None else rule.threshold
+            by_quantity[rule.quantity].append(RuleInfo(
+                pk=rule.pk, kind=rule.kind, quantity=rule.quantity, model_id=rule.model_id,
+                device_id=rule.device_id, district=rule.district, operator=rule.operator,
+                threshold=float(rule.threshold), clear_at=float(clear_at),
+                severity=rule.severity, public_impact=rule.public_impact, raises=rule.raises,
+            ))
+        units = dict(Quantity.objects.values_list("code", "unit_label"))
+        with self.lock:
+            self.by_quantity = dict(by_quantity)
+            self.units = units
+            self.loaded_at = time.monotonic()
+
+    def for_reading(self, device: DeviceInfo, quantity: str) -> list[RuleInfo]:
+        return [rule for rule in self.by_quantity.get(quantity, ())
+                if rule.applies_to(device)]
+
+
+_index: RuleIndex | None = None
+
+
+def rule_index() -> RuleIndex:
+    global _index
+    if _index is None:
+        _index = RuleIndex()
+    _index.refresh()
+    return _index
+
+
+def reset_rule_index() -> None:
+    global _index
+    _index = None
+
+
+def _beyond(rule: RuleInfo, value: float, limit: float) -> bool:
+    return value > limit if rule.operator == "above" else value < limit
+
+
+def _next_state(rule: RuleInfo, active: bool, value: float,
+                previous: tuple[datetime, float] | None, ts: datetime) -> tuple[bool, float]:
+    """The rule's state after one reading, and the figure that decided it.
+
+    Not raised: raises once the figure is beyond the threshold. Raised: stays raised while
+    the figure is beyond the clearing level (hysteresis), so a value hovering around the
+    threshold raises one event, not one per reading.
+    """
+    if rule.kind == "rate":
+        if previous is None:
+            return active, 0.0
+        minutes = (ts - previous[0]).total_seconds() / 60
+        if minutes <= 0:
+            return active, 0.0
+        rate = abs(value - previous[1]) / minutes
+        return rate > (rule.clear_at if active else rule.threshold), rate
+    return _beyond(rule, value, rule.clear_at if active else rule.threshold), value
+
+
+def evaluate(rows: Sequence[Row], devices: dict[int, DeviceInfo]) -> int:
+    """Apply the rules to a batch inside the caller's transaction; returns events published."""
+    index = rule_index()
+    series: dict[tuple[int, int], list[tuple[datetime, float]]] = defaultdict(list)
+    rules_by_pk: dict[int, RuleInfo] = {}
+    for device_pk, quantity, ts, value in rows:
+        rules = index.by_quantity.get(quantity)
+        if not rules:
+            continue
+        device = devices[device_pk]
+        for rule in rules:
+            if rule.applies_to(device):
+                series[(rule.pk, device_pk)].append((ts, value))
+                rules_by_pk[rule.pk] = rule
+    if not series:
+        return 0
+    states = _locked_states(series.keys())
+    published = 0
+    changed: list[RuleState] = []
+    for key in sorted(series):
+        rule, state = rules_by_pk[key[0]], states[key]
+        device = devices[key[1]]
+        points = sorted(series[key])
+        dirty = False
+        for ts, value in points:
+            if state.last_ts is not None and ts <= state.last_ts:
+                continue  # already seen (redelivery) or late: never raises twice
+            previous = ((state.last_ts, state.last_value)
+                        if state.last_ts is not None and state.last_value is not None else None)
+            active, figure = _next_state(rule, state.active, value, previous, ts)
+            if active != state.active:
+                _publish(rule, device, value, ts, cleared=not active,
+                         figure=figure, unit=index.units.get(rule.quantity, ""))
+                published += 1
+                state.active = active
+                state.since = ts
+            state.last_ts, state.last_value = ts, value
+            dirty = True
+        if dirty:
+            changed.append(state)
+    if changed:
+        RuleState.objects.bulk_update(changed, ["active", "since", "last_ts", "last_value"],
+                                      batch_size=500)
+    return published
+
+
+def _locked_states(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], RuleState]:
+    wanted = set(keys)
+    rule_ids = {rule for rule, _ in wanted}
+    device_ids = {device for _, device in wanted}
+
+    def load() -> dict[tuple[int, int], RuleState]:
+        rows = (RuleState.objects.select_for_update()
+                .filter(rule_id__in=rule_ids, device_id__in=device_ids).order_by("pk"))
+        return {(s.rule_id, s.device_id): s for s in rows if (s.rule_id, s.device_id) in wanted}
+
+    states = load()
+    missing = wanted - states.keys()
+    if missing:
+        RuleState.objects.bulk_create(
+            [RuleState(rule_id=rule, device_id=device) for rule, device in sorted(missing)],
+            ignore_conflicts=True,
+        )
+        states = load()
+    return states
+
+
+def _publish(rule: RuleInfo, device: DeviceInfo, value: float, ts: datetime, *,
+             cleared: bool, figure: float, unit: str) -> None:
+    event_class: Any = ContainerFull if rule.raises == "container_full" else ReadingOutOfRange
+    publish(event_class(
+        device_id=device.uid, device_name=device.name, model=device.model_code,
+        quantity=rule.quantity, value=figure if rule.kind == "rate" else value,
+        threshold=rule.clear_at if cleared and rule.kind == "threshold" else rule.threshold,
+        rule_id=rule.pk, severity=rule.severity, public_impact=rule.public_impact,
+        district=device.district or None, lon=device.lon, lat=device.lat,
+        feature_id=device.feature_id, observed_at=ts.isoformat(), cleared=cleared,
+        kind=rule.kind, unit=unit,
+    ))
