@@ -528,6 +528,16 @@ def _document_problem(index: int, payload: str, kind: str, created_at: datetime)
     return None
 
 
+def _nodes_within(size: int) -> int:
+    """How many stored nodes lie inside the tree of the first ``size`` leaves."""
+    if size == 0:
+        return 0
+    inside = models.Q()
+    for level in range(size.bit_length()):
+        inside |= models.Q(key__gte=node_key(level, 0), key__lt=node_key(level, size >> level))
+    return LedgerNode.objects.filter(inside).count()
+
+
 def verify_log(chunk: int = 10_000) -> VerifyReport:
     """Recompute the log from its entries and check everything stored against it.
 
@@ -540,8 +550,9 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
     stored nodes) between consecutive heads. Stops at the first bad entry.
     """
     report = VerifyReport()
-    size, integrated = tree_sizes()
+    # Heads first, then sizes, then entries: on a live log, what is read later only grows.
     heads = list(SignedTreeHead.objects.select_related("key").order_by("id"))
+    size, integrated = tree_sizes()
     report.heads = len(heads)
     heads_by_size: dict[int, list[SignedTreeHead]] = {}
     for head in heads:
@@ -567,9 +578,6 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
         if index != expected:
             report.bad_entry(expected, f"entry {expected} is missing (next stored index is "
                                        f"{index})")
-            break
-        if index >= size:
-            report.bad_entry(index, f"entry {index} lies beyond the log size {size}")
             break
         leaf = merkle.leaf_hash(payload.encode("utf-8", "surrogatepass"))
         if leaf != bytes(stored_leaf):
@@ -613,19 +621,16 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
     report.entries = expected
 
     if report.first_bad_entry is None:
+        size_now = tree_sizes()[0]
         if expected < size:
             report.bad_entry(expected, f"entry {expected} is missing (the log holds {size})")
         elif any(head.tree_size > expected for head in heads):
             report.bad_entry(expected, f"entry {expected} is missing (a head covers it)")
-        elif stored.seen != LedgerNode.objects.count():
-            extra = (
-                LedgerNode.objects.filter(level=0, index__gte=integrated)
-                .order_by("index").values_list("index", flat=True).first()
-            )
-            if extra is not None:
-                report.bad_entry(int(extra), f"the tree holds a leaf for missing entry {extra}")
-            else:
-                report.problems.append("the tree holds nodes no entry accounts for")
+        elif expected > size_now:
+            report.bad_entry(size_now, f"entries from {size_now} on were never appended "
+                                       f"(the log holds {size_now})")
+        elif stored.seen != _nodes_within(integrated):
+            report.problems.append("the tree holds nodes that no entry accounts for")
     report.nodes = stored.seen
 
     previous: SignedTreeHead | None = None
@@ -675,15 +680,15 @@ def export_heads() -> list[dict[str, Any]]:
 def export(directory: Path) -> dict[str, int]:
     """Write ``entries.jsonl``, ``heads.json`` and ``keys.json`` into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
+    # Heads and keys first: entries are only ever appended, so the entries read afterwards
+    # cover every head exported, even while the log keeps growing.
+    heads = export_heads()
+    keys = published_keys()
     count = 0
-    with transaction.atomic():  # one snapshot on PostgreSQL (REPEATABLE READ not needed:
-        # heads only cover integrated entries, which never change)
-        with (directory / "entries.jsonl").open("w", encoding="utf-8") as handle:
-            for line in iter_export_entries():
-                handle.write(line)
-                count += 1
-        heads = export_heads()
-        keys = published_keys()
+    with (directory / "entries.jsonl").open("w", encoding="utf-8") as handle:
+        for line in iter_export_entries():
+            handle.write(line)
+            count += 1
     (directory / "heads.json").write_text(json.dumps(heads, indent=1) + "\n", encoding="utf-8")
     (directory / "keys.json").write_text(json.dumps(keys, indent=1) + "\n", encoding="utf-8")
     return {"entries": count, "heads": len(heads), "keys": len(keys)}

@@ -135,6 +135,14 @@ def test_deeper_rewrites_are_still_detected(build_log) -> None:
         report = services.verify_log()
         assert not report.ok and report.first_bad_entry == 41  # the last head proves 0..40
         raise Rollback
+    # An entry slipped in at the end, behind the ledger's back, is named too.
+    with pytest.raises(Rollback), transaction.atomic():
+        row = LedgerEntry.objects.get(index=SIZE - 1)
+        row.index = SIZE
+        row.save(force_insert=True)
+        report = services.verify_log()
+        assert report.first_bad_entry == SIZE
+        raise Rollback
     # A forged head signature is reported even though the entries are intact.
     with pytest.raises(Rollback), transaction.atomic():
         head = SignedTreeHead.objects.order_by("id").first()
