@@ -1,0 +1,63 @@
+"""Inline SVG charts for the dashboard: no chart library, no CDN, readable without colour
+(every bar carries its number) and described for screen readers."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from misto.situation.services import Bar
+
+register = template.Library()
+
+
+@register.simple_tag
+def bar_chart(bars: list[Bar], title: str, width: int = 420) -> SafeString:
+    """Horizontal bars, one row per item, the value written at the bar's end."""
+    if not bars:
+        return format_html("")
+    row = 26
+    label_w = 170
+    height = row * len(bars) + 4
+    top = max(bar.value for bar in bars) or 1
+    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
+             f'width="100%" aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for i, bar in enumerate(bars):
+        y = i * row + 2
+        length = max(2.0, (width - label_w - 40) * bar.value / top)
+        parts.append(
+            f'<text x="0" y="{y + 17}" class="chart-label">{escape(bar.label[:26])}</text>'
+            f'<rect x="{label_w}" y="{y + 4}" width="{length:.1f}" height="{row - 8}" '
+            f'fill="{escape(bar.color)}" rx="3"></rect>'
+            f'<text x="{label_w + length + 6:.1f}" y="{y + 17}" class="chart-value">'
+            f'{bar.value}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text above is escaped
+
+
+@register.simple_tag
+def trend_chart(opened: list[Bar], resolved: list[Bar], title: str,
+                width: int = 420, height: int = 150) -> SafeString:
+    """Opened (bars) and resolved (line) per day."""
+    if not opened:
+        return format_html("")
+    top = max([bar.value for bar in opened] + [bar.value for bar in resolved] + [1])
+    plot_h = height - 30
+    step = width / len(opened)
+    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
+             f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    points = []
+    for i, (o, r) in enumerate(zip(opened, resolved, strict=True)):
+        h = plot_h * o.value / top
+        x = i * step
+        parts.append(f'<rect x="{x + 2:.1f}" y="{plot_h - h + 4:.1f}" width="{step - 4:.1f}" '
+                     f'height="{h:.1f}" fill="#0b5cad"><title>{escape(o.label)}: '
+                     f'{o.value}</title></rect>')
+        points.append(f"{x + step / 2:.1f},{plot_h - plot_h * r.value / top + 4:.1f}")
+        if i % 2 == 0:
+            parts.append(f'<text x="{x + step / 2:.1f}" y="{height - 4}" class="chart-axis" '
+                         f'text-anchor="middle">{escape(o.label)}</text>')
+    parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#2b8a3e" '
+                 f'stroke-width="3"></polyline></svg>')
+    return mark_safe("".join(parts))  # every text above is escaped

@@ -1,0 +1,409 @@
+"""Pages of the situation centre: the live map, the dashboard (and big screen), the
+leadership's read-only view, incident pages with dispatch, the crew's phone pages, the
+emergency pages, and the live stream (server-sent events)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.handlers.asgi import ASGIRequest
+from django.db import close_old_connections, connection
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from misto.situation import services
+from misto.situation.models import (
+    ACTIVE_STATUSES,
+    Crew,
+    Emergency,
+    IncidentKind,
+    IncidentUpdate,
+    Severity,
+    Status,
+)
+
+STREAM_SECONDS = float(getattr(settings, "MISTO_SITUATION_STREAM_SECONDS", 300))
+STREAM_POLL = float(getattr(settings, "MISTO_SITUATION_STREAM_POLL", 1.0))
+HEARTBEAT_SECONDS = 15.0
+
+
+def _guard(request: HttpRequest) -> HttpResponse | None:
+    """Staff only; anonymous visitors are sent to sign in."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not services.can_view(request.user):
+        return HttpResponse(_("Only city staff may see the situation centre."), status=403)
+    return None
+
+
+def _districts() -> list[tuple[str, str]]:
+    from misto import twin
+
+    return [(d.katottg, d.name) for d in twin.districts()]
+
+
+def _map_config(request: HttpRequest, *, read_only: bool, emergency: Emergency | None = None
+                ) -> dict[str, Any]:
+    return {
+        "tiles": "/api/twin/tiles/{z}/{x}/{y}.mvt",
+        "incidents": "/api/situation/incidents",
+        "devices": "/api/situation/devices",
+        "outages": "/api/situation/outages",
+        "stream": reverse("situation:stream"),
+        "incident_page": reverse("situation:incident", args=[0]).replace("/0/", "/{id}/"),
+        "after": services.latest_change_id(),
+        "bounds": services.city_bounds(),
+        "read_only": read_only,
+        "emergency": emergency.pk if emergency else None,
+        "severity_colors": {"info": "#1c7ed6", "warning": "#f08c00", "critical": "#c92a2a"},
+        "device_colors": {"ok": "#2b8a3e", "alert": "#e03131", "offline": "#495057"},
+        "text": {
+            "sources": _("sources"), "nothing": _("No incidents match the filters."),
+            "live": _("Live"), "offline": _("Reconnecting…"),
+            "statuses": dict(Status.choices), "severities": dict(Severity.choices),
+        },
+    }
+
+
+def _filters_context(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "kinds": IncidentKind.objects.all(), "districts": _districts(),
+        "severities": Severity.choices, "statuses": Status.choices,
+        "periods": [("", _("any time")), ("1h", _("last hour")), ("24h", _("last 24 hours")),
+                    ("7d", _("last 7 days")), ("30d", _("last 30 days"))],
+        "chosen": {key: request.GET.get(key, "") for key in
+                   ("kind", "district", "severity", "period", "status")},
+    }
+
+
+def centre(request: HttpRequest) -> HttpResponse:
+    """The dispatcher's live map with filters and the incident list."""
+    refused = _guard(request)
+    if refused:
+        return refused
+    return render(request, "situation/centre.html", {
+        **_filters_context(request),
+        "config": _map_config(request, read_only=not services.can_dispatch(request.user)),
+    })
+
+
+def _dashboard(request: HttpRequest, *, read_only: bool) -> HttpResponse:
+    refused = _guard(request)
+    if refused:
+        return refused
+    board = services.dashboard()
+    context = {"board": board, "read_only": read_only,
+               "big_screen": request.GET.get("screen") == "1",
+               "config": _map_config(request, read_only=read_only)}
+    if request.GET.get("fragment") == "1":
+        return render(request, "situation/_figures.html", context)
+    return render(request, "situation/dashboard.html", context)
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return _dashboard(request, read_only=not services.can_dispatch(request.user))
+
+
+def leadership(request: HttpRequest) -> HttpResponse:
+    """The same picture for leadership on their own devices: nothing to press."""
+    return _dashboard(request, read_only=True)
+
+
+def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        item = services.get_incident(incident_id)
+    except services.SituationError as exc:
+        raise Http404(exc.message) from exc
+    if not services.can_see_incident(request.user, item):
+        return HttpResponse(_("You may not see this incident."), status=403)
+    return render(request, "situation/incident.html", {
+        "incident": item, "sources": item.source_rows.all(),
+        "updates": item.updates.select_related("actor"),
+        "can_dispatch": services.can_dispatch(request.user) and item.active,
+        "can_work": services.can_work_on(request.user, item) and item.active,
+        "crews": Crew.objects.filter(active=True), "departments": services.departments(),
+        "next_statuses": _next_statuses(item.status, request.user),
+    })
+
+
+def _next_statuses(status: str, user: Any) -> list[tuple[str, str]]:
+    allowed = services.ALLOWED_STEPS.get(Status(status), set())
+    if status == Status.OPEN and not services.can_dispatch(user):
+        allowed = set()
+    return [(value, str(label)) for value, label in Status.choices if value in allowed]
+
+
+@require_POST
+def assign(request: HttpRequest, incident_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("situation:incident", args=[incident_id]))
+    crew = request.POST.get("crew") or ""
+    try:
+        crew_id = int(crew) if crew else None
+    except ValueError:
+        crew_id = -1
+    try:
+        item = services.assign(incident_id, request.user,
+                               department=request.POST.get("department", ""), crew_id=crew_id,
+                               note=request.POST.get("note", ""))
+    except services.SituationError as exc:
+        messages.error(request, exc.message)
+        return _back(request, incident_id, exc.status)
+    who = item.crew.name if item.crew else item.department
+    messages.success(request, _("Assigned to %(who)s.") % {"who": who})
+    return redirect("situation:incident", incident_id)
+
+
+def _back(request: HttpRequest, incident_id: int, status: int) -> HttpResponse:
+    """After a refused form: show the page again with the message, and the 4xx status."""
+    response = incident(request, incident_id) if status != 404 else None
+    if response is None:
+        raise Http404(_("There is no incident %(id)s.") % {"id": incident_id})
+    response.status_code = status
+    return response
+
+
+@require_POST
+def update_status(request: HttpRequest, incident_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("situation:task", args=[incident_id]))
+    photo = request.FILES.get("photo")
+    try:
+        services.change_status(incident_id, request.user, request.POST.get("status", ""),
+                               note=request.POST.get("note", ""), photo=photo)
+    except services.SituationError as exc:
+        messages.error(request, exc.message)
+        if request.POST.get("from") == "task":
+            return _task_back(request, incident_id, exc.status)
+        return _back(request, incident_id, exc.status)
+    messages.success(request, _("Saved."))
+    if request.POST.get("from") == "task":
+        return redirect("situation:task", incident_id)
+    return redirect("situation:incident", incident_id)
+
+
+def tasks(request: HttpRequest) -> HttpResponse:
+    """The crew's phone page: my tasks."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    rows = list(services.crew_tasks(request.user))
+    my_crews = Crew.objects.filter(members=request.user, active=True)
+    return render(request, "situation/tasks.html", {"tasks": rows, "crews": my_crews})
+
+
+def task(request: HttpRequest, incident_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        item = services.get_incident(incident_id)
+    except services.SituationError as exc:
+        raise Http404(exc.message) from exc
+    if not services.can_work_on(request.user, item):
+        return HttpResponse(_("This task is not assigned to your crew."), status=403)
+    point = None
+    if item.lon is not None and item.lat is not None:
+        point = {"lon": item.lon, "lat": item.lat}
+    return render(request, "situation/task.html", {
+        "incident": item, "point": point,
+        "updates": item.updates.select_related("actor"),
+        "next_statuses": _next_statuses(item.status, request.user) if item.active else [],
+        "map_config": {"tiles": "/api/twin/tiles/{z}/{x}/{y}.mvt", "point": point,
+                       "bounds": services.city_bounds()},
+    })
+
+
+def _task_back(request: HttpRequest, incident_id: int, status: int) -> HttpResponse:
+    response = task(request, incident_id)
+    response.status_code = status
+    return response
+
+
+def photo(request: HttpRequest, update_id: int) -> HttpResponseBase:
+    """A status-update photo, for those who may see the incident."""
+    row = IncidentUpdate.objects.select_related("incident").filter(pk=update_id).first()
+    if row is None or not row.photo:
+        raise Http404(_("No such photo."))
+    if not request.user.is_authenticated or not services.can_see_incident(request.user,
+                                                                         row.incident):
+        return HttpResponse(_("You may not see this photo."), status=403)
+    return FileResponse(row.photo.open("rb"))
+
+
+def emergencies(request: HttpRequest) -> HttpResponse:
+    refused = _guard(request)
+    if refused:
+        return refused
+    if request.method == "POST":
+        try:
+            created = services.declare_emergency(
+                request.user, title=request.POST.get("title", ""),
+                kind=request.POST.get("kind", "other"),
+                districts=request.POST.getlist("districts"),
+                area=request.POST.get("area", "").strip() or None,
+                note=request.POST.get("note", ""))
+        except services.SituationError as exc:
+            messages.error(request, exc.message)
+            response = _emergency_list(request)
+            response.status_code = exc.status
+            return response
+        return redirect("situation:emergency", created.pk)
+    return _emergency_list(request)
+
+
+def _emergency_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "situation/emergencies.html", {
+        "active": Emergency.objects.filter(ended_at__isnull=True),
+        "ended": Emergency.objects.filter(ended_at__isnull=False)[:20],
+        "districts": _districts(), "can_dispatch": services.can_dispatch(request.user),
+        "kinds": [("heating", _("Heating")), ("water", _("Water")), ("power", _("Power")),
+                  ("gas", _("Gas")), ("other", _("Other"))],
+        "form": request.POST if request.method == "POST" else {},
+    })
+
+
+def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
+    refused = _guard(request)
+    if refused:
+        return refused
+    item = Emergency.objects.filter(pk=emergency_id).first()
+    if item is None:
+        raise Http404(_("There is no emergency %(id)s.") % {"id": emergency_id})
+    if request.method == "POST":
+        try:
+            services.end_emergency(emergency_id, request.user, request.POST.get("note", ""))
+        except services.SituationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The emergency has ended."))
+        return redirect("situation:emergency", emergency_id)
+    shape = services.emergency_area(item)
+    count, buildings = services.affected_buildings(item)
+    shelters = services.nearby_shelters(item)
+    config = _map_config(request, read_only=True, emergency=item)
+    config["area"] = json.loads(shape.geojson) if shape is not None else None
+    config["buildings"] = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": b["geometry"], "properties": {"name": b["name"]}}
+        for b in buildings]}
+    config["shelters"] = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+         "properties": {"name": s["name"]}} for s in shelters]}
+    return render(request, "situation/emergency.html", {
+        "emergency": item, "building_count": count, "buildings": buildings[:50],
+        "shelters": shelters, "config": config,
+        "incidents": item.incidents.select_related("kind").order_by("-opened_at")[:200],
+        "active_count": item.incidents.filter(status__in=ACTIVE_STATUSES).count(),
+        "can_dispatch": services.can_dispatch(request.user) and item.active,
+    })
+
+
+# --- The live stream -----------------------------------------------------------------------
+
+
+def _event_text(pk: int, topic: str, data: dict[str, Any]) -> str:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return f"id: {pk}\nevent: {topic}\ndata: {body}\n\n"
+
+
+def _poll(after: int) -> tuple[int, str]:
+    items = services.changes_after(after)
+    text = "".join(_event_text(pk, topic, data) for pk, topic, data in items)
+    return (items[-1][0] if items else after), text
+
+
+def _release_connection() -> None:
+    """Between polls a long stream must not sit on a database connection (nor keep a
+    transaction open); inside a test's atomic block there is nothing to release."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+        connection.close()
+
+
+def _sync_stream(after: int, seconds: float) -> Iterator[str]:
+    yield f"retry: 3000\n: after {after}\n\n"
+    deadline = time.monotonic() + seconds
+    beat = time.monotonic()
+    while True:
+        after, text = _poll(after)
+        _release_connection()
+        if text:
+            yield text
+            beat = time.monotonic()
+        elif time.monotonic() - beat >= HEARTBEAT_SECONDS:
+            yield ": ping\n\n"
+            beat = time.monotonic()
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(STREAM_POLL)
+
+
+async def _async_stream(after: int, seconds: float) -> AsyncIterator[str]:
+    poll = sync_to_async(_poll, thread_sensitive=False)
+    release = sync_to_async(_release_connection, thread_sensitive=False)
+    yield f"retry: 3000\n: after {after}\n\n"
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    beat = loop.time()
+    while True:
+        after, text = await poll(after)
+        await release()
+        if text:
+            yield text
+            beat = loop.time()
+        elif loop.time() - beat >= HEARTBEAT_SECONDS:
+            yield ": ping\n\n"
+            beat = loop.time()
+        if loop.time() >= deadline:
+            return
+        await asyncio.sleep(STREAM_POLL)
+
+
+def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Server-sent events: every change to incidents, devices, outages and emergencies.
+
+    Starts after ``Last-Event-ID`` (the browser resends it on reconnect) or ``?after=``;
+    ends after a few minutes and the browser reconnects, so no connection lives forever.
+    """
+    if not request.user.is_authenticated:
+        return HttpResponse(_("Sign in to follow the situation."), status=401)
+    if not services.can_view(request.user):
+        return HttpResponse(_("Only city staff may follow the situation."), status=403)
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
+    try:
+        after = int(raw) if raw else services.latest_change_id()
+    except ValueError:
+        return HttpResponse(_("after must be a change id (a whole number)."), status=400)
+    if after < 0:
+        return HttpResponse(_("after must be a change id (0 or more)."), status=400)
+    try:
+        seconds = min(float(request.GET.get("seconds") or STREAM_SECONDS), STREAM_SECONDS)
+    except ValueError:
+        return HttpResponse(_("seconds must be a number."), status=400)
+    content: Iterator[str] | AsyncIterator[str]
+    if isinstance(request, ASGIRequest):
+        content = _async_stream(after, seconds)
+    else:
+        content = _sync_stream(after, seconds)
+    response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
