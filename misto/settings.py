@@ -302,6 +302,7 @@ LOGGING = {
 MISTO_CITY_NAME = os.environ.get("MISTO_CITY_NAME", "")
 MISTO_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MISTO_OUTBOX_MAX_ATTEMPTS", "8"))
 MISTO_OUTBOX_POLL_SECONDS = float(os.environ.get("MISTO_OUTBOX_POLL_SECONDS", "1.0"))
+MISTO_OUTBOX_BATCH = int(os.environ.get("MISTO_OUTBOX_BATCH", "50"))
 MISTO_NATS_ACK_WAIT = float(os.environ.get("MISTO_NATS_ACK_WAIT", "30"))
 MISTO_NATS_STREAM = os.environ.get("MISTO_NATS_STREAM", "MISTO_EVENTS")
 # Serve static files from the apps' folders outside production, so that no collectstatic

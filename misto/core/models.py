@@ -86,3 +86,48 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class Role(models.TextChoices):
+    """Staff roles; every signed-in person is also a resident of their own data."""
+
+    CLERK = "clerk", _("clerk")
+    OPERATOR = "operator", _("contact-centre operator")
+    DISPATCHER = "dispatcher", _("dispatcher")
+    MODERATOR = "moderator", _("moderator")
+    IT_ADMIN = "it_admin", _("IT administrator")
+    AUDITOR = "auditor", _("auditor")
+
+
+class StaffAssignment(models.Model):
+    """A role held by a user within a scope: a department and a district ("" means all).
+
+    Read by :func:`misto.core.permissions.can`; a user may hold several assignments.
+    """
+
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="staff_assignments",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    department = models.CharField(
+        _("department code"), max_length=64, blank=True,
+        help_text=_("Empty: every department."),
+    )
+    district = models.CharField(
+        _("district code"), max_length=64, blank=True,
+        help_text=_("A twin district code (KATOTTG); empty: every district."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("staff assignment")
+        verbose_name_plural = _("staff assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "department", "district"], name="one_assignment_per_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.role} [{self.department or '*'} / {self.district or '*'}]"

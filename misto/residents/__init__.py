@@ -1,0 +1,24 @@
+"""Residents: the territorial-community register, identity, roles and the cabinet.
+
+Public functions other modules may call (``from misto.residents import person_summary``):
+
+- ``person_summary(user) -> dict | None``: the signed-in resident's non-secret summary
+  (``district`` code, ``verification`` level, ``benefits`` codes valid today); no names.
+- ``contact_for(user, *, actor, reason, fields=("phone", "email")) -> dict``: a person's
+  contact details for staff who may read them; every call is written to the resident's
+  access log (who, whom, which fields, why) and raises ``PermissionDenied`` otherwise.
+
+Roles and the permission function are in the core (``misto.core.permissions.can``).
+"""
+
+from typing import Any
+
+__all__ = ["contact_for", "person_summary"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from misto.residents import services
+
+        return getattr(services, name)
+    raise AttributeError(f"module 'misto.residents' has no attribute {name!r}")

@@ -11,4 +11,19 @@ class ResidentsConfig(MistoModule):
     title = _("Residents")
     optional = False
     urls = (("cabinet/", "misto.residents.urls"),)
-    menu = (MenuEntry(_("My cabinet"), "residents:cabinet", "resident"),)
+    api_router = "misto.residents.api.router"
+    api_prefix = "residents"
+    menu = (
+        MenuEntry(_("My cabinet"), "residents:cabinet", "resident"),
+        MenuEntry(_("Register"), "residents:staff-register", "staff"),
+    )
+    demo = "misto.residents.demo.load"
+    demo_after = ("twin",)
+
+    def ready(self) -> None:
+        super().ready()
+        from django.contrib.auth.signals import user_logged_in
+
+        from misto.residents.signals import on_login
+
+        user_logged_in.connect(on_login, dispatch_uid="misto.residents.on_login")

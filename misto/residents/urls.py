@@ -6,4 +6,15 @@ app_name = "residents"
 
 urlpatterns = [
     path("", views.cabinet, name="cabinet"),
+    path("my-data.json", views.export, name="export"),
+    path("corrections", views.correction, name="correction"),
+    path("sessions/end", views.end_sessions, name="end-sessions"),
+    path("extracts/new", views.issue_extract, name="extract-new"),
+    path("extracts/check/", views.extract_check, name="extract-check-form"),
+    path("extracts/check/<str:code>", views.extract_check, name="extract-check"),
+    path("signin/", views.signin, name="signin"),
+    path("signin/<slug:provider>/", views.oidc_start, name="oidc-start"),
+    path("signin/<slug:provider>/callback", views.oidc_callback, name="oidc-callback"),
+    path("staff/register/", views.staff_register, name="staff-register"),
+    path("staff/corrections/<int:request_id>", views.staff_decide, name="staff-decide"),
 ]

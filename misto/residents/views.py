@@ -1,10 +1,251 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages: the resident's cabinet, sign-in, the staff register, public extract checks."""
 
-from misto.residents.services import cabinet_panels
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from misto.core.permissions import can
+from misto.residents import identity, services
+from misto.residents.auth import BACKEND
+from misto.residents.models import CorrectionRequest
+
+MAX_PDF = 5 * 1024 * 1024
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+# --- The cabinet -----------------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def cabinet(request: HttpRequest) -> HttpResponse:
-    return render(request, "residents/cabinet.html", {"panels": cabinet_panels(request)})
+    person = services.person_of(request.user)
+    context = {
+        "panels": services.cabinet_panels(request),
+        "person": person,
+        "correctable": [(name, services.field_label(name)) for name in services.CORRECTABLE],
+        "sessions": services.sessions_of(request.user),
+        "current_session": request.session.session_key,
+    }
+    if person is not None:
+        context.update(
+            profile=[(services.field_label(name), value) for name, value in
+                     services.read_personal(person, actor=request.user, reason="").items()
+                     if value],
+            benefits=services.active_benefits(person),
+            access_log=person.access_log.all()[:100],
+            corrections=person.corrections.all()[:50],
+            extracts=person.extracts.order_by("-issued_at")[:10],
+        )
+    return render(request, "residents/cabinet.html", context)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    person = services.person_of(request.user)
+    if person is None:
+        return HttpResponse(_("Your account is not linked to the register."), status=404)
+    body = json.dumps(services.export_data(person), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="misto-my-data.json"'
+    return response
+
+
+@login_required
+@require_POST
+def correction(request: HttpRequest) -> HttpResponse:
+    person = services.person_of(request.user)
+    if person is None:
+        return HttpResponse(_("Your account is not linked to the register."), status=404)
+    try:
+        services.request_correction(
+            person, field=request.POST.get("field", ""), value=request.POST.get("value", ""),
+            comment=request.POST.get("comment", ""), by=request.user)
+    except services.ResidentsError as error:
+        messages.error(request, " ".join([error.message, *error.errors.values()]))
+        return redirect(reverse("residents:cabinet") + "#privacy")
+    messages.success(request, _("Your request was sent to a clerk."))
+    return redirect(reverse("residents:cabinet") + "#privacy")
+
+
+@login_required
+@require_POST
+def end_sessions(request: HttpRequest) -> HttpResponse:
+    count = services.end_other_sessions(request.user, request.session.session_key)
+    messages.success(request, _("Other sessions ended: %(count)s.") % {"count": count})
+    return redirect(reverse("residents:cabinet") + "#sessions")
+
+
+@login_required
+@require_POST
+def issue_extract(request: HttpRequest) -> HttpResponse:
+    person = services.person_of(request.user)
+    if person is None:
+        return HttpResponse(_("Your account is not linked to the register."), status=404)
+    url = request.build_absolute_uri(reverse("residents:extract-check", args=["CODE"]))
+    try:
+        extract, pdf = services.issue_extract(person, by=request.user,
+                                              verify_url=url.replace("CODE", "{code}"))
+    except services.ResidentsError as error:
+        messages.error(request, error.message)
+        return redirect("residents:cabinet")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="extract-{extract.code}.pdf"'
+    return response
+
+
+# --- Public extract checks -------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def extract_check(request: HttpRequest, code: str = "") -> HttpResponse:
+    code = (code or request.GET.get("code", "")).strip().upper()[:40]
+    check = services.verify_extract(code) if code else None
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or not code:
+            return HttpResponseBadRequest(_("Give the code and the PDF file to check."))
+        if upload.size is None or upload.size > MAX_PDF:
+            return HttpResponse(_("The file is too large for an extract."), status=413)
+        check = services.verify_extract(code, upload.read())
+    if check is not None and not check.found:
+        status = 404
+    return render(request, "residents/extract_check.html", {"code": code, "check": check},
+                  status=status)
+
+
+# --- Sign-in ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        user = authenticate(request, username=request.POST.get("username", ""),
+                            password=request.POST.get("password", ""),
+                            totp=request.POST.get("totp", ""))
+        if user is None:
+            error = _("Wrong user name, password or one-time code.")
+        else:
+            request.session["_misto_method"] = "password+totp"
+            login(request, user, backend=BACKEND)
+            return redirect(_next_url(request, reverse("core:home")))
+    return render(request, "residents/signin.html", {
+        "providers": identity.providers().values(), "error": error,
+        "next": _next_url(request, ""),
+    }, status=400 if error else 200)
+
+
+@require_GET
+def oidc_start(request: HttpRequest, provider: str) -> HttpResponse:
+    config = identity.providers().get(provider)
+    if config is None:
+        return HttpResponse(_("Unknown identity provider."), status=404)
+    request.session["oidc_next"] = _next_url(request, reverse("residents:cabinet"))
+    redirect_uri = request.build_absolute_uri(
+        reverse("residents:oidc-callback", args=[provider]))
+    try:
+        return identity.client(config).authorize_redirect(request, redirect_uri)  # type: ignore[no-any-return]
+    except Exception as error:  # the provider is down or misconfigured
+        return HttpResponse(_("The identity provider is not reachable: %(error)s") % {
+            "error": type(error).__name__}, status=502)
+
+
+@require_GET
+def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
+    config = identity.providers().get(provider)
+    if config is None:
+        return HttpResponse(_("Unknown identity provider."), status=404)
+    if "error" in request.GET:
+        return HttpResponse(_("Sign-in was cancelled: %(error)s") % {
+            "error": request.GET.get("error", "")[:100]}, status=400)
+    oauth = identity.client(config)
+    try:
+        token = oauth.authorize_access_token(request)
+        claims = dict(oauth.userinfo(token=token))
+        id_claims = token.get("userinfo") or {}
+        if id_claims.get("sub") != claims.get("sub"):
+            raise ValueError("userinfo and ID token disagree")
+    except Exception as error:  # a bad state, code or token: the user starts again
+        return HttpResponse(_("Sign-in failed: %(error)s") % {
+            "error": type(error).__name__}, status=400)
+    try:
+        result = identity.sign_in_with(config, claims)
+    except services.ResidentsError as error:
+        return HttpResponse(error.message, status=409)
+    request.session["_misto_method"] = f"oidc:{provider}"
+    login(request, result.user, backend=BACKEND)
+    if not result.matched:
+        messages.warning(request, _("You are signed in, but we did not find you in the "
+                                    "register. A clerk at the administrative services "
+                                    "centre can add you."))
+    return redirect(request.session.pop("oidc_next", None) or reverse("residents:cabinet"))
+
+
+# --- Staff -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_register(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "residents.person.list"):
+        raise PermissionDenied("residents.person.list")
+    context: dict[str, object] = {"corrections": services.pending_corrections(request.user)}
+    status = 200
+    if request.method == "POST":
+        number = request.POST.get("rnokpp", "")
+        reason = request.POST.get("reason", "")
+        found = services.visible_people(request.user, rnokpp=number)
+        context.update(rnokpp=number, reason=reason)
+        if not found:
+            context["error"] = _("No such person in your scope.")
+            status = 404
+        else:
+            try:
+                data = services.read_personal(found[0], actor=request.user, reason=reason)
+            except services.ResidentsError as error:
+                context["error"] = error.message
+                status = 400
+            except PermissionDenied:
+                context["error"] = _("You may not open this person's personal data.")
+                status = 403
+            else:
+                context["person"] = found[0]
+                context["profile"] = [(services.field_label(name), value)
+                                      for name, value in data.items() if value]
+    return render(request, "residents/staff_register.html", context, status=status)
+
+
+@login_required
+@require_POST
+def staff_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    try:
+        row = services.decide_correction(
+            request_id, approve=request.POST.get("decision") == "approve",
+            reason=request.POST.get("reason", ""), by=request.user)
+    except services.ResidentsError as error:
+        messages.error(request, error.message)
+        return redirect("residents:staff-register")
+    messages.success(request, _("Request %(id)s: %(status)s.") % {
+        "id": row.pk, "status": CorrectionRequest.Status(row.status).label})
+    return redirect("residents:staff-register")

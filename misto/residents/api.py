@@ -1,0 +1,155 @@
+"""The residents' API: a resident's own data, staff look-ups, public extract checks.
+
+Every personal-data read by staff goes through ``services.read_personal`` (logged); errors
+are 4xx with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import File, Router, Schema, UploadedFile
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from misto.residents import services
+from misto.residents.models import Person
+
+router = Router(tags=["residents"])
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_PDF = 5 * 1024 * 1024
+
+
+def refusals(func: F) -> F:
+    """Turn refused operations into 4xx answers with the reason."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PermissionDenied as error:
+            raise HttpError(403, f"not allowed: {error}") from error
+        except services.ResidentsError as error:
+            detail = "; ".join(f"{k}: {v}" for k, v in error.errors.items())
+            raise HttpError(400, f"{error.code}: {error.message}"
+                            + (f" ({detail})" if detail else "")) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _own_person(request: HttpRequest) -> Person:
+    person = services.person_of(request.user)
+    if person is None:
+        raise HttpError(404, "not_in_register: your account is not linked to the register")
+    return person
+
+
+class CorrectionIn(Schema):
+    field: str
+    value: str
+    comment: str = ""
+
+
+class CorrectionOut(Schema):
+    id: int
+    field: str
+    status: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+    reason: str = ""
+
+
+class ExtractOut(Schema):
+    code: str
+    found: bool
+    valid: bool
+    file_matches: bool | None = None
+    kind: str | None = None
+    issued_at: str | None = None
+    valid_until: str | None = None
+    sha256: str | None = None
+
+
+@router.get("/me", auth=django_auth)
+@refusals
+def me(request: HttpRequest) -> dict[str, Any]:
+    person = _own_person(request)
+    data = services.read_personal(person, actor=request.user, reason="own data")
+    return {"uuid": str(person.uuid), "verification": person.verification,
+            "district": person.district, **data}
+
+
+@router.get("/me/export", auth=django_auth)
+@refusals
+def export(request: HttpRequest) -> dict[str, Any]:
+    return services.export_data(_own_person(request))
+
+
+@router.get("/me/access-log", auth=django_auth)
+@refusals
+def my_access_log(request: HttpRequest) -> list[dict[str, Any]]:
+    return services.access_log(_own_person(request))
+
+
+@router.post("/me/corrections", auth=django_auth, response={201: CorrectionOut})
+@refusals
+def request_correction(request: HttpRequest, body: CorrectionIn) -> tuple[int, CorrectionOut]:
+    row = services.request_correction(_own_person(request), field=body.field,
+                                      value=body.value, comment=body.comment,
+                                      by=request.user)
+    return 201, CorrectionOut(id=row.pk, field=row.field, status=row.status)
+
+
+@router.get("/people", auth=django_auth)
+@refusals
+def find_person(request: HttpRequest, rnokpp: str, reason: str) -> dict[str, Any]:
+    """Staff: a person by RNOKPP, with the reason written to their access log."""
+    found = services.visible_people(request.user, rnokpp=rnokpp)
+    if not found:
+        raise HttpError(404, "not_found: no such person in your scope")
+    person = found[0]
+    data = services.read_personal(person, actor=request.user, reason=reason, channel="api")
+    return {"uuid": str(person.uuid), "verification": person.verification,
+            "district": person.district, **data}
+
+
+@router.post("/corrections/{request_id}/decision", auth=django_auth, response=CorrectionOut)
+@refusals
+def decide(request: HttpRequest, request_id: int, body: DecisionIn) -> CorrectionOut:
+    if not 0 < request_id < 2**62:
+        raise HttpError(404, "not_found")
+    row = services.decide_correction(request_id, approve=body.approve, reason=body.reason,
+                                     by=request.user)
+    return CorrectionOut(id=row.pk, field=row.field, status=row.status)
+
+
+def _extract_out(code: str, check: services.ExtractCheck) -> ExtractOut:
+    extract = check.extract
+    return ExtractOut(
+        code=code, found=check.found, valid=check.valid, file_matches=check.file_matches,
+        kind=extract.kind if extract else None,
+        issued_at=extract.issued_at.isoformat() if extract else None,
+        valid_until=extract.valid_until.isoformat() if extract else None,
+        sha256=extract.sha256 if extract else None,
+    )
+
+
+@router.get("/extracts/{code}", response=ExtractOut, auth=None)
+def check_extract(request: HttpRequest, code: str) -> ExtractOut:
+    """Public: whether an extract with this code was issued (no personal data)."""
+    return _extract_out(code, services.verify_extract(code[:40]))
+
+
+@router.post("/extracts/{code}/verify", response=ExtractOut, auth=None)
+def verify_extract(request: HttpRequest, code: str,
+                   file: UploadedFile = File(...)) -> ExtractOut:  # noqa: B008
+    """Public: whether this PDF is exactly the extract issued under this code."""
+    if file.size is None or file.size > MAX_PDF:
+        raise HttpError(413, "file_too_large: an extract is smaller than 5 MB")
+    return _extract_out(code, services.verify_extract(code[:40], file.read()))

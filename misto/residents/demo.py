@@ -1,0 +1,92 @@
+"""Demo residents (clearly fake people) and one staff account per role.
+
+Demo logins (docs/residents.md): staff accounts ``demo-<role>`` with the password
+``misto-demo`` and no TOTP (outside production only); residents sign in through an OpenID
+provider whose RNOKPP claim matches one of the demo people.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import IO, Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from misto.core.models import Role, StaffAssignment
+from misto.residents import rnokpp as rnokpp_rules
+from misto.residents.models import BenefitCategory, Person, PersonBenefit
+from misto.residents.services import (
+    ResidentsError,
+    create_person,
+    find_by_rnokpp,
+    register_department,
+)
+
+DEMO_PASSWORD = "misto-demo"
+BENEFITS = [
+    ("pensioner", "Пенсіонер", "Pensioner"),
+    ("disability", "Особа з інвалідністю", "Person with disability"),
+    ("large_family", "Багатодітна сім'я", "Large family"),
+    ("student", "Студент", "Student"),
+    ("idp", "Внутрішньо переміщена особа", "Internally displaced person"),
+]
+PEOPLE = [
+    ("Тестенко", "Демо", "Іванович", date(1980, 5, 17), 101, False, "Соборний проспект, 1"),
+    ("Зразкова", "Приклада", "Петрівна", date(1955, 2, 3), 102, True, "Соборний проспект, 3"),
+    ("Вигаданий", "Персонаж", "", date(2001, 11, 30), 103, False, "Соборний проспект, 5"),
+]
+
+
+def ensure_benefit_categories() -> None:
+    for code, title_uk, title_en in BENEFITS:
+        BenefitCategory.objects.get_or_create(code=code, defaults={"title_uk": title_uk,
+                                                                   "title_en": title_en})
+
+
+def demo_rnokpp(index: int) -> str:
+    born, serial, female = PEOPLE[index][3:6]
+    return rnokpp_rules.make(born, serial, female)
+
+
+def load(stdout: IO[str] | Any) -> None:
+    ensure_benefit_categories()
+    user_model = get_user_model()
+    created = 0
+    with transaction.atomic():
+        for index, (last, first, patronymic, born, _serial, _female, address) in enumerate(
+                PEOPLE):
+            number = demo_rnokpp(index)
+            if find_by_rnokpp(number) is not None:
+                continue
+            data = {"last_name": last, "first_name": first, "patronymic": patronymic,
+                    "birth_date": born, "rnokpp": number, "phone": f"+38050000000{index}",
+                    "email": f"demo{index}@example.invalid", "address": address}
+            try:
+                person = create_person(data, by=None, basis="demo data")
+            except ResidentsError as error:
+                if "address" not in error.errors:
+                    raise
+                data["address"] = ""  # the twin's demo city has no such address
+                person = create_person(data, by=None, basis="demo data")
+            created += 1
+            if index == 1:
+                PersonBenefit.objects.create(
+                    person=person, category=BenefitCategory.objects.get(code="pensioner"),
+                    valid_from=date(2020, 1, 1), document="пенсійне посвідчення № DEMO-1")
+        district = (Person.objects.exclude(district="").values_list("district", flat=True)
+                    .first() or "")
+        for role in Role.values:
+            user, new = user_model.objects.get_or_create(username=f"demo-{role}",
+                                                         defaults={"is_staff": True})
+            if new:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            department = register_department() if role == Role.CLERK else ""
+            StaffAssignment.objects.get_or_create(
+                user=user, role=role, department=department,
+                district=district if role == Role.CLERK else "")
+    stdout.write(f"residents: {created} demo people; staff logins demo-<role> "
+                 f"({', '.join(Role.values)}) with password {DEMO_PASSWORD!r}\n")
+    for index in range(len(PEOPLE)):
+        stdout.write(f"  demo resident {index + 1}: RNOKPP {demo_rnokpp(index)}\n")

@@ -1,0 +1,154 @@
+"""OpenID Connect sign-in (authlib), per provider, and matching to the register.
+
+Providers come from ``settings.MISTO_OIDC_PROVIDERS`` (a dict, for tests and custom
+settings) or from the environment (docs/configuration.md)::
+
+    MISTO_OIDC_PROVIDERS=bankid,diia,city
+    MISTO_OIDC_BANKID_ISSUER=https://id.bank.gov.ua/v1     # discovery at /.well-known/...
+    MISTO_OIDC_BANKID_CLIENT_ID=...
+    MISTO_OIDC_BANKID_CLIENT_SECRET=...
+    MISTO_OIDC_BANKID_TITLE=BankID NBU                      # button label
+    MISTO_OIDC_BANKID_SCOPE=openid profile                  # default "openid profile"
+    MISTO_OIDC_BANKID_RNOKPP_CLAIM=inn                      # default "rnokpp"
+
+A verified identity is matched to the register by its RNOKPP claim (blind index) and, when
+the provider sends a birth date, that must agree too; the person's verification level is
+raised to "verified by an identity provider". The provider's ``sub`` is stored only as a
+keyed hash.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from authlib.integrations.django_client import OAuth
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from misto.residents import rnokpp as rnokpp_rules
+from misto.residents.crypto import blind_index
+from misto.residents.models import ExternalIdentity, Person, Verification
+from misto.residents.services import (
+    ResidentsError,
+    find_by_rnokpp,
+    link_account,
+    parse_date,
+    raise_verification,
+)
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    name: str
+    title: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    scope: str = "openid profile"
+    rnokpp_claim: str = "rnokpp"
+    birthdate_claim: str = "birthdate"
+
+
+def providers() -> dict[str, ProviderConfig]:
+    configured = getattr(settings, "MISTO_OIDC_PROVIDERS", None)
+    if configured is not None:
+        return {name: ProviderConfig(name=name, **values) for name, values in configured.items()}
+    found: dict[str, ProviderConfig] = {}
+    for name in [n.strip().lower() for n in os.environ.get("MISTO_OIDC_PROVIDERS", "").split(",")
+                 if n.strip()]:
+        prefix = f"MISTO_OIDC_{name.upper()}_"
+        issuer = os.environ.get(prefix + "ISSUER", "")
+        if not issuer:
+            continue
+        found[name] = ProviderConfig(
+            name=name, title=os.environ.get(prefix + "TITLE", name), issuer=issuer,
+            client_id=os.environ.get(prefix + "CLIENT_ID", ""),
+            client_secret=os.environ.get(prefix + "CLIENT_SECRET", ""),
+            scope=os.environ.get(prefix + "SCOPE", "openid profile"),
+            rnokpp_claim=os.environ.get(prefix + "RNOKPP_CLAIM", "rnokpp"),
+            birthdate_claim=os.environ.get(prefix + "BIRTHDATE_CLAIM", "birthdate"),
+        )
+    return found
+
+
+def client(config: ProviderConfig) -> Any:
+    oauth = OAuth()
+    oauth.register(
+        config.name, client_id=config.client_id, client_secret=config.client_secret,
+        server_metadata_url=config.issuer.rstrip("/") + "/.well-known/openid-configuration",
+        client_kwargs={"scope": config.scope, "code_challenge_method": "S256"},
+    )
+    return oauth.create_client(config.name)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: Any
+    person: Person | None
+    matched: bool  # the identity was found in the register
+
+
+def _new_resident_user() -> Any:
+    # No names or e-mail on the account: personal data lives encrypted in the register.
+    user_model = get_user_model()
+    user = user_model(username=f"resident-{secrets.token_hex(8)}")
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def sign_in_with(config: ProviderConfig, claims: dict[str, Any]) -> SignIn:
+    """The account for a verified identity, linked to its person in the register if any."""
+    subject = str(claims.get("sub") or "")
+    if not subject:
+        raise ResidentsError(_("The identity provider sent no subject."), "oidc_no_subject")
+    subject_index = blind_index(f"sub:{config.name}", subject)
+    number = str(claims.get(config.rnokpp_claim) or "")
+    person: Person | None = None
+    if number:
+        try:
+            person = find_by_rnokpp(rnokpp_rules.validate(number))
+        except rnokpp_rules.RnokppError:
+            person = None
+    born = claims.get(config.birthdate_claim)
+    if person is not None and born:
+        try:
+            if parse_date(born).isoformat() != person.birth_date:
+                person = None  # the same number with another birth date: do not link
+        except ValueError:
+            person = None
+    with transaction.atomic():
+        identity = (ExternalIdentity.objects.select_for_update()
+                    .filter(provider=config.name, subject_index=subject_index)
+                    .select_related("user").first())
+        if identity is not None:
+            user = identity.user
+            identity.last_login_at = timezone.now()
+            identity.save(update_fields=["last_login_at"])
+        elif person is not None and person.user_id is not None:
+            user = person.user
+        else:
+            user = _new_resident_user()
+        if identity is None:
+            ExternalIdentity.objects.create(user=user, provider=config.name,
+                                            subject_index=subject_index)
+        if person is not None:
+            basis = _("identity verified by %(provider)s") % {"provider": config.title}
+            if person.user_id is None:
+                if Person.objects.filter(user=user).exclude(pk=person.pk).exists():
+                    raise ResidentsError(_("This account is linked to another person."),
+                                         "identity_conflict")
+                link_account(person, user, basis=basis)
+            elif person.user_id != user.pk:
+                raise ResidentsError(
+                    _("This person is already linked to another account."), "identity_conflict")
+            raise_verification(person, Verification.PROVIDER, by=user, basis=basis)
+        else:
+            person = Person.objects.filter(user=user).first()
+    return SignIn(user=user, person=person, matched=person is not None)

@@ -1,0 +1,99 @@
+"""A tiny twin city (through the twin's public import command) and register helpers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from misto.core.models import StaffAssignment
+from misto.residents import rnokpp
+from misto.residents.services import create_person
+
+WEST = "UA23060070010000012"
+EAST = "UA23060070010000013"
+
+
+def _feature(geometry: dict, **properties: object) -> dict:
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def _box(x0: float, y0: float, x1: float, y1: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1],
+                                                [x0, y0]]]}
+
+
+@dataclass
+class City:
+    west: str = WEST
+    east: str = EAST
+
+
+@pytest.fixture
+def city(db, tmp_path) -> City:
+    layers = {
+        "districts": [
+            _feature(_box(35.10, 47.80, 35.15, 47.85), name="Західний район", katottg=WEST,
+                     prefix="12"),
+            _feature(_box(35.15, 47.80, 35.20, 47.85), name="Східний район", katottg=EAST,
+                     prefix="13"),
+        ],
+        "streets": [
+            _feature({"type": "LineString", "coordinates": [[35.11, 47.82], [35.19, 47.82]]},
+                     name="Шевченка", type="вулиця"),
+            _feature({"type": "LineString", "coordinates": [[35.11, 47.83], [35.19, 47.83]]},
+                     name="Лесі Українки", type="вулиця"),
+        ],
+        "addresses": [
+            _feature({"type": "Point", "coordinates": [35.130, 47.8203]},
+                     street="Шевченка", housenumber="1"),
+            _feature({"type": "Point", "coordinates": [35.160, 47.8197]},
+                     street="Шевченка", housenumber="12"),
+            _feature({"type": "Point", "coordinates": [35.140, 47.8303]},
+                     street="Лесі Українки", housenumber="5"),
+        ],
+    }
+    for layer, features in layers.items():
+        path = tmp_path / f"{layer}.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": features},
+                                   ensure_ascii=False), encoding="utf-8")
+        call_command("twin", "import", str(path), "--layer", layer)
+    return City()
+
+
+def person_data(serial: int = 1, *, address: str = "вул. Шевченка, 1",
+                born: date = date(1985, 4, 12), **extra: object) -> dict:
+    data = {"last_name": "Тестенко", "first_name": "Олена", "patronymic": "Іванівна",
+            "birth_date": born.isoformat(), "rnokpp": rnokpp.make(born, serial, True),
+            "phone": "050 123 45 67", "email": f"olena{serial}@example.org",
+            "address": address}
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def make_person(city):
+    def make(serial: int = 1, user=None, **kwargs):
+        return create_person(person_data(serial, **kwargs), by=None, basis="test", user=user)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 10_000))
+
+    def make(role: str | None = None, department: str = "", district: str = "",
+             **fields: object):
+        user = get_user_model().objects.create_user(f"user{next(counter)}", password="pw",
+                                                    **fields)
+        if role:
+            StaffAssignment.objects.create(user=user, role=role, department=department,
+                                           district=district)
+        return user
+
+    return make
