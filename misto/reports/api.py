@@ -1,0 +1,116 @@
+"""The reports' JSON API at ``/api/reports/`` (public reads; the map and the form use it)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router
+
+from misto.reports import errors, services
+from misto.reports.errors import ReportError
+from misto.reports.models import Report
+
+router = Router(tags=["reports"])
+MAP_LIMIT = 5000
+
+
+def _problem(error: ReportError) -> JsonResponse:
+    return JsonResponse({"error": error.code, "detail": error.message}, status=error.status)
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except ValueError as error:
+        raise ReportError(errors.BAD_REQUEST, _("bbox must be four numbers: "
+                                                "west,south,east,north")) from error
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise ReportError(errors.BAD_REQUEST, _("bbox must have west < east and south < north, "
+                                                "in degrees"))
+    return west, south, east, north
+
+
+def _day(value: str, name: str, end: bool = False) -> datetime | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as error:
+        raise ReportError(errors.BAD_REQUEST, _("%(name)s must be a date like 2026-05-01.")
+                          % {"name": name}) from error
+    moment = datetime.combine(day, time.max if end else time.min)
+    return timezone.make_aware(moment)
+
+
+def filters_from(params: Any) -> services.Filters:
+    """Filters from query parameters (shared by this API and the pages)."""
+    return services.Filters(
+        category=str(params.get("category") or "")[:64],
+        status=str(params.get("status") or "")[:20],
+        district=str(params.get("district") or "")[:32],
+        since=_day(str(params.get("since") or ""), "since"),
+        until=_day(str(params.get("until") or ""), "until", end=True),
+        bbox=_bbox(str(params["bbox"])) if params.get("bbox") else None,
+    )
+
+
+def feature(report: Report) -> dict[str, Any]:
+    return {
+        "type": "Feature", "id": report.public_id,
+        "geometry": {"type": "Point", "coordinates": [report.location.x, report.location.y]},
+        "properties": {
+            "public_id": report.public_id, "category": report.category.code,
+            "category_title": services.category_title(report.category),
+            "status": report.status, "status_label": report.get_status_display(),
+            "district": report.district, "address": report.address,
+            "created_at": report.created_at.isoformat(), "url": services.report_url(report),
+        },
+    }
+
+
+@router.get("/reports", summary="Reports as GeoJSON (filters: bbox, category, status, "
+            "district, since, until)")
+def report_list(request: HttpRequest) -> HttpResponse:
+    try:
+        rows = services.public_reports(filters_from(request.GET))
+    except ReportError as error:
+        return _problem(error)
+    features = [feature(r) for r in rows.order_by("-created_at")[:MAP_LIMIT]]
+    return JsonResponse({"type": "FeatureCollection", "features": features},
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("/reports/{public_id}", summary="One report with its public history")
+def report_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        report = services.get_report(public_id)
+    except ReportError as error:
+        return _problem(error)
+    if report.hidden:
+        return _problem(ReportError(errors.NOT_FOUND, _("There is no such report."), status=404))
+    data = feature(report)
+    data["properties"]["description"] = report.shown_description
+    data["properties"]["history"] = [
+        {"kind": c.kind, "status": c.status, "note": c.note, "at": c.at.isoformat()}
+        for c in services.history(report)]
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("/nearby", summary="Open reports of a category near a point")
+def nearby(request: HttpRequest, category: str, lon: float, lat: float) -> HttpResponse:
+    found = services.nearby_open(category, lon, lat)
+    return JsonResponse({"type": "FeatureCollection", "features": [
+        {**feature(r), "properties": {**feature(r)["properties"], "distance_m": round(d)}}
+        for r, d in found]}, json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("/categories", summary="The category tree with target times")
+def categories(request: HttpRequest) -> list[dict[str, Any]]:
+    return [{"code": c.code, "title": services.category_title(c),
+             "group": services.category_title(c.parent) if c.parent else "",
+             "sla_hours": c.sla_hours, "twin_layers": c.twin_layers}
+            for c in services.leaf_categories()]

@@ -1,0 +1,27 @@
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from misto.core.registry import MenuEntry, MistoModule, Periodic
+
+
+class ReportsConfig(MistoModule):
+    default = True
+    name = "misto.reports"
+    label = "reports"
+    verbose_name = _("Citizen reports")
+    title = _("Citizen reports (311)")
+    urls = (("reports/", "misto.reports.urls"), ("open311/v2/", "misto.reports.open311.urls"))
+    api_router = "misto.reports.api.router"
+    api_prefix = "reports"
+    cabinet_panel = "misto.reports.views.cabinet_panel"
+    menu = (
+        MenuEntry(_("Report a problem"), "reports:submit", "public"),
+        MenuEntry(_("Reports map"), "reports:map", "public"),
+        MenuEntry(_("Report queue"), "reports:queue", "staff"),
+        MenuEntry(_("Phone intake"), "reports:intake", "staff"),
+    )
+    schedules = (Periodic("reports.escalate", "misto.reports.tasks.escalate_overdue",
+                          timedelta(minutes=5)),)
+    demo = "misto.reports.demo.load"
+    demo_after = ("twin", "residents")

@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from misto.core.models import OutboxEvent
+from misto.reports import errors, services
+from misto.reports.errors import ReportError
+from misto.reports.models import Change, Follower, Report, Status
+from misto.reports.tests.conftest import jpeg
+
+pytestmark = pytest.mark.django_db
+
+
+def submission(**kw):
+    base = {"category": "streetlight-out", "description": "Темно",
+            "attributes": {"how_many": "2"}}
+    base.update(kw)
+    return services.Submission(**base)
+
+
+def test_submit_by_landmark_routes_and_publishes(city, resident):
+    report = services.submit(submission(landmark=city.landmarks[0], author=resident))
+    assert report.public_id.endswith(f"{report.pk:06d}")
+    assert report.district == city.west and report.department.code == "light"
+    assert report.landmark == city.landmarks[0]
+    assert report.address == "Шевченка, 1"
+    assert report.attributes == {"how_many": 2}
+    assert report.due_at is not None and report.due_at > report.created_at
+    event = OutboxEvent.objects.get(name="reports.ReportCreated")
+    assert event.payload["report_id"] == report.pk
+    assert event.payload["author_user_id"] == resident.pk
+    assert event.payload["district"] == city.west
+    assert event.payload["channel"] == "web"
+    assert set(event.payload) >= {"public_id", "category", "category_title", "department",
+                                  "lon", "lat", "landmark", "address", "created_at", "url"}
+
+
+def test_landmark_number_spelled_loosely(city):
+    number = city.landmarks[0].replace("-", " ")
+    assert services.submit(submission(landmark=number)).landmark == city.landmarks[0]
+
+
+def test_district_route_overrides_category(city):
+    report = services.submit(submission(category="no-heating", attributes={},
+                                        lon="35.16", lat="47.82"))
+    assert report.department.code == "heating"
+
+
+@pytest.mark.parametrize("kw,code", [
+    ({"category": "nope"}, errors.UNKNOWN_CATEGORY),
+    ({"category": "lighting"}, errors.UNKNOWN_CATEGORY),  # a group, not a leaf
+    ({"lon": "35.30", "lat": "47.82"}, errors.OUTSIDE_CITY),
+    ({"lon": "47.82", "lat": "135.1"}, errors.BAD_COORDINATES),
+    ({"lon": "abc", "lat": "47.8"}, errors.BAD_COORDINATES),
+    ({"landmark": "99-9999"}, errors.UNKNOWN_LANDMARK),
+    ({}, errors.NO_LOCATION),
+    ({"landmark": "L", "attributes": {}}, errors.MISSING_ATTRIBUTE),
+    ({"attributes": {"how_many": "many"}}, errors.BAD_ATTRIBUTE),
+    ({"attributes": {"how_many": "1", "colour": "red"}}, errors.BAD_ATTRIBUTE),
+    ({"description": "  "}, errors.NO_DESCRIPTION),
+])
+def test_bad_input_saves_nothing(city, kw, code):
+    if kw.get("landmark") == "L":
+        kw["landmark"] = city.landmarks[0]
+    if not any(k in kw for k in ("lon", "landmark")) and kw != {}:
+        kw.setdefault("landmark", city.landmarks[0])
+    with pytest.raises(ReportError) as caught:
+        services.submit(submission(**kw))
+    codes = [e.code for e in getattr(caught.value, "errors", [caught.value])]
+    assert code in codes
+    assert caught.value.message
+    assert not Report.objects.exists()
+    assert not OutboxEvent.objects.filter(name__startswith="reports.").exists()
+
+
+def test_landmark_outside_city(city):
+    with pytest.raises(ReportError) as caught:
+        services.submit(submission(landmark=city.landmarks[3]))
+    assert caught.value.code == errors.OUTSIDE_CITY
+
+
+def test_address_search(city):
+    report = services.submit(submission(address="Шевченка 12"))
+    assert report.district == city.east
+
+
+def test_photo_metadata_stripped_orientation_kept_gps_used(city):
+    upload = SimpleUploadedFile("p.jpg", jpeg(gps=(35.1602, 47.8203), orientation=6),
+                                "image/jpeg")
+    report = services.submit(submission(photos=[upload], use_photo_location=True))
+    assert report.district == city.east
+    assert abs(report.location.x - 35.1602) < 1e-4 and abs(report.location.y - 47.8203) < 1e-4
+    photo = report.photos.get()
+    with Image.open(photo.image.path) as image:
+        exif = dict(image.getexif())
+        assert exif == {0x0112: 6}
+        assert not image.getexif().get_ifd(0x8825)
+    assert (photo.width, photo.height) == (30, 40)  # shown rotated
+
+
+def test_photo_gps_ignored_unless_allowed(city):
+    upload = SimpleUploadedFile("p.jpg", jpeg(gps=(35.1602, 47.8203)), "image/jpeg")
+    with pytest.raises(ReportError) as caught:
+        services.submit(submission(photos=[upload]))
+    assert caught.value.code == errors.NO_LOCATION
+
+
+def test_photo_not_image_and_too_large(city, settings):
+    fake = SimpleUploadedFile("p.jpg", b"%PDF-1.4 not an image", "image/jpeg")
+    with pytest.raises(ReportError) as caught:
+        services.submit(submission(landmark=city.landmarks[0], photos=[fake]))
+    assert caught.value.code == errors.PHOTO_NOT_IMAGE
+    gif = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(gif, "GIF")
+    with pytest.raises(ReportError) as caught:
+        services.submit(submission(landmark=city.landmarks[0],
+                                   photos=[SimpleUploadedFile("p.gif", gif.getvalue())]))
+    assert caught.value.code == errors.PHOTO_NOT_IMAGE
+    settings.MISTO_REPORTS_MAX_PHOTO_BYTES = 1000
+    big = SimpleUploadedFile("big.jpg", jpeg(size=(400, 400)), "image/jpeg")
+    with pytest.raises(ReportError) as caught:
+        services.submit(submission(landmark=city.landmarks[0], photos=[big]))
+    assert caught.value.code == errors.PHOTO_TOO_LARGE
+    assert not Report.objects.exists()
+
+
+def test_nearby_and_duplicate_link(city, resident):
+    first = services.submit(submission(landmark=city.landmarks[0]))
+    found = services.nearby_open("streetlight-out", 35.1305, 47.82)
+    assert [r.pk for r, _ in found] == [first.pk]
+    assert 30 < found[0][1] < 45  # ~37 m apart
+    assert services.nearby_open("pothole", 35.1305, 47.82) == []
+    assert services.nearby_open("streetlight-out", 35.1600, 47.82) == []
+    services.submit(submission(landmark=city.landmarks[1], author=resident,
+                               duplicate_of=first.public_id))
+    assert Follower.objects.filter(report=first, user=resident).exists()
+
+
+def test_clerk_workflow_events_and_permissions(city, clerk, other_clerk, resident):
+    report = services.submit(submission(landmark=city.landmarks[0], author=resident))
+    follower = other_clerk
+    services.follow(report, follower)
+    assert services.can_handle(clerk, report)
+    assert not services.can_handle(other_clerk, report)
+    assert not services.can_handle(resident, report)
+    with pytest.raises(ReportError) as caught:
+        services.change_status(report.pk, other_clerk, Status.ACCEPTED)
+    assert caught.value.status == 403
+    assert list(services.queue_for(clerk)) == [report]
+    assert list(services.queue_for(other_clerk)) == []
+    services.change_status(report.pk, clerk, Status.ACCEPTED)
+    services.assign(report.pk, clerk, clerk)
+    with pytest.raises(ReportError) as caught:
+        services.change_status(report.pk, clerk, Status.RESOLVED)
+    assert caught.value.code == errors.NOTE_REQUIRED
+    services.change_status(report.pk, clerk, Status.IN_PROGRESS)
+    photo = SimpleUploadedFile("fix.png", _png(), "image/png")
+    services.change_status(report.pk, clerk, Status.RESOLVED, "Замінено лампу", photo)
+    report.refresh_from_db()
+    assert report.status == Status.RESOLVED and report.closed_at
+    assert report.photos.filter(kind="resolution").count() == 1
+    with pytest.raises(ReportError) as caught:
+        services.change_status(report.pk, clerk, Status.REJECTED, "x")
+    assert caught.value.code == errors.BAD_TRANSITION
+    events = OutboxEvent.objects.filter(name="reports.ReportStatusChanged").order_by("pk")
+    assert [(e.payload["previous_status"], e.payload["status"]) for e in events] == [
+        ("new", "accepted"), ("accepted", "in_progress"), ("in_progress", "resolved")]
+    last = events.last().payload
+    assert last["author_user_id"] == resident.pk
+    assert last["follower_user_ids"] == [follower.pk]
+    assert last["note"] == "Замінено лампу"
+    kinds = list(Change.objects.filter(report=report).values_list("kind", flat=True))
+    assert kinds == ["created", "status", "assigned", "status", "status"]
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 128, 0)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_mark_duplicate(city, clerk, resident):
+    first = services.submit(submission(landmark=city.landmarks[0]))
+    second = services.submit(submission(landmark=city.landmarks[1], author=resident))
+    services.mark_duplicate(second.pk, clerk, first.public_id)
+    second.refresh_from_db()
+    assert second.status == Status.DUPLICATE and second.duplicate_of_id == first.pk
+    assert Follower.objects.filter(report=first, user=resident).exists()
+    with pytest.raises(ReportError):
+        services.mark_duplicate(first.pk, clerk, first.public_id)
+
+
+def test_moderation_keeps_original(city, resident, django_user_model):
+    moderator = django_user_model.objects.create_user("mod", is_staff=True)
+    report = services.submit(submission(landmark=city.landmarks[0],
+                                        description="Дзвоніть 0671234567 Іван"))
+    with pytest.raises(ReportError):
+        services.moderate(report.pk, resident, public_description="x")
+    services.moderate(report.pk, moderator, public_description="Не світить ліхтар")
+    report.refresh_from_db()
+    assert report.description == "Дзвоніть 0671234567 Іван"
+    assert report.shown_description == "Не світить ліхтар"
+    services.moderate(report.pk, moderator, hidden=True)
+    assert not services.public_reports(services.Filters()).exists()
+    assert services.report_summary(report.pk) is None
+
+
+def test_escalation_once(city, clerk):
+    report = services.submit(submission(landmark=city.landmarks[0]))
+    assert services.escalate_overdue() == 0
+    later = timezone.now() + timezone.timedelta(hours=73)
+    assert services.escalate_overdue(later) == 1
+    assert services.escalate_overdue(later) == 0
+    report.refresh_from_db()
+    assert report.escalated_at is not None
+    event = OutboxEvent.objects.get(name="reports.ReportOverdue")
+    assert event.payload["public_id"] == report.public_id
+
+
+def test_incident_resolved_resolves_reports(city):
+    from misto.core.events import EventEnvelope
+    from misto.reports.events import resolve_linked_reports
+
+    report = services.submit(submission(landmark=city.landmarks[0]))
+    resolve_linked_reports(EventEnvelope(1, "u", "situation.IncidentResolved", {
+        "incident_id": 5, "sources": [{"module": "reports", "id": report.pk},
+                                      {"module": "iot", "id": 9}],
+        "note": "Лінію відновлено"}, timezone.now()))
+    report.refresh_from_db()
+    assert report.status == Status.RESOLVED and report.status_note == "Лінію відновлено"
+
+
+def test_filters(city):
+    services.submit(submission(landmark=city.landmarks[0]))
+    services.submit(submission(category="pothole", attributes={"size": "small"},
+                               landmark=city.landmarks[2]))
+    every = services.Filters
+    assert services.public_reports(every(category="roads")).count() == 1
+    assert services.public_reports(every(district=city.west)).count() == 1
+    assert services.public_reports(every(status="open")).count() == 2
+    assert services.public_reports(every(status="closed")).count() == 0
+    assert services.public_reports(every(bbox=(35.12, 47.81, 35.14, 47.83))).count() == 1
+    assert services.in_bbox((35.0, 47.0, 35.05, 47.05)).count() == 0

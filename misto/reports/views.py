@@ -1,0 +1,283 @@
+"""Reports' pages: submit, the public map and list, a report's page, the clerks' queue and
+actions, the contact centre's phone intake, the cabinet panel. Thin: they call services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from misto.core.registry import CabinetPanel
+from misto.reports import api, services
+from misto.reports.errors import ReportError, ReportErrors
+from misto.reports.models import Category, Channel, Report, Status
+
+
+def _errors(error: ReportError) -> dict[str, list[str]]:
+    """Problems by form field ("" for the form as a whole)."""
+    found: dict[str, list[str]] = {}
+    for item in error.errors if isinstance(error, ReportErrors) else [error]:
+        found.setdefault(item.field or "", []).append(item.message)
+    return found
+
+
+def _answers(post: QueryDict, category: Category | None) -> dict[str, Any]:
+    if category is None:
+        return {}
+    answers: dict[str, Any] = {}
+    for attribute in category.attributes.filter(variable=True):
+        values = [v for v in post.getlist(f"attr_{attribute.code}") if v.strip()]
+        if values:
+            answers[attribute.code] = values if attribute.datatype == "multivaluelist" else \
+                values[0]
+    return answers
+
+
+def _category(code: str) -> Category | None:
+    try:
+        return services.get_category(code) if code else None
+    except ReportError:
+        return None
+
+
+def _grouped_categories() -> list[tuple[str, list[Category]]]:
+    groups: dict[str, list[Category]] = {}
+    for category in services.leaf_categories():
+        group = services.category_title(category.parent) if category.parent else ""
+        groups.setdefault(group, []).append(category)
+    return list(groups.items())
+
+
+def _submission(request: HttpRequest, channel: str) -> services.Submission:
+    post = request.POST
+    category = _category(post.get("category", ""))
+    return services.Submission(
+        category=post.get("category", ""), description=post.get("description", ""),
+        lon=post.get("lon") or None, lat=post.get("lat") or None,
+        landmark=post.get("landmark", ""), address=post.get("address", ""),
+        attributes=_answers(post, category), photos=request.FILES.getlist("photos"),
+        use_photo_location=post.get("use_photo_location") == "on", channel=channel,
+        author=request.user if channel == Channel.WEB else None,
+        contact_name=post.get("contact_name", ""), contact_phone=post.get("contact_phone", ""),
+        contact_email=post.get("contact_email", ""),
+        duplicate_of=post.get("duplicate_of", ""),
+    )
+
+
+def submit(request: HttpRequest) -> HttpResponse:
+    """Report a problem: category, description, photos and the place."""
+    form_errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            report = services.submit(_submission(request, Channel.WEB))
+        except ReportError as error:
+            form_errors, status = _errors(error), 400
+        else:
+            messages.success(request, _("Thank you! Your report number is %(id)s.")
+                             % {"id": report.public_id})
+            return redirect("reports:detail", public_id=report.public_id)
+    values = request.POST if request.method == "POST" else request.GET
+    category = _category(values.get("category", ""))
+    return render(request, "reports/submit.html", {
+        "groups": _grouped_categories(), "values": values, "errors": form_errors,
+        "category": category,
+        "attributes": category.attributes.filter(variable=True) if category else [],
+        "map": _map_config(),
+    }, status=status)
+
+
+@require_GET
+def attributes(request: HttpRequest) -> HttpResponse:
+    """The questions of one category (an htmx fragment of the form)."""
+    category = _category(request.GET.get("category", ""))
+    return render(request, "reports/_attributes.html", {
+        "attributes": category.attributes.filter(variable=True) if category else [],
+        "values": request.GET, "errors": {}, "category": category})
+
+
+@require_GET
+def nearby(request: HttpRequest) -> HttpResponse:
+    """Open reports of the same category near the chosen place (an htmx fragment)."""
+    params = request.GET
+    found: list[tuple[Report, float]] = []
+    place = None
+    problem = ""
+    if params.get("category") and (params.get("landmark") or params.get("lon")
+                                   or params.get("address")):
+        try:
+            place = services.resolve_place(lon=params.get("lon"), lat=params.get("lat"),
+                                           landmark=params.get("landmark", ""),
+                                           address=params.get("address", ""))
+            found = services.nearby_open(params["category"], place.lon, place.lat)
+        except ReportError as error:
+            problem = error.message
+    return render(request, "reports/_nearby.html", {"found": found, "place": place,
+                                                    "problem": problem})
+
+
+def _map_config() -> dict[str, Any]:
+    return {"tiles": "/api/twin/tiles/{z}/{x}/{y}.mvt", "reports": "/api/reports/reports",
+            "centre": [35.165, 47.845]}
+
+
+def report_map(request: HttpRequest) -> HttpResponse:
+    """The public map and list with filters."""
+    problem = ""
+    try:
+        rows = services.public_reports(api.filters_from(request.GET))
+    except ReportError as error:
+        problem, rows = error.message, Report.objects.none()
+    page = Paginator(rows.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
+    import misto.twin as twin
+
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reports/map.html", {
+        "page": page, "values": request.GET, "problem": problem, "query": query.urlencode(),
+        "groups": _grouped_categories(), "statuses": Status.choices,
+        "districts": twin.districts(), "map": _map_config(),
+    }, status=400 if problem else 200)
+
+
+def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        report = services.get_report(public_id)
+    except ReportError as error:
+        return render(request, "reports/missing.html", {"message": error.message}, status=404)
+    staff = services.can_handle(request.user, report)
+    moderator = services.can_moderate(request.user)
+    if report.hidden and not (staff or moderator):
+        return render(request, "reports/missing.html",
+                      {"message": _("This report was hidden by a moderator.")}, status=404)
+    following = (request.user.is_authenticated
+                 and report.followers.filter(user=request.user).exists())
+    clerks = []
+    if staff and report.department_id:
+        clerks = list(report.department.members.filter(is_active=True)) if report.department \
+            else []
+    return render(request, "reports/detail.html", {
+        "report": report, "history": services.history(report, staff=staff or moderator),
+        "photos": [p for p in report.photos.all() if staff or moderator or not p.hidden],
+        "staff": staff, "moderator": moderator, "following": following,
+        "contact": getattr(report, "contact", None) if staff else None,
+        "next_statuses": [(s, Status(s).label) for s in
+                          sorted(services.TRANSITIONS.get(report.status, set()))],
+        "clerks": clerks, "category_title": services.category_title(report.category),
+    })
+
+
+ACTIONS = {"status", "assign", "duplicate", "moderate", "follow", "unfollow"}
+
+
+@require_POST
+def act(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A clerk's, a moderator's or a follower's action on a report."""
+    try:
+        report = services.get_report(public_id)
+    except ReportError as error:
+        return render(request, "reports/missing.html", {"message": error.message}, status=404)
+    action = request.POST.get("action", "")
+    back = reverse("reports:detail", args=[report.public_id])
+    try:
+        if action == "status":
+            services.change_status(report.pk, request.user, request.POST.get("status", ""),
+                                   request.POST.get("note", ""),
+                                   request.FILES.get("photo"))
+        elif action == "assign":
+            assignee = None
+            if request.POST.get("assignee"):
+                assignee = get_user_model().objects.filter(
+                    pk=int(request.POST["assignee"]) if request.POST["assignee"].isdigit()
+                    else 0).first()
+                if assignee is None:
+                    raise ReportError("bad_request", _("There is no such clerk."))
+            services.assign(report.pk, request.user, assignee)
+        elif action == "duplicate":
+            services.mark_duplicate(report.pk, request.user, request.POST.get("original", ""))
+        elif action == "moderate":
+            services.moderate(report.pk, request.user,
+                              public_description=request.POST.get("public_description", ""),
+                              hidden=request.POST.get("hidden") == "on",
+                              hide_photo_ids=[int(v) for v in request.POST.getlist("hide_photo")
+                                              if v.isdigit()])
+        elif action in ("follow", "unfollow"):
+            if not request.user.is_authenticated:
+                return redirect(f"{reverse('core:login')}?next={back}")
+            services.follow(report, request.user, on=action == "follow")
+        else:
+            raise ReportError("bad_request", _("Unknown action."))
+    except ReportError as error:
+        if error.status == 403 and not request.user.is_authenticated:
+            return redirect(f"{reverse('core:login')}?next={back}")
+        messages.error(request, error.message)
+        response: HttpResponse = HttpResponseRedirect(back)
+        response.status_code = 303
+        return response
+    messages.success(request, _("Saved."))
+    return HttpResponseRedirect(back)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    if not services.can_handle(request.user):
+        raise PermissionDenied("staff.reports.handle")
+    status = request.GET.get("status", "open")
+    rows = services.queue_for(request.user, status if status in
+                              {"open", "", *Status.values} else "open")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "reports/queue.html", {
+        "page": page, "status": status, "statuses": Status.choices,
+        "departments": request.user.report_departments.all(),  # type: ignore[union-attr]
+    })
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """The contact centre: register a phone call as a report on the caller's behalf."""
+    if not services.can_take_calls(request.user):
+        raise PermissionDenied("staff.reports.intake")
+    form_errors: dict[str, list[str]] = {}
+    status = 200
+    values: Any = {}
+    if request.method == "POST":
+        try:
+            report = services.submit(_submission(request, Channel.PHONE))
+        except ReportError as error:
+            form_errors, status, values = _errors(error), 400, request.POST
+        else:
+            messages.success(request, _(
+                "Registered as %(id)s (%(department)s). Tell the caller the number."
+            ) % {"id": report.public_id, "department": report.department or "—"})
+            return redirect("reports:intake")
+    category = _category(values.get("category", "")) if values else None
+    return render(request, "reports/intake.html", {
+        "groups": _grouped_categories(), "values": values, "errors": form_errors,
+        "attributes": category.attributes.filter(variable=True) if category else [],
+        "category": category,
+    }, status=status)
+
+
+PANEL_TITLE = gettext_lazy("My reports")
+
+
+def cabinet_panel(request: HttpRequest) -> CabinetPanel | None:
+    if not request.user.is_authenticated:
+        return None
+    mine = (Report.objects.filter(author=request.user).select_related("category")
+            .order_by("-created_at")[:10])
+    followed = (Report.objects.filter(followers__user=request.user)
+                .select_related("category").order_by("-updated_at")[:10])
+    return CabinetPanel(title=PANEL_TITLE, template="reports/panel.html",
+                        context={"mine": list(mine), "followed": list(followed)},
+                        url_name="reports:submit")
