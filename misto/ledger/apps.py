@@ -17,6 +17,9 @@ class LedgerConfig(MistoModule):
     api_prefix = "ledger"
     menu = (MenuEntry(_("Check the ledger"), "ledger:verify"),)
     cabinet_panel = "misto.ledger.views.cabinet_panel"
+    demo = "misto.ledger.demo.load"
+    # Other modules' demos write entries (through events); sign after them.
+    demo_after = ("residents", "twin", "reports", "petitions", "budget", "polls", "iot")
     schedules = (
         Periodic("ledger.integrate", "misto.ledger.tasks.integrate", timedelta(minutes=1)),
         Periodic("ledger.issue_head", "misto.ledger.tasks.issue_scheduled_head",

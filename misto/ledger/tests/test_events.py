@@ -98,3 +98,16 @@ def test_the_scheduled_tasks_integrate_and_sign() -> None:
     assert tasks.integrate.call() == 1
     assert tasks.issue_scheduled_head.call() == 1
     assert tasks.issue_scheduled_head.call() is None
+
+
+def test_the_demo_signs_a_head_once() -> None:
+    import io
+
+    from misto.ledger import demo
+
+    services.append("test.demo", {"n": 1})
+    out = io.StringIO()
+    demo.load(out)
+    demo.load(out)
+    assert out.getvalue().splitlines() == ["ledger: signed a tree head over 1 entries",
+                                           "ledger: already signed, nothing new"]

@@ -200,3 +200,35 @@ def test_appends_wait_for_integration_and_are_gapless_in_batches() -> None:
     assert services.tree_sizes() == (250, 250)
     assert services.integrate_pending() == 0
     assert [r.index for r in services.receipts_for("1", limit=3)] == [247, 244, 241]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appenders_get_gapless_unique_indices() -> None:
+    import threading
+
+    from django.db import connections
+
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        try:
+            for i in range(15):
+                with transaction.atomic():
+                    services.append("test.concurrent", {"writer": number, "i": i})
+                    if i % 5 == 4:  # some callers roll back: their index is reused
+                        transaction.set_rollback(True)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    indices = list(LedgerEntry.objects.order_by("index").values_list("index", flat=True))
+    assert indices == list(range(4 * 12))
+    services.issue_head()
+    assert services.verify_log().ok
