@@ -27,9 +27,6 @@ logger = logging.getLogger(__name__)
 MAX_PAYLOAD_KEPT = 10_000  # characters of a dead letter's payload kept
 LAST_SEEN_RESOLUTION = timedelta(seconds=5)
 
-_known_partitions: set[tuple[int, int]] = set()
-
-
 @dataclass(frozen=True)
 class DeadLetterDraft:
     channel: str
@@ -85,14 +82,11 @@ def store_readings(batch: Sequence[Row], dead_letters: Sequence[DeadLetterDraft]
 
 
 def _ensure_partitions(batch: Sequence[Row]) -> None:
-    months = {(row[2].year, row[2].month) for row in batch} - _known_partitions
-    if not months:
-        return
+    """Create the monthly partitions the batch needs (a no-op lookup when they exist)."""
+    first = min(row[2] for row in batch)
+    last = max(row[2] for row in batch)
     with connection.cursor() as cursor:
-        for year, month in sorted(months):
-            start = datetime(year, month, 1, tzinfo=UTC)
-            cursor.execute("SELECT iot_ensure_partitions(%s, %s)", [start, start])
-    _known_partitions.update(months)
+        cursor.execute("SELECT iot_ensure_partitions(%s, %s)", [first, last])
 
 
 def _write_postgres(batch: Sequence[Row]) -> None:

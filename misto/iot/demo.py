@@ -1,0 +1,132 @@
+"""The IoT part of the demo city: quantities, device models, rules and a few hundred devices.
+
+Devices stand on the twin's numbered landmarks (so each has a district and a public number
+nearby); ``misto simulate`` then makes them talk over MQTT. Safe to run again.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import IO, Any
+
+from django.db import transaction
+
+from misto.iot.models import Device, DeviceModel, Quantity, Rule
+
+# code: (name_uk, name_en, UN/CEFACT unit, label, min, max, retention days)
+QUANTITIES: dict[str, tuple[str, str, str, str, float, float, int]] = {
+    "temperature": ("Температура", "Temperature", "CEL", "°C", -60, 90, 365),
+    "relativeHumidity": ("Відносна вологість", "Relative humidity", "P1", "%", 0, 100, 365),
+    "pm25": ("Пил PM2.5", "PM2.5", "GQ", "µg/m³", 0, 2000, 730),
+    "pm10": ("Пил PM10", "PM10", "GQ", "µg/m³", 0, 2000, 730),
+    "no2": ("Діоксид азоту", "Nitrogen dioxide", "GQ", "µg/m³", 0, 5000, 730),
+    "LAeq": ("Рівень шуму", "Noise level", "2N", "dB(A)", 0, 200, 365),
+    "fillingLevel": ("Заповненість", "Filling level", "P1", "%", 0, 100, 180),
+    "occupancy": ("Зайнятість", "Occupancy", "C62", "", 0, 1, 180),
+    "intensity": ("Інтенсивність руху", "Traffic intensity", "E50", "авто/5 хв", 0, 10000, 365),
+    "averageVehicleSpeed": ("Середня швидкість", "Average speed", "KMH", "км/год", 0, 250, 365),
+    "waterConsumption": ("Витрата води", "Water flow", "LTR", "л/год", 0, 1e7, 1095),
+    "pressure": ("Тиск у мережі", "Network pressure", "BAR", "бар", 0, 25, 1095),
+    "illuminance": ("Освітленість", "Illuminance", "LUX", "лк", 0, 200000, 180),
+    "powerConsumption": ("Споживана потужність", "Power", "WTT", "Вт", 0, 10000, 365),
+    "windSpeed": ("Швидкість вітру", "Wind speed", "MTS", "м/с", 0, 100, 365),
+    "atmosphericPressure": ("Атмосферний тиск", "Air pressure", "A97", "гПа", 800, 1100, 365),
+    "battery": ("Заряд батареї", "Battery", "P1", "%", 0, 100, 90),
+}
+
+# code: (name, entity type, decoder, quantities, field map, offline after (min), count, prefix)
+MODELS: dict[str, tuple[str, str, str, list[str], dict[str, str], int, int, str]] = {
+    "aq-station": ("Air quality station AQ-1", "AirQualityObserved", "json",
+                   ["temperature", "relativeHumidity", "pm25", "pm10", "no2", "battery"], {},
+                   30, 40, "aq"),
+    "noise-meter": ("Noise meter NM-2", "NoiseLevelObserved", "json", ["LAeq", "battery"], {},
+                    30, 30, "noise"),
+    "bin-lpp": ("Waste bin fill sensor (Cayenne LPP)", "WasteContainer", "cayenne_lpp",
+                ["fillingLevel", "temperature", "battery"],
+                {"percentage_1": "fillingLevel", "temperature_2": "temperature",
+                 "percentage_3": "battery"}, 180, 120, "bin"),
+    "parking-lpp": ("Parking space sensor (Cayenne LPP)", "ParkingSpot", "cayenne_lpp",
+                    ["occupancy", "battery"],
+                    {"digital_input_1": "occupancy", "percentage_2": "battery"}, 120, 80, "park"),
+    "traffic-counter": ("Traffic counter TC-5", "TrafficFlowObserved", "json",
+                        ["intensity", "averageVehicleSpeed"], {}, 30, 20, "traffic"),
+    "water-meter": ("Water meter with pressure sensor", "WaterConsumptionObserved", "json",
+                    ["waterConsumption", "pressure", "temperature", "battery"], {}, 120, 40,
+                    "water"),
+    "streetlight": ("Street light controller", "Streetlight", "json",
+                    ["illuminance", "powerConsumption"], {}, 60, 30, "light"),
+    "weather": ("Weather station", "WeatherObserved", "json",
+                ["temperature", "relativeHumidity", "windSpeed", "atmosphericPressure"], {},
+                30, 6, "meteo"),
+}
+
+# (name, model, quantity, kind, operator, threshold, clear_at, severity, public, raises)
+RULES: list[tuple[str, str, str, str, str, float, float | None, str, bool, str]] = [
+    ("PM2.5 above the daily limit", "aq-station", "pm25", "threshold", "above", 55, 35,
+     "warning", True, "reading"),
+    ("Night-time noise", "noise-meter", "LAeq", "threshold", "above", 85, 80, "info", False,
+     "reading"),
+    ("Container full", "bin-lpp", "fillingLevel", "threshold", "above", 90, 70, "warning",
+     False, "container_full"),
+    ("Low pressure: possible leak", "water-meter", "pressure", "threshold", "below", 1.5, 2.0,
+     "critical", True, "reading"),
+    ("Pressure drop: possible burst", "water-meter", "pressure", "rate", "above", 1.0, 0.5,
+     "critical", True, "reading"),
+    ("Battery low", "", "battery", "threshold", "below", 15, 25, "info", False, "reading"),
+]
+
+
+def ensure_catalogue() -> dict[str, DeviceModel]:
+    """Quantities, the demo's device models and their rules (idempotent)."""
+    for code, (uk, en, unit, label, low, high, days) in QUANTITIES.items():
+        Quantity.objects.update_or_create(code=code, defaults={
+            "name_uk": uk, "name_en": en, "unit": unit, "unit_label": label,
+            "min_value": low, "max_value": high, "retention_days": days})
+    models = {}
+    for code, (name, entity, decoder, quantities, field_map, offline, *_rest) in MODELS.items():
+        models[code], _ = DeviceModel.objects.update_or_create(code=code, defaults={
+            "name": name, "entity_type": entity, "decoder": decoder, "quantities": quantities,
+            "field_map": field_map, "offline_after_minutes": offline})
+    for name, model, quantity, kind, op, threshold, clear_at, severity, public, raises in RULES:
+        Rule.objects.update_or_create(name=name, defaults={
+            "model": models.get(model), "quantity": quantity, "kind": kind, "operator": op,
+            "threshold": threshold, "clear_at": clear_at, "severity": severity,
+            "public_impact": public, "raises": raises})
+    return models
+
+
+def _spots(count: int) -> list[tuple[str | None, float, float]]:
+    """Landmarks of the twin to stand on (number, lon, lat); random points if none."""
+    from misto.twin import features_in_bbox
+
+    rng = random.Random(9)
+    spots: list[tuple[str | None, float, float]] = []
+    for feature in features_in_bbox((35.115, 47.815, 35.215, 47.875), layers=["landmarks"])\
+            .order_by("pk")[:count * 3]:
+        point = feature.geometry.point_on_surface
+        spots.append((feature.number, point.x, point.y))
+    rng.shuffle(spots)
+    while len(spots) < count:
+        spots.append((None, rng.uniform(35.12, 35.21), rng.uniform(47.82, 47.87)))
+    return spots[:count]
+
+
+def load(stdout: IO[str] | Any) -> None:
+    from misto.iot.services import register_device
+
+    with transaction.atomic():
+        models = ensure_catalogue()
+        total = sum(spec[6] for spec in MODELS.values())
+        spots = iter(_spots(total))
+        created = 0
+        for code, spec in MODELS.items():
+            count, prefix = spec[6], spec[7]
+            for n in range(1, count + 1):
+                uid = f"{prefix}-{n:04d}"
+                number, lon, lat = next(spots)
+                if Device.objects.filter(uid=uid).exists():
+                    continue
+                register_device(uid, f"{spec[0]} #{n}", models[code], lon=lon, lat=lat,
+                                landmark=number, owner_department="it")
+                created += 1
+    stdout.write(f"  iot: {created} devices registered ({total} in the demo)\n")
