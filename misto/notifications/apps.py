@@ -1,0 +1,28 @@
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from misto.core.registry import MenuEntry, MistoModule, Periodic
+
+
+class NotificationsConfig(MistoModule):
+    default = True
+    name = "misto.notifications"
+    label = "notifications"
+    verbose_name = _("Notifications")
+    title = _("Announcements and outages")
+    urls = (("notices/", "misto.notifications.urls"),)
+    api_router = "misto.notifications.api.router"
+    api_prefix = "notifications"
+    cabinet_panel = "misto.notifications.views.cabinet_panel"
+    menu = (
+        MenuEntry(_("Announcements and outages"), "notifications:index", "public"),
+        MenuEntry(_("Compose announcement"), "notifications:compose", "staff"),
+    )
+    # The runner does the work (fan-out, scheduled publishing, channel deliveries); the
+    # periodic job is a safety net that expires finished outages from the public feeds.
+    runners = ("misto.notifications.runner.run",)
+    schedules = (Periodic("notifications.housekeeping",
+                          "misto.notifications.tasks.housekeeping", timedelta(minutes=10)),)
+    demo = "misto.notifications.demo.load"
+    demo_after = ("twin", "residents")

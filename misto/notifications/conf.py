@@ -1,0 +1,54 @@
+"""The module's knobs, read from the environment (or a Django setting of the same name).
+
+Read at call time, so tests and operators can change them without a restart of Django's
+settings machinery. Every knob is listed in docs/notifications.md.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+
+DEFAULT_RATES = {"email": 600, "push": 1200, "sms": 60, "telegram": 1200, "viber": 600}
+
+
+def value(name: str, default: str) -> str:
+    configured = getattr(settings, name, None)
+    if configured is not None:
+        return str(configured)
+    return os.environ.get(name, default)
+
+
+def public_url() -> str:
+    """The site's public origin, for links in e-mail and push messages."""
+    return value("MISTO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def chunk_size() -> int:
+    """Width of one fan-out chunk in user ids (one transaction each)."""
+    return max(1, int(value("MISTO_NOTIFY_CHUNK", "50000")))
+
+
+def chunk_pause() -> float:
+    """Seconds to rest between fan-out chunks (spreads the load on a busy database)."""
+    return max(0.0, float(value("MISTO_NOTIFY_CHUNK_PAUSE", "0")))
+
+
+def poll_seconds() -> float:
+    return max(0.05, float(value("MISTO_NOTIFY_POLL_SECONDS", "1.0")))
+
+
+def max_attempts() -> int:
+    return max(1, int(value("MISTO_NOTIFY_MAX_ATTEMPTS", "6")))
+
+
+def rate_per_minute(channel: str) -> int:
+    """How many messages a channel may send per minute (provider limits, anti-flood)."""
+    return max(1, int(value(f"MISTO_NOTIFY_RATE_{channel.upper()}",
+                            str(DEFAULT_RATES.get(channel, 600)))))
+
+
+def gateway_path(channel: str) -> str:
+    return value(f"MISTO_NOTIFY_GATEWAY_{channel.upper()}",
+                 "misto.notifications.gateways.LogGateway")

@@ -1,0 +1,107 @@
+/* Outage map (public page, detail) and area drawing (compose): MapLibre over the twin's tiles. */
+(function () {
+  "use strict";
+  var box = document.getElementById("notices-map");
+  if (!box || !window.maplibregl) { return; }
+  var cfg = JSON.parse(document.getElementById("notices-config").textContent);
+  var origin = window.location.origin;
+  var areaNode = document.getElementById("notice-area");
+  var drawing = box.getAttribute("data-draw") === "1";
+  var empty = { type: "FeatureCollection", features: [] };
+
+  var map = new maplibregl.Map({
+    container: box,
+    style: {
+      version: 8,
+      sources: {
+        twin: { type: "vector", tiles: [origin + cfg.tiles], minzoom: 0, maxzoom: 16 },
+        outages: { type: "geojson", data: empty },
+        draft: { type: "geojson", data: empty }
+      },
+      layers: [
+        { id: "background", type: "background", paint: { "background-color": "#eef1ea" } },
+        { id: "districts", type: "line", source: "twin", "source-layer": "districts",
+          paint: { "line-color": "#5b7fa6", "line-width": 2, "line-dasharray": [3, 2] } },
+        { id: "buildings", type: "fill", source: "twin", "source-layer": "buildings", minzoom: 13,
+          paint: { "fill-color": "#c9b8a0", "fill-opacity": 0.8 } },
+        { id: "streets", type: "line", source: "twin", "source-layer": "streets",
+          paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 12, 2, 18, 16] } },
+        { id: "outage-fill", type: "fill", source: "outages",
+          paint: { "fill-color": ["case", ["get", "emergency"], "#d00000", "#1f6fd1"], "fill-opacity": 0.3 } },
+        { id: "outage-line", type: "line", source: "outages",
+          paint: { "line-color": ["case", ["get", "emergency"], "#a00000", "#0b4c9c"], "line-width": 2.5 } },
+        { id: "draft-fill", type: "fill", source: "draft", paint: { "fill-color": "#f0a000", "fill-opacity": 0.3 } },
+        { id: "draft-line", type: "line", source: "draft", paint: { "line-color": "#b06000", "line-width": 2 } },
+        { id: "draft-points", type: "circle", source: "draft", filter: ["==", "$type", "Point"],
+          paint: { "circle-radius": 5, "circle-color": "#b06000" } }
+      ]
+    },
+    center: [35.165, 47.845], zoom: 12, maxZoom: 19, attributionControl: false
+  });
+  window.noticesMap = map;
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+
+  function extend(bounds, coords) {
+    if (typeof coords[0] === "number") { bounds.extend(coords); return; }
+    coords.forEach(function (c) { extend(bounds, c); });
+  }
+  function fit(collection) {
+    var bounds = new maplibregl.LngLatBounds();
+    var any = false;
+    collection.features.forEach(function (f) { if (f.geometry) { extend(bounds, f.geometry.coordinates); any = true; } });
+    if (any) { map.fitBounds(bounds, { padding: 30, maxZoom: 17, duration: 0 }); }
+  }
+
+  map.on("load", function () {
+    if (areaNode) {
+      var area = JSON.parse(areaNode.textContent);
+      var one = { type: "FeatureCollection", features: [{ type: "Feature", geometry: area, properties: { emergency: false } }] };
+      map.getSource("outages").setData(one);
+      fit(one);
+      box.setAttribute("data-loaded", "1");
+    } else if (!drawing) {
+      fetch(cfg.outages, { headers: { Accept: "application/geo+json" } }).then(function (r) { return r.json(); })
+        .then(function (data) {
+          map.getSource("outages").setData(data);
+          if (data.features.length) { fit(data); }
+          box.setAttribute("data-loaded", String(data.features.length));
+          map.on("click", "outage-fill", function (e) {
+            var p = e.features[0].properties;
+            new maplibregl.Popup().setLngLat(e.lngLat)
+              .setHTML("")
+              .setDOMContent(popup(p)).addTo(map);
+          });
+        });
+    }
+  });
+
+  function popup(p) {
+    var div = document.createElement("div");
+    var a = document.createElement("a");
+    a.href = p.url.replace(/^https?:\/\/[^/]+/, "");
+    a.textContent = p.title;
+    div.appendChild(a);
+    var small = document.createElement("p");
+    small.textContent = cfg.text.from + " " + (p.starts_at || "") + " " + cfg.text.until + " " + (p.ends_at || "") +
+      " · " + p.building_count + " " + cfg.text.buildings;
+    div.appendChild(small);
+    return div;
+  }
+
+  if (drawing) {
+    var field = document.getElementById("id_area");
+    var points = [];
+    function show(closed) {
+      var features = points.map(function (p) { return { type: "Feature", geometry: { type: "Point", coordinates: p }, properties: {} }; });
+      if (points.length >= 3) {
+        var ring = points.concat([points[0]]);
+        features.push({ type: "Feature", geometry: { type: "Polygon", coordinates: [ring] }, properties: {} });
+        if (closed && field) { field.value = JSON.stringify({ type: "Polygon", coordinates: [ring] }); }
+      }
+      map.getSource("draft").setData({ type: "FeatureCollection", features: features });
+    }
+    map.on("click", function (e) { points.push([+e.lngLat.lng.toFixed(6), +e.lngLat.lat.toFixed(6)]); show(false); });
+    document.getElementById("draw-finish").addEventListener("click", function () { show(true); });
+    document.getElementById("draw-clear").addEventListener("click", function () { points = []; if (field) { field.value = ""; } show(false); });
+  }
+})();

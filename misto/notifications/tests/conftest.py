@@ -1,0 +1,194 @@
+"""A tiny city for the notifications tests, loaded through the twin's public import command.
+
+Two districts; four east-west streets; three buildings on each of the first three streets
+in district A and one in district B, two on the fourth street. The "outage area" covers the
+three streets' buildings in district A (nine buildings) and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message as EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import Polygon
+from django.core.management import call_command
+
+from misto.notifications import services
+
+DISTRICT_A = "UA23060070010000012"
+DISTRICT_B = "UA23060070010000013"
+STREETS = [("Шевченка", 47.820), ("Лесі Українки", 47.822), ("Івана Франка", 47.824),
+           ("Соборний проспект", 47.830)]
+OUTAGE_BBOX = (35.115, 47.819, 35.135, 47.8255)
+M_LAT, M_LON = 1 / 111_320, 1 / 74_800
+
+
+def rect(lon: float, lat: float, size_m: float = 20) -> list[list[list[float]]]:
+    dx, dy = size_m / 2 * M_LON, size_m / 2 * M_LAT
+    return [[[lon - dx, lat - dy], [lon + dx, lat - dy], [lon + dx, lat + dy],
+             [lon - dx, lat + dy], [lon - dx, lat - dy]]]
+
+
+def write(path: Path, features: list[dict[str, Any]]) -> Path:
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features},
+                               ensure_ascii=False))
+    return path
+
+
+def feature(geometry: dict[str, Any], **properties: Any) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+@dataclass
+class City:
+    buildings: dict[str, int] = field(default_factory=dict)  # "street house" -> feature id
+    points: dict[str, tuple[float, float]] = field(default_factory=dict)
+    inside: list[str] = field(default_factory=list)  # buildings in the outage area
+
+    @property
+    def outage_area(self) -> Polygon:
+        area = Polygon.from_bbox(OUTAGE_BBOX)
+        area.srid = 4326
+        return area
+
+
+def load_city(tmp: Path) -> City:
+    city = City()
+    districts = [
+        feature({"type": "MultiPolygon", "coordinates": [[[[35.10, 47.80], [35.15, 47.80],
+                 [35.15, 47.85], [35.10, 47.85], [35.10, 47.80]]]]},
+                name="Західний", katottg=DISTRICT_A, prefix="12"),
+        feature({"type": "MultiPolygon", "coordinates": [[[[35.15, 47.80], [35.20, 47.80],
+                 [35.20, 47.85], [35.15, 47.85], [35.15, 47.80]]]]},
+                name="Східний", katottg=DISTRICT_B, prefix="13"),
+    ]
+    streets, buildings, addresses = [], [], []
+    for street, lat in STREETS:
+        streets.append(feature({"type": "MultiLineString",
+                                "coordinates": [[[35.11, lat], [35.19, lat]]]},
+                               name=street, type="вулиця"))
+        lons = [35.160, 35.170] if lat > 47.825 else [35.120, 35.125, 35.130, 35.160]
+        for number, lon in enumerate(lons, start=1):
+            house = str(number * 2)
+            key = f"{street} {house}"
+            city.points[key] = (lon, lat + 0.0003)
+            buildings.append(feature({"type": "MultiPolygon",
+                                      "coordinates": [rect(lon, lat + 0.0003)]},
+                                     street=street, housenumber=house, use="residential"))
+            addresses.append(feature({"type": "Point", "coordinates": [lon, lat + 0.0003]},
+                                     street=street, housenumber=house))
+            if lat < 47.825 and lon < 35.15:
+                city.inside.append(key)
+    for layer, rows in (("districts", districts), ("streets", streets),
+                        ("buildings", buildings), ("addresses", addresses)):
+        call_command("twin", "import", str(write(tmp / f"{layer}.geojson", rows)),
+                     "--layer", layer)
+    for key, (lon, lat) in city.points.items():
+        home = services.resolve_home("", lon, lat)
+        assert home.building_id is not None, key
+        city.buildings[key] = home.building_id
+    return city
+
+
+@pytest.fixture
+def city(db, tmp_path: Path) -> City:
+    services.ensure_default_topics()
+    return load_city(tmp_path)
+
+
+@pytest.fixture
+def make_resident():
+    User = get_user_model()
+    counter = iter(range(1, 100000))
+
+    def make(home: tuple[float, float] | None = None, topics: tuple[str, ...] = ("housing",),
+             email: str | None = None, **prefs: Any) -> Any:
+        n = next(counter)
+        user = User.objects.create_user(f"resident{n}", email=email or f"r{n}@example.test")
+        if home is not None:
+            found = services.resolve_home("", *home)
+            services.set_home(user, found, default_topics=False)
+            if topics:
+                services.set_subscriptions(user, topics, [found.district])
+        if prefs:
+            services.update_preferences(user, **prefs)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff():
+    User = get_user_model()
+
+    def make(name: str = "clerk") -> Any:
+        return User.objects.create_user(name, email=f"{name}@city.test", is_staff=True)
+
+    return make
+
+
+class Inbox:
+    """What a real SMTP server on loopback (aiosmtpd) received."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            message = message_from_bytes(envelope.original_content)
+            message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for m in self.messages if address in m["X-Envelope-To"]]
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[Inbox]:
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    port = controller.server.sockets[0].getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def outage_draft(city: City, **extra: Any) -> services.Draft:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    data: dict[str, Any] = dict(
+        kind="outage", outage_type="water", topics=["housing"], target="area",
+        area=json.loads(city.outage_area.geojson), title_uk="Відключення води",
+        title_en="Water outage", body_uk="Ремонт водогону.", body_en="Repairs to the main.",
+        starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=9))
+    data.update(extra)
+    return services.Draft(**data)
+
+
+def finish_fanout(announcement_id: int) -> None:
+    from misto.notifications.models import FanOut
+
+    job = FanOut.objects.get(announcement_id=announcement_id)
+    services.run_fanout(job.pk)
