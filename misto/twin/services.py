@@ -782,7 +782,7 @@ def number_layer(layer: Layer, *, user: Any = None, renumber: bool = False) -> N
             point = feature.geometry.point_on_surface
             prefix_code = "00"
             for district in district_rows:
-                if district.geometry.contains(point):
+                if district.geometry.intersects(point):
                     prefix_code = str(district.properties.get("prefix", "00"))
                     break
             else:

@@ -1,7 +1,7 @@
 """Mapbox Vector Tiles of the twin's layers: the city's own basemap.
 
 One function, two branches: PostGIS builds the tile in SQL (``ST_AsMVT``), SpatiaLite reads
-the features through its R*Tree and encodes them with the ``mapbox-vector-tile`` package.
+the features through its R*Tree, clips them in SQL and encodes them with ``misto.twin.mvt``.
 Each twin layer is one MVT layer named by its code; a layer appears from its ``min_zoom``.
 Feature attributes: ``id``, ``layer``, ``number``, ``name``, ``kind``.
 """
@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection
 
+from misto.twin import mvt
 from misto.twin.models import Layer, Visibility
 from misto.twin.services import TwinError, is_postgres
 
@@ -21,6 +22,7 @@ BUFFER = 64
 MAX_ZOOM = 22
 MAX_FEATURES_PER_LAYER = 20_000
 HALF_WORLD = 20037508.342789244
+EARTH_RADIUS = 6378137.0
 
 
 def check_tile(z: int, x: int, y: int) -> None:
@@ -53,6 +55,17 @@ def tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
     x = int((lon + 180.0) / 360.0 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
+
+
+def _mercator(coords: Any) -> Any:
+    """Longitude/latitude (an N x 2 array) to Web Mercator metres, vectorised."""
+    import numpy
+
+    out = numpy.empty_like(coords)
+    out[:, 0] = numpy.radians(coords[:, 0]) * EARTH_RADIUS
+    lat = numpy.clip(coords[:, 1], -85.05112878, 85.05112878)
+    out[:, 1] = numpy.log(numpy.tan(numpy.pi / 4 + numpy.radians(lat) / 2)) * EARTH_RADIUS
+    return out
 
 
 def _layers_for(z: int, staff: bool) -> list[Layer]:
@@ -98,7 +111,8 @@ def tile(z: int, x: int, y: int, *, staff: bool = False) -> bytes:
 
 _SL_ROWS = """
 SELECT f.id, f.layer_id, f.number, f.name, json_extract(f.properties, '$.kind'),
-       AsBinary(Transform(f.geometry, 3857))
+       AsBinary(CASE WHEN GeometryType(f.geometry) IN ('POINT', 'MULTIPOINT') THEN f.geometry
+                     ELSE ST_Intersection(f.geometry, BuildMbr(%s, %s, %s, %s, 4326)) END)
 FROM twin_feature f
 WHERE f.id IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'twin_feature'
                AND f_geometry_column = 'geometry' AND search_frame = BuildMbr(%s, %s, %s, %s))
@@ -107,47 +121,62 @@ WHERE f.id IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'twin_feature
 
 
 def _spatialite_tile(z: int, x: int, y: int, layers: list[Layer]) -> bytes:
-    import mapbox_vector_tile
-    from shapely import wkb
-    from shapely.geometry import box
+    from django.contrib.gis.geos import GEOSGeometry
 
     west, south, east, north = tile_bounds_4326(z, x, y)
     pad_x = (east - west) * BUFFER / EXTENT
     pad_y = (north - south) * BUFFER / EXTENT
-    mx0, my0, mx1, my1 = tile_bounds_3857(z, x, y)
-    size = mx1 - mx0
-    clip = box(mx0 - size * BUFFER / EXTENT, my0 - size * BUFFER / EXTENT,
-               mx1 + size * BUFFER / EXTENT, my1 + size * BUFFER / EXTENT)
+    box = [west - pad_x, south - pad_y, east + pad_x, north + pad_y]
+    mx0, _my0, mx1, my1 = tile_bounds_3857(z, x, y)
+    scale = EXTENT / (mx1 - mx0)
+
+    def to_tile(point: Any) -> tuple[float, float]:
+        lon, lat = point[0], max(min(point[1], 85.05112878), -85.05112878)
+        mx = math.radians(lon) * EARTH_RADIUS
+        my = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * EARTH_RADIUS
+        return (mx - mx0) * scale, (my1 - my) * scale
+
     code_of = {layer.pk: layer.code for layer in layers}
-    features: dict[str, list[dict[str, Any]]] = {layer.code: [] for layer in layers}
+    out = {layer.code: mvt.Layer(layer.code, EXTENT) for layer in layers}
     sql = _SL_ROWS.format(placeholders=", ".join("%s" for _ in layers))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [west - pad_x, south - pad_y, east + pad_x, north + pad_y,
-                             *code_of])
+        cursor.execute(sql, [*box, *box, *code_of])
         rows = cursor.fetchall()
     for feature_id, layer_id, number, name, kind, blob in rows:
-        code = code_of[layer_id]
-        if blob is None or len(features[code]) >= MAX_FEATURES_PER_LAYER:
+        target = out[code_of[layer_id]]
+        if blob is None or len(target.features) >= MAX_FEATURES_PER_LAYER:
             continue
-        shape = wkb.loads(bytes(blob))
-        if shape.geom_type != "Point":
-            shape = shape.intersection(clip)
-            if shape.is_empty:
-                continue
-        properties = {"layer": code}
-        if number:
-            properties["number"] = number
-        if name:
-            properties["name"] = name
-        if kind:
-            properties["kind"] = kind
-        features[code].append({"geometry": shape, "properties": properties, "id": feature_id})
-    encoded = [{"name": code, "features": rows_} for code, rows_ in features.items() if rows_]
-    if not encoded:
-        return b""
-    data: bytes = mapbox_vector_tile.encode(
-        encoded,
-        default_options={"quantize_bounds": (mx0, my0, mx1, my1), "extents": EXTENT,
-                         "y_coord_down": False},
-    )
-    return data
+        geometry = GEOSGeometry(memoryview(bytes(blob)))
+        if geometry.empty:
+            continue
+        properties = {"layer": target.name, "number": number or None, "name": name or None,
+                      "kind": kind or None}
+        target.add(_encode(geometry, to_tile), properties, feature_id)
+    return mvt.encode_tile(out.values())
+
+
+def _encode(geometry: Any, to_tile: Any) -> tuple[int, list[int]] | None:
+    """Flatten a GEOS geometry into MVT commands (the dimension with the most parts wins
+    when a clipped geometry became a collection)."""
+    points: list[tuple[float, float]] = []
+    lines: list[list[tuple[float, float]]] = []
+    polygons: list[list[list[tuple[float, float]]]] = []
+
+    def walk(geom: Any) -> None:
+        kind = geom.geom_type
+        if kind == "Point":
+            points.append(to_tile(geom.coords))
+        elif kind == "LineString" or kind == "LinearRing":
+            lines.append([to_tile(c) for c in geom.coords])
+        elif kind == "Polygon":
+            polygons.append([[to_tile(c) for c in ring] for ring in geom.coords])
+        else:
+            for part in geom:
+                walk(part)
+
+    walk(geometry)
+    if polygons and len(polygons) >= max(len(lines), len(points)):
+        return mvt.encode_geometry("polygon", polygons)
+    if lines and len(lines) >= len(points):
+        return mvt.encode_geometry("line", lines)
+    return mvt.encode_geometry("point", points) if points else None

@@ -2,20 +2,71 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.gis.db.models import Extent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from misto.core.permissions import can
-from misto.twin import services
+from misto.twin import builtin, services
+from misto.twin.models import Feature
+
+DEFAULT_CENTRE = (35.165, 47.845)
+HIDDEN_BY_DEFAULT = {builtin.LAND_PLOTS, builtin.NETWORKS, builtin.ADDRESSES}
+
+
+def _report_url() -> str | None:
+    """Where "report a problem here" goes, when a reports module offers a page for it."""
+    for name in ("reports:new", "reports:create", "reports:report"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def _city_bounds() -> list[float] | None:
+    extent = Feature.objects.filter(
+        layer__code=builtin.DISTRICTS, retired_at__isnull=True
+    ).aggregate(extent=Extent("geometry"))["extent"]
+    return list(extent) if extent else None
 
 
 def map_page(request: HttpRequest) -> HttpResponse:
     layers = services.visible_layers(request.user)
-    return render(request, "twin/map.html", {
-        "layers": layers,
-        "can_edit": any(services.can_edit(request.user, layer) for layer in layers),
-    })
+    editable = [layer.code for layer in layers if services.can_edit(request.user, layer)]
+    config: dict[str, Any] = {
+        "tiles": "/api/twin/tiles/{z}/{x}/{y}.mvt",
+        "api": "/api/twin",
+        "centre": list(DEFAULT_CENTRE),
+        "bounds": _city_bounds(),
+        "report_url": _report_url(),
+        "editable": editable,
+        "layers": [
+            {"code": layer.code, "title": layer.title(), "geometry": layer.geometry_type,
+             "color": layer.color, "min_zoom": layer.min_zoom,
+             "visible": layer.code not in HIDDEN_BY_DEFAULT,
+             "has_name": "name" in (layer.schema or {}).get("properties", {})}
+            for layer in layers
+        ],
+        "text": {
+            "district": _("District"), "address": _("Nearest address"),
+            "landmarks": _("Nearest landmarks"), "outside": _("Outside the city's districts"),
+            "metres": _("m"), "nothing": _("Nothing found."), "report": _("Report a problem here"),
+            "number": _("Number"), "layer": _("Layer"), "searching": _("Searching…"),
+            "error": _("Something went wrong; please try again."),
+            "point": _("The point you chose"), "feature": _("Object"),
+            "edit": _("Edit properties"), "move": _("Move here on next click"),
+            "retire": _("Retire"), "save": _("Save"), "reason": _("Reason"),
+            "add": _("Add a point here"), "saved": _("Saved."),
+            "click_to_move": _("Click the map where the object should be."),
+        },
+    }
+    return render(request, "twin/map.html", {"layers": layers, "config": config,
+                                             "can_edit": bool(editable)})
 
 
 def labels_pdf(request: HttpRequest, code: str) -> HttpResponse:
