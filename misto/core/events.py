@@ -114,6 +114,10 @@ def handler_by_id(handler_id: str) -> Handler | None:
     return _handlers_by_id.get(handler_id)
 
 
+def all_handlers() -> list[Handler]:
+    return list(_handlers_by_id.values())
+
+
 def event_type(event_name: str) -> type[DomainEvent] | None:
     return DomainEvent._types.get(event_name)
 
@@ -133,12 +137,12 @@ def publish(event: DomainEvent) -> int:
     """Record ``event`` in the outbox within the current transaction; returns its id.
 
     Call it inside the transaction that makes the change, so the change and the event
-    commit or roll back together. Delivery starts after commit.
+    commit or roll back together. Delivery starts after commit, once per transaction
+    (however many events it published).
     """
     from misto.core.models import EventDelivery, OutboxEvent
-    from misto.core.outbox import after_commit
 
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         row = OutboxEvent.objects.create(
             name=event.event_name, payload=event.to_payload(), occurred_at=timezone.now()
         )
@@ -146,6 +150,32 @@ def publish(event: DomainEvent) -> int:
             EventDelivery(event=row, handler=handler.id, next_attempt_at=row.occurred_at)
             for handler in handlers_for(event.event_name)
         )
-    event_id = row.pk
-    transaction.on_commit(lambda: after_commit([event_id]))
-    return event_id
+        _pending_after_commit().append(row.pk)
+    return row.pk
+
+
+class _CommittedEvents(list[int]):
+    """Ids published in the current transaction; called once, after it commits."""
+
+    def __call__(self) -> None:
+        from misto.core.outbox import after_commit
+
+        after_commit(list(dict.fromkeys(self)))  # SQLite may reuse a rolled-back id
+
+
+def _pending_after_commit() -> _CommittedEvents:
+    """The current transaction's batch, registered with on_commit on first use.
+
+    A batch whose callback Django dropped (its transaction or savepoint rolled back) or
+    already ran is not reused: a new one is registered.
+    """
+    connection = transaction.get_connection()
+    batch: _CommittedEvents | None = getattr(connection, "misto_events_batch", None)
+    registered = batch is not None and any(
+        callback is batch for _sids, callback, _robust in connection.run_on_commit
+    )
+    if batch is None or not registered:
+        batch = _CommittedEvents()
+        connection.misto_events_batch = batch
+        transaction.on_commit(batch)
+    return batch

@@ -18,10 +18,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from misto.core import metrics
-from misto.core.events import EventEnvelope, handler_by_id
+from misto.core.events import EventEnvelope, all_handlers, handler_by_id
 from misto.core.models import DeliveryStatus, EventDelivery, OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -42,26 +43,48 @@ def envelope(event: OutboxEvent) -> EventEnvelope:
     )
 
 
+MARK_FIELDS = ["status", "attempts", "next_attempt_at", "last_error", "delivered_at"]
+
+
+def deliver_rows(rows: QuerySet[EventDelivery], limit: int) -> int:
+    """Deliver up to ``limit`` pending rows of ``rows`` in one transaction; returns how many.
+
+    The rows are locked (``SKIP LOCKED`` on PostgreSQL: concurrent workers take other rows;
+    SQLite has a single writer), each handler runs in its own savepoint, and the marks are
+    written in the same transaction. A crash anywhere rolls the whole batch back, so every
+    row in it is delivered again, and its handlers' writes happen once.
+    """
+    with transaction.atomic():
+        batch = list(
+            rows.filter(status=DeliveryStatus.PENDING)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("event")
+            .order_by("next_attempt_at", "id")[:limit]
+        )
+        delivered: list[int] = []
+        for delivery in batch:
+            handler = handler_by_id(delivery.handler)
+            delivery.attempts += 1
+            if handler is None:
+                _fail(delivery, "handler is not installed (its module is switched off?)",
+                      final=True)
+            else:
+                _run(handler.func, delivery)
+            if delivery.status == DeliveryStatus.DELIVERED:
+                delivered.append(delivery.pk)
+            else:  # failures are rare: each keeps its own error and next attempt
+                delivery.save(update_fields=MARK_FIELDS)
+        # The common case in one statement, not a CASE per row.
+        EventDelivery.objects.filter(pk__in=delivered).update(
+            status=DeliveryStatus.DELIVERED, attempts=F("attempts") + 1,
+            delivered_at=timezone.now(), last_error="",
+        )
+    return len(batch)
+
+
 def deliver(delivery_id: int) -> bool:
     """Deliver one pending row; False when it was not pending (done, dead, or taken)."""
-    with transaction.atomic():
-        delivery = (
-            EventDelivery.objects.select_for_update(skip_locked=True)
-            .select_related("event")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-            .first()
-        )
-        if delivery is None:
-            return False
-        handler = handler_by_id(delivery.handler)
-        delivery.attempts += 1
-        if handler is None:
-            _fail(delivery, "handler is not installed (its module is switched off?)", final=True)
-        else:
-            _run(handler.func, delivery)
-        delivery.save(update_fields=["status", "attempts", "next_attempt_at", "last_error",
-                                     "delivered_at"])
-    return True
+    return deliver_rows(EventDelivery.objects.filter(pk=delivery_id), 1) == 1
 
 
 def _run(func: Callable[[EventEnvelope], None], delivery: EventDelivery) -> None:
@@ -93,29 +116,34 @@ def _fail(delivery: EventDelivery, error: str, final: bool = False) -> None:
                        delivery.next_attempt_at)
 
 
-def due_deliveries(limit: int = 200, event_ids: Iterable[int] | None = None) -> list[int]:
+def due(event_ids: Iterable[int] | None = None) -> QuerySet[EventDelivery]:
     rows = EventDelivery.objects.filter(
         status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
     )
     if event_ids is not None:
         rows = rows.filter(event_id__in=list(event_ids))
-    return list(rows.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
+    return rows
 
 
-def deliver_due(limit: int = 200) -> int:
-    """One pass over due deliveries; returns how many rows were handled."""
-    return sum(deliver(delivery_id) for delivery_id in due_deliveries(limit))
+def deliver_due(limit: int = 1000, batch: int | None = None,
+                event_ids: Iterable[int] | None = None) -> int:
+    """Deliver due rows in transactions of ``batch``; returns how many were handled."""
+    batch = batch or settings.MISTO_OUTBOX_BATCH
+    ids = None if event_ids is None else list(event_ids)
+    handled = 0
+    while handled < limit:
+        count = deliver_rows(due(ids), min(batch, limit - handled))
+        if not count:
+            break
+        handled += count
+    return handled
 
 
 def deliver_inline(event_ids: list[int]) -> None:
     """Try the inline handlers of freshly committed events in this process."""
-    rows = EventDelivery.objects.filter(
-        event_id__in=event_ids, status=DeliveryStatus.PENDING
-    ).values_list("pk", "handler")
-    for delivery_id, handler_id in rows:
-        handler = handler_by_id(handler_id)
-        if handler is not None and handler.inline:
-            deliver(delivery_id)
+    inline = [handler.id for handler in all_handlers() if handler.inline]
+    if inline:
+        deliver_rows(due(event_ids).filter(handler__in=inline), len(event_ids) * len(inline))
 
 
 def after_commit(event_ids: list[int]) -> None:

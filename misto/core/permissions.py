@@ -61,6 +61,7 @@ RULES: dict[str, set[str]] = {
 }
 # Never granted by a pattern: only the roles that name them exactly may do these.
 PERSONAL = frozenset({"residents.person.view_personal"})
+PLATFORM = ("core.", "staff.")
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ def role_allows(role: str, action: str) -> bool:
     patterns = RULES.get(role, set())
     if action in PERSONAL:
         return action in patterns
+    if action.startswith(PLATFORM):
+        # The platform's own pages need a pattern naming them ("core.*"), not "*.view".
+        patterns = {pattern for pattern in patterns if pattern.startswith(PLATFORM)}
     return any(fnmatchcase(action, pattern) for pattern in patterns)
 
 

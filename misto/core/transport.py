@@ -205,13 +205,8 @@ class NatsTransport:
 
 
 def deliver_event(event_id: int) -> int:
-    """Deliver every pending delivery of one event (what a broker message stands for)."""
-    from misto.core.models import DeliveryStatus, EventDelivery
-
-    ids = EventDelivery.objects.filter(
-        event_id=event_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
-    ).values_list("pk", flat=True)
-    count = sum(outbox.deliver(delivery_id) for delivery_id in list(ids))
+    """Deliver every due delivery of one event (what a broker message stands for)."""
+    count = outbox.deliver_due(event_ids=[event_id])
     close_old_connections()
     return count
 

@@ -117,3 +117,40 @@ def test_event_without_handlers_is_stored() -> None:
     event = OutboxEvent.objects.get(pk=event_id)
     assert isinstance(event.payload["at"], str)
     assert not event.deliveries.exists()
+
+
+def test_one_post_commit_call_per_transaction(monkeypatch) -> None:
+    calls: list[list[int]] = []
+    monkeypatch.setattr("misto.core.outbox.after_commit", calls.append)
+    with transaction.atomic():
+        first = publish(SampleHappened(number=10))
+        second = publish(SampleHappened(number=11))
+    third = publish(SampleHappened(number=12))  # autocommit: its own transaction
+    assert calls == [[first, second], [third]]
+
+
+def test_rolled_back_savepoint_does_not_break_the_next_batch(monkeypatch) -> None:
+    calls: list[list[int]] = []
+    monkeypatch.setattr("misto.core.outbox.after_commit", calls.append)
+    with transaction.atomic():
+        kept = publish(SampleHappened(number=13))
+        with pytest.raises(RuntimeError), transaction.atomic():
+            publish(SampleHappened(number=14))
+            raise RuntimeError("inner change refused")
+        also_kept = publish(SampleHappened(number=15))
+    assert OutboxEvent.objects.count() == 2
+    assert [kept, also_kept] == [e for batch in calls for e in batch if e in (kept, also_kept)]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publish(SampleHappened(number=16))
+        raise RuntimeError("whole transaction refused")
+    after = publish(SampleHappened(number=17))
+    assert calls[-1] == [after]
+
+
+def test_batched_delivery_marks_every_row() -> None:
+    with transaction.atomic():
+        for number in range(120):
+            publish(SampleHappened(number=number))
+    assert outbox.deliver_due(batch=50) == 120
+    assert Echo.objects.count() == 120
+    assert not EventDelivery.objects.exclude(status=DeliveryStatus.DELIVERED).exists()
