@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -651,7 +652,7 @@ def _geometry(value: Any) -> GEOSGeometry | None:
         return None
     try:
         geometry = GEOSGeometry(json.dumps(value) if isinstance(value, dict) else str(value))
-    except (GEOSException, ValueError, TypeError):
+    except (GEOSException, GDALException, ValueError, TypeError):
         return None
     if geometry.srid is None:
         geometry.srid = 4326
@@ -1347,7 +1348,7 @@ def city_bounds() -> list[float] | None:
     from misto import twin
 
     extents = [feature.geometry.extent for feature in
-               twin.features_in_bbox(UKRAINE_BBOX, layers=["districts"]).only("geometry")]
+               twin.features_in_bbox(UKRAINE_BBOX, layers=["districts"])]
     if not extents:
         return None
     return [min(e[0] for e in extents), min(e[1] for e in extents),
@@ -1368,7 +1369,7 @@ def parse_area(value: Any) -> GEOSGeometry:
     try:
         text = json.dumps(value) if isinstance(value, dict) else str(value)
         geometry = GEOSGeometry(text)
-    except (GEOSException, ValueError, TypeError) as error:
+    except (GEOSException, GDALException, ValueError, TypeError) as error:
         raise SituationError(_("The area is not readable GeoJSON: %(reason)s")
                              % {"reason": error}, errors.BAD_AREA) from error
     if geometry.srid is None:

@@ -1,0 +1,224 @@
+"""The API: GeoJSON shape, filters, errors, dispatch and permissions."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from misto.core.models import OutboxEvent
+from misto.core.permissions import can
+from misto.situation import services
+from misto.situation.models import Incident, IncidentUpdate, Status
+from misto.situation.tests.conftest import (
+    ON_LESI,
+    ON_SHEVCHENKA,
+    ON_SHEVCHENKA_60M,
+    reading_payload,
+    report_payload,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def incidents(city):
+    services.ingest_reading(reading_payload("p-1", *ON_SHEVCHENKA))
+    services.ingest_report_created(report_payload(201, *ON_SHEVCHENKA_60M))
+    services.ingest_report_created(report_payload(202, *ON_LESI, category="pothole"))
+    return list(Incident.objects.order_by("pk"))
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_incidents_geojson_shape(incidents, people):
+    response = client_for(people.dispatcher).get("/api/situation/incidents?status=open")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    data = json.loads(response.content)
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == 2
+    for feature in data["features"]:
+        assert feature["type"] == "Feature"
+        assert feature["geometry"]["type"] == "Point"
+        lon, lat = feature["geometry"]["coordinates"]
+        assert 35 < lon < 36 and 47 < lat < 48
+        props = feature["properties"]
+        assert {"id", "kind", "status", "severity", "district", "sources"} <= set(props)
+        assert props["status"] == "open"
+        assert props["severity"] in {"info", "warning", "critical"}
+        assert all(set(s) == {"module", "id"} for s in props["sources"])
+    water = next(f for f in data["features"] if f["properties"]["kind"] == "water")
+    assert water["properties"]["sources"] == [{"module": "iot", "id": "p-1:water_pressure"},
+                                              {"module": "reports", "id": "201"}]
+    assert water["properties"]["district"] == "UA23060070010000012"
+
+
+def test_filters(incidents, people):
+    client = client_for(people.dispatcher)
+
+    def ids(query: str) -> list[int]:
+        response = client.get(f"/api/situation/incidents?{query}")
+        assert response.status_code == 200, response.content
+        return sorted(f["properties"]["id"] for f in json.loads(response.content)["features"])
+
+    water, roads = incidents
+    assert ids("kind=water") == [water.pk]
+    assert ids("kind=water,roads") == [water.pk, roads.pk]
+    assert ids("severity=critical") == [water.pk]
+    assert ids("district=UA23060070010000013") == []
+    assert ids("period=1h") == [water.pk, roads.pk]
+    assert ids("status=resolved") == []
+    assert ids("bbox=35.12,47.815,35.14,47.825") == [water.pk]
+    services.assign(roads.pk, people.dispatcher, crew_id=people.other_crew.pk)
+    assert ids("status=open") == [water.pk]
+    assert ids("status=assigned") == [roads.pk]
+    assert ids("") == [water.pk, roads.pk]  # active by default
+
+
+@pytest.mark.parametrize("query, word", [
+    ("status=closed", "closed"), ("kind=volcano", "volcano"), ("severity=huge", "huge"),
+    ("period=2w", "2w"), ("since=yesterday", "yesterday"), ("bbox=1,2,3", "bbox"),
+    ("limit=0", "limit"),
+])
+def test_bad_filters_are_400_with_the_reason(incidents, people, query, word):
+    response = client_for(people.dispatcher).get(f"/api/situation/incidents?{query}")
+    assert response.status_code == 400
+    body = json.loads(response.content)
+    assert body["error"] == "bad_filter"
+    assert word in body["detail"]
+
+
+def test_who_may_read(incidents, people):
+    assert client_for(None).get("/api/situation/incidents").status_code == 401
+    assert client_for(people.resident).get("/api/situation/incidents").status_code == 403
+    assert client_for(people.crew_member).get("/api/situation/incidents").status_code == 403
+    assert client_for(people.dispatcher).get("/api/situation/devices").status_code == 200
+    assert client_for(None).get("/api/situation/dashboard").status_code == 401
+
+
+def test_permissions_through_core_can(incidents, people):
+    water = incidents[0]
+    dispatcher, member, other = people.dispatcher, people.crew_member, people.other_member
+    assert can(dispatcher, "staff.situation.dispatch")
+    assert not can(member, "staff.situation.dispatch")
+    from django.contrib.auth.models import AnonymousUser
+
+    anonymous = AnonymousUser()
+    assert not services.can_view(anonymous) and not services.can_work_on(anonymous, water)
+    assert not services.can_work_on(member, water)  # not assigned yet
+    services.assign(water.pk, dispatcher, crew_id=people.crew.pk)
+    water.refresh_from_db()
+    assert services.can_work_on(member, water)
+    assert not services.can_work_on(other, water)
+    assert services.can_work_on(dispatcher, water)
+
+
+def test_dispatch_through_the_api(incidents, people):
+    water = incidents[0]
+    member = client_for(people.crew_member)
+    url = f"/api/situation/incidents/{water.pk}/assign"
+    body = json.dumps({"crew_id": people.crew.pk})
+    assert client_for(None).post(url, body, content_type="application/json").status_code == 401
+    refused = member.post(url, body, content_type="application/json")
+    assert refused.status_code == 403 and json.loads(refused.content)["error"] == "forbidden"
+    dispatcher = client_for(people.dispatcher)
+    bad = dispatcher.post(url, json.dumps({"crew_id": 999}), content_type="application/json")
+    assert bad.status_code == 400 and json.loads(bad.content)["error"] == "unknown_crew"
+    empty = dispatcher.post(url, "{}", content_type="application/json")
+    assert empty.status_code == 400 and json.loads(empty.content)["error"] == "nothing_to_assign"
+    ok = dispatcher.post(url, body, content_type="application/json")
+    assert ok.status_code == 200
+    props = json.loads(ok.content)["properties"]
+    assert props["status"] == "assigned" and props["crew"] == people.crew.pk
+    assert props["department"] == "water"
+    assert OutboxEvent.objects.filter(name="situation.IncidentAssigned").count() == 1
+
+    status_url = f"/api/situation/incidents/{water.pk}/status"
+    other = client_for(people.other_member)
+    assert other.post(status_url, json.dumps({"status": "in_progress"}),
+                      content_type="application/json").status_code == 403
+    unknown = member.post(status_url, json.dumps({"status": "done"}),
+                          content_type="application/json")
+    assert unknown.status_code == 400 and "done" in json.loads(unknown.content)["detail"]
+    assert member.post(status_url, json.dumps({"status": "in_progress"}),
+                       content_type="application/json").status_code == 200
+    back = member.post(status_url, json.dumps({"status": "assigned"}),
+                       content_type="application/json")
+    assert back.status_code == 409 and json.loads(back.content)["error"] == "bad_transition"
+    done = member.post(status_url, json.dumps({"status": "resolved", "note": "Засувку замінено"}),
+                       content_type="application/json")
+    assert done.status_code == 200
+    water.refresh_from_db()
+    assert water.status == Status.RESOLVED and water.resolved_at is not None
+    event = OutboxEvent.objects.get(name="situation.IncidentResolved")
+    assert event.payload["incident_id"] == water.pk
+    assert event.payload["kind"] == "water"
+    assert event.payload["sources"] == water.sources
+    assert event.payload["note"] == "Засувку замінено"
+    assert event.payload["resolved_at"]
+    again = client_for(people.dispatcher).post(url, body, content_type="application/json")
+    assert again.status_code == 409
+
+
+def _png() -> io.BytesIO:
+    data = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(data, "PNG")
+    data.seek(0)
+    data.name = "fix.png"
+    return data
+
+
+def test_crew_page_status_update_with_photo(incidents, people, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    water = incidents[0]
+    services.assign(water.pk, people.dispatcher, crew_id=people.crew.pk)
+    member = client_for(people.crew_member)
+    tasks = member.get("/situation/tasks/")
+    assert tasks.status_code == 200 and f'data-incident="{water.pk}"' in tasks.content.decode()
+    page = member.get(f"/situation/tasks/{water.pk}/")
+    assert page.status_code == 200
+    assert water.landmark and water.landmark in page.content.decode()
+    assert client_for(people.other_member).get(f"/situation/tasks/{water.pk}/").status_code == 403
+
+    fake = io.BytesIO(b"this is not an image")
+    fake.name = "fake.jpg"
+    refused = member.post(f"/situation/incidents/{water.pk}/status/",
+                          {"status": "in_progress", "photo": fake, "from": "task"})
+    assert refused.status_code == 400
+    assert "not a readable image" in refused.content.decode()
+    water.refresh_from_db()
+    assert water.status == Status.ASSIGNED  # nothing half-written
+
+    response = member.post(f"/situation/incidents/{water.pk}/status/",
+                           {"status": "in_progress", "note": "На місці", "photo": _png(),
+                            "from": "task"})
+    assert response.status_code == 302
+    update = IncidentUpdate.objects.get(incident=water, status="in_progress")
+    assert update.photo and update.note == "На місці"
+    photo = member.get(f"/situation/photos/{update.pk}")
+    assert photo.status_code == 200
+    assert client_for(people.resident).get(f"/situation/photos/{update.pk}").status_code == 403
+
+
+def test_pages_need_staff(incidents, people):
+    for url in ("/situation/", "/situation/dashboard/", "/situation/leadership/",
+                "/situation/emergencies/"):
+        assert client_for(None).get(url).status_code == 302
+        assert client_for(people.crew_member).get(url).status_code == 403
+        page = client_for(people.dispatcher).get(url)
+        assert page.status_code == 200, url
+    page = client_for(people.dispatcher).get(f"/situation/incidents/{incidents[0].pk}/")
+    assert page.status_code == 200
+    assert f"/situation/incidents/{incidents[0].pk}/assign/" in page.content.decode()
+    leadership = client_for(people.dispatcher).get("/situation/leadership/").content.decode()
+    assert "situation:assign" not in leadership and "/assign/" not in leadership
+    assert client_for(people.dispatcher).get("/situation/incidents/99999/").status_code == 404

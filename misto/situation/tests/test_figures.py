@@ -1,0 +1,139 @@
+"""Response-time figures on the dashboard equal those computed independently from the
+incidents' history."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import statistics
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from misto.situation import services
+from misto.situation.models import Incident, IncidentKind, IncidentUpdate
+from misto.situation.tests.conftest import reading_payload, report_payload
+
+pytestmark = pytest.mark.django_db
+
+
+def at(when):
+    return mock.patch("django.utils.timezone.now", return_value=when)
+
+
+def build_history(people) -> None:
+    """Twenty incidents of three kinds over the last ten days, assigned and resolved after
+    random delays (some never), with the clock moved for each step."""
+    rng = random.Random(1580)
+    start = timezone.now() - timedelta(days=10)
+    for i in range(20):
+        opened = start + timedelta(hours=11 * i, minutes=rng.randint(0, 59))
+        lon, lat = 35.105 + 0.004 * i, 47.805 + 0.002 * i  # far apart: one incident each
+        with at(opened):
+            if i % 3 == 0:
+                services.ingest_reading(reading_payload(f"d-{i}", lon, lat,
+                                                        observed_at=opened.isoformat()))
+            else:
+                category = "pothole" if i % 3 == 1 else "streetlight"
+                services.ingest_report_created(report_payload(
+                    300 + i, lon, lat, category=category, created_at=opened.isoformat()))
+        incident = Incident.objects.order_by("-pk").first()
+        assert incident is not None
+        if i % 7 == 6:
+            continue  # never assigned
+        assigned = opened + timedelta(minutes=rng.randint(3, 300), seconds=rng.randint(0, 59))
+        with at(assigned):
+            services.assign(incident.pk, people.dispatcher, crew_id=people.crew.pk)
+        if i % 4 == 3:
+            continue  # assigned, not resolved yet
+        resolved = assigned + timedelta(minutes=rng.randint(10, 2000))
+        with at(resolved):
+            services.change_status(incident.pk, people.crew_member, "resolved", note="done")
+
+
+def independent_figures() -> dict[str, dict[str, float | int | None]]:
+    """From IncidentUpdate rows only: opened = the 'opened' row, response ends at the first
+    'assigned' row, resolution at the 'resolved' status row."""
+    targets = {k.code: (k.response_target_minutes, k.resolution_target_minutes)
+               for k in IncidentKind.objects.all()}
+    per: dict[str, dict[str, list[tuple[float, bool]]]] = {}
+    for incident in Incident.objects.select_related("kind"):
+        history = list(IncidentUpdate.objects.filter(incident=incident).order_by("at", "pk"))
+        opened = next(u.at for u in history if u.action == "opened")
+        assigned = next((u.at for u in history if u.action == "assigned"), None)
+        resolved = next((u.at for u in history if u.status == "resolved"), None)
+        code = incident.kind.code
+        for key in (code, "all"):
+            bucket = per.setdefault(key, {"n": [], "response": [], "resolution": []})
+            bucket["n"].append((0.0, True))
+            if assigned is not None:
+                minutes = (assigned - opened).total_seconds() / 60
+                bucket["response"].append((minutes, minutes <= targets[code][0]))
+            if resolved is not None:
+                minutes = (resolved - opened).total_seconds() / 60
+                bucket["resolution"].append((minutes, minutes <= targets[code][1]))
+    out: dict[str, dict[str, float | int | None]] = {}
+    for key, bucket in per.items():
+        row: dict[str, float | int | None] = {"opened": len(bucket["n"])}
+        for name in ("response", "resolution"):
+            values = [m for m, _ok in bucket[name]]
+            row[f"{name}_count"] = len(values)
+            row[f"{name}_median"] = round(statistics.median(values), 1) if values else None
+            row[f"{name}_mean"] = round(sum(values) / len(values), 1) if values else None
+            row[f"{name}_within"] = (round(100 * sum(ok for _m, ok in bucket[name])
+                                           / len(values), 1) if values else None)
+        out[key] = row
+    return out
+
+
+def test_dashboard_figures_equal_the_history(city, people):
+    build_history(people)
+    expected = independent_figures()
+    assert expected["all"]["response_count"] and expected["all"]["resolution_count"]
+
+    client = Client()
+    client.force_login(people.dispatcher)
+    data = json.loads(client.get("/api/situation/dashboard").content)
+    got = {row["code"]: row for row in data["response_times"]}
+    assert set(got) == set(expected)
+    for code, row in expected.items():
+        api = got[code]
+        assert api["opened"] == row["opened"], code
+        assert api["assigned"] == row["response_count"], code
+        assert api["resolved"] == row["resolution_count"], code
+        for name in ("response", "resolution"):
+            for stat in ("median", "mean", "within"):
+                assert api[f"{name}_{stat}"] == row[f"{name}_{stat}"], (code, name, stat)
+
+    html = client.get("/situation/dashboard/").content.decode()
+    total = re.search(r'<tr data-kind="all".*?</tr>', html, re.S)
+    assert total is not None
+    cells = dict(re.findall(r'data-figure="([a-z-]+)"[^>]*>([^<]*)<', total.group(0)))
+    assert cells["response-median"] == str(expected["all"]["response_median"])
+    assert cells["response-mean"] == str(expected["all"]["response_mean"])
+    assert cells["response-within"] == f'{expected["all"]["response_within"]}%'
+    assert cells["resolution-median"] == str(expected["all"]["resolution_median"])
+
+
+def test_dashboard_counts(city, people):
+    services.ingest_report_created(report_payload(401, 35.12, 47.81))
+    services.ingest_report_created(report_payload(402, 35.17, 47.81, category="pothole"))
+    services.ingest_reading(reading_payload("air-1", 35.16, 47.83, quantity="pm25",
+                                            value=70, threshold=35, severity="warning"))
+    services.ingest_device_offline({"device_id": "cam-1", "device_name": "cam", "district": None,
+                                    "lon": 35.18, "lat": 47.84, "last_seen": None,
+                                    "back_online": False})
+    board = services.dashboard()
+    assert board.open_total == 4
+    assert board.reports_today == 2
+    assert board.devices_total == 2 and board.devices_online == 1
+    assert board.devices_alerting == 1
+    assert {bar.key for bar in board.by_kind} == {"water", "roads", "air", "device"}
+    assert sum(bar.value for bar in board.by_district) == 4
+    air = [row for row in board.environment if row["air"]]
+    assert air and air[0]["air_alerts"] == 1 and air[0]["air_max"] == 70
+    assert board.trend_opened[-1].value == 4
