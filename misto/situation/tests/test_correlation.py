@@ -150,7 +150,7 @@ def test_device_offline_and_back(city):
 
 def test_events_without_coordinates_or_with_garbage_do_not_fail(city):
     services.ingest_reading(reading_payload("p-2", None, None))
-    services.ingest_report_created(report_payload(112, "x", "y", created_at="not a time"))  # type: ignore[arg-type]
+    services.ingest_report_created(report_payload(112, "x", "y", created_at="not a time"))
     assert Incident.objects.count() == 2
     assert not Incident.objects.filter(lon__isnull=False).exists()
 
