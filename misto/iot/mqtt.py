@@ -105,7 +105,7 @@ class Consumer:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage
                     ) -> None:
-        self.inbox.put(Message(message.topic, message.payload, message.mid, message.qos,
+        self.inbox.put(Message(message.topic, bytes(message.payload), message.mid, message.qos,
                                self.generation))
 
     def next_batch(self, stop: threading.Event) -> list[Message]:

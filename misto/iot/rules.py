@@ -69,7 +69,7 @@ class RuleIndex:
             by_quantity[rule.quantity].append(RuleInfo(
                 pk=rule.pk, kind=rule.kind, quantity=rule.quantity, model_id=rule.model_id,
                 device_id=rule.device_id, district=rule.district, operator=rule.operator,
-                threshold=float(rule.threshold), clear_at=float(clear_at),
+                threshold=float(rule.threshold or 0.0), clear_at=float(clear_at or 0.0),
                 severity=rule.severity, public_impact=rule.public_impact, raises=rule.raises,
             ))
         units = dict(Quantity.objects.values_list("code", "unit_label"))

@@ -233,7 +233,6 @@ def mosquitto_files() -> tuple[str, str]:
 
 def reject(channel: str, source: str, payload: bytes | str, error: Rejected) -> int:
     """Store one dead letter (nothing else) and return its id."""
-    from misto.iot.models import DeadLetter
 
     draft = DeadLetterDraft(channel, source, error.reason, error.detail, payload,
                             error.device_uid)
@@ -319,7 +318,7 @@ def offline_window(device: Device) -> timedelta:
         Q(device=device) | Q(model=device.model_id) | Q(district=device.district)
         | Q(device=None, model=None, district="")
     ).exclude(silence_minutes=None).values_list("silence_minutes", flat=True)
-    minutes = min([*rules, device.model.offline_after_minutes])
+    minutes = min([int(m or 0) for m in rules] + [device.model.offline_after_minutes])
     return timedelta(minutes=minutes)
 
 

@@ -1,0 +1,171 @@
+"""The IoT pages (sensors, a device's live page, staff lists), the live stream and webhooks."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from misto.core.permissions import can
+from misto.iot import services
+from misto.iot.ingest import Rejected, directory, load_json, parse_chirpstack_up, parse_ttn_uplink
+from misto.iot.models import Device, Latest, Quantity
+
+STREAM_SECONDS = 300  # a stream ends after this; EventSource reconnects by itself
+STREAM_POLL = 1.0
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not can(request.user, "staff.iot"):
+        raise PermissionDenied
+
+
+def _device(request: HttpRequest, uid: str) -> Device:
+    try:
+        return services.get_device(uid, public_only=not can(request.user, "staff.iot"))
+    except services.IotError:
+        raise Http404 from None
+
+
+def _map_config(points: list[dict[str, object]]) -> dict[str, object]:
+    return {"tiles": "/api/twin/tiles/{z}/{x}/{y}.mvt", "points": points}
+
+
+@require_GET
+def sensors(request: HttpRequest) -> HttpResponse:
+    """Public page: every public sensor on the map and in a table, with its latest values."""
+    devices = list(Device.objects.filter(active=True, public=True).select_related("model")
+                   .order_by("model__entity_type", "uid"))
+    latest: dict[int, dict[str, float]] = {}
+    for row in Latest.objects.filter(device__in=devices).values_list("device_id", "quantity",
+                                                                     "value"):
+        latest.setdefault(row[0], {})[row[1]] = row[2]
+    points = [{"id": d.uid, "name": d.name, "lon": d.location.x, "lat": d.location.y,
+               "url": f"/iot/devices/{d.uid}/"} for d in devices if d.location]
+    rows = [(d, latest.get(d.pk, {})) for d in devices]
+    return render(request, "iot/sensors.html", {
+        "rows": rows, "map_config": _map_config(points), "count": len(devices),
+    })
+
+
+@require_GET
+def device_page(request: HttpRequest, uid: str) -> HttpResponse:
+    device = _device(request, uid)
+    quantities = {q.code: q for q in Quantity.objects.filter(code__in=device.model.quantities)}
+    chosen = request.GET.get("quantity") or (device.model.quantities or [""])[0]
+    if chosen not in quantities:
+        raise Http404
+    now = timezone.now()
+    series = services.history(device, chosen, now - timedelta(hours=24), now, 2000) \
+        if chosen else []
+    point = device.location
+    config = {
+        "device": device.uid, "quantity": chosen,
+        "unit": quantities[chosen].unit_label if chosen else "",
+        "stream": f"/iot/devices/{device.uid}/stream",
+        "series": [[ts.isoformat(), value] for ts, value in series],
+        "map": _map_config([{"id": device.uid, "name": device.name, "lon": point.x,
+                             "lat": point.y, "url": ""}] if point else []),
+    }
+    latest = sorted(services.latest(device).items())
+    return render(request, "iot/device.html", {
+        "device": device, "status": services.status(device), "config": config,
+        "quantities": [quantities[c] for c in device.model.quantities if c in quantities],
+        "chosen": quantities.get(chosen), "latest": [
+            (quantities.get(q), q, ts, v) for q, (ts, v) in latest],
+        "maintenance": device.maintenance.all()[:10] if can(request.user, "staff.iot") else [],
+    })
+
+
+@require_GET
+def staff_devices(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    devices = Device.objects.select_related("model").order_by("uid")
+    rows = [(d, services.status(d)) for d in devices]
+    return render(request, "iot/staff_devices.html", {"rows": rows})
+
+
+@require_GET
+def silent(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    return render(request, "iot/silent.html", {"rows": services.silent_devices()})
+
+
+def _events(device: Device, since: datetime | None) -> Iterator[str]:
+    """Server-sent events: one ``reading`` event per new latest value of the device."""
+    seen: dict[str, datetime] = {}
+    if since is None:
+        seen = {row.quantity: row.ts for row in Latest.objects.filter(device=device)}
+    yield "retry: 3000\n\n"
+    deadline = time.monotonic() + STREAM_SECONDS
+    while time.monotonic() < deadline:
+        for row in Latest.objects.filter(device=device).order_by("quantity"):
+            if row.ts != seen.get(row.quantity) and (since is None or row.ts > since):
+                seen[row.quantity] = row.ts
+                data = {"device": device.uid, "quantity": row.quantity, "value": row.value,
+                        "ts": row.ts.isoformat()}
+                yield f"event: reading\ndata: {json.dumps(data)}\n\n"
+        yield ": keep-alive\n\n"
+        time.sleep(STREAM_POLL)
+
+
+@require_GET
+def stream(request: HttpRequest, uid: str) -> StreamingHttpResponse:
+    """``text/event-stream`` of the device's new readings (``?since=<ISO>`` replays newer)."""
+    device = _device(request, uid)
+    since = None
+    if request.GET.get("since"):
+        from django.utils.dateparse import parse_datetime
+
+        since = parse_datetime(request.GET["since"].replace(" ", "+"))
+        if since is None:
+            raise Http404
+    response = StreamingHttpResponse(_events(device, since), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _webhook(request: HttpRequest, kind: str, parse: object) -> HttpResponse:
+    if services.check_integration(kind, request.headers) is None:
+        return JsonResponse({"error": "unauthorized",
+                             "detail": "missing or wrong integration secret header"},
+                            status=401)
+    try:
+        data = load_json(request.body)
+        rows = parse(data, directory())  # type: ignore[operator]
+    except Rejected as exc:
+        dead = services.reject(kind, request.get_full_path()[:300], request.body, exc)
+        return JsonResponse({"error": exc.reason, "detail": exc.detail, "dead_letter": dead},
+                            status=400)
+    services.accept(rows)
+    return JsonResponse({"stored": len(rows)})
+
+
+@csrf_exempt
+@require_POST
+def chirpstack(request: HttpRequest) -> HttpResponse:
+    """ChirpStack v4 HTTP integration (JSON). Only ``event=up`` carries readings."""
+    event = request.GET.get("event", "")
+    if event != "up":
+        if services.check_integration("chirpstack", request.headers) is None:
+            return JsonResponse({"error": "unauthorized", "detail": "wrong secret"}, status=401)
+        return HttpResponse(status=204)  # join, status, ack, txack, log...: nothing to store
+    return _webhook(request, "chirpstack", parse_chirpstack_up)
+
+
+@csrf_exempt
+@require_POST
+def ttn(request: HttpRequest) -> HttpResponse:
+    """The Things Stack v3 webhook for uplink messages (enable only "Uplink message")."""
+    return _webhook(request, "ttn", parse_ttn_uplink)
+
+
