@@ -28,7 +28,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from misto.core.events import publish
-from misto.core.permissions import can
+from misto.core.permissions import can, roles_of, scope_filter
 from misto.reports import errors
 from misto.reports.errors import ReportError, ReportErrors
 from misto.reports.events import ReportCreated, ReportOverdue, ReportStatusChanged
@@ -510,10 +510,18 @@ def department_ids(user: Any) -> set[int]:
     return set(user.report_departments.values_list("pk", flat=True))
 
 
+def _legacy_staff(user: Any, action: str, obj: Any = None) -> bool:
+    """Staff with no role assignment in the core: the historical ``is_staff`` rule."""
+    return not list(roles_of(user)) and can(user, f"staff.reports.{action}", obj)
+
+
 def can_handle(user: Any, report: Report | None = None) -> bool:
-    """Clerks handle their departments' reports; staff in no department (dispatchers,
-    the contact centre) handle every department's."""
-    if not can(user, "staff.reports.handle", report):
+    """Clerks (core role ``clerk``, scoped to a department code and/or a district) handle
+    their reports, dispatchers every one. Staff without a role: every report, or their
+    departments' when they are listed as a department's clerks."""
+    if can(user, "reports.report.change", report):
+        return True
+    if not _legacy_staff(user, "handle", report):
         return False
     if user.is_superuser:
         return True
@@ -522,20 +530,32 @@ def can_handle(user: Any, report: Report | None = None) -> bool:
 
 
 def can_take_calls(user: Any) -> bool:
-    return can(user, "staff.reports.intake")
+    return can(user, "reports.report.create") or _legacy_staff(user, "intake")
 
 
 def can_moderate(user: Any) -> bool:
-    return can(user, "staff.reports.moderate")
+    return can(user, "reports.report.moderate") or _legacy_staff(user, "moderate")
 
 
 def queue_for(user: Any, status: str = "open") -> QuerySet[Report]:
-    """The reports a clerk works on: their departments' (every one for dispatchers),
-    overdue first, then oldest."""
+    """The reports a clerk works on: their scope's (every one for dispatchers), overdue
+    first, then oldest."""
     rows = Report.objects.select_related("category", "department", "assignee")
-    mine = department_ids(user)
-    if mine and not user.is_superuser:
-        rows = rows.filter(department_id__in=mine)
+    pairs = scope_filter(user, "reports.report.change")
+    if pairs is not None and list(roles_of(user)):
+        scope = Q(pk__in=[])
+        for department, district in pairs:
+            part = Q()
+            if department:
+                part &= Q(department__code=department)
+            if district:
+                part &= Q(district=district)
+            scope |= part
+        rows = rows.filter(scope)
+    elif not user.is_superuser:
+        mine = department_ids(user)
+        if mine:
+            rows = rows.filter(department_id__in=mine)
     if status == "open":
         rows = rows.filter(status__in=OPEN_STATUSES)
     elif status:
@@ -576,7 +596,8 @@ def change_status(report_id: int, user: Any, status: str, note: str = "",
         raise ReportError(errors.NOTE_REQUIRED, str(NOTE_REQUIRED[status]), field="note")
     clean = clean_photo(photo, getattr(photo, "name", "")) if photo is not None else None
     with transaction.atomic():
-        report = (Report.objects.select_for_update().select_related("category", "department")
+        report = (Report.objects.select_for_update(of=("self",))
+                  .select_related("category", "department")
                   .filter(pk=report_id).first())
         if report is None:
             raise ReportError(errors.NOT_FOUND, _("There is no such report."), status=404)
@@ -602,7 +623,7 @@ def change_status(report_id: int, user: Any, status: str, note: str = "",
 
 def assign(report_id: int, user: Any, assignee: Any | None) -> Report:
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("department").get(
+        report = Report.objects.select_for_update(of=("self",)).select_related("department").get(
             pk=report_id)
         _require_handler(user, report)
         if assignee is not None and not can_handle(assignee, report):
@@ -621,7 +642,8 @@ def mark_duplicate(report_id: int, user: Any, original_public_id: str) -> Report
     """Close a report as a duplicate of another; its author follows the original."""
     original = get_report(original_public_id)
     with transaction.atomic():
-        report = (Report.objects.select_for_update().select_related("category", "department")
+        report = (Report.objects.select_for_update(of=("self",))
+                  .select_related("category", "department")
                   .get(pk=report_id))
         _require_handler(user, report)
         if original.pk == report.pk or original.duplicate_of_id == report.pk:
@@ -650,7 +672,7 @@ def moderate(report_id: int, user: Any, *, public_description: str | None = None
     if not can_moderate(user):
         raise ReportError(errors.FORBIDDEN, _("Only moderators can do this."), status=403)
     with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report_id)
+        report = Report.objects.select_for_update(of=("self",)).get(pk=report_id)
         notes = []
         if public_description is not None and public_description != report.public_description:
             report.public_description = public_description.strip()
@@ -688,7 +710,7 @@ def escalate_overdue(now: datetime | None = None) -> int:
     count = 0
     for report_id in ids:
         with transaction.atomic():
-            report = (Report.objects.select_for_update().select_related("category",
+            report = (Report.objects.select_for_update(of=("self",)).select_related("category",
                                                                           "department")
                       .filter(pk=report_id, escalated_at__isnull=True).first())
             if report is None:
@@ -717,7 +739,7 @@ def resolve_from_incident(ids: Iterable[Any], note: str) -> int:
         query = Q(public_id=str(ref))
         if str(ref).isdigit():
             query |= Q(pk=int(ref))
-        report = Report.objects.select_for_update().select_related(
+        report = Report.objects.select_for_update(of=("self",)).select_related(
             "category", "department").filter(query, status__in=OPEN_STATUSES).first()
         if report is None:
             continue

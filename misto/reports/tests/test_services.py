@@ -246,3 +246,25 @@ def test_filters(city):
     assert services.public_reports(every(status="closed")).count() == 0
     assert services.public_reports(every(bbox=(35.12, 47.81, 35.14, 47.83))).count() == 1
     assert services.in_bbox((35.0, 47.0, 35.05, 47.05)).count() == 0
+
+
+def test_core_roles_scope_the_queue(city, django_user_model):
+    from misto.core.models import StaffAssignment
+
+    light = django_user_model.objects.create_user("light-clerk")
+    StaffAssignment.objects.create(user=light, role="clerk", department="light")
+    east = django_user_model.objects.create_user("east-clerk", is_staff=True)
+    StaffAssignment.objects.create(user=east, role="clerk", district=city.east)
+    operator = django_user_model.objects.create_user("operator")
+    StaffAssignment.objects.create(user=operator, role="operator")
+    moderator = django_user_model.objects.create_user("moderator")
+    StaffAssignment.objects.create(user=moderator, role="moderator")
+    west_light = services.submit(submission(landmark=city.landmarks[0]))
+    east_road = services.submit(submission(category="pothole", attributes={"size": "small"},
+                                           landmark=city.landmarks[2]))
+    assert list(services.queue_for(light)) == [west_light]
+    assert list(services.queue_for(east)) == [east_road]
+    assert services.can_handle(light, west_light) and not services.can_handle(light, east_road)
+    assert not services.can_handle(east, west_light)  # is_staff does not widen a clerk
+    assert services.can_take_calls(operator) and not services.can_handle(operator, east_road)
+    assert services.can_moderate(moderator) and not services.can_moderate(light)
