@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def deliver(name: str, payload: dict) -> OutboxEvent:
-    """Put an event in the outbox as its publisher would, and deliver it to its handlers."""
+    """Put an event in the outbox as its publisher would; deliver it to the ledger's handler
+    (other modules' handlers of the same event are theirs to test)."""
     event = OutboxEvent.objects.create(name=name, payload=payload, occurred_at=timezone.now())
-    for handler in handlers_for(name):
+    for handler in (h for h in handlers_for(name) if h.app == "misto.ledger"):
         delivery = EventDelivery.objects.create(event=event, handler=handler.id)
         assert outbox.deliver(delivery.pk)
         delivery.refresh_from_db()
@@ -66,9 +67,9 @@ def test_a_register_change_is_only_a_digest() -> None:
 
 def test_a_delivered_event_is_ledgered_once() -> None:
     event = deliver("reports.ReportStatusChanged", {"report_id": 3, "new_status": "closed"})
-    delivery = EventDelivery.objects.get(event=event)
+    delivery = EventDelivery.objects.get(event=event, handler__startswith="ledger.")
     assert not outbox.deliver(delivery.pk)  # already delivered
-    assert LedgerEntry.objects.count() == 1
+    assert LedgerEntry.objects.filter(kind="reports.ReportStatusChanged").count() == 1
 
 
 def test_refs_keep_only_short_references_and_tallies() -> None:
