@@ -8,6 +8,7 @@ Public functions other modules may call (``from misto.twin import locate``); the
 - ``district_at(lon, lat) -> District | None``: the district (name, KATOTTG code, prefix).
 - ``districts() -> list[District]``: every district.
 - ``landmark(number) -> Feature | None``: the landmark with that public number ("12-0457").
+- ``landmark_location(number) -> Landmark | None``: just where it is (one fast query).
 - ``nearest(lon, lat, n=3, *, layer=None, landmarks=True) -> list[Nearby]``.
 - ``nearest_address(lon, lat) -> Nearby | None``.
 - ``features_in_bbox((west, south, east, north), layers=None) -> QuerySet[Feature]``.
@@ -22,9 +23,25 @@ Errors: ``TwinError`` (and its ``NotFound``, ``InvalidFeature``) carry a stable 
 from typing import Any
 
 __all__ = [
-    "District", "InvalidFeature", "Location", "Nearby", "NotFound", "SearchHit", "TwinError",
-    "check_lon_lat", "district_at", "districts", "features_in_bbox", "features_within",
-    "landmark", "locate", "nearest", "nearest_address", "search",
+    "District",
+    "InvalidFeature",
+    "Landmark",
+    "Location",
+    "Nearby",
+    "NotFound",
+    "SearchHit",
+    "TwinError",
+    "check_lon_lat",
+    "district_at",
+    "districts",
+    "features_in_bbox",
+    "features_within",
+    "landmark",
+    "landmark_location",
+    "locate",
+    "nearest",
+    "nearest_address",
+    "search",
 ]
 
 

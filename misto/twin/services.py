@@ -458,16 +458,30 @@ def _district(feature: Feature) -> District:
                     str(props.get("katottg", "")), str(props.get("prefix", "")))
 
 
+_DISTRICT_SQL = """
+SELECT f.id, f.properties FROM twin_feature f JOIN twin_layer l ON l.id = f.layer_id
+WHERE l.code = %s AND f.retired_at IS NULL AND {intersects}
+ORDER BY f.id LIMIT 1
+"""
+
+
 def district_at(lon: float, lat: float) -> District | None:
-    """The district that contains the point, or None outside the city."""
-    point = check_lon_lat(lon, lat)
-    layer_id = get_layer(builtin.DISTRICTS).pk
-    # "intersects", not "contains": a point on a border belongs to a district too.
-    feature = (Feature.objects.filter(layer_id=layer_id, retired_at__isnull=True,
-                                      geometry__intersects=point)
-               .order_by("pk")
-               .only("pk", "properties").first())
-    return _district(feature) if feature else None
+    """The district that contains the point (a border counts), or None outside the city.
+
+    One SQL query: it is on every report's and every click's path.
+    """
+    check_lon_lat(lon, lat)
+    intersects = ("ST_Intersects(f.geometry, ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
+                  if is_postgres() else "Intersects(f.geometry, MakePoint(%s, %s, 4326))")
+    with connection.cursor() as cursor:
+        cursor.execute(_DISTRICT_SQL.format(intersects=intersects),
+                       [builtin.DISTRICTS, lon, lat])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    props = row[1] if isinstance(row[1], dict) else json.loads(row[1])
+    return District(row[0], str(props.get("name", "")), str(props.get("name_en", "")),
+                    str(props.get("katottg", "")), str(props.get("prefix", "")))
 
 
 def districts() -> list[District]:
@@ -526,8 +540,8 @@ def nearest(lon: float, lat: float, n: int = 3, *, layer: str | None = None,
     if landmarks:
         where.append("f.number IS NOT NULL")
     if layer is not None:
-        where.append("f.layer_id = %s")
-        params.append(get_layer(layer).pk)
+        where.append("l.code = %s")
+        params.append(layer)
     clause = " AND ".join(where)
     with connection.cursor() as cursor:
         if is_postgres():
@@ -590,7 +604,45 @@ def landmark(number: str) -> Feature | None:
     if not key:
         return None
     return (Feature.objects.select_related("layer")
-            .filter(number=key, retired_at__isnull=True).first())
+            .filter(number=key, retired_at__isnull=True).order_by().first())
+
+
+@dataclass(frozen=True)
+class Landmark:
+    """Where a numbered landmark is: what "number -> location" answers."""
+
+    feature_id: int
+    layer: str
+    number: str
+    kind: str
+    lon: float
+    lat: float
+
+
+_NUMBER_SQL = """
+SELECT f.id, l.code, f.number, {kind}, {x}, {y}
+FROM twin_feature f JOIN twin_layer l ON l.id = f.layer_id
+WHERE f.number = %s AND f.retired_at IS NULL
+"""
+
+
+def landmark_location(number: str) -> Landmark | None:
+    """Number -> location in one indexed query (a point on the surface for areas)."""
+    key = normalise_number(number)
+    if not key:
+        return None
+    if is_postgres():
+        sql = _NUMBER_SQL.format(kind="COALESCE(f.properties ->> 'kind', '')",
+                                 x="ST_X(ST_PointOnSurface(f.geometry))",
+                                 y="ST_Y(ST_PointOnSurface(f.geometry))")
+    else:
+        sql = _NUMBER_SQL.format(kind="COALESCE(json_extract(f.properties, '$.kind'), '')",
+                                 x="X(ST_PointOnSurface(f.geometry))",
+                                 y="Y(ST_PointOnSurface(f.geometry))")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    return Landmark(row[0], row[1], row[2], row[3] or "", row[4], row[5]) if row else None
 
 
 # --- Area queries ----------------------------------------------------------------------

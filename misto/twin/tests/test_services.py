@@ -56,6 +56,13 @@ def test_landmark_lookup_tolerates_how_numbers_are_typed(tiny_city):
         assert services.landmark(typed).pk == a.pk
     assert services.landmark("99-9999") is None
     assert services.landmark("") is None
+    where = services.landmark_location(" 12 0002")
+    assert (where.number, where.layer, where.kind) == ("12-0002", "landmarks", "manhole")
+    assert (where.lon, where.lat) == pytest.approx((35.131, 47.82))
+    assert services.landmark_location("99-9999") is None
+    services.retire_feature(a.pk, reason="removed")
+    assert services.landmark_location("12-0001") is None
+    assert services.landmark("12-0001") is None
 
 
 def test_locate_gives_district_address_and_nearest_landmarks(tiny_city):
