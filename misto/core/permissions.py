@@ -59,8 +59,9 @@ RULES: dict[str, set[str]] = {
                  "residents.role.*"},
     "auditor": {"*.view", "*.list", "*.audit", "ledger.*"},
 }
-# Never granted by a pattern: only the roles that name them exactly may do these.
-PERSONAL = frozenset({"residents.person.view_personal"})
+# Actions that disclose personal data are never granted by a pattern: only the roles that
+# name them exactly may do these.
+PERSONAL = frozenset({"residents.person.view_personal", "residents.extract.create"})
 PLATFORM = ("core.", "staff.")
 
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import File, Router, Schema, UploadedFile
+from ninja import File, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -99,11 +99,11 @@ def my_access_log(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/me/corrections", auth=django_auth, response={201: CorrectionOut})
 @refusals
-def request_correction(request: HttpRequest, body: CorrectionIn) -> tuple[int, CorrectionOut]:
+def request_correction(request: HttpRequest, body: CorrectionIn) -> Status[CorrectionOut]:
     row = services.request_correction(_own_person(request), field=body.field,
                                       value=body.value, comment=body.comment,
                                       by=request.user)
-    return 201, CorrectionOut(id=row.pk, field=row.field, status=row.status)
+    return Status(201, CorrectionOut(id=row.pk, field=row.field, status=row.status))
 
 
 @router.get("/people", auth=django_auth)

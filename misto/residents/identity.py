@@ -131,7 +131,7 @@ def sign_in_with(config: ProviderConfig, claims: dict[str, Any]) -> SignIn:
             user = identity.user
             identity.last_login_at = timezone.now()
             identity.save(update_fields=["last_login_at"])
-        elif person is not None and person.user_id is not None:
+        elif person is not None and person.user is not None:
             user = person.user
         else:
             user = _new_resident_user()

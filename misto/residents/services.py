@@ -174,8 +174,9 @@ def clean_person(data: dict[str, Any], *, require_id: bool = True,
             errors["email"] = _("not an e-mail address")
     address = " ".join(str(data.get("address") or "").split())
     out["address"] = address
-    out["address_point_id"] = None
-    out["district"] = ""
+    # Without the check the caller has matched the address already (a bulk import).
+    out["address_point_id"] = None if check_address else data.get("address_point_id")
+    out["district"] = "" if check_address else str(data.get("district") or "")
     if address and check_address:
         found = match_address(address)
         if found is None:
@@ -185,7 +186,7 @@ def clean_person(data: dict[str, Any], *, require_id: bool = True,
                        district=found.district)
     declared = " ".join(str(data.get("declared_address") or "").split())
     out["declared_address"] = declared
-    out["declared_point_id"] = None
+    out["declared_point_id"] = None if check_address else data.get("declared_point_id")
     if declared and check_address:
         found = match_address(declared)  # may be outside the city: kept as written then
         if found is not None:
@@ -619,4 +620,5 @@ def register_department() -> str:
 
 
 def field_label(name: str) -> str:
-    return str(Person._meta.get_field(name).verbose_name)
+    field = Person._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))

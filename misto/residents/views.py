@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
@@ -38,7 +39,7 @@ def _next_url(request: HttpRequest, fallback: str) -> str:
 @require_GET
 def cabinet(request: HttpRequest) -> HttpResponse:
     person = services.person_of(request.user)
-    context = {
+    context: dict[str, Any] = {
         "panels": services.cabinet_panels(request),
         "person": person,
         "correctable": [(name, services.field_label(name)) for name in services.CORRECTABLE],
@@ -165,7 +166,9 @@ def oidc_start(request: HttpRequest, provider: str) -> HttpResponse:
     redirect_uri = request.build_absolute_uri(
         reverse("residents:oidc-callback", args=[provider]))
     try:
-        return identity.client(config).authorize_redirect(request, redirect_uri)  # type: ignore[no-any-return]
+        response: HttpResponse = identity.client(config).authorize_redirect(request,
+                                                                            redirect_uri)
+        return response
     except Exception as error:  # the provider is down or misconfigured
         return HttpResponse(_("The identity provider is not reachable: %(error)s") % {
             "error": type(error).__name__}, status=502)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -67,7 +68,8 @@ def city(db, tmp_path) -> City:
 
 def person_data(serial: int = 1, *, address: str = "вул. Шевченка, 1",
                 born: date = date(1985, 4, 12), **extra: object) -> dict:
-    data = {"last_name": "Тестенко", "first_name": "Олена", "patronymic": "Іванівна",
+    data: dict[str, object] = {
+            "last_name": "Тестенко", "first_name": "Олена", "patronymic": "Іванівна",
             "birth_date": born.isoformat(), "rnokpp": rnokpp.make(born, serial, True),
             "phone": "050 123 45 67", "email": f"olena{serial}@example.org",
             "address": address}
@@ -88,7 +90,7 @@ def make_user(db):
     counter = iter(range(1, 10_000))
 
     def make(role: str | None = None, department: str = "", district: str = "",
-             **fields: object):
+             **fields: Any):
         user = get_user_model().objects.create_user(f"user{next(counter)}", password="pw",
                                                     **fields)
         if role:

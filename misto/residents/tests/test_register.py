@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def raw_text_of_tables(prefixes=("residents_", "auth_user", "core_outboxevent")) -> str:
     """Every value of every row of the given tables, read with plain SQL."""
-    chunks = []
+    chunks: list[str] = []
     tables = [name for name in connection.introspection.table_names()
               if name.startswith(prefixes)]
     assert any(name == "residents_person" for name in tables)

@@ -73,15 +73,15 @@ class Command(BaseCommand):
             report = importers.import_people(path, basis=basis)
         except importers.ImportFileError as error:
             raise CommandError(str(error)) from error
-        for error in report.errors:
-            self.stderr.write(str(error))
+        for row_error in report.errors:
+            self.stderr.write(str(row_error))
         if not report.ok:
             raise CommandError(
                 f"{len(report.errors)} bad row(s) of {report.rows}; nothing imported.")
         self.stdout.write(f"{report.imported} person(s) imported.")
 
 
-ENCRYPTED = {
+ENCRYPTED: dict[Any, tuple[str, ...]] = {
     Person: ("last_name", "first_name", "patronymic", "birth_date", "rnokpp", "document",
              "phone", "email", "address", "declared_address"),
     PersonBenefit: ("document",),

@@ -1,0 +1,163 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from misto.residents import services
+from misto.residents.models import AccessLogEntry, CorrectionRequest, PersonChange
+from misto.residents.tests.conftest import EAST, WEST
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resident(make_person, make_user):
+    user = make_user()
+    person = make_person(1, user=user, address="Шевченка 1")
+    return user, person
+
+
+def test_staff_reads_are_logged_and_shown_in_the_cabinet(client, resident, make_user):
+    user, person = resident
+    clerk = make_user("clerk", "cnap", WEST)
+    data = services.read_personal(person, actor=clerk, reason="заява про субсидію №17",
+                                  fields=("phone", "email"))
+    assert data == {"phone": "+380501234567", "email": "olena1@example.org"}
+    entry = AccessLogEntry.objects.get()
+    assert (entry.actor, entry.fields, entry.reason) == (clerk, ["phone", "email"],
+                                                         "заява про субсидію №17")
+    client.force_login(user)
+    page = client.get(reverse("residents:cabinet"), HTTP_ACCEPT_LANGUAGE="uk")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Хто переглядав мої дані" in html or "Who looked at my data" in html
+    assert "заява про субсидію №17" in html and clerk.username in html
+
+
+def test_the_owner_reading_their_own_data_is_not_logged(resident):
+    user, person = resident
+    services.read_personal(person, actor=user, reason="")
+    assert AccessLogEntry.objects.count() == 0
+
+
+def test_staff_must_give_a_reason_and_be_in_scope(resident, make_user):
+    _user, person = resident
+    with pytest.raises(services.ResidentsError):
+        services.read_personal(person, actor=make_user("clerk", "cnap", WEST), reason="")
+    with pytest.raises(services.PermissionDenied):
+        services.read_personal(person, actor=make_user("clerk", "cnap", EAST),
+                               reason="curiosity")
+    with pytest.raises(services.PermissionDenied):
+        services.read_personal(person, actor=make_user("auditor"), reason="audit")
+    assert AccessLogEntry.objects.count() == 0
+
+
+def test_staff_page_of_another_district_does_not_open_the_person(client, resident, make_user):
+    _user, person = resident
+    client.force_login(make_user("clerk", "cnap", EAST))
+    page = client.post(reverse("residents:staff-register"),
+                       {"rnokpp": person.rnokpp, "reason": "перевірка"})
+    assert page.status_code == 404
+    assert person.last_name not in page.content.decode()
+    client.force_login(make_user("clerk", "cnap", WEST))
+    page = client.post(reverse("residents:staff-register"),
+                       {"rnokpp": person.rnokpp, "reason": "перевірка"})
+    assert page.status_code == 200 and person.last_name in page.content.decode()
+    assert AccessLogEntry.objects.filter(person=person).count() == 1
+
+
+def test_api_lookup_needs_scope_and_reason(client, resident, make_user):
+    _user, person = resident
+    url = "/api/residents/people"
+    client.force_login(make_user("clerk", "cnap", EAST))
+    assert client.get(url, {"rnokpp": person.rnokpp, "reason": "x y z"}).status_code == 404
+    client.force_login(make_user("operator"))
+    response = client.get(url, {"rnokpp": person.rnokpp, "reason": ""})
+    assert response.status_code == 400 and "reason_required" in response.json()["detail"]
+    response = client.get(url, {"rnokpp": person.rnokpp, "reason": "дзвінок на 1580"})
+    assert response.status_code == 200 and response.json()["last_name"] == person.last_name
+    assert AccessLogEntry.objects.get().channel == "api"
+
+
+def test_data_download_holds_everything(client, resident, make_user):
+    user, person = resident
+    services.read_personal(person, actor=make_user("operator"), reason="дзвінок")
+    client.force_login(user)
+    response = client.get(reverse("residents:export"))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["person"]["rnokpp"] == person.rnokpp
+    assert data["person"]["address"] == person.address
+    assert [row["reason"] for row in data["access_log"]] == ["дзвінок"]
+    assert data["history"][0]["action"] == "created"
+    api = client.get("/api/residents/me/export").json()
+    assert api["person"]["uuid"] == str(person.uuid)
+
+
+def test_correction_request_approved_by_a_clerk(client, resident, make_user):
+    user, person = resident
+    client.force_login(user)
+    response = client.post("/api/residents/me/corrections",
+                           {"field": "last_name", "value": "Виправленко", "comment": "шлюб"},
+                           content_type="application/json")
+    assert response.status_code == 201
+    request_id = response.json()["id"]
+    with pytest.raises(services.PermissionDenied):
+        services.decide_correction(request_id, approve=True, reason="ok",
+                                   by=make_user("clerk", "cnap", EAST))
+    clerk = make_user("clerk", "cnap", WEST)
+    client.force_login(clerk)
+    page = client.get(reverse("residents:staff-register"))
+    assert "Виправленко" in page.content.decode()
+    response = client.post(reverse("residents:staff-decide", args=[request_id]),
+                           {"decision": "approve", "reason": "свідоцтво про шлюб"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.last_name == "Виправленко" and person.version == 2
+    change = PersonChange.objects.get(person=person, version=2)
+    assert change.action == "corrected" and change.by == clerk
+    assert "свідоцтво про шлюб" in change.basis
+    assert CorrectionRequest.objects.get().status == "approved"
+
+
+def test_correction_rejected_needs_a_reason_and_changes_nothing(resident, make_user):
+    user, person = resident
+    row = services.request_correction(person, field="phone", value="0671112233", comment="",
+                                      by=user)
+    clerk = make_user("clerk", "cnap", WEST)
+    with pytest.raises(services.ResidentsError):
+        services.decide_correction(row.pk, approve=False, reason="", by=clerk)
+    services.decide_correction(row.pk, approve=False, reason="номер не підтверджено",
+                               by=clerk)
+    person.refresh_from_db()
+    assert person.phone == "+380501234567" and person.version == 1
+    with pytest.raises(services.ResidentsError):  # decided once
+        services.decide_correction(row.pk, approve=True, reason="", by=clerk)
+
+
+def test_bad_correction_requests_get_4xx(client, resident):
+    user, _person = resident
+    client.force_login(user)
+    for body in ({"field": "rnokpp", "value": "1"}, {"field": "email", "value": "nope"},
+                 {"field": "last_name"}):
+        response = client.post("/api/residents/me/corrections", body,
+                               content_type="application/json")
+        assert 400 <= response.status_code < 500, body
+    assert CorrectionRequest.objects.count() == 0
+
+
+def test_cabinet_in_ukrainian_lists_sessions_and_module_panels(client, resident):
+    user, _person = resident
+    client.force_login(user)
+    page = client.get(reverse("residents:cabinet"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<html lang="uk">' in html
+    assert 'id="privacy"' in html and 'id="sessions"' in html
+    assert "Олена" in html
+
+
+def test_cabinet_needs_sign_in(client):
+    response = client.get(reverse("residents:cabinet"))
+    assert response.status_code == 302 and "/cabinet/signin/" in response["Location"]
