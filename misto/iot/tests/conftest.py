@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -49,3 +50,54 @@ def at(minutes: float) -> datetime:
     """A time ``minutes`` after a fixed recent instant."""
     base = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2)
     return base + timedelta(minutes=minutes)
+
+
+BROKER = ("127.0.0.1", 1883)
+
+
+def mqtt_settings_for(tenant: str, session_expiry: int = 120):
+    from misto.iot.conf import MqttSettings
+
+    return MqttSettings(host=BROKER[0], port=BROKER[1], tls=False, username=None,
+                        password=None, tenant=tenant, group=tenant,
+                        client_id=f"misto-test-{tenant}", session_expiry=session_expiry)
+
+
+@pytest.fixture
+def consumer(tenant):
+    """An MQTT consumer thread on this test's own tenant and group."""
+    import threading
+
+    from misto.iot.mqtt import Consumer
+
+    stop = threading.Event()
+    worker = Consumer(mqtt_settings_for(tenant))
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    assert worker.connected.wait(10), "the consumer could not connect to Mosquitto"
+    time.sleep(0.2)  # let the subscription settle
+    yield worker
+    stop.set()
+    thread.join(10)
+
+
+@pytest.fixture
+def publisher():
+    from misto.iot.mqtt import new_client
+
+    client = new_client(f"misto-test-pub-{uuid.uuid4().hex[:8]}")
+    client.connect(*BROKER)
+    client.loop_start()
+    yield client
+    client.loop_stop()
+    client.disconnect()
+
+
+def publish(client, tenant: str, uid: str, body, wait: bool = True):
+    import json as _json
+
+    payload = body if isinstance(body, bytes) else _json.dumps(body).encode()
+    info = client.publish(f"misto/{tenant}/devices/{uid}/readings", payload, qos=1)
+    if wait:
+        info.wait_for_publish(10)
+    return info

@@ -1,0 +1,143 @@
+"""Realistic demo telemetry for ``misto simulate``: daily cycles, noise, faults, incidents.
+
+Each device model has a generator giving its values at a moment; a few scripted stories run
+on top: one bin overflows, one air station sees a pollution spike, one water main bursts
+(pressure falls), and every 40th device is broken and never talks (the "silent devices" page
+shows them). Binary (Cayenne LPP) models get their payload encoded, as the real sensor sends.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+Values = dict[str, float]
+
+
+def _day(ts: datetime) -> float:
+    """Hour of the local day as a float (Kyiv is UTC+2/+3; +2 is near enough)."""
+    return (ts.hour + 2 + ts.minute / 60) % 24
+
+
+def _peaks(hour: float, centres: tuple[float, ...], width: float = 1.5) -> float:
+    return sum(math.exp(-((hour - c) ** 2) / (2 * width**2)) for c in centres)
+
+
+@dataclass
+class DeviceSim:
+    uid: str
+    model: str
+    rng: random.Random
+    battery: float = 100.0
+    fill: float = 0.0
+    state: dict[str, float] = field(default_factory=dict)
+
+
+def air(sim: DeviceSim, ts: datetime, minute: float) -> Values:
+    hour = _day(ts)
+    traffic = _peaks(hour, (8.5, 18.5))
+    pm25 = 8 + 22 * traffic + sim.rng.gauss(0, 2.5)
+    if sim.uid.endswith("0003") and 2 <= minute % 30 < 8:  # a pollution spike
+        pm25 += 90
+    temperature = 6 + 6 * math.sin((hour - 9) / 24 * 2 * math.pi) + sim.rng.gauss(0, 0.3)
+    return {"temperature": round(temperature, 1),
+            "relativeHumidity": round(min(100, max(5, 75 - 2.5 * temperature
+                                                   + sim.rng.gauss(0, 2))), 1),
+            "pm25": round(max(0.0, pm25), 1), "pm10": round(max(0.0, pm25 * 1.6), 1),
+            "no2": round(max(0.0, 15 + 35 * traffic + sim.rng.gauss(0, 4)), 1),
+            "battery": round(sim.battery, 1)}
+
+
+def noise(sim: DeviceSim, ts: datetime, minute: float) -> Values:
+    hour = _day(ts)
+    level = 42 + 20 * min(1.0, _peaks(hour, (9, 14, 19), 3)) + sim.rng.gauss(0, 3)
+    if sim.rng.random() < 0.01:
+        level += 30  # a siren or a motorbike
+    return {"LAeq": round(level, 1), "battery": round(sim.battery, 1)}
+
+
+def bin_(sim: DeviceSim, ts: datetime, minute: float) -> Values:
+    speed = 8.0 if sim.uid.endswith("0007") else 0.5  # the overflowing bin
+    sim.fill = min(100.0, sim.fill + speed * sim.rng.uniform(0.2, 1.0))
+    if (sim.fill >= 100 and not sim.uid.endswith("0007")) or sim.rng.random() < 0.002:
+        sim.fill = 0.0  # collected
+    return {"fillingLevel": round(sim.fill), "temperature": round(8 + sim.rng.gauss(0, 1), 1),
+            "battery": round(sim.battery)}
+
+
+def parking(sim: DeviceSim, ts: datetime, minute: float) -> Values:
+    busy = 0.2 + 0.7 * min(1.0, _peaks(_day(ts), (10, 13, 17), 3))
+    return {"occupancy": 1.0 if sim.rng.random() < busy else 0.0, "battery": round(sim.battery)}
+
+
+def traffic(sim: DeviceSim, ts: datetime, minute: float) -> Values:
+    flow = 40 + 220 * _peaks(_day(ts), (8.5, 18), 1.2) + sim.rng.gauss(0, 10)
+    return {"intensity": round(max(0.0, flow)),
+            "averageVehicleSpeed": round(max(5.0, 55 - flow / 8 + sim.rng.gauss(0, 3)), 1)}
+
+
+def water(sim: DeviceSim, ts: datetime, minute: float) -> Values:
+    use = 200 + 900 * _peaks(_day(ts), (7.5, 20), 1.5)
+    pressure = 3.6 - use / 2000 + sim.rng.gauss(0, 0.04)
+    if sim.uid.endswith("0005") and 10 <= minute % 30 < 15:  # a burst main
+        pressure = 0.9 + sim.rng.gauss(0, 0.05)
+        use *= 4
+    return {"waterConsumption": round(max(0.0, use + sim.rng.gauss(0, 30))),
+            "pressure": round(max(0.0, pressure), 2),
+            "temperature": round(9 + sim.rng.gauss(0, 0.2), 1), "battery": round(sim.battery)}
+
+
+def light(sim: DeviceSim, ts: datetime, minute: float) -> Values:
+    hour = _day(ts)
+    daylight = max(0.0, math.sin((hour - 6.5) / 11 * math.pi)) if 6.5 <= hour <= 17.5 else 0
+    lux = 30000 * daylight + sim.rng.uniform(0, 5)
+    return {"illuminance": round(lux), "powerConsumption": 0.0 if lux > 50 else
+            round(78 + sim.rng.gauss(0, 2), 1)}
+
+
+def weather(sim: DeviceSim, ts: datetime, minute: float) -> Values:
+    hour = _day(ts)
+    temperature = 6 + 6 * math.sin((hour - 9) / 24 * 2 * math.pi) + sim.rng.gauss(0, 0.2)
+    return {"temperature": round(temperature, 1),
+            "relativeHumidity": round(75 - 2.5 * temperature + sim.rng.gauss(0, 1), 1),
+            "windSpeed": round(abs(sim.rng.gauss(4, 2)), 1),
+            "atmosphericPressure": round(1013 + sim.rng.gauss(0, 0.5), 1)}
+
+
+GENERATORS: dict[str, Callable[[DeviceSim, datetime, float], Values]] = {
+    "aq-station": air, "noise-meter": noise, "bin-lpp": bin_, "parking-lpp": parking,
+    "traffic-counter": traffic, "water-meter": water, "streetlight": light,
+    "weather": weather,
+}
+
+
+def lpp(model: str, values: Values) -> bytes:
+    """Encode the LPP models' values as the sensors do (see demo.MODELS' field maps)."""
+    if model == "bin-lpp":
+        temperature = round(values["temperature"] * 10) & 0xFFFF
+        return bytes([1, 120, int(values["fillingLevel"]), 2, 103]) + \
+            temperature.to_bytes(2, "big") + bytes([3, 120, int(values["battery"])])
+    if model == "parking-lpp":
+        return bytes([1, 0, int(values["occupancy"]), 2, 120, int(values["battery"])])
+    raise ValueError(model)
+
+
+def broken(uid: str) -> bool:
+    """Every 40th device of each kind is broken: registered, never heard from."""
+    return uid.endswith("0040") or uid.endswith("0080") or uid.endswith("0120")
+
+
+def message(sim: DeviceSim, ts: datetime, minute: float) -> bytes:
+    values = GENERATORS[sim.model](sim, ts, minute)
+    sim.battery = max(0.0, sim.battery - sim.rng.uniform(0, 0.01))
+    stamp = ts.isoformat()
+    if sim.model in {"bin-lpp", "parking-lpp"}:
+        body: dict[str, object] = {"ts": stamp, "payload": base64.b64encode(lpp(sim.model, values)).decode()}
+    else:
+        body = {"ts": stamp, "values": values}
+    return json.dumps(body).encode()
