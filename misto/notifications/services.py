@@ -16,6 +16,7 @@ from datetime import time as dtime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core import signing
 from django.db import connection, transaction
@@ -158,7 +159,7 @@ def parse_area(value: str | dict[str, Any] | GEOSGeometry | None) -> MultiPolygo
             geometry = GEOSGeometry(str(value))
     except NotificationError:
         raise
-    except (GEOSException, ValueError, TypeError, AttributeError) as error:
+    except (GEOSException, GDALException, ValueError, TypeError, AttributeError) as error:
         raise NotificationError(_("The area is not valid GeoJSON: %(reason)s")
                                 % {"reason": error}, BAD_AREA) from error
     if geometry.srid is None:

@@ -112,7 +112,7 @@ def make_resident():
     def make(home: tuple[float, float] | None = None, topics: tuple[str, ...] = ("housing",),
              email: str | None = None, **prefs: Any) -> Any:
         n = next(counter)
-        user = User.objects.create_user(f"resident{n}", email=email or f"r{n}@example.test")
+        user = User.objects.create_user(f"resident{n}", email=f"r{n}@example.test" if email is None else email)
         if home is not None:
             found = services.resolve_home("", *home)
             services.set_home(user, found, default_topics=False)
@@ -128,8 +128,10 @@ def make_resident():
 @pytest.fixture
 def staff():
     User = get_user_model()
+    counter = iter(range(1, 100000))
 
-    def make(name: str = "clerk") -> Any:
+    def make(name: str = "") -> Any:
+        name = name or f"clerk{next(counter)}"
         return User.objects.create_user(name, email=f"{name}@city.test", is_staff=True)
 
     return make
@@ -154,14 +156,22 @@ class Inbox:
             return [m for m in self.messages if address in m["X-Envelope-To"]]
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @pytest.fixture
 def smtp_server(settings) -> Iterator[Inbox]:
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    port = controller.server.sockets[0].getsockname()[1]
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = False
