@@ -555,6 +555,8 @@ def _device_state(payload: dict[str, Any]) -> DeviceState:
     device.name = _str(payload, "device_name")[:200] or device.name
     device.model = _str(payload, "model")[:100] or device.model
     device.district = _str(payload, "district")[:40] or device.district
+    if not device.district and device.lon is not None and device.lat is not None:
+        device.district = describe_place(device.lon, device.lat).district
     return device
 
 
@@ -590,8 +592,9 @@ def ingest_reading(payload: dict[str, Any], event: str = "iot.ReadingOutOfRange"
             module="iot", source_id=source_id, event=event,
             rule_source=RuleSource.CONTAINER_FULL if container else RuleSource.IOT_QUANTITY,
             rule_value=quantity, severity=_str(payload, "severity"), observed_at=observed,
-            label=f"{_str(payload, 'device_name') or device_id}: {quantity} "
-                  f"{payload.get('value')} (> {payload.get('threshold')})",
+            label=_("%(device)s: %(quantity)s %(value)s (threshold %(threshold)s)") % {
+                "device": _str(payload, "device_name") or device_id, "quantity": quantity,
+                "value": payload.get("value"), "threshold": payload.get("threshold")},
             lon=lon, lat=lat, district=_str(payload, "district"),
             payload={key: payload.get(key) for key in (
                 "device_id", "device_name", "model", "quantity", "value", "threshold",

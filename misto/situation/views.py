@@ -40,9 +40,16 @@ from misto.situation.models import (
     Status,
 )
 
-STREAM_SECONDS = float(getattr(settings, "MISTO_SITUATION_STREAM_SECONDS", 300))
-STREAM_POLL = float(getattr(settings, "MISTO_SITUATION_STREAM_POLL", 1.0))
 HEARTBEAT_SECONDS = 15.0
+
+
+def _stream_seconds() -> float:
+    """How long one stream lasts before the browser reconnects (Last-Event-ID resumes)."""
+    return float(getattr(settings, "MISTO_SITUATION_STREAM_SECONDS", 300))
+
+
+def _poll_seconds() -> float:
+    return float(getattr(settings, "MISTO_SITUATION_STREAM_POLL", 1.0))
 
 
 def _guard(request: HttpRequest) -> HttpResponse | None:
@@ -76,7 +83,7 @@ def _map_config(request: HttpRequest, *, read_only: bool, emergency: Emergency |
         "severity_colors": {"info": "#1c7ed6", "warning": "#f08c00", "critical": "#c92a2a"},
         "device_colors": {"ok": "#2b8a3e", "alert": "#e03131", "offline": "#495057"},
         "text": {
-            "sources": _("sources"), "nothing": _("No incidents match the filters."),
+            "sources": _("Sources"), "nothing": _("No incidents match the filters."),
             "live": _("Live"), "offline": _("Reconnecting…"),
             "statuses": dict(Status.choices), "severities": dict(Severity.choices),
         },
@@ -341,19 +348,15 @@ def _release_connection() -> None:
 def _sync_stream(after: int, seconds: float) -> Iterator[str]:
     yield f"retry: 3000\n: after {after}\n\n"
     deadline = time.monotonic() + seconds
-    beat = time.monotonic()
     while True:
         after, text = _poll(after)
         _release_connection()
-        if text:
-            yield text
-            beat = time.monotonic()
-        elif time.monotonic() - beat >= HEARTBEAT_SECONDS:
-            yield ": ping\n\n"
-            beat = time.monotonic()
+        # Under WSGI a closed connection only shows when writing: a one-byte-ish comment
+        # every poll lets the thread notice a browser that went away within a second.
+        yield text or ": \n\n"
         if time.monotonic() >= deadline:
             return
-        time.sleep(STREAM_POLL)
+        time.sleep(_poll_seconds())
 
 
 async def _async_stream(after: int, seconds: float) -> AsyncIterator[str]:
@@ -374,7 +377,7 @@ async def _async_stream(after: int, seconds: float) -> AsyncIterator[str]:
             beat = loop.time()
         if loop.time() >= deadline:
             return
-        await asyncio.sleep(STREAM_POLL)
+        await asyncio.sleep(_poll_seconds())
 
 
 def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
@@ -395,7 +398,8 @@ def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if after < 0:
         return HttpResponse(_("after must be a change id (0 or more)."), status=400)
     try:
-        seconds = min(float(request.GET.get("seconds") or STREAM_SECONDS), STREAM_SECONDS)
+        longest = _stream_seconds()
+        seconds = min(float(request.GET.get("seconds") or longest), longest)
     except ValueError:
         return HttpResponse(_("seconds must be a number."), status=400)
     content: Iterator[str] | AsyncIterator[str]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from misto.situation.services import Bar
@@ -16,7 +16,7 @@ register = template.Library()
 def bar_chart(bars: list[Bar], title: str, width: int = 420) -> SafeString:
     """Horizontal bars, one row per item, the value written at the bar's end."""
     if not bars:
-        return format_html("")
+        return mark_safe("")
     row = 26
     label_w = 170
     height = row * len(bars) + 4
@@ -41,7 +41,7 @@ def trend_chart(opened: list[Bar], resolved: list[Bar], title: str,
                 width: int = 420, height: int = 150) -> SafeString:
     """Opened (bars) and resolved (line) per day."""
     if not opened:
-        return format_html("")
+        return mark_safe("")
     top = max([bar.value for bar in opened] + [bar.value for bar in resolved] + [1])
     plot_h = height - 30
     step = width / len(opened)

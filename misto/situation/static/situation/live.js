@@ -7,7 +7,7 @@
   var cfg = JSON.parse(node.textContent);
   var T = cfg.text;
   var origin = window.location.origin;
-  var state = { incidents: new Map(), devices: new Map(), outages: new Map(), after: cfg.after, connected: false };
+  var state = { incidents: new Map(), devices: new Map(), outages: new Map(), after: cfg.after, connected: false, mapData: {} };
   window.situation = state;
 
   function el(tag, attrs, text) {
@@ -94,6 +94,7 @@
   function setSource(name, store) {
     if (!map) { return; }
     var fc = { type: "FeatureCollection", features: Array.from(store.values()).filter(function (f) { return f.geometry; }) };
+    state.mapData[name] = fc;
     var apply = function () { var s = map.getSource(name); if (s) { s.setData(fc); } };
     if (map.isStyleLoaded()) { apply(); } else { map.once("load", apply); }
   }
@@ -118,7 +119,7 @@
       var meta = el("span", { class: "incident-meta" });
       meta.appendChild(el("span", { class: "badge sev-" + p.severity }, T.severities[p.severity] || p.severity));
       meta.appendChild(el("span", { class: "badge status-" + p.status, "data-status": p.status }, T.statuses[p.status] || p.status));
-      meta.appendChild(el("span", { class: "incident-sources" }, p.sources.length + " " + T.sources + ": " + p.sources.map(function (s) { return s.module; }).join(", ")));
+      meta.appendChild(el("span", { class: "incident-sources" }, T.sources + ": " + p.sources.map(function (s) { return s.module; }).join(", ") + " (" + p.sources.length + ")"));
       if (p.district_name) { meta.appendChild(el("span", {}, p.district_name)); }
       li.appendChild(meta);
       list.appendChild(li);
