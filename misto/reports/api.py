@@ -6,13 +6,14 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from misto.reports import errors, services
 from misto.reports.errors import ReportError
-from misto.reports.models import Report
+from misto.reports.models import Report, Status
 
 router = Router(tags=["reports"])
 MAP_LIMIT = 5000
@@ -76,10 +77,19 @@ def feature(report: Report) -> dict[str, Any]:
             "district, since, until)")
 def report_list(request: HttpRequest) -> HttpResponse:
     try:
-        rows = services.public_reports(filters_from(request.GET))
+        points = services.map_points(filters_from(request.GET), MAP_LIMIT)
     except ReportError as error:
         return _problem(error)
-    features = [feature(r) for r in rows.order_by("-created_at")[:MAP_LIMIT]]
+    labels = dict(Status.choices)
+    features = [{
+        "type": "Feature", "id": p["public_id"],
+        "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
+        "properties": {
+            "public_id": p["public_id"], "category": p["category"],
+            "category_title": services.localized(p["category_title"], p["category_title_en"]),
+            "status": p["status"], "status_label": str(labels.get(p["status"], "")),
+            "url": reverse("reports:detail", args=[p["public_id"]]),
+        }} for p in points]
     return JsonResponse({"type": "FeatureCollection", "features": features},
                         json_dumps_params={"ensure_ascii": False})
 

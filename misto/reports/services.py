@@ -19,7 +19,7 @@ from typing import IO, Any
 from django.contrib.gis.geos import Point, Polygon
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import FloatField, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
@@ -474,6 +474,25 @@ def public_reports(filters: Filters) -> QuerySet[Report]:
     if filters.until:
         rows = rows.filter(created_at__lt=filters.until)
     return rows.select_related("category", "department")
+
+
+def map_points(filters: Filters, limit: int = 5000) -> list[dict[str, Any]]:
+    """What the map draws: a few columns per report, coordinates read by the database
+    (no geometry objects built per row). With a bbox the spatial index drives the query and
+    no ordering is imposed (an ORDER BY would let SQLite walk the date index instead);
+    without one, the newest ``limit`` reports."""
+    rows = public_reports(filters).select_related(None)
+    rows = rows.order_by() if filters.bbox else rows.order_by("-created_at")
+    categories = {pk: (code, title, title_en) for pk, code, title, title_en in
+                  Category.objects.values_list("pk", "code", "title", "title_en")}
+    found = rows.annotate(
+        lon=Func("location", function="ST_X", output_field=FloatField()),
+        lat=Func("location", function="ST_Y", output_field=FloatField()),
+    ).values_list("public_id", "lon", "lat", "status", "category_id")[:limit]
+    return [{"public_id": public_id, "lon": lon, "lat": lat, "status": status,
+             "category": categories[category][0], "category_title": categories[category][1],
+             "category_title_en": categories[category][2]}
+            for public_id, lon, lat, status, category in found]
 
 
 def get_report(public_id: str) -> Report:
