@@ -136,11 +136,24 @@ def verify(request: HttpRequest) -> HttpResponse:
             status = 400
     if leaf is not None and position is not None:
         context["leaf_hash"] = leaf
-        try:
-            context["check"] = services.check_inclusion(position, leaf)
-        except services.LedgerError as error:
-            context["problem"] = error.message
-            status = 404 if error.code == services.NOT_FOUND else 400
+        head = context["head"]
+        if head is None:
+            context["problem"] = _("No tree head has been signed yet, so nothing can be "
+                                   "proven. Heads are signed every 10 minutes.")
+            status = 404
+        elif position >= head.tree_size:
+            context["problem"] = _(
+                "Entry #%(index)s is not covered by the latest signed head (%(size)s entries) "
+                "yet. Heads are signed every 10 minutes; try again later."
+            ) % {"index": position, "size": head.tree_size}
+            status = 400
+        else:
+            try:
+                context["check"] = services.check_inclusion(position, leaf)
+            except services.LedgerError as error:  # e.g. the head changed meanwhile
+                context["problem"] = _("This cannot be checked: %(reason)s") % {
+                    "reason": error.message}
+                status = 400
     return render(request, "ledger/verify.html", context, status=status)
 
 

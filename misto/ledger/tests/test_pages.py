@@ -64,7 +64,7 @@ def test_a_receipt_is_proven_and_bad_receipts_get_reasons(client: Client) -> Non
     receipts = [services.append("test.receipt", {"n": i}) for i in range(6)]
     response = client.get(verify_url(mode="receipt", receipt=receipts[4].as_text()))
     assert response.status_code == 404  # no head signed yet
-    assert "no tree head" in response.context["problem"]
+    assert "No tree head" in response.context["problem"]
     services.issue_head()
     response = client.get(verify_url(mode="receipt", receipt=receipts[4].as_text()))
     assert response.status_code == 200 and response.context["check"].proven
