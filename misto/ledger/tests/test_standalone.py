@@ -95,3 +95,12 @@ def test_the_verifier_runs_copied_alone_without_misto_or_django(exported: Path,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert "ledger intact" in done.stdout
+
+
+def test_merkle_and_the_verifier_import_without_django() -> None:
+    code = ("import sys, misto.ledger.merkle, misto.ledger.standalone_verify, "
+            "misto.ledger.sth, misto.ledger.canonical; "
+            "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
