@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from misto.reports import services
+from misto.reports.errors import ReportError
 from misto.reports.models import Attribute, Category, CategoryRoute, Department, Report, Status
 
 DEPARTMENTS = [
@@ -178,20 +179,25 @@ def load_reports(count: int = 40, seed: int = 311) -> int:
     import misto.twin as twin
 
     rng = random.Random(seed)
-    prefixes = [d.prefix for d in twin.districts() if d.prefix]
+    numbers: list[str] = []
+    for district in twin.districts():
+        for sequence in range(1, 301):  # landmarks are numbered "<prefix>-0001", "-0002"...
+            number = f"{district.prefix}-{sequence:04d}"
+            if twin.landmark(number) is None:
+                break
+            numbers.append(number)
     codes = list(DESCRIPTIONS)
     made = 0
-    attempts = 0
-    while made < count and prefixes and attempts < count * 10:
-        attempts += 1
-        number = f"{rng.choice(prefixes)}-{rng.randint(1, 400):04d}"
-        if twin.landmark(number) is None:
-            continue
+    while made < count and numbers:
+        number = numbers.pop(rng.randrange(len(numbers)))
         code = rng.choice(codes)
-        report = services.submit(services.Submission(
-            category=code, description=DESCRIPTIONS[code], landmark=number,
-            attributes=ANSWERS.get(code, {}),
-            channel=rng.choice(["web", "web", "phone", "open311"])))
+        try:
+            report = services.submit(services.Submission(
+                category=code, description=DESCRIPTIONS[code], landmark=number,
+                attributes=ANSWERS.get(code, {}),
+                channel=rng.choice(["web", "web", "phone", "open311"])))
+        except ReportError:
+            continue  # e.g. a landmark outside every district
         age = timedelta(hours=rng.randint(1, 24 * 20))
         Report.objects.filter(pk=report.pk).update(
             created_at=report.created_at - age, updated_at=report.created_at - age,
