@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
@@ -61,7 +62,8 @@ def layers(request: HttpRequest) -> JsonResponse:
 def _visible_layer(request: HttpRequest, code: str) -> Any:
     layer = services.get_layer(code)
     if not services.can_see(request.user, layer):
-        raise services.NotFound(f"There is no layer “{code}”.", "unknown_layer")
+        raise services.NotFound(_("There is no layer “%(code)s”.") % {"code": code},
+                                "unknown_layer")
     return layer
 
 
@@ -107,7 +109,7 @@ def layer_features(request: HttpRequest, code: str,
 def _visible_feature(request: HttpRequest, feature_id: int) -> Feature:
     feature = Feature.objects.select_related("layer").filter(pk=feature_id).first()
     if feature is None or not services.can_see(request.user, feature.layer):
-        raise services.NotFound(f"There is no feature {feature_id}.")
+        raise services.NotFound(_("There is no feature %(id)s.") % {"id": feature_id})
     return feature
 
 
@@ -121,7 +123,8 @@ def feature_detail(request: HttpRequest, feature_id: int,
             state = services.feature_as_of(feature_id, when)
             if state is None:
                 return error(404, "not_found",
-                             f"Feature {feature_id} did not exist at {when.isoformat()}.")
+                             _("Feature %(id)s did not exist at %(when)s.")
+                             % {"id": feature_id, "when": when.isoformat()})
             return geojson(services.state_geojson(state))
         extra = {"retired_at": feature.retired_at.isoformat() if feature.retired_at else None}
         return geojson(services.feature_geojson(feature, extra))
@@ -145,7 +148,8 @@ def landmark(request: HttpRequest, number: str) -> JsonResponse:
     feature = services.landmark(number)
     if feature is None or not services.can_see(request.user, feature.layer):
         return error(404, "unknown_number",
-                     f"No landmark has the number “{number}”. Numbers look like 12-0457.")
+                     _("No landmark has the number “%(number)s”. Numbers look like 12-0457.")
+                     % {"number": number})
     point = feature.geometry.point_on_surface
     district = services.district_at(point.x, point.y)
     extra = {"district": _district(district)}
@@ -184,14 +188,14 @@ def locate(request: HttpRequest, query: Query[LocateQuery]) -> JsonResponse:
         "landmarks": [_nearby(item) for item in where.landmarks],
     }
     if not where.inside_city:
-        data["message"] = "This point is outside the city's districts."
+        data["message"] = _("This point is outside the city's districts.")
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 @router.get("/search", summary="Addresses, streets, landmark numbers and places")
 def search(request: HttpRequest, q: str = "", limit: int = 10) -> JsonResponse:
     if not q.strip():
-        return error(400, "empty_query", "Type an address, a street or a landmark number.")
+        return error(400, "empty_query", _("Type an address, a street or a landmark number."))
     hits = services.search(q, limit, request.user)
     return JsonResponse({"query": q, "results": [
         {"kind": hit.kind, "label": hit.label, "feature_id": hit.feature_id,
@@ -234,7 +238,7 @@ def create_feature(request: HttpRequest, code: str, payload: FeatureIn) -> JsonR
     try:
         layer = _visible_layer(request, code)
         if not services.can_edit(request.user, layer):
-            return error(403, "forbidden", "You may not edit this layer.")
+            return error(403, "forbidden", _("You may not edit this layer."))
         feature = services.create_feature(layer, payload.geometry, payload.properties or {},
                                           number=payload.number, user=request.user,
                                           reason=payload.reason)
@@ -248,7 +252,7 @@ def change_feature(request: HttpRequest, feature_id: int, payload: FeatureIn) ->
     try:
         feature = _visible_feature(request, feature_id)
         if not services.can_edit(request.user, feature.layer):
-            return error(403, "forbidden", "You may not edit this layer.")
+            return error(403, "forbidden", _("You may not edit this layer."))
         feature = services.change_feature(
             feature_id, geometry=payload.geometry, properties=payload.properties,
             number=payload.number, user=request.user, reason=payload.reason,
@@ -263,7 +267,7 @@ def retire_feature(request: HttpRequest, feature_id: int, reason: str = "") -> J
     try:
         feature = _visible_feature(request, feature_id)
         if not services.can_edit(request.user, feature.layer):
-            return error(403, "forbidden", "You may not edit this layer.")
+            return error(403, "forbidden", _("You may not edit this layer."))
         feature = services.retire_feature(feature_id, user=request.user, reason=reason)
     except services.TwinError as exc:
         return _twin_error(exc)

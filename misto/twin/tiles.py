@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from misto.twin import mvt
 from misto.twin.models import Layer, Visibility
@@ -27,9 +28,10 @@ EARTH_RADIUS = 6378137.0
 
 def check_tile(z: int, x: int, y: int) -> None:
     if not 0 <= z <= MAX_ZOOM:
-        raise TwinError(f"zoom must be within 0..{MAX_ZOOM}", "bad_tile")
+        raise TwinError(_("zoom must be within 0..%(max)s") % {"max": MAX_ZOOM}, "bad_tile")
     if not (0 <= x < 2**z and 0 <= y < 2**z):
-        raise TwinError(f"x and y must be within 0..{2**z - 1} at zoom {z}", "bad_tile")
+        raise TwinError(_("x and y must be within 0..%(max)s at zoom %(z)s")
+                        % {"max": 2**z - 1, "z": z}, "bad_tile")
 
 
 def tile_bounds_3857(z: int, x: int, y: int) -> tuple[float, float, float, float]:

@@ -52,6 +52,18 @@ def map_page(request: HttpRequest) -> HttpResponse:
              "has_name": "name" in (layer.schema or {}).get("properties", {})}
             for layer in layers
         ],
+        "kinds": {
+            "pole": _("pole"), "manhole": _("manhole"), "tree": _("tree"),
+            "hydrant": _("hydrant"), "bench": _("bench"), "sign": _("sign"),
+            "cabinet": _("cabinet"), "school": _("school"), "kindergarten": _("kindergarten"),
+            "clinic": _("clinic"), "hospital": _("hospital"), "stop": _("stop"),
+            "parking": _("parking"), "waste": _("waste containers"),
+            "streetlight": _("streetlight"), "traffic_light": _("traffic light"),
+            "heritage": _("heritage"), "sports": _("sports ground"),
+            "pharmacy": _("pharmacy"), "administration": _("administration"),
+            "shelter": _("shelter"), "dual_use": _("dual-use shelter"),
+            "simple": _("simple shelter"), "other": _("other"),
+        },
         "text": {
             "district": _("District"), "address": _("Nearest address"),
             "landmarks": _("Nearest landmarks"), "outside": _("Outside the city's districts"),

@@ -68,6 +68,10 @@
     });
   });
 
+  // Layers fold away on phones so the map comes first; wide screens show them open.
+  if (window.matchMedia("(min-width: 60rem)").matches) { document.getElementById("twin-layers").open = true; }
+  function kindLabel(kind) { return (cfg.kinds && cfg.kinds[kind]) || kind || ""; }
+
   var card = document.getElementById("twin-card");
   var results = document.getElementById("twin-results");
 
@@ -99,7 +103,9 @@
     fact(T.layer, meta ? meta.title : layerCode);
     fact(T.number, props.number);
     Object.keys(props).forEach(function (k) {
-      if (["name", "number", "layer", "version", "valid_from", "district", "retired_at"].indexOf(k) < 0) { fact(k, props[k]); }
+      if (["name", "number", "layer", "version", "valid_from", "district", "retired_at"].indexOf(k) < 0) {
+        fact(k, k === "kind" ? kindLabel(props[k]) : props[k]);
+      }
     });
     section.appendChild(dl);
   }
@@ -128,7 +134,7 @@
       var b = el("button", { type: "button", class: "link-button" }, item.number);
       b.addEventListener("click", function () { goTo(item.lon, item.lat, 19); });
       li.appendChild(b);
-      li.appendChild(document.createTextNode(" " + (item.kind || "") + " — " + metres(item.distance_m)));
+      li.appendChild(document.createTextNode(" " + kindLabel(item.kind) + " — " + metres(item.distance_m)));
       ol.appendChild(li);
     });
     sec.appendChild(ol);
