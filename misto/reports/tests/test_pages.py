@@ -149,3 +149,11 @@ def test_hidden_report_is_gone_for_the_public(client, city, django_user_model):
     client.logout()
     assert client.get(services.report_url(report)).status_code == 404
     assert client.get(f"/open311/v2/requests/{report.public_id}.json").status_code == 404
+
+
+def test_back_office_lists_the_tree(client, city, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin)
+    page = client.get("/admin/reports/category/")
+    assert page.status_code == 200 and "streetlight-out" in page.content.decode()
+    assert client.get("/admin/reports/apikey/add/").status_code == 403

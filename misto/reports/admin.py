@@ -1,0 +1,43 @@
+"""Back office for the service tree: departments, categories with their questions and
+district routes. Reports themselves are handled on the module's pages, not here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from misto.reports.models import ApiKey, Attribute, Category, CategoryRoute, Department
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "phone")
+    search_fields = ("code", "name")
+    filter_horizontal = ("members",)
+
+
+class AttributeInline(admin.StackedInline):
+    model = Attribute
+    extra = 0
+
+
+class RouteInline(admin.TabularInline):
+    model = CategoryRoute
+    extra = 0
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "parent", "department", "sla_hours", "active")
+    list_filter = ("parent", "department", "active")
+    search_fields = ("code", "title", "title_en", "keywords")
+    inlines = [AttributeInline, RouteInline]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("name", "prefix", "active", "created_at", "last_used_at")
+    readonly_fields = ("name", "prefix", "key_hash", "created_at", "last_used_at")
+    list_filter = ("active",)
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # keys are made with `misto open311 create-key`, shown once
