@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from prometheus_client import Counter
@@ -175,6 +175,7 @@ class Consumer:
         finally:
             self.client.disconnect()
             self.client.loop_stop()
+            connection.close()  # this thread's connection
 
 
 def run_consumer(stop: threading.Event) -> None:

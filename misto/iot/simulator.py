@@ -137,7 +137,8 @@ def message(sim: DeviceSim, ts: datetime, minute: float) -> bytes:
     sim.battery = max(0.0, sim.battery - sim.rng.uniform(0, 0.01))
     stamp = ts.isoformat()
     if sim.model in {"bin-lpp", "parking-lpp"}:
-        body: dict[str, object] = {"ts": stamp, "payload": base64.b64encode(lpp(sim.model, values)).decode()}
+        frame = base64.b64encode(lpp(sim.model, values)).decode()
+        body: dict[str, object] = {"ts": stamp, "payload": frame}
     else:
         body = {"ts": stamp, "values": values}
     return json.dumps(body).encode()

@@ -41,10 +41,15 @@ class DeadLetterDraft:
         if isinstance(payload, bytes):
             payload = payload[:MAX_PAYLOAD_KEPT * 4].decode("utf-8", errors="replace")
         return DeadLetter(
-            received_at=now, channel=self.channel[:16], source=self.source[:300],
-            device_uid=self.device_uid[:100], reason=self.reason[:40],
-            detail=self.detail[:1000], payload=payload[:MAX_PAYLOAD_KEPT].replace("\x00", "\ufffd"),
+            received_at=now, channel=_clean(self.channel, 16), source=_clean(self.source, 300),
+            device_uid=_clean(self.device_uid, 100), reason=_clean(self.reason, 40),
+            detail=_clean(self.detail, 1000), payload=_clean(payload, MAX_PAYLOAD_KEPT),
         )
+
+
+def _clean(text: str, length: int) -> str:
+    """Text as stored: cut to length, NUL (which PostgreSQL refuses) made visible."""
+    return text[:length].replace("\x00", "\ufffd")
 
 
 @dataclass(frozen=True)
