@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
+import subprocess
+import time
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,3 +105,62 @@ def make_user(db):
         return user
 
     return make
+
+
+# --- A real OpenID provider on loopback -------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[3]
+NODE_MODULES = ROOT / "frontend" / "node_modules"
+CLIENT_ID = "misto-test"
+CLIENT_SECRET = "misto-test-secret-0123456789"  # noqa: S105 - the test provider's only
+ACCOUNTS = {
+    "olena": {"rnokpp": rnokpp.make(date(1985, 4, 12), 1, True), "birthdate": "1985-04-12",
+              "family_name": "Тестенко", "given_name": "Олена"},
+    "stranger": {"rnokpp": rnokpp.make(date(1990, 1, 1), 999, False),
+                 "birthdate": "1990-01-01"},
+    "impostor": {"rnokpp": rnokpp.make(date(1985, 4, 12), 1, True), "birthdate": "1966-06-06"},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def oidc_provider():
+    """Start ``oidc_provider.mjs`` (npm ``oidc-provider``) for given redirect URIs."""
+    if shutil.which("node") is None or not (NODE_MODULES / "oidc-provider").is_dir():
+        pytest.fail("node and frontend/node_modules/oidc-provider are needed (make installs "
+                    "them with npm ci)")
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*redirect_uris: str) -> dict[str, dict[str, str]]:
+        port = free_port()
+        env = dict(os.environ, OIDC_PORT=str(port), OIDC_CLIENT_ID=CLIENT_ID,
+                   OIDC_CLIENT_SECRET=CLIENT_SECRET, OIDC_REDIRECT_URIS=",".join(redirect_uris),
+                   OIDC_ACCOUNTS=json.dumps(ACCOUNTS), NODE_PATH=str(NODE_MODULES))
+        process = subprocess.Popen(["node", str(Path(__file__).with_name("oidc_provider.mjs"))],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True)
+        started.append(process)
+        deadline = time.monotonic() + 30
+        assert process.stdout is not None
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if "ready" in line:
+                break
+            if not line and process.poll() is not None:
+                pytest.fail("the OpenID provider did not start")
+        issuer = f"http://127.0.0.1:{port}"
+        return {"local": {"title": "Local ID", "issuer": issuer, "client_id": CLIENT_ID,
+                          "client_secret": CLIENT_SECRET, "scope": "openid profile rnokpp"}}
+
+    yield start
+    for process in started:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()

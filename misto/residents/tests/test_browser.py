@@ -1,0 +1,39 @@
+"""A resident signs in through the local OpenID provider and sees the cabinet in Ukrainian."""
+
+import pytest
+from django.test import override_settings
+
+from misto.core.tests.browser import axe_violations, browser, page, screenshot
+from misto.residents.models import Person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+__all__ = ["browser", "page"]  # fixtures
+
+
+def test_resident_signs_in_with_the_provider_and_sees_the_cabinet(
+        live_server, page, oidc_provider, make_person, make_user):
+    person = make_person(1, address="Шевченка 1")
+    clerk = make_user("clerk", "cnap", person.district)
+    from misto.residents.services import read_personal
+
+    read_personal(person, actor=clerk, reason="перевірка пільги", fields=("phone",))
+    providers = oidc_provider(live_server.url + "/cabinet/signin/local/callback")
+    with override_settings(MISTO_OIDC_PROVIDERS=providers):
+        page.goto(live_server.url + "/cabinet/")
+        assert "/cabinet/signin/" in page.url
+        page.get_by_role("link", name="Local ID").click()
+        page.locator("input[name=login]").fill("olena")
+        page.locator("input[name=password]").fill("any")
+        page.locator("button[type=submit]").click()
+        page.locator("button[type=submit]").click()  # the provider's consent page
+        page.wait_for_url(live_server.url + "/cabinet/")
+        assert page.locator("html").get_attribute("lang") == "uk"
+        assert page.locator("h1").inner_text() == "Мій кабінет"
+        assert "Олена" in page.locator(".lead").inner_text()
+        privacy = page.locator("#privacy").inner_text()
+        assert "перевірка пільги" in privacy and clerk.username in privacy
+        assert axe_violations(page) == []
+        screenshot(page, "residents-cabinet-uk")
+    person.refresh_from_db()
+    assert person.user is not None and person.verification == "clerk"  # never lowered
+    assert Person.objects.filter(user=person.user).count() == 1
