@@ -112,7 +112,7 @@ def make_user(db):
 ROOT = Path(__file__).resolve().parents[3]
 NODE_MODULES = ROOT / "frontend" / "node_modules"
 CLIENT_ID = "misto-test"
-CLIENT_SECRET = "misto-test-secret-0123456789"  # noqa: S105 - the test provider's only
+CLIENT_SECRET = "misto-test-secret-0123456789"
 ACCOUNTS = {
     "olena": {"rnokpp": rnokpp.make(date(1985, 4, 12), 1, True), "birthdate": "1985-04-12",
               "family_name": "Тестенко", "given_name": "Олена"},
