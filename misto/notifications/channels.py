@@ -149,7 +149,7 @@ def deliver_due(now: datetime | None = None, limit: int = 200) -> int:
 
 def _claim(delivery_id: int, now: datetime) -> Delivery | None:
     with transaction.atomic():
-        row = (Delivery.objects.select_for_update(skip_locked=True)
+        row = (Delivery.objects.select_for_update(skip_locked=True, of=("self",))
                .select_related("message", "message__announcement", "message__user")
                .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
                .first())

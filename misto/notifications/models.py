@@ -266,12 +266,20 @@ class FanOut(models.Model):
 
 
 class Message(models.Model):
-    """One inbox row: an announcement, or a personal notice made from an event."""
+    """One inbox row: an announcement, or a personal notice made from an event.
+
+    The hot table of the fan-out (a million rows per city-wide message). Its two foreign keys
+    are kept by the ORM (cascading deletes go through Django's collector) but not by database
+    triggers: the per-row trigger cost more than the insert itself (docs/notifications.md).
+    Their single-column indexes are left out too; the unique and inbox indexes lead with them.
+    """
 
     announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, null=True,
-                                     blank=True, related_name="messages")
+                                     blank=True, related_name="messages",
+                                     db_constraint=False, db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notification_messages")
+                             related_name="notification_messages",
+                             db_constraint=False, db_index=False)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     urgent = models.BooleanField(default=False)

@@ -730,8 +730,8 @@ def _insert_inbox_chunk(announcement: Announcement, low: int, high: int) -> int:
     where, params = _recipients_where(announcement)
     sql = (
         "INSERT INTO notifications_message "
-        "(announcement_id, user_id, created_at, urgent, read_at, source_key, data) "
-        "SELECT %s, r.user_id, %s, %s, NULL, NULL, NULL FROM ("
+        "(announcement_id, user_id, created_at, urgent) "
+        "SELECT %s, r.user_id, %s, %s FROM ("
         "SELECT DISTINCT s.user_id FROM notifications_subscription s "
         f"WHERE {where} AND s.user_id > %s AND s.user_id <= %s) r "
         "WHERE r.user_id IS NOT NULL ON CONFLICT DO NOTHING"
@@ -771,8 +771,8 @@ def _plan_deliveries_chunk(announcement_id: int | None, low: int, high: int,
         for channel, condition in channels.items():
             cursor.execute(
                 "INSERT INTO notifications_delivery (message_id, channel, status, attempts, "
-                "next_attempt_at, last_error, provider_ref, sent_at) "
-                "SELECT m.id, %s, 'pending', 0, %s, '', '', NULL "
+                "next_attempt_at, last_error, provider_ref) "
+                "SELECT m.id, %s, 'pending', 0, %s, '', '' "
                 f"FROM notifications_message m JOIN {user_table} u ON u.id = m.user_id "
                 "LEFT JOIN notifications_profile p ON p.user_id = m.user_id "
                 f"WHERE {scope} AND u.is_active AND {condition} "

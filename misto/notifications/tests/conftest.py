@@ -112,7 +112,8 @@ def make_resident():
     def make(home: tuple[float, float] | None = None, topics: tuple[str, ...] = ("housing",),
              email: str | None = None, **prefs: Any) -> Any:
         n = next(counter)
-        user = User.objects.create_user(f"resident{n}", email=f"r{n}@example.test" if email is None else email)
+        address = f"r{n}@example.test" if email is None else email
+        user = User.objects.create_user(f"resident{n}", email=address)
         if home is not None:
             found = services.resolve_home("", *home)
             services.set_home(user, found, default_topics=False)
