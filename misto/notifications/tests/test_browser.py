@@ -1,0 +1,98 @@
+"""The issue's "done when": a planned water outage drawn over three streets reaches exactly
+the subscribed residents of the buildings inside, in their inbox and by e-mail (a real SMTP
+server on loopback), and shows on the public outage map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from misto.core.tests.browser import axe_violations, browser  # noqa: F401
+from misto.notifications import channels, services
+from misto.notifications.tests.conftest import finish_fanout, outage_draft
+
+SHOTS = Path("/tmp/notifications-shots")
+
+
+def session_cookie(user, live_server) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    return {"name": django_settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+            "url": live_server.url}
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_water_outage_reaches_the_residents_inside_and_shows_on_the_map(
+        live_server, browser, city, make_resident, staff, smtp_server):  # noqa: F811
+    SHOTS.mkdir(exist_ok=True)
+    inside = [make_resident(city.points[key]) for key in city.inside]
+    outside = [make_resident(city.points[key]) for key in city.points if key not in city.inside]
+    unsubscribed_inside = make_resident(city.points[city.inside[0]], topics=())
+
+    # Staff draw the area over the three streets (here as the API/service would get it).
+    announcement = services.compose(staff(), outage_draft(city))
+    assert announcement.building_count == 9
+    finish_fanout(announcement.pk)  # what the worker's runner does
+    while channels.deliver_due():
+        pass
+
+    # E-mail: exactly the residents inside, once each.
+    for resident in inside:
+        assert len(smtp_server.to(resident.email)) == 1, resident.email
+    for resident in [*outside, unsubscribed_inside]:
+        assert not smtp_server.to(resident.email), resident.email
+
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="uk-UA")
+    context.add_cookies([session_cookie(inside[0], live_server)])
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    # The inbox of a resident inside.
+    page.goto(f"{live_server.url}/notices/inbox/")
+    item = page.locator("#inbox li.notice").first
+    assert "Відключення води" in item.inner_text()
+    assert page.locator("#inbox li.notice").count() == 1
+    assert not axe_violations(page)
+    page.screenshot(path=str(SHOTS / "inbox.png"), full_page=True)
+    context.close()
+
+    # Somebody outside has an empty inbox.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="uk-UA")
+    context.add_cookies([session_cookie(outside[0], live_server)])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/notices/inbox/")
+    assert page.locator("#inbox li.notice").count() == 0
+    assert "Відключення води" not in page.locator("#inbox").inner_text()
+    context.close()
+
+    # The public outage map, anonymous.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="uk-UA")
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/notices/")
+    page.wait_for_selector("#notices-map[data-loaded='1']", timeout=20_000)
+    page.wait_for_function(
+        "() => window.noticesMap.loaded() && "
+        "window.noticesMap.queryRenderedFeatures({layers: ['outage-fill']}).length > 0",
+        timeout=20_000)
+    drawn = page.evaluate(
+        "() => window.noticesMap.queryRenderedFeatures({layers: ['outage-fill']})"
+        ".map(f => f.properties.outage_type)")
+    assert set(drawn) == {"water"}
+    bounds = page.evaluate("() => window.noticesMap.getBounds().toArray()")
+    west, south, east, north = 35.115, 47.819, 35.135, 47.8255
+    assert bounds[0][0] <= west and bounds[1][0] >= east
+    assert bounds[0][1] <= south and bounds[1][1] >= north
+    assert "Відключення води" in page.inner_text("#outage-list")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "outage-map.png"), full_page=True)
+    assert not axe_violations(page)
+    assert not errors, errors
+    context.close()
