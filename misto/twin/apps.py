@@ -1,14 +1,15 @@
 from typing import Any
 
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 from misto.core.registry import MenuEntry, MistoModule
 
 
 def _builtin_layers(sender: Any, **kwargs: Any) -> None:
-    from misto.twin.services import ensure_builtin_layers
+    from misto.twin.services import ensure_builtin_layers, forget_layers
 
+    forget_layers()
     ensure_builtin_layers()
 
 
@@ -29,3 +30,8 @@ class TwinConfig(MistoModule):
         super().ready()
         post_migrate.connect(_builtin_layers, sender=self,
                              dispatch_uid="misto.twin.builtin_layers")
+        from misto.twin.models import Layer
+        from misto.twin.services import forget_layers
+
+        post_save.connect(forget_layers, sender=Layer, dispatch_uid="misto.twin.forget_save")
+        post_delete.connect(forget_layers, sender=Layer, dispatch_uid="misto.twin.forget_del")

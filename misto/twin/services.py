@@ -86,6 +86,37 @@ def get_layer(code: str) -> Layer:
     return layer
 
 
+# Layer code <-> id, per process: the hot queries filter by id instead of joining the
+# layer table. Cleared whenever a layer is saved or deleted and after every migrate/flush
+# (apps.py); a layer's id never changes while it exists.
+_layer_ids: dict[str, int] = {}
+_layer_codes: dict[int, str] = {}
+
+
+def layer_id(code: str) -> int:
+    """The id of the layer with this code (cached); :class:`NotFound` if there is none."""
+    pk = _layer_ids.get(code)
+    if pk is None:
+        pk = get_layer(code).pk
+        _layer_ids[code] = pk
+        _layer_codes[pk] = code
+    return pk
+
+
+def layer_code(pk: int) -> str:
+    code = _layer_codes.get(pk)
+    if code is None:
+        code = Layer.objects.values_list("code", flat=True).get(pk=pk)
+        _layer_ids[code] = pk
+        _layer_codes[pk] = code
+    return code
+
+
+def forget_layers(**kwargs: Any) -> None:
+    _layer_ids.clear()
+    _layer_codes.clear()
+
+
 def can_see(user: Any, layer: Layer) -> bool:
     from misto.core.permissions import can
 
@@ -432,6 +463,11 @@ def layer_as_of(layer: Layer, when: datetime) -> list[FeatureState]:
 
 def check_lon_lat(lon: float, lat: float) -> Point:
     """A WGS 84 point, or :class:`TwinError` saying what is wrong with the coordinates."""
+    _check_coordinates(lon, lat)
+    return Point(lon, lat, srid=4326)
+
+
+def _check_coordinates(lon: float, lat: float) -> None:
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise TwinError(_("Coordinates must be finite numbers."), "bad_coordinates")
     if not -180 <= lon <= 180 or not -90 <= lat <= 90:
@@ -440,7 +476,6 @@ def check_lon_lat(lon: float, lat: float) -> Point:
               "lat=%(lat)s); did you swap them?") % {"lon": lon, "lat": lat},
             "bad_coordinates",
         )
-    return Point(lon, lat, srid=4326)
 
 
 @dataclass(frozen=True)
@@ -459,8 +494,8 @@ def _district(feature: Feature) -> District:
 
 
 _DISTRICT_SQL = """
-SELECT f.id, f.properties FROM twin_feature f JOIN twin_layer l ON l.id = f.layer_id
-WHERE l.code = %s AND f.retired_at IS NULL AND {intersects}
+SELECT f.id, f.properties FROM twin_feature f
+WHERE f.layer_id = %s AND f.retired_at IS NULL AND {intersects}
 ORDER BY f.id LIMIT 1
 """
 
@@ -470,12 +505,12 @@ def district_at(lon: float, lat: float) -> District | None:
 
     One SQL query: it is on every report's and every click's path.
     """
-    check_lon_lat(lon, lat)
+    _check_coordinates(lon, lat)
     intersects = ("ST_Intersects(f.geometry, ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
                   if is_postgres() else "Intersects(f.geometry, MakePoint(%s, %s, 4326))")
     with connection.cursor() as cursor:
         cursor.execute(_DISTRICT_SQL.format(intersects=intersects),
-                       [builtin.DISTRICTS, lon, lat])
+                       [layer_id(builtin.DISTRICTS), lon, lat])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -505,20 +540,20 @@ class Nearby:
 
 
 _NEAREST_PG = """
-SELECT f.id, l.code, f.number, f.name, COALESCE(f.properties ->> 'kind', ''),
+SELECT f.id, f.layer_id, f.number, f.name, COALESCE(f.properties ->> 'kind', ''),
        ST_X(ST_PointOnSurface(f.geometry)), ST_Y(ST_PointOnSurface(f.geometry)),
        ST_Distance(geography(f.geometry), geography(ST_SetSRID(ST_MakePoint(%s, %s), 4326)))
-FROM twin_feature f JOIN twin_layer l ON l.id = f.layer_id
+FROM twin_feature f
 WHERE {where}
 ORDER BY geography(f.geometry) <-> geography(ST_SetSRID(ST_MakePoint(%s, %s), 4326))
 LIMIT %s
 """
 
 _NEAREST_SL = """
-SELECT f.id, l.code, f.number, f.name, COALESCE(json_extract(f.properties, '$.kind'), ''),
+SELECT f.id, f.layer_id, f.number, f.name, COALESCE(json_extract(f.properties, '$.kind'), ''),
        ST_X(ST_PointOnSurface(f.geometry)), ST_Y(ST_PointOnSurface(f.geometry)),
        ST_Distance(f.geometry, MakePoint(%s, %s, 4326), 1) AS d
-FROM twin_feature f JOIN twin_layer l ON l.id = f.layer_id
+FROM twin_feature f
 WHERE f.id IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'twin_feature'
                AND f_geometry_column = 'geometry' AND search_frame = BuildMbr(%s, %s, %s, %s))
   AND {where}
@@ -533,15 +568,15 @@ def nearest(lon: float, lat: float, n: int = 3, *, layer: str | None = None,
     ``landmarks=True`` (the default) looks at numbered features only (poles, manholes,
     trees... that carry a public number); ``layer`` restricts to one layer's code.
     """
-    check_lon_lat(lon, lat)
+    _check_coordinates(lon, lat)
     n = max(1, min(int(n), 100))
     where = ["f.retired_at IS NULL"]
     params: list[Any] = []
     if landmarks:
         where.append("f.number IS NOT NULL")
     if layer is not None:
-        where.append("l.code = %s")
-        params.append(layer)
+        where.append("f.layer_id = %s")
+        params.append(layer_id(layer))
     clause = " AND ".join(where)
     with connection.cursor() as cursor:
         if is_postgres():
@@ -549,7 +584,8 @@ def nearest(lon: float, lat: float, n: int = 3, *, layer: str | None = None,
             rows = cursor.fetchall()
         else:
             rows = _nearest_spatialite(cursor, clause, params, lon, lat, n, max_distance_m)
-    return [Nearby(row[0], row[1], row[2], row[3], row[4] or "", row[5], row[6], float(row[7]))
+    return [Nearby(row[0], layer_code(row[1]), row[2], row[3], row[4] or "", row[5], row[6],
+                   float(row[7]))
             for row in rows if row[7] is not None and float(row[7]) <= max_distance_m]
 
 
@@ -593,7 +629,7 @@ class Location:
 
 def locate(lon: float, lat: float, n: int = 3) -> Location:
     """District, nearest address and the ``n`` nearest landmarks of a point."""
-    check_lon_lat(lon, lat)
+    _check_coordinates(lon, lat)
     return Location(lon, lat, district_at(lon, lat), nearest_address(lon, lat),
                     nearest(lon, lat, n))
 
@@ -620,9 +656,8 @@ class Landmark:
 
 
 _NUMBER_SQL = """
-SELECT f.id, l.code, f.number, {kind}, {x}, {y}
-FROM twin_feature f JOIN twin_layer l ON l.id = f.layer_id
-WHERE f.number = %s AND f.retired_at IS NULL
+SELECT f.id, f.layer_id, f.number, {kind}, {x}, {y}
+FROM twin_feature f WHERE f.number = %s AND f.retired_at IS NULL
 """
 
 
@@ -642,7 +677,9 @@ def landmark_location(number: str) -> Landmark | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, [key])
         row = cursor.fetchone()
-    return Landmark(row[0], row[1], row[2], row[3] or "", row[4], row[5]) if row else None
+    if row is None:
+        return None
+    return Landmark(row[0], layer_code(row[1]), row[2], row[3] or "", row[4], row[5])
 
 
 # --- Area queries ----------------------------------------------------------------------
