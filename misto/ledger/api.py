@@ -13,7 +13,7 @@ from ninja.security import django_auth
 
 from misto.core.permissions import can
 from misto.ledger import services, sth
-from misto.ledger.models import LedgerEntry
+from misto.ledger.models import LedgerEntry, SignedTreeHead
 
 router = Router(tags=["ledger"])
 
@@ -78,7 +78,7 @@ def latest_head(request: HttpRequest) -> Status[dict[str, object]]:
 
 @router.get("/heads", response=list[TreeHead], summary="Signed tree heads, newest first")
 def heads(request: HttpRequest, limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, object]]:
-    rows = services.SignedTreeHead.objects.select_related("key").order_by("-id")[:limit]
+    rows = SignedTreeHead.objects.select_related("key").order_by("-id")[:limit]
     return [services.head_json(head) for head in rows]
 
 
