@@ -89,7 +89,8 @@ def leaf_categories() -> QuerySet[Category]:
 
 def get_category(code: str) -> Category:
     category = (Category.objects.filter(code=str(code).strip(), active=True)
-                .exclude(children__active=True).first())
+                .exclude(children__active=True)
+                .select_related("department", "parent", "parent__department").first())
     if category is None:
         raise ReportError(errors.UNKNOWN_CATEGORY, _(
             "There is no category “%(code)s”. Choose one of the listed services."
@@ -98,18 +99,22 @@ def get_category(code: str) -> Category:
 
 
 def route(category: Category, district: str) -> Department | None:
-    """The department that handles ``category`` in ``district``: a district route first,
-    then the category's own department, then its parent's."""
+    """The department that handles ``category`` in ``district``: walking up from the
+    category, the first district route or department found. One query for the routes."""
+    chain: list[Category] = []
     node: Category | None = category
-    while node is not None:
-        if district:
-            found = (CategoryRoute.objects.filter(category=node, district=district)
-                     .select_related("department").first())
-            if found:
-                return found.department
+    while node is not None and len(chain) < 10:
+        chain.append(node)
+        node = node.parent
+    routes: dict[int, Department] = {}
+    if district:
+        routes = {r.category_id: r.department for r in CategoryRoute.objects.filter(
+            category__in=chain, district=district).select_related("department")}
+    for node in chain:
+        if node.pk in routes:
+            return routes[node.pk]
         if node.department_id:
             return node.department
-        node = node.parent
     return None
 
 
