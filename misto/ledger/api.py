@@ -117,17 +117,45 @@ def consistency(request: HttpRequest, first: int = Query(..., ge=0),
                         "consistency": [sth.b64(h) for h in path]})
 
 
+class EntryRange(Schema):
+    entries: list[Entry]
+
+
+#: Most entries one ``GET entries`` returns (a client pages on, as with RFC 6962 get-entries).
+MAX_ENTRIES = 1000
+
+
+@router.get("/entries", response={200: EntryRange, 400: Error},
+            summary="Entries `start`..`end` (inclusive, at most 1000), for mirrors")
+def entries(request: HttpRequest, start: int = Query(..., ge=0),
+            end: int = Query(..., ge=0)) -> Status[dict[str, object]]:
+    size, integrated = services.tree_sizes()
+    if start > end:
+        return Status(400, {"error": f"start ({start}) must not exceed end ({end})",
+                            "code": services.INVALID_SIZE})
+    if start >= size:
+        return Status(400, {"error": f"start ({start}) is beyond the log size {size}",
+                            "code": services.SIZE_BEYOND_TREE})
+    last = min(end, start + MAX_ENTRIES - 1, size - 1)
+    rows = LedgerEntry.objects.filter(index__gte=start, index__lte=last).order_by("index")
+    return Status(200, {"entries": [_entry(row, integrated) for row in rows]})
+
+
+def _entry(row: LedgerEntry, integrated: int) -> dict[str, object]:
+    return {
+        "leaf_index": row.index, "leaf_hash": sth.b64(bytes(row.leaf_hash)),
+        "entry": row.payload, "kind": row.kind, "created_at": row.created_at.isoformat(),
+        "integrated": row.index < integrated,
+    }
+
+
 @router.get("/entries/{index}", response={200: Entry, 404: Error},
             summary="One entry: its canonical JSON (the leaf's bytes) and leaf hash")
 def entry(request: HttpRequest, index: int) -> Status[dict[str, object]]:
     row = LedgerEntry.objects.filter(index=index).first() if 0 <= index < 2**63 else None
     if row is None:
         return Status(404, {"error": f"there is no entry {index}", "code": services.NOT_FOUND})
-    return Status(200, {
-        "leaf_index": row.index, "leaf_hash": sth.b64(bytes(row.leaf_hash)),
-        "entry": row.payload, "kind": row.kind, "created_at": row.created_at.isoformat(),
-        "integrated": row.index < services.tree_sizes()[1],
-    })
+    return Status(200, _entry(row, services.tree_sizes()[1]))
 
 
 @router.get("/keys", response=list[PublicKey],

@@ -5,6 +5,7 @@ Usage::
 
     python -m misto.ledger.standalone_verify EXPORT_DIR      # inside a Misto checkout
     python3 standalone_verify.py EXPORT_DIR                  # copied alone, beside merkle.py
+    python3 standalone_verify.py EXPORT_DIR --known-heads OLD/heads.json   # as a witness
 
 ``EXPORT_DIR`` holds what ``misto ledger export`` writes (or the ledger page offers for
 download): ``entries.jsonl``, ``heads.json`` and ``keys.json`` (format in docs/ledger.md).
@@ -15,7 +16,9 @@ Checks: every key id is the SHA-256 of its public key; every head is signed (Ed2
 RFC 6962's TreeHeadSignature bytes) by a published key; sizes and timestamps never go back;
 entries are numbered 0, 1, 2... without a gap; each leaf hash is SHA-256(0x00 || entry) and
 each entry is a canonical JSON document; the RFC 9162 root recomputed at every head's size
-equals the signed root; an RFC 9162 consistency proof between consecutive heads verifies.
+equals the signed root; an RFC 9162 consistency proof between consecutive heads verifies;
+with ``--known-heads``, every head remembered from an earlier export still matches (a rewritten
+history cannot hide behind fresh heads).
 
 Exit 0 when everything holds; 1 with ``first bad entry: <index>`` when an entry does not
 match (or, when entries agree with their own hashes but not with a signed root, the first
@@ -24,6 +27,7 @@ index not proven by a signed head); 1 for bad heads or keys; 2 when the files ar
 
 from __future__ import annotations
 
+import argparse
 import base64
 import binascii
 import hashlib
@@ -126,34 +130,50 @@ def load_json(path: Path) -> Any:
         raise SystemExit(f"cannot read {path}: {error}") from None
 
 
-def verify(directory: Path) -> Result:
+def _parse_heads(items: Any, keys: dict[str, bytes], label: str,
+                 result: Result) -> list[tuple[int, int, bytes]]:
+    """Check each head's form and signature; return ``(size, timestamp, root)`` in order."""
+    heads: list[tuple[int, int, bytes]] = []
+    if not isinstance(items, list):
+        result.problems.append(f"{label}: not a list of heads")
+        return heads
+    for number, head in enumerate(items):
+        root = _b64(head.get("sha256_root_hash")) if isinstance(head, dict) else None
+        if root is None or len(root) != 32 or not _is_count(head.get("tree_size")) \
+                or not _is_count(head.get("timestamp")):
+            result.problems.append(f"{label} {number}: malformed")
+            continue
+        der = keys.get(head.get("key_id", ""))
+        if der is None:
+            result.problems.append(f"{label} {number}: signed by an unpublished key")
+        elif not head_signature_ok(der, head, root):
+            result.problems.append(f"{label} {number} (size {head['tree_size']}): bad signature")
+        if heads and (head["tree_size"] < heads[-1][0] or head["timestamp"] < heads[-1][1]):
+            result.problems.append(f"{label} {number}: goes back in size or time")
+        heads.append((head["tree_size"], head["timestamp"], root))
+    return heads
+
+
+def verify(directory: Path, known_heads: Path | None = None) -> Result:
+    """Verify the export in ``directory``; ``known_heads`` is a heads.json kept from earlier
+    (a witness's memory): each of those heads must still match the exported entries."""
     result = Result()
     keys: dict[str, bytes] = {}
-    for key in load_json(directory / "keys.json"):
+    published = load_json(directory / "keys.json")
+    for key in published if isinstance(published, list) else [published]:
         der = _b64(key.get("public_key")) if isinstance(key, dict) else None
-        if der is None or base64.b64encode(hashlib.sha256(der).digest()).decode() != key["key_id"]:
+        if der is None or base64.b64encode(hashlib.sha256(der).digest()).decode() \
+                != key.get("key_id"):
             result.problems.append(f"key {key!r}: its id is not the SHA-256 of its public key")
             continue
         keys[key["key_id"]] = der
 
-    heads: list[tuple[int, int, bytes]] = []  # (size, timestamp, root) in issuance order
-    for number, head in enumerate(load_json(directory / "heads.json")):
-        root = _b64(head.get("sha256_root_hash")) if isinstance(head, dict) else None
-        if root is None or len(root) != 32 or not _is_count(head.get("tree_size")) \
-                or not _is_count(head.get("timestamp")):
-            result.problems.append(f"head {number}: malformed")
-            continue
-        der = keys.get(head.get("key_id", ""))
-        if der is None:
-            result.problems.append(f"head {number}: signed by an unpublished key")
-        elif not head_signature_ok(der, head, root):
-            result.problems.append(f"head {number} (size {head['tree_size']}): bad signature")
-        if heads and (head["tree_size"] < heads[-1][0] or head["timestamp"] < heads[-1][1]):
-            result.problems.append(f"head {number}: goes back in size or time")
-        heads.append((head["tree_size"], head["timestamp"], root))
+    heads = _parse_heads(load_json(directory / "heads.json"), keys, "head", result)
     result.heads = len(heads)
+    remembered = (_parse_heads(load_json(known_heads), keys, "remembered head", result)
+                  if known_heads is not None else [])
     roots_at: dict[int, list[bytes]] = {}
-    for size, _, root in heads:
+    for size, _, root in heads + remembered:
         roots_at.setdefault(size, []).append(root)
 
     leaves: list[bytes] = []
@@ -221,16 +241,21 @@ def verify(directory: Path) -> Result:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] in {"-h", "--help"}:
-        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
-        return 2
-    directory = Path(args[0])
+    parser = argparse.ArgumentParser(
+        description="Verify an exported Misto ledger (entries.jsonl, heads.json, keys.json).")
+    parser.add_argument("directory", type=Path, help="the export folder")
+    parser.add_argument("--known-heads", type=Path, metavar="FILE",
+                        help="a heads.json you kept from before: the log must still match it")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as error:
+        return 2 if error.code else 0
+    directory: Path = args.directory
     if not directory.is_dir():
         print(f"{directory} is not a directory", file=sys.stderr)
         return 2
     try:
-        result = verify(directory)
+        result = verify(directory, args.known_heads)
     except SystemExit as error:
         print(error, file=sys.stderr)
         return 2

@@ -68,6 +68,10 @@ def test_latest_head_inclusion_and_consistency_verify_client_side(client: Client
     ("/api/ledger/entries/99999999999999999999999", 404),
     ("/api/ledger/entries/-1", 404),
     ("/api/ledger/entries/abc", 422),
+    ("/api/ledger/entries?start=3&end=2", 400),
+    ("/api/ledger/entries?start=5&end=9", 400),
+    ("/api/ledger/entries?start=-1&end=2", 422),
+    ("/api/ledger/entries?start=0", 422),
 ])
 def test_bad_parameters_get_a_reason_never_a_500(client: Client, url: str, status: int) -> None:
     fill(5)
@@ -78,6 +82,18 @@ def test_bad_parameters_get_a_reason_never_a_500(client: Client, url: str, statu
     assert response.status_code == status, response.content
     body = response.json()
     assert body.get("error") or body.get("detail")
+
+
+def test_mirrors_page_through_the_entries(client: Client) -> None:
+    from misto.ledger import api
+
+    fill(1005)
+    first = client.get("/api/ledger/entries?start=0&end=5000").json()["entries"]
+    assert len(first) == api.MAX_ENTRIES
+    rest = client.get("/api/ledger/entries?start=1000&end=5000").json()["entries"]
+    assert [e["leaf_index"] for e in rest] == [1000, 1001, 1002, 1003, 1004]
+    assert all(merkle.leaf_hash(e["entry"].encode()) == b64(e["leaf_hash"]) for e in rest)
+    assert client.get("/api/ledger/entries?start=2&end=2").json()["entries"][0]["leaf_index"] == 2
 
 
 def test_issuing_a_head_on_demand_is_for_staff(client: Client) -> None:
@@ -98,5 +114,5 @@ def test_the_api_is_in_the_openapi_schema(client: Client) -> None:
     paths = client.get("/api/openapi.json").json()["paths"]
     for path in ("/api/ledger/heads/latest", "/api/ledger/proofs/inclusion",
                  "/api/ledger/proofs/consistency", "/api/ledger/entries/{index}",
-                 "/api/ledger/keys"):
+                 "/api/ledger/keys", "/api/ledger/entries"):
         assert path in paths

@@ -65,6 +65,35 @@ def test_tampered_exports_name_the_first_bad_entry(exported: Path,
     assert standalone_verify.main([str(exported)]) == 0
 
 
+def test_a_witness_catches_a_history_rewritten_under_fresh_heads(exported: Path,
+                                                                  tmp_path: Path) -> None:
+    from misto.ledger import services
+    from misto.ledger.models import LedgerEntry, LedgerNode, SignedTreeHead
+
+    kept = tmp_path / "kept-heads.json"
+    kept.write_text((exported / "heads.json").read_text())
+    # The operator rewrites entry 20 with every hash above it and signs new heads.
+    row = LedgerEntry.objects.get(index=20)
+    row.payload = row.payload.replace('"n":20', '"n":2000')
+    row.leaf_hash = merkle.leaf_hash(row.payload.encode())
+    row.save()
+    forged = [p.encode() for p in
+              LedgerEntry.objects.order_by("index").values_list("payload", flat=True)]
+    getter = merkle._memory_node_getter([merkle.leaf_hash(e) for e in forged])
+    for node in LedgerNode.objects.all():
+        node.hash = getter(node.level, node.index)
+        node.save()
+    SignedTreeHead.objects.all().delete()
+    services.issue_head()
+    rewritten = tmp_path / "rewritten"
+    call_command("ledger", "export", str(rewritten), stdout=io.StringIO())
+    assert standalone_verify.main([str(rewritten)]) == 0  # consistent on its own...
+    result = standalone_verify.verify(rewritten, known_heads=kept)
+    assert result.first_bad_entry == 10  # ...but not with the heads the witness kept
+    assert standalone_verify.main([str(rewritten), "--known-heads", str(kept)]) == 1
+    assert standalone_verify.main([str(exported), "--known-heads", str(kept)]) == 0
+
+
 def test_forged_heads_and_keys_are_reported(exported: Path) -> None:
     heads = json.loads((exported / "heads.json").read_text())
     heads[1]["timestamp"] += 1
