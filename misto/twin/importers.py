@@ -17,6 +17,7 @@ import csv
 import datetime
 import decimal
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,6 +211,21 @@ def _csv_row(line: int, record: dict[str, Any], properties: dict[str, Any], lon:
                          [_("unreadable coordinates: %(reason)s") % {"reason": error}])
 
 
+def _features(layer: Any) -> Iterator[Any]:
+    """A GDAL layer's features. Django's own iteration trusts the layer's feature count,
+    which streaming drivers (OpenStreetMap) do not know (-1): read until the end instead."""
+    from django.contrib.gis.gdal.feature import Feature as GDALFeature
+    from django.contrib.gis.gdal.prototypes import ds as capi
+
+    capi.reset_reading(layer._ptr)
+    while True:
+        try:
+            pointer = capi.get_next_feature(layer._ptr)
+        except GDALException:
+            return
+        yield GDALFeature(pointer, layer)
+
+
 def read_gdal(path: Path, srs: SpatialReference | None, source_layer: str | None = None
               ) -> Iterator[SourceRow]:
     try:
@@ -226,7 +242,7 @@ def read_gdal(path: Path, srs: SpatialReference | None, source_layer: str | None
                            % {"name": source_layer, "names": ", ".join(names)})
     gdal_layer = source[source_layer if source_layer is not None else 0]
     declared = srs or gdal_layer.srs
-    for index, feature in enumerate(gdal_layer, start=1):
+    for index, feature in enumerate(_features(gdal_layer), start=1):
         properties = {}
         for name in feature.fields:
             value = feature.get(name)
@@ -247,13 +263,118 @@ def read_gdal(path: Path, srs: SpatialReference | None, source_layer: str | None
                             [_("unreadable geometry: %(reason)s") % {"reason": error}])
 
 
-def read_rows(path: Path, *, srs: str | None = None, source_layer: str | None = None
+# --- OpenStreetMap ---------------------------------------------------------------------
+
+OSM_LAYERS = {"Point": "points", "MultiPoint": "points", "LineString": "lines",
+              "MultiLineString": "lines", "Polygon": "multipolygons",
+              "MultiPolygon": "multipolygons"}
+_HSTORE_RE = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
+
+
+def osm_tags(properties: dict[str, Any]) -> dict[str, str]:
+    """GDAL's OSM fields plus its ``other_tags`` hstore text, as one tag dictionary."""
+    tags = {key: str(value) for key, value in properties.items()
+            if key not in {"other_tags", "osm_id", "osm_way_id", "z_order"}}
+    for key, value in _HSTORE_RE.findall(str(properties.get("other_tags", ""))):
+        tags[key.replace('\\"', '"')] = value.replace('\\"', '"')
+    return tags
+
+
+def _first(tags: dict[str, str], *pairs: tuple[str, str, str]) -> str | None:
+    for key, value, kind in pairs:
+        if key in tags and (value == "*" or tags[key] == value):
+            return kind
+    return None
+
+
+def _osm_int(value: str | None) -> int | None:
+    return int(value) if value is not None and value.strip().isdigit() else None
+
+
+def osm_properties(layer: Layer, tags: dict[str, str]) -> dict[str, Any]:
+    """OpenStreetMap tags mapped to a layer's properties (the built-in layers know their
+    tags; another layer takes the tags named like its schema's properties)."""
+    from misto.twin import builtin
+
+    code = layer.code
+    props: dict[str, Any] = {}
+    if code in {builtin.ADDRESSES, builtin.BUILDINGS}:
+        props = {"street": tags.get("addr:street"), "housenumber": tags.get("addr:housenumber")}
+        if code == builtin.ADDRESSES:
+            props["postcode"] = tags.get("addr:postcode")
+        else:
+            props["levels"] = _osm_int(tags.get("building:levels"))
+    elif code == builtin.STREETS:
+        props = {"name": tags.get("name"), "name_en": tags.get("name:en")}
+    elif code == builtin.LANDMARKS:
+        props = {"kind": _first(tags, ("power", "pole", "pole"), ("power", "tower", "pole"),
+                                ("highway", "street_lamp", "pole"), ("manhole", "*", "manhole"),
+                                ("man_made", "manhole", "manhole"), ("natural", "tree", "tree"),
+                                ("emergency", "fire_hydrant", "hydrant"),
+                                ("amenity", "bench", "bench"),
+                                ("traffic_sign", "*", "sign")) or "other",
+                 "owner": tags.get("operator")}
+    elif code == builtin.POI:
+        props = {"name": tags.get("name"), "phone": tags.get("phone"),
+                 "capacity": _osm_int(tags.get("capacity")),
+                 "kind": _first(tags, ("amenity", "school", "school"),
+                                ("amenity", "kindergarten", "kindergarten"),
+                                ("amenity", "clinic", "clinic"), ("amenity", "doctors", "clinic"),
+                                ("amenity", "hospital", "hospital"),
+                                ("amenity", "pharmacy", "pharmacy"),
+                                ("amenity", "parking", "parking"),
+                                ("amenity", "waste_disposal", "waste"),
+                                ("amenity", "recycling", "waste"),
+                                ("highway", "bus_stop", "stop"),
+                                ("public_transport", "platform", "stop"),
+                                ("highway", "street_lamp", "streetlight"),
+                                ("highway", "traffic_signals", "traffic_light"),
+                                ("historic", "*", "heritage"), ("heritage", "*", "heritage"),
+                                ("leisure", "pitch", "sports"),
+                                ("leisure", "sports_centre", "sports"),
+                                ("amenity", "townhall", "administration")) or "other"}
+    elif code == builtin.SHELTERS:
+        props = {"name": tags.get("name"), "capacity": _osm_int(tags.get("capacity"))}
+    else:
+        known = (layer.schema or {}).get("properties", {})
+        props = {key: value for key, value in tags.items() if key in known}
+    return {key: value for key, value in props.items() if value not in (None, "")}
+
+
+def _osm_match(tags: dict[str, str], filters: list[tuple[str, str]]) -> bool:
+    return not filters or any(key in tags and (value in {"*", tags[key]})
+                              for key, value in filters)
+
+
+def read_osm(path: Path, layer: Layer, filters: list[str], source_layer: str | None
+             ) -> Iterator[SourceRow]:
+    """OpenStreetMap XML/PBF through GDAL's OSM driver, filtered by tags and mapped."""
+    parsed: list[tuple[str, str]] = []
+    for item in filters:
+        key, _sep, value = item.partition("=")
+        if not key:
+            raise ImportFailed(_("An OSM filter looks like key=value or key=*: %(f)s")
+                               % {"f": item})
+        parsed.append((key, value or "*"))
+    name = source_layer or OSM_LAYERS.get(layer.geometry_type, "points")
+    for source in read_gdal(path, None, name):
+        tags = osm_tags(source.properties)
+        if not _osm_match(tags, parsed):
+            continue
+        source.properties = osm_properties(layer, tags)
+        yield source
+
+
+def read_rows(path: Path, *, srs: str | None = None, source_layer: str | None = None,
+              layer: Layer | None = None, osm_filters: list[str] | None = None
               ) -> Iterator[SourceRow]:
     """Rows of any supported file, by its extension."""
     if not path.exists():
         raise ImportFailed(_("There is no file %(path)s.") % {"path": path})
     reference = spatial_reference(srs) if srs else None
     suffix = path.suffix.lower()
+    if suffix in {".osm", ".pbf"} and layer is not None:
+        return read_osm(path, layer, osm_filters or [], source_layer)
     if suffix in {".geojson", ".json"}:
         return read_geojson(path, reference)
     if suffix in {".csv", ".tsv", ".txt"}:
@@ -327,14 +448,14 @@ def check_rows(layer: Layer, rows: Iterator[SourceRow]
 
 def import_file(path: str | Path, layer: Layer, *, srs: str | None = None,
                 source_layer: str | None = None, user: Any = None, reason: str = "",
-                dry_run: bool = False) -> ImportReport:
+                dry_run: bool = False, osm_filters: list[str] | None = None) -> ImportReport:
     """Validate every row, then import all of them in one transaction, or none.
 
     Raises :class:`ImportFailed` when the file as a whole cannot be read.
     """
     path = Path(path)
-    drafts, errors, count = check_rows(layer, read_rows(path, srs=srs,
-                                                        source_layer=source_layer))
+    drafts, errors, count = check_rows(layer, read_rows(
+        path, srs=srs, source_layer=source_layer, layer=layer, osm_filters=osm_filters))
     if count == 0:
         errors.append(RowError(0, _("the file has no features")))
     if errors or dry_run:

@@ -90,14 +90,15 @@ def _label(pdf: canvas.Canvas, feature: Feature, x: float, y: float, base_url: s
     image = io.BytesIO()
     qr.save(image, kind="png", scale=4, border=1)
     image.seek(0)
-    side = LABEL_H - 6 * mm
-    pdf.drawImage(ImageReader(image), x + LABEL_W - side - 3 * mm, y + 3 * mm, side, side)
+    side = 25 * mm
+    pdf.drawImage(ImageReader(image), x + LABEL_W - side - 3 * mm, y + (LABEL_H - side) / 2,
+                  side, side)
     pdf.setFillGray(0)
-    pdf.setFont(bold, 20)
-    pdf.drawString(x + 4 * mm, y + LABEL_H - 13 * mm, number)
+    pdf.setFont(bold, 18)
+    pdf.drawString(x + 4 * mm, y + LABEL_H - 12 * mm, number)
     kind = str(feature.properties.get("kind", ""))
     pdf.setFont(regular, 9)
-    pdf.drawString(x + 4 * mm, y + LABEL_H - 19 * mm, KIND_UK.get(kind, kind))
+    pdf.drawString(x + 4 * mm, y + LABEL_H - 17 * mm, KIND_UK.get(kind, kind))
     pdf.setFont(regular, 7)
-    pdf.drawString(x + 4 * mm, y + 9 * mm, "Проблема тут? Скануйте QR")
-    pdf.drawString(x + 4 * mm, y + 5 * mm, "Problem here? Scan the QR code")
+    for line, text in enumerate(("Проблема тут? Скануйте QR", "Problem here? Scan the QR")):
+        pdf.drawString(x + 4 * mm, y + (8 - 4 * line) * mm, text)

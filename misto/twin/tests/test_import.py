@@ -167,3 +167,44 @@ def test_the_real_command_exits_non_zero(spawn_misto, tmp_path):
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM twin_feature")
         assert cursor.fetchone()[0] == 0
+
+
+OSM = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="misto-test">
+  <node id="1" lat="47.8400" lon="35.1600"><tag k="amenity" v="school"/>
+    <tag k="name" v="Ліцей № 1"/></node>
+  <node id="2" lat="47.8410" lon="35.1610"><tag k="emergency" v="fire_hydrant"/>
+    <tag k="operator" v="Водоканал"/></node>
+  <node id="3" lat="47.8420" lon="35.1600"/>
+  <node id="4" lat="47.8420" lon="35.1700"/>
+  <node id="5" lat="47.8430" lon="35.1620"><tag k="addr:street" v="Шевченка"/>
+    <tag k="addr:housenumber" v="7"/></node>
+  <node id="6" lat="47.8440" lon="35.1630"><tag k="natural" v="tree"/></node>
+  <way id="10"><nd ref="3"/><nd ref="4"/><tag k="highway" v="residential"/>
+    <tag k="name" v="вулиця Шевченка"/></way>
+</osm>
+"""
+
+
+def test_openstreetmap_tags_map_to_layers(db, tmp_path):
+    path = tmp_path / "city.osm"
+    path.write_text(OSM, encoding="utf-8")
+    assert run_import(path, "--layer", builtin.STREETS, "--osm-filter", "highway=*") == (0, "")
+    assert run_import(path, "--layer", builtin.ADDRESSES,
+                      "--osm-filter", "addr:housenumber=*") == (0, "")
+    assert run_import(path, "--layer", builtin.LANDMARKS, "--osm-filter", "emergency=*",
+                      "--osm-filter", "natural=tree") == (0, "")
+    assert run_import(path, "--layer", builtin.POI, "--osm-filter", "amenity=school") == (0, "")
+    by_layer = {}
+    for row in Feature.objects.select_related("layer").order_by("pk"):
+        by_layer.setdefault(row.layer.code, []).append(row.properties)
+    assert by_layer[builtin.STREETS] == [{"name": "вулиця Шевченка"}]
+    assert by_layer[builtin.ADDRESSES] == [{"street": "Шевченка", "housenumber": "7"}]
+    assert by_layer[builtin.LANDMARKS] == [{"kind": "hydrant", "owner": "Водоканал"},
+                                           {"kind": "tree"}]
+    assert by_layer[builtin.POI] == [{"kind": "school", "name": "Ліцей № 1"}]
+    assert services.search("Шевченка 7")[0].kind == "address"
+    # Shelters need a capacity: an OSM node without one is a reported row, nothing written.
+    code, _ = run_import(path, "--layer", builtin.SHELTERS, "--osm-filter", "amenity=school")
+    assert code == 1
+    assert not Feature.objects.filter(layer__code=builtin.SHELTERS).exists()

@@ -23,6 +23,9 @@ class Command(BaseCommand):
         imp.add_argument("--source-layer", help="which layer of a multi-layer file")
         imp.add_argument("--reason", default="", help="why (kept in the history)")
         imp.add_argument("--dry-run", action="store_true", help="validate only")
+        imp.add_argument("--osm-filter", action="append", default=[],
+                         help="OpenStreetMap files: keep features with this tag, e.g. "
+                         "highway=* or amenity=school (repeatable; any may match)")
         exp = actions.add_parser("export", help="Write a layer as GeoJSON.")
         exp.add_argument("file")
         exp.add_argument("--layer", required=True)
@@ -47,6 +50,7 @@ class Command(BaseCommand):
         report = importers.import_file(
             options["file"], layer, srs=options["srs"], source_layer=options["source_layer"],
             reason=options["reason"], dry_run=options["dry_run"],
+            osm_filters=options["osm_filter"],
         )
         if report.errors:
             for error in report.errors:
