@@ -227,12 +227,35 @@ def _demo_progress(report: Report, rng: random.Random) -> None:
     services.change_status(report.pk, clerk, Status.RESOLVED, "Усунуто.")
 
 
+DEMO_PASSWORD = "misto-demo"  # the same demo password as the residents' demo staff
+
+
+def load_clerks() -> None:
+    """A demo clerk per department: ``demo-<department code>``, role clerk in the core."""
+    from django.contrib.auth import get_user_model
+
+    from misto.core.models import StaffAssignment
+
+    for department in Department.objects.all():
+        user, new = get_user_model().objects.get_or_create(
+            username=f"demo-{department.code}", defaults={"is_staff": True})
+        if new:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        StaffAssignment.objects.get_or_create(user=user, role="clerk",
+                                              department=department.code, district="")
+        department.members.add(user)
+
+
 def load(stdout: IO[str] | None = None) -> None:
     """Load the service tree and, when there are no reports yet, the demo reports."""
     created = load_tree()
+    load_clerks()
     made = 0
     if not Report.objects.exists():
         made = load_reports()
     if stdout:
         stdout.write(f"  reports: {created} categories, {made} demo reports "
-                     f"({timezone.now():%Y-%m-%d})\n")
+                     f"({timezone.now():%Y-%m-%d}); clerks demo-<department> "
+                     f"({', '.join(Department.objects.values_list('code', flat=True))}) "
+                     f"with password {DEMO_PASSWORD!r}\n")

@@ -24,3 +24,13 @@ def test_demo_reports(city):
     assert Report.objects.filter(district=city.west).exists()
     demo.load()
     assert Report.objects.count() == made
+    from django.contrib.auth import get_user_model
+
+    from misto.reports import services
+
+    clerk = get_user_model().objects.get(username="demo-light")
+    assert clerk.check_password("misto-demo")
+    queue = {r.pk for r in services.queue_for(clerk, status="")}
+    assert queue == set(Report.objects.filter(department__code="light")
+                        .values_list("pk", flat=True))
+    assert services.can_handle(get_user_model().objects.get(username="demo-roads"))
