@@ -50,6 +50,15 @@ def _category(code: str) -> Category | None:
         return None
 
 
+def _attribute_rows(category: Category | None, values: Any) -> list[tuple[Any, list[str]]]:
+    """The category's questions with what was already answered (to fill the form again)."""
+    if category is None:
+        return []
+    getlist = getattr(values, "getlist", None)
+    return [(attribute, getlist(f"attr_{attribute.code}") if getlist else [])
+            for attribute in category.attributes.filter(variable=True)]
+
+
 def _grouped_categories() -> list[tuple[str, list[Category]]]:
     groups: dict[str, list[Category]] = {}
     for category in services.leaf_categories():
@@ -91,8 +100,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     category = _category(values.get("category", ""))
     return render(request, "reports/submit.html", {
         "groups": _grouped_categories(), "values": values, "errors": form_errors,
-        "category": category,
-        "attributes": category.attributes.filter(variable=True) if category else [],
+        "category": category, "attributes": _attribute_rows(category, values),
         "map": _map_config(),
     }, status=status)
 
@@ -102,8 +110,7 @@ def attributes(request: HttpRequest) -> HttpResponse:
     """The questions of one category (an htmx fragment of the form)."""
     category = _category(request.GET.get("category", ""))
     return render(request, "reports/_attributes.html", {
-        "attributes": category.attributes.filter(variable=True) if category else [],
-        "values": request.GET, "errors": {}, "category": category})
+        "attributes": _attribute_rows(category, {}), "errors": {}, "category": category})
 
 
 @require_GET
@@ -263,8 +270,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     category = _category(values.get("category", "")) if values else None
     return render(request, "reports/intake.html", {
         "groups": _grouped_categories(), "values": values, "errors": form_errors,
-        "attributes": category.attributes.filter(variable=True) if category else [],
-        "category": category,
+        "attributes": _attribute_rows(category, values), "category": category,
     }, status=status)
 
 

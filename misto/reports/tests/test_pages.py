@@ -31,10 +31,10 @@ def test_submit_page_renders_and_creates(client, city, resident):
 def test_submit_errors_are_shown_and_nothing_saved(client, city):
     response = client.post(reverse("reports:submit"), {
         "category": "streetlight-out", "description": "", "landmark": "77-0001",
-        "photos": SimpleUploadedFile("a.jpg", b"not an image", "image/jpeg")})
+        "attr_how_many": "3", "photos": SimpleUploadedFile("a.jpg", b"not an image", "image/jpeg")})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "77-0001" in html
+    assert "77-0001" in html and 'name="attr_how_many" value="3"' in html
     assert "Describe the problem" in html or "Опишіть" in html
     assert 'role="alert"' in html
     assert not Report.objects.exists()
