@@ -78,7 +78,8 @@ def incidents(request: HttpRequest, query: Query[IncidentQuery]) -> HttpResponse
         flt = services.parse_filter(**query.dict())
     except services.SituationError as exc:
         return _fail(exc)
-    return _json(services.incident_collection(flt), content_type=GEOJSON)
+    text = services.map_text(flt, relative=bool(query.period))
+    return HttpResponse(text, content_type=GEOJSON)
 
 
 def _detail(incident_id: int, request: HttpRequest) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 from misto.core.registry import MenuEntry, MistoModule, Periodic
@@ -13,6 +13,24 @@ def _default_kinds(sender: Any, **kwargs: Any) -> None:
     from misto.situation.services import ensure_default_kinds
 
     ensure_default_kinds()
+
+
+def _kind_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from misto.situation.services import forget_map_json
+
+    forget_map_json(kind=instance)
+
+
+def _crew_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from misto.situation.services import forget_map_json
+
+    forget_map_json(crew=instance)
+
+
+def _emergency_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from misto.situation.services import forget_map_json
+
+    forget_map_json(emergency=instance)
 
 
 class SituationConfig(MistoModule):
@@ -40,3 +58,10 @@ class SituationConfig(MistoModule):
         super().ready()
         post_migrate.connect(_default_kinds, sender=self,
                              dispatch_uid="misto.situation.default_kinds")
+        from misto.situation.models import Crew, Emergency, IncidentKind
+
+        post_save.connect(_kind_saved, sender=IncidentKind,
+                          dispatch_uid="misto.situation.kind_saved")
+        pre_delete.connect(_crew_deleted, sender=Crew, dispatch_uid="misto.situation.crew_del")
+        pre_delete.connect(_emergency_deleted, sender=Emergency,
+                           dispatch_uid="misto.situation.emergency_del")

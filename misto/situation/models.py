@@ -167,6 +167,9 @@ class Incident(models.Model):
     # [{"module": "reports", "id": "17"}, ...] in the order they came: the map's copy of
     # IncidentSource, so that the map endpoint is one query.
     sources = models.JSONField(default=list)
+    # The incident as the map's GeoJSON Feature, rewritten with every change (services.
+    # record_change): the map endpoint reads it instead of serialising 10,000 rows again.
+    map_json = models.TextField(blank=True, default="")
     department = models.CharField(_("department"), max_length=100, blank=True)
     crew = models.ForeignKey(Crew, models.SET_NULL, null=True, blank=True,
                              related_name="incidents", verbose_name=_("crew"))

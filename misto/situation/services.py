@@ -15,20 +15,23 @@ Errors are :class:`SituationError` with a stable ``code`` (see ``misto.situation
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -315,7 +318,35 @@ class Signal:
 
 
 def record_change(topic: str, ref: Any) -> None:
+    """Log a change for the live stream; for an incident, also store its map Feature."""
+    if topic == Change.Topic.INCIDENT:
+        store_map_json([int(ref)])
     Change.objects.create(topic=topic, ref=str(ref))
+
+
+def store_map_json(incident_ids: Iterable[int] | None = None, batch: int = 2000) -> int:
+    """Write the map Feature of these incidents (all whose copy is missing when None)."""
+    kinds = _kind_codes()
+    rows = Incident.objects.all()
+    rows = rows.filter(pk__in=list(incident_ids)) if incident_ids is not None \
+        else rows.filter(map_json="")
+    done = 0
+    updates: list[Incident] = []
+    for row in rows.values_list(*MAP_FIELDS).iterator(chunk_size=batch):
+        text = json.dumps(_feature(row, kinds), ensure_ascii=False, separators=(",", ":"))
+        updates.append(Incident(pk=row[0], map_json=text))
+        if len(updates) >= batch:
+            done += Incident.objects.bulk_update(updates, ["map_json"])
+            updates = []
+    if updates:
+        done += Incident.objects.bulk_update(updates, ["map_json"])
+    return done
+
+
+def forget_map_json(**filters: Any) -> int:
+    """Drop stored map Features (a kind renamed, a crew deleted...): the map endpoint
+    renders those rows in SQL until their next change stores them again."""
+    return Incident.objects.filter(**filters).update(map_json="")
 
 
 def _max_severity(a: str, b: str) -> str:
@@ -1033,37 +1064,130 @@ MAP_FIELDS = ("id", "kind_id", "status", "severity", "district", "district_name"
               "emergency_id", "opened_at", "assigned_at", "resolved_at")
 
 
-def _kind_table() -> dict[int, tuple[str, str, str]]:
-    return {kind.pk: (kind.code, kind.title(), kind.color)
-            for kind in IncidentKind.objects.all()}
+def iso_z(when: datetime | None) -> str | None:
+    """UTC, to the second: the map's time format (the SQL below writes the same)."""
+    if when is None:
+        return None
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _feature(row: tuple[Any, ...], kinds: dict[int, tuple[str, str, str]]) -> dict[str, Any]:
+def _kind_codes() -> dict[int, str]:
+    return dict(IncidentKind.objects.values_list("pk", "code"))
+
+
+def _feature(row: tuple[Any, ...], kinds: dict[int, str]) -> dict[str, Any]:
     (pk, kind_id, status, severity, district, district_name, lon, lat, sources, title,
      address, landmark, department, crew_id, emergency_id, opened, assigned, resolved) = row
-    code, kind_title, color = kinds.get(kind_id, ("other", "", "#c92a2a"))
     sources = json.loads(sources) if isinstance(sources, str) else sources
     return {
         "type": "Feature", "id": pk,
         "geometry": None if lon is None or lat is None
         else {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]},
         "properties": {
-            "id": pk, "kind": code, "kind_title": kind_title, "color": color,
-            "status": status, "severity": severity, "district": district or None,
+            "id": pk, "kind": kinds.get(kind_id, "other"), "status": status,
+            "severity": severity, "district": district or None,
             "district_name": district_name, "sources": sources, "title": title,
             "address": address, "landmark": landmark, "department": department,
-            "crew": crew_id, "emergency": emergency_id,
-            "opened_at": opened.isoformat(),
-            "assigned_at": assigned.isoformat() if assigned else None,
-            "resolved_at": resolved.isoformat() if resolved else None,
+            "crew": crew_id, "emergency": emergency_id, "opened_at": iso_z(opened),
+            "assigned_at": iso_z(assigned), "resolved_at": iso_z(resolved),
         },
     }
 
 
+# The same Feature, written by the database as JSON text: the map endpoint hands out
+# thousands of them, and letting the database serialise is several times faster than
+# building Python dicts and encoding them again.
+_T = '"situation_incident".'
+_FEATURE_SQL = {
+    "sqlite": (
+        "json_object('type', 'Feature', 'id', {t}id, 'geometry', CASE WHEN {t}lon IS NULL "
+        "OR {t}lat IS NULL THEN NULL ELSE json_object('type', 'Point', 'coordinates', "
+        "json_array(round({t}lon, 7), round({t}lat, 7))) END, 'properties', json_object("
+        "'id', {t}id, 'kind', (SELECT k.code FROM situation_incidentkind k "
+        "WHERE k.id = {t}kind_id), 'status', {t}status, 'severity', {t}severity, "
+        "'district', NULLIF({t}district, ''), 'district_name', {t}district_name, "
+        "'sources', json({t}sources), 'title', {t}title, 'address', {t}address, "
+        "'landmark', {t}landmark, 'department', {t}department, 'crew', {t}crew_id, "
+        "'emergency', {t}emergency_id, "
+        "'opened_at', strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', {t}opened_at), "
+        "'assigned_at', strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', {t}assigned_at), "
+        "'resolved_at', strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', {t}resolved_at)))"
+    ),
+    "postgresql": (
+        "json_build_object('type', 'Feature', 'id', {t}id, 'geometry', CASE WHEN {t}lon "
+        "IS NULL OR {t}lat IS NULL THEN NULL ELSE json_build_object('type', 'Point', "
+        "'coordinates', json_build_array(round({t}lon::numeric, 7), "
+        "round({t}lat::numeric, 7))) END, 'properties', json_build_object("
+        "'id', {t}id, 'kind', (SELECT k.code FROM situation_incidentkind k "
+        "WHERE k.id = {t}kind_id), 'status', {t}status, 'severity', {t}severity, "
+        "'district', NULLIF({t}district, ''), 'district_name', {t}district_name, "
+        "'sources', {t}sources, 'title', {t}title, 'address', {t}address, "
+        "'landmark', {t}landmark, 'department', {t}department, 'crew', {t}crew_id, "
+        "'emergency', {t}emergency_id, "
+        "'opened_at', to_char({t}opened_at AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+        "'assigned_at', to_char({t}assigned_at AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+        "'resolved_at', to_char({t}resolved_at AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')))::text"
+    ),
+}
+
+
+def incident_collection_text(flt: IncidentFilter) -> str:
+    """The map's data as GeoJSON text: incidents matching the filter, newest first.
+
+    One query; each row's Feature is serialised by the database (``_FEATURE_SQL``, the
+    same shape as :func:`incident_collection`), Python only joins them.
+    """
+    template = _FEATURE_SQL.get(connection.vendor)
+    if template is None:
+        return json.dumps(incident_collection(flt), ensure_ascii=False,
+                          separators=(",", ":"))
+    stored_or_rendered = f"COALESCE(NULLIF({_T}map_json, ''), {template.format(t=_T)})"
+    matching = filtered_incidents(flt)
+    # The database sorts narrow rows (ids) for the limit; the wide ones come unsorted and
+    # Python orders them: sorting megabytes of text in the database spills to disk.
+    newest = matching.order_by("-opened_at", "-id").values("pk")[: flt.limit]
+    order = list(newest.values_list("pk", flat=True))
+    features = dict(Incident.objects.filter(pk__in=newest).order_by()
+                    .annotate(feature=RawSQL(stored_or_rendered, ()))
+                    .values_list("id", "feature"))
+    return ('{"type":"FeatureCollection","features":['
+            + ",".join(features[pk] for pk in order if pk in features) + "]}")
+
+
+MAP_CACHE_SECONDS = 600
+
+
+def map_text(flt: IncidentFilter, *, relative: bool = False) -> str:
+    """:func:`incident_collection_text`, cached until anything changes.
+
+    Every change to an incident writes a :class:`Change` row in the same transaction, so
+    the newest change id (one index lookup) names the current state: the big screens,
+    leadership devices and dispatchers loading the map share one rendering per change.
+    ``relative`` filters ("the last 24 hours") depend on the clock and are not cached.
+    """
+    if relative:
+        return incident_collection_text(flt)
+    kinds = _kind_codes()
+    # The newest change's time too: a rolled-back or pruned log may hand out an id again.
+    newest = Change.objects.order_by("-pk").values_list("pk", "at").first()
+    key = "situation:map:" + hashlib.sha256(repr((
+        newest, sorted(kinds.items()), flt.statuses, flt.kinds, flt.districts,
+        flt.severities, iso_z(flt.since), iso_z(flt.until), flt.bbox, flt.emergency,
+        flt.limit, connection.settings_dict["NAME"],
+    )).encode()).hexdigest()
+    text = cache.get(key)
+    if text is None:
+        text = incident_collection_text(flt)
+        cache.set(key, text, MAP_CACHE_SECONDS)
+    return str(text)
+
+
 def incident_collection(flt: IncidentFilter) -> dict[str, Any]:
-    """The map's data: incidents matching the filter as a GeoJSON FeatureCollection, newest
-    first (one query on plain columns, no joins)."""
-    kinds = _kind_table()
+    """The map's data as Python objects (the SSE stream and tests use this shape)."""
+    kinds = _kind_codes()
     rows = filtered_incidents(flt).order_by("-opened_at", "-id").values_list(*MAP_FIELDS)
     features = [_feature(row, kinds) for row in rows[: flt.limit]]
     return {"type": "FeatureCollection", "features": features}
@@ -1071,7 +1195,7 @@ def incident_collection(flt: IncidentFilter) -> dict[str, Any]:
 
 def incident_feature(incident_id: int) -> dict[str, Any] | None:
     row = Incident.objects.filter(pk=incident_id).values_list(*MAP_FIELDS).first()
-    return _feature(row, _kind_table()) if row else None
+    return _feature(row, _kind_codes()) if row else None
 
 
 def device_feature(device: DeviceState) -> dict[str, Any]:

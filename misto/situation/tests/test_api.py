@@ -222,3 +222,48 @@ def test_pages_need_staff(incidents, people):
     leadership = client_for(people.dispatcher).get("/situation/leadership/").content.decode()
     assert "situation:assign" not in leadership and "/assign/" not in leadership
     assert client_for(people.dispatcher).get("/situation/incidents/99999/").status_code == 404
+
+
+def _by_id(collection: dict) -> dict:
+    return {f["id"]: f for f in collection["features"]}
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return abs(float(a) - float(b)) < 1e-6
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def test_database_written_features_equal_the_python_ones(incidents, people):
+    services.assign(incidents[1].pk, people.dispatcher, crew_id=people.other_crew.pk)
+    flt = services.parse_filter(status="all")
+    expected = services.incident_collection(flt)
+    stored = json.loads(services.incident_collection_text(flt))  # from Incident.map_json
+    assert [f["id"] for f in stored["features"]] == [f["id"] for f in expected["features"]]
+    services.forget_map_json()  # now the database renders each Feature in SQL
+    rendered = json.loads(services.incident_collection_text(flt))
+    for got in (stored, rendered):
+        mine, theirs = _by_id(got), _by_id(expected)
+        assert mine.keys() == theirs.keys()
+        for key in theirs:
+            assert _close(mine[key], theirs[key]), (mine[key], theirs[key])
+
+
+def test_the_cached_map_follows_every_change(incidents, people):
+    client = client_for(people.dispatcher)
+
+    def statuses() -> dict[int, str]:
+        data = json.loads(client.get("/api/situation/incidents?status=all").content)
+        return {f["id"]: f["properties"]["status"] for f in data["features"]}
+
+    water, roads = incidents
+    assert statuses() == {water.pk: "open", roads.pk: "open"}
+    assert statuses() == {water.pk: "open", roads.pk: "open"}  # served from the cache
+    services.assign(water.pk, people.dispatcher, department="water")
+    assert statuses() == {water.pk: "assigned", roads.pk: "open"}
+    services.ingest_report_created(report_payload(203, 35.17, 47.81))
+    assert len(statuses()) == 3
