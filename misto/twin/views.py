@@ -20,7 +20,7 @@ HIDDEN_BY_DEFAULT = {builtin.LAND_PLOTS, builtin.NETWORKS, builtin.ADDRESSES}
 
 def _report_url() -> str | None:
     """Where "report a problem here" goes, when a reports module offers a page for it."""
-    for name in ("reports:new", "reports:create", "reports:report"):
+    for name in ("reports:submit", "reports:new"):
         try:
             return reverse(name)
         except NoReverseMatch:

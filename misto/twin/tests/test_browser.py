@@ -29,6 +29,7 @@ def test_resident_finds_a_landmark_and_learns_about_a_place(live_server, browser
         arg=[x, y], timeout=10_000)
     page.wait_for_selector("[data-twin='landmarks'] li", timeout=10_000)
     assert page.inner_text("[data-twin='landmarks'] li") .startswith("12-0457")
+    assert page.locator(".twin-edit").count() == 0  # residents get no editor
     page.wait_for_timeout(800)  # let the tiles draw for the screenshot
     screenshot(page, "twin-landmark-search")
 
@@ -76,4 +77,49 @@ def test_the_qr_link_opens_the_landmark_on_a_phone(live_server, browser):  # noq
         page.inner_text("[data-twin='district']")
     page.wait_for_timeout(800)
     screenshot(page, "twin-phone")
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_edit_and_move_a_landmark_on_the_map(live_server, browser):  # noqa: F811
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    demo.load()
+    target = services.landmark("12-0457")
+    staff = get_user_model().objects.create_user("inspector", is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="uk-UA")
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                          "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/map/?n=12-0457")
+    page.wait_for_selector(".twin-edit textarea", timeout=20_000)
+    page.fill(".twin-edit textarea", '{"kind": "manhole", "note": "кришка тріснула"}')
+    page.fill(".twin-edit input[type=text]", "огляд 24.11")
+    page.click(".twin-edit button[type=submit]")
+    page.wait_for_selector(".twin-edit .message-success", timeout=10_000)
+    target.refresh_from_db()
+    assert target.version == 2 and target.properties["note"] == "кришка тріснула"
+    assert services.feature_history(target.pk)[-1].reason == "огляд 24.11"
+    assert services.feature_history(target.pk)[-1].changed_by == "inspector"
+
+    # Move it: press "move", then click the map 60 px to the right of it.
+    page.click(".twin-edit button:not([type=submit]):not(.danger)")
+    box = page.locator("#twin-map").bounding_box()
+    px, py = box["width"] / 2 + 60, box["height"] / 2
+    lon, lat = page.evaluate(f"() => {{ const p = window.twinMap.unproject([{px}, {py}]);"
+                             " return [p.lng, p.lat]; }")
+    page.mouse.click(box["x"] + px, box["y"] + py)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.twin-edit .message-success').length >= 2",
+        timeout=10_000)
+    target.refresh_from_db()
+    assert target.version == 3
+    assert target.geometry.x == pytest.approx(lon, abs=1e-5)
+    assert target.geometry.y == pytest.approx(lat, abs=1e-5)
+    assert services.landmark_location("12-0457").lon == pytest.approx(lon, abs=1e-5)
+    screenshot(page, "twin-staff-edit")
     context.close()

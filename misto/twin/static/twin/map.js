@@ -175,7 +175,8 @@
   function showLandmark(body) {
     var c = body.geometry.coordinates;
     goTo(c[0], c[1], 18);
-    locate(c[0], c[1], { id: body.id, layer: body.properties.layer, properties: body.properties });
+    locate(c[0], c[1], { id: body.id, layer: body.properties.layer, properties: body.properties,
+      geometry: body.geometry });
   }
 
   function search(q) {
@@ -220,7 +221,7 @@
     }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); });
   }
   function status(parent, r) {
-    var p = el("p", { role: "status", class: r.ok ? "message message-success" : "message message-error" },
+    var p = el("p", { role: "status", class: r.info ? "message" : r.ok ? "message message-success" : "message message-error" },
       r.ok ? T.saved : (r.body.errors ? r.body.errors.join("; ") : r.body.detail || T.error));
     parent.appendChild(p);
     if (r.ok) { map.getSource("twin").setTiles([origin + cfg.tiles + "?v=" + Date.now()]); }
@@ -256,7 +257,7 @@
     });
     if (feature.geometry && feature.geometry.type === "Point") {
       var move = el("button", { type: "button" }, T.move);
-      move.addEventListener("click", function () { moving = { feature: feature, reason: reason, form: form }; status(form, { ok: false, body: { detail: T.click_to_move } }); });
+      move.addEventListener("click", function () { moving = { feature: feature, reason: reason, form: form }; status(form, { ok: false, info: true, body: { detail: T.click_to_move } }); });
       form.appendChild(move);
     }
     var retire = el("button", { type: "button", class: "danger" }, T.retire);
@@ -274,6 +275,7 @@
   }
   function adder(section, lon, lat) {
     var points = cfg.layers.filter(function (l) { return l.geometry === "Point" && cfg.editable.indexOf(l.code) >= 0; });
+    points.sort(function (a, b) { return (b.code === "landmarks") - (a.code === "landmarks"); });
     if (!points.length) { return; }
     var form = el("form", { class: "twin-add form" });
     form.appendChild(el("h3", {}, T.add));
