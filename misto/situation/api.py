@@ -149,7 +149,7 @@ def change_status(request: HttpRequest, incident_id: int, payload: StatusIn) -> 
 @router.get("/devices", summary="Devices by state (ok, alert, offline) as GeoJSON")
 def devices(request: HttpRequest) -> HttpResponse:
     refused = _refuse_viewer(request)
-    return refused or _json(services.device_collection(), content_type=GEOJSON)
+    return refused or HttpResponse(services.devices_text(), content_type=GEOJSON)
 
 
 @router.get("/outages", summary="Current outage areas as GeoJSON")

@@ -61,7 +61,7 @@ EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE = 111_320.0
 UKRAINE_BBOX = (22.0, 44.0, 40.3, 52.5)
 AIR_QUANTITIES = {"pm25", "pm2_5", "pm10", "aqi", "no2", "o3", "so2", "co"}
-NOISE_QUANTITIES = {"noise", "noise_db", "laeq", "sound_level"}
+NOISE_QUANTITIES = {"noise", "noise_db", "laeq", "lamax", "sound_level"}
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
@@ -123,7 +123,7 @@ DEFAULT_KINDS: list[dict[str, Any]] = [
      "department": "heating", "radius_m": 250, "window_minutes": 360,
      "response_target_minutes": 45, "resolution_target_minutes": 720, "color": "#e8590c"},
     {"code": "power", "title_uk": "Електропостачання й освітлення",
-     "title_en": "Power and street lighting", "department": "power", "radius_m": 200,
+     "title_en": "Power and street lighting", "department": "light", "radius_m": 200,
      "window_minutes": 240, "response_target_minutes": 60,
      "resolution_target_minutes": 480, "color": "#f59f00"},
     {"code": "roads", "title_uk": "Дороги й тротуари", "title_en": "Roads and pavements",
@@ -132,6 +132,9 @@ DEFAULT_KINDS: list[dict[str, Any]] = [
     {"code": "waste", "title_uk": "Відходи й прибирання", "title_en": "Waste and cleaning",
      "department": "waste", "radius_m": 80, "window_minutes": 720,
      "response_target_minutes": 120, "resolution_target_minutes": 720, "color": "#2f9e44"},
+    {"code": "trees", "title_uk": "Зелені насадження", "title_en": "Trees and greenery",
+     "department": "green", "radius_m": 50, "window_minutes": 720,
+     "response_target_minutes": 120, "resolution_target_minutes": 1440, "color": "#5c940d"},
     {"code": "air", "title_uk": "Якість повітря", "title_en": "Air quality",
      "department": "ecology", "radius_m": 1000, "window_minutes": 180,
      "response_target_minutes": 60, "resolution_target_minutes": 480, "color": "#7048e8"},
@@ -165,6 +168,16 @@ DEFAULT_RULES: list[tuple[str, str, str]] = [
     (RuleSource.REPORT_CATEGORY, "noise", "noise"),
     (RuleSource.REPORT_CATEGORY, "air", "air"),
     (RuleSource.REPORT_CATEGORY, "flooding", "flooding"),
+    # The reports module's demo categories (its leaves).
+    (RuleSource.REPORT_CATEGORY, "water-leak", "water"),
+    (RuleSource.REPORT_CATEGORY, "hydrant", "water"),
+    (RuleSource.REPORT_CATEGORY, "no-heating", "heating"),
+    (RuleSource.REPORT_CATEGORY, "streetlight-out", "power"),
+    (RuleSource.REPORT_CATEGORY, "pole-damaged", "power"),
+    (RuleSource.REPORT_CATEGORY, "manhole-open", "roads"),
+    (RuleSource.REPORT_CATEGORY, "bin-full", "waste"),
+    (RuleSource.REPORT_CATEGORY, "tree-fallen", "trees"),
+    (RuleSource.REPORT_CATEGORY, "tree-dangerous", "trees"),
     (RuleSource.REPORT_CATEGORY, "", "other"),
     (RuleSource.IOT_QUANTITY, "water_pressure", "water"),
     (RuleSource.IOT_QUANTITY, "pressure", "water"),
@@ -178,6 +191,11 @@ DEFAULT_RULES: list[tuple[str, str, str]] = [
     (RuleSource.IOT_QUANTITY, "noise", "noise"),
     (RuleSource.IOT_QUANTITY, "noise_db", "noise"),
     (RuleSource.IOT_QUANTITY, "laeq", "noise"),
+    # The iot module's quantity codes (compared lower-cased).
+    (RuleSource.IOT_QUANTITY, "fillinglevel", "waste"),
+    (RuleSource.IOT_QUANTITY, "powerconsumption", "power"),
+    (RuleSource.IOT_QUANTITY, "illuminance", "power"),
+    (RuleSource.IOT_QUANTITY, "battery", "device"),
     (RuleSource.IOT_QUANTITY, "", "other"),
     *[(RuleSource.IOT_QUANTITY, q, "air") for q in sorted(AIR_QUANTITIES)],
     (RuleSource.DEVICE_OFFLINE, "", "device"),
@@ -1171,16 +1189,26 @@ def map_text(flt: IncidentFilter, *, relative: bool = False) -> str:
     if relative:
         return incident_collection_text(flt)
     kinds = _kind_codes()
+    return _cached("map", (sorted(kinds.items()), flt.statuses, flt.kinds, flt.districts,
+                           flt.severities, iso_z(flt.since), iso_z(flt.until), flt.bbox,
+                           flt.emergency, flt.limit),
+                   lambda: incident_collection_text(flt))
+
+
+def devices_text() -> str:
+    """The devices' GeoJSON text, cached like :func:`map_text`."""
+    return _cached("devices", (), lambda: json.dumps(
+        device_collection(), ensure_ascii=False, separators=(",", ":")))
+
+
+def _cached(name: str, parts: Any, build: Any) -> str:
     # The newest change's time too: a rolled-back or pruned log may hand out an id again.
     newest = Change.objects.order_by("-pk").values_list("pk", "at").first()
-    key = "situation:map:" + hashlib.sha256(repr((
-        newest, sorted(kinds.items()), flt.statuses, flt.kinds, flt.districts,
-        flt.severities, iso_z(flt.since), iso_z(flt.until), flt.bbox, flt.emergency,
-        flt.limit, connection.settings_dict["NAME"],
-    )).encode()).hexdigest()
+    key = f"situation:{name}:" + hashlib.sha256(repr((
+        newest, parts, connection.settings_dict["NAME"])).encode()).hexdigest()
     text = cache.get(key)
     if text is None:
-        text = incident_collection_text(flt)
+        text = build()
         cache.set(key, text, MAP_CACHE_SECONDS)
     return str(text)
 
