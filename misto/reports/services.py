@@ -98,6 +98,19 @@ def get_category(code: str) -> Category:
     return category
 
 
+def find_category(text: str) -> str:
+    """A category code from what an operator typed: the code, or a title in either language
+    (case-insensitive). Returns the text unchanged when nothing matches."""
+    text = (text or "").strip()
+    if not text or Category.objects.filter(code=text).exists():
+        return text
+    folded = text.casefold()
+    for category in leaf_categories():
+        if folded in (category.title.casefold(), category.title_en.casefold()):
+            return category.code
+    return text
+
+
 def route(category: Category, district: str) -> Department | None:
     """The department that handles ``category`` in ``district``: walking up from the
     category, the first district route or department found. One query for the routes."""

@@ -69,9 +69,10 @@ def _grouped_categories() -> list[tuple[str, list[Category]]]:
 
 def _submission(request: HttpRequest, channel: str) -> services.Submission:
     post = request.POST
-    category = _category(post.get("category", ""))
+    code = services.find_category(post.get("category", ""))
+    category = _category(code)
     return services.Submission(
-        category=post.get("category", ""), description=post.get("description", ""),
+        category=code, description=post.get("description", ""),
         lon=post.get("lon") or None, lat=post.get("lat") or None,
         landmark=post.get("landmark", ""), address=post.get("address", ""),
         attributes=_answers(post, category), photos=request.FILES.getlist("photos"),
@@ -108,7 +109,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 @require_GET
 def attributes(request: HttpRequest) -> HttpResponse:
     """The questions of one category (an htmx fragment of the form)."""
-    category = _category(request.GET.get("category", ""))
+    category = _category(services.find_category(request.GET.get("category", "")))
     return render(request, "reports/_attributes.html", {
         "attributes": _attribute_rows(category, {}), "errors": {}, "category": category})
 
@@ -267,7 +268,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 "Registered as %(id)s (%(department)s). Tell the caller the number."
             ) % {"id": report.public_id, "department": report.department or "—"})
             return redirect("reports:intake")
-    category = _category(values.get("category", "")) if values else None
+    category = _category(services.find_category(values.get("category", ""))) if values else None
     return render(request, "reports/intake.html", {
         "groups": _grouped_categories(), "values": values, "errors": form_errors,
         "attributes": _attribute_rows(category, values), "category": category,

@@ -96,3 +96,54 @@ def test_landmark_report_resolved_and_resident_notified(live_server, browser, ci
         assert report.public_id in resident_page.locator("main").inner_text()
         screenshot(resident_page, "reports-inbox")
     phone.close()
+
+
+def test_phone_intake_by_keyboard_only(live_server, browser, city, django_user_model):
+    operator = django_user_model.objects.create_user("operator", password="a-strong-pass-42")
+    from misto.core.models import StaffAssignment
+
+    StaffAssignment.objects.create(user=operator, role="operator")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="uk-UA")
+    page = context.new_page()
+    sign_in(page, live_server.url, "operator", "/reports/phone/")
+    assert page.evaluate("document.activeElement.id") == "id_category"
+    assert axe_violations(page) == []
+    page.keyboard.type("впале дерево")  # the category by its title (or its code)
+    page.keyboard.press("Tab")
+    page.wait_for_selector("#id_attr_blocking")
+    page.keyboard.type(city.landmarks[2])
+    page.keyboard.press("Tab")  # address: not needed
+    page.keyboard.press("Tab")
+    page.keyboard.type("Марія")
+    page.keyboard.press("Tab")
+    page.keyboard.type("+380501112233")
+    page.keyboard.press("Tab")  # the category's question: "Так" is the first answer
+    assert page.evaluate("document.activeElement.id") == "id_attr_blocking"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Дерево впало на тротуар")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_load_state()
+    page.wait_for_selector(".message-success")
+    report = Report.objects.get()
+    assert report.channel == "phone" and report.category.code == "tree-fallen"
+    assert report.attributes == {"blocking": "yes"} and report.contact.name == "Марія"
+    assert report.public_id in page.locator(".messages").inner_text()
+    assert page.evaluate("document.activeElement.id") == "id_category"  # ready for the next
+    screenshot(page, "reports-intake")
+    context.close()
+
+
+def test_public_map_shows_reports(live_server, page, city):
+    from misto.reports import services
+
+    report = services.submit(services.Submission(
+        category="pothole", description="Яма", landmark=city.landmarks[2],
+        attributes={"size": "large"}))
+    with page.expect_response(lambda r: "/api/reports/reports" in r.url) as answer:
+        page.goto(f"{live_server.url}/reports/?status=open")
+    features = answer.value.json()["features"]
+    assert [f["id"] for f in features] == [report.public_id]
+    assert report.public_id in page.locator(".report-list").inner_text()
+    assert axe_violations(page) == []
+    screenshot(page, "reports-map")
