@@ -39,6 +39,7 @@ from misto.residents.models import (
     CorrectionRequest,
     ExternalIdentity,
     Extract,
+    HouseholdLink,
     Person,
     PersonBenefit,
     PersonChange,
@@ -211,7 +212,16 @@ def find_by_rnokpp(value: str) -> Person | None:
 
 
 def snapshot(person: Person) -> dict[str, Any]:
-    return {name: getattr(person, name) for name in REGISTER_FIELDS}
+    state: dict[str, Any] = {name: getattr(person, name) for name in REGISTER_FIELDS}
+    if person.pk:
+        state["benefits"] = [
+            [row.category.code, row.valid_from.isoformat(),
+             row.valid_until.isoformat() if row.valid_until else None]
+            for row in person.benefits.select_related("category").order_by("pk")]
+        state["household"] = [[str(row.member.uuid), row.relation]
+                              for row in person.household.select_related("member")
+                              .order_by("pk")]
+    return state
 
 
 def _record(person: Person, action: str, fields: list[str], by: Any, basis: str) -> None:
@@ -323,6 +333,64 @@ def link_account(person: Person, user: Any, *, basis: str) -> Person:
         person.save()
         _record(person, "linked", ["user"], user, basis)
     return person
+
+
+def add_benefit(person: Person, *, category: str, valid_from: date,
+                valid_until: date | None, document: str, by: Any, basis: str
+                ) -> PersonBenefit:
+    """Grant a benefit category for a period, with the document that proves it."""
+    from misto.residents.models import BenefitCategory
+
+    errors: dict[str, str] = {}
+    found = BenefitCategory.objects.filter(code=category, active=True).first()
+    if found is None:
+        errors["category"] = _("unknown benefit category")
+    if valid_until is not None and valid_until < valid_from:
+        errors["valid_until"] = _("ends before it starts")
+    if not document.strip():
+        errors["document"] = _("required")
+    if not basis.strip():
+        errors["basis"] = _("required")
+    if errors or found is None:
+        raise ResidentsError(_("The benefit is not valid."), "invalid_benefit", errors)
+    with transaction.atomic():
+        benefit = PersonBenefit.objects.create(person=person, category=found,
+                                               valid_from=valid_from, valid_until=valid_until,
+                                               document=document.strip())
+        _bump(person)
+        _record(person, "benefit_added", [f"benefit:{found.code}"], by, basis)
+    return benefit
+
+
+def link_household(person: Person, member: Person, *, relation: str, by: Any, basis: str
+                   ) -> HouseholdLink:
+    """Record that ``member`` belongs to ``person``'s household (both keep the history)."""
+    if relation not in HouseholdLink.Relation.values:
+        raise ResidentsError(_("Unknown relation."), "invalid_relation",
+                             {"relation": _("unknown")})
+    if member.pk == person.pk:
+        raise ResidentsError(_("A person is not their own household member."),
+                             "invalid_relation")
+    if not basis.strip():
+        raise ResidentsError(_("A change to the register needs a basis."), "basis_required")
+    with transaction.atomic():
+        link, created = HouseholdLink.objects.get_or_create(
+            person=person, member=member, defaults={"relation": relation})
+        if not created and link.relation == relation:
+            return link
+        link.relation = relation
+        link.save()
+        for side in (person, member):
+            _bump(side)
+            _record(side, "household_linked", ["household"], by, basis)
+    return link
+
+
+def _bump(person: Person) -> None:
+    person.version = Person.objects.select_for_update().get(pk=person.pk).version + 1
+    person.updated_at = timezone.now()
+    Person.objects.filter(pk=person.pk).update(version=person.version,
+                                               updated_at=person.updated_at)
 
 
 def raise_verification(person: Person, level: str, *, by: Any, basis: str) -> Person:

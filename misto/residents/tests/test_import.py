@@ -127,3 +127,24 @@ def test_semicolon_csv_with_a_document_instead_of_rnokpp(city, tmp_path):
     assert "1 person(s) imported" in out
     person = Person.objects.get()
     assert person.rnokpp == "" and person.document == "паспорт АБ 123456"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_line_exits_non_zero_with_each_bad_row(city, tmp_path):
+    """The real ``misto residents import`` process on the test database."""
+    import subprocess
+
+    from misto.conftest import ROOT, child_env, misto_command
+
+    bad = write_csv(tmp_path, [good_row(1), good_row(2, "вул. Неіснуюча, 404")])
+    result = subprocess.run(misto_command("residents", "import", str(bad)), cwd=ROOT,
+                            env=child_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "row 3:" in result.stderr and "unknown address" in result.stderr
+    assert "nothing imported" in result.stderr
+    assert Person.objects.count() == 0
+    good = write_csv(tmp_path, [good_row(1)], name="good.csv")
+    result = subprocess.run(misto_command("residents", "import", str(good)), cwd=ROOT,
+                            env=child_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert Person.objects.count() == 1

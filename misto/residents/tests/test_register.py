@@ -130,3 +130,36 @@ def test_key_rotation_re_encrypts_with_the_new_key(make_person, settings):
         assert crypto.Fernet(new_key.encode()).decrypt(token.encode()).decode() == person.rnokpp
     with override_settings(MISTO_FIELD_KEYS=[new_key]):  # the old key can now be dropped
         assert Person.objects.get(pk=person.pk).rnokpp == person.rnokpp
+
+
+def test_benefits_and_household_keep_history(make_person, make_user):
+    from misto.residents.demo import ensure_benefit_categories
+
+    ensure_benefit_categories()
+    clerk = make_user("clerk")
+    parent = make_person(10)
+    child = make_person(11, born=date(2015, 6, 1))
+    services.add_benefit(parent, category="large_family", valid_from=date(2024, 1, 1),
+                         valid_until=date(2030, 1, 1), document="посвідчення БС 1",
+                         by=clerk, basis="заява 5")
+    services.link_household(parent, child, relation="child", by=clerk, basis="свідоцтво")
+    services.link_household(parent, child, relation="child", by=clerk, basis="again")  # no-op
+    parent.refresh_from_db()
+    child.refresh_from_db()
+    assert (parent.version, child.version) == (3, 2)
+    actions = list(PersonChange.objects.filter(person=parent).values_list("action", flat=True)
+                   .order_by("version"))
+    assert actions == ["created", "benefit_added", "household_linked"]
+    last = PersonChange.objects.get(person=parent, version=3)
+    assert str(child.uuid) in last.snapshot and "large_family" in last.snapshot
+    assert [b.category.code for b in services.active_benefits(parent, date(2025, 1, 1))] == [
+        "large_family"]
+    assert services.active_benefits(parent, date(2031, 1, 1)) == []
+    export = services.export_data(parent)
+    assert export["household"] == [{"relation": "child", "member": child.full_name}]
+    with pytest.raises(services.ResidentsError) as error:
+        services.add_benefit(parent, category="nope", valid_from=date(2024, 1, 2),
+                             valid_until=date(2020, 1, 1), document="", by=clerk, basis="")
+    assert set(error.value.errors) == {"category", "valid_until", "document", "basis"}
+    with pytest.raises(services.ResidentsError):
+        services.link_household(parent, parent, relation="child", by=clerk, basis="b")
