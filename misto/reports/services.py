@@ -522,6 +522,23 @@ def get_report(public_id: str) -> Report:
     return report
 
 
+def answer_labels(report: Report) -> list[tuple[str, str]]:
+    """The report's answers as (question, answer) in the reader's language."""
+    rows = []
+    questions = {a.code: a for a in report.category.attributes.all()}
+    for code, value in (report.attributes or {}).items():
+        attribute = questions.get(code)
+        if attribute is None:
+            rows.append((code, str(value)))
+            continue
+        names = {str(v.get("key")): localized(str(v.get("name", "")), str(v.get("name_en", "")))
+                 for v in attribute.values}
+        values = value if isinstance(value, list) else [value]
+        rows.append((localized(attribute.description, attribute.description_en),
+                     ", ".join(names.get(str(v), str(v)) for v in values)))
+    return rows
+
+
 def history(report: Report, *, staff: bool = False) -> QuerySet[Change]:
     rows = report.changes.select_related("actor")
     return rows if staff else rows.filter(public=True)

@@ -182,6 +182,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "next_statuses": [(s, Status(s).label) for s in
                           sorted(services.TRANSITIONS.get(report.status, set()))],
         "clerks": clerks, "category_title": services.category_title(report.category),
+        "answers": services.answer_labels(report),
     })
 
 

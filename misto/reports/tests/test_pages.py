@@ -24,8 +24,9 @@ def test_submit_page_renders_and_creates(client, city, resident):
     report = Report.objects.get()
     assert response.status_code == 302 and response["Location"] == services.report_url(report)
     assert report.author == resident and report.photos.count() == 1
-    detail = client.get(response["Location"])
-    assert report.public_id in detail.content.decode()
+    detail = client.get(response["Location"]).content.decode()
+    assert report.public_id in detail
+    assert "Скільки ліхтарів не світить?" in detail
 
 
 def test_submit_errors_are_shown_and_nothing_saved(client, city):

@@ -65,6 +65,12 @@
     rmap.on("load", function () {
       var url = origin + cfg.reports + "?" + (list.dataset.query || "");
       rmap.addSource("reports", { type: "geojson", data: url });
+      fetch(url).then(function (r) { return r.json(); }).then(function (data) {
+        if (!data.features || !data.features.length) { return; }
+        var b = new maplibregl.LngLatBounds();
+        data.features.forEach(function (f) { b.extend(f.geometry.coordinates); });
+        rmap.fitBounds(b, { padding: 40, maxZoom: 16, duration: 0 });
+      });
       rmap.addLayer({ id: "reports", type: "circle", source: "reports", paint: {
         "circle-radius": 6, "circle-stroke-color": "#fff", "circle-stroke-width": 1.5,
         "circle-color": ["match", ["get", "status"], "new", colours["new"], "accepted", colours.accepted,
