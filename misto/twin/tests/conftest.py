@@ -6,9 +6,17 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.gis.geos import LineString, MultiLineString, MultiPolygon, Point, Polygon
+from django.utils import translation
 
 from misto.twin import builtin, services
 from misto.twin.models import Feature
+
+
+@pytest.fixture(autouse=True)
+def english() -> object:
+    """Messages are asserted in English, whatever translations the .po files gain."""
+    with translation.override("en"):
+        yield
 
 
 @dataclass

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from misto.twin import importers, services
 
@@ -56,27 +57,32 @@ class Command(BaseCommand):
             for error in report.errors:
                 self.stderr.write(str(error))
             raise CommandError(
-                f"{len(report.errors)} error(s) in {report.rows} row(s); nothing was imported.",
+                _("%(errors)s error(s) in %(rows)s row(s); nothing was imported.")
+                % {"errors": len(report.errors), "rows": report.rows},
                 returncode=1,
             )
         if options["dry_run"]:
-            self.stdout.write(f"{report.rows} row(s) are valid; nothing imported (--dry-run).")
+            self.stdout.write(_("%(rows)s row(s) are valid; nothing imported (--dry-run).")
+                              % {"rows": report.rows})
         else:
             self.stdout.write(self.style.SUCCESS(
-                f"imported {report.imported} feature(s) into {layer.code}"))
+                _("imported %(count)s feature(s) into %(layer)s")
+                % {"count": report.imported, "layer": layer.code}))
 
     def do_export(self, options: dict[str, Any]) -> None:
         layer = services.get_layer(options["layer"])
         count = importers.export_file(layer, options["file"])
-        self.stdout.write(f"wrote {count} feature(s) of {layer.code} to {options['file']}")
+        self.stdout.write(_("wrote %(count)s feature(s) of %(layer)s to %(file)s")
+                          % {"count": count, "layer": layer.code, "file": options["file"]})
 
     def do_number(self, options: dict[str, Any]) -> None:
         layer = services.get_layer(options["layer"])
         result = services.number_layer(layer)
-        self.stdout.write(f"numbered {result.numbered} feature(s) of {layer.code}")
+        self.stdout.write(_("numbered %(count)s feature(s) of %(layer)s")
+                          % {"count": result.numbered, "layer": layer.code})
         if result.outside:
-            self.stdout.write(f"{result.outside} of them lie outside every district "
-                              "(prefix 00)")
+            self.stdout.write(_("%(count)s of them lie outside every district (prefix 00)")
+                              % {"count": result.outside})
 
     def do_labels(self, options: dict[str, Any]) -> None:
         from misto.twin.labels import label_sheet
@@ -85,7 +91,7 @@ class Command(BaseCommand):
         pdf = label_sheet(layer, base_url=options["base_url"],
                           district_prefix=options["district"])
         Path(options["file"]).write_bytes(pdf)
-        self.stdout.write(f"wrote {options['file']}")
+        self.stdout.write(_("wrote %(file)s") % {"file": options["file"]})
 
     def do_layers(self, options: dict[str, Any]) -> None:
         from misto.twin.models import Layer
