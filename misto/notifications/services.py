@@ -358,6 +358,9 @@ def update_preferences(user: Any, *, quiet_start: dtime | None = None,
     if unknown:
         raise NotificationError(_("Unknown setting(s): %(names)s")
                                 % {"names": ", ".join(sorted(unknown))}, BAD_TEXT)
+    # Quiet hours are wall-clock times in the city's time zone; an offset is ignored.
+    quiet_start = quiet_start.replace(tzinfo=None) if quiet_start else None
+    quiet_end = quiet_end.replace(tzinfo=None) if quiet_end else None
     if (quiet_start is None) != (quiet_end is None):
         raise NotificationError(_("Give both ends of the quiet hours, or neither."),
                                 BAD_QUIET_HOURS)
