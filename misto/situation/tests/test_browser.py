@@ -2,11 +2,12 @@
 threshold and a citizen's report in the same street appear as ONE incident on the map without
 a reload; a dispatcher assigns it; the crew's phone page shows it; resolving it publishes
 ``situation.IncidentResolved`` naming the report, which the reports module turns into the
-reporter's notification.
+reporter's notification (test_with_reports.py follows that chain with the real module).
 
-The reading and the report reach the situation centre as events through the core's outbox,
-exactly as the iot and reports modules publish them (this test does not depend on those
-modules or on an MQTT broker being there).
+Twice: with the reading published over MQTT through the iot module's consumer and rules
+(skipped when iot or Mosquitto is missing), and with the iot event written to the outbox as
+iot publishes it (no dependency on other modules). The report arrives as reports publishes
+its event.
 """
 
 from __future__ import annotations
@@ -49,18 +50,92 @@ def photo_bytes() -> bytes:
     return data.getvalue()
 
 
+def through_the_outbox() -> str:
+    """The iot module's event, written to the outbox as iot publishes it."""
+    publish_raw("iot.ReadingOutOfRange", reading_payload("pressure-7", *ON_SHEVCHENKA))
+    return "pressure-7:water_pressure"
+
+
 def test_one_incident_live_then_dispatch_crew_and_resolve(live_server, browser, settings):
     # Short streams: the browser reconnects with Last-Event-ID on the way, as in real life.
     settings.MISTO_SITUATION_STREAM_SECONDS = 8
-    contexts = []
+    contexts: list = []
     try:
-        run_scenario(live_server, browser, contexts)
+        run_scenario(live_server, browser, contexts, through_the_outbox)
     finally:
         for context in contexts:
             context.close()
 
 
-def run_scenario(live_server, browser, contexts):
+def mqtt_ready() -> bool:
+    import socket
+
+    from misto.core.registry import is_enabled
+
+    if not is_enabled("iot"):
+        return False
+    try:
+        socket.create_connection(("127.0.0.1", 1883), 2).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not mqtt_ready(), reason="needs the iot module and Mosquitto on :1883")
+def test_the_same_with_the_reading_published_over_mqtt(live_server, browser, settings):
+    """The reading goes the whole way: MQTT -> the iot consumer -> its threshold rule ->
+    iot.ReadingOutOfRange -> this module (iot's own registry, demo rules and consumer)."""
+    import json
+    import threading
+    import uuid
+    from datetime import UTC, datetime
+
+    from misto.iot.conf import MqttSettings
+    from misto.iot.demo import ensure_catalogue
+    from misto.iot.ingest import reset_directory
+    from misto.iot.mqtt import Consumer, new_client
+    from misto.iot.rules import reset_rule_index
+    from misto.iot.services import register_device
+
+    settings.MISTO_SITUATION_STREAM_SECONDS = 8
+    reset_directory()
+    reset_rule_index()
+    ensure_catalogue()  # the water meter's rule: pressure below 1.5 bar is critical
+    register_device("water-sh1", "Лічильник Шевченка", "water-meter",
+                    lon=ON_SHEVCHENKA[0], lat=ON_SHEVCHENKA[1])
+    tenant = f"t{uuid.uuid4().hex[:10]}"
+    stop = threading.Event()
+    consumer = Consumer(MqttSettings(host="127.0.0.1", port=1883, tls=False, username=None,
+                                     password=None, tenant=tenant, group=tenant,
+                                     client_id=f"misto-sit-{tenant}", session_expiry=60))
+    thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    thread.start()
+    assert consumer.connected.wait(10)
+    publisher = new_client(f"misto-sit-pub-{tenant}")
+    publisher.connect("127.0.0.1", 1883)
+    publisher.loop_start()
+
+    def over_mqtt() -> str:
+        body = {"ts": datetime.now(UTC).isoformat(), "values": {"pressure": 0.6}}
+        publisher.publish(f"misto/{tenant}/devices/water-sh1/readings",
+                          json.dumps(body).encode(), qos=1).wait_for_publish(10)
+        return "water-sh1:pressure"
+
+    contexts: list = []
+    try:
+        run_scenario(live_server, browser, contexts, over_mqtt)
+    finally:
+        for context in contexts:
+            context.close()
+        publisher.loop_stop()
+        publisher.disconnect()
+        stop.set()
+        thread.join(10)
+        reset_directory()
+        reset_rule_index()
+
+
+def run_scenario(live_server, browser, contexts, send_reading) -> None:
     build_city()
     people = make_people()
     base = live_server.url
@@ -75,8 +150,8 @@ def run_scenario(live_server, browser, contexts):
     page.evaluate("() => { window.__sameDocument = 'yes'; }")
 
     # A pressure reading over its threshold, then a citizen's report 60 m along the street.
-    publish_raw("iot.ReadingOutOfRange", reading_payload("pressure-7", *ON_SHEVCHENKA))
-    page.wait_for_selector("#incident-list li[data-incident]", timeout=15000)
+    sensor_source = send_reading()
+    page.wait_for_selector("#incident-list li[data-incident]", timeout=20000)
     publish_raw("reports.ReportCreated", report_payload(9001, *ON_SHEVCHENKA_60M))
     page.wait_for_selector('#incident-list li[data-sources="2"]', timeout=15000)
 
@@ -86,13 +161,13 @@ def run_scenario(live_server, browser, contexts):
                            "f => [f.properties.id, f.properties.sources.length])")
     incident = Incident.objects.get()
     assert on_map == [[incident.pk, 2]]
-    assert incident.sources == [{"module": "iot", "id": "pressure-7:water_pressure"},
+    assert incident.sources == [{"module": "iot", "id": sensor_source},
                                 {"module": "reports", "id": "9001"}]
     page.wait_for_function(
         "() => document.querySelector('[data-figure=open]').textContent.trim() === '1'",
         timeout=15000)
     assert axe_violations(page) == []
-    screenshot(page, "situation-dashboard-live")
+    screenshot(page, f"situation-dashboard-live-{send_reading.__name__}")
 
     # The dispatcher assigns it to the crew.
     page.locator(f'#incident-list li[data-incident="{incident.pk}"] a').click()
