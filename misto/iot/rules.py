@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
+
 from misto.core.events import publish
 from misto.iot.events import ContainerFull, ReadingOutOfRange
 from misto.iot.ingest import DeviceInfo, Row
@@ -163,9 +165,31 @@ def evaluate(rows: Sequence[Row], devices: dict[int, DeviceInfo]) -> int:
         if dirty:
             changed.append(state)
     if changed:
-        RuleState.objects.bulk_update(changed, ["active", "since", "last_ts", "last_value"],
-                                      batch_size=500)
+        _save_states(changed)
     return published
+
+
+def _save_states(states: list[RuleState]) -> None:
+    """One statement for the batch's rule states (the ORM's bulk_update is slow here)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "UPDATE iot_rulestate s SET active = v.active, since = v.since, "
+                "last_ts = v.last_ts, last_value = v.last_value FROM unnest("
+                "%s::bigint[], %s::boolean[], %s::timestamptz[], %s::timestamptz[], "
+                "%s::float8[]) AS v(id, active, since, last_ts, last_value) WHERE s.id = v.id",
+                [[s.pk for s in states], [s.active for s in states],
+                 [s.since for s in states], [s.last_ts for s in states],
+                 [s.last_value for s in states]],
+            )
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            cursor.executemany(
+                "UPDATE iot_rulestate SET active = %s, since = %s, last_ts = %s, "
+                "last_value = %s WHERE id = %s",
+                [(s.active, adapt(s.since), adapt(s.last_ts), s.last_value, s.pk)
+                 for s in states],
+            )
 
 
 def _locked_states(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], RuleState]:

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection, transaction
+import psycopg
+from django.db import IntegrityError, connection, transaction
 
 from misto.core.events import publish
 from misto.iot.events import DeviceOffline
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 MAX_PAYLOAD_KEPT = 10_000  # characters of a dead letter's payload kept
 LAST_SEEN_RESOLUTION = timedelta(seconds=5)
+COPY_TYPES = ["int8", "varchar", "timestamptz", "float8"]
 
 @dataclass(frozen=True)
 class DeadLetterDraft:
@@ -95,38 +97,63 @@ def _ensure_partitions(batch: Sequence[Row]) -> None:
 
 
 def _write_postgres(batch: Sequence[Row]) -> None:
+    """COPY straight into the readings table; on a duplicate key, the staging path.
+
+    The common case (nothing seen before) is one ``COPY`` into the partitioned table, as
+    fast as PostgreSQL loads rows. A redelivered message makes that COPY fail on the
+    primary key: the savepoint rolls it back and the batch goes through a temporary staging
+    table and ``INSERT ... ON CONFLICT DO NOTHING`` instead, which skips what is stored.
+    """
     _ensure_partitions(batch)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS iot_staging (device_id bigint, quantity text, "
-            "ts timestamptz, value float8) ON COMMIT DELETE ROWS"
-        )
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy("COPY iot_staging (device_id, quantity, ts, value) FROM STDIN") as copy:
-            for row in batch:
-                copy.write_row(row)
-        cursor.execute(
-            "INSERT INTO iot_reading (device_id, quantity, ts, value) "
-            "SELECT device_id, quantity, ts, value FROM iot_staging "
-            "ON CONFLICT DO NOTHING"
-        )
+        try:
+            with transaction.atomic(), raw.copy(
+                    "COPY iot_reading (device_id, quantity, ts, value) "
+                    "FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(COPY_TYPES)
+                for row in batch:
+                    copy.write_row(row)
+        except (IntegrityError, psycopg.errors.UniqueViolation):
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS iot_staging (device_id bigint, "
+                "quantity varchar(64), ts timestamptz, value float8) ON COMMIT DELETE ROWS"
+            )
+            with raw.copy("COPY iot_staging (device_id, quantity, ts, value) "
+                          "FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(COPY_TYPES)
+                for row in batch:
+                    copy.write_row(row)
+            cursor.execute(
+                "INSERT INTO iot_reading (device_id, quantity, ts, value) "
+                "SELECT device_id, quantity, ts, value FROM iot_staging "
+                "ON CONFLICT DO NOTHING"
+            )
+        latest = _latest(batch)
         cursor.execute(
             "INSERT INTO iot_latest (device_id, quantity, ts, value) "
-            "SELECT DISTINCT ON (device_id, quantity) device_id, quantity, ts, value "
-            "FROM iot_staging ORDER BY device_id, quantity, ts DESC "
+            "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], "
+            "%s::float8[]) ORDER BY 1, 2 "
             "ON CONFLICT (device_id, quantity) DO UPDATE SET ts = EXCLUDED.ts, "
-            "value = EXCLUDED.value WHERE iot_latest.ts < EXCLUDED.ts"
+            "value = EXCLUDED.value WHERE iot_latest.ts < EXCLUDED.ts",
+            [[k[0] for k in latest], [k[1] for k in latest],
+             [v[0] for v in latest.values()], [v[1] for v in latest.values()]],
         )
 
 
-def _write_sqlite(batch: Sequence[Row]) -> None:
-    adapt = connection.ops.adapt_datetimefield_value
+def _latest(batch: Sequence[Row]) -> dict[tuple[int, str], tuple[datetime, float]]:
     latest: dict[tuple[int, str], tuple[datetime, float]] = {}
     for device_pk, quantity, ts, value in batch:
         key = (device_pk, quantity)
         seen = latest.get(key)
         if seen is None or ts > seen[0]:
             latest[key] = (ts, value)
+    return latest
+
+
+def _write_sqlite(batch: Sequence[Row]) -> None:
+    adapt = connection.ops.adapt_datetimefield_value
+    latest = _latest(batch)
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT OR IGNORE INTO iot_reading (device_id, quantity, ts, value) "

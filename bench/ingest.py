@@ -1,0 +1,228 @@
+"""Ingest benchmark: readings per second from MQTT publish to committed, against raw COPY.
+
+    .venv/bin/python bench/ingest.py [--size N] [--consumers C] [--devices D]
+
+Uses DATABASE_URL (default: PostgreSQL ``misto_bench_iot`` on 127.0.0.1, created and
+migrated if missing; THE IOT TABLES OF THAT DATABASE ARE EMPTIED) and the Mosquitto broker in
+MQTT_URL (default mqtt://127.0.0.1:1883), on a tenant and group of its own.
+
+1. End to end: C real ``misto worker --only runners`` processes (one shared MQTT 5
+   subscription, QoS 1, acknowledged after commit) consume N readings that one publisher
+   sends as fast as the broker takes them: D air-quality stations, each message a gateway
+   batch of 10 timestamps x 5 quantities (50 readings). Timed from the first publish to the
+   moment the last reading is committed, with the latest state upserted and the rules (a
+   PM2.5 threshold with hysteresis on every station) applied in the same transactions.
+2. Raw limit: the same N rows loaded by one ``COPY`` into the same (emptied) readings table.
+
+Last line: ``ratio=<end-to-end readings/s / raw COPY readings/s>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/misto_bench_iot")
+os.environ.setdefault("MQTT_URL", "mqtt://127.0.0.1:1883")
+
+from common import setup  # noqa: E402
+
+QUANTITIES = ("pm25", "pm10", "no2", "temperature", "relativeHumidity")
+STAMPS_PER_MESSAGE = 10
+
+
+def empty_tables() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("TRUNCATE iot_reading, iot_latest, iot_rulestate, iot_deadletter")
+        else:
+            for table in ("iot_reading", "iot_latest", "iot_rulestate", "iot_deadletter"):
+                cursor.execute(f"DELETE FROM {table}")
+
+
+def prepare_devices(count: int) -> list[tuple[int, str]]:
+    from misto.iot.demo import ensure_catalogue
+    from misto.iot.models import Device
+
+    models = ensure_catalogue()
+    existing = set(Device.objects.filter(uid__startswith="bench-").values_list("uid",
+                                                                             flat=True))
+    Device.objects.bulk_create([
+        Device(uid=f"bench-{i:05d}", name=f"Bench station {i}", model=models["aq-station"])
+        for i in range(count) if f"bench-{i:05d}" not in existing
+    ])
+    return list(Device.objects.filter(uid__startswith="bench-").order_by("uid")
+                .values_list("pk", "uid")[:count])
+
+
+def messages(devices: list[tuple[int, str]], size: int, base: datetime
+             ) -> tuple[list[tuple[str, bytes]], list[tuple[int, str, datetime, float]]]:
+    """Gateway batches for ``size`` readings, and the same rows for the COPY baseline."""
+    per_message = STAMPS_PER_MESSAGE * len(QUANTITIES)
+    out: list[tuple[str, bytes]] = []
+    rows: list[tuple[int, str, datetime, float]] = []
+    step = 0
+    while len(rows) < size:
+        for pk, uid in devices:
+            if len(rows) + per_message > size:
+                break
+            body = []
+            for k in range(STAMPS_PER_MESSAGE):
+                ts = base + timedelta(seconds=step * STAMPS_PER_MESSAGE + k)
+                # PM2.5 crosses the rule's threshold now and then: the rules have work to do.
+                values = {"pm25": 60.0 if k == 0 and (step * 7 + pk) % 250 == 0 else 20.0 + k,
+                          "pm10": 30.0 + k, "no2": 18.5, "temperature": 4.5,
+                          "relativeHumidity": 71.0}
+                body.append({"ts": ts.isoformat(), "values": values})
+                rows.extend((pk, q, ts.astimezone(UTC), float(v)) for q, v in values.items())
+            out.append((uid, json.dumps(body).encode()))
+        else:
+            step += 1
+            continue
+        break
+    return out, rows
+
+
+def count_readings() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM iot_reading")
+        return int(cursor.fetchone()[0])
+
+
+def spawn_consumers(n: int, tenant: str) -> list[subprocess.Popen[bytes]]:
+    env = dict(os.environ, MISTO_IOT_TENANT=tenant, MISTO_MQTT_GROUP=tenant,
+               MISTO_MQTT_SESSION_EXPIRY="600", DJANGO_SETTINGS_MODULE="misto.settings")
+    procs = []
+    log_dir = ROOT / "var" / "bench"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = (log_dir / "ingest-consumers.log").open("ab")
+    for i in range(n):
+        env_i = dict(env, MISTO_MQTT_CLIENT_ID=f"misto-bench-{tenant}-{i}")
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "misto.cli", "worker", "--only", "runners"], cwd=ROOT,
+            env=env_i, stdout=log, stderr=subprocess.STDOUT))
+    return procs
+
+
+def end_to_end(batches: list[tuple[str, bytes]], total: int, consumers: int) -> float:
+    from misto.iot.conf import mqtt_settings
+    from misto.iot.mqtt import connect, new_client
+
+    tenant = f"bench{uuid.uuid4().hex[:8]}"
+    procs = spawn_consumers(consumers, tenant)
+    settings = mqtt_settings()
+    assert settings is not None
+    client = new_client(f"misto-bench-pub-{tenant}")
+    connect(client, settings, persistent=False)
+    client.loop_start()
+    try:
+        # Wait until every consumer has subscribed: probe until a probe reading lands.
+        probe_uid, probe_body = batches[0]
+        empty_tables()
+        deadline = time.monotonic() + 60
+        while count_readings() == 0:
+            if time.monotonic() > deadline:
+                raise SystemExit("the consumers did not start")
+            client.publish(f"misto/{tenant}/devices/{probe_uid}/readings", probe_body, qos=1)
+            time.sleep(0.5)
+        time.sleep(2.0)  # all consumers connected and subscribed
+        empty_tables()
+        window = 4000  # messages the broker may hold for us before it drops (see docs)
+        per_message = total / len(batches)
+        started = time.perf_counter()
+        for index, (uid, body) in enumerate(batches):
+            if index and index % 500 == 0:
+                while index - count_readings() / per_message > window:
+                    time.sleep(0.01)
+            client.publish(f"misto/{tenant}/devices/{uid}/readings", body, qos=1)
+        last, last_change = -1, time.monotonic()
+        while True:
+            done = count_readings()
+            if done >= total:
+                break
+            if done != last:
+                last, last_change = done, time.monotonic()
+            elif time.monotonic() - last_change > 30:
+                raise SystemExit(f"stalled at {done} of {total} readings")
+            time.sleep(0.005)
+        return time.perf_counter() - started
+    finally:
+        client.loop_stop()
+        client.disconnect()
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)
+
+
+def raw_copy(rows: list[tuple[int, str, datetime, float]]) -> float:
+    from django.db import connection, transaction
+
+    empty_tables()
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(
+                    "COPY iot_reading (device_id, quantity, ts, value) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            cursor.executemany("INSERT INTO iot_reading VALUES (%s, %s, %s, %s)",
+                               [(d, q, adapt(t), v) for d, q, t, v in rows])
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=300_000, help="readings (default 300000)")
+    parser.add_argument("--consumers", type=int, default=2)
+    parser.add_argument("--devices", type=int, default=1000)
+    args = parser.parse_args()
+    vendor = setup("ingest")
+    from misto.iot.models import Rule
+
+    devices = prepare_devices(args.devices)
+    base = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+    batches, rows = messages(devices, args.size, base)
+    total = len(rows)
+    rules = Rule.objects.filter(active=True, quantity="pm25").count()
+    print(f"database: {vendor}; {total} readings in {len(batches)} MQTT messages "
+          f"({total // len(batches)} readings each) from {len(devices)} devices; "
+          f"{rules} PM2.5 rule(s) on every station; {args.consumers} consumer process(es)")
+    events_before = count_events()
+    seconds = end_to_end(batches, total, args.consumers)
+    e2e = total / seconds
+    events = count_events() - events_before
+    print(f"end to end (publish -> committed, latest state, rules): {seconds:.2f} s, "
+          f"{e2e:,.0f} readings/s, {len(batches) / seconds:,.0f} messages/s; "
+          f"{events} rule events raised")
+    raw_seconds = raw_copy(rows)
+    raw = total / raw_seconds
+    print(f"raw limit (the same rows by one COPY into the readings table): {raw_seconds:.2f} s,"
+          f" {raw:,.0f} readings/s")
+    empty_tables()
+    print(f"ratio={e2e / raw:.3f}")
+
+
+def count_events() -> int:
+    from misto.core.models import OutboxEvent
+
+    return OutboxEvent.objects.filter(name="iot.ReadingOutOfRange").count()
+
+
+if __name__ == "__main__":
+    main()
