@@ -214,6 +214,11 @@ class CorrectionRequest(models.Model):
         return f"correction {self.pk} ({self.status})"
 
     @property
+    def field_label(self) -> str:
+        field = Person._meta.get_field(self.field)
+        return str(getattr(field, "verbose_name", self.field))
+
+    @property
     def scope_department(self) -> str:
         return self.person.scope_department
 

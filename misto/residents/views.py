@@ -233,9 +233,15 @@ def staff_register(request: HttpRequest) -> HttpResponse:
                 context["error"] = _("You may not open this person's personal data.")
                 status = 403
             else:
-                context["person"] = found[0]
-                context["profile"] = [(services.field_label(name), value)
-                                      for name, value in data.items() if value]
+                person = found[0]
+                context.update(
+                    person=person,
+                    profile=[(services.field_label(name), value)
+                             for name, value in data.items() if value],
+                    benefits=services.active_benefits(person),
+                    household=person.household.select_related("member"),
+                    history=services.history(person),
+                )
     return render(request, "residents/staff_register.html", context, status=status)
 
 

@@ -30,7 +30,10 @@ def test_resident_signs_in_with_the_provider_and_sees_the_cabinet(
         assert page.locator("html").get_attribute("lang") == "uk"
         assert page.locator("h1").inner_text() == "Мій кабінет"
         assert "Олена" in page.locator(".lead").inner_text()
+        assert page.locator("#privacy-h").inner_text() == "Приватність"
+        assert page.locator("#profile-h").inner_text() == "Профіль"
         privacy = page.locator("#privacy").inner_text()
+        assert "Хто переглядав мої дані" in privacy
         assert "перевірка пільги" in privacy and clerk.username in privacy
         assert axe_violations(page) == []
         screenshot(page, "residents-cabinet-uk")
