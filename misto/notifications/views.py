@@ -53,6 +53,7 @@ def detail(request: HttpRequest, announcement_id: int) -> HttpResponse:
     return render(request, "notifications/detail.html", {
         "a": row, "title": row.title(), "body": row.body(), "buildings": buildings,
         "area": json.loads(row.area.geojson) if row.area else None, "config": _map_config(),
+        "can_manage": can(request.user, "staff.notifications.compose"),
     })
 
 

@@ -96,3 +96,47 @@ def test_water_outage_reaches_the_residents_inside_and_shows_on_the_map(
     assert not axe_violations(page)
     assert not errors, errors
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_draw_an_outage_on_the_compose_map(live_server, browser, city, make_resident,
+                                                 staff):  # noqa: F811
+    from misto.notifications.models import Announcement
+
+    resident = make_resident(city.points[city.inside[4]])
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="uk-UA")
+    context.add_cookies([session_cookie(staff(), live_server)])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/notices/compose/")
+    page.wait_for_function("() => window.noticesMap && window.noticesMap.loaded()",
+                           timeout=20_000)
+    page.evaluate("() => window.noticesMap.jumpTo({center: [35.125, 47.822], zoom: 14})")
+    page.wait_for_function("() => window.noticesMap.loaded()", timeout=20_000)
+    page.locator("#notices-map").scroll_into_view_if_needed()
+    box = page.locator("#notices-map").bounding_box()
+    west, south, east, north = 35.115, 47.819, 35.135, 47.8255
+    for lon, lat in [(west, south), (east, south), (east, north), (west, north)]:
+        x, y = page.evaluate("([lon, lat]) => { const p = window.noticesMap.project([lon, lat]);"
+                             " return [p.x, p.y]; }", [lon, lat])
+        page.mouse.click(box["x"] + x, box["y"] + y)
+    page.click("#draw-finish")
+    assert "Polygon" in page.input_value("#id_area")
+    page.select_option("#id_kind", "outage")
+    page.select_option("#id_outage_type", "water")
+    page.fill("#id_title_uk", "Вода: ремонт")
+    page.check("input[name='topics'][value='housing']")
+    page.check("input[name='target'][value='area']")
+    page.fill("#id_starts_at", "2030-05-01T08:00")
+    page.fill("#id_ends_at", "2030-05-01T18:00")
+    page.locator("form.compose-form button[type='submit']").click()
+    page.wait_for_url("**/notices/*/", timeout=20_000)
+    page.screenshot(path=str(SHOTS / "composed.png"), full_page=True)
+    row = Announcement.objects.get(title_uk="Вода: ремонт")
+    assert row.status == "published" and row.building_count == 9
+    finish_fanout(row.pk)
+    assert row.messages.filter(user=resident).exists()
+    assert not errors, errors
+    context.close()
