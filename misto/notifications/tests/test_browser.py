@@ -100,8 +100,8 @@ def test_water_outage_reaches_the_residents_inside_and_shows_on_the_map(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_staff_draw_an_outage_on_the_compose_map(live_server, browser, city, make_resident,
-                                                 staff):  # noqa: F811
+def test_staff_draw_an_outage_on_the_compose_map(
+        live_server, browser, city, make_resident, staff):  # noqa: F811
     from misto.notifications.models import Announcement
 
     resident = make_resident(city.points[city.inside[4]])
