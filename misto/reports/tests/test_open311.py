@@ -79,7 +79,8 @@ def post(client, key, **data):
     base = {"api_key": key, "service_code": "streetlight-out", "lat": "47.8201",
             "long": "35.1302", "description": "Не світить", "attribute[how_many]": "3"}
     base.update(data)
-    return client.post(f"{BASE}/requests.json", {k: v for k, v in base.items() if v is not None})
+    return client.post(f"{BASE}/requests.json", {k: v for k, v in base.items() if v is not None},
+                       HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_post_then_get(client, city, key):
@@ -153,6 +154,7 @@ def test_post_errors_use_the_spec_format_and_save_nothing(client, city, key, dat
 
 
 def test_photo_errors(client, city, key, settings):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = post(client, key, media=io.BytesIO(b"GIF89a not really"))
     assert response.status_code == 400
     assert "not a JPEG, PNG or WebP" in response.json()[0]["description"]
@@ -167,7 +169,15 @@ def test_photo_errors(client, city, key, settings):
     assert not Report.objects.exists()
 
 
+def test_errors_in_ukrainian_by_default(client, city, key):
+    response = client.post(f"{BASE}/requests.json", {"api_key": key, "service_code": "nope",
+                                                     "lat": "47.8201", "long": "35.1302"})
+    assert response.status_code == 400
+    assert "Категорії «nope» немає" in response.json()[0]["description"]
+
+
 def test_get_errors(client, city):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert client.get(f"{BASE}/requests/1999-000001.json").status_code == 404
     assert client.get(f"{BASE}/services/nope.xml").status_code == 404
     assert client.get(f"{BASE}/tokens/not-a-token.json").json()[0]["code"] == 404
