@@ -66,11 +66,13 @@ def _base(request: HttpRequest) -> str:
 
 @open311_view
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    contact = str(getattr(settings, "MISTO_OPEN311_CONTACT", "")
+                  or getattr(settings, "DEFAULT_FROM_EMAIL", ""))
     data = {
         "changeset": CHANGESET,
-        "contact": str(getattr(settings, "MISTO_OPEN311_CONTACT", "")
-                       or getattr(settings, "DEFAULT_FROM_EMAIL", "")),
-        "key_service": request.build_absolute_uri("/") + " (misto open311 create-key)",
+        "contact": contact,
+        "key_service": f"API keys for posting are issued by the city ({contact}): staff run "
+                       "`misto open311 create-key <application>`.",
         "endpoints": [{
             "specification": SPEC, "url": _base(request).rstrip("/"), "changeset": CHANGESET,
             "type": "production", "formats": ["text/xml", "application/json"],
