@@ -2,7 +2,8 @@
 
 Consumed (incidents are built only from these, never from other modules' tables):
 ``reports.ReportCreated``, ``reports.ReportStatusChanged``, ``iot.ReadingOutOfRange``,
-``iot.ContainerFull``, ``iot.DeviceOffline``, ``notifications.OutageAnnounced``.
+``iot.ContainerFull``, ``iot.DeviceOffline``, ``notifications.OutageAnnounced``, and
+``iot.DeviceRegistryChanged`` (to count the city's devices for the dashboard).
 
 Published:
 - ``situation.IncidentResolved``: ``incident_id, kind, sources (list of {module, id}),
@@ -97,3 +98,8 @@ def on_device_offline(event: EventEnvelope) -> None:
 @consumes("notifications.OutageAnnounced", inline=True)
 def on_outage_announced(event: EventEnvelope) -> None:
     services.ingest_outage(event.payload)
+
+
+@consumes("iot.DeviceRegistryChanged")
+def on_device_registry_changed(event: EventEnvelope) -> None:
+    services.ingest_device_registry(event.payload)

@@ -699,6 +699,24 @@ def ingest_device_offline(payload: dict[str, Any]) -> Incident | None:
         ))
 
 
+def ingest_device_registry(payload: dict[str, Any]) -> None:
+    """``iot.DeviceRegistryChanged``: count the city's devices (their place and state come
+    with their alerts); an inactive or removed device leaves the picture."""
+    device_id = _str(payload, "device_id")[:100]
+    if not device_id:
+        return
+    gone = payload.get("status") == "inactive" or payload.get("action") in {"removed",
+                                                                            "deleted"}
+    with transaction.atomic():
+        if gone:
+            if DeviceState.objects.filter(device_id=device_id).delete()[0]:
+                record_change(Change.Topic.DEVICE, device_id)
+            return
+        _device, created = DeviceState.objects.get_or_create(device_id=device_id)
+        if created:
+            record_change(Change.Topic.DEVICE, device_id)
+
+
 def _geometry(value: Any) -> GEOSGeometry | None:
     if not value:
         return None

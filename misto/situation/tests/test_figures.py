@@ -127,10 +127,16 @@ def test_dashboard_counts(city, people):
     services.ingest_device_offline({"device_id": "cam-1", "device_name": "cam", "district": None,
                                     "lon": 35.18, "lat": 47.84, "last_seen": None,
                                     "back_online": False})
+    for uid in ("air-1", "new-1", "new-2", "gone-1"):
+        services.ingest_device_registry({"device_id": uid, "action": "created",
+                                         "content_hash": "x", "version": 1,
+                                         "status": "active"})
+    services.ingest_device_registry({"device_id": "gone-1", "action": "changed",
+                                     "content_hash": "y", "version": 2, "status": "inactive"})
     board = services.dashboard()
     assert board.open_total == 4
     assert board.reports_today == 2
-    assert board.devices_total == 2 and board.devices_online == 1
+    assert board.devices_total == 4 and board.devices_online == 3
     assert board.devices_alerting == 1
     assert {bar.key for bar in board.by_kind} == {"water", "roads", "air", "device"}
     assert sum(bar.value for bar in board.by_district) == 4
