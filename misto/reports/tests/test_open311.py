@@ -257,3 +257,13 @@ def test_georeport_client_unchanged(live_server, city, clerk):
     bad = GeoReport(root, jurisdiction="elsewhere")
     with pytest.raises(requests.HTTPError):
         bad.get_service_list()
+
+
+def test_post_by_address_string(client, city, key):
+    response = post(client, key, lat=None, long=None, address_string="Шевченка 12")
+    assert response.status_code == 200, response.content
+    report = Report.objects.get()
+    assert report.district == city.east and report.address == "Шевченка 12"
+    response = post(client, key, lat=None, long=None, address_string="Неіснуюча 999")
+    assert response.status_code == 400 and "not found" in response.json()[0]["description"]
+    assert Report.objects.count() == 1
