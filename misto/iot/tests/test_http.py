@@ -143,3 +143,22 @@ def test_history_and_aggregates_api(devices):
     response = client.get("/api/iot/devices/aq-t1/aggregates",
                           {"quantity": "pm25", "period": "week"})
     assert response.status_code == 400
+
+
+def test_iot_command(devices, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("iot", "credentials", "aq-t1", stdout=out)
+    secret = out.getvalue().split("secret ", 1)[1].split()[0]
+    body = {"readings": [{"ts": at(0).isoformat(), "values": {"pm25": 5}}]}
+    assert post("/api/iot/readings", body,
+                HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 202
+    call_command("iot", "mosquitto-files", "--dir", str(tmp_path), stdout=StringIO())
+    assert (tmp_path / "misto.passwd").read_text().startswith("aq-t1:$7$")
+    with pytest.raises(CommandError):
+        call_command("iot", "credentials", "ghost", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("iot", "mosquitto-files", "--dir", str(tmp_path / "missing"))
