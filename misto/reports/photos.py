@@ -61,7 +61,13 @@ def clean_photo(upload: IO[bytes], name: str = "") -> CleanPhoto:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format or ""
+            pixels = probe.size[0] * probe.size[1]
             probe.verify()
+        if pixels > MAX_PIXELS:
+            raise ReportError(errors.PHOTO_TOO_LARGE, _(
+                "%(name)s has %(mp)d megapixels; a photo may have at most %(max)d."
+            ) % {"name": label, "mp": pixels // 1_000_000, "max": MAX_PIXELS // 1_000_000},
+                field="photos")
         image: Image.Image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,

@@ -121,6 +121,12 @@ def test_photo_not_image_and_too_large(city, settings):
         services.submit(submission(landmark=city.landmarks[0],
                                    photos=[SimpleUploadedFile("p.gif", gif.getvalue())]))
     assert caught.value.code == errors.PHOTO_NOT_IMAGE
+    huge = io.BytesIO()
+    Image.new("1", (8000, 7000)).save(huge, "PNG")  # 56 megapixels, a few kilobytes
+    with pytest.raises(ReportError) as caught:
+        services.submit(submission(landmark=city.landmarks[0],
+                                   photos=[SimpleUploadedFile("h.png", huge.getvalue())]))
+    assert caught.value.code == errors.PHOTO_TOO_LARGE
     settings.MISTO_REPORTS_MAX_PHOTO_BYTES = 1000
     big = SimpleUploadedFile("big.jpg", jpeg(size=(400, 400)), "image/jpeg")
     with pytest.raises(ReportError) as caught:
