@@ -170,7 +170,11 @@ def fit_geometry(layer: Layer, geometry: GEOSGeometry) -> GEOSGeometry:
                 % {"actual": actual, "layer": layer.code, "wanted": wanted}
             )
     west, south, east, north = UKRAINE_BBOX
-    x0, y0, x1, y1 = geometry.extent
+    if isinstance(geometry, Point):
+        x0 = x1 = geometry.x
+        y0 = y1 = geometry.y
+    else:
+        x0, y0, x1, y1 = geometry.extent
     if x0 < west or x1 > east or y0 < south or y1 > north:
         errors.append(
             _("coordinates (%(x).6f, %(y).6f) are not longitude/latitude in Ukraine: "
@@ -179,6 +183,20 @@ def fit_geometry(layer: Layer, geometry: GEOSGeometry) -> GEOSGeometry:
     if errors:
         raise InvalidFeature(errors)
     return geometry
+
+
+_validators: dict[str, jsonschema.Draft202012Validator] = {}
+
+
+def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
+    """One compiled validator per distinct schema (imports check thousands of rows)."""
+    key = json.dumps(schema, sort_keys=True)
+    validator = _validators.get(key)
+    if validator is None:
+        if len(_validators) > 200:
+            _validators.clear()
+        validator = _validators[key] = jsonschema.Draft202012Validator(schema)
+    return validator
 
 
 def property_errors(layer: Layer, properties: Any) -> list[str]:
@@ -195,7 +213,7 @@ def property_errors(layer: Layer, properties: Any) -> list[str]:
                     _("unknown property “%(key)s” (layer “%(layer)s” has: %(known)s)")
                     % {"key": key, "layer": layer.code, "known": ", ".join(sorted(known))}
                 )
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = _validator(schema)
     for error in sorted(validator.iter_errors(properties), key=lambda e: list(e.path)):
         if error.validator == "additionalProperties":
             continue  # already reported by name above
@@ -298,8 +316,23 @@ def bulk_create(drafts: Sequence[Draft], *, user: Any = None, reason: str = "",
                 batch_size: int = 2000) -> int:
     """Write many validated drafts at once (imports, the demo). Call inside a transaction."""
     now = timezone.now()
-    rows = [_new_feature(draft, user, reason, now) for draft in drafts]
-    Feature.objects.bulk_create(rows, batch_size=batch_size)
+    author = user.pk if getattr(user, "is_authenticated", False) else None
+    geometry = "ST_GeomFromWKB(%s, 4326)" if is_postgres() else "GeomFromWKB(%s, 4326)"
+    properties = "%s::jsonb" if is_postgres() else "%s"
+    # Raw executemany: Django's bulk_create compiles every geometry value one by one, which
+    # made the demo city and big imports several times slower.
+    sql = (f"INSERT INTO twin_feature (layer_id, geometry, properties, number, name, "
+           f"search_key, version, action, valid_from, changed_by_id, reason) VALUES "
+           f"(%s, {geometry}, {properties}, %s, %s, %s, 1, 'created', %s, %s, %s)")
+    rows = []
+    for draft in drafts:
+        name = display_name(draft.layer, draft.properties)
+        rows.append((draft.layer.pk, bytes(draft.geometry.wkb),
+                     json.dumps(draft.properties, ensure_ascii=False), draft.number, name,
+                     _key_for(draft.layer, draft.properties, name), now, author, reason[:300]))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start:start + batch_size])
     return len(rows)
 
 
@@ -881,7 +914,9 @@ def number_layer(layer: Layer, *, user: Any = None, renumber: bool = False) -> N
             start = _highest_sequence(prefix) + 1
             for offset, feature in enumerate(features):
                 feature.number = f"{prefix}{start + offset:0{digits}d}"
-            Feature.objects.bulk_update(features, ["number"], batch_size=2000)
+            with connection.cursor() as cursor:
+                cursor.executemany("UPDATE twin_feature SET number = %s WHERE id = %s",
+                                   [(feature.number, feature.pk) for feature in features])
             numbered += len(features)
         from misto.core.events import publish
         from misto.twin.events import LandmarksNumbered
