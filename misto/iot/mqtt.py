@@ -41,11 +41,14 @@ RECEIVE_MAXIMUM = 5000  # unacknowledged messages the broker may send us
 
 @dataclass(frozen=True)
 class Message:
+    """A received message, already parsed (in paho's thread, while the last batch commits)."""
+
     topic: str
-    payload: bytes
     mid: int
     qos: int
     generation: int
+    rows: list[Row]
+    dead: DeadLetterDraft | None
 
 
 def topic_filter(settings: conf.MqttSettings) -> str:
@@ -105,8 +108,20 @@ class Consumer:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage
                     ) -> None:
-        self.inbox.put(Message(message.topic, bytes(message.payload), message.mid, message.qos,
-                               self.generation))
+        rows: list[Row] = []
+        dead = None
+        payload = bytes(message.payload)
+        try:
+            rows = parse_mqtt(message.topic, payload, self.registry)
+        except Rejected as error:
+            dead = DeadLetterDraft("mqtt", message.topic, error.reason, error.detail, payload,
+                                   error.device_uid)
+        except Exception as error:  # a decoder bug must not stop the stream
+            logger.exception("unexpected error decoding a message on %s", message.topic)
+            dead = DeadLetterDraft("mqtt", message.topic, "internal_error", repr(error)[:500],
+                                   payload)
+        self.inbox.put(Message(message.topic, message.mid, message.qos, self.generation,
+                               rows, dead))
 
     def next_batch(self, stop: threading.Event) -> list[Message]:
         try:
@@ -132,18 +147,8 @@ class Consumer:
         return batch
 
     def handle(self, batch: list[Message]) -> None:
-        rows: list[Row] = []
-        dead: list[DeadLetterDraft] = []
-        for message in batch:
-            try:
-                rows.extend(parse_mqtt(message.topic, message.payload, self.registry))
-            except Rejected as error:
-                dead.append(DeadLetterDraft("mqtt", message.topic, error.reason, error.detail,
-                                            message.payload, error.device_uid))
-            except Exception as error:  # a decoder bug must not stop the stream
-                logger.exception("unexpected error decoding a message on %s", message.topic)
-                dead.append(DeadLetterDraft("mqtt", message.topic, "internal_error",
-                                            repr(error)[:500], message.payload))
+        rows = [row for message in batch for row in message.rows]
+        dead = [message.dead for message in batch if message.dead is not None]
         attempt = 0
         while True:
             try:

@@ -142,7 +142,7 @@ def evaluate(rows: Sequence[Row], devices: dict[int, DeviceInfo]) -> int:
         return 0
     states = _locked_states(series.keys())
     published = 0
-    changed: list[RuleState] = []
+    changed: list[State] = []
     for key in sorted(series):
         rule, state = rules_by_pk[key[0]], states[key]
         device = devices[key[1]]
@@ -169,7 +169,7 @@ def evaluate(rows: Sequence[Row], devices: dict[int, DeviceInfo]) -> int:
     return published
 
 
-def _save_states(states: list[RuleState]) -> None:
+def _save_states(states: list[State]) -> None:
     """One statement for the batch's rule states (the ORM's bulk_update is slow here)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -192,15 +192,38 @@ def _save_states(states: list[RuleState]) -> None:
             )
 
 
-def _locked_states(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], RuleState]:
-    wanted = set(keys)
-    rule_ids = {rule for rule, _ in wanted}
-    device_ids = {device for _, device in wanted}
+@dataclass
+class State:
+    """A locked RuleState row, as the batch evaluation reads and writes it."""
 
-    def load() -> dict[tuple[int, int], RuleState]:
-        rows = (RuleState.objects.select_for_update()
-                .filter(rule_id__in=rule_ids, device_id__in=device_ids).order_by("pk"))
-        return {(s.rule_id, s.device_id): s for s in rows if (s.rule_id, s.device_id) in wanted}
+    pk: int
+    active: bool
+    since: datetime | None
+    last_ts: datetime | None
+    last_value: float | None
+
+
+def _locked_states(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], State]:
+    """Lock (and create when missing) the state rows of the batch's (rule, device) pairs."""
+    wanted = set(keys)
+    rule_ids = sorted({rule for rule, _ in wanted})
+    device_ids = sorted({device for _, device in wanted})
+    postgres = connection.vendor == "postgresql"
+
+    def load() -> dict[tuple[int, int], State]:
+        with connection.cursor() as cursor:
+            if postgres:
+                cursor.execute(
+                    "SELECT id, rule_id, device_id, active, since, last_ts, last_value "
+                    "FROM iot_rulestate WHERE rule_id = ANY(%s) AND device_id = ANY(%s) "
+                    "ORDER BY id FOR UPDATE", [rule_ids, device_ids])
+                rows = cursor.fetchall()
+            else:  # SQLite: the write transaction already excludes other writers
+                rows = list(RuleState.objects.filter(
+                    rule_id__in=rule_ids, device_id__in=device_ids).order_by("pk").values_list(
+                    "pk", "rule_id", "device_id", "active", "since", "last_ts", "last_value"))
+        return {(r[1], r[2]): State(r[0], bool(r[3]), r[4], r[5], r[6])
+                for r in rows if (r[1], r[2]) in wanted}
 
     states = load()
     missing = wanted - states.keys()
