@@ -75,3 +75,37 @@ class PasswordTotpBackend(ModelBackend):
         if settings.PRODUCTION and is_staff_member(user):
             return None  # staff must enrol a TOTP secret first (misto residents totp)
         return user
+
+
+# --- Throttling of password sign-in ---------------------------------------------------
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = 15 * 60  # seconds
+
+
+def _failure_key(username: str) -> str:
+    return f"misto:signin-failures:{username.strip().casefold()[:150]}"
+
+
+def locked_out(username: str) -> bool:
+    """Too many failed sign-ins for this user name recently (a TOTP code has 10⁶ values)."""
+    from django.core.cache import cache
+
+    return int(cache.get(_failure_key(username), 0)) >= MAX_FAILURES
+
+
+def record_failure(username: str) -> None:
+    from django.core.cache import cache
+
+    key = _failure_key(username)
+    if not cache.add(key, 1, FAILURE_WINDOW):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, FAILURE_WINDOW)
+
+
+def clear_failures(username: str) -> None:
+    from django.core.cache import cache
+
+    cache.delete(_failure_key(username))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from misto.core.permissions import can
-from misto.residents import identity, services
+from misto.residents import auth, identity, services
 from misto.residents.auth import BACKEND
 from misto.residents.models import CorrectionRequest
 
@@ -141,20 +141,30 @@ def extract_check(request: HttpRequest, code: str = "") -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signin(request: HttpRequest) -> HttpResponse:
     error = ""
+    status = 200
     if request.method == "POST":
-        user = authenticate(request, username=request.POST.get("username", ""),
-                            password=request.POST.get("password", ""),
-                            totp=request.POST.get("totp", ""))
-        if user is None:
-            error = _("Wrong user name, password or one-time code.")
+        username = request.POST.get("username", "")
+        user = None
+        if auth.locked_out(username):
+            error = _("Too many failed attempts. Try again in 15 minutes.")
+            status = 429
         else:
+            user = authenticate(request, username=username,
+                                password=request.POST.get("password", ""),
+                                totp=request.POST.get("totp", ""))
+            if user is None:
+                auth.record_failure(username)
+                error = _("Wrong user name, password or one-time code.")
+                status = 400
+        if user is not None:
+            auth.clear_failures(username)
             request.session["_misto_method"] = "password+totp"
             login(request, user, backend=BACKEND)
             return redirect(_next_url(request, reverse("core:home")))
     return render(request, "residents/signin.html", {
         "providers": identity.providers().values(), "error": error,
         "next": _next_url(request, ""),
-    }, status=400 if error else 200)
+    }, status=status)
 
 
 @require_GET

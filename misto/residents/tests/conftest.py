@@ -164,3 +164,22 @@ def oidc_provider():
             process.wait(5)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in throttling counts failures in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def english():
+    """Messages in English (Ukrainian is the default language) for exact assertions."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -133,3 +133,18 @@ def test_in_production_staff_without_totp_cannot_sign_in(client, make_user, sett
     settings.PRODUCTION = True
     assert not client.login(username=clerk.username, password="pw")
     assert client.login(username=resident_like.username, password="pw")
+
+
+def test_repeated_failures_lock_the_user_name(client, make_user):
+    from django.core.cache import cache
+
+    cache.clear()
+    clerk = make_user("clerk")
+    for _attempt in range(5):
+        assert client.post("/cabinet/signin/", {"username": clerk.username,
+                                                "password": "wrong"}).status_code == 400
+    response = client.post("/cabinet/signin/", {"username": clerk.username, "password": "pw"})
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    cache.clear()
+    response = client.post("/cabinet/signin/", {"username": clerk.username, "password": "pw"})
+    assert response.status_code == 302

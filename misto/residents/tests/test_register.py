@@ -99,7 +99,7 @@ def test_a_change_needs_a_basis_and_valid_data(make_person):
     assert person.version == 1 and person.email == "olena3@example.org"
 
 
-def test_duplicates_and_unknown_addresses_are_refused(make_person):
+def test_duplicates_and_unknown_addresses_are_refused(make_person, english):
     make_person(4)
     with pytest.raises(services.ResidentsError) as error:
         services.create_person(person_data(4), by=None, basis="b")

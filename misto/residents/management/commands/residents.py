@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from misto.core.models import Role, StaffAssignment
 from misto.residents import importers
@@ -52,7 +53,7 @@ class Command(BaseCommand):
                 district=options["district"])
             self.stdout.write(f"{user.get_username()}: {options['role']}")
         elif action == "revoke":
-            count, _ = StaffAssignment.objects.filter(user=self._user(options["username"])
+            count, _kinds = StaffAssignment.objects.filter(user=self._user(options["username"])
                                                       ).delete()
             self.stdout.write(f"{count} role(s) revoked")
         elif action == "totp":
@@ -68,7 +69,7 @@ class Command(BaseCommand):
 
     def _import(self, path: Path, basis: str) -> None:
         if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(_("No such file: %(path)s") % {"path": path})
         try:
             report = importers.import_people(path, basis=basis)
         except importers.ImportFileError as error:
@@ -76,9 +77,9 @@ class Command(BaseCommand):
         for row_error in report.errors:
             self.stderr.write(str(row_error))
         if not report.ok:
-            raise CommandError(
-                f"{len(report.errors)} bad row(s) of {report.rows}; nothing imported.")
-        self.stdout.write(f"{report.imported} person(s) imported.")
+            raise CommandError(_("%(bad)s bad row(s) of %(rows)s; nothing imported.") % {
+                "bad": len(report.errors), "rows": report.rows})
+        self.stdout.write(_("%(count)s person(s) imported.") % {"count": report.imported})
 
 
 ENCRYPTED: dict[Any, tuple[str, ...]] = {
