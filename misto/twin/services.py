@@ -626,7 +626,7 @@ def _nearest_spatialite(cursor: Any, clause: str, params: list[Any], lon: float,
                         n: int, max_distance_m: float) -> list[tuple[Any, ...]]:
     """Grow a square window around the point until ``n`` hits lie inside its inscribed
     circle: then no feature outside the window can be nearer, so the answer is exact."""
-    radius = 150.0
+    radius = 25.0  # small first: in a dense city a big window means thousands of distances
     sql = _NEAREST_SL.format(where=clause)
     while True:
         dlat = radius / EARTH_METRES_PER_DEGREE * 1.01
@@ -637,7 +637,7 @@ def _nearest_spatialite(cursor: Any, clause: str, params: list[Any], lon: float,
         if (len(rows) == n and rows[-1][7] is not None and rows[-1][7] <= radius) \
                 or radius >= max_distance_m:
             return [row for row in rows if row[7] is not None and row[7] <= radius]
-        radius = min(radius * 4, max_distance_m)
+        radius = min(radius * 2, max_distance_m)
 
 
 def nearest_address(lon: float, lat: float) -> Nearby | None:

@@ -113,8 +113,10 @@ def tile(z: int, x: int, y: int, *, staff: bool = False) -> bytes:
 
 _SL_ROWS = """
 SELECT f.id, f.layer_id, f.number, f.name, json_extract(f.properties, '$.kind'),
-       AsBinary(CASE WHEN GeometryType(f.geometry) IN ('POINT', 'MULTIPOINT') THEN f.geometry
-                     ELSE ST_Intersection(f.geometry, BuildMbr(%s, %s, %s, %s, 4326)) END)
+       CASE WHEN GeometryType(f.geometry) = 'POINT' THEN NULL
+            WHEN GeometryType(f.geometry) = 'MULTIPOINT' THEN AsBinary(f.geometry)
+            ELSE AsBinary(ST_Intersection(f.geometry, BuildMbr(%s, %s, %s, %s, 4326))) END,
+       X(f.geometry), Y(f.geometry)
 FROM twin_feature f
 WHERE f.id IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'twin_feature'
                AND f_geometry_column = 'geometry' AND search_frame = BuildMbr(%s, %s, %s, %s))
@@ -144,16 +146,22 @@ def _spatialite_tile(z: int, x: int, y: int, layers: list[Layer]) -> bytes:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*box, *box, *code_of])
         rows = cursor.fetchall()
-    for feature_id, layer_id, number, name, kind, blob in rows:
+    for feature_id, layer_id, number, name, kind, blob, px, py in rows:
         target = out[code_of[layer_id]]
-        if blob is None or len(target.features) >= MAX_FEATURES_PER_LAYER:
+        if len(target.features) >= MAX_FEATURES_PER_LAYER:
             continue
-        geometry = GEOSGeometry(memoryview(bytes(blob)))
-        if geometry.empty:
+        if px is not None and py is not None:  # a point: no geometry object needed
+            encoded = mvt.encode_geometry("point", [to_tile((px, py))])
+        elif blob is not None:
+            geometry = GEOSGeometry(memoryview(bytes(blob)))
+            if geometry.empty:
+                continue
+            encoded = _encode(geometry, to_tile)
+        else:
             continue
         properties = {"layer": target.name, "number": number or None, "name": name or None,
                       "kind": kind or None}
-        target.add(_encode(geometry, to_tile), properties, feature_id)
+        target.add(encoded, properties, feature_id)
     return mvt.encode_tile(out.values())
 
 
