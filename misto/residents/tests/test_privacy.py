@@ -162,3 +162,31 @@ def test_cabinet_in_ukrainian_lists_sessions_and_module_panels(client, resident)
 def test_cabinet_needs_sign_in(client):
     response = client.get(reverse("residents:cabinet"))
     assert response.status_code == 302 and "/cabinet/signin/" in response["Location"]
+
+
+def test_public_functions_for_other_modules(resident, make_user):
+    from misto.residents import contact_for, person_summary
+
+    user, person = resident
+    assert person_summary(user) == {"district": WEST, "verification": "clerk", "benefits": []}
+    assert person_summary(make_user()) is None
+    operator = make_user("operator")
+    assert contact_for(user, actor=operator, reason="дзвінок щодо звернення 42") == {
+        "phone": "+380501234567", "email": "olena1@example.org"}
+    entry = AccessLogEntry.objects.get()
+    assert entry.channel == "module" and entry.actor == operator
+    with pytest.raises(services.PermissionDenied):
+        contact_for(user, actor=make_user("moderator"), reason="цікаво")
+    assert AccessLogEntry.objects.count() == 1
+
+
+def test_api_me_for_the_resident_only(client, resident, make_user):
+    user, person = resident
+    assert client.get("/api/residents/me").status_code == 401
+    client.force_login(make_user())
+    assert client.get("/api/residents/me").status_code == 404
+    client.force_login(user)
+    data = client.get("/api/residents/me").json()
+    assert data["rnokpp"] == person.rnokpp and data["district"] == WEST
+    assert client.get("/api/residents/me/access-log").json() == []
+    assert AccessLogEntry.objects.count() == 0
