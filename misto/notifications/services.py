@@ -266,22 +266,16 @@ def resolve_home(query: str = "", lon: float | None = None, lat: float | None = 
 
 
 def registered_home(user: Any) -> Home | None:
-    """The resident's registered address, if the residents module exports one by then."""
+    """The default home from the residents' register: its district (the register does not
+    hand out addresses), through the residents module's public ``person_summary``."""
     import misto.residents
 
-    lookup = getattr(misto.residents, "registered_address", None)
-    if lookup is None:
+    summary_of = getattr(misto.residents, "person_summary", None)
+    summary = summary_of(user) if summary_of is not None else None
+    district = (summary or {}).get("district")
+    if not district or district not in district_codes():
         return None
-    found = lookup(user.pk)
-    if not found:
-        return None
-    try:
-        if isinstance(found, str):
-            return resolve_home(found)
-        lon, lat = getattr(found, "lon", None), getattr(found, "lat", None)
-        return resolve_home(str(getattr(found, "label", "")), lon, lat)
-    except NotificationError:
-        return None
+    return Home(label="", district=str(district), building_id=None)
 
 
 @transaction.atomic
@@ -289,6 +283,8 @@ def set_home(user: Any, home: Home, *, default_topics: bool = True) -> Profile:
     """Store the resident's home; with ``default_topics`` subscribe the default topics
     for the home district where the resident follows nothing yet (sensible defaults)."""
     profile = profile_for(user)
+    if not home.label and home.building_id is None and profile.home_building_id is not None:
+        return profile  # a district-only default never overwrites an address the user gave
     profile.home_label = home.label[:300]
     profile.home_district = home.district
     profile.home_building_id = home.building_id
@@ -550,6 +546,12 @@ def check_draft(draft: Draft) -> Checked:
     return Checked(draft, topics, districts, area, buildings)
 
 
+def may(user: Any, verb: str) -> bool:
+    """Staff work on announcements: a role that may ``notifications.announcement.<verb>``
+    (clerks: create, change, approve), or platform staff."""
+    return can(user, f"notifications.announcement.{verb}") or can(user, "staff.notifications")
+
+
 def needs_approval(target: str) -> bool:
     """City-wide messages need a second person's approval."""
     return target == Target.CITY
@@ -557,7 +559,7 @@ def needs_approval(target: str) -> bool:
 
 def compose(user: Any, draft: Draft) -> Announcement:
     """Create an announcement; publish it now, schedule it, or hold it for approval."""
-    if not can(user, "staff.notifications.compose"):
+    if not may(user, "create"):
         raise NotificationError(_("Only staff may compose announcements."), FORBIDDEN)
     checked = check_draft(draft)
     with transaction.atomic():
@@ -598,7 +600,7 @@ def _schedule(announcement: Announcement) -> None:
 
 
 def approve(user: Any, announcement_id: int) -> Announcement:
-    if not can(user, "staff.notifications.approve"):
+    if not may(user, "approve"):
         raise NotificationError(_("Only staff may approve announcements."), FORBIDDEN)
     with transaction.atomic():
         announcement = _locked(announcement_id)
@@ -615,7 +617,7 @@ def approve(user: Any, announcement_id: int) -> Announcement:
 
 
 def withdraw(user: Any, announcement_id: int) -> Announcement:
-    if not can(user, "staff.notifications.compose"):
+    if not may(user, "change"):
         raise NotificationError(_("Only staff may withdraw announcements."), FORBIDDEN)
     with transaction.atomic():
         announcement = _locked(announcement_id)
@@ -914,7 +916,7 @@ def current_outages(now: datetime | None = None) -> QuerySet[Announcement]:
 def visible_announcement(announcement_id: int, user: Any = None) -> Announcement:
     row = Announcement.objects.filter(pk=announcement_id).prefetch_related("topics").first()
     if row is None or (row.status != Status.PUBLISHED
-                       and not (user is not None and can(user, "staff.notifications.view"))):
+                       and not (user is not None and may(user, "view"))):
         raise NotificationError(_("No such announcement."), NOT_FOUND)
     return row
 

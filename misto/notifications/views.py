@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from misto.core.permissions import can
 from misto.core.registry import CabinetPanel
 from misto.notifications import conf, services
 from misto.notifications.channels import render as render_message
@@ -53,7 +52,7 @@ def detail(request: HttpRequest, announcement_id: int) -> HttpResponse:
     return render(request, "notifications/detail.html", {
         "a": row, "title": row.title(), "body": row.body(), "buildings": buildings,
         "area": json.loads(row.area.geojson) if row.area else None, "config": _map_config(),
-        "can_manage": can(request.user, "staff.notifications.compose"),
+        "can_manage": services.may(request.user, "change"),
     })
 
 
@@ -96,7 +95,7 @@ def outages_geojson(request: HttpRequest) -> JsonResponse:
 def compose(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('core:login')}?next={request.path}")
-    if not can(request.user, "staff.notifications.compose"):
+    if not services.may(request.user, "create"):
         raise PermissionDenied
     form = ComposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

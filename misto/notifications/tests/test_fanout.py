@@ -194,3 +194,32 @@ def test_withdrawn_announcement_stops(city, make_resident, staff) -> None:
     assert not Message.objects.filter(announcement=announcement).exists()
     assert announcement.pk not in set(services.current().values_list("pk", flat=True))
 
+
+
+def test_a_clerk_role_may_compose_and_a_moderator_may_not(city, make_resident) -> None:
+    from misto.core.models import StaffAssignment
+
+    clerk, moderator = make_resident(None), make_resident(None)
+    StaffAssignment.objects.create(user=clerk, role="clerk")
+    StaffAssignment.objects.create(user=moderator, role="moderator")
+    draft = services.Draft(title_uk="Школи", topics=["education"], target="districts",
+                           districts=[DISTRICT_A])
+    assert services.compose(clerk, draft).status == Status.PUBLISHED
+    with pytest.raises(services.NotificationError) as error:
+        services.compose(moderator, draft)
+    assert error.value.code == services.FORBIDDEN
+
+
+def test_default_home_district_from_the_register(city, make_resident, monkeypatch) -> None:
+    import misto.residents
+
+    user = make_resident(None)
+    monkeypatch.setattr(misto.residents, "person_summary",
+                        lambda who: {"district": DISTRICT_B} if who == user else None,
+                        raising=False)
+    home = services.registered_home(user)
+    assert home is not None and home.district == DISTRICT_B and home.building_id is None
+    services.set_home(user, home)
+    assert set(services.subscriptions_of(user).values_list("district", flat=True)) == {
+        DISTRICT_B}
+    assert services.registered_home(make_resident(None)) is None
