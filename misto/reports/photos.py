@@ -57,7 +57,6 @@ def clean_photo(upload: IO[bytes], name: str = "") -> CleanPhoto:
         raise ReportError(errors.PHOTO_TOO_LARGE, _(
             "%(name)s is larger than %(limit).0f MB."
         ) % {"name": label, "limit": limit / 1048576}, field="photos")
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format or ""
@@ -70,8 +69,11 @@ def clean_photo(upload: IO[bytes], name: str = "") -> CleanPhoto:
                 field="photos")
         image: Image.Image = Image.open(io.BytesIO(data))
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:  # far beyond MAX_PIXELS: Pillow refuses
+        raise ReportError(errors.PHOTO_TOO_LARGE, _(
+            "%(name)s has too many pixels for a photo.") % {"name": label},
+            field="photos") from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ReportError(errors.PHOTO_NOT_IMAGE, _(
             "%(name)s is not a JPEG, PNG or WebP image."
         ) % {"name": label}, field="photos") from error
