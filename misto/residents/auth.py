@@ -63,6 +63,10 @@ def has_totp(user: Any) -> bool:
     return StaffTotp.objects.filter(user=user).exists()
 
 
+def has_confirmed_totp(user: Any) -> bool:
+    return StaffTotp.objects.filter(user=user, confirmed=True).exists()
+
+
 class PasswordTotpBackend(ModelBackend):
     def authenticate(self, request: HttpRequest | None, username: str | None = None,
                      password: str | None = None, totp: str | None = None,

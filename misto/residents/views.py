@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import segno
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
@@ -216,6 +217,34 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
 
 
 # --- Staff -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_totp(request: HttpRequest) -> HttpResponse:
+    """A staff member sets up (or replaces) their TOTP secret; the first good code confirms."""
+    if not auth.is_staff_member(request.user):
+        raise PermissionDenied("staff only")
+    error = ""
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        if auth.check_totp(request.user, request.POST.get("totp")):
+            request.session.pop("totp_uri", None)
+            messages.success(request, _("Two-step sign-in is on."))
+            return redirect("residents:staff-register")
+        error = _("The code does not match. Check the clock of your device and try again.")
+    elif request.method == "POST":
+        if auth.has_confirmed_totp(request.user) and not auth.check_totp(
+                request.user, request.POST.get("current")):
+            error = _("Give a current code of your existing authenticator to replace it.")
+        else:
+            request.session["totp_uri"] = auth.enrol_totp(request.user)
+    uri = request.session.get("totp_uri", "")
+    qr = segno.make(uri, error="m").svg_inline(scale=4, title=_("QR code for the authenticator")
+                                               ) if uri else ""
+    return render(request, "residents/staff_totp.html", {
+        "uri": uri, "qr": qr, "error": error,
+        "confirmed": auth.has_confirmed_totp(request.user)}, status=400 if error else 200)
+
 
 
 @login_required

@@ -148,3 +148,22 @@ def test_repeated_failures_lock_the_user_name(client, make_user):
     cache.clear()
     response = client.post("/cabinet/signin/", {"username": clerk.username, "password": "pw"})
     assert response.status_code == 302
+
+
+def test_staff_set_up_their_own_authenticator(client, make_user):
+    clerk = make_user("clerk")
+    client.force_login(clerk)
+    page = client.post("/cabinet/staff/totp/", {"action": "new"})
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    secret = pyotp.parse_uri(client.session["totp_uri"]).secret
+    assert client.post("/cabinet/staff/totp/", {"action": "confirm", "totp": "123456"}
+                       ).status_code == 400
+    response = client.post("/cabinet/staff/totp/", {"action": "confirm",
+                                                    "totp": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302 and StaffTotp.objects.get(user=clerk).confirmed
+    # Replacing it needs a current code; a resident has no such page.
+    assert client.post("/cabinet/staff/totp/", {"action": "new", "current": "000000"}
+                       ).status_code == 400
+    assert pyotp.parse_uri(enrol_totp(clerk)).secret != secret
+    client.force_login(make_user())
+    assert client.get("/cabinet/staff/totp/").status_code == 403

@@ -167,7 +167,7 @@ def test_cabinet_needs_sign_in(client):
 def test_public_functions_for_other_modules(resident, make_user):
     from misto.residents import contact_for, person_summary
 
-    user, person = resident
+    user, _person = resident
     assert person_summary(user) == {"district": WEST, "verification": "clerk", "benefits": []}
     assert person_summary(make_user()) is None
     operator = make_user("operator")
