@@ -15,7 +15,8 @@ raw through the same connection (so a ratio is the cost of the Python around the
 1. number -> location: ``services.landmark_location(number)``;
 2. nearest 3 landmarks to a point: ``services.nearest(lon, lat, 3)`` (PostGIS: ORDER BY
    geography <-> point LIMIT 3; SpatiaLite: R*Tree windows grown until exact; its raw side
-   is one window of 50 m, which suffices at this density but not everywhere);
+   is the service's first window, 25 m, alone: it suffices at 1M landmarks but not in
+   sparse places, where the service grows it);
 3. point -> district: ``services.district_at(lon, lat)``;
 4. bbox tile: ``tiles.tile(16, x, y)`` (the whole MVT) vs. PostGIS: the same ST_AsMVT SQL;
    SpatiaLite: only the raw R*Tree row query, so the ratio is the Python encoding's cost.
@@ -201,7 +202,7 @@ def main() -> None:
         import math
 
         window = services._NEAREST_SL.format(where=landmark_where)
-        radius = 50.0
+        radius = 25.0
 
         def raw_nearest(point: tuple[float, float]) -> Any:
             # One window of a size that suffices at this density (the service grows its own).
