@@ -67,3 +67,10 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 30, step: float = 0
             return True
         time.sleep(step)
     return predicate()
+
+
+# One Chromium for the whole run: Playwright's sync API allows a single instance per thread,
+# so the browser fixtures are defined here once, never imported into test modules.
+from misto.core.tests.browser import browser, page  # noqa: E402
+
+__all__ = ["browser", "child_env", "misto_command", "page", "spawn_misto", "wait_for"]

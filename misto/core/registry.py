@@ -31,6 +31,9 @@ class MenuEntry:
     label: str | Promise
     url_name: str
     audience: Audience = "public"
+    # For staff entries: the ``can`` action that shows it (e.g. to an operator without
+    # is_staff); without one, staff entries show to ``is_staff`` users.
+    permission: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,12 +125,20 @@ def is_enabled(label: str) -> bool:
 
 def menu_for(user: Any) -> list[MenuEntry]:
     """The navigation a user sees: public entries, plus resident and staff ones by role."""
-    audiences = {"public"}
-    if user.is_authenticated:
-        audiences.add("resident")
-        if user.is_staff:
-            audiences.add("staff")
-    return [entry for config in modules() for entry in config.menu if entry.audience in audiences]
+    from misto.core.permissions import can
+
+    def shown(entry: MenuEntry) -> bool:
+        if entry.audience == "public":
+            return True
+        if not user.is_authenticated:
+            return False
+        if entry.audience == "resident":
+            return True
+        if entry.permission:
+            return can(user, entry.permission)
+        return bool(user.is_staff)
+
+    return [entry for config in modules() for entry in config.menu if shown(entry)]
 
 
 def demo_order() -> list[MistoModule]:

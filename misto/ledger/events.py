@@ -35,7 +35,7 @@ class TreeHeadIssued(DomainEvent):
 LEDGERED: dict[str, tuple[str, ...]] = {
     "residents.RegisterChanged": ("action", "change", "version"),
     "twin.FeatureChanged": ("feature_id", "layer", "action", "version"),
-    "reports.ReportStatusChanged": ("report_id", "old_status", "new_status", "status"),
+    "reports.ReportStatusChanged": ("report_id", "public_id", "previous_status", "status"),
     "petitions.PetitionSigned": ("petition_id", "signatures", "count"),
     "petitions.PetitionTallied": ("petition_id", "signatures", "count", "tally", "status"),
     "budget.VoteCast": ("project_id", "round_id", "votes"),

@@ -18,8 +18,8 @@ class ReportsConfig(MistoModule):
     menu = (
         MenuEntry(_("Report a problem"), "reports:submit", "public"),
         MenuEntry(_("Reports map"), "reports:map", "public"),
-        MenuEntry(_("Report queue"), "reports:queue", "staff"),
-        MenuEntry(_("Phone intake"), "reports:intake", "staff"),
+        MenuEntry(_("Report queue"), "reports:queue", "staff", "reports.report.change"),
+        MenuEntry(_("Phone intake"), "reports:intake", "staff", "reports.report.create"),
     )
     schedules = (Periodic("reports.escalate", "misto.reports.tasks.escalate_overdue",
                           timedelta(minutes=5)),)

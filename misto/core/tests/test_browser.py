@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from misto.core.tests.browser import axe_violations, browser, page, screenshot
+from misto.core.tests.browser import axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser", "page"]  # fixtures
 
 
 def test_home_in_ukrainian_then_english(live_server, page) -> None:

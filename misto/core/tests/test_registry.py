@@ -110,3 +110,17 @@ def test_demo_order_respects_dependencies() -> None:
         for before in config.demo_after:
             if before in order:
                 assert order.index(before) < order.index(config.label)
+
+
+def test_staff_entry_with_a_permission_follows_can(django_user_model, monkeypatch) -> None:
+    from misto.core.registry import MenuEntry
+
+    entry = MenuEntry("Queue", "core:dead-letters", "staff", permission="sample.queue.view")
+    sample = module("sample_module")
+    monkeypatch.setattr(type(sample), "menu", (entry,))
+    operator = django_user_model(username="operator", is_staff=False)
+    monkeypatch.setattr("misto.core.permissions.can",
+                        lambda user, action, obj=None: action == "sample.queue.view")
+    assert entry in menu_for(operator)
+    monkeypatch.setattr("misto.core.permissions.can", lambda user, action, obj=None: False)
+    assert entry not in menu_for(django_user_model(username="clerk2", is_staff=True))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from misto.core.tests.browser import axe_violations, browser, page, screenshot
+from misto.core.tests.browser import axe_violations, screenshot
 from misto.ledger import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser", "page"]  # fixtures
 
 
 def test_pasting_an_entry_and_a_receipt_proves_them(live_server, page, build_log) -> None:

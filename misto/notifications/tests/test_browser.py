@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from misto.core.tests.browser import axe_violations, browser  # noqa: F401
+from misto.core.tests.browser import axe_violations
 from misto.notifications import channels, services
 from misto.notifications.tests.conftest import finish_fanout, outage_draft
 
@@ -29,7 +29,7 @@ def session_cookie(user, live_server) -> dict[str, str]:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_water_outage_reaches_the_residents_inside_and_shows_on_the_map(
-        live_server, browser, city, make_resident, staff, smtp_server):  # noqa: F811
+        live_server, browser, city, make_resident, staff, smtp_server):
     SHOTS.mkdir(exist_ok=True)
     inside = [make_resident(city.points[key]) for key in city.inside]
     outside = [make_resident(city.points[key]) for key in city.points if key not in city.inside]
@@ -101,7 +101,7 @@ def test_water_outage_reaches_the_residents_inside_and_shows_on_the_map(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_staff_draw_an_outage_on_the_compose_map(
-        live_server, browser, city, make_resident, staff):  # noqa: F811
+        live_server, browser, city, make_resident, staff):
     from misto.notifications.models import Announcement
 
     resident = make_resident(city.points[city.inside[4]])

@@ -9,10 +9,8 @@ from PIL import Image
 from misto.core.models import OutboxEvent
 from misto.core.outbox import deliver_due
 from misto.core.registry import is_enabled
-from misto.core.tests.browser import axe_violations, browser, page, screenshot
+from misto.core.tests.browser import axe_violations, screenshot
 from misto.reports.models import Report, Status
-
-__all__ = ["browser", "page"]  # fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,11 +3,10 @@
 import pytest
 from django.test import override_settings
 
-from misto.core.tests.browser import axe_violations, browser, page, screenshot
+from misto.core.tests.browser import axe_violations, screenshot
 from misto.residents.models import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser", "page"]  # fixtures
 
 
 def test_resident_signs_in_with_the_provider_and_sees_the_cabinet(

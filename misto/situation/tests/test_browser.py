@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from misto.core.models import OutboxEvent
-from misto.core.tests.browser import axe_violations, browser, screenshot
+from misto.core.tests.browser import axe_violations, screenshot
 from misto.situation.models import Incident, IncidentUpdate, Status
 from misto.situation.tests.conftest import (
     ON_SHEVCHENKA,
@@ -31,7 +31,6 @@ from misto.situation.tests.conftest import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser"]  # fixture
 
 
 def sign_in(context, base: str, username: str, password: str):

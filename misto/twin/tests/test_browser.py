@@ -3,13 +3,13 @@ tells the district, the nearest address and the nearest landmarks."""
 
 import pytest
 
-from misto.core.tests.browser import axe_violations, browser, screenshot  # noqa: F401
+from misto.core.tests.browser import axe_violations, screenshot
 from misto.twin import demo, services
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_resident_finds_a_landmark_and_learns_about_a_place(live_server, browser):  # noqa: F811
+def test_resident_finds_a_landmark_and_learns_about_a_place(live_server, browser):
     demo.load()
     target = services.landmark("12-0457")
     assert target is not None
@@ -62,7 +62,7 @@ def test_resident_finds_a_landmark_and_learns_about_a_place(live_server, browser
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_qr_link_opens_the_landmark_on_a_phone(live_server, browser):  # noqa: F811
+def test_the_qr_link_opens_the_landmark_on_a_phone(live_server, browser):
     demo.load()
     target = services.landmark("13-0010")
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="uk-UA")
@@ -82,7 +82,7 @@ def test_the_qr_link_opens_the_landmark_on_a_phone(live_server, browser):  # noq
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_staff_edit_and_move_a_landmark_on_the_map(live_server, browser):  # noqa: F811
+def test_staff_edit_and_move_a_landmark_on_the_map(live_server, browser):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
