@@ -277,6 +277,18 @@ def create_person(data: dict[str, Any], *, by: Any, basis: str,
     return person
 
 
+def register_person(data: dict[str, Any], *, by: Any, basis: str) -> Person:
+    """A clerk adds a person; only within the clerk's scope (the address decides)."""
+    cleaned, errors = clean_person(data)
+    if errors:
+        raise ResidentsError(_("The person's data is not valid."), "invalid_person", errors)
+    candidate = Person(district=cleaned["district"])
+    if not can(by, "residents.person.create", candidate):
+        raise PermissionDenied("residents.person.create")
+    return create_person(cleaned, by=by, basis=basis, verification=Verification.CLERK,
+                         check_address=False)
+
+
 def change_person(person: Person, changes: dict[str, Any], *, by: Any, basis: str,
                   action: str = "changed") -> Person:
     """Change some fields of a person, keeping history; the whole state is re-validated."""

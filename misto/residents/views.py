@@ -254,7 +254,24 @@ def staff_register(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("residents.person.list")
     context: dict[str, object] = {"corrections": services.pending_corrections(request.user)}
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "add":
+        fields = ("last_name", "first_name", "patronymic", "birth_date", "rnokpp", "document",
+                  "phone", "email", "address")
+        try:
+            services.register_person({name: request.POST.get(name, "") for name in fields},
+                                     by=request.user, basis=request.POST.get("basis", ""))
+        except services.ResidentsError as error:
+            context["add_errors"] = [(services.field_label(name) if name != "basis" else name,
+                                      reason) for name, reason in error.errors.items()]
+            context["add_error"] = error.message
+            status = 400
+        except PermissionDenied:
+            context["add_error"] = _("This address is outside your scope.")
+            status = 403
+        else:
+            messages.success(request, _("The person was added to the register."))
+            return redirect("residents:staff-register")
+    elif request.method == "POST":
         number = request.POST.get("rnokpp", "")
         reason = request.POST.get("reason", "")
         found = services.visible_people(request.user, rnokpp=number)

@@ -190,3 +190,21 @@ def test_api_me_for_the_resident_only(client, resident, make_user):
     assert data["rnokpp"] == person.rnokpp and data["district"] == WEST
     assert client.get("/api/residents/me/access-log").json() == []
     assert AccessLogEntry.objects.count() == 0
+
+
+def test_a_clerk_adds_people_only_in_their_district(client, city, make_user):
+    from misto.residents.models import Person
+    from misto.residents.tests.conftest import person_data
+
+    client.force_login(make_user("clerk", "cnap", WEST))
+    form = {**person_data(30, address="Шевченка 12"), "action": "add", "basis": "заява"}
+    response = client.post(reverse("residents:staff-register"), form)
+    assert response.status_code == 403 and Person.objects.count() == 0  # east
+    response = client.post(reverse("residents:staff-register"),
+                           {**form, "address": "Шевченка 1", "rnokpp": "1234567890"})
+    assert response.status_code == 400 and Person.objects.count() == 0
+    response = client.post(reverse("residents:staff-register"), {**form, "address": "Шевченка 1"})
+    assert response.status_code == 302
+    person = Person.objects.get()
+    assert (person.district, person.verification) == (WEST, "clerk")
+    assert PersonChange.objects.get(person=person).basis == "заява"
