@@ -39,3 +39,30 @@ def test_resident_signs_in_with_the_provider_and_sees_the_cabinet(
     person.refresh_from_db()
     assert person.user is not None and person.verification == "clerk"  # never lowered
     assert Person.objects.filter(user=person.user).count() == 1
+
+
+def test_clerk_signs_in_with_totp_and_opens_a_person(live_server, page, make_person, make_user):
+    import pyotp
+
+    from misto.residents.auth import enrol_totp
+    from misto.residents.models import AccessLogEntry
+
+    person = make_person(1, address="Шевченка 1")
+    clerk = make_user("clerk", "cnap", person.district)
+    secret = pyotp.parse_uri(enrol_totp(clerk)).secret
+    page.goto(live_server.url + "/cabinet/staff/register/")
+    assert "/cabinet/signin/" in page.url
+    assert axe_violations(page) == []
+    page.get_by_label("Ім’я користувача").fill(clerk.username)
+    page.get_by_label("Пароль").fill("pw")
+    page.get_by_label("Одноразовий код").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Увійти").click()
+    page.wait_for_url("**/cabinet/staff/register/")
+    page.get_by_label("РНОКПП").first.fill(person.rnokpp)
+    page.get_by_label("Причина").first.fill("звернення громадянки")
+    page.get_by_role("button", name="Відкрити").click()
+    assert person.last_name in page.locator("main").inner_text()
+    assert axe_violations(page) == []
+    screenshot(page, "residents-staff-register-uk")
+    entry = AccessLogEntry.objects.get()
+    assert entry.actor == clerk and entry.reason == "звернення громадянки"
