@@ -526,6 +526,19 @@ def export_data(person: Person) -> dict[str, Any]:
     }
 
 
+def audit_log(actor: Any, *, username: str = "", limit: int = 200) -> list[dict[str, Any]]:
+    """Staff reads of personal data for auditors: who, when, which fields, why; the person
+    appears only as an opaque reference (no personal data)."""
+    if not can(actor, "residents.access_log.audit"):
+        raise PermissionDenied("residents.access_log.audit")
+    rows = AccessLogEntry.objects.select_related("person").order_by("-at", "-pk")
+    if username:
+        rows = rows.filter(actor__username=username[:150])
+    return [{"at": row.at, "who": row.actor_label, "person_ref": person_ref(row.person)[:16],
+             "district": row.person.district, "fields": row.fields, "reason": row.reason,
+             "channel": row.channel} for row in rows[:limit]]
+
+
 def access_log(person: Person) -> list[dict[str, Any]]:
     return [{"at": row.at.isoformat(), "who": row.actor_label, "fields": row.fields,
              "reason": row.reason, "channel": row.channel}

@@ -17,5 +17,6 @@ urlpatterns = [
     path("signin/<slug:provider>/callback", views.oidc_callback, name="oidc-callback"),
     path("staff/register/", views.staff_register, name="staff-register"),
     path("staff/totp/", views.staff_totp, name="staff-totp"),
+    path("staff/audit/", views.staff_audit, name="staff-audit"),
     path("staff/corrections/<int:request_id>", views.staff_decide, name="staff-decide"),
 ]

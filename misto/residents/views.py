@@ -302,6 +302,14 @@ def staff_register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def staff_audit(request: HttpRequest) -> HttpResponse:
+    username = request.GET.get("user", "").strip()
+    rows = services.audit_log(request.user, username=username)
+    return render(request, "residents/staff_audit.html", {"rows": rows, "username": username})
+
+
+@login_required
 @require_POST
 def staff_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     try:

@@ -208,3 +208,20 @@ def test_a_clerk_adds_people_only_in_their_district(client, city, make_user):
     person = Person.objects.get()
     assert (person.district, person.verification) == (WEST, "clerk")
     assert PersonChange.objects.get(person=person).basis == "заява"
+
+
+def test_auditors_see_every_staff_read_without_personal_data(client, resident, make_user):
+    _user, person = resident
+    operator = make_user("operator")
+    services.read_personal(person, actor=operator, reason="дзвінок 1580", fields=("phone",))
+    client.force_login(make_user("auditor"))
+    page = client.get(reverse("residents:staff-audit"))
+    html = page.content.decode()
+    assert page.status_code == 200 and "дзвінок 1580" in html and operator.username in html
+    assert services.person_ref(person)[:16] in html
+    for secret in (person.last_name, person.first_name, person.rnokpp, person.phone):
+        assert secret not in html
+    assert "дзвінок 1580" not in client.get(reverse("residents:staff-audit"),
+                                            {"user": "someone-else"}).content.decode()
+    client.force_login(make_user("clerk"))
+    assert client.get(reverse("residents:staff-audit")).status_code == 403
