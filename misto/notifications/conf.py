@@ -52,3 +52,13 @@ def rate_per_minute(channel: str) -> int:
 def gateway_path(channel: str) -> str:
     return value(f"MISTO_NOTIFY_GATEWAY_{channel.upper()}",
                  "misto.notifications.gateways.LogGateway")
+
+
+def fanout_workers() -> int:
+    """Parallel workers per fan-out in the runner (threads, each its own connection).
+
+    Default 2 on PostgreSQL, 1 on SpatiaLite (one writer at a time anyway)."""
+    from django.db import connection
+
+    default = "2" if connection.vendor == "postgresql" else "1"
+    return max(1, int(value("MISTO_NOTIFY_WORKERS", default)))

@@ -242,16 +242,17 @@ class FanOutStage(models.TextChoices):
 class FanOut(models.Model):
     """The progress of one announcement's fan-out: crash-safe, resumable, idempotent.
 
-    Each chunk (a range of user ids) commits together with the cursor move, so a process
-    killed at any instant leaves either the whole chunk or none of it, and the next run goes
-    on from the cursor; the unique key on (announcement, user) makes a repeat harmless.
+    The work is cut into parts (:class:`FanOutPart`, ranges of user ids). A part's rows commit
+    together with its ``done`` mark, so a process killed at any instant leaves either the
+    whole part or none of it, and any worker goes on with the parts not done; the unique key
+    on (announcement, user) makes a repeat harmless. Workers take parts with
+    ``SELECT ... FOR UPDATE SKIP LOCKED``, so several can share one fan-out.
     """
 
     announcement = models.OneToOneField(Announcement, on_delete=models.CASCADE,
                                         related_name="fanout")
     stage = models.CharField(max_length=16, choices=FanOutStage.choices,
                              default=FanOutStage.INBOX)
-    cursor = models.BigIntegerField(default=0)
     upper = models.BigIntegerField(default=0)
     chunks = models.PositiveIntegerField(default=0)
     recipients = models.PositiveIntegerField(default=0)
@@ -262,7 +263,27 @@ class FanOut(models.Model):
         indexes = [models.Index(fields=["stage"], name="notif_fanout_stage")]
 
     def __str__(self) -> str:
-        return f"fan-out {self.announcement_id} {self.stage} @{self.cursor}"
+        return f"fan-out {self.announcement_id} {self.stage}"
+
+
+class FanOutPart(models.Model):
+    """One range of user ids (low, high] of a fan-out stage."""
+
+    fanout = models.ForeignKey(FanOut, on_delete=models.CASCADE, related_name="parts")
+    stage = models.CharField(max_length=16, choices=FanOutStage.choices)
+    low = models.BigIntegerField()
+    high = models.BigIntegerField()
+    done = models.BooleanField(default=False)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fanout", "stage", "low"], name="notif_part_once"),
+        ]
+        indexes = [models.Index(fields=["fanout", "done"], name="notif_part_todo")]
+
+    def __str__(self) -> str:
+        return f"{self.fanout_id} {self.stage} ({self.low}, {self.high}]"
 
 
 class Message(models.Model):

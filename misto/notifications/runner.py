@@ -1,7 +1,7 @@
 """The notifications worker loop (a module runner: ``misto serve`` / ``misto worker``).
 
 Each round: publish scheduled announcements that are due, run unfinished fan-outs (each
-resumes from its committed cursor, so a killed worker loses nothing), then send due channel
+goes on with the parts not yet committed, so a killed worker loses nothing), then send due channel
 deliveries within the rate limits. Idle rounds sleep ``MISTO_NOTIFY_POLL_SECONDS``.
 """
 

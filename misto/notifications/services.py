@@ -8,6 +8,7 @@ code; the others change the database and publish events in the same transaction.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core import signing
 from django.db import connection, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from misto.notifications.models import (
     ChannelAddress,
     Delivery,
     FanOut,
+    FanOutPart,
     FanOutStage,
     Kind,
     Message,
@@ -650,8 +652,7 @@ def publish_announcement(announcement: Announcement) -> None:
     announcement.status = Status.PUBLISHED
     announcement.published_at = now
     announcement.save(update_fields=["status", "published_at"])
-    upper = Subscription.objects.aggregate(top=Max("user_id"))["top"] or 0
-    FanOut.objects.get_or_create(announcement=announcement, defaults={"upper": upper})
+    create_fanout(announcement)
     topics = list(announcement.topics.values_list("code", flat=True))
     publish(AnnouncementPublished(
         announcement_id=announcement.pk, topics=topics,
@@ -732,12 +733,12 @@ def _dt(value: datetime) -> Any:
 
 
 def _insert_inbox_chunk(announcement: Announcement, low: int, high: int) -> int:
-    """Inbox rows for the recipients with user ids in (low, high]; call holding the job lock.
+    """Inbox rows for the recipients with user ids in (low, high]; call holding the part lock.
 
-    Under the job's lock nobody else writes this announcement's rows, and a chunk's rows
-    commit together with the cursor move past it, so a chunk normally starts empty: then a
-    plain insert is used (the unique key still guards it). If rows are already there (a job
-    re-run by staff, or rewound), ``ON CONFLICT DO NOTHING`` skips them.
+    Under the part's lock nobody else writes this range of the announcement's rows, and a
+    part's rows commit together with its ``done`` mark, so a part normally starts empty: then
+    a plain insert is used (the unique key still guards it). If rows are already there (a
+    fan-out restarted by staff), ``ON CONFLICT DO NOTHING`` skips them.
     """
     where, params = _recipients_where(announcement)
     started = Message.objects.filter(announcement_id=announcement.pk, user_id__gt=low,
@@ -800,49 +801,114 @@ def _plan_deliveries_chunk(announcement_id: int | None, low: int, high: int,
     return total
 
 
-def fanout_step(fanout_id: int, chunk: int | None = None) -> bool:
-    """Do one chunk of a fan-out in one transaction; False when there is nothing left.
+def create_fanout(announcement: Announcement) -> FanOut:
+    """The fan-out job and its parts (ranges of ``MISTO_NOTIFY_CHUNK`` user ids per stage)."""
+    upper = Subscription.objects.aggregate(top=Max("user_id"))["top"] or 0
+    job, created = FanOut.objects.get_or_create(announcement=announcement,
+                                                defaults={"upper": upper})
+    if created:
+        width = conf.chunk_size()
+        FanOutPart.objects.bulk_create(
+            (FanOutPart(fanout=job, stage=stage, low=low, high=min(low + width, upper))
+             for stage in (FanOutStage.INBOX, FanOutStage.DELIVERIES)
+             for low in range(0, upper, width)), batch_size=1000)
+        if not upper:
+            FanOut.objects.filter(pk=job.pk).update(stage=FanOutStage.DONE,
+                                                    finished_at=timezone.now())
+    return job
 
-    The job row is locked for the chunk, so two workers never work the same chunk at once;
-    the chunk's rows and the cursor move commit together (a crash loses neither half).
+
+def _settle(job: FanOut) -> None:
+    """Move the job's stage on when the parts of its stage are all done."""
+    parts = FanOutPart.objects.filter(fanout_id=job.pk)
+    if job.stage == FanOutStage.INBOX and not parts.filter(stage=FanOutStage.INBOX,
+                                                           done=False).exists():
+        totals = parts.filter(stage=FanOutStage.INBOX).aggregate(rows=Sum("rows"))
+        FanOut.objects.filter(pk=job.pk, stage=FanOutStage.INBOX).update(
+            stage=FanOutStage.DELIVERIES, recipients=totals["rows"] or 0)
+        job.stage = FanOutStage.DELIVERIES
+    if job.stage == FanOutStage.DELIVERIES and not parts.filter(done=False).exists():
+        FanOut.objects.filter(pk=job.pk).exclude(stage=FanOutStage.DONE).update(
+            stage=FanOutStage.DONE, finished_at=timezone.now(),
+            chunks=parts.filter(done=True).count())
+
+
+def fanout_step(fanout_id: int) -> bool:
+    """Do one part of a fan-out in one transaction; False when no part is left to take.
+
+    The part row is locked (``SKIP LOCKED``: another worker takes the next part), and its
+    rows commit together with its ``done`` mark (a crash loses neither half). Delivery
+    planning of a range waits for that range's inbox rows.
     """
-    width = chunk or conf.chunk_size()
     with transaction.atomic():
-        job = (FanOut.objects.select_for_update().select_related("announcement")
-               .filter(pk=fanout_id).first())
+        job = FanOut.objects.select_related("announcement").filter(pk=fanout_id).first()
         if job is None or job.stage == FanOutStage.DONE:
             return False
         announcement = job.announcement
         if announcement.status == Status.WITHDRAWN:
-            job.stage, job.finished_at = FanOutStage.DONE, timezone.now()
-            job.save(update_fields=["stage", "finished_at"])
+            FanOut.objects.filter(pk=job.pk).update(stage=FanOutStage.DONE,
+                                                    finished_at=timezone.now())
             return False
-        low, high = job.cursor, min(job.cursor + width, job.upper)
-        if job.stage == FanOutStage.INBOX:
-            if low < job.upper:
-                job.recipients += _insert_inbox_chunk(announcement, low, high)
-                job.cursor = high
-            else:
-                job.stage, job.cursor = FanOutStage.DELIVERIES, 0
-        elif low < job.upper:
-            _plan_deliveries_chunk(announcement.pk, low, high)
-            job.cursor = high
+        inbox_done = FanOutPart.objects.filter(fanout_id=job.pk, stage=FanOutStage.INBOX,
+                                               done=True).values("low")
+        part = (FanOutPart.objects.select_for_update(skip_locked=True)
+                .filter(fanout_id=job.pk, done=False)
+                .filter(Q(stage=FanOutStage.INBOX)
+                        | Q(stage=FanOutStage.DELIVERIES, low__in=inbox_done))
+                .order_by("-stage", "low").first())
+        if part is None:
+            _settle(job)
+            return False
+        if part.stage == FanOutStage.INBOX:
+            part.rows = _insert_inbox_chunk(announcement, part.low, part.high)
         else:
-            job.stage, job.finished_at = FanOutStage.DONE, timezone.now()
-        job.chunks += 1
-        job.save(update_fields=["stage", "cursor", "recipients", "chunks", "finished_at"])
+            part.rows = _plan_deliveries_chunk(announcement.pk, part.low, part.high)
+        part.done = True
+        part.save(update_fields=["rows", "done"])
     return True
 
 
-def run_fanout(fanout_id: int, *, chunk: int | None = None, pause: float | None = None,
-               stop: Any = None) -> None:
-    """Run a fan-out to its end (resuming wherever an earlier run stopped)."""
-    rest = conf.chunk_pause() if pause is None else pause
-    while fanout_step(fanout_id, chunk):
+def restart_fanout(fanout_id: int) -> None:
+    """Run a fan-out again from the start (staff repair); the unique keys skip what exists."""
+    with transaction.atomic():
+        FanOutPart.objects.filter(fanout_id=fanout_id).update(done=False, rows=0)
+        FanOut.objects.filter(pk=fanout_id).update(stage=FanOutStage.INBOX, finished_at=None)
+
+
+def _work(fanout_id: int, rest: float, stop: Any) -> None:
+    while fanout_step(fanout_id):
         if stop is not None and stop.is_set():
             return
         if rest:
             time.sleep(rest)
+
+
+def _work_in_thread(fanout_id: int, rest: float, stop: Any) -> None:
+    try:
+        _work(fanout_id, rest, stop)
+    finally:
+        connection.close()
+
+
+def run_fanout(fanout_id: int, *, workers: int = 1, pause: float | None = None,
+               stop: Any = None) -> None:
+    """Run a fan-out to its end (resuming wherever an earlier run stopped).
+
+    ``workers`` > 1 adds threads with connections of their own (PostgreSQL; the data must
+    be committed, i.e. not inside a test's transaction).
+    """
+    rest = conf.chunk_pause() if pause is None else pause
+    threads = [threading.Thread(target=_work_in_thread, args=(fanout_id, rest, stop),
+                                name=f"fanout-{fanout_id}-{n}", daemon=True)
+               for n in range(1, workers)]
+    for thread in threads:
+        thread.start()
+    _work(fanout_id, rest, stop)
+    for thread in threads:
+        thread.join()
+    job = FanOut.objects.filter(pk=fanout_id).first()
+    if job is not None:
+        _settle(job)
 
 
 def pending_fanouts() -> list[int]:
@@ -853,7 +919,7 @@ def pending_fanouts() -> list[int]:
 def run_pending_fanouts(stop: Any = None) -> int:
     jobs = pending_fanouts()
     for job_id in jobs:
-        run_fanout(job_id, stop=stop)
+        run_fanout(job_id, workers=conf.fanout_workers(), stop=stop)
     return len(jobs)
 
 

@@ -38,13 +38,14 @@ def populate(city) -> set[int]:
     return {u.pk for n, u in enumerate(users) if city.buildings[keys[n % len(keys)]] in inside}
 
 
-def test_sigkill_mid_fanout_loses_and_duplicates_nothing(city, staff, spawn_misto) -> None:
+def test_sigkill_mid_fanout_loses_and_duplicates_nothing(city, staff, spawn_misto,
+                                                         settings) -> None:
     expected = populate(city)
+    settings.MISTO_NOTIFY_CHUNK = 10  # parts of 10 user ids, cut when it is published
     announcement = services.compose(staff(), outage_draft(city))
     job = FanOut.objects.get(announcement=announcement)
-    env = {"MISTO_MODULES": "notifications", "MISTO_NOTIFY_CHUNK": "10",
-           "MISTO_NOTIFY_CHUNK_PAUSE": "0.03", "MISTO_NOTIFY_POLL_SECONDS": "0.1",
-           "MISTO_NOTIFY_RATE_TELEGRAM": "1"}
+    env = {"MISTO_MODULES": "notifications", "MISTO_NOTIFY_CHUNK_PAUSE": "0.03",
+           "MISTO_NOTIFY_POLL_SECONDS": "0.1", "MISTO_NOTIFY_RATE_TELEGRAM": "1"}
 
     def inbox_rows() -> int:
         return Message.objects.filter(announcement=announcement).count()
