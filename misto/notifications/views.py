@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -94,7 +95,7 @@ def outages_geojson(request: HttpRequest) -> JsonResponse:
 
 def compose(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect(f"{reverse('core:login')}?next={request.path}")
+        return redirect_to_login(request.get_full_path())
     if not services.may(request.user, "create"):
         raise PermissionDenied
     form = ComposeForm(request.POST or None)

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -222,13 +223,13 @@ def act(request: HttpRequest, public_id: str) -> HttpResponse:
                                               if v.isdigit()])
         elif action in ("follow", "unfollow"):
             if not request.user.is_authenticated:
-                return redirect(f"{reverse('core:login')}?next={back}")
+                return redirect_to_login(back)
             services.follow(report, request.user, on=action == "follow")
         else:
             raise ReportError("bad_request", _("Unknown action."))
     except ReportError as error:
         if error.status == 403 and not request.user.is_authenticated:
-            return redirect(f"{reverse('core:login')}?next={back}")
+            return redirect_to_login(back)
         messages.error(request, error.message)
         response: HttpResponse = HttpResponseRedirect(back)
         response.status_code = 303
