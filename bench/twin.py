@@ -9,8 +9,9 @@ landmarks (kept between runs when N matches, so a second run skips the load).
 
 Landmarks are bulk-loaded (COPY on PostgreSQL, executemany on SpatiaLite) at random spots
 in the demo city, numbered "<district prefix>-<sequence>". Then Q times each, at random
-inputs (the same for both sides), the service function against the very SQL it sends, run
-raw through the same connection (so a ratio is the cost of the Python around the query):
+inputs, the service function against the very SQL it sends, run raw through the same
+connection, the two interleaved input by input (so a ratio is the cost of the Python around
+the query, even on a busy machine):
 
 1. number -> location: ``services.landmark_location(number)``;
 2. nearest 3 landmarks to a point: ``services.nearest(lon, lat, 3)`` (PostGIS: ORDER BY
@@ -117,16 +118,23 @@ def load(size: int) -> None:
     print(f"loaded {size} landmarks in {time.perf_counter() - started:.1f} s")
 
 
-def timed(func: Callable[[Any], Any], inputs: list[Any]) -> list[float]:
-    out = []
-    for item in inputs:
-        started = time.perf_counter()
-        func(item)
-        out.append(time.perf_counter() - started)
-    return out
+def paired(service_func: Callable[[Any], Any], raw_func: Callable[[Any], Any],
+           inputs: list[Any]) -> tuple[list[float], list[float]]:
+    """Time both sides on each input, interleaved (alternating which goes first), so that a
+    busy machine slows both alike instead of whichever ran during the busy spell."""
+    service: list[float] = []
+    raw: list[float] = []
+    for index, item in enumerate(inputs):
+        pair = [(service_func, service), (raw_func, raw)]
+        for func, out in (pair if index % 2 == 0 else pair[::-1]):
+            started = time.perf_counter()
+            func(item)
+            out.append(time.perf_counter() - started)
+    return service, raw
 
 
-def report(label: str, service: list[float], raw: list[float]) -> float:
+def report(label: str, times: tuple[list[float], list[float]]) -> float:
+    service, raw = times
     ratio = statistics.median(service) / statistics.median(raw)
     print(f"{label:<24} service: median {statistics.median(service) * 1000:7.3f} ms, "
           f"p95 {percentile(service, 0.95) * 1000:7.3f} ms | raw SQL: median "
@@ -189,7 +197,7 @@ def main() -> None:
 
     results = {}
     results["number -> location"] = report(
-        "number -> location", timed(svc_number, number_inputs), timed(raw_number, number_inputs))
+        "number -> location", paired(svc_number, raw_number, number_inputs))
 
     landmark_where = "f.retired_at IS NULL AND f.number IS NOT NULL"
     if postgres:
@@ -214,8 +222,8 @@ def main() -> None:
             return cursor.fetchall()
 
     results["nearest 3"] = report(
-        "nearest 3 landmarks", timed(lambda p: services.nearest(p[0], p[1], 3), points),
-        timed(raw_nearest, points))
+        "nearest 3 landmarks",
+        paired(lambda p: services.nearest(p[0], p[1], 3), raw_nearest, points))
 
     contains = ("ST_Intersects(f.geometry, ST_SetSRID(ST_MakePoint(%s, %s), 4326))"
                 if postgres else "Intersects(f.geometry, MakePoint(%s, %s, 4326))")
@@ -226,8 +234,8 @@ def main() -> None:
         return cursor.fetchone()
 
     results["point -> district"] = report(
-        "point -> district", timed(lambda p: services.district_at(p[0], p[1]), points),
-        timed(raw_district, points))
+        "point -> district",
+        paired(lambda p: services.district_at(p[0], p[1]), raw_district, points))
 
     layer_ids = [layer.pk for layer in tiles._layers_for(16, False)]
     if postgres:
@@ -247,8 +255,8 @@ def main() -> None:
 
     sizes = [len(tiles.tile(16, x, y)) for x, y in tile_inputs[:20]]
     results["bbox tile"] = report(
-        "bbox tile (z16 MVT)", timed(lambda t: tiles.tile(16, t[0], t[1]), tile_inputs),
-        timed(raw_tile, tile_inputs))
+        "bbox tile (z16 MVT)",
+        paired(lambda t: tiles.tile(16, t[0], t[1]), raw_tile, tile_inputs))
     print(f"tile size: median {statistics.median(sizes) / 1024:.1f} KiB")
     print(f"ratio={results['nearest 3']:.2f}")
 
