@@ -60,7 +60,9 @@ def sensors(request: HttpRequest) -> HttpResponse:
 def device_page(request: HttpRequest, uid: str) -> HttpResponse:
     device = _device(request, uid)
     quantities = {q.code: q for q in Quantity.objects.filter(code__in=device.model.quantities)}
-    chosen = request.GET.get("quantity") or (device.model.quantities or [""])[0]
+    latest = sorted(services.latest(device).items())
+    with_data = [code for code in device.model.quantities if code in dict(latest)]
+    chosen = request.GET.get("quantity") or (with_data or device.model.quantities or [""])[0]
     if chosen not in quantities:
         raise Http404
     now = timezone.now()
@@ -75,7 +77,6 @@ def device_page(request: HttpRequest, uid: str) -> HttpResponse:
         "map": _map_config([{"id": device.uid, "name": device.name, "lon": point.x,
                              "lat": point.y, "url": ""}] if point else []),
     }
-    latest = sorted(services.latest(device).items())
     return render(request, "iot/device.html", {
         "device": device, "status": services.status(device), "config": config,
         "quantities": [quantities[c] for c in device.model.quantities if c in quantities],

@@ -44,7 +44,7 @@
 
   function drawChart(svg, points, unit) {
     while (svg.firstChild) { svg.removeChild(svg.firstChild); }
-    var W = 800, H = 300, L = 60, R = 15, T = 15, B = 35;
+    var W = 800, H = 300, L = 90, R = 20, T = 30, B = 40;
     el("title", {}, svg).textContent = points.length + " readings";
     if (!points.length) { el("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, svg).textContent = "—"; return; }
     var xs = points.map(function (p) { return p[0]; }), ys = points.map(function (p) { return p[1]; });
@@ -58,11 +58,11 @@
     for (var i = 0; i <= 4; i++) {
       var v = y0 + (y1 - y0) * i / 4;
       el("line", { x1: L, x2: W - R, y1: sy(v), y2: sy(v), "class": "grid" }, svg);
-      el("text", { x: L - 6, y: sy(v) + 4, "text-anchor": "end" }, svg).textContent = v.toFixed(Math.abs(v) < 10 ? 2 : 0);
+      el("text", { x: L - 8, y: sy(v) + 7, "text-anchor": "end" }, svg).textContent = v.toFixed(Math.abs(v) < 10 ? 2 : 0);
     }
     [x0, (x0 + x1) / 2, x1].forEach(function (t, k) {
       var d = new Date(t);
-      el("text", { x: sx(t), y: H - 10, "text-anchor": ["start", "middle", "end"][k] }, svg).textContent =
+      el("text", { x: sx(t), y: H - 8, "text-anchor": ["start", "middle", "end"][k] }, svg).textContent =
         d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     });
     el("line", { x1: L, x2: L, y1: T, y2: H - B, "class": "axis" }, svg);
@@ -70,7 +70,7 @@
     el("polyline", { points: points.map(function (p) { return sx(p[0]).toFixed(1) + "," + sy(p[1]).toFixed(1); }).join(" "), "class": "line" }, svg);
     var last = points[points.length - 1];
     el("circle", { cx: sx(last[0]), cy: sy(last[1]), r: 4, "class": "dot" }, svg);
-    if (unit) { el("text", { x: 4, y: T + 4 }, svg).textContent = unit; }
+    if (unit) { el("text", { x: 4, y: 22 }, svg).textContent = unit; }
   }
 
   var mapCfg = document.getElementById("iot-map-config");
