@@ -79,3 +79,31 @@ def test_changes_polling_fallback(city, people):
     data = json.loads(client.get("/api/situation/changes?after=0").content)
     assert data["last"] == services.latest_change_id()
     assert [c["topic"] for c in data["changes"]] == ["incident"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stream_under_asgi_is_an_async_generator(city, people):
+    """Under ASGI (``misto serve``) the stream polls in an async generator."""
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+    from django.test import AsyncClient
+
+    after = services.latest_change_id()
+    services.ingest_report_created(report_payload(503, *ON_SHEVCHENKA))
+
+    async def read() -> str:
+        client = AsyncClient()
+        await sync_to_async(client.force_login)(people.dispatcher)
+        response = await client.get(f"/situation/stream/?after={after}&seconds=2")
+        assert response.status_code == 200
+        assert response.is_async
+        text = ""
+        async for chunk in response.streaming_content:
+            text += chunk.decode()
+            if "event: incident" in text:
+                break
+        return text
+
+    text = asyncio.run(read())
+    assert "event: incident" in text and '"id":"503"' in text
