@@ -75,6 +75,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "retire": _("Retire"), "save": _("Save"), "reason": _("Reason"),
             "add": _("Add a point here"), "saved": _("Saved."),
             "click_to_move": _("Click the map where the object should be."),
+            "history": _("History"),
+            "actions": {"created": _("created"), "changed": _("changed"),
+                        "retired": _("retired")},
         },
     }
     return render(request, "twin/map.html", {"layers": layers, "config": config,

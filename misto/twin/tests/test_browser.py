@@ -121,5 +121,11 @@ def test_staff_edit_and_move_a_landmark_on_the_map(live_server, browser):
     assert target.geometry.x == pytest.approx(lon, abs=1e-5)
     assert target.geometry.y == pytest.approx(lat, abs=1e-5)
     assert services.landmark_location("12-0457").lon == pytest.approx(lon, abs=1e-5)
+    page.click(".twin-history summary")
+    page.wait_for_selector(".twin-history li", timeout=10_000)
+    versions = page.locator(".twin-history li").all_inner_texts()
+    assert len(versions) == 3
+    assert versions[1].startswith("v2")
+    assert "inspector" in versions[1] and "огляд 24.11" in versions[1]
     screenshot(page, "twin-staff-edit")
     context.close()

@@ -116,6 +116,7 @@
     if (feature) {
       var fsec = el("section", { class: "twin-feature" });
       showFeature(fsec, feature.properties || {}, feature.layer);
+      if (feature.id !== undefined) { history(fsec, feature.id); }
       if (feature.id !== undefined && cfg.editable.indexOf(feature.layer) >= 0) { editor(fsec, feature); }
       card.appendChild(fsec);
     }
@@ -142,6 +143,28 @@
     if (link) { sec.appendChild(link); }
     if (cfg.editable.length) { adder(sec, data.lon, data.lat); }
     card.appendChild(sec);
+  }
+
+  // Every version of the feature: who changed it, when and why (loaded when opened).
+  function history(section, id) {
+    var box = el("details", { class: "twin-history" });
+    box.appendChild(el("summary", {}, T.history));
+    var list = el("ol", { reversed: "reversed" });
+    box.appendChild(list);
+    box.addEventListener("toggle", function () {
+      if (!box.open || list.childNodes.length) { return; }
+      getJSON(cfg.api + "/features/" + id + "/history").then(function (r) {
+        if (!r.ok) { list.appendChild(el("li", {}, T.error)); return; }
+        r.body.features.slice().reverse().forEach(function (f) {
+          var p = f.properties;
+          var when = new Date(p.valid_from).toLocaleString(document.documentElement.lang);
+          var text = "v" + p.version + " · " + (T.actions[p.action] || p.action) + " · " + when +
+            (p.changed_by ? " · " + p.changed_by : "") + (p.reason ? " — " + p.reason : "");
+          list.appendChild(el("li", {}, text));
+        });
+      });
+    });
+    section.appendChild(box);
   }
 
   function locate(lon, lat, feature) {
