@@ -238,6 +238,7 @@ LOGOUT_REDIRECT_URL = "core:home"
 # --- Language ------------------------------------------------------------------------
 LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
+# Project-level strings (settings.py); every module keeps its own catalogue in <app>/locale.
 LOCALE_PATHS = [BASE_DIR / "misto" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Kyiv")
 USE_I18N = True
