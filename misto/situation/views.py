@@ -337,6 +337,13 @@ def _poll(after: int) -> tuple[int, str]:
     return (items[-1][0] if items else after), text
 
 
+def _poll_and_release(after: int) -> tuple[int, str]:
+    try:
+        return _poll(after)
+    finally:
+        _release_connection()
+
+
 def _release_connection() -> None:
     """Between polls a long stream must not sit on a database connection (nor keep a
     transaction open); inside a test's atomic block there is nothing to release."""
@@ -360,15 +367,15 @@ def _sync_stream(after: int, seconds: float) -> Iterator[str]:
 
 
 async def _async_stream(after: int, seconds: float) -> AsyncIterator[str]:
-    poll = sync_to_async(_poll, thread_sensitive=False)
-    release = sync_to_async(_release_connection, thread_sensitive=False)
+    # One call polls and lets go of the connection: each call may run in another thread of
+    # the pool, and a database connection belongs to the thread that opened it.
+    poll = sync_to_async(_poll_and_release, thread_sensitive=False)
     yield f"retry: 3000\n: after {after}\n\n"
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     beat = loop.time()
     while True:
         after, text = await poll(after)
-        await release()
         if text:
             yield text
             beat = loop.time()

@@ -161,3 +161,15 @@ def reading_payload(device_id: str, lon: float | None, lat: float | None, *,
         "lat": lat, "feature_id": None,
         "observed_at": observed_at or timezone.now().isoformat(), "cleared": cleared,
     }
+
+
+def release_other_sessions() -> None:
+    """Threads the test started (the iot consumer, an ASGI request's worker thread) keep
+    their PostgreSQL sessions after they stop; end them so the test database can be
+    dropped (iot's own MQTT tests show the same teardown warning)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")

@@ -27,6 +27,7 @@ from misto.situation.tests.conftest import (
     make_people,
     publish_raw,
     reading_payload,
+    release_other_sessions,
     report_payload,
 )
 
@@ -133,17 +134,6 @@ def test_the_same_with_the_reading_published_over_mqtt(live_server, browser, set
         reset_directory()
         reset_rule_index()
         release_other_sessions()
-
-
-def release_other_sessions() -> None:
-    """The iot consumer's threads keep a PostgreSQL session after they stop (iot's own MQTT
-    tests show the same teardown warning); end it so the test database can be dropped."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 def run_scenario(live_server, browser, contexts, send_reading) -> None:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from misto.situation import services
-from misto.situation.tests.conftest import ON_SHEVCHENKA, reading_payload, report_payload
+from misto.situation.tests.conftest import (
+    ON_SHEVCHENKA,
+    reading_payload,
+    release_other_sessions,
+    report_payload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +101,7 @@ def test_stream_under_asgi_is_an_async_generator(city, people):
     async def read() -> str:
         client = AsyncClient()
         await sync_to_async(client.force_login)(people.dispatcher)
-        response = await client.get(f"/situation/stream/?after={after}&seconds=2")
+        response: Any = await client.get(f"/situation/stream/?after={after}&seconds=2")
         assert response.status_code == 200
         assert response.is_async
         text = ""
@@ -106,4 +112,5 @@ def test_stream_under_asgi_is_an_async_generator(city, people):
         return text
 
     text = asyncio.run(read())
+    release_other_sessions()
     assert "event: incident" in text and '"id":"503"' in text
