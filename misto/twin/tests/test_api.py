@@ -158,3 +158,28 @@ def test_openapi_lists_the_twin_paths(client, db):
     paths = json.loads(client.get("/api/openapi.json").content)["paths"]
     assert "/api/twin/landmarks/{number}" in paths
     assert "/api/twin/locate" in paths
+
+
+def test_a_city_adds_its_own_layer_in_the_admin_and_uses_it(admin_client, db):
+    response = admin_client.post("/admin/twin/layer/add/", {
+        "code": "benches", "title_uk": "Лавки", "title_en": "Benches",
+        "geometry_type": "Point", "schema": json.dumps({
+            "type": "object", "properties": {"material": {"enum": ["wood", "metal"]}},
+            "additionalProperties": False}),
+        "owner_department": "improvement", "visibility": "public", "numbering": "{}",
+        "min_zoom": 15, "color": "#884400",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    layer = services.get_layer("benches")
+    feature = services.create_feature(layer, {"type": "Point", "coordinates": [35.13, 47.82]},
+                                      {"material": "wood"})
+    with pytest.raises(services.InvalidFeature):
+        services.create_feature(layer, {"type": "Point", "coordinates": [35.13, 47.82]},
+                                {"material": "gold"})
+    bad = admin_client.post("/admin/twin/layer/add/", {
+        "code": "bad", "title_uk": "x", "geometry_type": "Point", "schema": '{"type": 5}',
+        "visibility": "public", "numbering": "{}", "min_zoom": 0, "color": "#000000",
+    })
+    assert bad.status_code == 200 and "schema" in bad.context["adminform"].form.errors
+    assert admin_client.get(f"/admin/twin/feature/{feature.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/twin/feature/add/").status_code == 403
