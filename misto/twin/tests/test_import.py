@@ -79,7 +79,30 @@ def test_reprojects_from_the_declared_ucs2000_zone(db, tmp_path):
             "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::6386"}},
             "features": [feature({"type": "Point", "coordinates": [237239.2005, 5301638.3243]},
                                  kind="hydrant", number="77-0001")]}
-    code, _ = run_import(write(tmp_path, "ucs.geojson", data), "--layer", builtin.LANDMARKS)
+    _import_and_check(tmp_path, data)
+
+
+@pytest.mark.parametrize("srs", ["EPSG:28406", "EPSG:5565", "EPSG:3857"])
+def test_reprojects_from_other_crs_given_on_the_command_line(db, tmp_path, srs):
+    """Pulkovo 1942 / Gauss-Kruger zone 6 (the SK-42 family SK-63 comes from), UCS-2000 /
+    Gauss-Kruger zone 7 and Web Mercator: the file declares nothing, --srs names it."""
+    from django.contrib.gis.gdal import CoordTransform, OGRGeometry, SpatialReference
+
+    point = OGRGeometry("POINT (35.16 47.845)", SpatialReference(4326))
+    point.transform(CoordTransform(SpatialReference(4326), SpatialReference(srs)))
+    data = {"type": "FeatureCollection", "features": [
+        feature({"type": "Point", "coordinates": [point.x, point.y]}, kind="hydrant",
+                number="77-0001")]}
+    _import_and_check(tmp_path, data, "--srs", srs)
+    # Without --srs the same metres are refused, row by row.
+    Feature.objects.all().delete()
+    code, _ = run_import(write(tmp_path, "plain.geojson", data), "--layer", builtin.LANDMARKS)
+    assert code == 1 and not Feature.objects.exists()
+
+
+def _import_and_check(tmp_path, data, *extra):
+    code, _ = run_import(write(tmp_path, "ucs.geojson", data), "--layer", builtin.LANDMARKS,
+                         *extra)
     assert code == 0
     imported = services.landmark("77-0001")
     assert imported.geometry.x == pytest.approx(35.16, abs=1e-6)
