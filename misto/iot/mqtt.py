@@ -104,6 +104,7 @@ class Consumer:
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
                        properties: Any) -> None:
         self.connected.clear()
+        connection.close()  # the parsing in this (paho's) thread may have opened one
         logger.warning("MQTT consumer disconnected: %s", reason)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage
