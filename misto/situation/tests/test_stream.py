@@ -91,6 +91,7 @@ def test_changes_polling_fallback(city, people):
 def test_stream_under_asgi_is_an_async_generator(city, people):
     """Under ASGI (``misto serve``) the stream polls in an async generator."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from asgiref.sync import sync_to_async
     from django.test import AsyncClient
@@ -111,6 +112,8 @@ def test_stream_under_asgi_is_an_async_generator(city, people):
                 break
         return text
 
-    text = asyncio.run(read())
+    # Its own thread: Playwright's sync API may keep an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        text = pool.submit(asyncio.run, read()).result(timeout=60)
     release_other_sessions()
     assert "event: incident" in text and '"id":"503"' in text
