@@ -34,7 +34,8 @@
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     if (cfg.points.length > 1) {
       var lons = cfg.points.map(function (p) { return p.lon; }), lats = cfg.points.map(function (p) { return p.lat; });
-      map.fitBounds([[Math.min.apply(null, lons), Math.min.apply(null, lats)], [Math.max.apply(null, lons), Math.max.apply(null, lats)]], { padding: 30, duration: 0 });
+      var bounds = [[Math.min.apply(null, lons), Math.min.apply(null, lats)], [Math.max.apply(null, lons), Math.max.apply(null, lats)]];
+      map.on("load", function () { map.resize(); map.fitBounds(bounds, { padding: 40, duration: 0, maxZoom: 16 }); });
     }
     map.on("click", "devices", function (e) {
       var url = e.features[0].properties.url;

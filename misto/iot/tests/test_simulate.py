@@ -1,0 +1,42 @@
+"""``misto simulate`` publishes readings every model accepts (no dead letters)."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from misto.conftest import wait_for
+from misto.iot.models import DeadLetter, Device, Latest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_simulate_feeds_every_model(db, consumer, tenant, monkeypatch):
+    from misto.iot.demo import load
+
+    load(StringIO())
+    monkeypatch.setenv("MQTT_URL", "mqtt://127.0.0.1:1883")
+    out = StringIO()
+    call_command("simulate", "--count", "400", "--duration", "30", "--interval", "0.5",
+                 "--tenant", tenant, stdout=out)
+    assert "published 400 messages" in out.getvalue()
+    assert wait_for(lambda: Latest.objects.values("device").distinct().count() >= 300, 30)
+    assert DeadLetter.objects.count() == 0
+    kinds = set(Latest.objects.values_list("device__model__code", flat=True))
+    assert kinds == {"aq-station", "noise-meter", "bin-lpp", "parking-lpp", "traffic-counter",
+                     "water-meter", "streetlight", "weather"}
+    # The broken devices never talk.
+    assert not Latest.objects.filter(device__uid="bin-0040").exists()
+    assert Device.objects.get(uid="bin-0041").last_seen is not None
+
+
+def test_simulate_refuses_remote_brokers_and_bad_options(db, monkeypatch):
+    monkeypatch.delenv("MQTT_URL", raising=False)
+    with pytest.raises(CommandError):
+        call_command("simulate", "--count", "1")
+    monkeypatch.setenv("MQTT_URL", "mqtt://192.0.2.10:1883")
+    with pytest.raises(CommandError, match="refusing"):
+        call_command("simulate", "--count", "1")
+    monkeypatch.setenv("MQTT_URL", "mqtt://127.0.0.1:1883")
+    with pytest.raises(CommandError):
+        call_command("simulate", "--interval", "0")
