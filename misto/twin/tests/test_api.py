@@ -183,3 +183,22 @@ def test_a_city_adds_its_own_layer_in_the_admin_and_uses_it(admin_client, db):
     assert bad.status_code == 200 and "schema" in bad.context["adminform"].form.errors
     assert admin_client.get(f"/admin/twin/feature/{feature.pk}/change/").status_code == 200
     assert admin_client.get("/admin/twin/feature/add/").status_code == 403
+
+
+@pytest.mark.parametrize("url", [
+    "/api/twin/features/99999999999999999999",
+    "/api/twin/features/99999999999999999999/history",
+    "/api/twin/features/1?as_of=9999-12-31T23:59:59",
+    "/api/twin/tiles/22/99999999999/0.mvt",
+    "/api/twin/locate?lon=1e400&lat=47",
+    "/api/twin/locate?lon=35.1&lat=47.8&n=99999999999999999999",
+    "/api/twin/layers/landmarks/features?bbox=-1e400,0,1,1",
+    "/api/twin/layers/landmarks/features?limit=-5",
+    "/api/twin/layers/landmarks/features?limit=99999999999999999999",
+    "/api/twin/search?q=" + "ї" * 5000,
+    "/api/twin/search?q=x&limit=99999999999999999999",
+    "/api/twin/landmarks/" + "%E2%80%99" * 50,
+])
+def test_odd_requests_are_never_a_server_error(client, tiny_city, url):
+    response = client.get(url)
+    assert response.status_code < 500, response.content[:300]
