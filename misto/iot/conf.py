@@ -9,7 +9,7 @@
   restarts (the broker keeps the QoS 1 messages of a stopped consumer for it) and unique per
   consumer process. Default ``misto-<group>-<host>-<MISTO_INGEST_INSTANCE or 0>``.
 - ``MISTO_MQTT_SESSION_EXPIRY``: seconds the broker keeps a stopped consumer's session (1 day).
-- ``MISTO_INGEST_BATCH``: most MQTT messages committed in one transaction (500).
+- ``MISTO_INGEST_BATCH``: most MQTT messages committed in one transaction (2,000).
 - ``MISTO_INGEST_MAX_DELAY``: seconds a message waits for its batch to fill (0.05).
 - ``MISTO_IOT_MAX_FUTURE`` / ``MISTO_IOT_MAX_PAST``: how far a reading's time may lie ahead of
   now (seconds, default 300) or behind it (days, default 400); others are dead letters.
@@ -63,7 +63,7 @@ def mqtt_settings() -> MqttSettings | None:
 
 
 def ingest_batch() -> int:
-    return int(os.environ.get("MISTO_INGEST_BATCH", "500"))
+    return int(os.environ.get("MISTO_INGEST_BATCH", "2000"))
 
 
 def ingest_max_delay() -> float:
