@@ -52,6 +52,17 @@ def map_page(request: HttpRequest) -> HttpResponse:
              "has_name": "name" in (layer.schema or {}).get("properties", {})}
             for layer in layers
         ],
+        "fields": {
+            "kind": _("Kind"), "owner": _("Owner"), "note": _("Note"), "street": _("Street"),
+            "housenumber": _("House number"), "postcode": _("Postcode"),
+            "katottg": _("KATOTTG code"), "prefix": _("Number prefix"),
+            "capacity": _("Capacity"), "accessible": _("Accessible"), "hours": _("Hours"),
+            "address": _("Address"), "phone": _("Phone"), "levels": _("Floors"),
+            "use": _("Use"), "year": _("Year built"), "network": _("Network"),
+            "diameter_mm": _("Diameter, mm"), "voltage_kv": _("Voltage, kV"),
+            "cadastral": _("Cadastral number"), "purpose": _("Purpose"),
+            "area_m2": _("Area, m²"), "name_en": _("Name in English"), "type": _("Type"),
+        },
         "kinds": {
             "pole": _("pole"), "manhole": _("manhole"), "tree": _("tree"),
             "hydrant": _("hydrant"), "bench": _("bench"), "sign": _("sign"),
@@ -68,7 +79,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "district": _("District"), "address": _("Nearest address"),
             "landmarks": _("Nearest landmarks"), "outside": _("Outside the city's districts"),
             "metres": _("m"), "nothing": _("Nothing found."), "report": _("Report a problem here"),
-            "number": _("Number"), "layer": _("Layer"), "searching": _("Searching…"),
+            "number": _("Landmark number"), "layer": _("Layer"), "searching": _("Searching…"),
             "error": _("Something went wrong; please try again."),
             "point": _("The point you chose"), "feature": _("Object"),
             "edit": _("Edit properties"), "move": _("Move here on next click"),

@@ -104,7 +104,7 @@
     fact(T.number, props.number);
     Object.keys(props).forEach(function (k) {
       if (["name", "number", "layer", "version", "valid_from", "district", "retired_at"].indexOf(k) < 0) {
-        fact(k, k === "kind" ? kindLabel(props[k]) : props[k]);
+        fact((cfg.fields && cfg.fields[k]) || k, k === "kind" ? kindLabel(props[k]) : props[k]);
       }
     });
     section.appendChild(dl);
