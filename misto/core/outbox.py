@@ -10,6 +10,7 @@ becomes a dead letter that staff see and can replay.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import random
 import traceback
@@ -28,6 +29,13 @@ from misto.core.models import DeliveryStatus, EventDelivery, OutboxEvent
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+
+# Inline handlers buy latency for a request that is waiting. Background threads (ingest,
+# tasks) turn them off: the event worker delivers their events moments later, and a hot
+# loop such as MQTT ingest must not run other modules' handlers after every batch.
+INLINE_DELIVERY: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "misto_inline_delivery", default=True
+)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -151,7 +159,8 @@ def after_commit(event_ids: list[int]) -> None:
     from misto.core.transport import get_transport
 
     try:
-        deliver_inline(event_ids)
+        if INLINE_DELIVERY.get():
+            deliver_inline(event_ids)
         get_transport().announce(event_ids)
     except Exception:
         # The events are committed; the worker's next pass delivers them anyway.

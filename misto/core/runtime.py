@@ -15,6 +15,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from misto.core import outbox
 from misto.core.models import ScheduledRun
 from misto.core.registry import Periodic, modules
 from misto.core.transport import get_transport
@@ -104,14 +105,18 @@ class Background:
         ]
 
     def _guard(self, name: str, target: Callable[[threading.Event], None]) -> None:
+        outbox.INLINE_DELIVERY.set(False)  # this thread's events go to the event worker
         while not self.stop_event.is_set():
             try:
                 target(self.stop_event)
             except Exception:
                 logger.exception("background %s crashed; restarting in 5 s", name)
-                self.stop_event.wait(5)
+            else:
+                if not self.stop_event.is_set():
+                    logger.warning("background %s returned; restarting in 5 s", name)
             finally:
                 close_old_connections()
+            self.stop_event.wait(5)
 
     def start(self) -> None:
         for thread in self.threads:

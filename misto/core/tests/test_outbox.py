@@ -154,3 +154,21 @@ def test_batched_delivery_marks_every_row() -> None:
     assert outbox.deliver_due(batch=50) == 120
     assert Echo.objects.count() == 120
     assert not EventDelivery.objects.exclude(status=DeliveryStatus.DELIVERED).exists()
+
+
+def test_background_threads_leave_inline_handlers_to_the_worker(monkeypatch) -> None:
+    import threading
+
+    calls: list[list[int]] = []
+    monkeypatch.setattr(outbox, "deliver_inline", calls.append)
+
+    def publish_in_background() -> None:
+        outbox.INLINE_DELIVERY.set(False)
+        publish(SampleHappened(number=20))
+
+    thread = threading.Thread(target=publish_in_background)
+    thread.start()
+    thread.join()
+    assert calls == []
+    publish(SampleHappened(number=21))  # a request thread: inline handlers run at once
+    assert len(calls) == 1
