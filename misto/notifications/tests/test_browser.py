@@ -10,13 +10,11 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from misto.core.tests import browser as shared
 from misto.core.tests.browser import axe_violations
 from misto.notifications import channels, services
 from misto.notifications.tests.conftest import finish_fanout, outage_draft
 
 SHOTS = Path("/tmp/notifications-shots")
-browser = shared.browser  # the shared session fixture, requested by name below
 
 
 def session_cookie(user, live_server) -> dict[str, str]:
