@@ -30,27 +30,13 @@ import sys
 import time
 from pathlib import Path
 
+from common import ensure_postgres_database, percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL",
                       f"spatialite:///{ROOT / 'var' / 'bench' / 'ledger.sqlite3'}")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "misto.settings")
-
-
-def ensure_postgres_database(url: str) -> None:
-    if not url.startswith("postgis://"):
-        return
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    with psycopg.connect(dbname="postgres", user=config["USER"] or "postgres",
-                         password=config["PASSWORD"] or None, host=config["HOST"] or None,
-                         port=config["PORT"] or None, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                              [config["NAME"]]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def items(start: int, count: int) -> list[tuple[str, dict, None]]:
@@ -62,11 +48,6 @@ def items(start: int, count: int) -> list[tuple[str, dict, None]]:
          None)
         for i in range(start, start + count)
     ]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def main() -> None:

@@ -24,23 +24,10 @@ import sys
 import time
 from pathlib import Path
 
+from common import ensure_postgres_database
+
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "bench-n-"
-
-
-def ensure_postgres_database(url: str) -> None:
-    if not url.startswith("postgis://"):
-        return
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    with psycopg.connect(dbname="postgres", user=config["USER"] or "postgres",
-                         password=config["PASSWORD"] or None, host=config["HOST"] or None,
-                         port=config["PORT"] or None, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            [config["NAME"]]).fetchone():
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def setup() -> None:

@@ -21,7 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from common import ensure_postgres_database, percentile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "misto.settings")
@@ -29,20 +30,6 @@ os.environ.setdefault("MISTO_MODULES", "reports")
 
 WEST, SOUTH, EAST, NORTH = 35.115, 47.815, 35.215, 47.875
 MARK = "bench:"
-
-
-def ensure_postgres_database(url: str) -> None:
-    if not url.startswith("postgis://"):
-        return
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    with psycopg.connect(host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432,
-                         user=parsed.username or "postgres", password=parsed.password,
-                         dbname="postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def ensure_city() -> None:
@@ -66,11 +53,6 @@ def ensure_city() -> None:
         json.dump({"type": "FeatureCollection", "features": features}, handle)
     call_command("twin", "import", handle.name, layer="districts", reason="bench")
     os.unlink(handle.name)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def bench_submissions(count: int, rng: random.Random) -> float:

@@ -21,7 +21,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from common import ensure_postgres_database, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,27 +30,6 @@ os.environ.setdefault("DATABASE_URL", f"spatialite:///{ROOT / 'var' / 'bench-sit
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "misto.settings")
 
 BENCH = "bench:"
-
-
-def ensure_postgres_database(url: str) -> None:
-    if not url.startswith("postgis://"):
-        return
-    import psycopg
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
-                            user=parts.username or "postgres", password=parts.password,
-                            dbname="postgres", autocommit=True)
-    with admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def populate(size: int, devices: int) -> None:
