@@ -61,6 +61,7 @@ def test_a_pasted_entry_is_proven_step_by_step(client: Client, build_log) -> Non
 
 
 def test_a_receipt_is_proven_and_bad_receipts_get_reasons(client: Client) -> None:
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the reasons are checked in English
     receipts = [services.append("test.receipt", {"n": i}) for i in range(6)]
     response = client.get(verify_url(mode="receipt", receipt=receipts[4].as_text()))
     assert response.status_code == 404  # no head signed yet

@@ -192,7 +192,8 @@ def test_crew_page_status_update_with_photo(incidents, people, settings, tmp_pat
     fake = io.BytesIO(b"this is not an image")
     fake.name = "fake.jpg"
     refused = member.post(f"/situation/incidents/{water.pk}/status/",
-                          {"status": "in_progress", "photo": fake, "from": "task"})
+                          {"status": "in_progress", "photo": fake, "from": "task"},
+                          headers={"Accept-Language": "en"})
     assert refused.status_code == 400
     assert "not a readable image" in refused.content.decode()
     water.refresh_from_db()
