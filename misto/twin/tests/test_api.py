@@ -39,7 +39,10 @@ def test_locate(client, tiny_city):
 def test_locate_outside_the_city_says_so(client, tiny_city):
     body = client.get("/api/twin/locate", {"lon": 35.30, "lat": 47.82}).json()
     assert body["inside_city"] is False and body["district"] is None
-    assert "outside" in body["message"]
+    assert "поза межами" in body["message"]  # Ukrainian by default
+    english = client.get("/api/twin/locate", {"lon": 35.30, "lat": 47.82},
+                         headers={"Accept-Language": "en"}).json()
+    assert "outside" in english["message"]
 
 
 @pytest.mark.parametrize(("params", "status"), [
