@@ -42,42 +42,6 @@ PRODUCTION = env_bool("MISTO_PRODUCTION")
 DEBUG = env_bool("DEBUG", default=False)
 
 
-def _secret_key() -> str:
-    key = os.environ.get("SECRET_KEY", "")
-    if key:
-        return key
-    if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set when MISTO_PRODUCTION is on.")
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
-
-
-def _ledger_key() -> str:
-    """The ledger's Ed25519 signing key: base64 of the raw 32 bytes, or a path to a file."""
-    key = os.environ.get("MISTO_LEDGER_KEY", "")
-    if key:
-        return key
-    if PRODUCTION:
-        raise ImproperlyConfigured("MISTO_LEDGER_KEY must be set when MISTO_PRODUCTION is on.")
-    key_file = VAR_DIR / "ledger_key"
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return str(key_file)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(base64.b64encode(secrets.token_bytes(32)).decode())
-    return str(key_file)
-
-
-MISTO_LEDGER_KEY = _ledger_key()
-
-
 def _generated_key(env: str, file_name: str, make: Callable[[], str]) -> str:
     """A key from the environment; outside production generated once into ``var/``."""
     value = os.environ.get(env, "")
@@ -97,6 +61,13 @@ def _generated_key(env: str, file_name: str, make: Callable[[], str]) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(make())
     return key_file.read_text().strip()
+
+
+SECRET_KEY = _generated_key("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
+# The ledger's Ed25519 signing key: base64 of the raw 32 bytes, or a path to a key file.
+MISTO_LEDGER_KEY = _generated_key(
+    "MISTO_LEDGER_KEY", "ledger_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+)
 
 
 # Personal fields of the residents' register: Fernet keys (first encrypts, all decrypt) and
