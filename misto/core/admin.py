@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from misto.core import outbox
+from misto.core.admin_access import ActionAdmin, FollowsParentAdmin
 from misto.core.models import EventDelivery, OutboxEvent
+from misto.core.permissions import can
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(FollowsParentAdmin, admin.TabularInline):
     model = EventDelivery
     extra = 0
     can_delete = False
@@ -22,7 +24,9 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ActionAdmin):
+    view_action = "core.event.view"
+    admin_action = "core.event.admin"
     list_display = ("id", "name", "occurred_at", "relayed_at")
     list_filter = ("name",)
     search_fields = ("name", "uuid")
@@ -34,7 +38,9 @@ class OutboxEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventDelivery)
-class EventDeliveryAdmin(admin.ModelAdmin):
+class EventDeliveryAdmin(ActionAdmin):
+    view_action = "core.event.view"
+    admin_action = "core.event.admin"
     list_display = ("id", "event", "handler", "status", "attempts", "next_attempt_at")
     list_filter = ("status", "handler")
     readonly_fields = ("event", "handler", "status", "attempts", "next_attempt_at",
@@ -44,7 +50,10 @@ class EventDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description=_("Replay the selected dead letters"))
+    def has_replay_permission(self, request: HttpRequest) -> bool:
+        return can(request.user, "core.event.replay")
+
+    @admin.action(description=_("Replay the selected dead letters"), permissions=["replay"])
     def replay(self, request: HttpRequest, queryset: QuerySet[EventDelivery]) -> None:
         with transaction.atomic():
             count = outbox.replay(queryset.values_list("pk", flat=True))

@@ -38,7 +38,7 @@ class ReplayOut(Schema):
 def list_dead_letters(
     request: HttpRequest, handler: str | None = None, limit: Query[Limit] = 100
 ) -> list[DeadLetterOut]:
-    require(request.user, "core.events.view")
+    require(request.user, "core.event.view")
     return [
         DeadLetterOut(
             id=row.pk, event_id=row.event_id, event=row.event.name, handler=row.handler,
@@ -51,6 +51,6 @@ def list_dead_letters(
 
 @router.post("/dead-letters/replay", response=ReplayOut)
 def replay_dead_letters(request: HttpRequest, body: ReplayIn) -> ReplayOut:
-    require(request.user, "core.events.replay")
+    require(request.user, "core.event.replay")
     with transaction.atomic():
         return ReplayOut(replayed=outbox.replay(body.ids))

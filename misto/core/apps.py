@@ -12,4 +12,4 @@ class CoreConfig(MistoModule):
     optional = False
     urls = (("", "misto.core.urls"),)
     api_router = "misto.core.api.router"
-    menu = (MenuEntry(_("Event deliveries"), "core:dead-letters", "staff"),)
+    menu = (MenuEntry(_("Event deliveries"), "core:dead-letters", "staff", "core.event.view"),)

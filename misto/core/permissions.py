@@ -1,21 +1,20 @@
 """The one permission check every module uses: ``can(user, action, obj)``.
 
-Modules never test ``is_staff`` or group names themselves; they ask ``can``. Roles and
-object scope (department, district) live here, in one place.
+Every action is **declared** by the module that owns it, in ``<module>/permissions.py``, with
+the roles it is granted to by default::
 
-Actions are dotted strings ``<module>.<object>.<verb>``: ``reports.report.change``,
-``residents.person.view_personal``. The verb decides which roles may act (see ``RULES``):
+    ASSIGN = declare("situation.incident.assign", _("Assign an incident"),
+                     roles={"dispatcher"})
 
-- ``view``, ``list``: read an object (personal data excluded);
-- ``view_personal``: read a person's personal data (names, RNOKPP, contacts...);
-- ``create``, ``change``, ``delete``, ``approve``, ``assign``: change things;
-- ``moderate``: hide, publish or reject public content;
-- ``dispatch``: the situational centre's work;
-- ``audit``: read logs (who did what), never personal data;
-- ``admin``: configure the platform (devices, layers, roles...).
+Names are ``<module>.<object>.<verb>``. ``can`` refuses to answer for an undeclared name
+(:class:`UnknownAction`), so a typo is a crash in the tests rather than a silent "no", and
+the role table in docs/residents.md is generated from the declarations and checked against
+them by the role x route test.
 
-Roles are held through :class:`misto.core.models.StaffAssignment` rows, each scoped to a
-department and a district code ("" means all). An object is in scope when:
+There is no fallback: ``is_staff`` only means "may open the Django admin", and a staff
+account without an assignment may do nothing a resident may not. Roles are held through
+:class:`misto.core.models.StaffAssignment` rows, each scoped to a department and a district
+code ("" means all). An object is in scope when:
 
 - it exposes ``scope_department`` / ``scope_district`` (codes or ``None``), or else
   ``department`` / ``district`` (a code string, or an object with a ``code`` attribute);
@@ -25,44 +24,81 @@ department and a district code ("" means all). An object is in scope when:
 - ``obj=None`` (a list page, a create form) is in every assignment's scope; the module then
   filters the rows it shows with :func:`scope_filter`.
 
-A resident acts on their own things: an object exposing ``scope_owner_id`` equal to the
-user's id allows the verbs in ``OWNER_VERBS``. Modules may add their own verbs to a role
-with :func:`grant` (at import time of their ``permissions``/``apps`` module).
+An action declared with ``owner=True`` is also allowed to the object's owner: an object
+exposing ``scope_owner_id`` equal to the user's id (a resident and their own data).
 
-Superusers may do everything. ``is_staff`` keeps its historical meaning for ``staff.*`` and
-``core.*`` actions (the platform's own pages). These roles live in the core, not in the
-residents module, because every module asks ``can`` and the core must not depend on a
-module.
+Superusers may do everything. These roles live in the core, not in the residents module,
+because every module asks ``can`` and the core must not depend on a module.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-READ_VERBS = frozenset({"view", "list"})
-OWNER_VERBS = frozenset({"view", "list", "view_personal", "change", "create", "delete",
-                         "export", "request_correction"})
+#: The staff roles (the values of :class:`misto.core.models.Role`), in the order the
+#: documentation's table lists them.
+ROLES: tuple[str, ...] = ("clerk", "operator", "dispatcher", "moderator", "it_admin", "auditor")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
-# role -> action patterns (fnmatch) the role may perform within its scope.
-RULES: dict[str, set[str]] = {
-    "clerk": {"*.view", "*.list", "*.create", "*.change", "*.approve", "*.assign",
-              "residents.person.view_personal", "residents.extract.create"},
-    "operator": {"*.view", "*.list", "*.create", "residents.person.view_personal"},
-    "dispatcher": {"*.view", "*.list", "*.dispatch", "situation.*", "reports.report.change"},
-    "moderator": {"*.view", "*.list", "*.moderate"},
-    "it_admin": {"*.view", "*.list", "*.admin", "core.*", "staff.*", "iot.*", "twin.*",
-                 "residents.role.*"},
-    "auditor": {"*.view", "*.list", "*.audit", "ledger.*"},
-}
-# Actions that disclose personal data are never granted by a pattern: only the roles that
-# name them exactly may do these.
-PERSONAL = frozenset({"residents.person.view_personal", "residents.extract.create"})
-PLATFORM = ("core.", "staff.")
+
+class UnknownAction(ImproperlyConfigured):
+    """``can`` was asked about an action no installed module declared."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """A thing someone may do, and who may do it by default."""
+
+    name: str
+    description: str | Promise
+    roles: frozenset[str]
+    owner: bool = False
+
+    @property
+    def module(self) -> str:
+        return self.name.split(".", 1)[0]
+
+
+_ACTIONS: dict[str, Action] = {}
+
+
+def declare(name: str, description: str | Promise, *, roles: Iterable[str] = (),
+            owner: bool = False) -> str:
+    """Declare ``name`` with its default grants; returns the name for use as a constant.
+
+    Declaring the same action twice with the same grants is harmless (a module imported
+    again); with different grants it is a programming error.
+    """
+    if not _NAME.match(name):
+        raise ImproperlyConfigured(f"action {name!r} is not <module>.<object>.<verb>")
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ImproperlyConfigured(f"action {name!r} names unknown roles {sorted(unknown)}")
+    action = Action(name, description, frozenset(roles), owner)
+    previous = _ACTIONS.get(name)
+    if previous is not None and (previous.roles, previous.owner) != (action.roles, action.owner):
+        raise ImproperlyConfigured(f"action {name!r} declared twice with different grants")
+    _ACTIONS[name] = action
+    return name
+
+
+def action(name: str) -> Action:
+    try:
+        return _ACTIONS[name]
+    except KeyError:
+        raise UnknownAction(f"no installed module declares the action {name!r}") from None
+
+
+def declared() -> list[Action]:
+    """Every declared action, sorted by name (for the documentation and the tests)."""
+    return [_ACTIONS[name] for name in sorted(_ACTIONS)]
 
 
 @dataclass(frozen=True)
@@ -70,23 +106,6 @@ class Scope:
     role: str
     department: str
     district: str
-
-
-def grant(role: str, *patterns: str) -> None:
-    """Let ``role`` perform the actions matching ``patterns`` (a module's own verbs)."""
-    if role not in RULES:
-        raise ValueError(f"unknown role {role!r}")
-    RULES[role].update(patterns)
-
-
-def role_allows(role: str, action: str) -> bool:
-    patterns = RULES.get(role, set())
-    if action in PERSONAL:
-        return action in patterns
-    if action.startswith(PLATFORM):
-        # The platform's own pages need a pattern naming them ("core.*"), not "*.view".
-        patterns = {pattern for pattern in patterns if pattern.startswith(PLATFORM)}
-    return any(fnmatchcase(action, pattern) for pattern in patterns)
 
 
 def _code(value: Any) -> str | None:
@@ -133,47 +152,115 @@ def forget_scopes(user: Any) -> None:
         del user._misto_scopes
 
 
-def _owner_allows(user: Any, action: str, obj: Any) -> bool:
-    owner = getattr(obj, "scope_owner_id", None)
-    return owner is not None and owner == user.pk and action.rsplit(".", 1)[-1] in OWNER_VERBS
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
-def can(user: Any, action: str, obj: Any = None) -> bool:
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+def can(user: Any, name: str, obj: Any = None) -> bool:
+    """May ``user`` perform the declared action ``name`` (on ``obj``, when given)?"""
+    declared_action = action(name)
+    if not _active(user):
         return False
     if user.is_superuser:
         return True
-    if obj is not None and _owner_allows(user, action, obj):
+    if (declared_action.owner and obj is not None
+            and getattr(obj, "scope_owner_id", None) not in (None, "")
+            and obj.scope_owner_id == user.pk):
         return True
-    for scope in scopes(user):
-        if role_allows(scope.role, action) and in_scope(scope, obj):
-            return True
-    if action.startswith("staff.") or action.startswith("core."):
-        return bool(user.is_staff)
-    return False
+    return any(scope.role in declared_action.roles and in_scope(scope, obj)
+               for scope in scopes(user))
 
 
-def require(user: Any, action: str, obj: Any = None) -> None:
-    if not can(user, action, obj):
-        raise PermissionDenied(action)
+def require(user: Any, name: str, obj: Any = None) -> None:
+    if not can(user, name, obj):
+        raise PermissionDenied(name)
 
 
-def scope_filter(user: Any, action: str) -> list[tuple[str, str]] | None:
-    """Which (department, district) pairs ``user`` may perform ``action`` in.
+def scope_filter(user: Any, name: str) -> list[tuple[str, str]] | None:
+    """Which (department, district) pairs ``user`` may perform ``name`` in.
 
     ``None`` means everywhere (a superuser or an unscoped assignment); an empty list means
     nowhere; "" in a pair means any. A module turns this into a queryset filter.
     """
-    if getattr(user, "is_superuser", False) and user.is_active:
+    declared_action = action(name)
+    if not _active(user):
+        return []
+    if user.is_superuser:
         return None
     pairs: list[tuple[str, str]] = []
     for scope in scopes(user):
-        if role_allows(scope.role, action):
+        if scope.role in declared_action.roles:
             if not scope.department and not scope.district:
                 return None
             pairs.append((scope.department, scope.district))
     return pairs
 
 
-def roles_of(user: Any) -> Iterable[str]:
+def roles_of(user: Any) -> list[str]:
     return sorted({scope.role for scope in scopes(user)})
+
+
+def is_staff_member(user: Any) -> bool:
+    """Holds any role (or is a superuser): such accounts must use TOTP in production."""
+    return _active(user) and (bool(user.is_superuser) or bool(scopes(user)))
+
+
+# --- The core's own actions ---------------------------------------------------------------
+# (Declared here rather than in a second file: the core is the one module whose
+# ``permissions`` module is also the machinery.)
+
+EVENT_VIEW = declare("core.event.view", _("See event deliveries and dead letters"),
+                     roles={"it_admin", "auditor"})
+EVENT_REPLAY = declare("core.event.replay", _("Replay dead letters"), roles={"it_admin"})
+EVENT_ADMIN = declare("core.event.admin", _("Change event rows in the admin"), roles=())
+METRICS_VIEW = declare("core.metrics.view", _("Read the Prometheus metrics"),
+                       roles={"it_admin", "auditor"})
+ASSIGNMENT_VIEW = declare("core.assignment.view", _("See who holds which role"),
+                          roles={"it_admin", "auditor"})
+ASSIGNMENT_ADMIN = declare("core.assignment.admin", _("Grant and revoke staff roles"),
+                           roles={"it_admin"})
+
+
+def who_can(name: str, obj: Any = None) -> Any:
+    """The active users whose assignments allow ``name`` on ``obj`` (superusers aside):
+    e.g. the clerks a report may be assigned to."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from misto.core.models import StaffAssignment
+
+    rows = StaffAssignment.objects.filter(role__in=action(name).roles)
+    if obj is not None:
+        department, district = object_scope(obj)
+        rows = rows.filter(Q(department="") | Q(department=department or ""),
+                           Q(district="") | Q(district=district or ""))
+    return get_user_model().objects.filter(is_active=True, pk__in=rows.values("user_id"))
+
+
+TABLE_START = "<!-- permissions table: generated by `misto permissions`; checked by the tests -->"
+TABLE_END = "<!-- end of permissions table -->"
+
+
+def markdown_table() -> str:
+    """The documented table of every declared action x role ("owner": the person's own)."""
+    header = ["action", *ROLES, "owner", "what it allows"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for declared_action in declared():
+        marks = ["yes" if role in declared_action.roles else "" for role in ROLES]
+        lines.append("| " + " | ".join([
+            f"`{declared_action.name}`", *marks, "yes" if declared_action.owner else "",
+            str(declared_action.description)]) + " |")
+    return "\n".join([TABLE_START, *lines, TABLE_END])
+
+
+def parse_markdown_table(text: str) -> dict[str, tuple[frozenset[str], bool]]:
+    """Read the table back from a document: action -> (roles, owner)."""
+    body = text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0]
+    rows: dict[str, tuple[frozenset[str], bool]] = {}
+    for line in body.strip().splitlines()[2:]:
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        name = cells[0].strip("`")
+        roles = frozenset(role for role, mark in zip(ROLES, cells[1:], strict=False)
+                          if mark == "yes")
+        rows[name] = (roles, cells[1 + len(ROLES)] == "yes")
+    return rows

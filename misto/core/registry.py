@@ -31,8 +31,7 @@ class MenuEntry:
     label: str | Promise
     url_name: str
     audience: Audience = "public"
-    # For staff entries: the ``can`` action that shows it (e.g. to an operator without
-    # is_staff); without one, staff entries show to ``is_staff`` users.
+    # For staff entries: the declared ``can`` action that shows it (required for them).
     permission: str | None = None
 
 
@@ -79,12 +78,14 @@ class MistoModule(AppConfig):
     demo_after: tuple[str, ...] = ()
 
     def ready(self) -> None:
-        # Importing events.py registers the module's handlers with the event bus.
-        try:
-            importlib.import_module(f"{self.name}.events")
-        except ModuleNotFoundError as error:
-            if error.name != f"{self.name}.events":
-                raise
+        # Importing events.py registers the module's handlers with the event bus;
+        # importing permissions.py declares the module's actions and their default grants.
+        for part in ("permissions", "events"):
+            try:
+                importlib.import_module(f"{self.name}.{part}")
+            except ModuleNotFoundError as error:
+                if error.name != f"{self.name}.{part}":
+                    raise
 
     @property
     def key(self) -> str:
@@ -134,9 +135,7 @@ def menu_for(user: Any) -> list[MenuEntry]:
             return False
         if entry.audience == "resident":
             return True
-        if entry.permission:
-            return can(user, entry.permission)
-        return bool(user.is_staff)
+        return entry.permission is not None and can(user, entry.permission)
 
     return [entry for config in modules() for entry in config.menu if shown(entry)]
 

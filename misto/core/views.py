@@ -39,7 +39,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dead_letters(request: HttpRequest) -> HttpResponse:
-    require(request.user, "core.events.view")
+    require(request.user, "core.event.view")
     return render(request, "core/dead_letters.html", {
         "summary": services.delivery_summary(),
         "dead": services.dead_letters(request.GET.get("handler") or None)[:200],
@@ -49,7 +49,7 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def replay_dead_letters(request: HttpRequest) -> HttpResponse:
-    require(request.user, "core.events.replay")
+    require(request.user, "core.event.replay")
     ids = [int(v) for v in request.POST.getlist("delivery") if v.isdigit() and len(v) < 19]
     with transaction.atomic():
         count = outbox.replay(ids)

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from misto.core.admin_access import ActionAdmin, FollowsParentAdmin
 from misto.iot import services
 from misto.iot.models import (
     DeadLetter,
@@ -20,22 +21,28 @@ from misto.iot.models import (
 
 
 @admin.register(Quantity)
-class QuantityAdmin(admin.ModelAdmin):
+class QuantityAdmin(ActionAdmin):
+    view_action = "iot.device.view"
+    admin_action = "iot.device.admin"
     list_display = ("code", "name_uk", "unit_label", "min_value", "max_value", "retention_days")
 
 
 @admin.register(DeviceModel)
-class DeviceModelAdmin(admin.ModelAdmin):
+class DeviceModelAdmin(ActionAdmin):
+    view_action = "iot.device.view"
+    admin_action = "iot.device.admin"
     list_display = ("code", "name", "entity_type", "decoder", "offline_after_minutes")
 
 
-class MaintenanceInline(admin.TabularInline):
+class MaintenanceInline(FollowsParentAdmin, admin.TabularInline):
     model = Maintenance
     extra = 1
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(ActionAdmin):
+    view_action = "iot.device.view"
+    admin_action = "iot.device.admin"
     list_display = ("uid", "name", "model", "owner_department", "district", "last_seen",
                     "offline", "active")
     list_filter = ("model", "active", "offline", "owner_department")
@@ -55,19 +62,25 @@ class DeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(ActionAdmin):
+    view_action = "iot.device.view"
+    admin_action = "iot.device.admin"
     list_display = ("name", "kind", "quantity", "model", "device", "district", "operator",
                     "threshold", "clear_at", "severity", "active")
 
 
 @admin.register(Integration)
-class IntegrationAdmin(admin.ModelAdmin):
+class IntegrationAdmin(ActionAdmin):
+    view_action = "iot.device.view"
+    admin_action = "iot.device.admin"
     list_display = ("name", "kind", "header_name", "active")
     readonly_fields = ("secret_hash",)
 
 
 @admin.register(DeadLetter)
-class DeadLetterAdmin(admin.ModelAdmin):
+class DeadLetterAdmin(ActionAdmin):
+    view_action = "iot.deadletter.view"
+    admin_action = "iot.deadletter.admin"
     list_display = ("received_at", "channel", "device_uid", "reason", "detail")
     list_filter = ("channel", "reason")
     search_fields = ("device_uid", "detail")

@@ -69,14 +69,14 @@ def device_json(device: Device) -> dict[str, Any]:
 
 
 def _visible(request: HttpRequest, uid: str) -> Device:
-    staff = can(request.user, "staff.iot")
+    staff = can(request.user, "iot.device.view")
     return services.get_device(uid, public_only=not staff)
 
 
 @router.get("/devices")
 def list_devices(request: HttpRequest) -> HttpResponse:
     rows = Device.objects.select_related("model").filter(active=True)
-    if not can(request.user, "staff.iot"):
+    if not can(request.user, "iot.device.view"):
         rows = rows.filter(public=True)
     model = request.GET.get("model")
     if model:
@@ -153,7 +153,7 @@ def post_readings(request: HttpRequest) -> HttpResponse:
 
 @router.get("/dead-letters")
 def dead_letters(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "staff.iot"):
+    if not can(request.user, "iot.deadletter.view"):
         return error(403, "forbidden", "staff only")
     limit = 200
     rows = DeadLetter.objects.all()[:limit]

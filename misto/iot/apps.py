@@ -17,8 +17,8 @@ class IotConfig(MistoModule):
     title = _("Sensors and devices")
     menu = (
         MenuEntry(_("Sensors"), "iot:sensors", "public"),
-        MenuEntry(_("Devices"), "iot:devices", "staff"),
-        MenuEntry(_("Silent devices"), "iot:silent", "staff"),
+        MenuEntry(_("Devices"), "iot:devices", "staff", "iot.device.view"),
+        MenuEntry(_("Silent devices"), "iot:silent", "staff", "iot.device.view"),
     )
     urls = (("iot/", "misto.iot.urls"), ("ngsi-ld/v1/", "misto.iot.ngsi.urls"))
     api_router = "misto.iot.api.router"

@@ -24,13 +24,13 @@ STREAM_POLL = 1.0
 
 
 def _require_staff(request: HttpRequest) -> None:
-    if not can(request.user, "staff.iot"):
+    if not can(request.user, "iot.device.view"):
         raise PermissionDenied
 
 
 def _device(request: HttpRequest, uid: str) -> Device:
     try:
-        return services.get_device(uid, public_only=not can(request.user, "staff.iot"))
+        return services.get_device(uid, public_only=not can(request.user, "iot.device.view"))
     except services.IotError:
         raise Http404 from None
 
@@ -82,7 +82,8 @@ def device_page(request: HttpRequest, uid: str) -> HttpResponse:
         "quantities": [quantities[c] for c in device.model.quantities if c in quantities],
         "chosen": quantities.get(chosen), "latest": [
             (quantities.get(q), q, ts, v) for q, (ts, v) in latest],
-        "maintenance": device.maintenance.all()[:10] if can(request.user, "staff.iot") else [],
+        "maintenance": (device.maintenance.all()[:10]
+                        if can(request.user, "iot.device.view") else []),
     })
 
 

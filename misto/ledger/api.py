@@ -85,7 +85,7 @@ def heads(request: HttpRequest, limit: int = Query(100, ge=1, le=1000)) -> list[
 @router.post("/heads", response={201: TreeHead, 403: Error}, auth=django_auth,
              summary="Sign a tree head now (staff)")
 def issue_head(request: HttpRequest) -> Status[dict[str, object]]:
-    if not can(request.user, "staff.ledger.issue_head"):
+    if not can(request.user, "ledger.head.issue"):
         return Status(403, {"error": "staff only", "code": "forbidden"})
     head = services.issue_head(force=True)
     assert head is not None  # force=True always issues

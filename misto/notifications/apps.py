@@ -17,7 +17,8 @@ class NotificationsConfig(MistoModule):
     cabinet_panel = "misto.notifications.views.cabinet_panel"
     menu = (
         MenuEntry(_("Announcements and outages"), "notifications:index", "public"),
-        MenuEntry(_("Compose announcement"), "notifications:compose", "staff"),
+        MenuEntry(_("Compose announcement"), "notifications:compose", "staff",
+                  "notifications.announcement.create"),
     )
     # The runner does the work (fan-out, scheduled publishing, channel deliveries); the
     # periodic job is a safety net that expires finished outages from the public feeds.

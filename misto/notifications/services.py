@@ -550,8 +550,8 @@ def check_draft(draft: Draft) -> Checked:
 
 def may(user: Any, verb: str) -> bool:
     """Staff work on announcements: a role that may ``notifications.announcement.<verb>``
-    (clerks: create, change, approve), or platform staff."""
-    return can(user, f"notifications.announcement.{verb}") or can(user, "staff.notifications")
+    (see misto/notifications/permissions.py)."""
+    return can(user, f"notifications.announcement.{verb}")
 
 
 def needs_approval(target: str) -> bool:

@@ -119,6 +119,12 @@ def compose(request: HttpRequest) -> HttpResponse:
     }, status=400 if request.method == "POST" else 200)
 
 
+def _refuse_forbidden(exc: services.NotificationError) -> None:
+    """A refused permission is a 403 page, not a redirect with a message."""
+    if exc.code == services.FORBIDDEN:
+        raise PermissionDenied(exc.message)
+
+
 @require_POST
 def approve(request: HttpRequest, announcement_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
@@ -126,6 +132,7 @@ def approve(request: HttpRequest, announcement_id: int) -> HttpResponse:
     try:
         services.approve(request.user, announcement_id)
     except services.NotificationError as exc:
+        _refuse_forbidden(exc)
         messages.error(request, exc.message)
         return redirect("notifications:compose")
     messages.success(request, _("Approved."))
@@ -139,6 +146,7 @@ def withdraw(request: HttpRequest, announcement_id: int) -> HttpResponse:
     try:
         services.withdraw(request.user, announcement_id)
     except services.NotificationError as exc:
+        _refuse_forbidden(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Withdrawn."))

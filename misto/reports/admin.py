@@ -5,28 +5,33 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from misto.core.admin_access import ActionAdmin, FollowsParentAdmin
 from misto.reports.models import ApiKey, Attribute, Category, CategoryRoute, Department
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ActionAdmin):
+    view_action = "reports.category.view"
+    admin_action = "reports.category.admin"
     list_display = ("code", "name", "phone")
     search_fields = ("code", "name")
     filter_horizontal = ("members",)
 
 
-class AttributeInline(admin.StackedInline):
+class AttributeInline(FollowsParentAdmin, admin.StackedInline):
     model = Attribute
     extra = 0
 
 
-class RouteInline(admin.TabularInline):
+class RouteInline(FollowsParentAdmin, admin.TabularInline):
     model = CategoryRoute
     extra = 0
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ActionAdmin):
+    view_action = "reports.category.view"
+    admin_action = "reports.category.admin"
     list_display = ("code", "title", "parent", "department", "sla_hours", "active")
     list_filter = ("parent", "department", "active")
     search_fields = ("code", "title", "title_en", "keywords")
@@ -34,7 +39,9 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ActionAdmin):
+    view_action = "reports.apikey.view"
+    admin_action = "reports.apikey.admin"
     list_display = ("name", "prefix", "active", "created_at", "last_used_at")
     readonly_fields = ("name", "prefix", "key_hash", "created_at", "last_used_at")
     list_filter = ("active",)

@@ -210,11 +210,15 @@ def load_reports(count: int = 40, seed: int = 311) -> int:
 def _demo_progress(report: Report, rng: random.Random) -> None:
     from django.contrib.auth import get_user_model
 
+    from misto.core.models import StaffAssignment
+
     clerk, _new = get_user_model().objects.get_or_create(
-        username="demo-dispatcher", defaults={"is_staff": True, "first_name": "Диспетчер"})
+        username="demo-dispatcher", defaults={"first_name": "Диспетчер"})
     if _new:
         clerk.set_unusable_password()
         clerk.save()
+    StaffAssignment.objects.get_or_create(user=clerk, role="dispatcher", department="",
+                                          district="")
     step = rng.random()
     if step < 0.35:
         return
@@ -238,13 +242,12 @@ def load_clerks() -> None:
 
     for department in Department.objects.all():
         user, new = get_user_model().objects.get_or_create(
-            username=f"demo-{department.code}", defaults={"is_staff": True})
+            username=f"demo-{department.code}")
         if new:
             user.set_password(DEMO_PASSWORD)
             user.save()
         StaffAssignment.objects.get_or_create(user=user, role="clerk",
                                               department=department.code, district="")
-        department.members.add(user)
 
 
 def load(stdout: IO[str] | None = None) -> None:

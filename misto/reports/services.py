@@ -28,7 +28,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from misto.core.events import publish
-from misto.core.permissions import can, roles_of, scope_filter
+from misto.core.permissions import can, scope_filter
 from misto.reports import errors
 from misto.reports.errors import ReportError, ReportErrors
 from misto.reports.events import ReportCreated, ReportOverdue, ReportStatusChanged
@@ -558,58 +558,52 @@ def report_summary(report_id: int) -> dict[str, Any] | None:
 # --- Staff work ---------------------------------------------------------------------
 
 
-def department_ids(user: Any) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    return set(user.report_departments.values_list("pk", flat=True))
-
-
-def _legacy_staff(user: Any, action: str, obj: Any = None) -> bool:
-    """Staff with no role assignment in the core: the historical ``is_staff`` rule."""
-    return not list(roles_of(user)) and can(user, f"staff.reports.{action}", obj)
-
-
 def can_handle(user: Any, report: Report | None = None) -> bool:
-    """Clerks (core role ``clerk``, scoped to a department code and/or a district) handle
-    their reports, dispatchers every one. Staff without a role: every report, or their
-    departments' when they are listed as a department's clerks."""
-    if can(user, "reports.report.change", report):
-        return True
-    if not _legacy_staff(user, "handle", report):
-        return False
-    if user.is_superuser:
-        return True
-    mine = department_ids(user)
-    return not mine or report is None or report.department_id in mine
+    """Clerks (scoped to a department code and/or a district) handle their reports,
+    dispatchers every one (see misto/reports/permissions.py)."""
+    return can(user, "reports.report.change", report)
 
 
 def can_take_calls(user: Any) -> bool:
-    return can(user, "reports.report.create") or _legacy_staff(user, "intake")
+    return can(user, "reports.report.create")
 
 
 def can_moderate(user: Any) -> bool:
-    return can(user, "reports.report.moderate") or _legacy_staff(user, "moderate")
+    return can(user, "reports.report.moderate")
+
+
+def handling_scope(user: Any) -> Q | None:
+    """The reports ``user`` may handle as a filter; ``None`` means every report."""
+    pairs = scope_filter(user, "reports.report.change")
+    if pairs is None:
+        return None
+    scope = Q(pk__in=[])
+    for department, district in pairs:
+        part = Q()
+        if department:
+            part &= Q(department__code=department)
+        if district:
+            part &= Q(district=district)
+        scope |= part
+    return scope
+
+
+def handling_departments(user: Any) -> list[Department]:
+    """The departments whose reports ``user`` handles; empty for every department."""
+    pairs = scope_filter(user, "reports.report.change")
+    codes = {department for department, _district in pairs or ()}
+    if pairs is None or "" in codes:
+        return []
+    return list(Department.objects.filter(code__in=codes))
 
 
 def queue_for(user: Any, status: str = "open") -> QuerySet[Report]:
     """The reports a clerk works on: their scope's (every one for dispatchers), overdue
     first, then oldest."""
     rows = Report.objects.select_related("category", "department", "assignee")
-    pairs = scope_filter(user, "reports.report.change")
-    if pairs is not None and list(roles_of(user)):
-        scope = Q(pk__in=[])
-        for department, district in pairs:
-            part = Q()
-            if department:
-                part &= Q(department__code=department)
-            if district:
-                part &= Q(district=district)
-            scope |= part
+    scope = handling_scope(user)
+    if scope is not None:
         rows = rows.filter(scope)
-    elif not user.is_superuser:
-        mine = department_ids(user)
-        if mine:
-            rows = rows.filter(department_id__in=mine)
     if status == "open":
         rows = rows.filter(status__in=OPEN_STATUSES)
     elif status:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from misto.core.permissions import who_can
 from misto.core.registry import CabinetPanel
 from misto.reports import api, services
 from misto.reports.errors import ReportError, ReportErrors
@@ -171,10 +172,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
                       {"message": _("This report was hidden by a moderator.")}, status=404)
     following = (request.user.is_authenticated
                  and report.followers.filter(user=request.user).exists())
-    clerks = []
-    if staff and report.department_id:
-        clerks = list(report.department.members.filter(is_active=True)) if report.department \
-            else []
+    clerks = list(who_can("reports.report.change", report).order_by("username")) if staff else []
     return render(request, "reports/detail.html", {
         "report": report, "history": services.history(report, staff=staff or moderator),
         "photos": [p for p in report.photos.all() if staff or moderator or not p.hidden],
@@ -230,6 +228,8 @@ def act(request: HttpRequest, public_id: str) -> HttpResponse:
     except ReportError as error:
         if error.status == 403 and not request.user.is_authenticated:
             return redirect_to_login(back)
+        if error.status == 403:
+            raise PermissionDenied(error.message) from None
         messages.error(request, error.message)
         response: HttpResponse = HttpResponseRedirect(back)
         response.status_code = 303
@@ -241,14 +241,14 @@ def act(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     if not services.can_handle(request.user):
-        raise PermissionDenied("staff.reports.handle")
+        raise PermissionDenied("reports.report.change")
     status = request.GET.get("status", "open")
     rows = services.queue_for(request.user, status if status in
                               {"open", "", *Status.values} else "open")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "reports/queue.html", {
         "page": page, "status": status, "statuses": Status.choices,
-        "departments": request.user.report_departments.all(),  # type: ignore[union-attr]
+        "departments": services.handling_departments(request.user),
     })
 
 
@@ -256,7 +256,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def intake(request: HttpRequest) -> HttpResponse:
     """The contact centre: register a phone call as a report on the caller's behalf."""
     if not services.can_take_calls(request.user):
-        raise PermissionDenied("staff.reports.intake")
+        raise PermissionDenied("reports.report.create")
     form_errors: dict[str, list[str]] = {}
     status = 200
     values: Any = {}

@@ -6,18 +6,23 @@ People are deliberately not in the admin: every read of personal data must go th
 
 from django.contrib import admin
 
+from misto.core.admin_access import ActionAdmin
 from misto.core.models import StaffAssignment
 from misto.residents.models import BenefitCategory
 
 
 @admin.register(BenefitCategory)
-class BenefitCategoryAdmin(admin.ModelAdmin[BenefitCategory]):
+class BenefitCategoryAdmin(ActionAdmin):
+    view_action = "residents.benefit.view"
+    admin_action = "residents.benefit.admin"
     list_display = ("code", "title_uk", "title_en", "active")
     list_filter = ("active",)
 
 
 @admin.register(StaffAssignment)
-class StaffAssignmentAdmin(admin.ModelAdmin[StaffAssignment]):
+class StaffAssignmentAdmin(ActionAdmin):
+    view_action = "core.assignment.view"
+    admin_action = "core.assignment.admin"
     list_display = ("user", "role", "department", "district", "created_at")
     list_filter = ("role", "department", "district")
     search_fields = ("user__username",)

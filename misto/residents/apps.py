@@ -15,7 +15,7 @@ class ResidentsConfig(MistoModule):
     api_prefix = "residents"
     menu = (
         MenuEntry(_("My cabinet"), "residents:cabinet", "resident"),
-        MenuEntry(_("Register"), "residents:staff-register", "staff"),
+        MenuEntry(_("Register"), "residents:staff-register", "staff", "residents.person.list"),
     )
     demo = "misto.residents.demo.load"
     demo_after = ("twin",)

@@ -77,8 +77,10 @@ def load(stdout: IO[str] | Any) -> None:
         district = (Person.objects.exclude(district="").values_list("district", flat=True)
                     .first() or "")
         for role in Role.values:
-            user, new = user_model.objects.get_or_create(username=f"demo-{role}",
-                                                         defaults={"is_staff": True})
+            # is_staff only opens the Django admin: for those who configure the platform.
+            user, new = user_model.objects.get_or_create(
+                username=f"demo-{role}",
+                defaults={"is_staff": role in (Role.IT_ADMIN, Role.AUDITOR)})
             if new:
                 user.set_password(DEMO_PASSWORD)
                 user.save()

@@ -278,7 +278,12 @@ def create_person(data: dict[str, Any], *, by: Any, basis: str,
 
 
 def register_person(data: dict[str, Any], *, by: Any, basis: str) -> Person:
-    """A clerk adds a person; only within the clerk's scope (the address decides)."""
+    """A clerk adds a person; only within the clerk's scope (the address decides).
+
+    Whether ``by`` may add anyone is checked before the data is read, so a person without
+    the right learns nothing from validation messages."""
+    if not can(by, "residents.person.create"):
+        raise PermissionDenied("residents.person.create")
     cleaned, errors = clean_person(data)
     if errors:
         raise ResidentsError(_("The person's data is not valid."), "invalid_person", errors)

@@ -1,7 +1,7 @@
 """The situation centre's HTTP API, mounted at /api/situation/. Thin: handlers call
 ``services``. Errors are JSON ``{"error": <code>, "detail": <reason>}`` with a 4xx status.
 
-Staff only (``can(user, "staff.situation.view")``), except a crew member reading and
+Staff only (``can(user, "situation.incident.view")``), except a crew member reading and
 updating the incidents assigned to their crew.
 """
 

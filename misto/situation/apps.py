@@ -43,9 +43,9 @@ class SituationConfig(MistoModule):
     api_router = "misto.situation.api.router"
     api_prefix = "situation"
     menu = (
-        MenuEntry(_("Situation centre"), "situation:centre", "staff"),
-        MenuEntry(_("Dashboard"), "situation:dashboard", "staff"),
-        MenuEntry(_("My tasks"), "situation:tasks", "staff"),
+        MenuEntry(_("Situation centre"), "situation:centre", "staff", "situation.incident.view"),
+        MenuEntry(_("Dashboard"), "situation:dashboard", "staff", "situation.incident.view"),
+        MenuEntry(_("My tasks"), "situation:tasks", "staff", "situation.incident.view"),
     )
     schedules = (
         Periodic("situation.prune_changes", "misto.situation.tasks.prune_changes",

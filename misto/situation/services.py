@@ -89,11 +89,11 @@ def not_found(message: str) -> SituationError:
 
 def can_view(user: Any) -> bool:
     """Dispatchers, leadership and other staff see the whole picture."""
-    return can(user, "staff.situation.view")
+    return can(user, "situation.incident.view")
 
 
 def can_dispatch(user: Any) -> bool:
-    return can(user, "staff.situation.dispatch")
+    return can(user, "situation.incident.dispatch")
 
 
 def is_crew_member(user: Any, incident: Incident) -> bool:
@@ -1566,7 +1566,7 @@ def declare_emergency(user: Any, *, title: str, kind: str = "other",
     """Declare a district or city-wide emergency (dispatchers only): group the open
     incidents it covers and publish ``situation.EmergencyDeclared`` for the public outage
     map. No districts and no area means city-wide."""
-    if not can_dispatch(user):
+    if not can(user, "situation.emergency.declare"):
         raise forbidden(_("Only dispatchers may declare an emergency."))
     title = (title or "").strip()
     if not title:
@@ -1625,7 +1625,7 @@ def end_emergency(emergency_id: int, user: Any, note: str = "") -> Emergency:
     from misto.core.events import publish
     from misto.situation.events import EmergencyEnded
 
-    if not can_dispatch(user):
+    if not can(user, "situation.emergency.end"):
         raise forbidden(_("Only dispatchers may end an emergency."))
     with transaction.atomic():
         emergency = Emergency.objects.select_for_update().filter(pk=emergency_id).first()

@@ -14,6 +14,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
 from django.db import close_old_connections, connection
 from django.http import (
@@ -299,6 +300,8 @@ def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
         try:
             services.end_emergency(emergency_id, request.user, request.POST.get("note", ""))
         except services.SituationError as exc:
+            if exc.status == 403:
+                raise PermissionDenied(exc.message) from None
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The emergency has ended."))

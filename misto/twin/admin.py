@@ -12,11 +12,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from misto.core.admin_access import ActionAdmin, FollowsParentAdmin
 from misto.twin.models import Feature, FeatureVersion, Layer
 
 
 @admin.register(Layer)
-class LayerAdmin(admin.ModelAdmin):
+class LayerAdmin(ActionAdmin):
+    view_action = "twin.layer.view"
+    admin_action = "twin.layer.admin"
     list_display = ("code", "title_uk", "title_en", "geometry_type", "owner_department",
                     "visibility", "numbered", "min_zoom", "builtin")
     list_filter = ("visibility", "geometry_type", "numbered", "builtin")
@@ -30,7 +33,7 @@ class LayerAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(FollowsParentAdmin, admin.TabularInline):
     model = FeatureVersion
     extra = 0
     can_delete = False
@@ -43,7 +46,9 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Feature)
-class FeatureAdmin(admin.ModelAdmin):
+class FeatureAdmin(ActionAdmin):
+    view_action = "twin.layer.view"
+    admin_action = "twin.layer.admin"
     list_display = ("id", "layer", "number", "name", "version", "action", "valid_from")
     list_filter = ("layer", "action")
     search_fields = ("number", "name", "search_key")

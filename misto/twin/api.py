@@ -215,7 +215,7 @@ def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     from misto.core.permissions import can
 
     try:
-        data = tiles.tile(z, x, y, staff=can(request.user, "staff.twin.view"))
+        data = tiles.tile(z, x, y, staff=can(request.user, "twin.layer.view"))
     except services.TwinError as exc:
         return _twin_error(exc)
     response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
@@ -237,7 +237,7 @@ class FeatureIn(Schema):
 def create_feature(request: HttpRequest, code: str, payload: FeatureIn) -> JsonResponse:
     try:
         layer = _visible_layer(request, code)
-        if not services.can_edit(request.user, layer):
+        if not services.can_edit(request.user, layer, "create"):
             return error(403, "forbidden", _("You may not edit this layer."))
         feature = services.create_feature(layer, payload.geometry, payload.properties or {},
                                           number=payload.number, user=request.user,
@@ -266,7 +266,7 @@ def change_feature(request: HttpRequest, feature_id: int, payload: FeatureIn) ->
 def retire_feature(request: HttpRequest, feature_id: int, reason: str = "") -> JsonResponse:
     try:
         feature = _visible_feature(request, feature_id)
-        if not services.can_edit(request.user, feature.layer):
+        if not services.can_edit(request.user, feature.layer, "delete"):
             return error(403, "forbidden", _("You may not edit this layer."))
         feature = services.retire_feature(feature_id, user=request.user, reason=reason)
     except services.TwinError as exc:

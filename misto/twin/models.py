@@ -109,6 +109,15 @@ class Layer(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def scope_department(self) -> str:
+        """Permission scope: a department clerk edits only the layers it owns."""
+        return self.owner_department
+
+    @property
+    def scope_district(self) -> None:
+        return None  # a layer spans the city; a district-bound assignment never edits it
+
     def title(self, language: str | None = None) -> str:
         from django.utils.translation import get_language
 

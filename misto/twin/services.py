@@ -120,14 +120,16 @@ def forget_layers(**kwargs: Any) -> None:
 def can_see(user: Any, layer: Layer) -> bool:
     from misto.core.permissions import can
 
-    return layer.visibility == Visibility.PUBLIC or can(user, "staff.twin.view", layer)
+    return layer.visibility == Visibility.PUBLIC or can(user, "twin.layer.view")
 
 
-def can_edit(user: Any, layer: Layer) -> bool:
-    """Staff edit a layer's features; the core's ``can`` adds the department scope."""
+def can_edit(user: Any, layer: Layer, verb: str = "change") -> bool:
+    """May ``user`` create, change or delete (``verb``) the features of ``layer``?
+
+    The core's ``can`` adds the scope: the layer's owner department."""
     from misto.core.permissions import can
 
-    return can(user, "staff.twin.edit", layer)
+    return can(user, f"twin.feature.{verb}", layer)
 
 
 def visible_layers(user: Any) -> list[Layer]:

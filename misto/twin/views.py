@@ -97,7 +97,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 def labels_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """A printable sheet of numbered labels with QR codes (staff only)."""
-    if not can(request.user, "staff.twin.labels"):
+    if not can(request.user, "twin.label.print"):
         return HttpResponse(_("Only staff may print label sheets."), status=403)
     from misto.twin.labels import label_sheet
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from misto.core.tests.browser import axe_violations, screenshot
+from misto.testing import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,8 +36,7 @@ def test_skip_link_moves_focus_to_main(live_server, page) -> None:
 
 
 def test_staff_sign_in_and_dead_letter_page(live_server, page, django_user_model) -> None:
-    django_user_model.objects.create_user("dispatcher", password="a-strong-pass-42",
-                                          is_staff=True)
+    make_staff("dispatcher", "it_admin", password="a-strong-pass-42")
     page.goto(live_server.url + "/staff/events/")
     page.get_by_label("Ім’я користувача").fill("dispatcher")
     page.get_by_label("Пароль").fill("a-strong-pass-42")

@@ -11,6 +11,7 @@ import pytest
 from misto.conftest import ROOT
 from misto.core.modules import ALWAYS_ON, available_optional_modules, installed_module_apps
 from misto.core.registry import demo_order, menu_for, module, modules
+from misto.testing import make_staff
 
 SAMPLE = "misto.core.tests.sample_module"
 
@@ -92,10 +93,11 @@ def test_registry_lists_events_published_and_consumed() -> None:
     assert next(m.label for m in modules()) == "core"
 
 
+@pytest.mark.django_db
 def test_menu_entries_by_audience(django_user_model) -> None:
     from django.contrib.auth.models import AnonymousUser
 
-    staff = django_user_model(username="clerk", is_staff=True)
+    staff = make_staff("admin", "it_admin")
     resident = django_user_model(username="resident")
     anonymous = [e.url_name for e in menu_for(AnonymousUser())]
     assert "core:dead-letters" not in anonymous
@@ -115,12 +117,12 @@ def test_demo_order_respects_dependencies() -> None:
 def test_staff_entry_with_a_permission_follows_can(django_user_model, monkeypatch) -> None:
     from misto.core.registry import MenuEntry
 
-    entry = MenuEntry("Queue", "core:dead-letters", "staff", permission="sample.queue.view")
+    entry = MenuEntry("Queue", "core:dead-letters", "staff", permission="core.event.view")
     sample = module("sample_module")
     monkeypatch.setattr(type(sample), "menu", (entry,))
     operator = django_user_model(username="operator", is_staff=False)
     monkeypatch.setattr("misto.core.permissions.can",
-                        lambda user, action, obj=None: action == "sample.queue.view")
+                        lambda user, action, obj=None: action == "core.event.view")
     assert entry in menu_for(operator)
     monkeypatch.setattr("misto.core.permissions.can", lambda user, action, obj=None: False)
     assert entry not in menu_for(django_user_model(username="clerk2", is_staff=True))

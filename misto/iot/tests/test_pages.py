@@ -1,20 +1,20 @@
 """The sensors page, a device page, the staff pages, the dead-letter list, the demo."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
 from misto.iot.models import Device
 from misto.iot.storage import store_readings
 from misto.iot.tests.conftest import at
+from misto.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff_client():
-    user = get_user_model().objects.create_user("dispatcher", password="x", is_staff=True)
+    user = make_staff("dispatcher", "dispatcher")
     client = Client()
     client.force_login(user)
     return client

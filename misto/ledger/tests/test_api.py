@@ -10,6 +10,7 @@ from django.test import Client
 
 from misto.ledger import merkle, sth
 from misto.ledger.tests.conftest import fill
+from misto.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def test_issuing_a_head_on_demand_is_for_staff(client: Client) -> None:
     resident = user_model.objects.create_user("resident", password="x")
     client.force_login(resident)
     assert client.post("/api/ledger/heads").status_code == 403
-    staff = user_model.objects.create_user("clerk", password="x", is_staff=True)
+    staff = make_staff("admin", "it_admin")
     client.force_login(staff)
     response = client.post("/api/ledger/heads")
     assert response.status_code == 201

@@ -22,6 +22,7 @@ from django.contrib.gis.geos import Polygon
 from django.core.management import call_command
 
 from misto.notifications import services
+from misto.testing import make_staff
 
 DISTRICT_A = "UA23060070010000012"
 DISTRICT_B = "UA23060070010000013"
@@ -128,12 +129,11 @@ def make_resident():
 
 @pytest.fixture
 def staff():
-    User = get_user_model()
     counter = iter(range(1, 100000))
 
     def make(name: str = "") -> Any:
         name = name or f"clerk{next(counter)}"
-        return User.objects.create_user(name, email=f"{name}@city.test", is_staff=True)
+        return make_staff(name, "clerk", email=f"{name}@city.test")
 
     return make
 

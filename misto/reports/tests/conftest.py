@@ -14,7 +14,7 @@ from PIL import Image
 
 import misto.twin as twin
 from misto.reports import demo
-from misto.reports.models import Department
+from misto.testing import make_staff
 
 WEST, EAST, SOUTH, NORTH = 35.10, 35.20, 47.80, 47.85
 
@@ -76,16 +76,12 @@ def city(db, tmp_path) -> City:
 
 @pytest.fixture
 def clerk(db):
-    user = get_user_model().objects.create_user("clerk", password="pw", is_staff=True)
-    Department.objects.get(code="light").members.add(user)
-    return user
+    return make_staff("clerk", "clerk", department="light")
 
 
 @pytest.fixture
 def other_clerk(db):
-    user = get_user_model().objects.create_user("roads-clerk", password="pw", is_staff=True)
-    Department.objects.get(code="roads").members.add(user)
-    return user
+    return make_staff("roads-clerk", "clerk", department="roads")
 
 
 @pytest.fixture

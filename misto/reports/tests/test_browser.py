@@ -26,14 +26,10 @@ def sign_in(page, base: str, username: str, next_path: str) -> None:
 def test_landmark_report_resolved_and_resident_notified(live_server, browser, city, tmp_path,
                                                         django_user_model):
     resident = django_user_model.objects.create_user("olena", password="a-strong-pass-42")
-    clerk = django_user_model.objects.create_user("svitlo", password="a-strong-pass-42",
-                                                  is_staff=True)
-    from misto.reports.models import Department
+    from misto.testing import make_staff
 
-    Department.objects.get(code="light").members.add(clerk)
-    roads = django_user_model.objects.create_user("dorogy", password="a-strong-pass-42",
-                                                  is_staff=True)
-    Department.objects.get(code="roads").members.add(roads)
+    make_staff("svitlo", "clerk", department="light", password="a-strong-pass-42")
+    make_staff("dorogy", "clerk", department="roads", password="a-strong-pass-42")
     base = live_server.url
 
     # The resident, on a phone, reports by the number on the pole.

@@ -8,6 +8,7 @@ from misto.core.models import OutboxEvent
 from misto.reports import services
 from misto.reports.models import Contact, Report, Status
 from misto.reports.tests.conftest import jpeg
+from misto.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def test_phone_intake_keeps_contact_private(client, city, clerk, resident,
     assert "+380501112233" not in public and "Марія" not in public
     client.force_login(clerk)  # the lighting department's clerk: not this report
     assert "+380501112233" not in client.get(services.report_url(report)).content.decode()
-    dispatcher = django_user_model.objects.create_user("dispatcher", is_staff=True)
+    dispatcher = make_staff("dispatcher", "dispatcher")
     client.force_login(dispatcher)
     assert "+380501112233" in client.get(services.report_url(report)).content.decode()
     assert "380501112233" not in str(OutboxEvent.objects.filter(
@@ -143,7 +144,7 @@ def test_hidden_report_is_gone_for_the_public(client, city, django_user_model):
     report = services.submit(services.Submission(category="streetlight-out", description="x",
                                                  landmark=city.landmarks[0],
                                                  attributes={"how_many": "1"}))
-    moderator = django_user_model.objects.create_user("m", is_staff=True)
+    moderator = make_staff("m", "moderator")
     client.force_login(moderator)
     client.post(reverse("reports:act", args=[report.public_id]),
                 {"action": "moderate", "public_description": "", "hidden": "on"})

@@ -12,6 +12,7 @@ from misto.reports import errors, services
 from misto.reports.errors import ReportError
 from misto.reports.models import Change, Follower, Report, Status
 from misto.reports.tests.conftest import jpeg
+from misto.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +203,7 @@ def test_mark_duplicate(city, clerk, resident):
 
 
 def test_moderation_keeps_original(city, resident, django_user_model):
-    moderator = django_user_model.objects.create_user("mod", is_staff=True)
+    moderator = make_staff("mod", "moderator")
     report = services.submit(submission(landmark=city.landmarks[0],
                                         description="Дзвоніть 0671234567 Іван"))
     with pytest.raises(ReportError):

@@ -108,8 +108,8 @@ def test_who_may_read(incidents, people):
 def test_permissions_through_core_can(incidents, people):
     water = incidents[0]
     dispatcher, member, other = people.dispatcher, people.crew_member, people.other_member
-    assert can(dispatcher, "staff.situation.dispatch")
-    assert not can(member, "staff.situation.dispatch")
+    assert can(dispatcher, "situation.incident.dispatch")
+    assert not can(member, "situation.incident.dispatch")
     from django.contrib.auth.models import AnonymousUser
 
     anonymous = AnonymousUser()

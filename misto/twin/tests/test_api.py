@@ -4,6 +4,7 @@ import mapbox_vector_tile
 import pytest
 from django.contrib.auth import get_user_model
 
+from misto.testing import make_staff
 from misto.twin import builtin, services, tiles
 from misto.twin.models import Feature
 
@@ -61,7 +62,7 @@ def test_layers_hide_staff_layers_from_the_public(client, db):
     codes = {layer["code"] for layer in client.get("/api/twin/layers").json()["layers"]}
     assert builtin.LANDMARKS in codes and builtin.NETWORKS not in codes
     assert client.get(f"/api/twin/layers/{builtin.NETWORKS}/features").status_code == 404
-    staff = get_user_model().objects.create_user("staff", is_staff=True)
+    staff = make_staff("staff", "it_admin")
     client.force_login(staff)
     codes = {layer["code"] for layer in client.get("/api/twin/layers").json()["layers"]}
     assert builtin.NETWORKS in codes
@@ -131,7 +132,7 @@ def test_staff_edit_with_history_and_others_cannot(client, tiny_city):
     resident = get_user_model().objects.create_user("resident")
     client.force_login(resident)
     assert client.post(url, body, content_type="application/json").status_code == 403
-    staff = get_user_model().objects.create_user("staff", is_staff=True)
+    staff = make_staff("staff", "it_admin")
     client.force_login(staff)
     created = client.post(url, body, content_type="application/json")
     assert created.status_code == 201

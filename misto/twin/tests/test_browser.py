@@ -4,6 +4,7 @@ tells the district, the nearest address and the nearest landmarks."""
 import pytest
 
 from misto.core.tests.browser import axe_violations, screenshot
+from misto.testing import make_staff
 from misto.twin import demo, services
 
 
@@ -83,12 +84,11 @@ def test_the_qr_link_opens_the_landmark_on_a_phone(live_server, browser):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_staff_edit_and_move_a_landmark_on_the_map(live_server, browser):
-    from django.contrib.auth import get_user_model
     from django.test import Client
 
     demo.load()
     target = services.landmark("12-0457")
-    staff = get_user_model().objects.create_user("inspector", is_staff=True)
+    staff = make_staff("inspector", "clerk")
     client = Client()
     client.force_login(staff)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="uk-UA")

@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.db.models import Count
 
+from misto.testing import make_staff
 from misto.twin import builtin, demo, services
 from misto.twin.models import Feature
 
@@ -57,9 +58,8 @@ def test_label_sheet_is_a_pdf_with_a_qr_per_landmark(tiny_city, client):
                        district_prefix="13")
     assert only.count(b"/Subtype /Image") == 1
     assert client.get("/map/labels/landmarks.pdf").status_code == 403
-    from django.contrib.auth import get_user_model
 
-    client.force_login(get_user_model().objects.create_user("staff", is_staff=True))
+    client.force_login(make_staff("staff", "clerk"))
     response = client.get("/map/labels/landmarks.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert client.get("/map/labels/nope.pdf").status_code == 404

@@ -2,11 +2,11 @@ import math
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point, Polygon
 from django.utils import timezone
 
 from misto.core.models import OutboxEvent
+from misto.testing import make_staff
 from misto.twin import builtin, services
 from misto.twin.models import Feature, FeatureVersion, Layer
 
@@ -166,7 +166,7 @@ def test_invalid_features_are_refused_with_every_reason(db):
 
 
 def test_history_keeps_every_version_and_answers_as_of(db):
-    user = get_user_model().objects.create_user("clerk", is_staff=True)
+    user = make_staff("clerk", "clerk")
     layer = services.get_layer(builtin.SHELTERS)
     feature = services.create_feature(layer, Point(35.13, 47.82, srid=4326),
                                       {"name": "Укриття 1", "capacity": 50}, user=user,

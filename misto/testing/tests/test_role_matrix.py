@@ -1,0 +1,495 @@
+"""Every role x every state-changing route and staff page x own/other object.
+
+The expectation is the documented table in docs/residents.md (read from the document), plus
+the scope rule (a department- or district-bound assignment reaches only objects of its
+department/district). Each request runs in its own savepoint and is rolled back, so one
+world serves the whole matrix. A second test fails when a route exists that this file does
+not classify, so a new route cannot ship without its row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from misto.conftest import ROOT
+from misto.core.permissions import ROLES, parse_markdown_table
+from misto.residents import rnokpp
+from misto.testing import make_staff, world
+
+pytestmark = pytest.mark.django_db
+
+DOCUMENTED = parse_markdown_table(Path(ROOT, "docs", "residents.md").read_text("utf-8"))
+WEST, EAST = world.WEST_DISTRICT, world.EAST_DISTRICT
+REGISTER = "cnap"  # MISTO_REGISTER_DEPARTMENT's default: people belong to it
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    role: str | None = None  # None: a resident (or anonymous, or staff without a role)
+    department: str = ""
+    district: str = ""
+    anonymous: bool = False
+    is_staff: bool = False
+
+
+IDENTITIES = [
+    Identity("anonymous", anonymous=True),
+    Identity("resident"),
+    Identity("staff-without-role", is_staff=True),  # the probe's case: is_staff alone
+    Identity("clerk-light", "clerk", department="light"),
+    Identity("clerk-roads", "clerk", department="roads"),
+    Identity("clerk-register-west", "clerk", department=REGISTER, district=WEST),
+    Identity("clerk-register-east", "clerk", department=REGISTER, district=EAST),
+    *(Identity(role, role, is_staff=role in ("it_admin", "auditor"))
+      for role in ROLES if role != "clerk"),
+]
+
+
+@dataclass
+class World:
+    """The objects the routes act on: ``light``'s and ``roads``' reports, a person in the
+    west district, a staff-only twin layer owned by ``light``..."""
+
+    ids: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.ids[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+Value = Any | Callable[[World], Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One route sent as every identity. ``scope``: the object's (department, district);
+    ``None`` when there is no object (a list, a form, a create)."""
+
+    action: str
+    method: str
+    path: Value
+    data: Value = None
+    json: bool = False
+    scope: tuple[str, str] | None = None
+
+    def resolve(self, value: Value, built: World) -> Any:
+        return value(built) if callable(value) else value
+
+
+def expected(case: Case, identity: Identity) -> bool:
+    if identity.role is None:
+        return False
+    roles, _owner = DOCUMENTED[case.action]
+    if identity.role not in roles:
+        return False
+    if case.scope is None:
+        return True
+    department, district = case.scope
+    return ((not identity.department or identity.department == department)
+            and (not identity.district or identity.district == district))
+
+
+def area(lon: float = 35.128, lat: float = 47.819) -> dict[str, Any]:
+    box = [[lon, lat], [lon + 0.004, lat], [lon + 0.004, lat + 0.003], [lon, lat + 0.003],
+           [lon, lat]]
+    return {"type": "Polygon", "coordinates": [box]}
+
+
+LIGHT_REPORT = ("light", WEST)
+ROADS_REPORT = ("roads", WEST)
+PERSON = (REGISTER, WEST)
+LIGHT_LAYER = ("light", "")
+FEATURE = {"geometry": {"type": "Point", "coordinates": [35.131, 47.821]},
+           "properties": {"name": "Укриття", "capacity": 10}, "reason": "matrix"}
+ANNOUNCEMENT = {"title_uk": "Відключення води", "topics": ["housing"],
+                "target": "districts",
+                "districts": [WEST], "kind": "announcement"}
+RESOLVE = {"status": "resolved", "note": "done"}
+
+CASES: dict[str, Case] = {
+    # core
+    "core:dead-letters": Case("core.event.view", "get", "/staff/events/"),
+    "core:replay": Case("core.event.replay", "post", "/staff/events/replay",
+                        lambda w: {"delivery": [w.dead_letter]}),
+    "GET /api/core/dead-letters": Case("core.event.view", "get",
+                                       "/api/core/dead-letters?limit=10"),
+    "POST /api/core/dead-letters/replay": Case(
+        "core.event.replay", "post", "/api/core/dead-letters/replay",
+        lambda w: {"ids": [w.dead_letter]}, json=True),
+    # residents
+    "residents:staff-register": Case("residents.person.list", "get", "/cabinet/staff/register/"),
+    "residents:staff-register (add)": Case(
+        "residents.person.create", "post", "/cabinet/staff/register/",
+        {"action": "add", "last_name": "Матрична", "first_name": "Олена",
+         "patronymic": "Іванівна", "birth_date": "1990-02-03",
+         "rnokpp": rnokpp.make(date(1990, 2, 3), 11, True), "document": "",
+         "phone": "050 123 45 68", "email": "olena@example.org",
+         "address": "вул. Шевченка, 1", "basis": "заява"}, scope=PERSON),
+    "GET /api/residents/people": Case(
+        "residents.person.view_personal", "get",
+        lambda w: f"/api/residents/people?rnokpp={w.rnokpp}&reason=matrix", scope=PERSON),
+    "residents:staff-audit": Case("residents.access_log.audit", "get", "/cabinet/staff/audit/"),
+    "residents:staff-decide": Case(
+        "residents.correction.approve", "post",
+        lambda w: f"/cabinet/staff/corrections/{w.correction}", {"decision": "reject",
+                                                                  "reason": "no"},
+        scope=PERSON),
+    "POST /api/residents/corrections/{request_id}/decision": Case(
+        "residents.correction.approve", "post",
+        lambda w: f"/api/residents/corrections/{w.correction}/decision",
+        {"approve": False, "reason": "no"}, json=True, scope=PERSON),
+    # twin
+    "twin:labels": Case("twin.label.print", "get", "/map/labels/landmarks.pdf"),
+    "GET /api/twin/layers/{code}/features (staff layer)": Case(
+        "twin.layer.view", "get", "/api/twin/layers/networks/features"),
+    "POST /api/twin/layers/{code}/features": Case(
+        "twin.feature.create", "post", "/api/twin/layers/shelters/features", FEATURE,
+        json=True, scope=LIGHT_LAYER),
+    "PATCH /api/twin/features/{feature_id}": Case(
+        "twin.feature.change", "patch", lambda w: f"/api/twin/features/{w.shelter}",
+        {**FEATURE, "properties": {"name": "Укриття 2", "capacity": 20}}, json=True,
+        scope=LIGHT_LAYER),
+    "DELETE /api/twin/features/{feature_id}": Case(
+        "twin.feature.delete", "delete", lambda w: f"/api/twin/features/{w.shelter}?reason=x",
+        scope=LIGHT_LAYER),
+    # ledger
+    "POST /api/ledger/heads": Case("ledger.head.issue", "post", "/api/ledger/heads"),
+    # iot
+    "iot:devices": Case("iot.device.view", "get", "/iot/staff/devices/"),
+    "iot:silent": Case("iot.device.view", "get", "/iot/staff/silent/"),
+    "GET /api/iot/dead-letters": Case("iot.deadletter.view", "get", "/api/iot/dead-letters"),
+    # notifications
+    "notifications:compose": Case("notifications.announcement.create", "get",
+                                  "/notices/compose/"),
+    "notifications:compose (post)": Case(
+        "notifications.announcement.create", "post", "/notices/compose/",
+        {**ANNOUNCEMENT, "topics": "housing", "districts": WEST}),
+    "POST /api/notifications/announcements": Case(
+        "notifications.announcement.create", "post", "/api/notifications/announcements",
+        ANNOUNCEMENT, json=True),
+    "notifications:approve": Case(
+        "notifications.announcement.approve", "post",
+        lambda w: f"/notices/{w.citywide}/approve/"),
+    "POST /api/notifications/announcements/{announcement_id}/approve": Case(
+        "notifications.announcement.approve", "post",
+        lambda w: f"/api/notifications/announcements/{w.citywide}/approve"),
+    "notifications:withdraw": Case(
+        "notifications.announcement.change", "post",
+        lambda w: f"/notices/{w.published}/withdraw/"),
+    "POST /api/notifications/announcements/{announcement_id}/withdraw": Case(
+        "notifications.announcement.change", "post",
+        lambda w: f"/api/notifications/announcements/{w.published}/withdraw"),
+    # reports
+    "reports:queue": Case("reports.report.change", "get", "/reports/queue/"),
+    "reports:intake": Case("reports.report.create", "get", "/reports/phone/"),
+    "reports:act (status, light)": Case(
+        "reports.report.change", "post", lambda w: f"/reports/{w.light_report}/act/",
+        {"action": "status", "status": "accepted", "note": ""}, scope=LIGHT_REPORT),
+    "reports:act (status, roads)": Case(
+        "reports.report.change", "post", lambda w: f"/reports/{w.roads_report}/act/",
+        {"action": "status", "status": "accepted", "note": ""}, scope=ROADS_REPORT),
+    "reports:act (moderate)": Case(
+        "reports.report.moderate", "post", lambda w: f"/reports/{w.light_report}/act/",
+        {"action": "moderate", "public_description": "Не світить", "hidden": ""}),
+    # situation
+    "situation:centre": Case("situation.incident.view", "get", "/situation/"),
+    "situation:dashboard": Case("situation.incident.view", "get", "/situation/dashboard/"),
+    "situation:leadership": Case("situation.incident.view", "get", "/situation/leadership/"),
+    "situation:incident": Case("situation.incident.view", "get",
+                               lambda w: f"/situation/incidents/{w.incident}/"),
+    "situation:assign": Case(
+        "situation.incident.dispatch", "post",
+        lambda w: f"/situation/incidents/{w.incident}/assign/", {"department": "water"}),
+    "situation:status": Case(
+        "situation.incident.dispatch", "post",
+        lambda w: f"/situation/incidents/{w.incident}/status/", RESOLVE),
+    "situation:emergencies": Case("situation.incident.view", "get", "/situation/emergencies/"),
+    "situation:emergencies (declare)": Case(
+        "situation.emergency.declare", "post", "/situation/emergencies/",
+        {"title": "Аварія", "kind": "other", "districts": WEST}),
+    "situation:emergency (end)": Case(
+        "situation.emergency.end", "post", lambda w: f"/situation/emergencies/{w.emergency}/",
+        {"note": "done"}),
+    "GET /api/situation/incidents": Case("situation.incident.view", "get",
+                                         "/api/situation/incidents?status=open"),
+    "GET /api/situation/incidents/{incident_id}": Case(
+        "situation.incident.view", "get", lambda w: f"/api/situation/incidents/{w.incident}"),
+    **{f"GET /api/situation/{part}": Case("situation.incident.view", "get",
+                                          f"/api/situation/{part}")
+       for part in ("changes", "crews", "dashboard", "devices", "emergencies", "kinds",
+                    "outages")},
+    "GET /api/situation/emergencies/{emergency_id}": Case(
+        "situation.incident.view", "get", lambda w: f"/api/situation/emergencies/{w.emergency}"),
+    "situation:stream": Case("situation.incident.view", "get", "/situation/stream/"),
+    "POST /api/situation/incidents/{incident_id}/assign": Case(
+        "situation.incident.dispatch", "post",
+        lambda w: f"/api/situation/incidents/{w.incident}/assign", {"department": "water"},
+        json=True),
+    "POST /api/situation/incidents/{incident_id}/status": Case(
+        "situation.incident.dispatch", "post",
+        lambda w: f"/api/situation/incidents/{w.incident}/status", RESOLVE, json=True),
+    "POST /api/situation/emergencies": Case(
+        "situation.emergency.declare", "post", "/api/situation/emergencies",
+        {"title": "Аварія", "kind": "other", "districts": [WEST]}, json=True),
+    "POST /api/situation/emergencies/{emergency_id}/end": Case(
+        "situation.emergency.end", "post",
+        lambda w: f"/api/situation/emergencies/{w.emergency}/end"),
+}
+
+
+
+def _why(reason: str, *routes: str) -> dict[str, str]:
+    return dict.fromkeys(routes, reason)
+
+
+# Routes that are not role-gated, each with the reason; the classification test below
+# fails for a route in neither table.
+NOT_ROLE_GATED: dict[str, str] = {
+    **_why("public read: open data, maps, feeds, the public ledger (no personal data)",
+           "core:home", "core:healthz", "core:readyz", "set_language", "twin:map",
+           "GET /api/twin/districts", "GET /api/twin/features/{feature_id}",
+           "GET /api/twin/features/{feature_id}/history", "GET /api/twin/landmarks/{number}",
+           "GET /api/twin/layers", "GET /api/twin/layers/{code}", "GET /api/twin/locate",
+           "GET /api/twin/search", "GET /api/twin/tiles/{z}/{x}/{y}.mvt",
+           "ledger:index", "ledger:verify", "ledger:entry", "ledger:export-entries",
+           "ledger:export-heads", "ledger:export-keys", "ledger:export-verifier",
+           "GET /api/ledger/entries", "GET /api/ledger/entries/{index}",
+           "GET /api/ledger/heads", "GET /api/ledger/heads/latest", "GET /api/ledger/keys",
+           "GET /api/ledger/proofs/consistency", "GET /api/ledger/proofs/inclusion",
+           "iot:sensors", "iot:device", "iot:stream", "ngsi:entities", "ngsi:entity",
+           "ngsi:temporal", "GET /api/iot/devices", "GET /api/iot/devices/{uid}",
+           "GET /api/iot/devices/{uid}/aggregates", "GET /api/iot/devices/{uid}/history",
+           "notifications:index", "notifications:detail", "notifications:feed_atom",
+           "notifications:feed_json", "notifications:outages_geojson",
+           "notifications:service_worker", "GET /api/notifications/announcements",
+           "GET /api/notifications/announcements/{announcement_id}",
+           "GET /api/notifications/outages", "GET /api/notifications/topics",
+           "GET /api/notifications/push/key", "reports:map", "reports:detail",
+           "reports:attributes", "reports:nearby", "GET /api/reports/categories",
+           "GET /api/reports/nearby", "GET /api/reports/reports",
+           "GET /api/reports/reports/{public_id}", "open311:discovery", "open311:services",
+           "open311:service", "open311:requests", "open311:request", "open311:token",
+           "residents:extract-check-form", "residents:extract-check",
+           "GET /api/residents/extracts/{code}", "POST /api/residents/extracts/{code}/verify",
+           "sample_module:index", "POST /api/sample/things"),
+    **_why("anyone may report (rate-limited; Open311 POST needs an API key)",
+           "reports:submit"),
+    **_why("sign-in and sign-out", "core:login", "core:logout", "residents:signin",
+           "residents:oidc-start", "residents:oidc-callback"),
+    **_why("a signed-in resident's own data only (tested in the module's tests)",
+           "residents:cabinet", "residents:correction", "residents:end-sessions",
+           "residents:export", "residents:extract-new", "GET /api/residents/me",
+           "GET /api/residents/me/access-log", "GET /api/residents/me/export",
+           "POST /api/residents/me/corrections", "notifications:inbox",
+           "notifications:settings", "GET /api/notifications/inbox",
+           "POST /api/notifications/inbox/read", "GET /api/notifications/preferences",
+           "PUT /api/notifications/preferences", "GET /api/notifications/subscriptions",
+           "PUT /api/notifications/subscriptions",
+           "DELETE /api/notifications/subscriptions/{subscription_id}",
+           "POST /api/notifications/subscriptions/area", "PUT /api/notifications/home",
+           "POST /api/notifications/push/subscriptions"),
+    **_why("a signed token in the link decides (RFC 8058 one-click unsubscribe)",
+           "notifications:unsubscribe", "POST /api/notifications/unsubscribe"),
+    **_why("machines: device credentials or a per-integration secret",
+           "POST /api/iot/readings", "iot:chirpstack", "iot:ttn"),
+    **_why("a scrape token or core.metrics.view (tested in misto/core/tests)", "core:metrics"),
+    **_why("the staff member's own second factor (any role holder)", "residents:staff-totp"),
+    **_why("crew members by crew membership, dispatchers by situation.incident.view "
+           "(tested in misto/situation/tests)", "situation:tasks", "situation:task",
+           "situation:photo"),
+}
+
+
+def _build_world() -> World:
+    """The objects every case needs, made through the modules' own services."""
+    from misto.core.models import DeliveryStatus, EventDelivery, OutboxEvent
+    from misto.notifications import services as notices
+    from misto.reports import demo as reports_demo
+    from misto.reports import services as reports
+    from misto.residents import services as residents
+    from misto.situation import services as situation
+    from misto.situation.models import Incident, IncidentKind
+    from misto.twin import builtin
+    from misto.twin import services as twin
+
+    built = World()
+    world.build_city()
+    twin.get_layer(builtin.SHELTERS).__class__.objects.filter(code=builtin.SHELTERS).update(
+        owner_department="light")
+    shelter = twin.get_layer(builtin.SHELTERS).features.first()
+    assert shelter is not None
+    built.ids["shelter"] = shelter.pk
+    reports_demo.load_tree()
+    lon, lat = world.ON_SHEVCHENKA
+    light = reports.submit(reports.Submission(
+        category="streetlight-out", description="Не світить ліхтар", lon=lon, lat=lat,
+        attributes={"how_many": "1"}))
+    roads = reports.submit(reports.Submission(
+        category="pothole", description="Яма на дорозі", lon=lon, lat=lat,
+        attributes={"size": "medium"}))
+    assert light.department and (light.department.code, light.district) == ("light", WEST)
+    assert roads.department and (roads.department.code, roads.district) == ("roads", WEST)
+    built.ids.update(light_report=light.public_id, roads_report=roads.public_id)
+
+    owner = get_user_model().objects.create_user("owner-of-record")
+    person = residents.create_person(
+        {"last_name": "Власна", "first_name": "Ірина", "patronymic": "Петрівна",
+         "birth_date": "1980-01-01", "rnokpp": rnokpp.make(date(1980, 1, 1), 7, True),
+         "phone": "050 123 45 67", "email": "iryna@example.org",
+         "address": "вул. Шевченка, 1"}, by=None, basis="matrix", user=owner)
+    assert person.scope_district == WEST
+    built.ids["rnokpp"] = rnokpp.make(date(1980, 1, 1), 7, True)
+    built.ids["correction"] = residents.request_correction(
+        person, field="phone", value="+380501234567", comment="new phone", by=owner).pk
+
+    event = OutboxEvent.objects.create(name="matrix.Failed", payload={})
+    built.ids["dead_letter"] = EventDelivery.objects.create(
+        event=event, handler="misto.matrix.handler", status=DeliveryStatus.DEAD).pk
+
+    situation.ensure_default_kinds()
+    built.ids["incident"] = Incident.objects.create(
+        kind=IncidentKind.objects.get(code="water"), title="Прорив", district=WEST,
+        lon=world.ON_SHEVCHENKA[0], lat=world.ON_SHEVCHENKA[1]).pk
+    dispatcher = make_staff("world-dispatcher", "dispatcher")
+    built.ids["emergency"] = situation.declare_emergency(
+        dispatcher, title="Аварія", districts=[WEST]).pk
+
+    notices.ensure_default_topics()
+    composer = make_staff("world-composer", "clerk")
+    built.ids["citywide"] = notices.compose(composer, notices.Draft(
+        title_uk="Для всього міста", topics=["housing"], target="city")).pk
+    built.ids["published"] = notices.compose(composer, notices.Draft(
+        title_uk="Район", topics=["housing"], target="districts", districts=[WEST])).pk
+    return built
+
+
+def _login(identity: Identity) -> Client:
+    client = Client(raise_request_exception=False)
+    if identity.anonymous:
+        return client
+    if identity.role is None:
+        user = get_user_model().objects.create_user(f"id-{identity.name}",
+                                                    is_staff=identity.is_staff)
+    else:
+        user = make_staff(f"id-{identity.name}", identity.role, identity.department,
+                          identity.district, is_staff=identity.is_staff)
+    client.force_login(user)
+    return client
+
+
+def _send(client: Client, case: Case, built: World) -> Any:
+    path = case.resolve(case.path, built)
+    data = case.resolve(case.data, built)
+    method = getattr(client, case.method)
+    if case.json or case.method in ("patch", "delete"):
+        return method(path, json.dumps(data or {}), content_type="application/json")
+    return method(path, data or {})
+
+
+def _outcome(response: Any) -> str:
+    status = response.status_code
+    if status >= 500:
+        return f"server error {status}"
+    if status in (401, 403, 404):
+        return "denied"
+    location = response.get("Location", "") if status in (301, 302, 303) else ""
+    if "/signin" in location or "/login" in location:
+        return "denied"
+    if status >= 400:
+        return f"refused {status}"  # allowed past the permission but the request was bad
+    return "allowed"
+
+
+def test_every_role_on_every_staff_route():
+    built = _build_world()
+    clients = {identity: _login(identity) for identity in IDENTITIES}
+    wrong: list[str] = []
+    checked = 0
+    for label, case in CASES.items():
+        for identity, client in clients.items():
+            with transaction.atomic():
+                response = _send(client, case, built)
+                transaction.set_rollback(True)
+            want = "allowed" if expected(case, identity) else "denied"
+            got = _outcome(response)
+            checked += 1
+            if got != want:
+                body = response.content[:200].decode("utf-8", "replace")
+                wrong.append(f"{label} as {identity.name}: {got} "
+                             f"({response.status_code}), documented {want}: {body!r}")
+    assert checked == len(CASES) * len(IDENTITIES)
+    assert not wrong, "\n".join(wrong)
+
+
+# --- Every route is classified -----------------------------------------------------------
+
+
+def _page_names(patterns: list[Any], namespace: str | None = None) -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith(("admin/", "api/")):
+                continue
+            names |= _page_names(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def _api_operations(client: Client) -> set[str]:
+    schema = client.get("/api/openapi.json").json()
+    return {f"{method.upper()} {path}" for path, item in schema["paths"].items()
+            for method in item if method in ("get", "post", "put", "patch", "delete")}
+
+
+def _case_routes() -> set[str]:
+    return {label.split(" (", 1)[0] for label in CASES}
+
+
+def test_every_route_is_in_the_matrix_or_says_why_not(client):
+    routes = _page_names(get_resolver().url_patterns) | _api_operations(client)
+    classified = _case_routes() | set(NOT_ROLE_GATED)
+    missing = sorted(routes - classified)
+    assert not missing, ("routes with no row in the role matrix (add a Case, or a reason to "
+                         f"NOT_ROLE_GATED): {missing}")
+    stale = sorted(classified - routes)
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+def test_the_admin_shows_each_role_what_its_actions_allow():
+    """is_staff opens /admin/; the roles decide what is inside (the IT administrator saw
+    "no permission" and the device registry answered a bare 403)."""
+    admin = make_staff("it", "it_admin", is_staff=True)
+    auditor = make_staff("audit", "auditor", is_staff=True)
+    bare = get_user_model().objects.create_user("bare", is_staff=True)
+    clerk = make_staff("clerk", "clerk")
+    pages = {"/admin/iot/device/": 200, "/admin/iot/device/add/": 200,
+             "/admin/core/staffassignment/add/": 200, "/admin/reports/apikey/": 200}
+    client = Client()
+    client.force_login(admin)
+    assert {page: client.get(page).status_code for page in pages} == pages
+    assert "/admin/iot/device/" in client.get("/admin/").content.decode()
+    client.force_login(auditor)
+    assert client.get("/admin/iot/device/").status_code == 200
+    assert client.get("/admin/iot/device/add/").status_code == 403
+    assert client.get("/admin/core/eventdelivery/").status_code == 200
+    client.force_login(bare)
+    index = client.get("/admin/")
+    assert index.status_code == 200 and "/admin/iot/device/" not in index.content.decode()
+    assert client.get("/admin/iot/device/").status_code == 403
+    client.force_login(clerk)
+    assert client.get("/admin/iot/device/").status_code == 302  # to the sign-in: no is_staff
