@@ -130,7 +130,7 @@ def test_declared_emergency_reaches_exactly_the_residents_inside_on_every_channe
     page = client.get("/notices/emergency/41/").content.decode()
     order = [page.index(name) for name in shelters]
     assert order == sorted(order), "the shelter inside comes first, then by distance"
-    assert "усередині зони" in page and "notice-area" in page
+    assert "на території" in page and "notice-area" in page
 
     # The end: announced the same way, once; the banner goes.
     end = deliver_event("situation.EmergencyEnded", ended())
