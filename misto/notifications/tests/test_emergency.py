@@ -11,7 +11,6 @@ from typing import Any
 
 import http_ece
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
@@ -28,6 +27,7 @@ from misto.notifications.tests.conftest import (
     finish_fanout,
     push_keys,
 )
+from misto.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -183,13 +183,10 @@ def test_an_end_that_comes_first_keeps_the_late_declaration_quiet(city, make_res
 
 
 def test_the_situation_centres_events_carry_no_personal_data(city) -> None:
-    from misto.core.models import StaffAssignment
     from misto.situation import services as situation
 
-    dispatcher = get_user_model().objects.create_user(
-        "dispatcher-olena", email="olena.koval@city.test", first_name="Олена",
-        last_name="Коваль", is_staff=True)  # is_staff until the role grants dispatching
-    StaffAssignment.objects.create(user=dispatcher, role="dispatcher")
+    dispatcher = make_staff("dispatcher-olena", "dispatcher", email="olena.koval@city.test",
+                            first_name="Олена", last_name="Коваль")
     emergency = situation.declare_emergency(dispatcher, title=TITLE, kind="heating",
                                             area=json.loads(city.outage_area.geojson),
                                             note="Телефон чергового +380441234567")

@@ -11,15 +11,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from misto.core.models import StaffAssignment
 from misto.core.tests.browser import SCREENSHOTS, axe_violations, screenshot
 from misto.notifications import channels
 from misto.notifications.models import Announcement
 from misto.notifications.tests.conftest import finish_fanout
+from misto.testing import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -65,9 +64,7 @@ def test_dispatcher_declares_an_emergency_and_the_city_sees_and_hears_it(
              "quiet_end": (now + timedelta(hours=1)).time().replace(second=0, microsecond=0)}
     inside = [make_resident(city.points[key], **quiet) for key in city.inside[:3]]
     outside = make_resident(city.points[next(k for k in city.points if k not in city.inside)])
-    dispatcher = get_user_model().objects.create_user(
-        "dispatcher", email="dispatch@city.test", is_staff=True)  # is_staff: today's grant
-    StaffAssignment.objects.create(user=dispatcher, role="dispatcher")
+    dispatcher = make_staff("dispatcher", "dispatcher", email="dispatch@city.test")
     errors: list[str] = []
 
     # The dispatcher declares it over the area in the situation centre.
