@@ -20,6 +20,7 @@ at different times): it then leaves an ended row, and the late declaration says 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -161,7 +162,8 @@ def _is_districts_union(area: MultiPolygon, codes: list[str]) -> bool:
     return bool(area.sym_difference(covered).area <= 0.01 * covered.area)
 
 
-def _in_both_languages(make: Any) -> tuple[str, str]:
+def _in_both_languages(make: Callable[[], str]) -> tuple[str, str]:
+    """The same words in Ukrainian and in English (an announcement carries both)."""
     with translation.override("uk"):
         uk = str(make())
     with translation.override("en"):
