@@ -281,6 +281,10 @@ class Shelter:
     hours: str
     address: str
 
+    @property
+    def distance_km(self) -> float:
+        return self.distance_m / 1000
+
 
 def nearest_shelters(notice: EmergencyNotice, n: int = 5) -> list[Shelter]:
     """The ``n`` shelters nearest to the area (inside it first), nearest first."""
