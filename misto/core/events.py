@@ -91,7 +91,9 @@ def consumes(*event_names: str, inline: bool = False) -> Callable[[HandlerFunc],
     """
 
     def register(func: HandlerFunc) -> HandlerFunc:
-        app = func.__module__.removesuffix(".events")
+        # A module's handlers live in its events.py or handlers.py; either way the handler
+        # belongs to the module (its id and app do not change when it moves between them).
+        app = func.__module__.removesuffix(".events").removesuffix(".handlers")
         for event_name in event_names:
             handler_id = f"{app.rsplit('.', 1)[-1]}.{func.__name__}"
             if len(event_names) > 1:

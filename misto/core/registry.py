@@ -45,6 +45,19 @@ class Periodic:
 
 
 @dataclass(frozen=True)
+class Banner:
+    """An urgent notice shown on top of every page while it holds (an emergency).
+
+    Modules hand these to the core through ``MistoModule.banners``; the base template
+    renders them, so the core shows a module's banner without importing the module.
+    """
+
+    text: str | Promise
+    url: str
+    link_text: str | Promise
+
+
+@dataclass(frozen=True)
 class CabinetPanel:
     """What a module shows in the resident's cabinet (rendered by the cabinet page)."""
 
@@ -68,6 +81,8 @@ class MistoModule(AppConfig):
     api_prefix: str = ""
     # Dotted path to ``callable(request) -> CabinetPanel | None``.
     cabinet_panel: str | None = None
+    # Dotted path to ``callable(request) -> list[Banner]``: site-wide notices (every page).
+    banners: str | None = None
     schedules: tuple[Periodic, ...] = ()
     # Dotted paths to ``callable(stop: threading.Event) -> None``: long-running loops (an
     # MQTT consumer, say) that ``misto serve`` and ``misto worker`` run beside the web server.
@@ -78,9 +93,10 @@ class MistoModule(AppConfig):
     demo_after: tuple[str, ...] = ()
 
     def ready(self) -> None:
-        # Importing events.py registers the module's handlers with the event bus;
+        # Importing events.py (what the module publishes) and handlers.py (how it reacts to
+        # other modules' events) registers the module's handlers with the event bus;
         # importing permissions.py declares the module's actions and their default grants.
-        for part in ("permissions", "events"):
+        for part in ("permissions", "events", "handlers"):
             try:
                 importlib.import_module(f"{self.name}.{part}")
             except ModuleNotFoundError as error:
@@ -105,6 +121,12 @@ class MistoModule(AppConfig):
         if not self.cabinet_panel:
             return None
         builder: Callable[[HttpRequest], CabinetPanel | None] = import_string(self.cabinet_panel)
+        return builder(request)
+
+    def build_banners(self, request: HttpRequest) -> list[Banner]:
+        if not self.banners:
+            return []
+        builder: Callable[[HttpRequest], list[Banner]] = import_string(self.banners)
         return builder(request)
 
 
@@ -138,6 +160,11 @@ def menu_for(user: Any) -> list[MenuEntry]:
         return entry.permission is not None and can(user, entry.permission)
 
     return [entry for config in modules() for entry in config.menu if shown(entry)]
+
+
+def banners_for(request: HttpRequest) -> list[Banner]:
+    """Every installed module's site-wide banners, in module order."""
+    return [banner for config in modules() for banner in config.build_banners(request)]
 
 
 def demo_order() -> list[MistoModule]:

@@ -6,7 +6,8 @@ list of buildings; one announcement fans out set-based (``INSERT ... SELECT``) i
 row per matching resident, then to e-mail, Web Push and the SMS/Telegram/Viber gateways.
 
 This module exports no public function to other modules: it listens to their events
-(``reports.ReportStatusChanged``, ``iot.ReadingOutOfRange``) and publishes its own
+(``reports.ReportStatusChanged``, ``iot.ReadingOutOfRange``, ``situation.EmergencyDeclared``
+and ``situation.EmergencyEnded``) and publishes its own
 (``notifications.OutageAnnounced``, ``notifications.AnnouncementPublished``), see
 docs/events.md and docs/notifications.md.
 """

@@ -15,6 +15,8 @@ class NotificationsConfig(MistoModule):
     api_router = "misto.notifications.api.router"
     api_prefix = "notifications"
     cabinet_panel = "misto.notifications.views.cabinet_panel"
+    # While an emergency the situation centre declared lasts: on top of every page.
+    banners = "misto.notifications.emergencies.banners"
     menu = (
         MenuEntry(_("Announcements and outages"), "notifications:index", "public"),
         MenuEntry(_("Compose announcement"), "notifications:compose", "staff",

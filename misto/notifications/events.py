@@ -3,7 +3,8 @@
 Publishes ``notifications.AnnouncementPublished`` (every announcement, when it goes out)
 and ``notifications.OutageAnnounced`` (outages). Consumes ``reports.ReportStatusChanged``
 (notify the report's author and followers) and ``iot.ReadingOutOfRange`` with
-``public_impact`` (an urgent district announcement for the environment and safety topics).
+``public_impact`` (an urgent district announcement for the environment and safety topics);
+the situation centre's emergencies are consumed in ``handlers.py``.
 """
 
 from __future__ import annotations

@@ -356,3 +356,42 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.message_id} {self.status}"
+
+
+class EmergencyNotice(models.Model):
+    """What the public is told about an emergency the situation centre declared.
+
+    Made from ``situation.EmergencyDeclared`` / ``EmergencyEnded`` (the events carry only
+    public facts); one row per emergency, so a redelivered event finds it and sends nothing.
+    It drives the site-wide banner (while ``ended_at`` is empty) and the public page.
+    """
+
+    emergency_id = models.BigIntegerField(_("emergency"), unique=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, blank=True)
+    districts = models.JSONField(_("districts"), default=list, blank=True)
+    area = models.MultiPolygonField(_("area"), srid=4326, null=True, blank=True)
+    # Empty only on a row the end made before the declaration arrived (never shown).
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # The urgent announcements that told the residents of the area (none when no topic
+    # exists to reach anybody by).
+    declared_announcement = models.OneToOneField(
+        Announcement, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="emergency_declared")
+    end_announcement = models.OneToOneField(
+        Announcement, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="emergency_ended")
+
+    class Meta:
+        verbose_name = _("emergency notice")
+        verbose_name_plural = _("emergency notices")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["ended_at"], name="notif_emergency_active")]
+
+    def __str__(self) -> str:
+        return self.title or f"emergency {self.emergency_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.started_at is not None and self.ended_at is None

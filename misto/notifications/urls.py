@@ -6,6 +6,7 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:announcement_id>/", views.detail, name="detail"),
+    path("emergency/<int:emergency_id>/", views.emergency, name="emergency"),
     path("<int:announcement_id>/approve/", views.approve, name="approve"),
     path("<int:announcement_id>/withdraw/", views.withdraw, name="withdraw"),
     path("feed.json", views.feed_json, name="feed_json"),

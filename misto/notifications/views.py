@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from misto.core.registry import CabinetPanel
-from misto.notifications import conf, services
+from misto.notifications import conf, emergencies, services
 from misto.notifications.channels import render as render_message
 from misto.notifications.forms import ComposeForm, HomeForm, PreferencesForm, SubscriptionsForm
 from misto.notifications.models import Announcement, ChannelAddress, Status
@@ -50,10 +50,35 @@ def detail(request: HttpRequest, announcement_id: int) -> HttpResponse:
     except services.NotificationError as exc:
         raise Http404(exc.message) from exc
     buildings = list(row.buildings.order_by("label").values_list("label", flat=True)[:500])
+    told = emergencies.notice_of(row)
     return render(request, "notifications/detail.html", {
         "a": row, "title": row.title(), "body": row.body(), "buildings": buildings,
         "area": json.loads(row.area.geojson) if row.area else None, "config": _map_config(),
         "can_manage": services.may(request.user, "change"),
+        "emergency_url": emergencies.page_url(told.emergency_id) if told else None,
+    })
+
+
+def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
+    """The public page of an emergency: the area on the map, the nearest shelters and what
+    to do (while it lasts, every page's banner links here)."""
+    try:
+        notice = emergencies.public_notice(emergency_id)
+    except services.NotificationError as exc:
+        raise Http404(exc.message) from exc
+    area = emergencies.area_of(notice)
+    shelters = emergencies.nearest_shelters(notice)
+    return render(request, "notifications/emergency.html", {
+        "notice": notice, "title": emergencies.emergency_title(notice),
+        "instructions": emergencies.instructions(notice.kind), "shelters": shelters,
+        "district_names": [name for code, name in services.district_codes().items()
+                           if code in notice.districts],
+        "area": json.loads(area.geojson) if area is not None else None,
+        "shelter_points": {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": shelter.name},
+             "geometry": {"type": "Point", "coordinates": [shelter.lon, shelter.lat]}}
+            for shelter in shelters]},
+        "config": _map_config(),
     })
 
 

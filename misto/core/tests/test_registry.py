@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from misto.conftest import ROOT
+from misto.conftest import ROOT, child_database_url
 from misto.core.modules import ALWAYS_ON, available_optional_modules, installed_module_apps
 from misto.core.registry import demo_order, menu_for, module, modules
 from misto.testing import make_staff
@@ -41,8 +41,10 @@ print(json.dumps({
 
 
 def probe(modules_setting: str) -> dict:
+    """The site as configured by ``modules_setting``, on the (migrated) test database: pages
+    may read their module's tables (the emergency banner on every page does)."""
     env = {"MISTO_MODULES": modules_setting, "DJANGO_SETTINGS_MODULE": "misto.settings",
-           "PATH": "/usr/bin:/bin"}
+           "PATH": "/usr/bin:/bin", "DATABASE_URL": child_database_url()}
     result = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
         timeout=120,
@@ -51,6 +53,7 @@ def probe(modules_setting: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.django_db
 def test_switching_a_module_off_removes_every_trace() -> None:
     on = probe(f"all,{SAMPLE}")
     off = probe("all")
@@ -64,6 +67,7 @@ def test_switching_a_module_off_removes_every_trace() -> None:
     assert on["home"] == off["home"] == 200
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("optional", available_optional_modules())
 def test_each_shipped_module_switches_off_cleanly(optional: str) -> None:
     label = optional.rsplit(".", 1)[-1]
@@ -74,6 +78,7 @@ def test_each_shipped_module_switches_off_cleanly(optional: str) -> None:
     assert not any(path.startswith(f"/api/{label}/") for path in off["api_paths"])
 
 
+@pytest.mark.django_db
 def test_always_on_modules_cannot_be_switched_off() -> None:
     assert installed_module_apps(["residents", "twin"]) == []
     off = probe("")

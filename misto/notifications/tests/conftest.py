@@ -7,21 +7,30 @@ three streets' buildings in district A (nine buildings) and nothing else.
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message as EmailMessage
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Polygon
 from django.core.management import call_command
+from django.utils import timezone
 
-from misto.notifications import services
+from misto.core import outbox
+from misto.core.events import handlers_for
+from misto.core.models import EventDelivery, OutboxEvent
+from misto.notifications import push, services
 from misto.testing import make_staff
 
 DISTRICT_A = "UA23060070010000012"
@@ -198,8 +207,88 @@ def outage_draft(city: City, **extra: Any) -> services.Draft:
     return services.Draft(**data)
 
 
+def deliver_event(name: str, payload: dict[str, Any]) -> OutboxEvent:
+    """Store the event as any publisher would, then let the outbox deliver it."""
+    event = OutboxEvent.objects.create(name=name, payload=payload, occurred_at=timezone.now())
+    for handler in handlers_for(name):
+        if handler.app == "misto.notifications":
+            row = EventDelivery.objects.create(event=event, handler=handler.id,
+                                               next_attempt_at=event.occurred_at)
+            assert outbox.deliver(row.pk)
+            row.refresh_from_db()
+            assert row.status == "delivered", row.last_error
+    return event
+
+
 def finish_fanout(announcement_id: int) -> None:
     from misto.notifications.models import FanOut
 
     job = FanOut.objects.get(announcement_id=announcement_id)
     services.run_fanout(job.pk)
+
+
+class PushService(BaseHTTPRequestHandler):
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        PushService.received.append(
+            ({k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length)))
+        self.send_response(201)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def push_service() -> Iterator[str]:
+    PushService.received = []
+    server = HTTPServer(("127.0.0.1", 0), PushService)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/push/abc"
+    server.shutdown()
+
+
+@pytest.fixture
+def vapid(settings, tmp_path) -> Iterator[None]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    path = tmp_path / "vapid.pem"
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                       serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))
+    os.chmod(path, 0o600)
+    settings.MISTO_VAPID_PRIVATE_KEY = str(path)
+    push._private_key.cache_clear()
+    yield
+    push._private_key.cache_clear()
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+# Shelters of the twin for the emergency tests: one inside the outage area, one ~230 m east of
+# it, one far away in district B.
+SHELTERS = [("Укриття «Школа № 5»", 35.127, 47.8215, 150), ("Укриття «Ліцей»", 35.138, 47.8215, 80),
+            ("Укриття «Ринок»", 35.190, 47.840, 300)]
+
+
+@pytest.fixture
+def shelters(city: City, tmp_path: Path) -> list[str]:
+    rows = [feature({"type": "Point", "coordinates": [lon, lat]}, name=name, kind="shelter",
+                    capacity=capacity, accessible=True, hours="цілодобово")
+            for name, lon, lat, capacity in SHELTERS]
+    call_command("twin", "import", str(write(tmp_path / "shelters.geojson", rows)),
+                 "--layer", "shelters")
+    return [name for name, *_rest in SHELTERS]
+
+
+def push_keys() -> tuple[Any, bytes, str]:
+    """A browser's push key pair and auth secret, and its public key as sent to a server."""
+    browser_key = ec.generate_private_key(ec.SECP256R1())
+    auth_secret = os.urandom(16)
+    p256dh = b64(browser_key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
+    return browser_key, auth_secret, p256dh

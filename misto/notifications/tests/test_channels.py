@@ -3,13 +3,9 @@ quiet hours, rate limits, retries, de-duplication and one-click unsubscribe."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
-import threading
-from collections.abc import Iterator
 from datetime import datetime, time, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
@@ -20,7 +16,7 @@ from django.utils import timezone
 
 from misto.notifications import channels, gateways, push, services
 from misto.notifications.models import Delivery, DeliveryStatus, Profile, Subscription
-from misto.notifications.tests.conftest import finish_fanout, outage_draft
+from misto.notifications.tests.conftest import PushService, b64, finish_fanout, outage_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -159,48 +155,6 @@ def test_bad_preferences_are_refused(city, make_resident) -> None:
         services.update_preferences(user, addresses={"sms": "call me"})
     assert error.value.code == services.BAD_ADDRESS
     assert not Profile.objects.filter(user=user, quiet_start__isnull=False).exists()
-
-
-class PushService(BaseHTTPRequestHandler):
-    received: list[tuple[dict[str, str], bytes]] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        PushService.received.append(
-            ({k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length)))
-        self.send_response(201)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def push_service() -> Iterator[str]:
-    PushService.received = []
-    server = HTTPServer(("127.0.0.1", 0), PushService)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/push/abc"
-    server.shutdown()
-
-
-@pytest.fixture
-def vapid(settings, tmp_path) -> Iterator[None]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    path = tmp_path / "vapid.pem"
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                       serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
-    os.chmod(path, 0o600)
-    settings.MISTO_VAPID_PRIVATE_KEY = str(path)
-    push._private_key.cache_clear()
-    yield
-    push._private_key.cache_clear()
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def test_web_push_is_encrypted_and_signed(city, make_resident, staff, push_service,

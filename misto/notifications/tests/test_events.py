@@ -9,25 +9,17 @@ from django.utils import timezone
 
 from misto.core import outbox
 from misto.core.events import handlers_for
-from misto.core.models import EventDelivery, OutboxEvent
+from misto.core.models import OutboxEvent
 from misto.notifications import channels, services
 from misto.notifications.models import Announcement, Delivery, Message
-from misto.notifications.tests.conftest import DISTRICT_A, DISTRICT_B, finish_fanout
+from misto.notifications.tests.conftest import (
+    DISTRICT_A,
+    DISTRICT_B,
+    deliver_event,
+    finish_fanout,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def deliver_event(name: str, payload: dict[str, Any]) -> OutboxEvent:
-    """Store the event as any publisher would, then let the outbox deliver it."""
-    event = OutboxEvent.objects.create(name=name, payload=payload, occurred_at=timezone.now())
-    for handler in handlers_for(name):
-        if handler.app == "misto.notifications":
-            row = EventDelivery.objects.create(event=event, handler=handler.id,
-                                               next_attempt_at=event.occurred_at)
-            assert outbox.deliver(row.pk)
-            row.refresh_from_db()
-            assert row.status == "delivered", row.last_error
-    return event
 
 
 def status_changed(author: int, followers: list[int]) -> dict[str, Any]:

@@ -6,6 +6,9 @@
   var cfg = JSON.parse(document.getElementById("notices-config").textContent);
   var origin = window.location.origin;
   var areaNode = document.getElementById("notice-area");
+  var sheltersNode = document.getElementById("notice-shelters");
+  var shelterPoints = sheltersNode ? JSON.parse(sheltersNode.textContent) : null;
+  var isEmergency = box.getAttribute("data-emergency") === "1";
   var drawing = box.getAttribute("data-draw") === "1";
   var empty = { type: "FeatureCollection", features: [] };
 
@@ -16,7 +19,8 @@
       sources: {
         twin: { type: "vector", tiles: [origin + cfg.tiles], minzoom: 0, maxzoom: 16 },
         outages: { type: "geojson", data: empty },
-        draft: { type: "geojson", data: empty }
+        draft: { type: "geojson", data: empty },
+        shelters: { type: "geojson", data: shelterPoints || empty }
       },
       layers: [
         { id: "background", type: "background", paint: { "background-color": "#eef1ea" } },
@@ -33,7 +37,9 @@
         { id: "draft-fill", type: "fill", source: "draft", paint: { "fill-color": "#f0a000", "fill-opacity": 0.3 } },
         { id: "draft-line", type: "line", source: "draft", paint: { "line-color": "#b06000", "line-width": 2 } },
         { id: "draft-points", type: "circle", source: "draft", filter: ["==", "$type", "Point"],
-          paint: { "circle-radius": 5, "circle-color": "#b06000" } }
+          paint: { "circle-radius": 5, "circle-color": "#b06000" } },
+        { id: "shelters", type: "circle", source: "shelters",
+          paint: { "circle-radius": 7, "circle-color": "#1e6b34", "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } }
       ]
     },
     center: [35.165, 47.845], zoom: 12, maxZoom: 19, attributionControl: false
@@ -55,9 +61,10 @@
   map.on("load", function () {
     if (areaNode) {
       var area = JSON.parse(areaNode.textContent);
-      var one = { type: "FeatureCollection", features: [{ type: "Feature", geometry: area, properties: { emergency: false } }] };
+      var one = { type: "FeatureCollection", features: [{ type: "Feature", geometry: area, properties: { emergency: isEmergency } }] };
       map.getSource("outages").setData(one);
-      fit(one);
+      // The emergency page frames the area together with the shelters around it.
+      fit(shelterPoints ? { type: "FeatureCollection", features: one.features.concat(shelterPoints.features) } : one);
       box.setAttribute("data-loaded", "1");
     } else if (!drawing) {
       fetch(cfg.outages, { headers: { Accept: "application/geo+json" } }).then(function (r) { return r.json(); })
