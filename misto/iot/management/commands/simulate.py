@@ -67,11 +67,11 @@ class Command(BaseCommand):
             if not conf.TENANT.fullmatch(options["tenant"]):
                 raise CommandError(f"--tenant must be one topic level, got {options['tenant']!r}")
             settings = replace(settings, tenant=options["tenant"])
-        rows = Device.objects.filter(active=True, model__code__in=list(GENERATORS)) \
+        devices = Device.objects.filter(active=True, model__code__in=list(GENERATORS)) \
             .select_related("model").order_by("uid")
+        secrets = {d.uid: demo_secret(d.uid) for d in devices}
         # Only the devices whose secret the demo derived (and that still hold it).
-        secrets = {d.uid: demo_secret(d.uid) for d in rows}
-        rows = [d for d in rows if token_digest(secrets[d.uid]) == d.token_hash]
+        rows = [d for d in devices if token_digest(secrets[d.uid]) == d.token_hash]
         if options["devices"]:
             rows = rows[:options["devices"]]
         sims = [DeviceSim(d.uid, d.model.code, random.Random(f"{options['seed']}:{d.uid}"))
