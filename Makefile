@@ -67,8 +67,12 @@ demo: migrate
 broker: demo
 	$(BIN)/misto iot broker-config --dir $(BROKER_DIR) --port $(MQTT_PORT)
 	@pid=$$(cat $(BROKER_DIR)/mosquitto.pid 2>/dev/null); \
-	if [ -n "$$pid" ] && kill -0 "$$pid" 2>/dev/null; then kill -HUP "$$pid"; \
-	else $(MOSQUITTO) -d -c $(BROKER_DIR)/mosquitto.conf; fi
+	if [ -n "$$pid" ] && kill -0 "$$pid" 2>/dev/null; then kill -HUP "$$pid"; exit 0; fi; \
+	rm -f $(BROKER_DIR)/mosquitto.pid; \
+	$(MOSQUITTO) -d -c $(BROKER_DIR)/mosquitto.conf 2>/dev/null; \
+	for i in $$(seq 20); do [ -s $(BROKER_DIR)/mosquitto.pid ] && exit 0; sleep 0.1; done; \
+	echo "mosquitto did not start (port $(MQTT_PORT) taken? MQTT_PORT=... picks another):"; \
+	tail -n 3 $(BROKER_DIR)/mosquitto.log; exit 1
 
 ## PostgreSQL with PostGIS on 127.0.0.1:5432 (trust auth on the CI machine).
 postgres: system-deps
