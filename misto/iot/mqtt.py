@@ -219,7 +219,9 @@ def publish_as_device(settings: conf.MqttSettings, device_uid: str, secret: str,
         while kind not in answers:
             if time.monotonic() > deadline:
                 raise Refused(f"{device_uid}: no {kind} answer from the broker")
-            client.loop(0.05)
+            if client.loop(0.05) != mqtt.MQTT_ERR_SUCCESS and kind not in answers:
+                raise Refused(f"{device_uid}: the broker closed the connection before the "
+                              f"{kind} answer")
         if answers[kind].is_failure:
             raise Refused(f"{device_uid}: {kind} refused: {answers[kind]}")
 

@@ -233,3 +233,15 @@ def test_simulate_publishes_as_the_demo_devices(catalogue, tenant, tmp_path, mon
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_simulate_stops_with_the_brokers_reason_when_refused(broker, monkeypatch):
+    """Demo devices the broker's files do not know yet (broker-config ran before the demo)."""
+    from django.core.management import CommandError
+
+    from misto.iot.demo import load
+
+    load(StringIO())
+    monkeypatch.setenv("MQTT_URL", broker.consumer_url)
+    with pytest.raises(CommandError, match="connect refused: Not authorized"):
+        call_command("simulate", "--count", "1", stdout=StringIO())
