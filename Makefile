@@ -11,17 +11,21 @@ PORT ?= 8000
 PG_URL ?= postgis://postgres@127.0.0.1:5432/misto
 TEST_SPATIALITE_URL ?= spatialite:///$(CURDIR)/var/test/misto.sqlite3
 PYTEST_ARGS ?=
+# Misto's own Mosquitto (loopback only, no anonymous clients, each device its own topic).
+MQTT_PORT ?= 1884
+BROKER_DIR := var/mosquitto
+MOSQUITTO ?= /usr/sbin/mosquitto
 
 APT_PACKAGES := gdal-bin libsqlite3-mod-spatialite python3-venv gettext \
-	postgresql-15-postgis-3 chromium fonts-dejavu-core
+	postgresql-15-postgis-3 chromium fonts-dejavu-core mosquitto
 STAMP := $(VENV)/.installed-stamp
 VENDOR := misto/core/static/vendor/.built-stamp
 
-.PHONY: run test lint bench system-deps deps frontend messages migrate demo postgres \
+.PHONY: run test lint bench system-deps deps frontend messages migrate demo broker postgres \
 	test-spatialite test-postgis lock clean
 
-run: deps migrate demo
-	$(BIN)/misto serve --host $(HOST) --port $(PORT)
+run: deps migrate demo broker
+	MQTT_URL="$$(cat $(BROKER_DIR)/mqtt_url)" $(BIN)/misto serve --host $(HOST) --port $(PORT)
 
 ## System packages: installed with apt only when missing (needs root on Debian 12).
 system-deps:
@@ -57,6 +61,18 @@ migrate: deps
 
 demo: migrate
 	$(BIN)/misto demo
+
+## Misto's Mosquitto on 127.0.0.1:$(MQTT_PORT): files rewritten from the registry (the demo's
+## devices and the platform's consumer), then started, or reloaded (SIGHUP) when running.
+broker: demo
+	$(BIN)/misto iot broker-config --dir $(BROKER_DIR) --port $(MQTT_PORT)
+	@pid=$$(cat $(BROKER_DIR)/mosquitto.pid 2>/dev/null); \
+	if [ -n "$$pid" ] && kill -0 "$$pid" 2>/dev/null; then kill -HUP "$$pid"; exit 0; fi; \
+	rm -f $(BROKER_DIR)/mosquitto.pid; \
+	$(MOSQUITTO) -d -c $(BROKER_DIR)/mosquitto.conf 2>/dev/null; \
+	for i in $$(seq 20); do [ -s $(BROKER_DIR)/mosquitto.pid ] && exit 0; sleep 0.1; done; \
+	echo "mosquitto did not start (port $(MQTT_PORT) taken? MQTT_PORT=... picks another):"; \
+	tail -n 3 $(BROKER_DIR)/mosquitto.log; exit 1
 
 ## PostgreSQL with PostGIS on 127.0.0.1:5432 (trust auth on the CI machine).
 postgres: system-deps

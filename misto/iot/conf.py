@@ -2,7 +2,9 @@
 
 - ``MQTT_URL``: the broker (``mqtt://host:port``, ``mqtts://`` for TLS, user:password@ allowed);
   the consumer does not start without it.
-- ``MISTO_IOT_TENANT``: the tenant segment of the topics this city consumes (``+`` = any).
+- ``MISTO_IOT_TENANT``: the city's own tenant, the second level of its topics (default
+  ``demo``). One topic level, never a wildcard: the consumer subscribes to this tenant only,
+  and the broker's ACL lets a device publish under this tenant only.
 - ``MISTO_MQTT_GROUP``: the MQTT 5 shared-subscription group; consumers in one group share
   the stream (scale out by starting more ``misto worker --only runners`` processes).
 - ``MISTO_MQTT_CLIENT_ID``: this consumer's persistent session id; it must be stable across
@@ -11,6 +13,8 @@
 - ``MISTO_MQTT_SESSION_EXPIRY``: seconds the broker keeps a stopped consumer's session (1 day).
 - ``MISTO_INGEST_BATCH``: most MQTT messages committed in one transaction (2,000).
 - ``MISTO_INGEST_MAX_DELAY``: seconds a message waits for its batch to fill (0.05).
+- ``MISTO_IOT_STREAMS_PER_CLIENT``: live streams (``/iot/devices/<id>/stream``) one client
+  address may hold open at once in one server process (default 6); more get 429.
 - ``MISTO_IOT_MAX_FUTURE`` / ``MISTO_IOT_MAX_PAST``: how far a reading's time may lie ahead of
   now (seconds, default 300) or behind it (days, default 400); others are dead letters.
 """
@@ -18,6 +22,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -34,6 +39,18 @@ class MqttSettings:
     group: str
     client_id: str
     session_expiry: int
+
+
+TENANT = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def tenant() -> str:
+    """The city's own tenant; a wildcard here would let any tenant's messages in."""
+    value = os.environ.get("MISTO_IOT_TENANT", "demo")
+    if not TENANT.fullmatch(value):
+        raise ValueError(f"MISTO_IOT_TENANT must be one topic level of letters, digits, '-' "
+                         f"or '_' (the city's own tenant, no wildcard), got {value!r}")
+    return value
 
 
 def mqtt_settings() -> MqttSettings | None:
@@ -55,7 +72,7 @@ def mqtt_settings() -> MqttSettings | None:
         tls=tls,
         username=parsed.username,
         password=parsed.password,
-        tenant=os.environ.get("MISTO_IOT_TENANT", "+"),
+        tenant=tenant(),
         group=group,
         client_id=client_id,
         session_expiry=int(os.environ.get("MISTO_MQTT_SESSION_EXPIRY", str(24 * 3600))),
@@ -68,6 +85,10 @@ def ingest_batch() -> int:
 
 def ingest_max_delay() -> float:
     return float(os.environ.get("MISTO_INGEST_MAX_DELAY", "0.05"))
+
+
+def streams_per_client() -> int:
+    return int(os.environ.get("MISTO_IOT_STREAMS_PER_CLIENT", "6"))
 
 
 def max_future_seconds() -> float:

@@ -1,14 +1,19 @@
 """The IoT part of the demo city: quantities, device models, rules and a few hundred devices.
 
 Devices stand on the twin's numbered landmarks (so each has a district and a public number
-nearby); ``misto simulate`` then makes them talk over MQTT. Safe to run again.
+nearby) and hold credentials, so that the broker can refuse everyone else; ``misto simulate``
+then makes them talk over MQTT as themselves. Safe to run again.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import random
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
 
 from misto.iot.models import Device, DeviceModel, Quantity, Rule
@@ -111,22 +116,37 @@ def _spots(count: int) -> list[tuple[str | None, float, float]]:
     return spots[:count]
 
 
+def demo_secret(uid: str) -> str:
+    """A demo device's secret, derived from ``SECRET_KEY`` so that ``misto simulate`` can act
+    as the device without a file of plain-text secrets. A real city's devices get random
+    secrets (``misto iot credentials``), which nobody can derive."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"misto.iot.demo-device:{uid}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
 def load(stdout: IO[str] | Any) -> None:
-    from misto.iot.services import register_device
+    from misto.iot.services import issue_credentials, register_device
 
     with transaction.atomic():
         models = ensure_catalogue()
         total = sum(spec[6] for spec in MODELS.values())
         spots = iter(_spots(total))
         created = 0
+        uids = []
         for code, spec in MODELS.items():
             count, prefix = spec[6], spec[7]
             for n in range(1, count + 1):
                 uid = f"{prefix}-{n:04d}"
+                uids.append(uid)
                 number, lon, lat = next(spots)
                 if Device.objects.filter(uid=uid).exists():
                     continue
                 register_device(uid, f"{spec[0]} #{n}", models[code], lon=lon, lat=lat,
                                 landmark=number, owner_department="it")
                 created += 1
-    stdout.write(f"  iot: {created} devices registered ({total} in the demo)\n")
+        without = list(Device.objects.filter(uid__in=uids, token_hash=""))
+        for device in without:
+            issue_credentials(device, demo_secret(device.uid))
+    stdout.write(f"  iot: {created} devices registered ({total} in the demo), "
+                 f"{len(without)} given credentials\n")

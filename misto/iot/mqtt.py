@@ -17,7 +17,7 @@ import queue
 import ssl
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -52,7 +52,8 @@ class Message:
 
 
 def topic_filter(settings: conf.MqttSettings) -> str:
-    return f"$share/{settings.group}/misto/{settings.tenant}/devices/+/readings"
+    """The city's own tenant only: a wildcard tenant would take in anyone's readings."""
+    return f"$share/{settings.group}/{readings_topic(settings.tenant, '+')}"
 
 
 def new_client(client_id: str = "", *, manual_ack: bool = False) -> mqtt.Client:
@@ -193,6 +194,41 @@ def run_consumer(stop: threading.Event) -> None:
     Consumer(settings).run(stop)
 
 
-def publish_readings(client: mqtt.Client, tenant: str, device_uid: str,
-                     body: bytes) -> mqtt.MQTTMessageInfo:
-    return client.publish(f"misto/{tenant}/devices/{device_uid}/readings", body, qos=1)
+def readings_topic(tenant: str, device_uid: str) -> str:
+    return f"misto/{tenant}/devices/{device_uid}/readings"
+
+
+class Refused(Exception):
+    """The broker refused a connection or a publish (its MQTT 5 reason is the message)."""
+
+
+def publish_as_device(settings: conf.MqttSettings, device_uid: str, secret: str, body: bytes,
+                      timeout: float = 10.0) -> None:
+    """Connect as the device, publish one QoS 1 reading message, wait for the broker's answer.
+
+    Connecting for each message is how a battery-powered sensor talks; it also keeps the
+    simulator at one connection however many devices it plays. Raises :class:`Refused`.
+    """
+    client = new_client()
+    answers: dict[str, Any] = {}
+    client.on_connect = lambda _c, _u, _f, reason, _p: answers.setdefault("connect", reason)
+    client.on_publish = lambda _c, _u, _mid, reason, _p: answers.setdefault("publish", reason)
+
+    def answer(kind: str) -> None:
+        deadline = time.monotonic() + timeout
+        while kind not in answers:
+            if time.monotonic() > deadline:
+                raise Refused(f"{device_uid}: no {kind} answer from the broker")
+            if client.loop(0.05) != mqtt.MQTT_ERR_SUCCESS and kind not in answers:
+                raise Refused(f"{device_uid}: the broker closed the connection before the "
+                              f"{kind} answer")
+        if answers[kind].is_failure:
+            raise Refused(f"{device_uid}: {kind} refused: {answers[kind]}")
+
+    connect(client, replace(settings, username=device_uid, password=secret), persistent=False)
+    try:
+        answer("connect")
+        client.publish(readings_topic(settings.tenant, device_uid), body, qos=1)
+        answer("publish")
+    finally:
+        client.disconnect()

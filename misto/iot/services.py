@@ -176,9 +176,12 @@ def mosquitto_hash(password: str, iterations: int = 101) -> str:
             f"{base64.b64encode(digest).decode()}")
 
 
-def issue_credentials(device: Device) -> str:
-    """A new secret for the device (HTTP bearer token and MQTT password); shown once."""
-    token = secrets.token_urlsafe(24)
+def issue_credentials(device: Device, token: str | None = None) -> str:
+    """A new secret for the device (HTTP bearer token and MQTT password); shown once.
+
+    ``token`` is for the demo only, whose devices' secrets ``misto simulate`` derives again.
+    """
+    token = token or secrets.token_urlsafe(24)
     device.token_hash = token_digest(token)
     device.mqtt_password_hash = mosquitto_hash(token)
     device.save(update_fields=["token_hash", "mqtt_password_hash"])
@@ -215,17 +218,28 @@ def check_integration(kind: str, headers: Mapping[str, str]) -> Integration | No
     return None
 
 
-def mosquitto_files() -> tuple[str, str]:
-    """A mosquitto password file and ACL file for every device with credentials.
+def mosquitto_files(tenant: str, consumer: tuple[str, str] | None = None
+                    ) -> tuple[str, str]:
+    """A mosquitto password file and ACL file for every active device with credentials.
 
-    Each device may publish only on ``misto/+/devices/<its id>/readings``. The platform's
-    own consumer account is the city's to add (see docs/iot.md).
+    Each device may publish only on ``misto/<tenant>/devices/<its id>/readings``: not as
+    another device, not under another tenant. ``consumer`` (user, password) is the platform's
+    own account, which may only read the tenant's readings. Nobody else gets in: the broker
+    must also say ``allow_anonymous false``.
     """
     passwords, acl = [], []
-    for uid, hashed in Device.objects.exclude(mqtt_password_hash="").filter(active=True) \
-            .values_list("uid", "mqtt_password_hash").order_by("uid"):
+    devices = Device.objects.exclude(mqtt_password_hash="").filter(active=True) \
+        .values_list("uid", "mqtt_password_hash").order_by("uid")
+    for uid, hashed in devices:
         passwords.append(f"{uid}:{hashed}")
-        acl.append(f"user {uid}\ntopic write misto/+/devices/{uid}/readings\n")
+        acl.append(f"user {uid}\ntopic write misto/{tenant}/devices/{uid}/readings\n")
+    if consumer is not None:
+        username, password = consumer
+        if Device.objects.filter(uid=username).exists():
+            raise IotError(_("A device is named like the platform's MQTT account %(user)s.")
+                           % {"user": username}, "account_clash")
+        passwords.append(f"{username}:{mosquitto_hash(password)}")
+        acl.append(f"user {username}\ntopic read misto/{tenant}/devices/+/readings\n")
     return "\n".join(passwords) + "\n", "\n".join(acl)
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,9 +16,7 @@ from misto.core.permissions import can
 from misto.iot import services
 from misto.iot.ingest import Rejected, directory, load_json, parse_chirpstack_up, parse_ttn_uplink
 from misto.iot.models import Device, Latest, Quantity
-
-STREAM_SECONDS = 300  # a stream ends after this; EventSource reconnects by itself
-STREAM_POLL = 1.0
+from misto.iot.stream import open_stream
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -101,39 +97,16 @@ def silent(request: HttpRequest) -> HttpResponse:
     return render(request, "iot/silent.html", {"rows": services.silent_devices()})
 
 
-def _events(device: Device, since: datetime | None) -> Iterator[str]:
-    """Server-sent events: one ``reading`` event per new latest value of the device."""
-    seen: dict[str, datetime] = {}
-    if since is None:
-        seen = {row.quantity: row.ts for row in Latest.objects.filter(device=device)}
-    yield "retry: 3000\n\n"
-    deadline = time.monotonic() + STREAM_SECONDS
-    while time.monotonic() < deadline:
-        for row in Latest.objects.filter(device=device).order_by("quantity"):
-            if row.ts != seen.get(row.quantity) and (since is None or row.ts > since):
-                seen[row.quantity] = row.ts
-                data = {"device": device.uid, "quantity": row.quantity, "value": row.value,
-                        "ts": row.ts.isoformat()}
-                yield f"event: reading\ndata: {json.dumps(data)}\n\n"
-        yield ": keep-alive\n\n"
-        time.sleep(STREAM_POLL)
-
-
 @require_GET
-def stream(request: HttpRequest, uid: str) -> StreamingHttpResponse:
+def stream(request: HttpRequest, uid: str) -> HttpResponseBase:
     """``text/event-stream`` of the device's new readings (``?since=<ISO>`` replays newer)."""
     device = _device(request, uid)
     since = None
     if request.GET.get("since"):
-        from django.utils.dateparse import parse_datetime
-
         since = parse_datetime(request.GET["since"].replace(" ", "+"))
         if since is None:
             raise Http404
-    response = StreamingHttpResponse(_events(device, since), content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response
+    return open_stream(request, device, since)
 
 
 def _webhook(request: HttpRequest, kind: str, parse: object) -> HttpResponse:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from misto.iot.ingest import reset_directory
+from misto.iot.mqtt import Consumer
 from misto.iot.rules import reset_rule_index
 
 
@@ -67,22 +71,37 @@ def mqtt_settings_for(tenant: str, session_expiry: int = 120):
                         client_id=f"misto-test-{tenant}", session_expiry=session_expiry)
 
 
-@pytest.fixture
-def consumer(tenant):
-    """An MQTT consumer thread on this test's own tenant and group."""
+@contextmanager
+def running_consumer(settings) -> Iterator[Consumer]:
+    """An MQTT consumer thread with these settings, connected and subscribed."""
     import threading
 
     from misto.iot.mqtt import Consumer
 
     stop = threading.Event()
-    worker = Consumer(mqtt_settings_for(tenant))
+    worker = Consumer(settings)
     thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
     thread.start()
-    assert worker.connected.wait(10), "the consumer could not connect to Mosquitto"
-    time.sleep(0.2)  # let the subscription settle
-    yield worker
-    stop.set()
-    thread.join(10)
+    try:
+        assert worker.connected.wait(10), "the consumer could not connect to Mosquitto"
+        time.sleep(0.2)  # let the subscription settle
+        yield worker
+    finally:
+        stop.set()
+        thread.join(10)
+
+
+@pytest.fixture
+def consumer(tenant):
+    """An MQTT consumer thread on this test's own tenant and group."""
+    with running_consumer(mqtt_settings_for(tenant)) as worker:
+        yield worker
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

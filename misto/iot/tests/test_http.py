@@ -111,9 +111,9 @@ def test_tts_v3_uplink_decoded_and_raw(devices):
 
 def test_mosquitto_files(devices):
     issue_credentials(devices["aq"])
-    passwords, acl = mosquitto_files()
+    passwords, acl = mosquitto_files("city")
     assert passwords.startswith("aq-t1:$7$101$")
-    assert "user aq-t1\ntopic write misto/+/devices/aq-t1/readings" in acl
+    assert "user aq-t1\ntopic write misto/city/devices/aq-t1/readings" in acl
     assert "bin-t1" not in passwords  # no credentials issued
 
 
@@ -145,7 +145,7 @@ def test_history_and_aggregates_api(devices):
     assert response.status_code == 400
 
 
-def test_iot_command(devices, tmp_path):
+def test_iot_command(devices, tmp_path, monkeypatch):
     from io import StringIO
 
     from django.core.management import CommandError, call_command
@@ -156,8 +156,22 @@ def test_iot_command(devices, tmp_path):
     body = {"readings": [{"ts": at(0).isoformat(), "values": {"pm25": 5}}]}
     assert post("/api/iot/readings", body,
                 HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 202
-    call_command("iot", "mosquitto-files", "--dir", str(tmp_path), stdout=StringIO())
+    monkeypatch.setenv("MQTT_URL", "mqtt://127.0.0.1:1883")
+    out = StringIO()
+    call_command("iot", "mosquitto-files", "--dir", str(tmp_path), stdout=out)
     assert (tmp_path / "misto.passwd").read_text().startswith("aq-t1:$7$")
+    assert "no account for the platform's consumer" in out.getvalue()
+    # The platform's consumer account is the one MQTT_URL names; it may only read.
+    monkeypatch.setenv("MQTT_URL", "mqtt://ingest:s3cret@127.0.0.1:1883")
+    monkeypatch.setenv("MISTO_IOT_TENANT", "city")
+    call_command("iot", "mosquitto-files", "--dir", str(tmp_path), stdout=StringIO())
+    assert "\ningest:$7$" in (tmp_path / "misto.passwd").read_text()
+    assert (tmp_path / "misto.passwd").stat().st_mode & 0o077 == 0
+    assert "user ingest\ntopic read misto/city/devices/+/readings" in \
+        (tmp_path / "misto.acl").read_text()
+    monkeypatch.setenv("MISTO_IOT_TENANT", "+")
+    with pytest.raises(CommandError, match="MISTO_IOT_TENANT"):
+        call_command("iot", "mosquitto-files", "--dir", str(tmp_path))
     with pytest.raises(CommandError):
         call_command("iot", "credentials", "ghost", stdout=StringIO())
     with pytest.raises(CommandError):

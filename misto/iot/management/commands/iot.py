@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from misto.iot import services
+from misto.iot import broker, services
 from misto.iot.models import Device, Integration
 
 
@@ -26,8 +26,14 @@ class Command(BaseCommand):
         integration.add_argument("--header", default="X-Misto-Secret",
                                  help="the HTTP header carrying the secret")
         files = sub.add_parser("mosquitto-files",
-                               help="write a mosquitto password file and ACL file")
+                               help="write a mosquitto password file and ACL file (with the "
+                                    "consumer account of MQTT_URL) for an operator's broker")
         files.add_argument("--dir", required=True, type=Path)
+        own = sub.add_parser("broker-config",
+                             help="write the configuration of Misto's own loopback broker "
+                                  "(make run starts it)")
+        own.add_argument("--dir", required=True, type=Path)
+        own.add_argument("--port", type=int, default=1884)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -47,12 +53,31 @@ class Command(BaseCommand):
             self.stdout.write(f"integration {integration.name} ({integration.kind}): send "
                               f"header {integration.header_name}: {secret}\n"
                               "It is shown only once.")
+        elif action == "broker-config":
+            self._broker_config(options["dir"], options["port"])
         else:
-            folder: Path = options["dir"]
-            if not folder.is_dir():
-                raise CommandError(f"{folder} is not a directory")
-            passwords, acl = services.mosquitto_files()
-            (folder / "misto.passwd").write_text(passwords)
-            (folder / "misto.acl").write_text(acl)
-            (folder / "misto.passwd").chmod(0o600)
-            self.stdout.write(f"wrote {folder / 'misto.passwd'} and {folder / 'misto.acl'}")
+            self._mosquitto_files(options["dir"])
+
+    def _broker_config(self, folder: Path, port: int) -> None:
+        if not 0 < port < 65536:
+            raise CommandError(f"--port must be 1-65535, got {port}")
+        try:
+            broker.broker_config(folder, port)
+        except (ValueError, services.IotError) as error:  # a bad tenant, an account clash
+            raise CommandError(str(error)) from None
+        config = folder / broker.CONFIG_FILE
+        self.stdout.write(f"wrote {config}: start it with `mosquitto -d -c {config}`; the "
+                          f"consumer's MQTT_URL is in {folder / broker.URL_FILE}")
+
+    def _mosquitto_files(self, folder: Path) -> None:
+        if not folder.is_dir():
+            raise CommandError(f"{folder} is not a directory")
+        try:
+            consumer = broker.consumer_from_url()
+            broker.write_auth_files(folder, consumer)
+        except (ValueError, services.IotError) as error:  # bad MQTT_URL or tenant, a clash
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"wrote {folder / broker.PASSWORD_FILE} and {folder / broker.ACL_FILE}")
+        if consumer is None:
+            self.stdout.write("MQTT_URL names no user:password, so the files hold no account "
+                              "for the platform's consumer (docs/iot.md)")

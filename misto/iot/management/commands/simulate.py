@@ -1,4 +1,8 @@
-"""``misto simulate``: publish realistic demo telemetry for the registered devices over MQTT."""
+"""``misto simulate``: publish realistic demo telemetry for the demo devices over MQTT.
+
+Each message goes out as its device, with the credentials ``misto demo`` gave it: the broker
+lets a device publish on its own topic only, and the simulator is held to the same rule.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,16 @@ import random
 import socket
 import time
 from argparse import ArgumentParser
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from misto.iot import conf
+from misto.iot.demo import demo_secret
 from misto.iot.models import Device
+from misto.iot.services import token_digest
 from misto.iot.simulator import GENERATORS, DeviceSim, broken, message
 
 
@@ -26,8 +33,8 @@ def _loopback(host: str) -> bool:
 
 
 class Command(BaseCommand):
-    help = ("Publish demo readings for the registered devices over MQTT (daily cycles, noise, "
-            "faults, an overflowing bin, a pollution spike, a burst main). Loopback brokers only.")
+    help = ("Publish demo readings as the demo devices over MQTT (daily cycles, noise, faults, "
+            "an overflowing bin, a pollution spike, a burst main). Loopback brokers only.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--duration", type=float, default=60.0,
@@ -36,33 +43,41 @@ class Command(BaseCommand):
                             help="stop after this many messages (0: no limit)")
         parser.add_argument("--interval", type=float, default=10.0,
                             help="seconds between two readings of one device (default 10)")
-        parser.add_argument("--tenant", default="demo", help="topic tenant (default demo)")
+        parser.add_argument("--tenant", default="",
+                            help="topic tenant (default: MISTO_IOT_TENANT, i.e. demo)")
         parser.add_argument("--devices", type=int, default=0,
                             help="use only the first N devices (0: all)")
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from misto.iot.mqtt import connect, new_client, publish_readings
+        from misto.iot.mqtt import Refused, publish_as_device
 
-        settings = conf.mqtt_settings()
+        try:
+            settings = conf.mqtt_settings()
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         if settings is None:
-            raise CommandError("MQTT_URL is not set (e.g. mqtt://127.0.0.1:1883)")
+            raise CommandError("MQTT_URL is not set (make run writes it to var/mosquitto/mqtt_url)")
         if not _loopback(settings.host):
             raise CommandError(f"refusing to simulate against {settings.host}: "
                                "the simulator only talks to a broker on this machine")
         if options["duration"] <= 0 or options["interval"] <= 0 or options["count"] < 0:
             raise CommandError("--duration and --interval must be positive, --count >= 0")
-        rows = Device.objects.filter(active=True, model__code__in=list(GENERATORS)) \
+        if options["tenant"]:
+            if not conf.TENANT.fullmatch(options["tenant"]):
+                raise CommandError(f"--tenant must be one topic level, got {options['tenant']!r}")
+            settings = replace(settings, tenant=options["tenant"])
+        devices = Device.objects.filter(active=True, model__code__in=list(GENERATORS)) \
             .select_related("model").order_by("uid")
+        secrets = {d.uid: demo_secret(d.uid) for d in devices}
+        # Only the devices whose secret the demo derived (and that still hold it).
+        rows = [d for d in devices if token_digest(secrets[d.uid]) == d.token_hash]
         if options["devices"]:
             rows = rows[:options["devices"]]
         sims = [DeviceSim(d.uid, d.model.code, random.Random(f"{options['seed']}:{d.uid}"))
                 for d in rows if not broken(d.uid)]
         if not sims:
-            raise CommandError("no devices to simulate: run `misto demo` first")
-        client = new_client(f"misto-simulator-{options['seed']}")
-        connect(client, settings, persistent=False)
-        client.loop_start()
+            raise CommandError("no devices with demo credentials: run `misto demo` first")
         started = time.monotonic()
         sent = 0
         step = options["interval"] / len(sims)
@@ -72,8 +87,8 @@ class Command(BaseCommand):
                     now = datetime.now(UTC)
                     minute = (time.monotonic() - started) / 60 * 30 / max(
                         1.0, options["duration"] / 60)
-                    publish_readings(client, options["tenant"], sim.uid,
-                                     message(sim, now, minute))
+                    publish_as_device(settings, sim.uid, secrets[sim.uid],
+                                      message(sim, now, minute))
                     sent += 1
                     if options["count"] and sent >= options["count"]:
                         break
@@ -82,7 +97,8 @@ class Command(BaseCommand):
                     time.sleep(step)
                 if options["count"] and sent >= options["count"]:
                     break
-        finally:
-            client.loop_stop()
-            client.disconnect()
+        except (Refused, OSError) as error:
+            raise CommandError(f"after {sent} messages: {error} (is the broker configured with "
+                               "the demo's credentials? `misto iot broker-config` / make run)"
+                               ) from None
         self.stdout.write(f"published {sent} messages for {len(sims)} devices")
