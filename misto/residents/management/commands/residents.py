@@ -82,8 +82,9 @@ def rotate_keys() -> int:
     count = 0
     with transaction.atomic():
         for model, fields in encrypted_fields().items():
-            for pk, *values in model.objects.values_list("pk", *fields).iterator():
+            rows = model._default_manager
+            for pk, *values in rows.values_list("pk", *fields).iterator():
                 # values_list decrypts; saving through update() encrypts with the first key.
-                model.objects.filter(pk=pk).update(**dict(zip(fields, values, strict=True)))
+                rows.filter(pk=pk).update(**dict(zip(fields, values, strict=True)))
                 count += sum(1 for value in values if value)
     return count
