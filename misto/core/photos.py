@@ -8,15 +8,19 @@ Why decoding is guarded: a photo's file size says nothing about its decoded size
 one-colour 49-megapixel PNG is 190 KB on the wire and ~200 MB once decoded, so four parallel
 uploads took a server from 512 MB to 2.3 GB. Hence (1) the pixel count is read from the
 header and checked *before* anything is decoded, against what phones produce
-(``MISTO_PHOTO_MAX_PIXELS``, 24 MP); (2) decoding and re-encoding run under a process-wide
-semaphore, so at most ``MISTO_PHOTO_DECODERS`` images are in memory at once however many
-uploads arrive; (3) JPEGs are decoded straight at the reduced size they are stored at.
+(``MISTO_PHOTO_MAX_PIXELS``, 24 MP); (2) decoding and re-encoding run in a process-wide pool
+of ``MISTO_PHOTO_DECODERS`` threads, so at most that many images are in memory at once
+however many uploads arrive. A pool rather than a semaphore in each request's thread:
+the C allocator keeps freed memory in a per-thread arena, so decodes taking turns in four
+request threads still leave four images' worth of memory behind, while the pool's few
+threads reuse theirs; (3) JPEGs are decoded straight at the reduced size they are stored at.
 """
 
 from __future__ import annotations
 
 import io
-import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO, Any
@@ -60,12 +64,12 @@ def max_pixels() -> int:
 
 
 @lru_cache(maxsize=4)
-def _decoders(size: int) -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(max(1, size))
+def _decoders(size: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=max(1, size), thread_name_prefix=f"misto-photo-{size}")
 
 
-def decoders() -> threading.BoundedSemaphore:
-    """The process-wide decoding slots (one semaphore per configured size)."""
+def decoders() -> ThreadPoolExecutor:
+    """The process-wide decoding pool (one per configured size)."""
     return _decoders(int(getattr(settings, "MISTO_PHOTO_DECODERS", 2)))
 
 
@@ -119,17 +123,17 @@ def clean_photo(upload: IO[bytes], name: str = "", *, max_bytes: int) -> CleanPh
     label = name or _("photo")
     data = _read(upload, label, max_bytes)
     kind = _probe(data, label)
-    if not decoders().acquire(timeout=DECODE_WAIT_SECONDS):
-        raise PhotoError(BUSY, _("The server is busy with other photos; please send "
-                                 "%(name)s again in a minute.") % {"name": label})
+    job: Future[CleanPhoto] = decoders().submit(_reencode, data, kind, label)
     try:
-        return _reencode(data, kind, label)
-    finally:
-        decoders().release()
+        return job.result(timeout=DECODE_WAIT_SECONDS)
+    except FutureTimeout:
+        job.cancel()  # still queued: it never runs; already running: its result is dropped
+        raise PhotoError(BUSY, _("The server is busy with other photos; please send "
+                                 "%(name)s again in a minute.") % {"name": label}) from None
 
 
 def _reencode(data: bytes, kind: str, label: str) -> CleanPhoto:
-    """Decode (holding a decoding slot) and write the photo again without metadata."""
+    """Decode (in a pool thread) and write the photo again without metadata."""
     try:
         image: Image.Image = Image.open(io.BytesIO(data))
         if kind == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale when that still covers MAX_SIDE

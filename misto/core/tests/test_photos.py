@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import struct
+import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image
@@ -51,19 +53,33 @@ def test_the_cap_is_a_setting(settings):
     assert caught.value.code == photos.TOO_LARGE
 
 
-def test_decoding_waits_for_a_free_slot(settings, monkeypatch):
+def test_decoding_waits_for_a_free_pool_thread(settings, monkeypatch):
     settings.MISTO_PHOTO_DECODERS = 1
     monkeypatch.setattr(photos, "DECODE_WAIT_SECONDS", 0.2)
-    slots = photos.decoders()
-    assert slots.acquire(timeout=1)  # another upload is being decoded
+    other_upload = threading.Event()
+    busy = photos.decoders().submit(other_upload.wait, 10)  # the one thread is decoding
     try:
         with pytest.raises(photos.PhotoError) as caught:
             photos.clean_photo(png((40, 30)), "p.png", max_bytes=10**7)
         assert caught.value.code == photos.BUSY
     finally:
-        slots.release()
+        other_upload.set()
+    assert busy.result(timeout=5)
     clean = photos.clean_photo(png((40, 30)), "p.png", max_bytes=10**7)
     assert (clean.width, clean.height, clean.extension) == (40, 30, "png")
+
+
+def test_at_most_the_configured_number_of_decodes_run_at_once(settings):
+    settings.MISTO_PHOTO_DECODERS = 2
+
+    def upload(_number: int) -> None:
+        photos.clean_photo(png((400, 300)), "p.png", max_bytes=10**7)
+
+    with ThreadPoolExecutor(6) as requests:
+        list(requests.map(upload, range(12)))
+    names = {thread.name for thread in threading.enumerate()
+             if thread.name.startswith("misto-photo-2_")}
+    assert 1 <= len(names) <= 2
 
 
 def test_large_jpegs_are_decoded_at_a_reduced_scale():

@@ -101,6 +101,7 @@ def test_parallel_large_uploads_keep_memory_bounded(spawn_misto, city, tmp_path)
     assert [answer.status_code for answer in answers] == [200] * 4, answers[0].text
     growth_mb = (memory_kb(pid, "VmHWM") - before) / 1024
     one_decode_mb = WIDTH * HEIGHT * 4 / 1048576
-    # Four decodes at once would need about 4 x 89 MB; one slot keeps it near one.
-    assert growth_mb < 2 * one_decode_mb, f"peak grew by {growth_mb:.0f} MB"
+    # Unbounded, the four decodes grew the peak by ~580 MB (6.5 decodes' worth: each also
+    # makes a reduced copy). One decoding thread measured ~150 MB on both databases.
+    assert growth_mb < 2.5 * one_decode_mb, f"peak grew by {growth_mb:.0f} MB"
     assert Photo.objects.count() == 5
