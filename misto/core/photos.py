@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -123,7 +124,8 @@ def clean_photo(upload: IO[bytes], name: str = "", *, max_bytes: int) -> CleanPh
     label = name or _("photo")
     data = _read(upload, label, max_bytes)
     kind = _probe(data, label)
-    job: Future[CleanPhoto] = decoders().submit(_reencode, data, kind, label)
+    job: Future[CleanPhoto] = decoders().submit(_reencode, data, kind, label,
+                                                translation.get_language())
     try:
         return job.result(timeout=DECODE_WAIT_SECONDS)
     except FutureTimeout:
@@ -132,8 +134,14 @@ def clean_photo(upload: IO[bytes], name: str = "", *, max_bytes: int) -> CleanPh
                                  "%(name)s again in a minute.") % {"name": label}) from None
 
 
-def _reencode(data: bytes, kind: str, label: str) -> CleanPhoto:
-    """Decode (in a pool thread) and write the photo again without metadata."""
+def _reencode(data: bytes, kind: str, label: str, language: str | None) -> CleanPhoto:
+    """Decode (in a pool thread, speaking the request's ``language``) and write the photo
+    again without metadata."""
+    with translation.override(language):
+        return _decode_and_write(data, kind, label)
+
+
+def _decode_and_write(data: bytes, kind: str, label: str) -> CleanPhoto:
     try:
         image: Image.Image = Image.open(io.BytesIO(data))
         if kind == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale when that still covers MAX_SIDE

@@ -11,6 +11,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.utils import translation
 from PIL import Image
 
 from misto.core import photos
@@ -88,3 +89,14 @@ def test_large_jpegs_are_decoded_at_a_reduced_scale():
     out.seek(0)
     clean = photos.clean_photo(out, "big.jpg", max_bytes=10**8)
     assert max(clean.width, clean.height) == photos.MAX_SIDE
+
+
+def test_refusals_from_the_pool_speak_the_request_language():
+    broken = io.BytesIO(png_header(400, 300))
+    with translation.override("en"), pytest.raises(photos.PhotoError) as caught:
+        photos.clean_photo(broken, "p.png", max_bytes=10**7)
+    assert caught.value.message == "p.png is not a JPEG, PNG or WebP image."
+    broken.seek(0)
+    with translation.override("uk"), pytest.raises(photos.PhotoError) as caught:
+        photos.clean_photo(broken, "p.png", max_bytes=10**7)
+    assert caught.value.message == "p.png — не зображення JPEG, PNG чи WebP."
