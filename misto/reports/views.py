@@ -91,9 +91,9 @@ def _submission(request: HttpRequest, channel: str) -> services.Submission:
 
 def _idempotency_key(request: HttpRequest) -> str:
     """The form's hidden token: the one posted (a form shown again after an error keeps
-    its token, since nothing was created), or a new one for a fresh form."""
+    its token, since nothing was created) unless it was malformed, or a new one."""
     posted = request.POST.get("idempotency_key", "") if request.method == "POST" else ""
-    return posted[:255] or secrets.token_urlsafe(24)
+    return posted if services.IDEMPOTENCY_KEY.match(posted) else secrets.token_urlsafe(24)
 
 
 @ratelimit("reports.submit")

@@ -196,8 +196,9 @@ def test_the_form_token_makes_a_retry_return_the_first_report(client, city):
     assert Report.objects.count() == 1
     fresh = client.get(reverse("reports:submit")).content.decode()
     assert token not in fresh  # every new form has its own token
-    assert client.post(reverse("reports:submit"), form(city, idempotency_key="x y")
-                       ).status_code == 400
+    refused = client.post(reverse("reports:submit"), form(city, idempotency_key="x y"))
+    assert refused.status_code == 400 and Report.objects.count() == 1
+    assert 'name="idempotency_key" value="x y"' not in refused.content.decode()  # a new one
 
 
 def test_the_idempotency_key_header_makes_an_open311_retry_return_the_first(client, city,
