@@ -277,6 +277,33 @@ MISTO_OUTBOX_POLL_SECONDS = float(os.environ.get("MISTO_OUTBOX_POLL_SECONDS", "1
 MISTO_OUTBOX_BATCH = int(os.environ.get("MISTO_OUTBOX_BATCH", "50"))
 MISTO_NATS_ACK_WAIT = float(os.environ.get("MISTO_NATS_ACK_WAIT", "30"))
 MISTO_NATS_STREAM = os.environ.get("MISTO_NATS_STREAM", "MISTO_EVENTS")
+
+
+def rate_limits(defaults: dict[str, str]) -> dict[str, str]:
+    """The rate of each limited scope (misto.core.ratelimit): the defaults below, with any
+    overridden by ``MISTO_RATE_LIMITS="reports.submit=30/10m,open311.key=off"``."""
+    rates = dict(defaults)
+    for item in env_list("MISTO_RATE_LIMITS"):
+        scope, _sep, rate = item.partition("=")
+        if not _sep:
+            raise ImproperlyConfigured(
+                f"MISTO_RATE_LIMITS: {item!r} must be scope=rate, e.g. reports.submit=20/10m")
+        rates[scope.strip()] = rate.strip()
+    return rates
+
+
+# Rates per client address (".client") or per API key (".key"); see docs/configuration.md.
+MISTO_RATE_LIMITS = rate_limits({
+    "reports.submit": "20/10m",
+    "open311.client": "60/10m",
+    "open311.key": "600/h",
+})
+# How many reverse proxies of ours stand in front (their X-Forwarded-For hops are trusted).
+MISTO_PROXY_COUNT = int(os.environ.get("MISTO_PROXY_COUNT", "0"))
+# Photo decoding: at most this many images are decoded at once per process (each may take
+# width x height x 4 bytes while it is), and no photo may have more pixels than this.
+MISTO_PHOTO_DECODERS = int(os.environ.get("MISTO_PHOTO_DECODERS", "2"))
+MISTO_PHOTO_MAX_PIXELS = int(os.environ.get("MISTO_PHOTO_MAX_PIXELS", "24000000"))
 # Serve static files from the apps' folders outside production, so that no collectstatic
 # step stands between a fresh checkout and a working page.
 WHITENOISE_USE_FINDERS = not PRODUCTION

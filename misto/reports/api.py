@@ -112,7 +112,10 @@ def report_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @router.get("/nearby", summary="Open reports of a category near a point")
 def nearby(request: HttpRequest, category: str, lon: float, lat: float) -> HttpResponse:
-    found = services.nearby_open(category, lon, lat)
+    try:
+        found = services.nearby_open(category, lon, lat)
+    except ReportError as error:
+        return _problem(error)
     return JsonResponse({"type": "FeatureCollection", "features": [
         {**feature(r), "properties": {**feature(r)["properties"], "distance_m": round(d)}}
         for r, d in found]}, json_dumps_params={"ensure_ascii": False})

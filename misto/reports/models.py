@@ -7,8 +7,11 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from misto.core.crypto import EncryptedTextField
 
 
 class Status(models.TextChoices):
@@ -182,13 +185,31 @@ class Report(models.Model):
         return self.public_description or self.description
 
 
+class SubmissionKey(models.Model):
+    """The idempotency key a report was submitted with (a form's hidden token, an
+    ``Idempotency-Key`` header), as SHA-256 of channel, app and key: a retried submission
+    finds its first report. Its own table so that the unique index costs the reports'
+    table nothing."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    report = models.OneToOneField(Report, on_delete=models.CASCADE,
+                                  related_name="submission_key")
+
+    def __str__(self) -> str:
+        return f"key of {self.report_id}"
+
+
 class Contact(models.Model):
-    """How to reach the person who reported: staff only, never public, never in events."""
+    """How to reach the person who reported: staff only, never public, never in events.
+
+    Encrypted at rest with the register's keys (``misto.core.crypto``). No blind index: no
+    page or API looks a report up by its reporter's contact.
+    """
 
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="contact")
-    name = models.CharField(_("name"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    name = EncryptedTextField(_("name"), blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    email = EncryptedTextField(_("e-mail"), blank=True)
 
     def __str__(self) -> str:
         return f"contact of {self.report_id}"
@@ -212,6 +233,14 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+    def get_absolute_url(self) -> str:
+        """Where the photo is served, with its access check (never the storage's path)."""
+        return reverse("reports:photo", args=[self.pk])
+
+    @property
+    def is_public(self) -> bool:
+        return not self.hidden and not self.report.hidden
 
 
 class Change(models.Model):

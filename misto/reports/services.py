@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import IO, Any
 
 from django.contrib.gis.geos import Point, Polygon
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import FloatField, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -48,6 +49,7 @@ from misto.reports.models import (
     Photo,
     Report,
     Status,
+    SubmissionKey,
 )
 from misto.reports.photos import CleanPhoto, clean_photo, max_photos
 
@@ -302,6 +304,9 @@ class Submission:
     duplicate_of: str = ""
     media_url: str = ""
     require_description: bool = True
+    # The client's key for this submission (see :func:`check_idempotency_key`): a retry with
+    # the same key returns the first report instead of making another.
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -363,10 +368,59 @@ def check_submission(data: Submission) -> Checked:
     return Checked(category, place, description, answers, photos)
 
 
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def check_idempotency_key(value: str | None) -> str:
+    """A client's idempotency key as given ("" when none): 1 to 255 visible ASCII
+    characters, as the IETF Idempotency-Key draft suggests for generated UUIDs or tokens."""
+    value = (value or "").strip()
+    if value and not IDEMPOTENCY_KEY.match(value):
+        raise ReportError(errors.BAD_REQUEST, _(
+            "The idempotency key must be 1 to 255 visible ASCII characters (e.g. a UUID)."))
+    return value
+
+
+def _idempotency_digest(data: Submission) -> str | None:
+    """The stored form of the key: scoped by channel and app, so that two apps (or the form
+    and an app) choosing the same key never see each other's reports."""
+    if not data.idempotency_key:
+        return None
+    scope = f"{data.channel}:{data.api_key.pk if data.api_key else ''}:{data.idempotency_key}"
+    return hashlib.sha256(scope.encode()).hexdigest()
+
+
+def submitted_before(data: Submission) -> Report | None:
+    """The report an earlier submission with the same idempotency key created, if any."""
+    digest = _idempotency_digest(data)
+    if digest is None:
+        return None
+    return Report.objects.select_related("category", "department").filter(
+        submission_key__digest=digest).first()
+
+
 def submit(data: Submission) -> Report:
     """Check, then create the report, its contact, photos and history in one transaction
-    and publish ``reports.ReportCreated``. Raises :class:`ReportError`; saves nothing then."""
+    and publish ``reports.ReportCreated``. Raises :class:`ReportError`; saves nothing then.
+
+    A submission repeating an earlier one's idempotency key returns that report and
+    creates nothing (not even checking again: the retry of a lost answer must not fail
+    where the first attempt succeeded)."""
+    first = submitted_before(data)
+    if first is not None:
+        return first
     checked = check_submission(data)
+    try:
+        return _create(data, checked)
+    except IntegrityError:
+        # A concurrent retry with the same key committed first: its report is the answer.
+        first = submitted_before(data)
+        if first is None:
+            raise
+        return first
+
+
+def _create(data: Submission, checked: Checked) -> Report:
     original = None
     if data.duplicate_of:
         original = Report.objects.filter(public_id=data.duplicate_of).first()
@@ -385,6 +439,9 @@ def submit(data: Submission) -> Report:
         )
         report.public_id = f"{now.year}-{report.pk:06d}"
         report.save(update_fields=["public_id"])
+        digest = _idempotency_digest(data)
+        if digest is not None:
+            SubmissionKey.objects.create(digest=digest, report=report)
         if data.contact_name or data.contact_phone or data.contact_email:
             Contact.objects.create(report=report, name=data.contact_name[:200],
                                    phone=data.contact_phone[:40],
@@ -418,10 +475,21 @@ def report_url(report: Report) -> str:
     return reverse("reports:detail", args=[report.public_id])
 
 
+def check_point(lon: float, lat: float) -> None:
+    """Coordinates a query can use: finite and on the globe (else ``bad_coordinates``)."""
+    import misto.twin as twin
+
+    try:
+        twin.check_lon_lat(lon, lat)
+    except twin.TwinError as error:
+        raise ReportError(errors.BAD_COORDINATES, error.message, field="location") from error
+
+
 def nearby_open(category: Category | str, lon: float, lat: float,
                 radius_m: float = NEARBY_METRES, limit: int = 5,
                 exclude: int | None = None) -> list[tuple[Report, float]]:
     """Open, visible reports of the same category within ``radius_m``, nearest first."""
+    check_point(lon, lat)
     code = category.code if isinstance(category, Category) else category
     dlat = radius_m / EARTH_M_PER_DEGREE
     dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
@@ -520,6 +588,16 @@ def get_report(public_id: str) -> Report:
         raise ReportError(errors.NOT_FOUND, _("There is no report “%(id)s”.")
                           % {"id": str(public_id)[:20]}, status=404)
     return report
+
+
+def access_photo(user: Any, photo_id: int) -> Photo:
+    """A photo ``user`` may see: anyone a public one (shown, of a shown report), otherwise
+    those who may view the report. The same 404 whether it is missing or not theirs."""
+    photo = Photo.objects.select_related("report", "report__department").filter(
+        pk=photo_id).first()
+    if photo is None or not (photo.is_public or can(user, "reports.report.view", photo.report)):
+        raise ReportError(errors.NOT_FOUND, _("There is no such photo."), status=404)
+    return photo
 
 
 def answer_labels(report: Report) -> list[tuple[str, str]]:

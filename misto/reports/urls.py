@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/nearby/", views.nearby, name="nearby"),
     path("queue/", views.queue, name="queue"),
     path("phone/", views.intake, name="intake"),
+    path("photos/<int:photo_id>/", views.photo, name="photo"),
     path("<str:public_id>/", views.detail, name="detail"),
     path("<str:public_id>/act/", views.act, name="act"),
 ]

@@ -3,6 +3,7 @@ actions, the contact centre's phone intake, the cabinet panel. Thin: they call s
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from misto.core.permissions import who_can
+from misto.core.photos import CONTENT_TYPES
+from misto.core.ratelimit import ratelimit
 from misto.core.registry import CabinetPanel
 from misto.reports import api, services
 from misto.reports.errors import ReportError, ReportErrors
@@ -83,11 +86,21 @@ def _submission(request: HttpRequest, channel: str) -> services.Submission:
         contact_name=post.get("contact_name", ""), contact_phone=post.get("contact_phone", ""),
         contact_email=post.get("contact_email", ""),
         duplicate_of=post.get("duplicate_of", ""),
+        idempotency_key=services.check_idempotency_key(post.get("idempotency_key")),
     )
 
 
+def _idempotency_key(request: HttpRequest) -> str:
+    """The form's hidden token: the one posted (a form shown again after an error keeps
+    its token, since nothing was created) unless it was malformed, or a new one."""
+    posted = request.POST.get("idempotency_key", "") if request.method == "POST" else ""
+    return posted if services.IDEMPOTENCY_KEY.match(posted) else secrets.token_urlsafe(24)
+
+
+@ratelimit("reports.submit")
 def submit(request: HttpRequest) -> HttpResponse:
-    """Report a problem: category, description, photos and the place."""
+    """Report a problem: category, description, photos and the place. Anyone may post, so
+    posts are rate-limited per client; a retried post (same form token) finds its report."""
     form_errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
@@ -104,7 +117,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/submit.html", {
         "groups": _grouped_categories(), "values": values, "errors": form_errors,
         "category": category, "attributes": _attribute_rows(category, values),
-        "map": _map_config(),
+        "map": _map_config(), "idempotency_key": _idempotency_key(request),
     }, status=status)
 
 
@@ -183,6 +196,34 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "clerks": clerks, "category_title": services.category_title(report.category),
         "answers": services.answer_labels(report),
     })
+
+
+@require_GET
+def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
+    """A report's photo: public ones for everyone, hidden ones (or a hidden report's) for
+    those who may view the report. Served by Django, not the web server, because access
+    depends on the report; the headers keep a browser from reading it as anything but the
+    image it was re-encoded to."""
+    try:
+        found = services.access_photo(request.user, photo_id)
+    except ReportError as error:
+        raise Http404(error.message) from error
+    extension = found.image.name.rsplit(".", 1)[-1].lower()
+    if extension not in CONTENT_TYPES:  # only what the photo pipeline writes is served
+        raise Http404(_("There is no such photo."))
+    try:
+        with found.image.open("rb") as handle:
+            content = handle.read()
+    except OSError as error:  # the row outlived its file (a restored database)
+        raise Http404(_("There is no such photo.")) from error
+    response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Disposition"] = (
+        f'inline; filename="{found.report.public_id or found.report_id}-{found.pk}.{extension}"')
+    response["Cache-Control"] = ("public, max-age=3600" if found.is_public
+                                 else "private, no-store")
+    return response
 
 
 ACTIONS = {"status", "assign", "duplicate", "moderate", "follow", "unfollow"}
@@ -274,6 +315,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/intake.html", {
         "groups": _grouped_categories(), "values": values, "errors": form_errors,
         "attributes": _attribute_rows(category, values), "category": category,
+        "idempotency_key": _idempotency_key(request),
     }, status=status)
 
 

@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 from django.http import HttpResponse
 
+from misto.core.ratelimit import RateLimited, with_retry_after
 from misto.reports.errors import ReportError, ReportErrors
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -68,3 +69,9 @@ def error_response(error: ReportError, fmt: str) -> HttpResponse:
     status = error.status if error.status in (400, 403, 404) else 400
     items = [{"code": status, "description": item.message} for item in found]
     return render(items, fmt if fmt in FORMATS else "json", "errors", status=status)
+
+
+def rate_limited_response(error: RateLimited, fmt: str) -> HttpResponse:
+    """A rate-limit refusal in the spec's error shape, HTTP 429 with ``Retry-After``."""
+    items = [{"code": 429, "description": error.reason}]
+    return with_retry_after(render(items, fmt if fmt in FORMATS else "json", "errors"), error)

@@ -17,10 +17,16 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from misto.core import ratelimit
 from misto.reports import errors, services
 from misto.reports.errors import ReportError
 from misto.reports.models import CLOSED_STATUSES, OPEN_STATUSES, Category, Channel, Report
-from misto.reports.open311.formats import FORMATS, error_response, render
+from misto.reports.open311.formats import (
+    FORMATS,
+    error_response,
+    rate_limited_response,
+    render,
+)
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-24T00:00:00Z"  # when this endpoint's interface last changed
@@ -126,7 +132,7 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 
 def _request_item(request: HttpRequest, report: Report) -> dict[str, Any]:
     photo = next((p for p in report.photos.all() if not p.hidden), None)
-    media = request.build_absolute_uri(photo.image.url) if photo else report.media_url
+    media = request.build_absolute_uri(photo.get_absolute_url()) if photo else report.media_url
     return {
         "service_request_id": report.public_id,
         "status": "open" if report.status in OPEN_STATUSES else "closed",
@@ -234,8 +240,16 @@ def _attributes(request: HttpRequest) -> dict[str, Any]:
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Create a request. Limited per client address (before the key is even checked, so
+    guessing keys is slow too) and per key; an ``Idempotency-Key`` header makes a retry
+    return the first answer."""
     post = request.POST
-    key = services.check_api_key(post.get("api_key"))
+    try:
+        ratelimit.check("open311.client", ratelimit.client_address(request))
+        key = services.check_api_key(post.get("api_key"))
+        ratelimit.check("open311.key", f"key:{key.pk}")
+    except ratelimit.RateLimited as error:
+        return rate_limited_response(error, fmt)
     code = (post.get("service_code") or "").strip()
     if not code:
         raise ReportError(errors.UNKNOWN_CATEGORY, _("service_code is required."))
@@ -256,6 +270,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         media_url=post.get("media_url", "") if post.get("media_url", "").startswith(
             ("http://", "https://")) else "",
         require_description=False,
+        idempotency_key=services.check_idempotency_key(request.headers.get("Idempotency-Key")),
     ))
     item = {"service_request_id": report.public_id, "token": str(report.token),
             "service_notice": _("Expected to be resolved by %(due)s.")

@@ -112,3 +112,13 @@ def jpeg(size: tuple[int, int] = (40, 30), gps: tuple[float, float] | None = Non
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache: no test inherits another's hits."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -11,16 +11,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from misto.core.crypto import encrypted_fields
 from misto.core.models import Role, StaffAssignment
 from misto.residents import importers
 from misto.residents.auth import enrol_totp
-from misto.residents.models import (
-    CorrectionRequest,
-    Person,
-    PersonBenefit,
-    PersonChange,
-    StaffTotp,
-)
 
 
 class Command(BaseCommand):
@@ -82,23 +76,15 @@ class Command(BaseCommand):
         self.stdout.write(_("%(count)s person(s) imported.") % {"count": report.imported})
 
 
-ENCRYPTED: dict[Any, tuple[str, ...]] = {
-    Person: ("last_name", "first_name", "patronymic", "birth_date", "rnokpp", "document",
-             "phone", "email", "address", "declared_address"),
-    PersonBenefit: ("document",),
-    PersonChange: ("basis", "snapshot"),
-    CorrectionRequest: ("new_value", "comment"),
-    StaffTotp: ("secret",),
-}
-
-
 def rotate_keys() -> int:
-    """Re-encrypt every personal field with the current key (after adding a new one)."""
+    """Re-encrypt every personal field with the current key (after adding a new one): the
+    register's and every other module's, since they share the keys."""
     count = 0
     with transaction.atomic():
-        for model, fields in ENCRYPTED.items():
-            for pk, *values in model.objects.values_list("pk", *fields).iterator():
+        for model, fields in encrypted_fields().items():
+            rows = model._default_manager
+            for pk, *values in rows.values_list("pk", *fields).iterator():
                 # values_list decrypts; saving through update() encrypts with the first key.
-                model.objects.filter(pk=pk).update(**dict(zip(fields, values, strict=True)))
+                rows.filter(pk=pk).update(**dict(zip(fields, values, strict=True)))
                 count += sum(1 for value in values if value)
     return count
