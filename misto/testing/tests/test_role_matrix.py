@@ -306,6 +306,8 @@ NOT_ROLE_GATED: dict[str, str] = {
            "notifications:unsubscribe", "POST /api/notifications/unsubscribe"),
     **_why("machines: device credentials or a per-integration secret",
            "POST /api/iot/readings", "iot:chirpstack", "iot:ttn"),
+    **_why("a shown photo of a shown report is public; others need reports.report.view "
+           "(tested in misto/reports/tests/test_security.py)", "reports:photo"),
     **_why("a scrape token or core.metrics.view (tested in misto/core/tests)", "core:metrics"),
     **_why("the staff member's own second factor (any role holder)", "residents:staff-totp"),
     **_why("crew members by crew membership, dispatchers by situation.incident.view "
