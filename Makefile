@@ -17,10 +17,10 @@ APT_PACKAGES := gdal-bin libsqlite3-mod-spatialite python3-venv gettext \
 STAMP := $(VENV)/.installed-stamp
 VENDOR := misto/core/static/vendor/.built-stamp
 
-.PHONY: run test lint bench system-deps deps frontend messages migrate demo postgres \
+.PHONY: run test lint bench system-deps deps frontend messages migrate demo demo-idp postgres \
 	test-spatialite test-postgis lock clean
 
-run: deps migrate demo
+run: deps migrate demo demo-idp
 	$(BIN)/misto serve --host $(HOST) --port $(PORT)
 
 ## System packages: installed with apt only when missing (needs root on Debian 12).
@@ -57,6 +57,11 @@ migrate: deps
 
 demo: migrate
 	$(BIN)/misto demo
+
+## The DEMO OpenID provider on 127.0.0.1:8001 (never in production): started in the
+## background, or reused when already up; `$(BIN)/misto demo_idp stop` ends it.
+demo-idp: deps
+	$(BIN)/misto demo_idp start
 
 ## PostgreSQL with PostGIS on 127.0.0.1:5432 (trust auth on the CI machine).
 postgres: system-deps

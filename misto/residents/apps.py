@@ -24,6 +24,7 @@ class ResidentsConfig(MistoModule):
         super().ready()
         from django.contrib.auth.signals import user_logged_in
 
+        from misto.residents import demo_idp  # noqa: F401 (registers its deploy check)
         from misto.residents.signals import on_login
 
         user_logged_in.connect(on_login, dispatch_uid="misto.residents.on_login")
