@@ -15,6 +15,10 @@ class NotificationsConfig(MistoModule):
     api_router = "misto.notifications.api.router"
     api_prefix = "notifications"
     cabinet_panel = "misto.notifications.views.cabinet_panel"
+    cabinet_panels = ("misto.notifications.cabinet.district_alerts_panel",
+                      "misto.notifications.cabinet.subscriptions_panel")
+    quick_actions = (MenuEntry(_("Subscriptions and channels"), "notifications:settings",
+                               "resident"),)
     menu = (
         MenuEntry(_("Announcements and outages"), "notifications:index", "public"),
         MenuEntry(_("Compose announcement"), "notifications:compose", "staff"),

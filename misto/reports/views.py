@@ -15,10 +15,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from misto.core.registry import CabinetPanel
 from misto.reports import api, services
 from misto.reports.errors import ReportError, ReportErrors
 from misto.reports.models import Category, Channel, Report, Status
@@ -275,18 +273,3 @@ def intake(request: HttpRequest) -> HttpResponse:
         "groups": _grouped_categories(), "values": values, "errors": form_errors,
         "attributes": _attribute_rows(category, values), "category": category,
     }, status=status)
-
-
-PANEL_TITLE = gettext_lazy("My reports")
-
-
-def cabinet_panel(request: HttpRequest) -> CabinetPanel | None:
-    if not request.user.is_authenticated:
-        return None
-    mine = (Report.objects.filter(author=request.user).select_related("category")
-            .order_by("-created_at")[:10])
-    followed = (Report.objects.filter(followers__user=request.user)
-                .select_related("category").order_by("-updated_at")[:10])
-    return CabinetPanel(title=PANEL_TITLE, template="reports/panel.html",
-                        context={"mine": list(mine), "followed": list(followed)},
-                        url_name="reports:submit")

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from misto.core.registry import MenuEntry, MistoModule
+from misto.core.registry import MenuEntry, MistoModule, Workspace
 
 
 class ResidentsConfig(MistoModule):
@@ -17,6 +17,9 @@ class ResidentsConfig(MistoModule):
         MenuEntry(_("My cabinet"), "residents:cabinet", "resident"),
         MenuEntry(_("Register"), "residents:staff-register", "staff"),
     )
+    cabinet_panel = "misto.residents.cabinet.quick_actions_panel"
+    workspaces = (Workspace("clerk", "residents:staff-register", 20),
+                  Workspace("auditor", "residents:staff-audit"))
     demo = "misto.residents.demo.load"
     demo_after = ("twin",)
 
