@@ -135,9 +135,11 @@ def stop() -> bool:
     except (OSError, ValueError):
         return False
     pid_file().unlink(missing_ok=True)
-    try:
+    try:  # a stale pid may belong to another process by now: only end our provider
+        if SCRIPT.name not in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+            return False
         os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
+    except OSError:
         return False
     return True
 
