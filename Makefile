@@ -21,10 +21,10 @@ APT_PACKAGES := gdal-bin libsqlite3-mod-spatialite python3-venv gettext \
 STAMP := $(VENV)/.installed-stamp
 VENDOR := misto/core/static/vendor/.built-stamp
 
-.PHONY: run test lint bench system-deps deps frontend messages migrate demo broker postgres \
-	test-spatialite test-postgis lock clean
+.PHONY: run test lint bench system-deps deps frontend messages migrate demo demo-idp broker \
+	postgres test-spatialite test-postgis lock clean
 
-run: deps migrate demo broker
+run: deps migrate demo demo-idp broker
 	MQTT_URL="$$(cat $(BROKER_DIR)/mqtt_url)" $(BIN)/misto serve --host $(HOST) --port $(PORT)
 
 ## System packages: installed with apt only when missing (needs root on Debian 12).
@@ -73,6 +73,11 @@ broker: demo
 	for i in $$(seq 20); do [ -s $(BROKER_DIR)/mosquitto.pid ] && exit 0; sleep 0.1; done; \
 	echo "mosquitto did not start (port $(MQTT_PORT) taken? MQTT_PORT=... picks another):"; \
 	tail -n 3 $(BROKER_DIR)/mosquitto.log; exit 1
+
+## The DEMO OpenID provider on 127.0.0.1:8001 (never in production): started in the
+## background, or reused when already up; `$(BIN)/misto demo_idp stop` ends it.
+demo-idp: deps
+	$(BIN)/misto demo_idp start
 
 ## PostgreSQL with PostGIS on 127.0.0.1:5432 (trust auth on the CI machine).
 postgres: system-deps

@@ -272,6 +272,10 @@ LOGGING = {
 
 # Misto's own knobs (docs/configuration.md).
 MISTO_CITY_NAME = os.environ.get("MISTO_CITY_NAME", "")
+# The demo OpenID provider (misto/residents/demo_idp.py), on by default outside production;
+# `misto check --deploy` fails when production names one.
+MISTO_DEMO_IDP_URL = os.environ.get("MISTO_DEMO_IDP_URL",
+                                    "" if PRODUCTION else "http://127.0.0.1:8001")
 MISTO_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MISTO_OUTBOX_MAX_ATTEMPTS", "8"))
 MISTO_OUTBOX_POLL_SECONDS = float(os.environ.get("MISTO_OUTBOX_POLL_SECONDS", "1.0"))
 MISTO_OUTBOX_BATCH = int(os.environ.get("MISTO_OUTBOX_BATCH", "50"))

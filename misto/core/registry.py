@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.apps import AppConfig, apps
@@ -44,6 +45,20 @@ class Periodic:
     every: timedelta
 
 
+class PanelOrder(IntEnum):
+    """Where a panel stands on the cabinet home: what concerns the resident now comes first.
+
+    Panels of the same order keep the modules' order; the privacy panel closes the page.
+    """
+
+    ALERTS = 10  # my district's current outages and emergencies
+    MY_CASES = 20  # my open reports, appeals... with their next step
+    SUBSCRIPTIONS = 30
+    INBOX = 40
+    QUICK_ACTIONS = 50
+    OTHER = 60  # receipts and the rest
+
+
 @dataclass(frozen=True)
 class Banner:
     """An urgent notice shown on top of every page while it holds (an emergency).
@@ -65,6 +80,21 @@ class CabinetPanel:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     url_name: str | None = None
+    order: int = PanelOrder.OTHER
+    # A stable id for the panel's section on the page (and for tests), e.g. "reports-mine".
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where a staff ``role`` lands after signing in (the queue, the situation centre...).
+
+    The lowest ``priority`` among the workspaces of a user's roles wins.
+    """
+
+    role: str
+    url_name: str
+    priority: int = 50
 
 
 class MistoModule(AppConfig):
@@ -79,10 +109,16 @@ class MistoModule(AppConfig):
     # Dotted path to a ninja Router, mounted at /api/<api_prefix>/.
     api_router: str | None = None
     api_prefix: str = ""
-    # Dotted path to ``callable(request) -> CabinetPanel | None``.
+    # Dotted path to ``callable(request) -> CabinetPanel | None``; ``cabinet_panels`` for a
+    # module that shows several (each panel says its place with ``CabinetPanel.order``).
     cabinet_panel: str | None = None
     # Dotted path to ``callable(request) -> list[Banner]``: site-wide notices (every page).
     banners: str | None = None
+    cabinet_panels: tuple[str, ...] = ()
+    # Links of the cabinet's quick actions ("report a problem"), shown like ``menu``.
+    quick_actions: tuple[MenuEntry, ...] = ()
+    # The staff workspaces this module offers, per role.
+    workspaces: tuple[Workspace, ...] = ()
     schedules: tuple[Periodic, ...] = ()
     # Dotted paths to ``callable(stop: threading.Event) -> None``: long-running loops (an
     # MQTT consumer, say) that ``misto serve`` and ``misto worker`` run beside the web server.
@@ -117,11 +153,15 @@ class MistoModule(AppConfig):
 
         return events_consumed_by(self.name)
 
-    def build_cabinet_panel(self, request: HttpRequest) -> CabinetPanel | None:
-        if not self.cabinet_panel:
-            return None
-        builder: Callable[[HttpRequest], CabinetPanel | None] = import_string(self.cabinet_panel)
-        return builder(request)
+    def build_cabinet_panels(self, request: HttpRequest) -> list[CabinetPanel]:
+        paths = ((self.cabinet_panel,) if self.cabinet_panel else ()) + self.cabinet_panels
+        panels = []
+        for path in paths:
+            builder: Callable[[HttpRequest], CabinetPanel | None] = import_string(path)
+            panel = builder(request)
+            if panel is not None:
+                panels.append(panel)
+        return panels
 
     def build_banners(self, request: HttpRequest) -> list[Banner]:
         if not self.banners:
@@ -146,20 +186,40 @@ def is_enabled(label: str) -> bool:
     return module(label) is not None
 
 
-def menu_for(user: Any) -> list[MenuEntry]:
-    """The navigation a user sees: public entries, plus resident and staff ones by role."""
+def _shown_to(user: Any, entry: MenuEntry) -> bool:
     from misto.core.permissions import can
 
-    def shown(entry: MenuEntry) -> bool:
-        if entry.audience == "public":
-            return True
-        if not user.is_authenticated:
-            return False
-        if entry.audience == "resident":
-            return True
-        return entry.permission is not None and can(user, entry.permission)
+    if entry.audience == "public":
+        return True
+    if not user.is_authenticated:
+        return False
+    if entry.audience == "resident":
+        return True
+    return entry.permission is not None and can(user, entry.permission)
 
-    return [entry for config in modules() for entry in config.menu if shown(entry)]
+
+def menu_for(user: Any) -> list[MenuEntry]:
+    """The navigation a user sees: public entries, plus resident and staff ones by role."""
+    return [entry for config in modules() for entry in config.menu if _shown_to(user, entry)]
+
+
+def quick_actions_for(user: Any) -> list[MenuEntry]:
+    """The cabinet's quick actions a user may take, from every installed module."""
+    return [entry for config in modules() for entry in config.quick_actions
+            if _shown_to(user, entry)]
+
+
+def workspace_for(user: Any) -> str | None:
+    """The URL of the signed-in staff member's workspace, or None (not staff, or no module
+    offers one for their roles). Modules declare workspaces; the core knows none itself."""
+    from django.urls import reverse
+
+    from misto.core.permissions import roles_of
+
+    roles = set(roles_of(user))
+    offered = sorted((workspace for config in modules() for workspace in config.workspaces
+                      if workspace.role in roles), key=lambda workspace: workspace.priority)
+    return reverse(offered[0].url_name) if offered else None
 
 
 def banners_for(request: HttpRequest) -> list[Banner]:

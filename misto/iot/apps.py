@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from misto.core.registry import MenuEntry, MistoModule, Periodic
+from misto.core.registry import MenuEntry, MistoModule, Periodic, Workspace
 
 
 class IotConfig(MistoModule):
@@ -20,6 +20,7 @@ class IotConfig(MistoModule):
         MenuEntry(_("Devices"), "iot:devices", "staff", "iot.device.view"),
         MenuEntry(_("Silent devices"), "iot:silent", "staff", "iot.device.view"),
     )
+    workspaces = (Workspace("it_admin", "iot:devices"),)
     urls = (("iot/", "misto.iot.urls"), ("ngsi-ld/v1/", "misto.iot.ngsi.urls"))
     api_router = "misto.iot.api.router"
     api_prefix = "iot"

@@ -17,6 +17,10 @@ class NotificationsConfig(MistoModule):
     cabinet_panel = "misto.notifications.views.cabinet_panel"
     # While an emergency the situation centre declared lasts: on top of every page.
     banners = "misto.notifications.emergencies.banners"
+    cabinet_panels = ("misto.notifications.cabinet.district_alerts_panel",
+                      "misto.notifications.cabinet.subscriptions_panel")
+    quick_actions = (MenuEntry(_("Subscriptions and channels"), "notifications:settings",
+                               "resident"),)
     menu = (
         MenuEntry(_("Announcements and outages"), "notifications:index", "public"),
         MenuEntry(_("Compose announcement"), "notifications:compose", "staff",

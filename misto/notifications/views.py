@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from misto.core.registry import CabinetPanel
+from misto.core.registry import CabinetPanel, PanelOrder
 from misto.notifications import conf, emergencies, services
 from misto.notifications.channels import render as render_message
 from misto.notifications.forms import ComposeForm, HomeForm, PreferencesForm, SubscriptionsForm
@@ -300,5 +300,5 @@ def cabinet_panel(request: HttpRequest) -> CabinetPanel | None:
         title=gettext_lazy("Inbox"), template="notifications/panel.html",
         context={"latest": latest, "unread": services.unread_count(request.user),
                  "now": timezone.now()},
-        url_name="notifications:inbox",
+        url_name="notifications:inbox", order=PanelOrder.INBOX, key="notifications-inbox",
     )

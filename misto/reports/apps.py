@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from misto.core.registry import MenuEntry, MistoModule, Periodic
+from misto.core.registry import MenuEntry, MistoModule, Periodic, Workspace
 
 
 class ReportsConfig(MistoModule):
@@ -14,7 +14,10 @@ class ReportsConfig(MistoModule):
     urls = (("reports/", "misto.reports.urls"), ("open311/v2/", "misto.reports.open311.urls"))
     api_router = "misto.reports.api.router"
     api_prefix = "reports"
-    cabinet_panel = "misto.reports.views.cabinet_panel"
+    cabinet_panel = "misto.reports.cabinet.my_reports_panel"
+    quick_actions = (MenuEntry(_("Report a problem"), "reports:submit", "resident"),)
+    workspaces = (Workspace("clerk", "reports:queue", 10), Workspace("operator", "reports:intake"),
+                  Workspace("moderator", "reports:map"))
     menu = (
         MenuEntry(_("Report a problem"), "reports:submit", "public"),
         MenuEntry(_("Reports map"), "reports:map", "public"),

@@ -16,13 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from misto.core.permissions import who_can
 from misto.core.photos import CONTENT_TYPES
 from misto.core.ratelimit import ratelimit
-from misto.core.registry import CabinetPanel
 from misto.reports import api, services
 from misto.reports.errors import ReportError, ReportErrors
 from misto.reports.models import Category, Channel, Report, Status
@@ -317,18 +315,3 @@ def intake(request: HttpRequest) -> HttpResponse:
         "attributes": _attribute_rows(category, values), "category": category,
         "idempotency_key": _idempotency_key(request),
     }, status=status)
-
-
-PANEL_TITLE = gettext_lazy("My reports")
-
-
-def cabinet_panel(request: HttpRequest) -> CabinetPanel | None:
-    if not request.user.is_authenticated:
-        return None
-    mine = (Report.objects.filter(author=request.user).select_related("category")
-            .order_by("-created_at")[:10])
-    followed = (Report.objects.filter(followers__user=request.user)
-                .select_related("category").order_by("-updated_at")[:10])
-    return CabinetPanel(title=PANEL_TITLE, template="reports/panel.html",
-                        context={"mine": list(mine), "followed": list(followed)},
-                        url_name="reports:submit")

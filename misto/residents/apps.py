@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from misto.core.registry import MenuEntry, MistoModule
+from misto.core.registry import MenuEntry, MistoModule, Workspace
 
 
 class ResidentsConfig(MistoModule):
@@ -17,6 +17,9 @@ class ResidentsConfig(MistoModule):
         MenuEntry(_("My cabinet"), "residents:cabinet", "resident"),
         MenuEntry(_("Register"), "residents:staff-register", "staff", "residents.person.list"),
     )
+    cabinet_panel = "misto.residents.cabinet.quick_actions_panel"
+    workspaces = (Workspace("clerk", "residents:staff-register", 20),
+                  Workspace("auditor", "residents:staff-audit"))
     demo = "misto.residents.demo.load"
     demo_after = ("twin",)
 
@@ -24,6 +27,7 @@ class ResidentsConfig(MistoModule):
         super().ready()
         from django.contrib.auth.signals import user_logged_in
 
+        from misto.residents import demo_idp  # noqa: F401 (registers its deploy check)
         from misto.residents.signals import on_login
 
         user_logged_in.connect(on_login, dispatch_uid="misto.residents.on_login")

@@ -1,8 +1,8 @@
 """Demo residents (clearly fake people) and one staff account per role.
 
 Demo logins (docs/residents.md): staff accounts ``demo-<role>`` with the password
-``misto-demo`` and no TOTP (outside production only); residents sign in through an OpenID
-provider whose RNOKPP claim matches one of the demo people.
+``misto-demo`` and no TOTP (outside production only); residents sign in through the demo
+OpenID provider (:mod:`misto.residents.demo_idp`), whose accounts are these demo people.
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ BENEFITS = [
     ("student", "Студент", "Student"),
     ("idp", "Внутрішньо переміщена особа", "Internally displaced person"),
 ]
+# The first lives inside the demo water outage (misto/notifications/demo.py), so that a
+# newcomer signing in as them sees their district's outage first on the cabinet home.
 PEOPLE = [
-    ("Тестенко", "Демо", "Іванович", date(1980, 5, 17), 101, False, "Соборний проспект, 1"),
+    ("Тестенко", "Демо", "Іванович", date(1980, 5, 17), 101, False, "Соборний проспект, 67"),
     ("Зразкова", "Приклада", "Петрівна", date(1955, 2, 3), 102, True, "Соборний проспект, 3"),
     ("Вигаданий", "Персонаж", "", date(2001, 11, 30), 103, False, "Соборний проспект, 5"),
 ]
@@ -90,5 +92,18 @@ def load(stdout: IO[str] | Any) -> None:
                 district=district if role == Role.CLERK else "")
     stdout.write(f"residents: {created} demo people; staff logins demo-<role> "
                  f"({', '.join(Role.values)}) with password {DEMO_PASSWORD!r}\n")
-    for index in range(len(PEOPLE)):
-        stdout.write(f"  demo resident {index + 1}: RNOKPP {demo_rnokpp(index)}\n")
+    _print_resident_sign_in(stdout)
+
+
+def _print_resident_sign_in(stdout: IO[str] | Any) -> None:
+    """How a newcomer signs in as a demo resident (through the demo provider, if it is on)."""
+    from misto.residents.demo_idp import provider_config
+
+    demo_provider = provider_config()
+    if demo_provider is not None:
+        stdout.write(f"residents: open /cabinet/signin/, choose “{demo_provider.title}” "
+                     f"(the demo provider at {demo_provider.issuer}, started by `make run` or "
+                     f"`misto demo_idp start`) and pick a demo resident:\n")
+    for index, (last, first, _patronymic, born, *_rest) in enumerate(PEOPLE):
+        stdout.write(f"  demo resident {index + 1}: {first} {last}, born {born.isoformat()}, "
+                     f"RNOKPP {demo_rnokpp(index)}\n")

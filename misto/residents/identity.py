@@ -11,6 +11,8 @@ settings) or from the environment (docs/configuration.md)::
     MISTO_OIDC_BANKID_SCOPE=openid profile                  # default "openid profile"
     MISTO_OIDC_BANKID_RNOKPP_CLAIM=inn                      # default "rnokpp"
 
+Outside production the demo provider (:mod:`misto.residents.demo_idp`) is listed too.
+
 A verified identity is matched to the register by its RNOKPP claim (blind index) and, when
 the provider sends a birth date, that must agree too; the person's verification level is
 raised to "verified by an identity provider". The provider's ``sub`` is stored only as a
@@ -74,6 +76,11 @@ def providers() -> dict[str, ProviderConfig]:
             rnokpp_claim=os.environ.get(prefix + "RNOKPP_CLAIM", "rnokpp"),
             birthdate_claim=os.environ.get(prefix + "BIRTHDATE_CLAIM", "birthdate"),
         )
+    from misto.residents.demo_idp import provider_config as demo_provider
+
+    demo = demo_provider()
+    if demo is not None and demo.name not in found:
+        found[demo.name] = demo
     return found
 
 

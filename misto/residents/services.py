@@ -14,7 +14,7 @@ import hmac
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -704,13 +704,12 @@ def verify_extract(code: str, pdf: bytes | None = None) -> ExtractCheck:
 
 
 def cabinet_panels(request: HttpRequest) -> list[CabinetPanel]:
-    """Every installed module's panel for this resident, in module order."""
-    panels = []
-    for config in modules():
-        panel = config.build_cabinet_panel(request)
-        if panel is not None:
-            panels.append(panel)
-    return panels
+    """Every installed module's panels for this resident: what concerns them now first
+    (``CabinetPanel.order``), then in module order."""
+    panels = [panel for config in modules() for panel in config.build_cabinet_panels(request)]
+    keyed = [panel if panel.key else replace(panel, key=f"panel-{number}")
+             for number, panel in enumerate(panels, 1)]  # each section needs an anchor
+    return sorted(keyed, key=lambda panel: panel.order)
 
 
 def register_department() -> str:

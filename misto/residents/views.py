@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from misto.core.permissions import can
+from misto.core.registry import workspace_for
 from misto.residents import auth, identity, services
 from misto.residents.auth import BACKEND
 from misto.residents.models import CorrectionRequest
@@ -161,7 +162,8 @@ def signin(request: HttpRequest) -> HttpResponse:
             auth.clear_failures(username)
             request.session["_misto_method"] = "password+totp"
             login(request, user, backend=BACKEND)
-            return redirect(_next_url(request, reverse("core:home")))
+            # Staff land on their role's workspace (declared by the modules), not the home page.
+            return redirect(_next_url(request, workspace_for(user) or reverse("core:home")))
     return render(request, "residents/signin.html", {
         "providers": identity.providers().values(), "error": error,
         "next": _next_url(request, ""),

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models.signals import post_migrate, post_save, pre_delete
 from django.utils.translation import gettext_lazy as _
 
-from misto.core.registry import MenuEntry, MistoModule, Periodic
+from misto.core.registry import MenuEntry, MistoModule, Periodic, Workspace
 
 
 def _default_kinds(sender: Any, **kwargs: Any) -> None:
@@ -42,6 +42,7 @@ class SituationConfig(MistoModule):
     urls = (("situation/", "misto.situation.urls"),)
     api_router = "misto.situation.api.router"
     api_prefix = "situation"
+    workspaces = (Workspace("dispatcher", "situation:centre"),)
     menu = (
         MenuEntry(_("Situation centre"), "situation:centre", "staff", "situation.incident.view"),
         MenuEntry(_("Dashboard"), "situation:dashboard", "staff", "situation.incident.view"),
