@@ -60,6 +60,9 @@ INDEX_OUT_OF_RANGE = "index_out_of_range"
 SIZE_BEYOND_TREE = "size_beyond_tree"
 NOT_FOUND = "not_found"
 
+#: The kind of entry 0 of a log that replaced another (``misto.ledger.succession``).
+LOG_REPLACED_KIND = "ledger.LogReplaced"
+
 
 class LedgerError(ValueError):
     """A request the ledger cannot satisfy; ``code`` is one of the constants above."""
@@ -337,8 +340,9 @@ def leaf_hash_of(index: int) -> bytes:
 
 
 @lru_cache(maxsize=8)
-def _load_private_key(setting: str) -> Ed25519PrivateKey:
-    source = "MISTO_LEDGER_KEY"
+def load_private_key(setting: str, source: str = "MISTO_LEDGER_KEY") -> Ed25519PrivateKey:
+    """A private key given as base64 of the raw 32 bytes, or the path of a file holding that
+    text, the raw bytes or a PEM key; ``ImproperlyConfigured`` naming ``source`` otherwise."""
     raw: bytes
     path = Path(setting) if len(setting) < 4096 else None
     if path is not None and path.is_file():
@@ -369,7 +373,7 @@ def _b64_32(text: bytes, source: str) -> bytes:
 
 
 def signing_key() -> Ed25519PrivateKey:
-    return _load_private_key(str(settings.MISTO_LEDGER_KEY))
+    return load_private_key(str(settings.MISTO_LEDGER_KEY))
 
 
 def public_key_der(private_key: Ed25519PrivateKey) -> bytes:
@@ -387,12 +391,12 @@ def generate_key() -> str:
     return base64.b64encode(raw).decode()
 
 
-def _active_key() -> tuple[LedgerKey, Ed25519PrivateKey]:
-    """Register and activate the configured key; retire any other active key (rotation).
-
-    Call inside a transaction holding the state lock.
+def _active_key(private_key: Ed25519PrivateKey | None = None) -> tuple[LedgerKey,
+                                                                       Ed25519PrivateKey]:
+    """Register and activate ``private_key`` (default: the configured key); retire any other
+    active key (rotation). Call inside a transaction holding the state lock.
     """
-    private_key = signing_key()
+    private_key = private_key or signing_key()
     der = public_key_der(private_key)
     kid = sth.key_id(der)
     now = timezone.now()
@@ -409,12 +413,14 @@ def latest_head() -> SignedTreeHead | None:
     return SignedTreeHead.objects.select_related("key").order_by("-id").first()
 
 
-def issue_head(force: bool = True) -> SignedTreeHead | None:
+def issue_head(force: bool = True,
+               private_key: Ed25519PrivateKey | None = None) -> SignedTreeHead | None:
     """Integrate pending entries, then sign and store a head over the whole tree.
 
     With ``force=False`` (the schedule) nothing is issued when the tree has not grown since the
     last head and that head is younger than ``HEAD_MAX_AGE_MS``. Timestamps strictly increase.
-    Publishes ``ledger.TreeHeadIssued``.
+    ``private_key`` signs instead of the configured key (only for closing a log that is being
+    replaced, see ``misto.ledger.succession``). Publishes ``ledger.TreeHeadIssued``.
     """
     from misto.ledger.events import TreeHeadIssued
 
@@ -428,7 +434,7 @@ def issue_head(force: bool = True) -> SignedTreeHead | None:
             return None
         timestamp = max(now_ms, previous.timestamp + 1) if previous else now_ms
         root = root_at(size)
-        key, private_key = _active_key()
+        key, private_key = _active_key(private_key)
         signature = private_key.sign(sth.tree_head_tbs(size, timestamp, root))
         head = SignedTreeHead.objects.create(
             tree_size=size, timestamp=timestamp, root_hash=root, signature=signature, key=key
@@ -531,6 +537,11 @@ def _document_problem(index: int, payload: str, kind: str, created_at: datetime)
         return f"entry {index}: kind column {kind!r} differs from the hashed kind"
     if document["time"] != entry_time(created_at):
         return f"entry {index}: created_at column differs from the hashed time"
+    if kind == LOG_REPLACED_KIND:
+        problem = sth.statement_problem(document["data"]) if index == 0 else \
+            "only entry 0 may be a log-replaced statement"
+        if problem:
+            return f"entry {index}: {problem}"
     return None
 
 
