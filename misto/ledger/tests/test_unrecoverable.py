@@ -19,16 +19,21 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from misto.core import outbox
 from misto.core.models import OutboxEvent
+from misto.ledger import services as ledger
 from misto.ledger.canonical import canonical_json
 from misto.ledger.events import LEDGERED
 from misto.ledger.models import LedgerEntry
 from misto.residents import rnokpp as rnokpp_rules
+from misto.residents import services as residents
 from misto.residents.models import Person, PersonChange
 from misto.residents.services import PERSONAL_FIELDS, parse_date, snapshot
+from misto.twin.models import Feature
+from misto.twin.services import retire_feature
 
 HASHES = (hashlib.sha256, hashlib.sha1, hashlib.md5, hashlib.sha512, hashlib.blake2b)
 
@@ -131,10 +136,20 @@ def deliver_everything() -> None:
 @pytest.mark.django_db
 def test_no_ledger_entry_of_the_demo_city_can_be_recovered_by_guessing() -> None:
     call_command("demo", stdout=io.StringIO())
+    # Beyond the demo: a resident links their account (a receipt), a clerk changes a person,
+    # an editor retires a twin feature, so every installed ledgered event type is present.
+    first, second = Person.objects.order_by("pk")[:2]
+    resident = get_user_model().objects.create_user("resident-of-the-demo")
+    residents.link_account(first, resident, basis="BankID")
+    residents.change_person(second, {"phone": "+380501112233"}, by=None, basis="заява")
+    retire_feature(Feature.objects.order_by("pk").values_list("pk", flat=True).first(),
+                   reason="demolished")
     deliver_everything()
     kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
-    assert {"residents.RegisterChanged", "iot.DeviceRegistryChanged",
-            "reports.ReportStatusChanged"} <= kinds
+    assert kinds == {"residents.RegisterChanged", "iot.DeviceRegistryChanged",
+                     "reports.ReportStatusChanged", "twin.FeatureChanged"}
+    assert [r.kind for r in ledger.receipts_for(str(resident.pk))] == [
+        "residents.RegisterChanged"]
     ledgered = ledgered_strings()
 
     # The attack works: a reference computed the way this version used to (an unsalted
