@@ -136,7 +136,8 @@ def append(kind: str, payload: Mapping[str, Any], actor: str | None = None) -> R
     """Append one entry to the public ledger and return its receipt.
 
     ``kind`` names what happened (``"petitions.PetitionSigned"``); ``payload`` is a JSON object
-    of hashes and references, never personal data (it is published as is); ``actor`` is the
+    of public references and hiding commitments, never personal data nor a plain hash of
+    anything guessable (it is published as is, for good); ``actor`` is the
     acting resident's user id as a string, kept only as a keyed hash so the resident sees the
     receipt in the cabinet. Runs in the caller's transaction (a rollback removes the entry and
     leaves no gap) and holds the ledger lock until that transaction ends. Raises
@@ -674,18 +675,23 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
 # ---------------------------------------------------------------------------------------------
 
 
-def entry_json(index: int, payload: str, leaf: bytes) -> dict[str, Any]:
-    return {"leaf_index": index, "leaf_hash": sth.b64(leaf), "entry": payload}
+def entry_json(index: int, payload: str | None, leaf: bytes) -> dict[str, Any]:
+    """An export line's object; ``payload`` None gives a redacted line (leaf hash only)."""
+    line: dict[str, Any] = {"leaf_index": index, "leaf_hash": sth.b64(leaf)}
+    if payload is not None:
+        line["entry"] = payload
+    return line
 
 
-def iter_export_entries(chunk: int = 10_000) -> Iterator[str]:
-    """``entries.jsonl`` line by line (each ends with a newline)."""
+def iter_export_entries(chunk: int = 10_000, redacted: bool = False) -> Iterator[str]:
+    """``entries.jsonl`` line by line (each ends with a newline); ``redacted`` leaves out the
+    entries' text and keeps their leaf hashes, which is enough to check the tree and heads."""
     rows = (
         LedgerEntry.objects.order_by("index").values_list("index", "payload", "leaf_hash")
         .iterator(chunk_size=chunk)
     )
     for index, payload, leaf in rows:
-        yield json.dumps(entry_json(int(index), payload, bytes(leaf)),
+        yield json.dumps(entry_json(int(index), None if redacted else payload, bytes(leaf)),
                          separators=(",", ":")) + "\n"
 
 
@@ -694,8 +700,9 @@ def export_heads() -> list[dict[str, Any]]:
             SignedTreeHead.objects.select_related("key").order_by("id")]
 
 
-def export(directory: Path) -> dict[str, int]:
-    """Write ``entries.jsonl``, ``heads.json`` and ``keys.json`` into ``directory``."""
+def export(directory: Path, redacted: bool = False) -> dict[str, int]:
+    """Write ``entries.jsonl``, ``heads.json`` and ``keys.json`` into ``directory``
+    (``redacted``: entries without their text, see ``iter_export_entries``)."""
     directory.mkdir(parents=True, exist_ok=True)
     # Heads and keys first: entries are only ever appended, so the entries read afterwards
     # cover every head exported, even while the log keeps growing.
@@ -703,7 +710,7 @@ def export(directory: Path) -> dict[str, int]:
     keys = published_keys()
     count = 0
     with (directory / "entries.jsonl").open("w", encoding="utf-8") as handle:
-        for line in iter_export_entries():
+        for line in iter_export_entries(redacted=redacted):
             handle.write(line)
             count += 1
     (directory / "heads.json").write_text(json.dumps(heads, indent=1) + "\n", encoding="utf-8")

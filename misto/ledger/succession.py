@@ -7,7 +7,9 @@ version ledgered an unsalted SHA-256 of a person's register record with every re
 from it. A deployment that ran that version closes its log instead:
 
 1. the old log gets a final signed head over all its entries (signed with the old key);
-2. the old log is exported to a private archive and no longer served;
+2. the old log is exported to a private archive and no longer served; a redacted copy (leaf
+   hashes, heads and keys, no entry text) is written for publication, so witnesses and
+   holders of old receipts can still check them against the final head;
 3. a *log-replaced statement* (the final head, the old public key, the new log's key id and
    the reason) is signed with the old key and becomes entry 0 of a new, empty log, which is
    signed with a new key from then on.
@@ -33,6 +35,8 @@ from misto.ledger.models import LedgerEntry, LedgerNode, LedgerState, SignedTree
 REFUSED = "replace_refused"
 MAX_REASON = 500
 STATEMENT_FILE = "log-replaced.json"
+#: The archive's subfolder that may be published: the old log without the entries' text.
+PUBLIC_FOLDER = "public"
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,11 @@ def replace_log(archive: Path, previous_key_setting: str, reason: str) -> Replac
 
     ``previous_key_setting`` is the old log's private key in any form ``MISTO_LEDGER_KEY``
     accepts; ``MISTO_LEDGER_KEY`` must already hold the new log's key. The archive receives
-    the old log's full export (``entries.jsonl``, ``heads.json``, ``keys.json``) and the
-    statement (``log-replaced.json``); it holds what was published before and must stay
-    private. Old signing keys stay published, retired.
+    the old log's full export (``entries.jsonl``, ``heads.json``, ``keys.json``), which holds
+    what must no longer be served and stays private, and in ``public/`` the same export
+    redacted to leaf hashes; both get the statement (``log-replaced.json``). A leaf hash gives
+    nothing away: every event entry contains its salted ``digest``, so its document cannot be
+    guessed. Old signing keys stay published, retired.
     """
     previous = check_replace(archive, previous_key_setting, reason)
     final = services.latest_head()
@@ -94,6 +100,7 @@ def replace_log(archive: Path, previous_key_setting: str, reason: str) -> Replac
         final = services.issue_head(private_key=previous)
         assert final is not None
     counts = services.export(archive)
+    services.export(archive / PUBLIC_FOLDER, redacted=True)
     previous_head = services.head_json(final)
     statement = {
         "statement": sth.LOG_REPLACED,
@@ -104,7 +111,8 @@ def replace_log(archive: Path, previous_key_setting: str, reason: str) -> Replac
     }
     data = {"statement": statement,
             "signature": sth.b64(previous.sign(canonical_json(statement).encode("utf-8")))}
-    (archive / STATEMENT_FILE).write_text(canonical_json(data) + "\n", encoding="utf-8")
+    for folder in (archive, archive / PUBLIC_FOLDER):
+        (folder / STATEMENT_FILE).write_text(canonical_json(data) + "\n", encoding="utf-8")
     with transaction.atomic():
         services._locked_state()
         SignedTreeHead.objects.all().delete()

@@ -47,6 +47,8 @@ def key_id(key: str) -> str:
 def test_the_new_log_starts_from_a_statement_signed_by_the_old_key(old_log: list[bytes],
                                                                    tmp_path: Path) -> None:
     archive = tmp_path / "old-log"
+    witness = tmp_path / "witness"  # a mirror taken before the log was closed
+    call_command("ledger", "export", str(witness), stdout=io.StringIO())
     with override_settings(MISTO_LEDGER_KEY=NEW_KEY):
         out = new_log(archive, reason="unsalted register digests (issue 13)")
         assert "old log closed at size 30" in out and "30 entries archived" in out
@@ -57,6 +59,20 @@ def test_the_new_log_starts_from_a_statement_signed_by_the_old_key(old_log: list
         assert [h["tree_size"] for h in old_heads] == [25, 30]
         assert {h["key_id"] for h in old_heads} == {key_id(OLD_KEY)}
         assert standalone_verify.verify(archive).problems == []
+
+        # The public copy has no entry text, yet proves the tree, the final head and the heads
+        # a witness kept; a changed leaf hash in it is caught.
+        public = archive / "public"
+        lines = [json.loads(line) for line in (public / "entries.jsonl").read_text().splitlines()]
+        assert [set(line) for line in lines] == [{"leaf_index", "leaf_hash"}] * 30
+        assert json.loads((public / "heads.json").read_text()) == old_heads
+        assert json.loads((public / "log-replaced.json").read_text()) == \
+            json.loads((archive / "log-replaced.json").read_text())
+        result = standalone_verify.verify(public, known_heads=witness / "heads.json")
+        assert result.problems == [] and result.redacted == 30
+        lines[7]["leaf_hash"] = lines[8]["leaf_hash"]
+        (public / "entries.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+        assert standalone_verify.verify(public).first_bad_entry == 0
 
         # The new log: one entry, the statement, under a head signed with the new key.
         entry = LedgerEntry.objects.get()
