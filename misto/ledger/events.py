@@ -54,10 +54,15 @@ LEDGERED: dict[str, tuple[str, ...]] = {
 ACTOR_FIELDS = ("user_id", "actor_id")
 
 
+def salted_digest(salt: bytes, payload: dict[str, Any]) -> str:
+    """SHA-256 over ``salt`` followed by the canonical payload, in hex."""
+    return hashlib.sha256(salt + canonical_json(payload).encode("utf-8")).hexdigest()
+
+
 def event_digest(event: EventEnvelope) -> str:
-    """SHA-256 over the event UUID's 16 bytes followed by the canonical payload, in hex."""
-    salt = uuid.UUID(event.uuid).bytes
-    return hashlib.sha256(salt + canonical_json(event.payload).encode("utf-8")).hexdigest()
+    """The entry's ``digest``: salted with the event UUID's 16 bytes (random, kept in the
+    private outbox and shown only to the resident the entry is a receipt for)."""
+    return salted_digest(uuid.UUID(event.uuid).bytes, event.payload)
 
 
 def _reference(value: Any) -> bool:

@@ -733,6 +733,40 @@ def receipts_for(actor: str, limit: int = 20) -> list[Receipt]:
 
 
 @dataclass(frozen=True)
+class Opening:
+    """What an event entry's ``digest`` commits to: ``SHA-256(salt || payload) == digest``.
+
+    Shown only to the resident whose receipt the entry is: the salt is what keeps everyone
+    else from testing guesses against the digest."""
+
+    salt: str  # hex of the event UUID's 16 bytes
+    payload: str  # the event payload's canonical JSON
+    digest: str
+
+
+def openings_for(actor: str, indices: Sequence[int]) -> dict[int, Opening]:
+    """The openings of ``actor``'s own entries among ``indices`` (by index). Entries that are
+    not that actor's, not from an event, or whose event is no longer in the outbox have none."""
+    from misto.core.models import OutboxEvent
+    from misto.ledger.events import salted_digest
+
+    digests: dict[int, tuple[int, str]] = {}
+    for index, payload in LedgerEntry.objects.filter(
+            index__in=list(indices), actor_ref=actor_ref(actor)).values_list("index", "payload"):
+        data = json.loads(payload)["data"]
+        if isinstance(data, dict) and isinstance(data.get("event_id"), int) \
+                and isinstance(data.get("digest"), str):
+            digests[int(index)] = (data["event_id"], data["digest"])
+    events = OutboxEvent.objects.in_bulk([event_id for event_id, _ in digests.values()])
+    openings = {}
+    for index, (event_id, digest) in digests.items():
+        event = events.get(event_id)
+        if event is not None and salted_digest(event.uuid.bytes, event.payload) == digest:
+            openings[index] = Opening(event.uuid.hex, canonical_json(event.payload), digest)
+    return openings
+
+
+@dataclass(frozen=True)
 class ProofStep:
     sibling: bytes
     side: str  # "left" when the sibling is hashed on the left
