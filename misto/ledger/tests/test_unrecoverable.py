@@ -142,8 +142,9 @@ def test_no_ledger_entry_of_the_demo_city_can_be_recovered_by_guessing() -> None
     resident = get_user_model().objects.create_user("resident-of-the-demo")
     residents.link_account(first, resident, basis="BankID")
     residents.change_person(second, {"phone": "+380501112233"}, by=None, basis="заява")
-    retire_feature(Feature.objects.order_by("pk").values_list("pk", flat=True).first(),
-                   reason="demolished")
+    feature = Feature.objects.order_by("pk").first()
+    assert feature is not None
+    retire_feature(feature.pk, reason="demolished")
     deliver_everything()
     kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
     assert kinds == {"residents.RegisterChanged", "iot.DeviceRegistryChanged",
