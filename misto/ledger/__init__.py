@@ -7,10 +7,12 @@ Public function for other modules (the only one they may call)::
 
 ``append(kind: str, payload: dict, actor: str | None = None) -> Receipt`` writes one entry in
 the caller's transaction and returns its receipt (``index``, ``leaf_hash``). ``payload`` must
-hold hashes and references only, never personal data: it is published. ``actor`` is the
-acting resident's user id (``str(user.pk)``); it is stored only as a keyed hash so that the
-resident finds the receipt in the cabinet. Bad input raises ``ValueError`` before anything is
-written. Modules may instead publish one of the events listed in ``misto.ledger.events``.
+hold public references and hiding commitments only, never personal data and never a plain
+hash of anything guessable (a name, a birth date, a tax number): it is published for good.
+``actor`` is the acting resident's user id (``str(user.pk)``); it is stored only as a keyed
+hash so that the resident finds the receipt in the cabinet. Bad input raises ``ValueError``
+before anything is written. Modules may instead publish one of the events listed in
+``misto.ledger.events``.
 
 ``misto.ledger.merkle`` is the pure RFC 9162 implementation (no Django), importable alone.
 This package imports Django lazily, so ``import misto.ledger.merkle`` stays Django-free.

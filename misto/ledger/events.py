@@ -6,9 +6,10 @@ Consumed (by name; handlers of events whose publisher is not installed never run
 register changes, twin feature changes, report status changes, petition signatures and
 tallies, budget and poll votes and tallies, device registry changes. Each becomes one entry
 that carries no personal data: the event's name and outbox id, a salted SHA-256 digest of its
-payload (salted with the event's random UUID, which stays in the private outbox, so a
-low-entropy payload such as a tax number cannot be guessed from the digest), and the
-payload's non-personal references listed in ``LEDGERED`` below. When the payload names the
+payload (salted with the event's random UUID, which stays in the private outbox and is never
+published, so a low-entropy payload such as a tax number cannot be guessed from the digest;
+whoever holds the outbox row can open it), and the payload's references listed in
+``LEDGERED`` below. When the payload names the
 acting resident (``user_id``), the resident gets a receipt in the cabinet.
 """
 
@@ -31,7 +32,11 @@ class TreeHeadIssued(DomainEvent):
     key_id: str
 
 
-#: Event name -> payload fields copied into the entry (references and tallies only).
+#: Event name -> payload fields copied into the entry. Each must be public already (an id, a
+#: status, a tally) or a *hiding* commitment (a hash over at least 128 secret random bits, like
+#: ``change`` of a register change, whose salt is in the encrypted register record). Never copy
+#: a plain hash of anything a person could guess: the log is public and permanent (issue 13).
+#: ``misto/ledger/tests/test_unrecoverable.py`` brute-forces every entry of the demo city.
 LEDGERED: dict[str, tuple[str, ...]] = {
     "residents.RegisterChanged": ("action", "change", "version"),
     "twin.FeatureChanged": ("feature_id", "layer", "action", "version"),
@@ -49,10 +54,15 @@ LEDGERED: dict[str, tuple[str, ...]] = {
 ACTOR_FIELDS = ("user_id", "actor_id")
 
 
+def salted_digest(salt: bytes, payload: dict[str, Any]) -> str:
+    """SHA-256 over ``salt`` followed by the canonical payload, in hex."""
+    return hashlib.sha256(salt + canonical_json(payload).encode("utf-8")).hexdigest()
+
+
 def event_digest(event: EventEnvelope) -> str:
-    """SHA-256 over the event UUID's 16 bytes followed by the canonical payload, in hex."""
-    salt = uuid.UUID(event.uuid).bytes
-    return hashlib.sha256(salt + canonical_json(event.payload).encode("utf-8")).hexdigest()
+    """The entry's ``digest``: salted with the event UUID's 16 bytes (random, kept in the
+    private outbox and shown only to the resident the entry is a receipt for)."""
+    return salted_digest(uuid.UUID(event.uuid).bytes, event.payload)
 
 
 def _reference(value: Any) -> bool:

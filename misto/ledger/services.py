@@ -60,6 +60,9 @@ INDEX_OUT_OF_RANGE = "index_out_of_range"
 SIZE_BEYOND_TREE = "size_beyond_tree"
 NOT_FOUND = "not_found"
 
+#: The kind of entry 0 of a log that replaced another (``misto.ledger.succession``).
+LOG_REPLACED_KIND = "ledger.LogReplaced"
+
 
 class LedgerError(ValueError):
     """A request the ledger cannot satisfy; ``code`` is one of the constants above."""
@@ -133,7 +136,8 @@ def append(kind: str, payload: Mapping[str, Any], actor: str | None = None) -> R
     """Append one entry to the public ledger and return its receipt.
 
     ``kind`` names what happened (``"petitions.PetitionSigned"``); ``payload`` is a JSON object
-    of hashes and references, never personal data (it is published as is); ``actor`` is the
+    of public references and hiding commitments, never personal data nor a plain hash of
+    anything guessable (it is published as is, for good); ``actor`` is the
     acting resident's user id as a string, kept only as a keyed hash so the resident sees the
     receipt in the cabinet. Runs in the caller's transaction (a rollback removes the entry and
     leaves no gap) and holds the ledger lock until that transaction ends. Raises
@@ -337,8 +341,9 @@ def leaf_hash_of(index: int) -> bytes:
 
 
 @lru_cache(maxsize=8)
-def _load_private_key(setting: str) -> Ed25519PrivateKey:
-    source = "MISTO_LEDGER_KEY"
+def load_private_key(setting: str, source: str = "MISTO_LEDGER_KEY") -> Ed25519PrivateKey:
+    """A private key given as base64 of the raw 32 bytes, or the path of a file holding that
+    text, the raw bytes or a PEM key; ``ImproperlyConfigured`` naming ``source`` otherwise."""
     raw: bytes
     path = Path(setting) if len(setting) < 4096 else None
     if path is not None and path.is_file():
@@ -369,7 +374,7 @@ def _b64_32(text: bytes, source: str) -> bytes:
 
 
 def signing_key() -> Ed25519PrivateKey:
-    return _load_private_key(str(settings.MISTO_LEDGER_KEY))
+    return load_private_key(str(settings.MISTO_LEDGER_KEY))
 
 
 def public_key_der(private_key: Ed25519PrivateKey) -> bytes:
@@ -387,12 +392,12 @@ def generate_key() -> str:
     return base64.b64encode(raw).decode()
 
 
-def _active_key() -> tuple[LedgerKey, Ed25519PrivateKey]:
-    """Register and activate the configured key; retire any other active key (rotation).
-
-    Call inside a transaction holding the state lock.
+def _active_key(private_key: Ed25519PrivateKey | None = None) -> tuple[LedgerKey,
+                                                                       Ed25519PrivateKey]:
+    """Register and activate ``private_key`` (default: the configured key); retire any other
+    active key (rotation). Call inside a transaction holding the state lock.
     """
-    private_key = signing_key()
+    private_key = private_key or signing_key()
     der = public_key_der(private_key)
     kid = sth.key_id(der)
     now = timezone.now()
@@ -409,12 +414,14 @@ def latest_head() -> SignedTreeHead | None:
     return SignedTreeHead.objects.select_related("key").order_by("-id").first()
 
 
-def issue_head(force: bool = True) -> SignedTreeHead | None:
+def issue_head(force: bool = True,
+               private_key: Ed25519PrivateKey | None = None) -> SignedTreeHead | None:
     """Integrate pending entries, then sign and store a head over the whole tree.
 
     With ``force=False`` (the schedule) nothing is issued when the tree has not grown since the
     last head and that head is younger than ``HEAD_MAX_AGE_MS``. Timestamps strictly increase.
-    Publishes ``ledger.TreeHeadIssued``.
+    ``private_key`` signs instead of the configured key (only for closing a log that is being
+    replaced, see ``misto.ledger.succession``). Publishes ``ledger.TreeHeadIssued``.
     """
     from misto.ledger.events import TreeHeadIssued
 
@@ -428,7 +435,7 @@ def issue_head(force: bool = True) -> SignedTreeHead | None:
             return None
         timestamp = max(now_ms, previous.timestamp + 1) if previous else now_ms
         root = root_at(size)
-        key, private_key = _active_key()
+        key, private_key = _active_key(private_key)
         signature = private_key.sign(sth.tree_head_tbs(size, timestamp, root))
         head = SignedTreeHead.objects.create(
             tree_size=size, timestamp=timestamp, root_hash=root, signature=signature, key=key
@@ -531,6 +538,11 @@ def _document_problem(index: int, payload: str, kind: str, created_at: datetime)
         return f"entry {index}: kind column {kind!r} differs from the hashed kind"
     if document["time"] != entry_time(created_at):
         return f"entry {index}: created_at column differs from the hashed time"
+    if kind == LOG_REPLACED_KIND:
+        problem = sth.statement_problem(document["data"]) if index == 0 else \
+            "only entry 0 may be a log-replaced statement"
+        if problem:
+            return f"entry {index}: {problem}"
     return None
 
 
@@ -663,18 +675,23 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
 # ---------------------------------------------------------------------------------------------
 
 
-def entry_json(index: int, payload: str, leaf: bytes) -> dict[str, Any]:
-    return {"leaf_index": index, "leaf_hash": sth.b64(leaf), "entry": payload}
+def entry_json(index: int, payload: str | None, leaf: bytes) -> dict[str, Any]:
+    """An export line's object; ``payload`` None gives a redacted line (leaf hash only)."""
+    line: dict[str, Any] = {"leaf_index": index, "leaf_hash": sth.b64(leaf)}
+    if payload is not None:
+        line["entry"] = payload
+    return line
 
 
-def iter_export_entries(chunk: int = 10_000) -> Iterator[str]:
-    """``entries.jsonl`` line by line (each ends with a newline)."""
+def iter_export_entries(chunk: int = 10_000, redacted: bool = False) -> Iterator[str]:
+    """``entries.jsonl`` line by line (each ends with a newline); ``redacted`` leaves out the
+    entries' text and keeps their leaf hashes, which is enough to check the tree and heads."""
     rows = (
         LedgerEntry.objects.order_by("index").values_list("index", "payload", "leaf_hash")
         .iterator(chunk_size=chunk)
     )
     for index, payload, leaf in rows:
-        yield json.dumps(entry_json(int(index), payload, bytes(leaf)),
+        yield json.dumps(entry_json(int(index), None if redacted else payload, bytes(leaf)),
                          separators=(",", ":")) + "\n"
 
 
@@ -683,8 +700,9 @@ def export_heads() -> list[dict[str, Any]]:
             SignedTreeHead.objects.select_related("key").order_by("id")]
 
 
-def export(directory: Path) -> dict[str, int]:
-    """Write ``entries.jsonl``, ``heads.json`` and ``keys.json`` into ``directory``."""
+def export(directory: Path, redacted: bool = False) -> dict[str, int]:
+    """Write ``entries.jsonl``, ``heads.json`` and ``keys.json`` into ``directory``
+    (``redacted``: entries without their text, see ``iter_export_entries``)."""
     directory.mkdir(parents=True, exist_ok=True)
     # Heads and keys first: entries are only ever appended, so the entries read afterwards
     # cover every head exported, even while the log keeps growing.
@@ -692,7 +710,7 @@ def export(directory: Path) -> dict[str, int]:
     keys = published_keys()
     count = 0
     with (directory / "entries.jsonl").open("w", encoding="utf-8") as handle:
-        for line in iter_export_entries():
+        for line in iter_export_entries(redacted=redacted):
             handle.write(line)
             count += 1
     (directory / "heads.json").write_text(json.dumps(heads, indent=1) + "\n", encoding="utf-8")
@@ -712,6 +730,40 @@ def receipts_for(actor: str, limit: int = 20) -> list[Receipt]:
         .values_list("index", "leaf_hash", "kind", "created_at")[:limit]
     )
     return [Receipt(int(i), bytes(h), k, c) for i, h, k, c in rows]
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What an event entry's ``digest`` commits to: ``SHA-256(salt || payload) == digest``.
+
+    Shown only to the resident whose receipt the entry is: the salt is what keeps everyone
+    else from testing guesses against the digest."""
+
+    salt: str  # hex of the event UUID's 16 bytes
+    payload: str  # the event payload's canonical JSON
+    digest: str
+
+
+def openings_for(actor: str, indices: Sequence[int]) -> dict[int, Opening]:
+    """The openings of ``actor``'s own entries among ``indices`` (by index). Entries that are
+    not that actor's, not from an event, or whose event is no longer in the outbox have none."""
+    from misto.core.models import OutboxEvent
+    from misto.ledger.events import salted_digest
+
+    digests: dict[int, tuple[int, str]] = {}
+    for index, payload in LedgerEntry.objects.filter(
+            index__in=list(indices), actor_ref=actor_ref(actor)).values_list("index", "payload"):
+        data = json.loads(payload)["data"]
+        if isinstance(data, dict) and isinstance(data.get("event_id"), int) \
+                and isinstance(data.get("digest"), str):
+            digests[int(index)] = (data["event_id"], data["digest"])
+    events = OutboxEvent.objects.in_bulk([event_id for event_id, _ in digests.values()])
+    openings = {}
+    for index, (event_id, digest) in digests.items():
+        event = events.get(event_id)
+        if event is not None and salted_digest(event.uuid.bytes, event.payload) == digest:
+            openings[index] = Opening(event.uuid.hex, canonical_json(event.payload), digest)
+    return openings
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,11 @@ download): ``entries.jsonl``, ``heads.json`` and ``keys.json`` (format in docs/l
 Needs Python 3.11+ and the ``cryptography`` package; the Merkle functions come from
 ``misto.ledger.merkle`` or, when that is not importable, from ``merkle.py`` next to this file.
 
+A *redacted* export (``misto ledger new-log`` writes one of a log it closes) has lines with
+``leaf_index`` and ``leaf_hash`` but no ``entry``: the tree, the heads and remembered heads are
+checked from those leaf hashes; the text of such entries cannot be, and the verifier says how
+many there were.
+
 Checks: every key id is the SHA-256 of its public key; every head is signed (Ed25519, over
 RFC 6962's TreeHeadSignature bytes) by a published key; sizes and timestamps never go back;
 entries are numbered 0, 1, 2... without a gap; each leaf hash is SHA-256(0x00 || entry) and
@@ -56,6 +61,7 @@ class Result:
         self.first_bad_entry: int | None = None
         self.entries = 0
         self.heads = 0
+        self.redacted = 0  # lines with a leaf hash only
 
     def bad_entry(self, index: int, message: str) -> None:
         self.problems.append(message)
@@ -190,7 +196,9 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
         for expected, line in enumerate(handle):
             try:
                 item = json.loads(line)
-                index, text = item["leaf_index"], item["entry"]
+                index = item["leaf_index"]
+                if "entry" not in item and "leaf_hash" not in item:
+                    raise KeyError("entry")
             except (ValueError, KeyError, TypeError):
                 result.bad_entry(expected, f"entry {expected}: line {expected + 1} is malformed")
                 break
@@ -198,16 +206,27 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
                 result.bad_entry(expected, f"entry {expected}: line {expected + 1} holds index "
                                            f"{index}")
                 break
-            if not isinstance(text, str):
-                result.bad_entry(expected, f"entry {expected}: the entry is not text")
-                break
-            leaf = merkle.leaf_hash(text.encode("utf-8", "surrogatepass"))
-            if "leaf_hash" in item and _b64(item["leaf_hash"]) != leaf:
-                result.bad_entry(expected, f"entry {expected}: does not match its leaf hash")
-                break
-            if not _canonical(text):
-                result.bad_entry(expected, f"entry {expected}: not a canonical entry document")
-                break
+            if "entry" not in item:  # redacted: the leaf hash stands for the entry
+                given = _b64(item["leaf_hash"])
+                if given is None or len(given) != 32:
+                    result.bad_entry(expected, f"entry {expected}: redacted, and its leaf hash "
+                                               "is not 32 bytes of base64")
+                    break
+                leaf = given
+                result.redacted += 1
+            else:
+                text = item["entry"]
+                if not isinstance(text, str):
+                    result.bad_entry(expected, f"entry {expected}: the entry is not text")
+                    break
+                leaf = merkle.leaf_hash(text.encode("utf-8", "surrogatepass"))
+                if "leaf_hash" in item and _b64(item["leaf_hash"]) != leaf:
+                    result.bad_entry(expected, f"entry {expected}: does not match its leaf hash")
+                    break
+                if not _canonical(text):
+                    result.bad_entry(expected, f"entry {expected}: not a canonical entry "
+                                               "document")
+                    break
             leaves.append(leaf)
             level, digest = 0, leaf
             while stack and stack[-1][0] == level:
@@ -262,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     for problem in result.problems:
         print(problem, file=sys.stderr)
     print(f"checked {result.entries} entries and {result.heads} signed heads")
+    if result.redacted:
+        print(f"{result.redacted} entries are redacted (leaf hash only): the tree and the heads "
+              "over them are checked, their text cannot be")
     if not result.problems:
         print("ledger intact")
         return 0

@@ -25,7 +25,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
+from misto.ledger.canonical import canonical_json
+
 ED25519_SCHEME = b"\x08\x07"
+#: The ``statement`` field of a log-replaced statement (its format version).
+LOG_REPLACED = "misto.ledger.log-replaced.v1"
 
 
 def tree_head_tbs(tree_size: int, timestamp: int, root_hash: bytes) -> bytes:
@@ -84,3 +88,42 @@ def verify_signature(public_key_der: bytes, tree_size: int, timestamp: int, root
     except InvalidSignature:
         return False
     return True
+
+
+def _unb64(value: Any) -> bytes | None:
+    try:
+        return base64.b64decode(value, validate=True) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def statement_problem(data: Any) -> str | None:
+    """Why the data of a ``ledger.LogReplaced`` entry does not prove what it claims, or None.
+
+    It must hold the previous log's final head, signed by the previous key (whose public key it
+    carries), and the whole statement signed by that same key.
+    """
+    statement = data.get("statement") if isinstance(data, dict) else None
+    if not isinstance(statement, dict) or statement.get("statement") != LOG_REPLACED:
+        return f"not a {LOG_REPLACED} statement"
+    head, der = statement.get("previous_head"), _unb64(statement.get("previous_public_key"))
+    signature = _unb64(data.get("signature"))
+    if not isinstance(head, dict) or der is None or signature is None:
+        return "the statement lacks the previous head, its public key or the signature"
+    if head.get("key_id") != key_id(der):
+        return "the previous head's key id is not the given public key's"
+    root, blob = _unb64(head.get("sha256_root_hash")), _unb64(head.get("tree_head_signature"))
+    head_signature = decode_signature(blob) if blob is not None else None
+    size, timestamp = head.get("tree_size"), head.get("timestamp")
+    if root is None or head_signature is None or not isinstance(size, int) \
+            or not isinstance(timestamp, int) or size < 0 or timestamp < 0 \
+            or not verify_signature(der, size, timestamp, root, head_signature):
+        return "the previous log's final head is not signed by the previous key"
+    try:
+        public_key = load_der_public_key(der)
+        if not isinstance(public_key, Ed25519PublicKey):
+            return "the previous key is not an Ed25519 key"
+        public_key.verify(signature, canonical_json(statement).encode("utf-8"))
+    except (InvalidSignature, ValueError):
+        return "the statement is not signed by the previous key"
+    return None

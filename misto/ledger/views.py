@@ -192,16 +192,19 @@ def standalone_verifier(request: HttpRequest, name: str) -> FileResponse:
 
 
 def cabinet_panel(request: HttpRequest) -> CabinetPanel | None:
-    """"My receipts": the resident's ledgered actions with index, hash and a verify link."""
+    """"My receipts": the resident's ledgered actions with index, hash, a verify link and,
+    for an event entry, its opening (the private salt and the text its digest commits to)."""
     if not request.user.is_authenticated:
         return None
     receipts = services.receipts_for(str(request.user.pk))
+    openings = services.openings_for(str(request.user.pk), [r.index for r in receipts])
     return CabinetPanel(
         title=_("My receipts"),
         template="ledger/receipts_panel.html",
         context={"receipts": [
             {"receipt": receipt, "text": receipt.as_text(), "link": receipt_link(receipt),
-             "hash": base64.b64encode(receipt.leaf_hash).decode()}
+             "hash": base64.b64encode(receipt.leaf_hash).decode(),
+             "opening": openings.get(receipt.index)}
             for receipt in receipts
         ]},
         url_name="ledger:verify",

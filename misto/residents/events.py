@@ -15,6 +15,6 @@ from misto.core.events import DomainEvent
 class RegisterChanged(DomainEvent):
     person_ref: str  # HMAC of the person's uuid under the blind-index key
     action: str  # created / changed / corrected / linked / benefit_added
-    change: str  # SHA-256 of the change record (fields, basis, snapshot)
+    change: str  # SHA-256 of the salted change record: a commitment, opened by PersonChange
     version: int
     user_id: int | None  # the resident's own account when they acted, else None

@@ -225,9 +225,17 @@ def snapshot(person: Person) -> dict[str, Any]:
 
 
 def _record(person: Person, action: str, fields: list[str], by: Any, basis: str) -> None:
+    """Keep the change (encrypted) and publish its commitment.
+
+    The record carries 256 random bits (``salt``), so ``change``, its SHA-256, is a hiding
+    commitment: the public ledger copies it, and without the salt nobody can test guesses
+    (a tax number has only ~5,000 candidates once the birth date is known). The stored,
+    encrypted record is the opening: SHA-256 of ``PersonChange.snapshot`` equals ``change``.
+    """
     state = snapshot(person)
     record = json.dumps({"action": action, "fields": fields, "basis": basis, "state": state,
-                         "version": person.version}, sort_keys=True, ensure_ascii=False)
+                         "version": person.version, "salt": secrets.token_hex(32)},
+                        sort_keys=True, ensure_ascii=False)
     PersonChange.objects.create(
         person=person, version=person.version, action=action, fields=fields,
         by=by if getattr(by, "pk", None) else None, basis=basis, snapshot=record,

@@ -15,20 +15,9 @@ from misto.core.models import EventDelivery, OutboxEvent
 from misto.ledger import services
 from misto.ledger.events import LEDGERED, entry_payload
 from misto.ledger.models import LedgerEntry
+from misto.ledger.tests.conftest import deliver
 
 pytestmark = pytest.mark.django_db
-
-
-def deliver(name: str, payload: dict) -> OutboxEvent:
-    """Put an event in the outbox as its publisher would; deliver it to the ledger's handler
-    (other modules' handlers of the same event are theirs to test)."""
-    event = OutboxEvent.objects.create(name=name, payload=payload, occurred_at=timezone.now())
-    for handler in (h for h in handlers_for(name) if h.app == "misto.ledger"):
-        delivery = EventDelivery.objects.create(event=event, handler=handler.id)
-        assert outbox.deliver(delivery.pk)
-        delivery.refresh_from_db()
-        assert delivery.status == "delivered", delivery.last_error
-    return event
 
 
 def test_every_ledgered_event_has_a_handler() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from urllib.parse import urlencode
 
@@ -12,7 +13,7 @@ from django.utils import translation
 
 from misto.ledger import services
 from misto.ledger.models import LedgerEntry
-from misto.ledger.tests.conftest import fill
+from misto.ledger.tests.conftest import deliver, fill
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,32 @@ def test_the_cabinet_shows_a_residents_receipts(client: Client) -> None:
     row = LedgerEntry.objects.get(index=mine.index)
     assert row.actor_ref == services.actor_ref(str(resident.pk)) != str(resident.pk)
     assert "olena" not in row.payload and row.actor_ref not in row.payload
+
+
+def test_a_resident_can_open_the_digest_of_their_own_event_entry(client: Client) -> None:
+    """The digest is salted with a secret; the resident whose receipt it is sees the salt and
+    the committed text, and recomputes the digest from them. Nobody else does."""
+    user_model = get_user_model()
+    resident = user_model.objects.create_user("olena", password="x")
+    other = user_model.objects.create_user("petro", password="x")
+    event = deliver("petitions.PetitionSigned", {"petition_id": 7, "user_id": resident.pk})
+    services.append("petitions.PetitionSigned", {"petition_id": 7}, actor=str(resident.pk))
+    digest = json.loads(LedgerEntry.objects.get(index=0).payload)["data"]["digest"]
+
+    client.force_login(resident)
+    response = client.get("/cabinet/")
+    panel = next(p for p in response.context["panels"]
+                 if p.template == "ledger/receipts_panel.html")
+    direct, from_event = panel.context["receipts"]  # newest first
+    assert direct["opening"] is None  # written with append: no event, nothing to open
+    opening = from_event["opening"]
+    assert opening.salt == event.uuid.hex and opening.digest == digest
+    assert hashlib.sha256(bytes.fromhex(opening.salt) + opening.payload.encode()).hexdigest() \
+        == digest
+    assert opening.salt in response.content.decode()
+    assert services.openings_for(str(other.pk), [0, 1]) == {}
+    client.force_login(other)
+    assert opening.salt not in client.get("/cabinet/").content.decode()
 
 
 def test_anonymous_visitors_get_no_panel(client: Client) -> None:

@@ -1,3 +1,5 @@
+import hashlib
+import json
 from datetime import date
 
 import pytest
@@ -99,6 +101,19 @@ def test_history_keeps_who_when_and_basis_and_events_go_out(make_person, make_us
     assert [p["version"] for p in payloads] == [1, 2]
     assert payloads[0]["person_ref"] == services.person_ref(person)
     assert all(str(person.uuid) not in str(p) and person.rnokpp not in str(p) for p in payloads)
+
+
+def test_the_published_change_is_a_salted_commitment_the_stored_record_opens(make_person):
+    """The ledger copies ``change``: it must not be a hash anyone can recompute from a
+    person's known data (issue 13), yet the register's own record must open it."""
+    person = make_person(4)
+    change = PersonChange.objects.get(person=person, version=1)
+    event = OutboxEvent.objects.get(name="residents.RegisterChanged")
+    assert event.payload["change"] == hashlib.sha256(change.snapshot.encode()).hexdigest()
+    record = json.loads(change.snapshot)
+    assert len(bytes.fromhex(record.pop("salt"))) == 32
+    unsalted = json.dumps(record, sort_keys=True, ensure_ascii=False)
+    assert event.payload["change"] != hashlib.sha256(unsalted.encode()).hexdigest()
 
 
 def test_a_change_needs_a_basis_and_valid_data(make_person):

@@ -1,4 +1,5 @@
-"""``misto ledger``: verify the log, sign a head, export the open dataset, make a key."""
+"""``misto ledger``: verify the log, sign a head, export the open dataset, make a key, and
+replace a log that must not be served any more by a new one (``new-log``)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from misto.ledger import services
+from misto.ledger import services, succession
 
 
 class Command(BaseCommand):
-    help = "The public ledger: verify | issue-head | integrate | export <dir> | generate-key"
+    help = ("The public ledger: verify | issue-head | integrate | export <dir> | generate-key "
+            "| new-log <archive-dir> --previous-key KEY --reason TEXT")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -23,6 +25,15 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="write entries.jsonl, heads.json and keys.json")
         export.add_argument("directory", type=Path)
         sub.add_parser("generate-key", help="print a new MISTO_LEDGER_KEY value (for rotation)")
+        new_log = sub.add_parser(
+            "new-log", help="close this log (final head, private archive) and start a new one "
+                            "whose entry 0 is a statement signed with the old key; "
+                            "MISTO_LEDGER_KEY must already hold the new key")
+        new_log.add_argument("archive", type=Path,
+                             help="new or empty directory for the old log (keep it private)")
+        new_log.add_argument("--previous-key", required=True,
+                             help="the old log's key (base64 or a key file, as MISTO_LEDGER_KEY)")
+        new_log.add_argument("--reason", required=True, help="why the log is replaced (public)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -44,6 +55,21 @@ class Command(BaseCommand):
                               f"{counts['keys']} keys to {directory}")
         elif action == "generate-key":
             self.stdout.write(services.generate_key())
+        elif action == "new-log":
+            self.new_log(options["archive"], options["previous_key"], options["reason"])
+
+    def new_log(self, archive: Path, previous_key: str, reason: str) -> None:
+        try:
+            done = succession.replace_log(archive, previous_key, reason)
+        except services.LedgerError as error:
+            raise CommandError(error.message) from None
+        final = done.previous_head
+        self.stdout.write(f"old log closed at size {final['tree_size']}, root "
+                          f"{final['sha256_root_hash']}, key {final['key_id']}; "
+                          f"{done.archived_entries} entries archived in {archive} (keep it "
+                          "private)")
+        self.stdout.write(f"new log started: entry 0 is the signed statement, first head "
+                          f"signed with key {done.first_head.key.key_id}")
 
     def verify(self) -> None:
         started = time.monotonic()
