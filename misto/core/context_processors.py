@@ -3,8 +3,10 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
+from django.templatetags.static import static
 
-from misto.core.registry import menu_for
+from misto.core.pwa import resident_actions
+from misto.core.registry import is_enabled, menu_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -14,4 +16,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "city_name": settings.MISTO_CITY_NAME,
         # The sign-in page is the residents module's (identity providers, staff TOTP).
         "login_url": resolve_url(settings.LOGIN_URL),
+        # The phone's bottom bar: the resident's main actions.
+        "resident_actions": resident_actions(request),
+        # Web Push belongs to the notifications module; its script offers it on every page
+        # (after a first action) only when the module is on.
+        "push_script": static("notifications/push.js") if is_enabled("notifications") else None,
     }
