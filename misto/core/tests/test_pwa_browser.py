@@ -89,6 +89,7 @@ def test_phone_header_is_small_and_the_menu_works_with_the_keyboard(
     # Escape closes and puts the focus back on the button.
     page.keyboard.press("Tab")  # the skip link
     page.keyboard.press("Tab")  # the brand
+    page.keyboard.press("Tab")  # the other language
     page.keyboard.press("Tab")
     assert toggle.evaluate("el => el === document.activeElement")
     page.keyboard.press("Enter")
