@@ -29,9 +29,8 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from misto.core.icons import LAYOUTS, SIZES, icon_name
@@ -68,34 +67,33 @@ OFFLINE_PAGES = ("core:home", "twin:shelters", "notifications:index")
 PERSONAL_PAGES = ("residents:cabinet", "notifications:inbox")
 
 
-def _resolved(url_names: tuple[str, ...]) -> list[str]:
-    urls = []
-    for name in url_names:
-        try:
-            urls.append(reverse(name))
-        except NoReverseMatch:
-            continue
-    return urls
+def _url(url_name: str) -> str | None:
+    """The page's path, or None when its module is switched off."""
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
+def _urls(url_names: tuple[str, ...]) -> list[str]:
+    return [url for url in map(_url, url_names) if url]
 
 
 def resident_actions(request: HttpRequest) -> list[dict[str, Any]]:
     """The bottom bar's entries with their URLs; the current one is marked for aria-current."""
-    current = request.path
     entries = []
     for action in RESIDENT_ACTIONS:
-        try:
-            url = reverse(action.url_name)
-        except NoReverseMatch:
-            continue
-        entries.append({"icon": action.icon, "label": action.label, "url": url,
-                        "current": current == url})
+        url = _url(action.url_name)
+        if url:
+            entries.append({"icon": action.icon, "label": action.label, "url": url,
+                            "current": request.path == url})
     return entries
 
 
 def _app_name() -> tuple[str, str]:
     city = settings.MISTO_CITY_NAME
     if city:
-        return _("%(city)s — city services") % {"city": city}, str(city)[:12]
+        return _("%(city)s — city services") % {"city": city}, str(city)
     return _("Misto — your city in one place"), _("Misto")
 
 
@@ -156,12 +154,12 @@ def worker_config() -> dict[str, Any]:
     config = {
         "shell": [*shell, offline_url],
         "offline": offline_url,
-        "pages": _resolved(OFFLINE_PAGES),
-        "personal": _resolved(PERSONAL_PAGES),
+        "pages": _urls(OFFLINE_PAGES),
+        "personal": _urls(PERSONAL_PAGES),
         "static": settings.STATIC_URL,
         "icon": static("misto/icons/icon-192.png"),
         # Where a push message without its own link opens.
-        "default_url": _first(("notifications:index",)) or "/",
+        "default_url": _url("notifications:index") or "/",
     }
     seed = json.dumps(config, sort_keys=True) + _shell_fingerprint()
     config["version"] = hashlib.sha256(seed.encode()).hexdigest()[:12]
@@ -188,14 +186,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @require_GET
 def offline(request: HttpRequest) -> HttpResponse:
     """What the worker shows for a page it has not kept: where to go while offline."""
-    links = [(url, label) for url, label in (
-        (_first(("twin:shelters",)), _("Shelters")),
-        (_first(("notifications:index",)), _("Announcements and outages")),
-        (_first(("residents:cabinet",)), _("My cabinet")),
-    ) if url]
+    candidates = (("twin:shelters", _("Shelters")),
+                  ("notifications:index", _("Announcements and outages")),
+                  ("residents:cabinet", _("My cabinet")))
+    links = [(url, label) for url, label in
+             ((_url(name), label) for name, label in candidates) if url]
     return render(request, "core/offline.html", {"links": links})
-
-
-def _first(url_names: tuple[str, ...]) -> str | None:
-    found = _resolved(url_names)
-    return found[0] if found else None

@@ -15,8 +15,9 @@ from misto.core import icons
 pytestmark = pytest.mark.django_db
 
 
-def manifest(client: Client, **headers: str) -> dict:
-    response = client.get("/manifest.webmanifest", **headers)
+def manifest(client: Client, language: str | None = None) -> dict:
+    headers = {"Accept-Language": language} if language else {}
+    response = client.get("/manifest.webmanifest", headers=headers)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/manifest+json"
     assert "Accept-Language" in response["Vary"]
@@ -29,7 +30,7 @@ def test_manifest_is_ukrainian_by_default_and_english_on_request(client, setting
     assert uk["lang"] == "uk"
     assert uk["name"] == "Місто — ваше місто в одному місці"
     assert uk["short_name"] == "Місто"
-    en = manifest(client, HTTP_ACCEPT_LANGUAGE="en")
+    en = manifest(client, "en")
     assert en["lang"] == "en"
     assert en["name"] == "Misto — your city in one place"
     for body in (uk, en):

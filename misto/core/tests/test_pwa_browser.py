@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib import messages
 from django.test import Client
 
 from misto.core.tests.browser import CHROMIUM, CHROMIUM_ARGS, axe_violations, screenshot
