@@ -148,7 +148,9 @@ def _shell_fingerprint() -> str:
 
 
 def worker_config() -> dict[str, Any]:
-    shell = [static(name) for name in SHELL_FILES]
+    # A shell file that is not built (the vendored scripts come from npm) would make the
+    # whole install fail, so only files that exist are listed.
+    shell = [static(name) for name in SHELL_FILES if finders.find(name)]
     shell += [icon["src"] for icon in _icons()]
     offline_url = reverse("core:offline")
     config = {

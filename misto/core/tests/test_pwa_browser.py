@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from misto.conftest import wait_for
 from misto.core.tests.browser import CHROMIUM, CHROMIUM_ARGS, axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -159,3 +160,32 @@ def session_cookie(user: Any, live_server: Any) -> dict[str, str]:
     return {"name": django_settings.SESSION_COOKIE_NAME,
             "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
             "url": live_server.url}
+
+
+def test_personal_pages_kept_offline_are_forgotten_on_sign_out(
+        live_server, browser, django_user_model) -> None:
+    """A shared phone must not show the previous resident's cabinet offline."""
+    resident = django_user_model.objects.create_user("olena", password="a-strong-pass-42")
+    page = new_page(browser, PHONE)
+    page.context.add_cookies([session_cookie(resident, live_server)])
+    page.goto(live_server.url + "/")
+    wait_for_worker(page)
+    page.goto(live_server.url + "/cabinet/")
+    kept = ("() => caches.open('misto-personal').then(c => c.keys())"
+            ".then(keys => keys.map(k => new URL(k.url).pathname))")
+    assert wait_for(lambda: "/cabinet/" in page.evaluate(kept), timeout=10)
+    page.context.set_offline(True)
+    page.reload()
+    assert page.locator("h1").inner_text() == "Мій кабінет"
+    page.context.set_offline(False)
+
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="Меню").click()
+    page.get_by_role("button", name="Вийти").click()
+    page.wait_for_load_state()
+    assert wait_for(lambda: page.evaluate(kept) == [], timeout=10)
+    page.context.set_offline(True)
+    page.goto(live_server.url + "/cabinet/")
+    assert page.locator("h1").inner_text() == "Немає з’єднання з мережею"
+    assert page.errors == []
+    page.context.close()

@@ -74,6 +74,7 @@ def test_shelters_page_loads_offline_after_one_visit(live_server, browser, shelt
     page.goto(live_server.url + "/reports/queue/")
     assert page.get_by_role("link", name="Укриття").first.is_visible()
     assert page.locator("h1").inner_text() == "Немає з’єднання з мережею"
+    assert axe_violations(page) == []
     screenshot(page, "offline-phone-uk")
     context.set_offline(False)
     assert errors == []
