@@ -3,9 +3,11 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
+from django.templatetags.static import static
 from django.utils.functional import SimpleLazyObject
 
-from misto.core.registry import banners_for, menu_for
+from misto.core.pwa import resident_actions
+from misto.core.registry import banners_for, is_enabled, menu_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,4 +20,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "login_url": resolve_url(settings.LOGIN_URL),
         # Lazy: asked once, and only by a page that renders the frame (not by e-mails).
         "site_banners": SimpleLazyObject(lambda: banners_for(request)),
+        # The phone's bottom bar: the resident's main actions.
+        "resident_actions": resident_actions(request),
+        # Web Push belongs to the notifications module; its script offers it on every page
+        # (after a first action) only when the module is on.
+        "push_script": static("notifications/push.js") if is_enabled("notifications") else None,
     }

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from misto.core import pwa
 from misto.notifications import views
 
 app_name = "notifications"
@@ -16,5 +17,6 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("settings/", views.settings_page, name="settings"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("sw.js", views.service_worker, name="service_worker"),
+    # The old address of the push worker serves the site's one worker (push included).
+    path("sw.js", pwa.service_worker, name="service_worker"),
 ]

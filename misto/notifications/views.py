@@ -272,24 +272,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "notifications/unsubscribe.html", {"u": found, "token": token})
 
 
-def service_worker(request: HttpRequest) -> HttpResponse:
-    """The Web Push service worker, served under /notices/ so that it may own that scope."""
-    script = (
-        "self.addEventListener('push', function (event) {\n"
-        "  var data = {};\n"
-        "  try { data = event.data.json(); } catch (e) { data = {title: event.data.text()}; }\n"
-        "  event.waitUntil(self.registration.showNotification(data.title || 'Misto', {\n"
-        "    body: data.body || '', data: {url: data.url || '/notices/'},\n"
-        "    requireInteraction: !!data.urgent}));\n"
-        "});\n"
-        "self.addEventListener('notificationclick', function (event) {\n"
-        "  event.notification.close();\n"
-        "  event.waitUntil(clients.openWindow(event.notification.data.url));\n"
-        "});\n"
-    )
-    return HttpResponse(script, content_type="application/javascript")
-
-
 def cabinet_panel(request: HttpRequest) -> CabinetPanel | None:
     if not request.user.is_authenticated:
         return None

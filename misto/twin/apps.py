@@ -23,7 +23,8 @@ class TwinConfig(MistoModule):
     urls = (("map/", "misto.twin.urls"),)
     api_router = "misto.twin.api.router"
     api_prefix = "twin"
-    menu = (MenuEntry(_("Map"), "twin:map", "public"),)
+    menu = (MenuEntry(_("Map"), "twin:map", "public"),
+            MenuEntry(_("Shelters"), "twin:shelters", "public"))
     demo = "misto.twin.demo.load"
 
     def ready(self) -> None:

@@ -5,5 +5,6 @@ from misto.twin import views
 app_name = "twin"
 urlpatterns = [
     path("", views.map_page, name="map"),
+    path("shelters/", views.shelters_page, name="shelters"),
     path("labels/<slug:code>.pdf", views.labels_pdf, name="labels"),
 ]

@@ -1,13 +1,15 @@
-"""The map page and the printable label sheets."""
+"""The map page, the public list of shelters and the printable label sheets."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.gis.db.models import Extent
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from misto.core.permissions import can
@@ -93,6 +95,54 @@ def map_page(request: HttpRequest) -> HttpResponse:
     }
     return render(request, "twin/map.html", {"layers": layers, "config": config,
                                              "can_edit": bool(editable)})
+
+
+# How far a shelter's nearest landmark may be for its number to help someone find it.
+LANDMARK_NEAR_M = 300
+
+SHELTER_KINDS = {"shelter": gettext_lazy("shelter"), "dual_use": gettext_lazy("dual-use shelter"),
+                 "simple": gettext_lazy("simple shelter")}
+
+
+def _natural_key(text: str) -> list[Any]:
+    """"Укриття № 2" before "Укриття № 10"."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
+
+
+def _shelter_row(feature: Feature, english: bool) -> dict[str, Any]:
+    """What a resident needs to reach a shelter: its name, address and a landmark number
+    (its own, or the nearest numbered pole or tree, which is painted on the street)."""
+    props = feature.properties
+    point = feature.geometry.point_on_surface
+    address = props.get("address") or ""
+    if not address:
+        nearest_address = services.nearest_address(point.x, point.y)
+        address = nearest_address.name if nearest_address else ""
+    number = feature.number or ""
+    if not number:
+        near = services.nearest(point.x, point.y, 1, max_distance_m=LANDMARK_NEAR_M)
+        number = near[0].number or "" if near else ""
+    return {
+        "name": (english and props.get("name_en")) or feature.name,
+        "kind": SHELTER_KINDS.get(props.get("kind", ""), ""),
+        "capacity": props.get("capacity"), "accessible": props.get("accessible"),
+        "hours": props.get("hours") or "", "address": address, "landmark": number,
+    }
+
+
+def shelters_page(request: HttpRequest) -> HttpResponse:
+    """The public list of shelters: plain HTML, so the service worker can keep it offline."""
+    try:
+        layer = services.get_layer(builtin.SHELTERS)
+    except services.TwinError as exc:
+        raise Http404(exc.message) from exc
+    if not services.can_see(request.user, layer):
+        raise Http404(_("There is no such page."))
+    english = (get_language() or "").startswith("en")
+    rows = [_shelter_row(feature, english) for feature in
+            Feature.objects.filter(layer=layer, retired_at__isnull=True).order_by("pk")]
+    rows.sort(key=lambda row: _natural_key(row["name"]))
+    return render(request, "twin/shelters.html", {"shelters": rows, "layer": layer})
 
 
 def labels_pdf(request: HttpRequest, code: str) -> HttpResponse:
