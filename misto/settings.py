@@ -200,7 +200,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Password plus TOTP for staff, OpenID Connect for residents (misto.residents.auth).
+# Password plus TOTP for staff; residents by a code (e-mail, SMS), OpenID Connect or a passkey
+# (misto.residents.auth, docs/residents.md). The backend throttles every password sign-in.
 AUTHENTICATION_BACKENDS = ["misto.residents.auth.PasswordTotpBackend"]
 LOGIN_URL = "residents:signin"
 LOGIN_REDIRECT_URL = "core:home"
@@ -245,8 +246,12 @@ if EMAIL_URL.startswith("smtp://"):
     EMAIL_HOST_USER = _email.username or ""
     EMAIL_HOST_PASSWORD = _email.password or ""
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-else:
+elif PRODUCTION:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    # Kept for the local outbox page (/cabinet/dev-outbox/), so sign-in codes work on a
+    # fresh checkout without a mail server (misto/residents/outbox.py).
+    EMAIL_BACKEND = "misto.residents.outbox.LocalOutboxEmailBackend"
 
 # --- Security (production) -----------------------------------------------------------
 if PRODUCTION:
