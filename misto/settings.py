@@ -204,6 +204,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # (misto.residents.auth, docs/residents.md). The backend throttles every password sign-in.
 AUTHENTICATION_BACKENDS = ["misto.residents.auth.PasswordTotpBackend"]
 LOGIN_URL = "residents:signin"
+# Passkeys (WebAuthn): the relying party id (the site's domain) and the origins an assertion
+# may come from; anything else is refused (docs/residents.md).
+MISTO_WEBAUTHN_RP_ID = os.environ.get("MISTO_WEBAUTHN_RP_ID", "localhost")
+MISTO_WEBAUTHN_ORIGINS = env_list("MISTO_WEBAUTHN_ORIGINS",
+                                  "http://localhost:8000,http://localhost:8765")
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 

@@ -12,7 +12,13 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -21,7 +27,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from misto.core.permissions import can
-from misto.residents import auth, codes, identity, levels, outbox, services, throttle
+from misto.residents import (
+    auth,
+    codes,
+    identity,
+    levels,
+    outbox,
+    passkeys,
+    services,
+    throttle,
+)
 from misto.residents.models import CorrectionRequest, LocalMessage
 
 MAX_PDF = 5 * 1024 * 1024
@@ -48,6 +63,7 @@ def cabinet(request: HttpRequest) -> HttpResponse:
         "correctable": [(name, services.field_label(name)) for name in services.CORRECTABLE],
         "sessions": services.sessions_of(request.user),
         "current_session": request.session.session_key,
+        "passkeys": passkeys.of(request.user),
     }
     if person is not None:
         context.update(
@@ -286,6 +302,75 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
                                     "register. A clerk at the administrative services "
                                     "centre can add you."))
     return redirect(request.session.pop("oidc_next", None) or reverse("residents:cabinet"))
+
+
+# --- Passkeys ---------------------------------------------------------------------------
+
+PASSKEY_CHALLENGE = "passkey_challenge"
+MAX_CREDENTIAL = 64 * 1024
+
+
+def _take_challenge(request: HttpRequest) -> str:
+    """The session's pending challenge, spent on first use (no replay)."""
+    return str(request.session.pop(PASSKEY_CHALLENGE, "") or "")
+
+
+def _credential(request: HttpRequest) -> str | None:
+    body = request.body
+    return body.decode("utf-8", "replace") if 0 < len(body) <= MAX_CREDENTIAL else None
+
+
+@levels.level_required(levels.BASIC)
+@require_POST
+def passkey_register_options(request: HttpRequest) -> HttpResponse:
+    options, request.session[PASSKEY_CHALLENGE] = passkeys.registration_options(request.user)
+    return HttpResponse(options, content_type="application/json")
+
+
+@levels.level_required(levels.BASIC)
+@require_POST
+def passkey_register(request: HttpRequest) -> HttpResponse:
+    """Keep the passkey the browser made; it signs in at this session's level later."""
+    credential = _credential(request)
+    if credential is None:
+        return JsonResponse({"error": _("Send the passkey as JSON.")}, status=400)
+    try:
+        passkeys.register(request.user, credential, _take_challenge(request),
+                          level=levels.level_of(request) or levels.BASIC,
+                          name=request.headers.get("X-Passkey-Name", ""))
+    except passkeys.PasskeyError as error:
+        return JsonResponse({"error": error.message}, status=400)
+    messages.success(request, _("The passkey was added. Next time sign in with it."))
+    return JsonResponse({"redirect": reverse("residents:cabinet") + "#passkeys"}, status=201)
+
+
+@levels.level_required(levels.BASIC)
+@require_POST
+def passkey_remove(request: HttpRequest, passkey_id: int) -> HttpResponse:
+    if not passkeys.remove(request.user, passkey_id):
+        raise Http404
+    messages.success(request, _("The passkey was removed."))
+    return redirect(reverse("residents:cabinet") + "#passkeys")
+
+
+@require_POST
+def passkey_signin_options(request: HttpRequest) -> HttpResponse:
+    options, request.session[PASSKEY_CHALLENGE] = passkeys.authentication_options()
+    return HttpResponse(options, content_type="application/json")
+
+
+@require_POST
+def passkey_signin(request: HttpRequest) -> HttpResponse:
+    """Sign in with a passkey, at the level it was registered with; answers where to go."""
+    credential = _credential(request)
+    if credential is None:
+        return JsonResponse({"error": _("Send the passkey as JSON.")}, status=400)
+    try:
+        key = passkeys.authenticate(credential, _take_challenge(request))
+    except passkeys.PasskeyError as error:
+        return JsonResponse({"error": error.message}, status=400)
+    levels.sign_in(request, key.user, method="passkey", level=key.level)
+    return JsonResponse({"redirect": _next_url(request, reverse("residents:cabinet"))})
 
 
 # --- Staff -----------------------------------------------------------------------------
