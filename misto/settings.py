@@ -207,8 +207,7 @@ LOGIN_URL = "residents:signin"
 # Passkeys (WebAuthn): the relying party id (the site's domain) and the origins an assertion
 # may come from; anything else is refused (docs/residents.md).
 MISTO_WEBAUTHN_RP_ID = os.environ.get("MISTO_WEBAUTHN_RP_ID", "localhost")
-MISTO_WEBAUTHN_ORIGINS = env_list("MISTO_WEBAUTHN_ORIGINS",
-                                  "http://localhost:8000,http://localhost:8765")
+MISTO_WEBAUTHN_ORIGINS = env_list("MISTO_WEBAUTHN_ORIGINS", "http://localhost:8000")
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
