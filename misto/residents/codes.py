@@ -119,7 +119,8 @@ def request_code(channel: str, address: str, client: str) -> SignInCode:
 def pending(token: Any) -> SignInCode | None:
     """The not yet used, not expired code of the entry form ``token`` (None otherwise)."""
     return SignInCode.objects.filter(token=token, used_at__isnull=True,
-                                     expires_at__gt=timezone.now()).first()
+                                     expires_at__gt=timezone.now(),
+                                     failed_tries__lt=MAX_TRIES).first()
 
 
 def sign_in_with_code(token: Any, code: str) -> Any:
