@@ -22,9 +22,9 @@ def form_action(html: str, base: str) -> str:
     return url if url.startswith("http") else base + url
 
 
-def sign_in(client, login: str, start: str = "/cabinet/signin/local/") -> "object":
+def sign_in(client, login: str, start_path: str = "/cabinet/signin/local/") -> "object":
     """Go through the provider's own pages as a browser would; return our callback's answer."""
-    start = client.get(start)
+    start = client.get(start_path)
     assert start.status_code == 302, start.content[:300]
     authorize = start["Location"]
     base = "{0.scheme}://{0.netloc}".format(urlsplit(authorize))

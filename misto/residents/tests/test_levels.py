@@ -54,7 +54,7 @@ def test_the_provider_raises_the_level_and_brings_the_resident_back(client, oidc
     page = client.get(gated["Location"]).content.decode()
     start = re.search(r'href="(/cabinet/signin/local/\?next=[^"]+)"', page)
     assert start and "my-data.json" in start.group(1)
-    answer = sign_in_with_provider(client, "olena", start=start.group(1).replace("&amp;", "&"))
+    answer = sign_in_with_provider(client, "olena", start_path=start.group(1).replace("&amp;", "&"))
     assert answer.status_code == 302 and answer["Location"] == "/cabinet/my-data.json"
     assert client.session[levels.SESSION_KEY] == "verified"
     assert client.get("/cabinet/my-data.json").status_code == 200

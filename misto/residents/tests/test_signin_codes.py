@@ -5,10 +5,10 @@ from __future__ import annotations
 import hmac
 import re
 from datetime import timedelta
+from typing import Any
 from unittest import mock
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ def local_outbox(settings):
     settings.PRODUCTION = False
 
 
-def ask(client: Client, channel: str, address: str, next_url: str = "") -> HttpResponse:
+def ask(client: Client, channel: str, address: str, next_url: str = "") -> Any:
     return client.post("/cabinet/signin/code/", {"channel": channel, "address": address,
                                                  "next": next_url})
 
