@@ -73,8 +73,10 @@ class PasswordTotpBackend(ModelBackend):
     """The only authentication backend, so every ``authenticate()`` caller is throttled.
 
     Each attempt takes a ticket of :data:`throttle.SIGNIN` for (user name, client address)
-    before the password is checked; a locked-out pair is refused with ``PermissionDenied``
-    (Django then stops and reports a failed sign-in) and a success clears the pair.
+    before the password is checked; a locked-out pair, or an address locked by
+    :data:`throttle.SIGNIN_CLIENT` (many names tried), is refused with ``PermissionDenied``
+    (Django then stops and reports a failed sign-in). A success clears the pair; a failure
+    also counts against the address.
     """
 
     def authenticate(self, request: HttpRequest | None, username: str | None = None,
@@ -83,11 +85,14 @@ class PasswordTotpBackend(ModelBackend):
         if username is None or password is None:
             return None  # not a password sign-in (Django asks every backend)
         address = throttle.client_address(request)
-        if throttle.take(throttle.SIGNIN, username, address):
+        if (throttle.wait_seconds(throttle.SIGNIN_CLIENT, address)
+                or throttle.take(throttle.SIGNIN, username, address)):
             raise PermissionDenied("too many failed sign-ins")
         user = self._verify(request, username, password, totp, **kwargs)
         if user is not None:
             throttle.reset(throttle.SIGNIN, username, address)
+        else:
+            throttle.take(throttle.SIGNIN_CLIENT, address)
         return user
 
     def _verify(self, request: HttpRequest | None, username: str, password: str,

@@ -51,6 +51,10 @@ class Rule:
 # Password (+ TOTP) sign-in: 5 failures from one address lock that user there for 1 minute,
 # each further failure doubles it (2, 4, ... 60 minutes); failures are forgotten after a day.
 SIGNIN = Rule("signin", limit=5, window=timedelta(days=1), base_lock=timedelta(minutes=1))
+# One address trying many user names (password spraying): 50 failures over all names lock
+# the address the same growing way. Only failures count here, so a busy office is not hit.
+SIGNIN_CLIENT = Rule("signin-client", limit=50, window=timedelta(days=1),
+                     base_lock=timedelta(minutes=1))
 
 
 def client_address(request: HttpRequest | None) -> str:
@@ -71,6 +75,11 @@ def wait_seconds(rule: Rule, *parts: str) -> int:
     if row is None or row.locked_until is None:
         return 0
     return max(0, math.ceil((row.locked_until - timezone.now()).total_seconds()))
+
+
+def signin_wait(username: str, address: str) -> int:
+    """Seconds before ``username`` may try a password from ``address`` (0: now)."""
+    return max(wait_seconds(SIGNIN, username, address), wait_seconds(SIGNIN_CLIENT, address))
 
 
 def take(rule: Rule, *parts: str) -> int:

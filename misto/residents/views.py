@@ -165,16 +165,14 @@ def signin(request: HttpRequest) -> HttpResponse:
     wait = 0
     if request.method == "POST":
         username = request.POST.get("username", "")
-        wait = throttle.wait_seconds(throttle.SIGNIN, username,
-                                     throttle.client_address(request))
+        wait = throttle.signin_wait(username, throttle.client_address(request))
         user = None if wait else authenticate(
             request, username=username, password=request.POST.get("password", ""),
             totp=request.POST.get("totp", ""))
         if user is not None:
             levels.sign_in(request, user, method="password+totp", level=levels.VERIFIED)
             return redirect(_next_url(request, reverse("core:home")))
-        wait = wait or throttle.wait_seconds(throttle.SIGNIN, username,
-                                             throttle.client_address(request))
+        wait = wait or throttle.signin_wait(username, throttle.client_address(request))
         if wait:
             error, status = locked_out_message(wait), 429
         else:
