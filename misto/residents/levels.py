@@ -10,7 +10,8 @@
 The level belongs to the session (``request.session[SESSION_KEY]``), set by :func:`sign_in`.
 A session from before levels existed came from a password or a provider, so it counts as
 verified. An action declares what it needs with :func:`level_required`; a resident below
-it is sent to the sign-in page to raise it and comes back to ``next``.
+it is sent to the sign-in page to raise it and comes back to ``next``
+(:func:`require_level` is the same check for code that is not a whole view).
 """
 
 from __future__ import annotations
@@ -58,9 +59,25 @@ def raise_level_url(level: str, next_url: str) -> str:
     return reverse("residents:signin") + "?" + urlencode({"level": level, "next": next_url})
 
 
+def require_level(request: HttpRequest, level: str) -> HttpResponse | None:
+    """None when the sign-in reaches ``level``; else the redirect that raises it and returns.
+
+    For code that is not a plain view (a view doing it midway, an htmx fragment); views
+    use :func:`level_required`. A GET comes back to itself, a POST to the page it was sent
+    from (its form is then shown again).
+    """
+    if level not in RANK:
+        raise ValueError(f"unknown level {level!r}")
+    if has_level(request, level):
+        return None
+    target = request.get_full_path() if request.method == "GET" else (
+        request.headers.get("referer") or reverse("residents:cabinet"))
+    return redirect(raise_level_url(level, target))
+
+
 def level_required(level: str) -> Callable[[Callable[..., HttpResponse]],
                                            Callable[..., HttpResponse]]:
-    """Decorate a view that needs at least ``level``; below it, go and raise it, then return.
+    """Decorate a view that needs at least ``level`` (:func:`require_level`).
 
     Also stands in for ``login_required``: an anonymous visitor is led the same way.
     """
@@ -70,11 +87,7 @@ def level_required(level: str) -> Callable[[Callable[..., HttpResponse]],
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if has_level(request, level):
-                return view(request, *args, **kwargs)
-            target = request.get_full_path() if request.method == "GET" else (
-                request.headers.get("referer") or reverse("residents:cabinet"))
-            return redirect(raise_level_url(level, target))
+            return require_level(request, level) or view(request, *args, **kwargs)
 
         return gated
 

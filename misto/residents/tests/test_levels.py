@@ -64,3 +64,21 @@ def test_levels_are_ordered_and_unknown_ones_are_a_programming_error():
     assert levels.RANK[levels.VERIFIED] > levels.RANK[levels.BASIC]
     with pytest.raises(ValueError):
         levels.level_required("gold")
+
+
+def test_require_level_answers_none_or_the_way_up(make_user):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/petitions/7/sign?x=1")
+    request.session = SessionStore()
+    request.user = AnonymousUser()
+    assert levels.require_level(request, "basic")["Location"] == (
+        "/cabinet/signin/?level=basic&next=%2Fpetitions%2F7%2Fsign%3Fx%3D1")
+    request.user = make_user()
+    request.session[levels.SESSION_KEY] = "basic"
+    assert levels.require_level(request, "basic") is None
+    assert "level=verified" in levels.require_level(request, "verified")["Location"]
+    request.session[levels.SESSION_KEY] = "verified"
+    assert levels.require_level(request, "verified") is None
