@@ -1,10 +1,13 @@
-"""Sign-in: staff with a password plus a TOTP code, residents through OpenID Connect.
+"""Sign-in: staff with a password plus a TOTP code; residents without a password.
 
 :class:`PasswordTotpBackend` replaces Django's ModelBackend (``AUTHENTICATION_BACKENDS``):
 a user who has a confirmed TOTP secret is let in by password only together with a valid,
 not yet used code; in production (``MISTO_PRODUCTION``) staff without TOTP are refused
-altogether. Residents never have a password: they sign in through an identity provider
-(:mod:`misto.residents.identity`), which logs them in with this same backend.
+altogether; every attempt goes through the throttle (:mod:`misto.residents.throttle`).
+Residents never have a password: they sign in through an identity provider
+(:mod:`misto.residents.identity`), a one-time code (:mod:`misto.residents.codes`) or a
+passkey (:mod:`misto.residents.passkeys`), each logged in with this same backend at its
+level (:mod:`misto.residents.levels`).
 """
 
 from __future__ import annotations
