@@ -200,9 +200,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Password plus TOTP for staff, OpenID Connect for residents (misto.residents.auth).
+# Password plus TOTP for staff; residents by a code (e-mail, SMS), OpenID Connect or a passkey
+# (misto.residents.auth, docs/residents.md). The backend throttles every password sign-in.
 AUTHENTICATION_BACKENDS = ["misto.residents.auth.PasswordTotpBackend"]
 LOGIN_URL = "residents:signin"
+# Passkeys (WebAuthn): the relying party id (the site's domain) and the origins an assertion
+# may come from; anything else is refused (docs/residents.md).
+MISTO_WEBAUTHN_RP_ID = os.environ.get("MISTO_WEBAUTHN_RP_ID", "localhost")
+MISTO_WEBAUTHN_ORIGINS = env_list("MISTO_WEBAUTHN_ORIGINS", "http://localhost:8000")
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
@@ -245,8 +250,12 @@ if EMAIL_URL.startswith("smtp://"):
     EMAIL_HOST_USER = _email.username or ""
     EMAIL_HOST_PASSWORD = _email.password or ""
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-else:
+elif PRODUCTION:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    # Kept for the local outbox page (/cabinet/dev-outbox/), so sign-in codes work on a
+    # fresh checkout without a mail server (misto/residents/outbox.py).
+    EMAIL_BACKEND = "misto.residents.outbox.LocalOutboxEmailBackend"
 
 # --- Security (production) -----------------------------------------------------------
 if PRODUCTION:

@@ -8,6 +8,10 @@ Public functions other modules may call (``from misto.residents import person_su
   contact details for staff who may read them; every call is written to the resident's
   access log (who, whom, which fields, why) and raises ``PermissionDenied`` otherwise.
 
+- ``misto.residents.levels.level_required("basic" | "verified")`` (a view decorator) and
+  ``levels.require_level(request, level)``: the sign-in level an action needs; a resident
+  below it is led to raise it and comes back (docs/residents.md, "Levels and the gate").
+
 Roles and the permission function are in the core (``misto.core.permissions.can``).
 """
 

@@ -1,10 +1,13 @@
-"""Sign-in: staff with a password plus a TOTP code, residents through OpenID Connect.
+"""Sign-in: staff with a password plus a TOTP code; residents without a password.
 
 :class:`PasswordTotpBackend` replaces Django's ModelBackend (``AUTHENTICATION_BACKENDS``):
 a user who has a confirmed TOTP secret is let in by password only together with a valid,
 not yet used code; in production (``MISTO_PRODUCTION``) staff without TOTP are refused
-altogether. Residents never have a password: they sign in through an identity provider
-(:mod:`misto.residents.identity`), which logs them in with this same backend.
+altogether; every attempt goes through the throttle (:mod:`misto.residents.throttle`).
+Residents never have a password: they sign in through an identity provider
+(:mod:`misto.residents.identity`), a one-time code (:mod:`misto.residents.codes`) or a
+passkey (:mod:`misto.residents.passkeys`), each logged in with this same backend at its
+level (:mod:`misto.residents.levels`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from typing import Any
 import pyotp
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 
 from misto.core.permissions import scopes
+from misto.residents import throttle
 from misto.residents.models import StaffTotp
 
 BACKEND = "misto.residents.auth.PasswordTotpBackend"
@@ -68,9 +73,33 @@ def has_confirmed_totp(user: Any) -> bool:
 
 
 class PasswordTotpBackend(ModelBackend):
+    """The only authentication backend, so every ``authenticate()`` caller is throttled.
+
+    Each attempt takes a ticket of :data:`throttle.SIGNIN` for (user name, client address)
+    before the password is checked; a locked-out pair, or an address locked by
+    :data:`throttle.SIGNIN_CLIENT` (many names tried), is refused with ``PermissionDenied``
+    (Django then stops and reports a failed sign-in). A success clears the pair; a failure
+    also counts against the address.
+    """
+
     def authenticate(self, request: HttpRequest | None, username: str | None = None,
                      password: str | None = None, totp: str | None = None,
                      **kwargs: Any) -> Any:
+        if username is None or password is None:
+            return None  # not a password sign-in (Django asks every backend)
+        address = throttle.client_address(request)
+        if (throttle.wait_seconds(throttle.SIGNIN_CLIENT, address)
+                or throttle.take(throttle.SIGNIN, username, address)):
+            raise PermissionDenied("too many failed sign-ins")
+        user = self._verify(request, username, password, totp, **kwargs)
+        if user is not None:
+            throttle.reset(throttle.SIGNIN, username, address)
+        else:
+            throttle.take(throttle.SIGNIN_CLIENT, address)
+        return user
+
+    def _verify(self, request: HttpRequest | None, username: str, password: str,
+                totp: str | None, **kwargs: Any) -> Any:
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             return None
@@ -79,37 +108,3 @@ class PasswordTotpBackend(ModelBackend):
         if settings.PRODUCTION and is_staff_member(user):
             return None  # staff must enrol a TOTP secret first (misto residents totp)
         return user
-
-
-# --- Throttling of password sign-in ---------------------------------------------------
-
-MAX_FAILURES = 5
-FAILURE_WINDOW = 15 * 60  # seconds
-
-
-def _failure_key(username: str) -> str:
-    return f"misto:signin-failures:{username.strip().casefold()[:150]}"
-
-
-def locked_out(username: str) -> bool:
-    """Too many failed sign-ins for this user name recently (a TOTP code has 10⁶ values)."""
-    from django.core.cache import cache
-
-    return int(cache.get(_failure_key(username), 0)) >= MAX_FAILURES
-
-
-def record_failure(username: str) -> None:
-    from django.core.cache import cache
-
-    key = _failure_key(username)
-    if not cache.add(key, 1, FAILURE_WINDOW):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, FAILURE_WINDOW)
-
-
-def clear_failures(username: str) -> None:
-    from django.core.cache import cache
-
-    cache.delete(_failure_key(username))

@@ -101,8 +101,8 @@ class SignIn:
     matched: bool  # the identity was found in the register
 
 
-def _new_resident_user() -> Any:
-    # No names or e-mail on the account: personal data lives encrypted in the register.
+def new_resident_user() -> Any:
+    """A new resident account: no names or e-mail (they live encrypted in the register)."""
     user_model = get_user_model()
     user = user_model(username=f"resident-{secrets.token_hex(8)}")
     user.set_unusable_password()
@@ -141,7 +141,7 @@ def sign_in_with(config: ProviderConfig, claims: dict[str, Any]) -> SignIn:
         elif person is not None and person.user is not None:
             user = person.user
         else:
-            user = _new_resident_user()
+            user = new_resident_user()
         if identity is None:
             ExternalIdentity.objects.create(user=user, provider=config.name,
                                             subject_index=subject_index)

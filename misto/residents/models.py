@@ -289,3 +289,79 @@ class Extract(models.Model):
     def public(self) -> dict[str, Any]:
         return {"code": self.code, "kind": self.kind, "issued_at": self.issued_at.isoformat(),
                 "valid_until": self.valid_until.isoformat(), "sha256": self.sha256}
+
+
+class Throttle(models.Model):
+    """A counter of failed sign-ins or of code requests for one (scope, who, where).
+
+    ``key`` is a keyed HMAC of the scope, the user name or contact address and the client
+    address (:mod:`misto.residents.throttle`): the table never says who tried from where.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"throttle {self.key[:8]}"
+
+
+class SignInCode(models.Model):
+    """A one-time code sent to an e-mail address or a phone to sign in (level *basic*).
+
+    Only an HMAC of the code is kept (``code_hash``) and the contact only as a blind index:
+    the table cannot sign anyone in or say whose address it was. ``token`` is the public
+    handle of the entry form; a code is good for ``expires_at``, once, and a few tries.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("SMS")
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address_index = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_tries = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"sign-in code {self.token}"
+
+
+class LocalMessage(models.Model):
+    """An e-mail or SMS kept for the local outbox page instead of being sent (never in
+    production: ``/cabinet/dev-outbox/`` answers 404 there and nothing writes here)."""
+
+    channel = models.CharField(max_length=16)
+    address = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} message {self.pk}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential a resident registered in the cabinet; signing in with it
+    gives the level of the session that registered it (``level``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="passkeys")
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key = models.BinaryField()
+    sign_count = models.BigIntegerField(default=0)
+    level = models.CharField(max_length=16)
+    name = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"passkey {self.pk} of {self.user_id}"

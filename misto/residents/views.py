@@ -3,25 +3,42 @@
 from __future__ import annotations
 
 import json
+import math
+import uuid
 from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import authenticate, login
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from misto.core.permissions import can
 from misto.core.registry import workspace_for
-from misto.residents import auth, identity, services
-from misto.residents.auth import BACKEND
-from misto.residents.models import CorrectionRequest
+from misto.residents import (
+    auth,
+    codes,
+    identity,
+    levels,
+    outbox,
+    passkeys,
+    services,
+    throttle,
+)
+from misto.residents.models import CorrectionRequest, LocalMessage
 
 MAX_PDF = 5 * 1024 * 1024
 
@@ -47,6 +64,7 @@ def cabinet(request: HttpRequest) -> HttpResponse:
         "correctable": [(name, services.field_label(name)) for name in services.CORRECTABLE],
         "sessions": services.sessions_of(request.user),
         "current_session": request.session.session_key,
+        "passkeys": passkeys.of(request.user),
     }
     if person is not None:
         context.update(
@@ -61,7 +79,7 @@ def cabinet(request: HttpRequest) -> HttpResponse:
     return render(request, "residents/cabinet.html", context)
 
 
-@login_required
+@levels.level_required(levels.VERIFIED)
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
     person = services.person_of(request.user)
@@ -73,7 +91,7 @@ def export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@levels.level_required(levels.VERIFIED)
 @require_POST
 def correction(request: HttpRequest) -> HttpResponse:
     person = services.person_of(request.user)
@@ -98,7 +116,7 @@ def end_sessions(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("residents:cabinet") + "#sessions")
 
 
-@login_required
+@levels.level_required(levels.VERIFIED)
 @require_POST
 def issue_extract(request: HttpRequest) -> HttpResponse:
     person = services.person_of(request.user)
@@ -142,32 +160,101 @@ def extract_check(request: HttpRequest, code: str = "") -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signin(request: HttpRequest) -> HttpResponse:
+    """The one password form (staff: password + TOTP); Django's and the admin's redirect here."""
     error = ""
     status = 200
+    wait = 0
     if request.method == "POST":
         username = request.POST.get("username", "")
-        user = None
-        if auth.locked_out(username):
-            error = _("Too many failed attempts. Try again in 15 minutes.")
-            status = 429
-        else:
-            user = authenticate(request, username=username,
-                                password=request.POST.get("password", ""),
-                                totp=request.POST.get("totp", ""))
-            if user is None:
-                auth.record_failure(username)
-                error = _("Wrong user name, password or one-time code.")
-                status = 400
+        wait = throttle.signin_wait(username, throttle.client_address(request))
+        user = None if wait else authenticate(
+            request, username=username, password=request.POST.get("password", ""),
+            totp=request.POST.get("totp", ""))
         if user is not None:
-            auth.clear_failures(username)
-            request.session["_misto_method"] = "password+totp"
-            login(request, user, backend=BACKEND)
+            levels.sign_in(request, user, method="password+totp", level=levels.VERIFIED)
             # Staff land on their role's workspace (declared by the modules), not the home page.
             return redirect(_next_url(request, workspace_for(user) or reverse("core:home")))
-    return render(request, "residents/signin.html", {
+        wait = wait or throttle.signin_wait(username, throttle.client_address(request))
+        if wait:
+            error, status = locked_out_message(wait), 429
+        else:
+            error, status = _("Wrong user name, password or one-time code."), 400
+    level = request.GET.get("level", "")
+    response = render(request, "residents/signin.html", {
         "providers": identity.providers().values(), "error": error,
         "next": _next_url(request, ""),
+        "needs_verified": level == levels.VERIFIED and not levels.has_level(request, level),
+        "outbox": outbox.enabled(),
     }, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+def locked_out_message(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext(
+        "Too many failed attempts from this device. Try again in %(minutes)s minute.",
+        "Too many failed attempts from this device. Try again in %(minutes)s minutes.",
+        minutes) % {"minutes": minutes}
+
+
+@require_http_methods(["GET", "POST"])
+def code_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a one-time code by e-mail or SMS (the *basic* level)."""
+    channel = request.POST.get("channel", "email")
+    address = request.POST.get("address", "")
+    error, status, wait = "", 200, 0
+    if request.method == "POST":
+        try:
+            row = codes.request_code(channel, address, throttle.client_address(request))
+        except codes.CodeError as refused:
+            error, status, wait = refused.message, refused.status, refused.retry_after
+        else:
+            target = reverse("residents:code-enter", args=[row.token])
+            next_url = _next_url(request, "")
+            return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url
+                            else target)
+    response = render(request, "residents/signin_code.html", {
+        "channels": outbox.channels(), "channel": channel, "address": address,
+        "error": error, "next": _next_url(request, ""), "outbox": outbox.enabled(),
+    }, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def code_enter(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    """Type the code that was sent; a good one signs in at the *basic* level."""
+    row = codes.pending(token)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            user = codes.sign_in_with_code(token, request.POST.get("code", ""))
+        except codes.CodeError as refused:
+            error, status = refused.message, refused.status
+        else:
+            if user is not None:
+                levels.sign_in(request, user, method=f"code:{row.channel if row else 'code'}",
+                               level=levels.BASIC)
+                return redirect(_next_url(request, reverse("residents:cabinet")))
+            error, status = _("The code does not match. Check it and try again."), 400
+    elif row is None:
+        error, status = _("This code has expired or was already used. Ask for a new one."), 404
+    return render(request, "residents/signin_code_enter.html", {
+        "error": error, "next": _next_url(request, ""), "outbox": outbox.enabled(),
+        "channel": row.channel if row else "",
+    }, status=status)
+
+
+@require_GET
+def dev_outbox(request: HttpRequest) -> HttpResponse:
+    """The local outbox: e-mails and SMS that were kept instead of sent (not in production)."""
+    if not outbox.enabled():
+        raise Http404
+    return render(request, "residents/dev_outbox.html", {
+        "messages_sent": LocalMessage.objects.all()[:50]})
 
 
 @require_GET
@@ -209,13 +296,81 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
         result = identity.sign_in_with(config, claims)
     except services.ResidentsError as error:
         return HttpResponse(error.message, status=409)
-    request.session["_misto_method"] = f"oidc:{provider}"
-    login(request, result.user, backend=BACKEND)
+    levels.sign_in(request, result.user, method=f"oidc:{provider}", level=levels.VERIFIED)
     if not result.matched:
         messages.warning(request, _("You are signed in, but we did not find you in the "
                                     "register. A clerk at the administrative services "
                                     "centre can add you."))
     return redirect(request.session.pop("oidc_next", None) or reverse("residents:cabinet"))
+
+
+# --- Passkeys ---------------------------------------------------------------------------
+
+PASSKEY_CHALLENGE = "passkey_challenge"
+MAX_CREDENTIAL = 64 * 1024
+
+
+def _take_challenge(request: HttpRequest) -> str:
+    """The session's pending challenge, spent on first use (no replay)."""
+    return str(request.session.pop(PASSKEY_CHALLENGE, "") or "")
+
+
+def _credential(request: HttpRequest) -> str | None:
+    body = request.body
+    return body.decode("utf-8", "replace") if 0 < len(body) <= MAX_CREDENTIAL else None
+
+
+@levels.level_required(levels.BASIC)
+@require_POST
+def passkey_register_options(request: HttpRequest) -> HttpResponse:
+    options, request.session[PASSKEY_CHALLENGE] = passkeys.registration_options(request.user)
+    return HttpResponse(options, content_type="application/json")
+
+
+@levels.level_required(levels.BASIC)
+@require_POST
+def passkey_register(request: HttpRequest) -> HttpResponse:
+    """Keep the passkey the browser made; it signs in at this session's level later."""
+    credential = _credential(request)
+    if credential is None:
+        return JsonResponse({"error": _("Send the passkey as JSON.")}, status=400)
+    try:
+        passkeys.register(request.user, credential, _take_challenge(request),
+                          level=levels.level_of(request) or levels.BASIC,
+                          name=request.headers.get("X-Passkey-Name", ""))
+    except passkeys.PasskeyError as error:
+        return JsonResponse({"error": error.message}, status=400)
+    messages.success(request, _("The passkey was added. Next time sign in with it."))
+    return JsonResponse({"redirect": reverse("residents:cabinet") + "#passkeys"}, status=201)
+
+
+@levels.level_required(levels.BASIC)
+@require_POST
+def passkey_remove(request: HttpRequest, passkey_id: int) -> HttpResponse:
+    if not passkeys.remove(request.user, passkey_id):
+        raise Http404
+    messages.success(request, _("The passkey was removed."))
+    return redirect(reverse("residents:cabinet") + "#passkeys")
+
+
+@require_POST
+def passkey_signin_options(request: HttpRequest) -> HttpResponse:
+    options, request.session[PASSKEY_CHALLENGE] = passkeys.authentication_options()
+    return HttpResponse(options, content_type="application/json")
+
+
+@require_POST
+def passkey_signin(request: HttpRequest) -> HttpResponse:
+    """Sign in with a passkey, at the level it was registered with; answers where to go."""
+    credential = _credential(request)
+    if credential is None:
+        return JsonResponse({"error": _("Send the passkey as JSON.")}, status=400)
+    try:
+        key = passkeys.authenticate(credential, _take_challenge(request))
+    except passkeys.PasskeyError as error:
+        return JsonResponse({"error": error.message}, status=400)
+    levels.sign_in(request, key.user, method="passkey", level=key.level)
+    return JsonResponse({"redirect": _next_url(request, reverse("residents:cabinet"))})
 
 
 # --- Staff -----------------------------------------------------------------------------

@@ -66,3 +66,39 @@ def test_clerk_signs_in_with_totp_and_opens_a_person(live_server, page, make_per
     screenshot(page, "residents-staff-register-uk")
     entry = AccessLogEntry.objects.get()
     assert entry.actor == clerk and entry.reason == "звернення громадянки"
+
+
+def test_resident_signs_in_by_an_e_mail_code_from_the_local_outbox(live_server, page, settings):
+    """Issue 14: the basic level works on a fresh checkout, in Ukrainian, at phone size."""
+    import re
+
+    settings.EMAIL_BACKEND = "misto.residents.outbox.LocalOutboxEmailBackend"
+    page.goto(live_server.url + "/cabinet/")
+    assert "/cabinet/signin/" in page.url
+    assert page.get_by_role("button", name="Скористатися ключем доступу").is_visible()
+    assert axe_violations(page) == []
+    screenshot(page, "residents-signin-uk")
+    page.get_by_role("link", name="Вхід за кодом").click()
+    assert page.locator("h1").inner_text() == "Вхід за кодом"
+    assert axe_violations(page) == []
+    page.get_by_label("Адреса електронної пошти або номер телефону").fill("olena@example.com")
+    page.get_by_role("button", name="Надіслати код").click()
+    page.wait_for_url("**/cabinet/signin/code/*/**")
+    assert "електронною поштою" in page.locator("main").inner_text()
+    screenshot(page, "residents-code-enter-uk")
+    link = page.get_by_role("link", name=re.compile("Локальна скринька вихідних"))
+    outbox = page.context.new_page()  # the resident keeps the code form open
+    outbox.goto(live_server.url + link.get_attribute("href"))
+    assert outbox.locator("h1").inner_text() == "Локальна скринька вихідних"
+    letter = outbox.locator(".outbox-message").first.inner_text()
+    assert "olena@example.com" in letter and "Ваш код для входу" in letter
+    assert axe_violations(outbox) == []
+    screenshot(outbox, "residents-dev-outbox-uk")
+    code = re.search(r"\b(\d{6})\b", letter)
+    assert code
+    page.get_by_label("Код").fill(code.group(1))
+    page.get_by_role("button", name="Увійти").click()
+    page.wait_for_url(live_server.url + "/cabinet/")
+    assert page.locator("h1").inner_text() == "Мій кабінет"
+    assert axe_violations(page) == []
+    screenshot(page, "residents-cabinet-basic-uk")
