@@ -28,6 +28,7 @@ from typing import Any
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
@@ -37,6 +38,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from misto.core.permissions import can
+from misto.core.photos import BUSY, NOT_IMAGE, CleanPhoto, PhotoError, clean_photo
 from misto.situation import errors
 from misto.situation.models import (
     ACTIVE_STATUSES,
@@ -63,7 +65,6 @@ UKRAINE_BBOX = (22.0, 44.0, 40.3, 52.5)
 AIR_QUANTITIES = {"pm25", "pm2_5", "pm10", "aqi", "no2", "o3", "so2", "co"}
 NOISE_QUANTITIES = {"noise", "noise_db", "laeq", "lamax", "sound_level"}
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
 class SituationError(Exception):
@@ -864,27 +865,26 @@ ALLOWED_STEPS = {
 }
 
 
-def check_photo(photo: UploadedFile | None) -> None:
-    """A photo must be a JPEG, PNG or WebP image of at most 10 MB."""
+def check_photo(photo: UploadedFile | None) -> CleanPhoto | None:
+    """A crew photo through the core's one photo pipeline (as report photos): at most
+    10 MB, a JPEG, PNG or WebP under the pixel cap, re-encoded without its metadata (a
+    crew's GPS positions are personal). Returns what is stored, so nothing raw is."""
     if photo is None:
-        return
-    if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
-        raise SituationError(_("The photo is larger than 10 MB."), errors.BAD_PHOTO)
-    from PIL import Image, UnidentifiedImageError
-
+        return None
     try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            image.verify()
-            image_format = image.format or ""
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise SituationError(_("The photo is not a readable image."),
-                             errors.BAD_PHOTO) from error
-    finally:
-        photo.seek(0)
-    if image_format not in PHOTO_FORMATS:
-        raise SituationError(_("The photo must be a JPEG, PNG or WebP image."),
-                             errors.BAD_PHOTO)
+        return clean_photo(photo, getattr(photo, "name", "") or "", max_bytes=PHOTO_MAX_BYTES)
+    except PhotoError as error:
+        if error.code == NOT_IMAGE:
+            raise SituationError(_("The photo is not a readable image."),
+                                 errors.BAD_PHOTO) from error
+        raise SituationError(error.message, errors.BAD_PHOTO,
+                             503 if error.code == BUSY else 400) from error
+
+
+def _attach(update: IncidentUpdate, photo: CleanPhoto | None) -> None:
+    """Put the cleaned photo on the update (saved with the update by the caller)."""
+    if photo is not None:
+        update.photo.save(f"photo.{photo.extension}", ContentFile(photo.content), save=False)
 
 
 def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
@@ -896,15 +896,15 @@ def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
         raise SituationError(
             _("Unknown status “%(status)s” (use one of: %(known)s).")
             % {"status": status, "known": ", ".join(Status.values)}, errors.BAD_STATUS)
-    check_photo(photo)
+    clean = check_photo(photo)
     with transaction.atomic():
         incident = get_incident(incident_id, lock=True)
         if not can_work_on(user, incident):
             raise forbidden(_("Only the assigned crew or a dispatcher may update this "
                               "incident."))
         current = Status(incident.status)
-        if status == current and (note or photo):
-            _note(incident, user, note, photo)
+        if status == current and (note or clean):
+            _note(incident, user, note, clean)
             return incident
         if status not in ALLOWED_STEPS.get(current, set()):
             raise SituationError(
@@ -915,7 +915,7 @@ def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
             raise forbidden(_("Only a dispatcher may close an unassigned incident."))
         now = timezone.now()
         if status == Status.RESOLVED:
-            _resolve(incident, user, note, now, photo)
+            _resolve(incident, user, note, now, clean)
         else:
             incident.status = status
             if incident.started_at is None:
@@ -923,24 +923,22 @@ def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
             incident.save()
             update = IncidentUpdate(incident=incident, at=now, action=UpdateAction.STATUS,
                                     status=status, actor=user, note=note[:2000])
-            if photo is not None:
-                update.photo.save(photo.name or "photo.jpg", photo, save=False)
+            _attach(update, clean)
             update.save()
             record_change(Change.Topic.INCIDENT, incident.pk)
     return incident
 
 
-def _note(incident: Incident, user: Any, note: str, photo: UploadedFile | None) -> None:
+def _note(incident: Incident, user: Any, note: str, photo: CleanPhoto | None) -> None:
     update = IncidentUpdate(incident=incident, at=timezone.now(), action=UpdateAction.NOTE,
                             status=incident.status, actor=user, note=note[:2000])
-    if photo is not None:
-        update.photo.save(photo.name or "photo.jpg", photo, save=False)
+    _attach(update, photo)
     update.save()
     record_change(Change.Topic.INCIDENT, incident.pk)
 
 
 def _resolve(incident: Incident, user: Any, note: str, when: datetime,
-             photo: UploadedFile | None = None) -> None:
+             photo: CleanPhoto | None = None) -> None:
     from misto.core.events import publish
     from misto.situation.events import IncidentResolved
 
@@ -949,8 +947,7 @@ def _resolve(incident: Incident, user: Any, note: str, when: datetime,
     incident.save()
     update = IncidentUpdate(incident=incident, at=when, action=UpdateAction.STATUS,
                             status=Status.RESOLVED, actor=user, note=note[:2000])
-    if photo is not None:
-        update.photo.save(photo.name or "photo.jpg", photo, save=False)
+    _attach(update, photo)
     update.save()
     record_change(Change.Topic.INCIDENT, incident.pk)
     publish(IncidentResolved(
