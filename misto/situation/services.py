@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from misto import twin
 from misto.core.permissions import can
 from misto.core.photos import BUSY, NOT_IMAGE, CleanPhoto, PhotoError, clean_photo
 from misto.situation import errors
@@ -59,7 +60,6 @@ from misto.situation.models import (
     UpdateAction,
 )
 
-EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE = 111_320.0
 UKRAINE_BBOX = (22.0, 44.0, 40.3, 52.5)
 AIR_QUANTITIES = {"pm25", "pm2_5", "pm10", "aqi", "no2", "o3", "so2", "co"}
@@ -242,14 +242,6 @@ def kind_for(source: str, value: str) -> IncidentKind:
 # --- Geometry helpers ----------------------------------------------------------------------
 
 
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
 def _valid_lon_lat(lon: Any, lat: Any) -> tuple[float, float] | None:
     try:
         x, y = float(lon), float(lat)
@@ -289,8 +281,6 @@ class Place:
 
 def describe_place(lon: float, lat: float) -> Place:
     """District, nearest address, street and landmark of a point, from the twin."""
-    from misto import twin
-
     try:
         where = twin.locate(lon, lat, 1)
     except twin.TwinError:
@@ -401,7 +391,7 @@ def find_incident(kind: IncidentKind, signal: Signal, street: str) -> Incident |
         if incident.lon is None or incident.lat is None:
             continue
         assert signal.lon is not None and signal.lat is not None
-        metres = distance_m(signal.lon, signal.lat, incident.lon, incident.lat)
+        metres = twin.distance_m(signal.lon, signal.lat, incident.lon, incident.lat)
         if metres > kind.radius_m:
             continue
         if kind.same_street and street and incident.street and \
@@ -1056,14 +1046,9 @@ def parse_filter(*, status: str | None = None, kind: str | None = None,
         result.until = _when(until, "until")
     if bbox:
         try:
-            west, south, east, north = (float(part) for part in bbox.split(","))
-        except ValueError as error:
-            raise SituationError(_("bbox must be four numbers: west,south,east,north"),
-                                 errors.BAD_FILTER) from error
-        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise SituationError(_("bbox must have west < east and south < north, in "
-                                   "degrees"), errors.BAD_FILTER)
-        result.bbox = (west, south, east, north)
+            result.bbox = twin.parse_bbox(bbox)
+        except twin.TwinError as error:
+            raise SituationError(error.message, errors.BAD_FILTER) from error
     result.emergency = emergency
     if limit is not None:
         if limit < 1:
@@ -1515,19 +1500,11 @@ def environment_by_district() -> list[dict[str, Any]]:
 
 def city_bounds() -> list[float] | None:
     """[west, south, east, north] of the city's districts (the twin's), or None."""
-    from misto import twin
-
-    extents = [feature.geometry.extent for feature in
-               twin.features_in_bbox(UKRAINE_BBOX, layers=["districts"])]
-    if not extents:
-        return None
-    return [min(e[0] for e in extents), min(e[1] for e in extents),
-            max(e[2] for e in extents), max(e[3] for e in extents)]
+    extent = twin.districts_extent()
+    return list(extent) if extent is not None else None
 
 
 def _district_names() -> dict[str, str]:
-    from misto import twin
-
     return {d.katottg: d.name for d in twin.districts()}
 
 
@@ -1535,26 +1512,12 @@ def _district_names() -> dict[str, str]:
 
 
 def parse_area(value: Any) -> GEOSGeometry:
-    """A GeoJSON Polygon/MultiPolygon (dict or text) in lon/lat, checked."""
+    """A GeoJSON Polygon/MultiPolygon (dict or text) in lon/lat inside Ukraine, checked by
+    the twin's one area reader."""
     try:
-        text = json.dumps(value) if isinstance(value, dict) else str(value)
-        geometry = GEOSGeometry(text)
-    except (GEOSException, GDALException, ValueError, TypeError) as error:
-        raise SituationError(_("The area is not readable GeoJSON: %(reason)s")
-                             % {"reason": error}, errors.BAD_AREA) from error
-    if geometry.srid is None:
-        geometry.srid = 4326
-    if geometry.geom_type not in {"Polygon", "MultiPolygon"}:
-        raise SituationError(_("The area must be a Polygon or MultiPolygon."), errors.BAD_AREA)
-    if not geometry.valid:
-        raise SituationError(_("The area is not a valid polygon: %(reason)s")
-                             % {"reason": geometry.valid_reason}, errors.BAD_AREA)
-    west, south, east, north = UKRAINE_BBOX
-    x0, y0, x1, y1 = geometry.extent
-    if x0 < west or x1 > east or y0 < south or y1 > north:
-        raise SituationError(_("The area's coordinates are not longitude/latitude in "
-                               "Ukraine."), errors.BAD_AREA)
-    return geometry
+        return twin.parse_area(value, within=UKRAINE_BBOX)
+    except twin.TwinError as error:
+        raise SituationError(error.message, errors.BAD_AREA) from error
 
 
 def declare_emergency(user: Any, *, title: str, kind: str = "other",
@@ -1647,25 +1610,12 @@ def emergency_area(emergency: Emergency) -> GEOSGeometry | None:
         return emergency.area
     if not emergency.districts:
         return None
-    from misto import twin
-
-    shapes = [feature.geometry for feature in
-              twin.features_in_bbox(UKRAINE_BBOX, layers=["districts"])
-              if feature.properties.get("katottg") in emergency.districts]
-    if not shapes:
-        return None
-    union = shapes[0]
-    for shape in shapes[1:]:
-        union = union.union(shape)
-    union.srid = 4326
-    return union
+    return twin.districts_union(emergency.districts)
 
 
 def affected_buildings(emergency: Emergency, limit: int = 200) -> tuple[int, list[dict[str, Any]]]:
     """How many of the twin's buildings lie in the emergency's area, and the first
     ``limit`` of them (none when city-wide without a shape)."""
-    from misto import twin
-
     shape = emergency_area(emergency)
     if shape is None:
         return 0, []
@@ -1680,8 +1630,6 @@ def affected_buildings(emergency: Emergency, limit: int = 200) -> tuple[int, lis
 
 def nearby_shelters(emergency: Emergency, n: int = 8) -> list[dict[str, Any]]:
     """Shelters inside the area, then the nearest ones around it, nearest first."""
-    from misto import twin
-
     shape = emergency_area(emergency)
     found: dict[int, dict[str, Any]] = {}
     if shape is not None:
