@@ -1,7 +1,7 @@
 """The one photo pipeline: an upload is checked by content and size, re-encoded without
 metadata (orientation kept), and its GPS position read from EXIF for whoever wants it.
 
-Used by the reports and later by the situational centre; each module turns
+Used by the reports and the situational centre (crew photos); each module turns
 :class:`PhotoError` into its own error and chooses its byte limit.
 
 Why decoding is guarded: a photo's file size says nothing about its decoded size. A

@@ -17,8 +17,7 @@ from datetime import time as dtime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet, Sum
@@ -140,69 +139,25 @@ def check_districts(codes: Iterable[str]) -> list[str]:
 
 
 def parse_area(value: str | dict[str, Any] | GEOSGeometry | None) -> MultiPolygon:
-    """A drawn area (GeoJSON Polygon/MultiPolygon, a Feature of one, or WKT) as MultiPolygon."""
+    """A drawn area (GeoJSON Polygon/MultiPolygon, a Feature of one, or WKT) as MultiPolygon,
+    read by the twin's one area reader."""
     if value is None or value == "" or value == {}:
         raise NotificationError(_("Draw an area on the map."), BAD_AREA)
+    twin = _twin()
     try:
-        if isinstance(value, GEOSGeometry):
-            geometry = value.clone()
-        else:
-            if isinstance(value, str) and value.strip().startswith("{"):
-                value = json.loads(value)
-            if isinstance(value, dict):
-                if value.get("type") == "Feature":
-                    value = value.get("geometry") or {}
-                if value.get("type") == "FeatureCollection":
-                    features = value.get("features") or []
-                    if len(features) != 1:
-                        raise NotificationError(_("Send exactly one area."), BAD_AREA)
-                    value = features[0].get("geometry") or {}
-                value = json.dumps(value)
-            geometry = GEOSGeometry(str(value))
-    except NotificationError:
-        raise
-    except (GEOSException, GDALException, ValueError, TypeError, AttributeError) as error:
-        raise NotificationError(_("The area is not valid GeoJSON: %(reason)s")
-                                % {"reason": error}, BAD_AREA) from error
-    if geometry.srid is None:
-        geometry.srid = 4326
-    if geometry.srid != 4326:
-        geometry.transform(4326)
-    if isinstance(geometry, Polygon):
-        geometry = MultiPolygon(geometry, srid=4326)
-    if not isinstance(geometry, MultiPolygon):
-        raise NotificationError(_("The area must be a polygon."), BAD_AREA)
-    if geometry.empty or not geometry.valid:
-        raise NotificationError(
-            _("The area is not a valid polygon (%(reason)s).")
-            % {"reason": geometry.valid_reason}, BAD_AREA)
-    west, south, east, north = geometry.extent
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise NotificationError(_("The area is outside the world (lon/lat swapped?)."),
-                                BAD_AREA)
-    return geometry
-
-
-def _district_features() -> list[Any]:
-    return list(_twin().features_in_bbox((-180.0, -90.0, 180.0, 90.0), layers=["districts"]))
+        return twin.as_multipolygon(twin.parse_area(value))
+    except twin.TwinError as error:
+        raise NotificationError(error.message, BAD_AREA) from error
 
 
 def districts_area(codes: Sequence[str]) -> MultiPolygon | None:
-    polygons: list[Any] = []
-    for feature in _district_features():
-        if feature.properties.get("katottg") in codes:
-            geometry = feature.geometry
-            polygons.extend(geometry if isinstance(geometry, MultiPolygon) else [geometry])
-    if not polygons:
-        return None
-    union = MultiPolygon(*polygons, srid=4326).unary_union
-    return union if isinstance(union, MultiPolygon) else MultiPolygon(union, srid=4326)
+    """The union of these districts (the twin's), or None when none is known."""
+    return _twin().districts_union(codes)
 
 
 def districts_touching(area: GEOSGeometry) -> list[str]:
-    rows = _twin().features_within(area, "districts")
-    return sorted({str(f.properties.get("katottg")) for f in rows
-                   if f.properties.get("katottg")})
+    """The KATOTTG codes of the districts an area meets (the twin's)."""
+    return _twin().districts_touching(area)
 
 
 def buildings_in(area: GEOSGeometry) -> list[tuple[int, str]]:

@@ -23,18 +23,6 @@ def _problem(error: ReportError) -> JsonResponse:
     return JsonResponse({"error": error.code, "detail": error.message}, status=error.status)
 
 
-def _bbox(text: str) -> tuple[float, float, float, float]:
-    try:
-        west, south, east, north = (float(part) for part in text.split(","))
-    except ValueError as error:
-        raise ReportError(errors.BAD_REQUEST, _("bbox must be four numbers: "
-                                                "west,south,east,north")) from error
-    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise ReportError(errors.BAD_REQUEST, _("bbox must have west < east and south < north, "
-                                                "in degrees"))
-    return west, south, east, north
-
-
 def _day(value: str, name: str, end: bool = False) -> datetime | None:
     if not value:
         return None
@@ -55,7 +43,7 @@ def filters_from(params: Any) -> services.Filters:
         district=str(params.get("district") or "")[:32],
         since=_day(str(params.get("since") or ""), "since"),
         until=_day(str(params.get("until") or ""), "until", end=True),
-        bbox=_bbox(str(params["bbox"])) if params.get("bbox") else None,
+        bbox=services.check_bbox(str(params["bbox"])) if params.get("bbox") else None,
     )
 
 

@@ -28,6 +28,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from misto import twin
 from misto.core.events import publish
 from misto.core.permissions import can, scope_filter
 from misto.reports import errors
@@ -162,8 +163,6 @@ def resolve_place(*, lon: Any = None, lat: Any = None, landmark: str = "",
                   address: str = "") -> Place:
     """Where the problem is, from a landmark number, coordinates or an address (in that
     order of precedence). Raises :class:`ReportError` when none fits or it is outside."""
-    import misto.twin as twin
-
     landmark = (landmark or "").strip()
     address = (address or "").strip()
     number = ""
@@ -477,8 +476,6 @@ def report_url(report: Report) -> str:
 
 def check_point(lon: float, lat: float) -> None:
     """Coordinates a query can use: finite and on the globe (else ``bad_coordinates``)."""
-    import misto.twin as twin
-
     try:
         twin.check_lon_lat(lon, lat)
     except twin.TwinError as error:
@@ -499,22 +496,22 @@ def nearby_open(category: Category | str, lon: float, lat: float,
         rows = rows.exclude(pk=exclude)
     found = []
     for report in rows.select_related("category")[:200]:
-        metres = geodesic_m(lon, lat, report.location.x, report.location.y)
+        metres = twin.distance_m(lon, lat, report.location.x, report.location.y)
         if metres <= radius_m:
             found.append((report, metres))
     found.sort(key=lambda pair: pair[1])
     return found[:limit]
 
 
-def geodesic_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine; ample for "nearby")."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(math.sqrt(a))
-
-
 # --- Reading ------------------------------------------------------------------------
+
+
+def check_bbox(text: str) -> tuple[float, float, float, float]:
+    """A ``bbox`` filter read by the twin's one parser, refused as ``bad_request``."""
+    try:
+        return twin.parse_bbox(text)
+    except twin.TwinError as error:
+        raise ReportError(errors.BAD_REQUEST, error.message, field="bbox") from error
 
 
 def in_bbox(bbox: tuple[float, float, float, float]) -> QuerySet[Report]:

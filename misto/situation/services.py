@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
+from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
@@ -36,7 +36,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from misto import twin
 from misto.core.permissions import can
+from misto.core.photos import BUSY, NOT_IMAGE, CleanPhoto, PhotoError, clean_photo
 from misto.situation import errors
 from misto.situation.models import (
     ACTIVE_STATUSES,
@@ -57,13 +59,11 @@ from misto.situation.models import (
     UpdateAction,
 )
 
-EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE = 111_320.0
 UKRAINE_BBOX = (22.0, 44.0, 40.3, 52.5)
 AIR_QUANTITIES = {"pm25", "pm2_5", "pm10", "aqi", "no2", "o3", "so2", "co"}
 NOISE_QUANTITIES = {"noise", "noise_db", "laeq", "lamax", "sound_level"}
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
 class SituationError(Exception):
@@ -241,14 +241,6 @@ def kind_for(source: str, value: str) -> IncidentKind:
 # --- Geometry helpers ----------------------------------------------------------------------
 
 
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
 def _valid_lon_lat(lon: Any, lat: Any) -> tuple[float, float] | None:
     try:
         x, y = float(lon), float(lat)
@@ -288,8 +280,6 @@ class Place:
 
 def describe_place(lon: float, lat: float) -> Place:
     """District, nearest address, street and landmark of a point, from the twin."""
-    from misto import twin
-
     try:
         where = twin.locate(lon, lat, 1)
     except twin.TwinError:
@@ -400,7 +390,7 @@ def find_incident(kind: IncidentKind, signal: Signal, street: str) -> Incident |
         if incident.lon is None or incident.lat is None:
             continue
         assert signal.lon is not None and signal.lat is not None
-        metres = distance_m(signal.lon, signal.lat, incident.lon, incident.lat)
+        metres = twin.distance_m(signal.lon, signal.lat, incident.lon, incident.lat)
         if metres > kind.radius_m:
             continue
         if kind.same_street and street and incident.street and \
@@ -718,15 +708,14 @@ def ingest_device_registry(payload: dict[str, Any]) -> None:
 
 
 def _geometry(value: Any) -> GEOSGeometry | None:
+    """An announced area read by the twin's one area reader; an unreadable one is left out
+    (the announcement still counts: it was checked where it was made)."""
     if not value:
         return None
     try:
-        geometry = GEOSGeometry(json.dumps(value) if isinstance(value, dict) else str(value))
-    except (GEOSException, GDALException, ValueError, TypeError):
+        return twin.parse_area(value)
+    except twin.TwinError:
         return None
-    if geometry.srid is None:
-        geometry.srid = 4326
-    return geometry if geometry.valid and not geometry.empty else None
 
 
 def ingest_outage(payload: dict[str, Any]) -> Incident | None:
@@ -864,27 +853,26 @@ ALLOWED_STEPS = {
 }
 
 
-def check_photo(photo: UploadedFile | None) -> None:
-    """A photo must be a JPEG, PNG or WebP image of at most 10 MB."""
+def check_photo(photo: UploadedFile | None) -> CleanPhoto | None:
+    """A crew photo through the core's one photo pipeline (as report photos): at most
+    10 MB, a JPEG, PNG or WebP under the pixel cap, re-encoded without its metadata (a
+    crew's GPS positions are personal). Returns what is stored, so nothing raw is."""
     if photo is None:
-        return
-    if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
-        raise SituationError(_("The photo is larger than 10 MB."), errors.BAD_PHOTO)
-    from PIL import Image, UnidentifiedImageError
-
+        return None
     try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            image.verify()
-            image_format = image.format or ""
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise SituationError(_("The photo is not a readable image."),
-                             errors.BAD_PHOTO) from error
-    finally:
-        photo.seek(0)
-    if image_format not in PHOTO_FORMATS:
-        raise SituationError(_("The photo must be a JPEG, PNG or WebP image."),
-                             errors.BAD_PHOTO)
+        return clean_photo(photo, getattr(photo, "name", "") or "", max_bytes=PHOTO_MAX_BYTES)
+    except PhotoError as error:
+        if error.code == NOT_IMAGE:
+            raise SituationError(_("The photo is not a readable image."),
+                                 errors.BAD_PHOTO) from error
+        raise SituationError(error.message, errors.BAD_PHOTO,
+                             503 if error.code == BUSY else 400) from error
+
+
+def _attach(update: IncidentUpdate, photo: CleanPhoto | None) -> None:
+    """Put the cleaned photo on the update (saved with the update by the caller)."""
+    if photo is not None:
+        update.photo.save(f"photo.{photo.extension}", ContentFile(photo.content), save=False)
 
 
 def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
@@ -896,15 +884,15 @@ def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
         raise SituationError(
             _("Unknown status “%(status)s” (use one of: %(known)s).")
             % {"status": status, "known": ", ".join(Status.values)}, errors.BAD_STATUS)
-    check_photo(photo)
+    clean = check_photo(photo)
     with transaction.atomic():
         incident = get_incident(incident_id, lock=True)
         if not can_work_on(user, incident):
             raise forbidden(_("Only the assigned crew or a dispatcher may update this "
                               "incident."))
         current = Status(incident.status)
-        if status == current and (note or photo):
-            _note(incident, user, note, photo)
+        if status == current and (note or clean):
+            _note(incident, user, note, clean)
             return incident
         if status not in ALLOWED_STEPS.get(current, set()):
             raise SituationError(
@@ -915,7 +903,7 @@ def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
             raise forbidden(_("Only a dispatcher may close an unassigned incident."))
         now = timezone.now()
         if status == Status.RESOLVED:
-            _resolve(incident, user, note, now, photo)
+            _resolve(incident, user, note, now, clean)
         else:
             incident.status = status
             if incident.started_at is None:
@@ -923,24 +911,22 @@ def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
             incident.save()
             update = IncidentUpdate(incident=incident, at=now, action=UpdateAction.STATUS,
                                     status=status, actor=user, note=note[:2000])
-            if photo is not None:
-                update.photo.save(photo.name or "photo.jpg", photo, save=False)
+            _attach(update, clean)
             update.save()
             record_change(Change.Topic.INCIDENT, incident.pk)
     return incident
 
 
-def _note(incident: Incident, user: Any, note: str, photo: UploadedFile | None) -> None:
+def _note(incident: Incident, user: Any, note: str, photo: CleanPhoto | None) -> None:
     update = IncidentUpdate(incident=incident, at=timezone.now(), action=UpdateAction.NOTE,
                             status=incident.status, actor=user, note=note[:2000])
-    if photo is not None:
-        update.photo.save(photo.name or "photo.jpg", photo, save=False)
+    _attach(update, photo)
     update.save()
     record_change(Change.Topic.INCIDENT, incident.pk)
 
 
 def _resolve(incident: Incident, user: Any, note: str, when: datetime,
-             photo: UploadedFile | None = None) -> None:
+             photo: CleanPhoto | None = None) -> None:
     from misto.core.events import publish
     from misto.situation.events import IncidentResolved
 
@@ -949,8 +935,7 @@ def _resolve(incident: Incident, user: Any, note: str, when: datetime,
     incident.save()
     update = IncidentUpdate(incident=incident, at=when, action=UpdateAction.STATUS,
                             status=Status.RESOLVED, actor=user, note=note[:2000])
-    if photo is not None:
-        update.photo.save(photo.name or "photo.jpg", photo, save=False)
+    _attach(update, photo)
     update.save()
     record_change(Change.Topic.INCIDENT, incident.pk)
     publish(IncidentResolved(
@@ -1059,14 +1044,9 @@ def parse_filter(*, status: str | None = None, kind: str | None = None,
         result.until = _when(until, "until")
     if bbox:
         try:
-            west, south, east, north = (float(part) for part in bbox.split(","))
-        except ValueError as error:
-            raise SituationError(_("bbox must be four numbers: west,south,east,north"),
-                                 errors.BAD_FILTER) from error
-        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise SituationError(_("bbox must have west < east and south < north, in "
-                                   "degrees"), errors.BAD_FILTER)
-        result.bbox = (west, south, east, north)
+            result.bbox = twin.parse_bbox(bbox)
+        except twin.TwinError as error:
+            raise SituationError(error.message, errors.BAD_FILTER) from error
     result.emergency = emergency
     if limit is not None:
         if limit < 1:
@@ -1518,19 +1498,11 @@ def environment_by_district() -> list[dict[str, Any]]:
 
 def city_bounds() -> list[float] | None:
     """[west, south, east, north] of the city's districts (the twin's), or None."""
-    from misto import twin
-
-    extents = [feature.geometry.extent for feature in
-               twin.features_in_bbox(UKRAINE_BBOX, layers=["districts"])]
-    if not extents:
-        return None
-    return [min(e[0] for e in extents), min(e[1] for e in extents),
-            max(e[2] for e in extents), max(e[3] for e in extents)]
+    extent = twin.districts_extent()
+    return list(extent) if extent is not None else None
 
 
 def _district_names() -> dict[str, str]:
-    from misto import twin
-
     return {d.katottg: d.name for d in twin.districts()}
 
 
@@ -1538,26 +1510,12 @@ def _district_names() -> dict[str, str]:
 
 
 def parse_area(value: Any) -> GEOSGeometry:
-    """A GeoJSON Polygon/MultiPolygon (dict or text) in lon/lat, checked."""
+    """A GeoJSON Polygon/MultiPolygon (dict or text) in lon/lat inside Ukraine, checked by
+    the twin's one area reader."""
     try:
-        text = json.dumps(value) if isinstance(value, dict) else str(value)
-        geometry = GEOSGeometry(text)
-    except (GEOSException, GDALException, ValueError, TypeError) as error:
-        raise SituationError(_("The area is not readable GeoJSON: %(reason)s")
-                             % {"reason": error}, errors.BAD_AREA) from error
-    if geometry.srid is None:
-        geometry.srid = 4326
-    if geometry.geom_type not in {"Polygon", "MultiPolygon"}:
-        raise SituationError(_("The area must be a Polygon or MultiPolygon."), errors.BAD_AREA)
-    if not geometry.valid:
-        raise SituationError(_("The area is not a valid polygon: %(reason)s")
-                             % {"reason": geometry.valid_reason}, errors.BAD_AREA)
-    west, south, east, north = UKRAINE_BBOX
-    x0, y0, x1, y1 = geometry.extent
-    if x0 < west or x1 > east or y0 < south or y1 > north:
-        raise SituationError(_("The area's coordinates are not longitude/latitude in "
-                               "Ukraine."), errors.BAD_AREA)
-    return geometry
+        return twin.parse_area(value, within=UKRAINE_BBOX)
+    except twin.TwinError as error:
+        raise SituationError(error.message, errors.BAD_AREA) from error
 
 
 def declare_emergency(user: Any, *, title: str, kind: str = "other",
@@ -1650,25 +1608,12 @@ def emergency_area(emergency: Emergency) -> GEOSGeometry | None:
         return emergency.area
     if not emergency.districts:
         return None
-    from misto import twin
-
-    shapes = [feature.geometry for feature in
-              twin.features_in_bbox(UKRAINE_BBOX, layers=["districts"])
-              if feature.properties.get("katottg") in emergency.districts]
-    if not shapes:
-        return None
-    union = shapes[0]
-    for shape in shapes[1:]:
-        union = union.union(shape)
-    union.srid = 4326
-    return union
+    return twin.districts_union(emergency.districts)
 
 
 def affected_buildings(emergency: Emergency, limit: int = 200) -> tuple[int, list[dict[str, Any]]]:
     """How many of the twin's buildings lie in the emergency's area, and the first
     ``limit`` of them (none when city-wide without a shape)."""
-    from misto import twin
-
     shape = emergency_area(emergency)
     if shape is None:
         return 0, []
@@ -1683,8 +1628,6 @@ def affected_buildings(emergency: Emergency, limit: int = 200) -> tuple[int, lis
 
 def nearby_shelters(emergency: Emergency, n: int = 8) -> list[dict[str, Any]]:
     """Shelters inside the area, then the nearest ones around it, nearest first."""
-    from misto import twin
-
     shape = emergency_area(emergency)
     found: dict[int, dict[str, Any]] = {}
     if shape is not None:

@@ -17,13 +17,32 @@ Public functions other modules may call (``from misto.twin import locate``); the
 - ``search(query, limit=10) -> list[SearchHit]``: addresses, streets, landmark numbers.
 - ``check_lon_lat(lon, lat) -> Point``: raises ``TwinError`` with the reason.
 
+Geography, the one version every module uses (``misto.twin.geo``; refusals are ``TwinError``
+with code ``bad_bbox`` / ``bad_area``, re-raise them with your own code):
+
+- ``distance_m(lon1, lat1, lon2, lat2) -> float``: great-circle metres.
+- ``parse_bbox("west,south,east,north") -> BBox``: checked degrees.
+- ``parse_area(geojson_or_wkt, within=WORLD) -> Polygon | MultiPolygon``: a valid lon/lat
+  area; ``as_multipolygon(area)`` for a MultiPolygon column.
+- ``district_shapes(codes=None) -> list[DistrictShape]``: districts with their outlines
+  (``katottg``, names, ``prefix``, ``geometry``), never raw feature properties.
+- ``districts_union(codes) -> MultiPolygon | None``, ``districts_touching(area) -> codes``,
+  ``districts_extent() -> BBox | None`` (the city's box).
+- A point's district and nearest address: ``district_at`` / ``nearest_address`` / ``locate``
+  above.
+
 Errors: ``TwinError`` (and its ``NotFound``, ``InvalidFeature``) carry a stable ``code``.
 """
 
 from typing import Any
 
+GEO = {"BBox", "DistrictShape", "as_multipolygon", "distance_m", "district_shapes",
+       "districts_extent", "districts_touching", "districts_union", "parse_area", "parse_bbox"}
+
 __all__ = [
+    "BBox",
     "District",
+    "DistrictShape",
     "InvalidFeature",
     "Landmark",
     "Location",
@@ -31,9 +50,15 @@ __all__ = [
     "NotFound",
     "SearchHit",
     "TwinError",
+    "as_multipolygon",
     "check_lon_lat",
+    "distance_m",
     "district_at",
+    "district_shapes",
     "districts",
+    "districts_extent",
+    "districts_touching",
+    "districts_union",
     "features_in_bbox",
     "features_within",
     "landmark",
@@ -41,11 +66,17 @@ __all__ = [
     "locate",
     "nearest",
     "nearest_address",
+    "parse_area",
+    "parse_bbox",
     "search",
 ]
 
 
 def __getattr__(name: str) -> Any:
+    if name in GEO:
+        from misto.twin import geo
+
+        return getattr(geo, name)
     if name in __all__:
         from misto.twin import services
 

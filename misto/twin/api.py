@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
-from misto.twin import services, tiles
+from misto.twin import geo, services, tiles
 from misto.twin.models import Feature
 
 router = Router(tags=["twin"])
@@ -97,7 +97,7 @@ def layer_features(request: HttpRequest, code: str,
             states = services.layer_as_of(layer, when)[:limit]
             return geojson(services.collection(services.state_geojson(s) for s in states))
         if query.bbox:
-            rows = services.features_in_bbox(services.parse_bbox(query.bbox), [layer.code])
+            rows = services.features_in_bbox(geo.parse_bbox(query.bbox), [layer.code])
         else:
             rows = Feature.objects.filter(layer=layer, retired_at__isnull=True)
         rows = rows.select_related("layer").order_by("pk")[:limit]

@@ -720,20 +720,6 @@ def landmark_location(number: str) -> Landmark | None:
 # --- Area queries ----------------------------------------------------------------------
 
 
-def parse_bbox(text: str) -> tuple[float, float, float, float]:
-    """"west,south,east,north" in degrees, checked; :class:`TwinError` otherwise."""
-    try:
-        west, south, east, north = (float(part) for part in text.split(","))
-    except ValueError as error:
-        raise TwinError(_("bbox must be four numbers: west,south,east,north"),
-                        "bad_bbox") from error
-    check_lon_lat(west, south)
-    check_lon_lat(east, north)
-    if west >= east or south >= north:
-        raise TwinError(_("bbox must have west < east and south < north"), "bad_bbox")
-    return west, south, east, north
-
-
 def _index_filter(queryset: QuerySet[Feature], west: float, south: float, east: float,
                   north: float) -> QuerySet[Feature]:
     """Restrict to features whose box meets the given one, through the spatial index."""

@@ -15,12 +15,12 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
+from misto import twin
 from misto.iot.models import Device, Latest, Quantity, Reading
 
 CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
 PREFIX = "urn:ngsi-ld:"
 MAX_LIMIT = 1000
-EARTH_RADIUS_M = 6_371_008.8
 
 
 class NgsiError(Exception):
@@ -168,13 +168,6 @@ def matches_q(entity: Mapping[str, Any], groups: list[list[tuple[str, str | None
 
 # --- geo-query: near a point -----------------------------------------------------------
 
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
-
-
 def parse_geo(params: Mapping[str, str]) -> tuple[float, float, str, float] | None:
     georel = params.get("georel")
     if not georel:
@@ -277,7 +270,7 @@ def query_entities(params: Mapping[str, str]) -> tuple[list[dict[str, Any]], int
             if device.location is None:
                 continue
             lon, lat, key, metres = geo
-            order = distance_m(lon, lat, device.location.x, device.location.y)
+            order = twin.distance_m(lon, lat, device.location.x, device.location.y)
             if (key == "maxDistance" and order > metres) or (
                     key == "minDistance" and order < metres):
                 continue

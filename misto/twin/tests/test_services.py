@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from misto.core.models import OutboxEvent
 from misto.testing import make_staff
-from misto.twin import builtin, services
+from misto.twin import builtin, geo, services
 from misto.twin.models import Feature, FeatureVersion, Layer
 
 
@@ -117,9 +117,9 @@ def test_bbox_and_within(tiny_city):
     inside = services.features_within(area, builtin.ADDRESSES)
     assert {f.name for f in inside} == {"Шевченка, 1", "Шевченка, 2", "Шевченка, 12"}
     with pytest.raises(services.TwinError):
-        services.parse_bbox("1,2,3")
+        geo.parse_bbox("1,2,3")
     with pytest.raises(services.TwinError):
-        services.parse_bbox("35.2,47,35.1,48")
+        geo.parse_bbox("35.2,47,35.1,48")
 
 
 @pytest.mark.parametrize(("query", "label"), [

@@ -1,0 +1,169 @@
+"""Geography in one place: distances, boxes and areas read from requests, and the
+districts as plain values.
+
+Every module used to carry its own haversine, its own ``west,south,east,north`` parser and
+its own GeoJSON-area reader, each with slightly different checks; and consumers picked a
+district's code out of ``feature.properties["katottg"]``. These are the one version.
+Refusals are :class:`~misto.twin.services.TwinError` with a stable ``code`` (``bad_bbox``,
+``bad_area``) and a message for people; a module that speaks its own error codes re-raises
+with the same message.
+
+Distances use the haversine on the mean Earth radius: within a city its error (< 0.5 %) is
+far below what "nearby" or "the same incident" needs, and it needs no geodesy library.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
+from django.utils.translation import gettext as _
+
+from misto.twin import builtin
+from misto.twin.models import Feature
+from misto.twin.services import TwinError
+
+EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG), metres
+BBox = tuple[float, float, float, float]  # west, south, east, north in degrees
+WORLD: BBox = (-180.0, -90.0, 180.0, 90.0)
+BAD_BBOX = "bad_bbox"
+BAD_AREA = "bad_area"
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres between two lon/lat points (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
+
+
+def parse_bbox(text: str) -> BBox:
+    """``"west,south,east,north"`` in degrees, checked (NaN and infinities refused)."""
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except ValueError as error:
+        raise TwinError(_("bbox must be four numbers: west,south,east,north"),
+                        BAD_BBOX) from error
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise TwinError(_("bbox must have west < east and south < north, in degrees"),
+                        BAD_BBOX)
+    return west, south, east, north
+
+
+def _geometry(value: str | dict[str, Any] | GEOSGeometry) -> GEOSGeometry:
+    """GEOS geometry from GeoJSON (a geometry, a Feature or a one-feature collection, as
+    text or dict), WKT, or a geometry (copied, so the caller's stays as it was)."""
+    if isinstance(value, GEOSGeometry):
+        return value.clone()
+    if isinstance(value, str) and value.strip().startswith("{"):
+        value = json.loads(value)
+    if isinstance(value, dict):
+        if value.get("type") == "Feature":
+            value = value.get("geometry") or {}
+        if value.get("type") == "FeatureCollection":
+            features = value.get("features") or []
+            if len(features) != 1:
+                raise TwinError(_("Send exactly one area."), BAD_AREA)
+            value = features[0].get("geometry") or {}
+        value = json.dumps(value)
+    return GEOSGeometry(str(value))
+
+
+def parse_area(value: str | dict[str, Any] | GEOSGeometry,
+               within: BBox = WORLD) -> Polygon | MultiPolygon:
+    """A drawn area as a valid lon/lat Polygon or MultiPolygon (SRID 4326) lying inside
+    ``within``; what was sent decides which of the two it is."""
+    try:
+        geometry = _geometry(value)
+    except TwinError:
+        raise
+    except (GEOSException, GDALException, ValueError, TypeError, AttributeError) as error:
+        raise TwinError(_("The area is not valid GeoJSON: %(reason)s") % {"reason": error},
+                        BAD_AREA) from error
+    if geometry.srid is None:
+        geometry.srid = 4326
+    if geometry.srid != 4326:
+        geometry.transform(4326)
+    if not isinstance(geometry, Polygon | MultiPolygon):
+        raise TwinError(_("The area must be a Polygon or MultiPolygon."), BAD_AREA)
+    if geometry.empty or not geometry.valid:
+        raise TwinError(_("The area is not a valid polygon: %(reason)s")
+                        % {"reason": geometry.valid_reason}, BAD_AREA)
+    west, south, east, north = geometry.extent
+    if west < within[0] or east > within[2] or south < within[1] or north > within[3]:
+        raise TwinError(_("The area's coordinates are not longitude/latitude in this "
+                          "region (lon/lat swapped?)."), BAD_AREA)
+    return geometry
+
+
+def as_multipolygon(geometry: Polygon | MultiPolygon) -> MultiPolygon:
+    """One shape for storing areas in a MultiPolygon column."""
+    if isinstance(geometry, MultiPolygon):
+        return geometry
+    return MultiPolygon(geometry, srid=geometry.srid or 4326)
+
+
+@dataclass(frozen=True)
+class DistrictShape:
+    """A district with its outline, as consumers need it (no feature properties to dig)."""
+
+    katottg: str
+    name: str
+    name_en: str
+    prefix: str
+    geometry: GEOSGeometry
+
+
+def _shape(feature: Feature) -> DistrictShape:
+    props = feature.properties or {}
+    return DistrictShape(str(props.get("katottg", "")), str(props.get("name", "")),
+                         str(props.get("name_en", "")), str(props.get("prefix", "")),
+                         feature.geometry)
+
+
+def district_shapes(codes: Iterable[str] | None = None) -> list[DistrictShape]:
+    """The current districts with their outlines (only those with the given KATOTTG codes
+    when ``codes`` is given), by prefix."""
+    rows = Feature.objects.filter(layer__code=builtin.DISTRICTS, retired_at__isnull=True)
+    shapes = [_shape(row) for row in rows.only("pk", "properties", "geometry").order_by("pk")]
+    if codes is not None:
+        wanted = set(codes)
+        shapes = [shape for shape in shapes if shape.katottg in wanted]
+    return sorted(shapes, key=lambda shape: shape.prefix)
+
+
+def districts_union(codes: Iterable[str]) -> MultiPolygon | None:
+    """The union of the districts with these KATOTTG codes, or None when none is known."""
+    polygons: list[GEOSGeometry] = []
+    for shape in district_shapes(codes):
+        geometry = shape.geometry
+        polygons.extend(geometry if isinstance(geometry, MultiPolygon) else [geometry])
+    if not polygons:
+        return None
+    union = MultiPolygon(*polygons, srid=4326).unary_union
+    union.srid = 4326
+    return union if isinstance(union, MultiPolygon) else MultiPolygon(union, srid=4326)
+
+
+def districts_touching(area: GEOSGeometry) -> list[str]:
+    """The KATOTTG codes of the districts an area meets, sorted."""
+    rows = Feature.objects.filter(layer__code=builtin.DISTRICTS, retired_at__isnull=True,
+                                  geometry__intersects=area)
+    return sorted({shape.katottg for shape in map(_shape, rows.only("pk", "properties",
+                                                                    "geometry"))
+                   if shape.katottg})
+
+
+def districts_extent() -> BBox | None:
+    """(west, south, east, north) around all districts (the city), or None without any."""
+    extents = [shape.geometry.extent for shape in district_shapes()]
+    if not extents:
+        return None
+    return (min(e[0] for e in extents), min(e[1] for e in extents),
+            max(e[2] for e in extents), max(e[3] for e in extents))
