@@ -28,7 +28,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from misto.core.events import publish
+from misto.core.bus import publish
 from misto.core.permissions import can, scope_filter
 from misto.reports import errors
 from misto.reports.errors import ReportError, ReportErrors
