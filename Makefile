@@ -88,6 +88,7 @@ LINT_PATHS := misto $(wildcard bench/*.py)
 lint: deps
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/mypy $(LINT_PATHS)
+	$(BIN)/lint-imports --no-cache
 
 test-spatialite: deps
 	mkdir -p var/test

@@ -4,7 +4,7 @@
 
 1. Baseline: the same N outbox rows and their delivery rows inserted raw (executemany) in
    transactions of B events.
-2. Publish: N events through ``misto.core.events.publish`` in transactions of B.
+2. Publish: N events through ``misto.core.bus.publish`` in transactions of B.
 3. Deliver: a worker pass (``deliver_due``) over all N deliveries, each in its own
    transaction with the row lock, the handler and the mark.
 
@@ -28,7 +28,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from misto.core import outbox  # noqa: E402
-from misto.core.events import DomainEvent, EventEnvelope, consumes, publish  # noqa: E402
+from misto.core.bus import publish  # noqa: E402
+from misto.core.events import DomainEvent, EventEnvelope, consumes  # noqa: E402
 from misto.core.models import EventDelivery, OutboxEvent  # noqa: E402
 
 

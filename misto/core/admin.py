@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from misto.core import outbox
+from misto.core import bus
 from misto.core.admin_access import ActionAdmin, FollowsParentAdmin
 from misto.core.models import EventDelivery, OutboxEvent
 from misto.core.permissions import can
@@ -56,7 +56,7 @@ class EventDeliveryAdmin(ActionAdmin):
     @admin.action(description=_("Replay the selected dead letters"), permissions=["replay"])
     def replay(self, request: HttpRequest, queryset: QuerySet[EventDelivery]) -> None:
         with transaction.atomic():
-            count = outbox.replay(queryset.values_list("pk", flat=True))
+            count = bus.replay(queryset.values_list("pk", flat=True))
         self.message_user(request, ngettext(
             "%(count)d delivery queued again.", "%(count)d deliveries queued again.", count
         ) % {"count": count}, messages.SUCCESS)

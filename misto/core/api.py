@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
-from misto.core import outbox, services
+from misto.core import bus, services
 from misto.core.permissions import require
 from misto.core.schemas import DbId, Limit
 
@@ -53,4 +53,4 @@ def list_dead_letters(
 def replay_dead_letters(request: HttpRequest, body: ReplayIn) -> ReplayOut:
     require(request.user, "core.event.replay")
     with transaction.atomic():
-        return ReplayOut(replayed=outbox.replay(body.ids))
+        return ReplayOut(replayed=bus.replay(body.ids))

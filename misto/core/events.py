@@ -1,11 +1,14 @@
-"""Domain events: how modules tell each other what happened.
+"""Domain events and their handlers: the vocabulary and registry of the event bus.
 
-A module declares its events as dataclasses deriving from :class:`DomainEvent` in its own
-``events.py``, publishes them with :func:`publish` inside the business transaction, and
-listens to other modules' events with :func:`consumes`. ``publish`` writes the event and
-one delivery row per installed handler into the outbox, in the caller's transaction; the
-rows are delivered after commit (see ``misto.core.outbox``). Modules never import each
-other's handlers: the event name is the whole contract.
+A module declares the events it publishes as dataclasses deriving from :class:`DomainEvent`
+in its own ``events.py`` (its published contract, importing nothing but this file), and
+registers its reactions to other modules' events with :func:`consumes` in its ``handlers.py``.
+Modules never import each other's handlers: the event name is the whole contract.
+
+This file is the bottom of the event layers and imports no other part of Misto:
+``events`` (what exists) <- ``outbox`` (delivering a stored event to its handlers) <-
+``transport`` (when and where deliveries run) <- ``bus`` (``publish``, ``after_commit``,
+``replay``: the entry points the modules and the staff screens call).
 """
 
 from __future__ import annotations
@@ -18,9 +21,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
-
-from django.db import transaction
-from django.utils import timezone
 
 
 class DomainEvent:
@@ -91,8 +91,9 @@ def consumes(*event_names: str, inline: bool = False) -> Callable[[HandlerFunc],
     """
 
     def register(func: HandlerFunc) -> HandlerFunc:
-        # A module's handlers live in its events.py or handlers.py; either way the handler
-        # belongs to the module (its id and app do not change when it moves between them).
+        # The id is "<module>.<function>", never the file's path: deliveries waiting in the
+        # outbox name their handler by it, so it must survive the handler moving between
+        # files (as when handlers left events.py for handlers.py).
         app = func.__module__.removesuffix(".events").removesuffix(".handlers")
         for event_name in event_names:
             handler_id = f"{app.rsplit('.', 1)[-1]}.{func.__name__}"
@@ -133,51 +134,3 @@ def events_published_by(app: str) -> list[str]:
 
 def events_consumed_by(app: str) -> list[str]:
     return sorted({h.event_name for h in _handlers_by_id.values() if h.app == app})
-
-
-def publish(event: DomainEvent) -> int:
-    """Record ``event`` in the outbox within the current transaction; returns its id.
-
-    Call it inside the transaction that makes the change, so the change and the event
-    commit or roll back together. Delivery starts after commit, once per transaction
-    (however many events it published).
-    """
-    from misto.core.models import EventDelivery, OutboxEvent
-
-    with transaction.atomic(savepoint=False):
-        row = OutboxEvent.objects.create(
-            name=event.event_name, payload=event.to_payload(), occurred_at=timezone.now()
-        )
-        EventDelivery.objects.bulk_create(
-            EventDelivery(event=row, handler=handler.id, next_attempt_at=row.occurred_at)
-            for handler in handlers_for(event.event_name)
-        )
-        _pending_after_commit().append(row.pk)
-    return row.pk
-
-
-class _CommittedEvents(list[int]):
-    """Ids published in the current transaction; called once, after it commits."""
-
-    def __call__(self) -> None:
-        from misto.core.outbox import after_commit
-
-        after_commit(list(dict.fromkeys(self)))  # SQLite may reuse a rolled-back id
-
-
-def _pending_after_commit() -> _CommittedEvents:
-    """The current transaction's batch, registered with on_commit on first use.
-
-    A batch whose callback Django dropped (its transaction or savepoint rolled back) or
-    already ran is not reused: a new one is registered.
-    """
-    connection = transaction.get_connection()
-    batch: _CommittedEvents | None = getattr(connection, "misto_events_batch", None)
-    registered = batch is not None and any(
-        callback is batch for _sids, callback, _robust in connection.run_on_commit
-    )
-    if batch is None or not registered:
-        batch = _CommittedEvents()
-        connection.misto_events_batch = batch
-        transaction.on_commit(batch)
-    return batch

@@ -5,7 +5,10 @@ the delivery itself is :func:`deliver`, which locks the delivery row, runs the h
 savepoint and marks the row in the same transaction. A process killed at any instant
 leaves the row pending (its transaction never committed) and another pass delivers it.
 Failures are retried with exponential back-off; after ``MISTO_OUTBOX_MAX_ATTEMPTS`` the row
-becomes a dead letter that staff see and can replay.
+becomes a dead letter that staff see and can replay (``misto.core.bus.replay``).
+
+This layer knows the handlers (``misto.core.events``) and the tables, never the transport:
+what runs after a commit is the bus's business (``misto.core.bus``).
 """
 
 from __future__ import annotations
@@ -152,31 +155,3 @@ def deliver_inline(event_ids: list[int]) -> None:
     inline = [handler.id for handler in all_handlers() if handler.inline]
     if inline:
         deliver_rows(due(event_ids).filter(handler__in=inline), len(event_ids) * len(inline))
-
-
-def after_commit(event_ids: list[int]) -> None:
-    """Run after the publishing transaction commits: inline handlers, then the transport."""
-    from misto.core.transport import get_transport
-
-    try:
-        if INLINE_DELIVERY.get():
-            deliver_inline(event_ids)
-        get_transport().announce(event_ids)
-    except Exception:
-        # The events are committed; the worker's next pass delivers them anyway.
-        logger.exception("post-commit delivery of events %s deferred to the worker", event_ids)
-
-
-def replay(delivery_ids: Iterable[int]) -> int:
-    """Put dead letters back in the queue (staff action); returns how many were replayed."""
-    ids = list(delivery_ids)
-    count = EventDelivery.objects.filter(pk__in=ids, status=DeliveryStatus.DEAD).update(
-        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(),
-        last_error="",
-    )
-    if count:
-        event_ids = list(
-            EventDelivery.objects.filter(pk__in=ids).values_list("event_id", flat=True).distinct()
-        )
-        transaction.on_commit(lambda: after_commit(event_ids))
-    return count

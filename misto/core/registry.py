@@ -19,6 +19,8 @@ from django.apps import AppConfig, apps
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
+from misto.core.events import events_consumed_by, events_published_by
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -144,13 +146,9 @@ class MistoModule(AppConfig):
         return self.label
 
     def publishes(self) -> list[str]:
-        from misto.core.events import events_published_by
-
         return events_published_by(self.name)
 
     def consumes(self) -> list[str]:
-        from misto.core.events import events_consumed_by
-
         return events_consumed_by(self.name)
 
     def build_cabinet_panels(self, request: HttpRequest) -> list[CabinetPanel]:

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from misto.core import outbox, services
+from misto.core import bus, services
 from misto.core.health import readiness
 from misto.core.permissions import require
 from misto.core.registry import modules
@@ -52,7 +52,7 @@ def replay_dead_letters(request: HttpRequest) -> HttpResponse:
     require(request.user, "core.event.replay")
     ids = [int(v) for v in request.POST.getlist("delivery") if v.isdigit() and len(v) < 19]
     with transaction.atomic():
-        count = outbox.replay(ids)
+        count = bus.replay(ids)
     messages.success(request, ngettext(
         "%(count)d delivery queued again.", "%(count)d deliveries queued again.", count
     ) % {"count": count} if count else _("Nothing selected to replay."))

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import connection
 
-from misto.core.events import publish
+from misto.core.bus import publish
 from misto.iot.events import ContainerFull, ReadingOutOfRange
 from misto.iot.ingest import DeviceInfo, Row
 from misto.iot.models import Rule, RuleState

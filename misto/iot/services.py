@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from misto.core.events import publish
+from misto.core.bus import publish
 from misto.iot.events import DeviceOffline, DeviceRegistryChanged
 from misto.iot.ingest import DeviceInfo, Rejected, directory, reset_directory
 from misto.iot.models import (

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 from django.db import IntegrityError, connection, transaction
 
-from misto.core.events import publish
+from misto.core.bus import publish
 from misto.iot.events import DeviceOffline
 from misto.iot.ingest import Directory, Row, directory
 from misto.iot.models import DeadLetter

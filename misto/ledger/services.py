@@ -34,7 +34,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from misto.core.events import publish
+from misto.core.bus import publish
 from misto.ledger import merkle, sth
 from misto.ledger.canonical import canonical_json, is_canonical
 from misto.ledger.models import (

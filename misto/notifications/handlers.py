@@ -1,19 +1,26 @@
 """How the notifications module reacts to other modules' events (docs/events.md).
 
+``reports.ReportStatusChanged``: the report's author and followers are notified.
+
+``iot.ReadingOutOfRange`` with ``public_impact``: an urgent district announcement for the
+environment and safety topics.
+
 ``situation.EmergencyDeclared`` / ``situation.EmergencyEnded``: an urgent announcement to the
 emergency's area on every channel, the site-wide banner and the public emergency page
 (``emergencies.py``). Inline: the banner should be up the moment the dispatcher declares;
 the outbox worker still delivers them if the publishing process dies first, and a
 redelivery sends nothing twice.
-
-(The older reactions to ``reports.ReportStatusChanged`` and ``iot.ReadingOutOfRange`` are
-still in ``events.py``.)
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
 from misto.core.events import EventEnvelope, consumes
-from misto.notifications import emergencies
+from misto.notifications import emergencies, services
 
 
 @consumes("situation.EmergencyDeclared", inline=True)
@@ -24,3 +31,53 @@ def emergency_declared(event: EventEnvelope) -> None:
 @consumes("situation.EmergencyEnded", inline=True)
 def emergency_ended(event: EventEnvelope) -> None:
     emergencies.announce_ended(emergencies.read_ended(event.payload))
+
+
+@consumes("reports.ReportStatusChanged")
+def report_status_changed(event: EventEnvelope) -> None:
+    """The report's author and followers get an inbox notice (and e-mail, per settings)."""
+    payload = event.payload
+    users = [payload.get("author_user_id"), *(payload.get("follower_user_ids") or [])]
+    data = {
+        "kind": "report_status",
+        "public_id": payload.get("public_id"),
+        "category_title": payload.get("category_title") or payload.get("category") or "",
+        "status": payload.get("status"),
+        "previous_status": payload.get("previous_status"),
+        "note": payload.get("note") or "",
+        "url": payload.get("url") or "",
+    }
+    services.notify_users([int(u) for u in users if u], f"event:{event.uuid}", data,
+                          only_report_followers=True)
+
+
+@consumes("iot.ReadingOutOfRange")
+def reading_out_of_range(event: EventEnvelope) -> None:
+    """A public-impact alert becomes an urgent announcement to its district's subscribers
+    of the environment and safety topics (once per event; clearing alerts stay quiet)."""
+    payload = event.payload
+    if not payload.get("public_impact") or payload.get("cleared") or not payload.get("district"):
+        return
+    if payload["district"] not in services.district_codes():
+        return  # a district the twin does not know: nobody can be subscribed to it
+    topics = [t.code for t in services.active_topics() if t.code in ("environment", "safety")]
+    if not topics:
+        return
+    observed = parse_datetime(str(payload.get("observed_at") or "")) or timezone.now()
+    quantity, value = payload.get("quantity", ""), payload.get("value")
+    threshold, name = payload.get("threshold"), payload.get("device_name") or ""
+    title_uk = f"Перевищення: {quantity} = {value} (поріг {threshold})"
+    title_en = f"Alert: {quantity} = {value} (threshold {threshold})"
+    body_uk = (f"Датчик «{name}» зафіксував {quantity} = {value} о "
+               f"{timezone.localtime(observed):%H:%M}. Обмежте перебування на вулиці, "
+               "стежте за повідомленнями.")
+    body_en = (f"Sensor “{name}” measured {quantity} = {value} at "
+               f"{timezone.localtime(observed):%H:%M}. Limit time outdoors and follow "
+               "further notices.")
+    draft = services.Draft(
+        title_uk=title_uk[:200], title_en=title_en[:200], body_uk=body_uk, body_en=body_en,
+        topics=topics, target="districts", districts=[payload["district"]],
+        urgent=payload.get("severity") == "critical",
+        expires_at=max(observed, timezone.now()) + timedelta(hours=6),
+    )
+    services.announce_from_event(f"iot:{event.uuid}", draft)

@@ -24,7 +24,7 @@ from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from misto.core.events import publish
+from misto.core.bus import publish
 from misto.core.permissions import can
 from misto.notifications import conf
 from misto.notifications.models import (

@@ -1,10 +1,10 @@
-"""Events the reports module publishes (docs/events.md) and the ones it consumes."""
+"""Events the reports module publishes (docs/events.md); its reactions are in ``handlers.py``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from misto.core.events import DomainEvent, EventEnvelope, consumes
+from misto.core.events import DomainEvent
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,3 @@ class ReportOverdue(DomainEvent):
     status: str
     due_at: str
     url: str
-
-
-@consumes("situation.IncidentResolved")
-def resolve_linked_reports(event: EventEnvelope) -> None:
-    """The situational centre closed an incident: resolve the reports it came from."""
-    from misto.reports import services
-
-    sources = event.payload.get("sources") or []
-    ids = [source.get("id") for source in sources
-           if isinstance(source, dict) and source.get("module") == "reports"]
-    services.resolve_from_incident(ids, str(event.payload.get("note") or ""))

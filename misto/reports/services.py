@@ -29,7 +29,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from misto import twin
-from misto.core.events import publish
+from misto.core.bus import publish
 from misto.core.permissions import can, scope_filter
 from misto.reports import errors
 from misto.reports.errors import ReportError, ReportErrors

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from misto.core.events import publish
+from misto.core.bus import publish
 from misto.core.permissions import can, roles_of
 from misto.core.registry import CabinetPanel, modules
 from misto.residents import rnokpp as rnokpp_rules

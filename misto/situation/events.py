@@ -1,11 +1,5 @@
-"""Events the situation centre publishes and the ones it listens to (docs/events.md).
+"""Events the situation centre publishes (docs/events.md); what it consumes is in ``handlers.py``.
 
-Consumed (incidents are built only from these, never from other modules' tables):
-``reports.ReportCreated``, ``reports.ReportStatusChanged``, ``iot.ReadingOutOfRange``,
-``iot.ContainerFull``, ``iot.DeviceOffline``, ``notifications.OutageAnnounced``, and
-``iot.DeviceRegistryChanged`` (to count the city's devices for the dashboard).
-
-Published:
 - ``situation.IncidentResolved``: ``incident_id, kind, sources (list of {module, id}),
   resolved_at, note`` (+ ``district``, ``photo_url``): reports resolves the linked reports
   and tells their authors.
@@ -22,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from misto.core.events import DomainEvent, EventEnvelope, consumes
-from misto.situation import services
+from misto.core.events import DomainEvent
 
 
 @dataclass(frozen=True)
@@ -64,42 +57,3 @@ class EmergencyDeclared(DomainEvent):
 class EmergencyEnded(DomainEvent):
     emergency_id: int
     ended_at: datetime
-
-
-# Inline: the live map should see a report or an alert the moment it commits; the worker
-# still delivers them if the publishing process dies first.
-
-
-@consumes("reports.ReportCreated", inline=True)
-def on_report_created(event: EventEnvelope) -> None:
-    services.ingest_report_created(event.payload)
-
-
-@consumes("reports.ReportStatusChanged", inline=True)
-def on_report_status_changed(event: EventEnvelope) -> None:
-    services.ingest_report_status(event.payload)
-
-
-@consumes("iot.ReadingOutOfRange", inline=True)
-def on_reading_out_of_range(event: EventEnvelope) -> None:
-    services.ingest_reading(event.payload, "iot.ReadingOutOfRange")
-
-
-@consumes("iot.ContainerFull", inline=True)
-def on_container_full(event: EventEnvelope) -> None:
-    services.ingest_reading(event.payload, "iot.ContainerFull")
-
-
-@consumes("iot.DeviceOffline", inline=True)
-def on_device_offline(event: EventEnvelope) -> None:
-    services.ingest_device_offline(event.payload)
-
-
-@consumes("notifications.OutageAnnounced", inline=True)
-def on_outage_announced(event: EventEnvelope) -> None:
-    services.ingest_outage(event.payload)
-
-
-@consumes("iot.DeviceRegistryChanged")
-def on_device_registry_changed(event: EventEnvelope) -> None:
-    services.ingest_device_registry(event.payload)

@@ -816,7 +816,7 @@ def assign(incident_id: int, user: Any, *, department: str = "", crew_id: int | 
                                  errors.UNKNOWN_CREW)
     if crew is None and not department:
         raise SituationError(_("Choose a department or a crew."), errors.NOTHING_TO_ASSIGN)
-    from misto.core.events import publish
+    from misto.core.bus import publish
     from misto.situation.events import IncidentAssigned
 
     with transaction.atomic():
@@ -927,7 +927,7 @@ def _note(incident: Incident, user: Any, note: str, photo: CleanPhoto | None) ->
 
 def _resolve(incident: Incident, user: Any, note: str, when: datetime,
              photo: CleanPhoto | None = None) -> None:
-    from misto.core.events import publish
+    from misto.core.bus import publish
     from misto.situation.events import IncidentResolved
 
     incident.status = Status.RESOLVED
@@ -1545,7 +1545,7 @@ def declare_emergency(user: Any, *, title: str, kind: str = "other",
 def _create_emergency(*, title: str, kind: str, districts: list[str],
                       area: GEOSGeometry | None, note: str, user: Any,
                       announcement_id: str, publish_it: bool) -> Emergency:
-    from misto.core.events import publish
+    from misto.core.bus import publish
     from misto.situation.events import EmergencyDeclared
 
     with transaction.atomic():
@@ -1580,7 +1580,7 @@ def _create_emergency(*, title: str, kind: str, districts: list[str],
 
 
 def end_emergency(emergency_id: int, user: Any, note: str = "") -> Emergency:
-    from misto.core.events import publish
+    from misto.core.bus import publish
     from misto.situation.events import EmergencyEnded
 
     if not can(user, "situation.emergency.end"):

@@ -460,7 +460,7 @@ def import_file(path: str | Path, layer: Layer, *, srs: str | None = None,
         errors.append(RowError(0, _("the file has no features")))
     if errors or dry_run:
         return ImportReport(layer.code, count, 0, errors)
-    from misto.core.events import publish
+    from misto.core.bus import publish
     from misto.twin.events import LayerImported
 
     with transaction.atomic():

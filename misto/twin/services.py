@@ -414,7 +414,7 @@ def retire_feature(feature_id: int, *, user: Any = None, reason: str = "") -> Fe
 
 
 def _publish_change(feature: Feature) -> None:
-    from misto.core.events import publish
+    from misto.core.bus import publish
     from misto.twin.events import FeatureChanged
 
     publish(FeatureChanged(
@@ -906,7 +906,7 @@ def number_layer(layer: Layer, *, user: Any = None, renumber: bool = False) -> N
                 cursor.executemany("UPDATE twin_feature SET number = %s WHERE id = %s",
                                    [(feature.number, feature.pk) for feature in features])
             numbered += len(features)
-        from misto.core.events import publish
+        from misto.core.bus import publish
         from misto.twin.events import LandmarksNumbered
 
         publish(LandmarksNumbered(layer=layer.code, count=numbered))

@@ -8,8 +8,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from misto.core import outbox
-from misto.core.events import handlers_for, publish
+from misto.core import bus, outbox
+from misto.core.bus import publish
+from misto.core.events import handlers_for
 from misto.core.models import DeliveryStatus, EventDelivery, OutboxEvent
 from misto.core.tests.sample_module.events import SampleHappened
 from misto.core.tests.sample_module.models import Echo
@@ -86,12 +87,12 @@ def test_replay_dead_letter_delivers_it(settings) -> None:
     OutboxEvent.objects.filter(pk=event_id).update(payload={"number": 7, "fail": False,
                                                              "slow": 0.0})
     with transaction.atomic():
-        assert outbox.replay([delivery.pk]) == 1
+        assert bus.replay([delivery.pk]) == 1
     outbox.deliver_due()
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED
     assert Echo.objects.get().number == 7
-    assert outbox.replay([delivery.pk]) == 0  # only dead letters can be replayed
+    assert bus.replay([delivery.pk]) == 0  # only dead letters can be replayed
 
 
 def test_delivery_for_uninstalled_handler_is_dead_with_reason() -> None:
@@ -121,7 +122,7 @@ def test_event_without_handlers_is_stored() -> None:
 
 def test_one_post_commit_call_per_transaction(monkeypatch) -> None:
     calls: list[list[int]] = []
-    monkeypatch.setattr("misto.core.outbox.after_commit", calls.append)
+    monkeypatch.setattr("misto.core.bus.after_commit", calls.append)
     with transaction.atomic():
         first = publish(SampleHappened(number=10))
         second = publish(SampleHappened(number=11))
@@ -131,7 +132,7 @@ def test_one_post_commit_call_per_transaction(monkeypatch) -> None:
 
 def test_rolled_back_savepoint_does_not_break_the_next_batch(monkeypatch) -> None:
     calls: list[list[int]] = []
-    monkeypatch.setattr("misto.core.outbox.after_commit", calls.append)
+    monkeypatch.setattr("misto.core.bus.after_commit", calls.append)
     with transaction.atomic():
         kept = publish(SampleHappened(number=13))
         with pytest.raises(RuntimeError), transaction.atomic():

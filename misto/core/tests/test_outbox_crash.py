@@ -16,7 +16,7 @@ import pytest
 from django.db import transaction
 
 from misto.conftest import wait_for
-from misto.core.events import publish
+from misto.core.bus import publish
 from misto.core.models import DeliveryStatus, EventDelivery
 from misto.core.tests.sample_module.events import SampleHappened
 from misto.core.tests.sample_module.models import Echo

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from misto.conftest import ROOT, child_database_url
+from misto.core.events import all_handlers, handler_by_id
 from misto.core.modules import ALWAYS_ON, available_optional_modules, installed_module_apps
 from misto.core.registry import demo_order, menu_for, module, modules
 from misto.testing import make_staff
@@ -96,6 +97,32 @@ def test_registry_lists_events_published_and_consumed() -> None:
     assert "sample_module.SampleHappened" in sample.publishes()
     assert "sample_module.SampleHappened" in sample.consumes()
     assert next(m.label for m in modules()) == "core"
+
+
+# The handler ids that deliveries carried while the handlers lived in events.py. A deployment
+# upgraded with such deliveries pending (or dead, to be replayed) must still find them all.
+HANDLER_IDS_FROM_EVENTS_PY = [
+    "notifications.reading_out_of_range", "notifications.report_status_changed",
+    "reports.resolve_linked_reports", "sample_module.echo", "situation.on_container_full",
+    "situation.on_device_offline", "situation.on_device_registry_changed",
+    "situation.on_outage_announced", "situation.on_reading_out_of_range",
+    "situation.on_report_created", "situation.on_report_status_changed",
+]
+
+
+def test_handlers_live_in_handlers_py_under_their_old_ids() -> None:
+    for handler_id in HANDLER_IDS_FROM_EVENTS_PY:
+        handler = handler_by_id(handler_id)
+        assert handler is not None, handler_id
+        assert handler.func.__module__ == f"{handler.app}.handlers", handler_id
+
+
+def test_no_handler_is_registered_from_an_events_file() -> None:
+    """events.py is a module's published contract; its reactions belong in handlers.py.
+    (The ledger's handler moves with its per-module event declarations, issue 16 item 3.)"""
+    in_events = [handler.id for handler in all_handlers()
+                 if handler.func.__module__.endswith(".events") and handler.app != "misto.ledger"]
+    assert in_events == []
 
 
 @pytest.mark.django_db

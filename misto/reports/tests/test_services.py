@@ -231,7 +231,7 @@ def test_escalation_once(city, clerk):
 
 def test_incident_resolved_resolves_reports(city):
     from misto.core.events import EventEnvelope
-    from misto.reports.events import resolve_linked_reports
+    from misto.reports.handlers import resolve_linked_reports
 
     report = services.submit(submission(landmark=city.landmarks[0]))
     resolve_linked_reports(EventEnvelope(1, "u", "situation.IncidentResolved", {

@@ -16,9 +16,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from misto.core.bus import after_commit
 from misto.core.events import handlers_for
 from misto.core.models import DeliveryStatus, EventDelivery, OutboxEvent
-from misto.core.outbox import after_commit, deliver
+from misto.core.outbox import deliver
 from misto.situation.models import Crew
 from misto.situation.services import ensure_default_kinds
 from misto.testing import make_staff, world
@@ -72,7 +73,7 @@ def people(db: Any) -> People:
 
 
 def publish_raw(name: str, payload: dict[str, Any]) -> int:
-    """Write a foreign module's event to the outbox as ``misto.core.events.publish`` does."""
+    """Write a foreign module's event to the outbox as ``misto.core.bus.publish`` does."""
     with transaction.atomic():
         row = OutboxEvent.objects.create(name=name, payload=payload,
                                          occurred_at=timezone.now())

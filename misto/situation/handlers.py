@@ -1,0 +1,50 @@
+"""How the situation centre reacts to other modules' events (docs/events.md).
+
+Incidents are built only from these events, never from other modules' tables:
+``reports.ReportCreated``, ``reports.ReportStatusChanged``, ``iot.ReadingOutOfRange``,
+``iot.ContainerFull``, ``iot.DeviceOffline``, ``notifications.OutageAnnounced``, and
+``iot.DeviceRegistryChanged`` (to count the city's devices for the dashboard).
+"""
+
+from __future__ import annotations
+
+from misto.core.events import EventEnvelope, consumes
+from misto.situation import services
+
+# Inline: the live map should see a report or an alert the moment it commits; the worker
+# still delivers them if the publishing process dies first.
+
+
+@consumes("reports.ReportCreated", inline=True)
+def on_report_created(event: EventEnvelope) -> None:
+    services.ingest_report_created(event.payload)
+
+
+@consumes("reports.ReportStatusChanged", inline=True)
+def on_report_status_changed(event: EventEnvelope) -> None:
+    services.ingest_report_status(event.payload)
+
+
+@consumes("iot.ReadingOutOfRange", inline=True)
+def on_reading_out_of_range(event: EventEnvelope) -> None:
+    services.ingest_reading(event.payload, "iot.ReadingOutOfRange")
+
+
+@consumes("iot.ContainerFull", inline=True)
+def on_container_full(event: EventEnvelope) -> None:
+    services.ingest_reading(event.payload, "iot.ContainerFull")
+
+
+@consumes("iot.DeviceOffline", inline=True)
+def on_device_offline(event: EventEnvelope) -> None:
+    services.ingest_device_offline(event.payload)
+
+
+@consumes("notifications.OutageAnnounced", inline=True)
+def on_outage_announced(event: EventEnvelope) -> None:
+    services.ingest_outage(event.payload)
+
+
+@consumes("iot.DeviceRegistryChanged")
+def on_device_registry_changed(event: EventEnvelope) -> None:
+    services.ingest_device_registry(event.payload)
