@@ -17,7 +17,8 @@ Public functions other modules may call (``from misto.twin import locate``); the
 - ``search(query, limit=10) -> list[SearchHit]``: addresses, streets, landmark numbers.
 - ``check_lon_lat(lon, lat) -> Point``: raises ``TwinError`` with the reason.
 
-Errors: ``TwinError`` (and its ``NotFound``, ``InvalidFeature``) carry a stable ``code``.
+Errors: ``TwinError`` (and its ``NotFound``, ``InvalidFeature``) are ``MistoError``s with a
+``TwinCode`` (``misto.twin.errors``).
 """
 
 from typing import Any
