@@ -37,7 +37,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from misto.core.permissions import can
-from misto.situation import errors
+from misto.situation.errors import SituationCode, SituationError, forbidden, not_found
 from misto.situation.models import (
     ACTIVE_STATUSES,
     SEVERITY_RANK,
@@ -64,24 +64,6 @@ AIR_QUANTITIES = {"pm25", "pm2_5", "pm10", "aqi", "no2", "o3", "so2", "co"}
 NOISE_QUANTITIES = {"noise", "noise_db", "laeq", "lamax", "sound_level"}
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-
-
-class SituationError(Exception):
-    """A request the situation centre refuses; ``code`` is stable, the message for people."""
-
-    def __init__(self, message: str, code: str = errors.INVALID, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
-
-
-def forbidden(message: str) -> SituationError:
-    return SituationError(message, errors.FORBIDDEN, 403)
-
-
-def not_found(message: str) -> SituationError:
-    return SituationError(message, errors.NOT_FOUND, 404)
 
 
 # --- Permissions -------------------------------------------------------------------------
@@ -823,17 +805,20 @@ def assign(incident_id: int, user: Any, *, department: str = "", crew_id: int | 
     if crew_id is not None:
         crew = Crew.objects.filter(pk=crew_id, active=True).first()
         if crew is None:
-            raise SituationError(_("There is no active crew %(id)s.") % {"id": crew_id},
-                                 errors.UNKNOWN_CREW)
+            raise SituationError(
+                SituationCode.UNKNOWN_CREW,
+                _("There is no active crew %(id)s.") % {"id": crew_id})
     if crew is None and not department:
-        raise SituationError(_("Choose a department or a crew."), errors.NOTHING_TO_ASSIGN)
+        raise SituationError(SituationCode.NOTHING_TO_ASSIGN, _("Choose a department or a crew."))
     from misto.core.events import publish
     from misto.situation.events import IncidentAssigned
 
     with transaction.atomic():
         incident = get_incident(incident_id, lock=True)
         if not incident.active:
-            raise SituationError(_("The incident is already resolved."), errors.RESOLVED, 409)
+            raise SituationError(
+                SituationCode.RESOLVED,
+                _("The incident is already resolved."), status=409)
         now = timezone.now()
         incident.department = crew.department if crew else department
         incident.crew = crew
@@ -869,7 +854,7 @@ def check_photo(photo: UploadedFile | None) -> None:
     if photo is None:
         return
     if photo.size is not None and photo.size > PHOTO_MAX_BYTES:
-        raise SituationError(_("The photo is larger than 10 MB."), errors.BAD_PHOTO)
+        raise SituationError(SituationCode.BAD_PHOTO, _("The photo is larger than 10 MB."))
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -878,13 +863,15 @@ def check_photo(photo: UploadedFile | None) -> None:
             image.verify()
             image_format = image.format or ""
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise SituationError(_("The photo is not a readable image."),
-                             errors.BAD_PHOTO) from error
+        raise SituationError(
+            SituationCode.BAD_PHOTO,
+            _("The photo is not a readable image.")) from error
     finally:
         photo.seek(0)
     if image_format not in PHOTO_FORMATS:
-        raise SituationError(_("The photo must be a JPEG, PNG or WebP image."),
-                             errors.BAD_PHOTO)
+        raise SituationError(
+            SituationCode.BAD_PHOTO,
+            _("The photo must be a JPEG, PNG or WebP image."))
 
 
 def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
@@ -894,8 +881,9 @@ def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
     publishes ``situation.IncidentResolved`` so that reports can tell the reporters."""
     if status not in Status.values:
         raise SituationError(
+            SituationCode.BAD_STATUS,
             _("Unknown status “%(status)s” (use one of: %(known)s).")
-            % {"status": status, "known": ", ".join(Status.values)}, errors.BAD_STATUS)
+            % {"status": status, "known": ", ".join(Status.values)})
     check_photo(photo)
     with transaction.atomic():
         incident = get_incident(incident_id, lock=True)
@@ -908,9 +896,9 @@ def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
             return incident
         if status not in ALLOWED_STEPS.get(current, set()):
             raise SituationError(
+                SituationCode.BAD_TRANSITION,
                 _("An incident that is %(current)s cannot become %(status)s.")
-                % {"current": current.label, "status": Status(status).label},
-                errors.BAD_TRANSITION, 409)
+                % {"current": current.label, "status": Status(status).label}, status=409)
         if current == Status.OPEN and not can_dispatch(user):
             raise forbidden(_("Only a dispatcher may close an unassigned incident."))
         now = timezone.now()
@@ -999,9 +987,11 @@ def _when(value: str, name: str) -> datetime:
     except ValueError:
         when = None
     if when is None:
-        raise SituationError(_("%(name)s must be an ISO 8601 time, e.g. "
-                               "2026-04-24T10:00:00+03:00 (got “%(value)s”).")
-                             % {"name": name, "value": value}, errors.BAD_FILTER)
+        raise SituationError(
+            SituationCode.BAD_FILTER,
+            _("%(name)s must be an ISO 8601 time, e.g. "
+              "2026-04-24T10:00:00+03:00 (got “%(value)s”).")
+            % {"name": name, "value": value})
     return timezone.make_aware(when) if timezone.is_naive(when) else when
 
 
@@ -1027,8 +1017,9 @@ def parse_filter(*, status: str | None = None, kind: str | None = None,
             chosen.append(item)
         else:
             raise SituationError(
+                SituationCode.BAD_FILTER,
                 _("Unknown status “%(status)s” (use %(known)s, active or all).")
-                % {"status": item, "known": ", ".join(Status.values)}, errors.BAD_FILTER)
+                % {"status": item, "known": ", ".join(Status.values)})
     result.statuses = sorted(set(chosen))
     kinds = _split(kind)
     if kinds:
@@ -1036,22 +1027,25 @@ def parse_filter(*, status: str | None = None, kind: str | None = None,
         unknown = [k for k in kinds if k not in known]
         if unknown:
             raise SituationError(
+                SituationCode.BAD_FILTER,
                 _("Unknown incident kind “%(kind)s” (known: %(known)s).")
-                % {"kind": unknown[0], "known": ", ".join(sorted(known))}, errors.BAD_FILTER)
+                % {"kind": unknown[0], "known": ", ".join(sorted(known))})
     result.kinds = kinds
     result.districts = _split(district)
     severities = _split(severity)
     for item in severities:
         if item not in Severity.values:
             raise SituationError(
+                SituationCode.BAD_FILTER,
                 _("Unknown severity “%(severity)s” (use %(known)s).")
-                % {"severity": item, "known": ", ".join(Severity.values)}, errors.BAD_FILTER)
+                % {"severity": item, "known": ", ".join(Severity.values)})
     result.severities = severities
     if period:
         if period not in PERIODS:
             raise SituationError(
+                SituationCode.BAD_FILTER,
                 _("Unknown period “%(period)s” (use %(known)s).")
-                % {"period": period, "known": ", ".join(PERIODS)}, errors.BAD_FILTER)
+                % {"period": period, "known": ", ".join(PERIODS)})
         result.since = timezone.now() - PERIODS[period]
     if since:
         result.since = _when(since, "since")
@@ -1061,16 +1055,19 @@ def parse_filter(*, status: str | None = None, kind: str | None = None,
         try:
             west, south, east, north = (float(part) for part in bbox.split(","))
         except ValueError as error:
-            raise SituationError(_("bbox must be four numbers: west,south,east,north"),
-                                 errors.BAD_FILTER) from error
+            raise SituationError(
+                SituationCode.BAD_FILTER,
+                _("bbox must be four numbers: west,south,east,north")) from error
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise SituationError(_("bbox must have west < east and south < north, in "
-                                   "degrees"), errors.BAD_FILTER)
+            raise SituationError(
+                SituationCode.BAD_FILTER,
+                _("bbox must have west < east and south < north, in "
+                  "degrees"))
         result.bbox = (west, south, east, north)
     result.emergency = emergency
     if limit is not None:
         if limit < 1:
-            raise SituationError(_("limit must be at least 1"), errors.BAD_FILTER)
+            raise SituationError(SituationCode.BAD_FILTER, _("limit must be at least 1"))
         result.limit = min(limit, 50_000)
     return result
 
@@ -1543,20 +1540,28 @@ def parse_area(value: Any) -> GEOSGeometry:
         text = json.dumps(value) if isinstance(value, dict) else str(value)
         geometry = GEOSGeometry(text)
     except (GEOSException, GDALException, ValueError, TypeError) as error:
-        raise SituationError(_("The area is not readable GeoJSON: %(reason)s")
-                             % {"reason": error}, errors.BAD_AREA) from error
+        raise SituationError(
+            SituationCode.BAD_AREA,
+            _("The area is not readable GeoJSON: %(reason)s")
+            % {"reason": error}) from error
     if geometry.srid is None:
         geometry.srid = 4326
     if geometry.geom_type not in {"Polygon", "MultiPolygon"}:
-        raise SituationError(_("The area must be a Polygon or MultiPolygon."), errors.BAD_AREA)
+        raise SituationError(
+            SituationCode.BAD_AREA,
+            _("The area must be a Polygon or MultiPolygon."))
     if not geometry.valid:
-        raise SituationError(_("The area is not a valid polygon: %(reason)s")
-                             % {"reason": geometry.valid_reason}, errors.BAD_AREA)
+        raise SituationError(
+            SituationCode.BAD_AREA,
+            _("The area is not a valid polygon: %(reason)s")
+            % {"reason": geometry.valid_reason})
     west, south, east, north = UKRAINE_BBOX
     x0, y0, x1, y1 = geometry.extent
     if x0 < west or x1 > east or y0 < south or y1 > north:
-        raise SituationError(_("The area's coordinates are not longitude/latitude in "
-                               "Ukraine."), errors.BAD_AREA)
+        raise SituationError(
+            SituationCode.BAD_AREA,
+            _("The area's coordinates are not longitude/latitude in "
+              "Ukraine."))
     return geometry
 
 
@@ -1570,14 +1575,15 @@ def declare_emergency(user: Any, *, title: str, kind: str = "other",
         raise forbidden(_("Only dispatchers may declare an emergency."))
     title = (title or "").strip()
     if not title:
-        raise SituationError(_("Give the emergency a title."), errors.INVALID)
+        raise SituationError(SituationCode.INVALID, _("Give the emergency a title."))
     codes = [code.strip() for code in districts if code and code.strip()]
     if codes:
         known = set(_district_names())
         unknown = [code for code in codes if code not in known]
         if unknown:
-            raise SituationError(_("Unknown district “%(code)s”.") % {"code": unknown[0]},
-                                 errors.BAD_AREA)
+            raise SituationError(
+                SituationCode.BAD_AREA,
+                _("Unknown district “%(code)s”.") % {"code": unknown[0]})
     geometry = parse_area(area) if area not in (None, "", {}) else None
     kind = (kind or "other").strip()[:20]
     return _create_emergency(title=title[:300], kind=kind, districts=codes, area=geometry,
@@ -1632,7 +1638,9 @@ def end_emergency(emergency_id: int, user: Any, note: str = "") -> Emergency:
         if emergency is None:
             raise not_found(_("There is no emergency %(id)s.") % {"id": emergency_id})
         if emergency.ended_at is not None:
-            raise SituationError(_("The emergency has already ended."), errors.RESOLVED, 409)
+            raise SituationError(
+                SituationCode.RESOLVED,
+                _("The emergency has already ended."), status=409)
         emergency.ended_at = timezone.now()
         if note:
             emergency.note = f"{emergency.note}\n{note}".strip()
