@@ -18,16 +18,8 @@ from misto.core.errors import MistoError
 from misto.core.registry import modules
 
 
-def build_api() -> NinjaAPI:
-    api = NinjaAPI(
-        title="Misto API",
-        version="1",
-        description="The HTTP API of the Misto smart-city platform. Standards-based APIs "
-        "(Open311, NGSI-LD, ...) live at their own paths.",
-        urls_namespace="api",
-        openapi_url="/openapi.json",
-        docs_url="/docs",
-    )
+def add_error_handlers(api: NinjaAPI) -> None:
+    """How ``api`` answers a request it refuses; one place, so every module answers alike."""
 
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -39,6 +31,19 @@ def build_api() -> NinjaAPI:
     def refused(request: HttpRequest, exc: MistoError) -> HttpResponse:
         return api.create_response(request, exc.api_body(), status=exc.status)
 
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Misto API",
+        version="1",
+        description="The HTTP API of the Misto smart-city platform. Standards-based APIs "
+        "(Open311, NGSI-LD, ...) live at their own paths.",
+        urls_namespace="api",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+    )
+
+    add_error_handlers(api)
     for config in modules():
         if config.api_router:
             api.add_router(f"/{config.api_prefix or config.label}/",
