@@ -29,7 +29,10 @@ def add_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(MistoError)
     def refused(request: HttpRequest, exc: MistoError) -> HttpResponse:
-        return api.create_response(request, exc.api_body(), status=exc.status)
+        response = api.create_response(request, exc.api_body(), status=exc.status)
+        for name, value in exc.headers().items():
+            response[name] = value
+        return response
 
 
 def build_api() -> NinjaAPI:

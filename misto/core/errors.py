@@ -26,6 +26,7 @@ class CoreCode(StrEnum):
     NOT_SIGNED_IN = "not_signed_in"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
+    RATE_LIMITED = "rate_limited"
 
 
 class MistoError(Exception):
@@ -51,6 +52,10 @@ class MistoError(Exception):
         """The JSON body of the API's answer; a module keeps a different published shape
         by overriding this (and only this)."""
         return {"error": str(self.code), "detail": self.message}
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries besides the body (e.g. ``Retry-After``)."""
+        return {}
 
 
 def open311_errors(error: MistoError) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from ninja.testing import TestClient
 
 from misto.api import add_error_handlers
 from misto.core.errors import MistoError, ckan_error, open311_errors
+from misto.core.ratelimit import RateLimited
 
 
 class ProbeCode(StrEnum):
@@ -54,6 +55,10 @@ def probe_client() -> TestClient:
     def typed(request: Any, n: int) -> dict[str, int]:
         return {"n": n}
 
+    @router.get("/busy")
+    def busy(request: Any) -> None:
+        raise RateLimited("probe", 42)
+
     @router.get("/broken")
     def broken(request: Any) -> None:
         raise RuntimeError("a bug, not a refusal")
@@ -80,6 +85,13 @@ def test_a_module_keeps_its_own_body_shape_through_api_body() -> None:
     response = probe_client().get("/shaped")
     assert response.status_code == 400
     assert response.json() == {"message": "Too late.", "kind": "too_late"}
+
+
+def test_an_error_may_carry_headers() -> None:
+    response = probe_client().get("/busy")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "42"
+    assert response.json()["error"] == "rate_limited"
 
 
 def test_validation_errors_keep_their_422_body() -> None:
