@@ -22,6 +22,7 @@ import io
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from typing import IO, Any
 
@@ -30,6 +31,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from misto.core.errors import MistoError
+
 ALLOWED = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 MAX_SIDE = 2560
@@ -37,18 +40,22 @@ ORIENTATION = 0x0112
 GPS_IFD = 0x8825
 DECODE_WAIT_SECONDS = 60.0
 
-TOO_LARGE = "photo_too_large"
-NOT_IMAGE = "photo_not_image"
-BUSY = "photo_busy"
 
 
-class PhotoError(Exception):
-    """A photo refused: ``code`` is one of the constants above, ``message`` is for people."""
+class PhotoCode(StrEnum):
+    TOO_LARGE = "photo_too_large"
+    NOT_IMAGE = "photo_not_image"
+    BUSY = "photo_busy"
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = str(message)
+
+# The short names the photo's callers (reports) compare codes with, as plain strings.
+TOO_LARGE: str = PhotoCode.TOO_LARGE
+NOT_IMAGE: str = PhotoCode.NOT_IMAGE
+BUSY: str = PhotoCode.BUSY
+
+
+class PhotoError(MistoError):
+    """A photo refused: ``code`` is a :class:`PhotoCode`, ``message`` is for people."""
 
 
 @dataclass(frozen=True)
@@ -82,12 +89,12 @@ def _size(upload: Any) -> int | None:
 def _read(upload: IO[bytes], label: str, limit: int) -> bytes:
     size = _size(upload)
     if size is not None and size > limit:
-        raise PhotoError(TOO_LARGE, _(
+        raise PhotoError(PhotoCode.TOO_LARGE, _(
             "%(name)s is %(size).1f MB; a photo may be at most %(limit).0f MB."
         ) % {"name": label, "size": size / 1048576, "limit": limit / 1048576})
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise PhotoError(TOO_LARGE, _(
+        raise PhotoError(PhotoCode.TOO_LARGE, _(
             "%(name)s is larger than %(limit).0f MB."
         ) % {"name": label, "limit": limit / 1048576})
     return data
@@ -95,7 +102,7 @@ def _read(upload: IO[bytes], label: str, limit: int) -> bytes:
 
 def _probe(data: bytes, label: str) -> str:
     """The format, after checking the header's pixel count; decodes nothing."""
-    not_image = PhotoError(NOT_IMAGE, _("%(name)s is not a JPEG, PNG or WebP image.")
+    not_image = PhotoError(PhotoCode.NOT_IMAGE, _("%(name)s is not a JPEG, PNG or WebP image.")
                            % {"name": label})
     try:
         with Image.open(io.BytesIO(data)) as probe:
@@ -104,16 +111,16 @@ def _probe(data: bytes, label: str) -> str:
             if kind in ALLOWED and pixels <= max_pixels():
                 probe.verify()  # checks the structure (PNG CRCs...) without decoding pixels
     except Image.DecompressionBombError as error:  # far beyond any cap: Pillow refuses
-        raise PhotoError(TOO_LARGE, _("%(name)s has too many pixels for a photo.")
+        raise PhotoError(PhotoCode.TOO_LARGE, _("%(name)s has too many pixels for a photo.")
                          % {"name": label}) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise not_image from error
     if kind not in ALLOWED:
-        raise PhotoError(NOT_IMAGE, _(
+        raise PhotoError(PhotoCode.NOT_IMAGE, _(
             "%(name)s is a %(kind)s image; send a JPEG, PNG or WebP photo."
         ) % {"name": label, "kind": kind or "?"})
     if pixels > max_pixels():
-        raise PhotoError(TOO_LARGE, _(
+        raise PhotoError(PhotoCode.TOO_LARGE, _(
             "%(name)s has %(mp).1f megapixels; a photo may have at most %(max).0f."
         ) % {"name": label, "mp": pixels / 1_000_000, "max": max_pixels() / 1_000_000})
     return kind
@@ -130,8 +137,9 @@ def clean_photo(upload: IO[bytes], name: str = "", *, max_bytes: int) -> CleanPh
         return job.result(timeout=DECODE_WAIT_SECONDS)
     except FutureTimeout:
         job.cancel()  # still queued: it never runs; already running: its result is dropped
-        raise PhotoError(BUSY, _("The server is busy with other photos; please send "
-                                 "%(name)s again in a minute.") % {"name": label}) from None
+        raise PhotoError(PhotoCode.BUSY,
+                         _("The server is busy with other photos; please send %(name)s again "
+                           "in a minute.") % {"name": label}, status=503) from None
 
 
 def _reencode(data: bytes, kind: str, label: str, language: str | None) -> CleanPhoto:
@@ -148,7 +156,7 @@ def _decode_and_write(data: bytes, kind: str, label: str) -> CleanPhoto:
             image.draft(image.mode, (MAX_SIDE, MAX_SIDE))
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise PhotoError(NOT_IMAGE, _("%(name)s is not a JPEG, PNG or WebP image.")
+        raise PhotoError(PhotoCode.NOT_IMAGE, _("%(name)s is not a JPEG, PNG or WebP image.")
                          % {"name": label}) from error
     exif = image.getexif()
     orientation = exif.get(ORIENTATION)

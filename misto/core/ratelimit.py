@@ -37,6 +37,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from misto.core.errors import CoreCode, MistoError
+
 RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 OFF = {"", "0", "off", "none"}
@@ -54,13 +56,18 @@ class Rate:
     seconds: int
 
 
-class RateLimited(Exception):
+class RateLimited(MistoError):
     """Too many hits in a scope: ``retry_after`` whole seconds until the window ends."""
+
+    status = 429
 
     def __init__(self, scope: str, retry_after: int) -> None:
         self.scope = scope
         self.retry_after = max(1, retry_after)
-        super().__init__(self.reason)
+        super().__init__(CoreCode.RATE_LIMITED, self.reason)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
     @property
     def reason(self) -> str:
@@ -146,8 +153,7 @@ def html_response(request: HttpRequest, error: RateLimited) -> HttpResponse:
 
 def json_response(request: HttpRequest, error: RateLimited) -> HttpResponse:
     """The JSON API's error shape: ``{"error": "rate_limited", "detail": ...}``."""
-    return with_retry_after(JsonResponse({"error": "rate_limited", "detail": error.reason},
-                                         status=429), error)
+    return with_retry_after(JsonResponse(error.api_body(), status=error.status), error)
 
 
 def ratelimit(scope: str, *, identity: Identity = client_address,

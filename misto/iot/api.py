@@ -1,6 +1,7 @@
 """The IoT HTTP API at /api/iot/: devices, history, aggregates, and the HTTP batch intake.
 
-Errors are JSON ``{"error": <code>, "detail": <reason>}`` with a 4xx status. The batch
+Errors are JSON ``{"error": <code>, "detail": <reason>}`` with a 4xx status: handlers raise
+``IotError`` (codes in ``misto.iot.errors``) and ``misto/api.py`` answers. The batch
 intake answers 400 with the dead letter's id when a payload is refused: a batch is stored
 whole or not at all.
 """
@@ -16,14 +17,11 @@ from ninja import Router
 
 from misto.core.permissions import can
 from misto.iot import services
+from misto.iot.errors import IotCode, IotError
 from misto.iot.ingest import Rejected, directory, load_json, parse_http_batch
 from misto.iot.models import DeadLetter, Device
 
 router = Router(tags=["iot"])
-
-
-def error(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"error": code, "detail": str(detail)}, status=status)
 
 
 def _time(request: HttpRequest, name: str) -> datetime | None:
@@ -35,7 +33,7 @@ def _time(request: HttpRequest, name: str) -> datetime | None:
     except ValueError:
         value = None
     if value is None:
-        raise services.IotError(f"{name} must be an ISO 8601 time", "bad_time")
+        raise IotError(IotCode.BAD_TIME, f"{name} must be an ISO 8601 time")
     return value
 
 
@@ -46,9 +44,9 @@ def _int(request: HttpRequest, name: str, default: int, low: int, high: int) -> 
     try:
         value = int(text)
     except ValueError:
-        raise services.IotError(f"{name} must be an integer", "bad_number") from None
+        raise IotError(IotCode.BAD_NUMBER, f"{name} must be an integer") from None
     if not low <= value <= high:
-        raise services.IotError(f"{name} must be between {low} and {high}", "bad_number")
+        raise IotError(IotCode.BAD_NUMBER, f"{name} must be between {low} and {high}")
     return value
 
 
@@ -86,23 +84,17 @@ def list_devices(request: HttpRequest) -> HttpResponse:
 
 @router.get("/devices/{uid}")
 def get_device(request: HttpRequest, uid: str) -> HttpResponse:
-    try:
-        return JsonResponse(device_json(_visible(request, uid)))
-    except services.IotError as exc:
-        return error(exc.status, exc.code, exc.message)
+    return JsonResponse(device_json(_visible(request, uid)))
 
 
 @router.get("/devices/{uid}/history")
 def device_history(request: HttpRequest, uid: str) -> HttpResponse:
     """Raw readings of one quantity: ``?quantity=pm25&from=...&to=...&limit=...``."""
-    try:
-        device = _visible(request, uid)
-        quantity = request.GET.get("quantity", "")
-        start, end = services.time_range(_time(request, "from"), _time(request, "to"))
-        limit = _int(request, "limit", 10_000, 1, 100_000)
-        rows = services.history(device, quantity, start, end, limit)
-    except services.IotError as exc:
-        return error(exc.status, exc.code, exc.message)
+    device = _visible(request, uid)
+    quantity = request.GET.get("quantity", "")
+    start, end = services.time_range(_time(request, "from"), _time(request, "to"))
+    limit = _int(request, "limit", 10_000, 1, 100_000)
+    rows = services.history(device, quantity, start, end, limit)
     return JsonResponse({"device": uid, "quantity": quantity,
                          "readings": [{"ts": ts.isoformat(), "value": v} for ts, v in rows]})
 
@@ -110,14 +102,11 @@ def device_history(request: HttpRequest, uid: str) -> HttpResponse:
 @router.get("/devices/{uid}/aggregates")
 def device_aggregates(request: HttpRequest, uid: str) -> HttpResponse:
     """Hourly or daily count/mean/min/max: ``?quantity=pm25&period=hour&from=...&to=...``."""
-    try:
-        device = _visible(request, uid)
-        quantity = request.GET.get("quantity", "")
-        period = request.GET.get("period", "hour")
-        start, end = services.time_range(_time(request, "from"), _time(request, "to"))
-        rows = services.aggregates(device, quantity, period, start, end)
-    except services.IotError as exc:
-        return error(exc.status, exc.code, exc.message)
+    device = _visible(request, uid)
+    quantity = request.GET.get("quantity", "")
+    period = request.GET.get("period", "hour")
+    start, end = services.time_range(_time(request, "from"), _time(request, "to"))
+    rows = services.aggregates(device, quantity, period, start, end)
     return JsonResponse({"device": uid, "quantity": quantity, "period": period,
                          "aggregates": [{"start": a.start.isoformat(), "count": a.count,
                                          "mean": a.mean, "min": a.minimum, "max": a.maximum}
@@ -139,7 +128,8 @@ def post_readings(request: HttpRequest) -> HttpResponse:
     """
     token_device = services.device_for_token(_bearer(request))
     if token_device is None and services.check_integration("http", request.headers) is None:
-        return error(401, "unauthorized", "a device token or an integration secret is needed")
+        raise IotError(IotCode.UNAUTHORIZED, "a device token or an integration secret is needed",
+                       status=401)
     registry = directory()
     try:
         rows = parse_http_batch(load_json(request.body), registry, token_device=token_device)
@@ -154,7 +144,7 @@ def post_readings(request: HttpRequest) -> HttpResponse:
 @router.get("/dead-letters")
 def dead_letters(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "iot.deadletter.view"):
-        return error(403, "forbidden", "staff only")
+        raise IotError(IotCode.FORBIDDEN, "staff only", status=403)
     limit = 200
     rows = DeadLetter.objects.all()[:limit]
     return JsonResponse({"dead_letters": [

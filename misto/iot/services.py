@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.core.bus import publish
+from misto.iot.errors import IotCode, IotError
 from misto.iot.events import DeviceOffline, DeviceRegistryChanged
 from misto.iot.ingest import DeviceInfo, Rejected, directory, reset_directory
 from misto.iot.models import (
@@ -39,17 +40,6 @@ from misto.iot.models import (
 )
 from misto.iot.storage import DeadLetterDraft, store_readings
 
-
-class IotError(Exception):
-    """A bad request to the registry or the time-series API; ``code`` is stable."""
-
-    def __init__(self, message: str, code: str = "invalid", status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
-
-
 # --- registry --------------------------------------------------------------------------
 
 def _place(lon: float | None, lat: float | None, landmark: str | None
@@ -63,8 +53,9 @@ def _place(lon: float | None, lat: float | None, landmark: str | None
     if landmark:
         feature = find_landmark(landmark)
         if feature is None:
-            raise IotError(_("No landmark numbered %(number)s.") % {"number": landmark},
-                           "unknown_landmark")
+            raise IotError(
+                IotCode.UNKNOWN_LANDMARK,
+                _("No landmark numbered %(number)s.") % {"number": landmark})
         feature_id = feature.pk
         point = feature.geometry.point_on_surface if feature.geometry.geom_type != "Point" \
             else feature.geometry
@@ -73,7 +64,7 @@ def _place(lon: float | None, lat: float | None, landmark: str | None
         try:
             point = check_lon_lat(lon, lat)
         except Exception as error:
-            raise IotError(str(getattr(error, "message", error)), "bad_coordinates") from None
+            raise IotError(IotCode.BAD_COORDINATES, str(getattr(error, "message", error))) from None
     district = district_at(point.x, point.y) if point is not None else None
     return point, feature_id, district.katottg if district else ""
 
@@ -108,18 +99,18 @@ def register_device(uid: str, name: str, model: str | DeviceModel, *,
     try:
         validate_uid(uid)
     except ValidationError as error:
-        raise IotError(" ".join(error.messages), "bad_device_id") from None
+        raise IotError(IotCode.BAD_DEVICE_ID, " ".join(error.messages)) from None
     if Device.objects.filter(uid=uid).exists():
-        raise IotError(_("Device %(uid)s is already registered.") % {"uid": uid}, "duplicate")
+        raise IotError(IotCode.DUPLICATE, _("Device %(uid)s is already registered.") % {"uid": uid})
     if isinstance(model, str):
         found = DeviceModel.objects.filter(code=model).first()
         if found is None:
-            raise IotError(_("No device model %(code)s.") % {"code": model}, "unknown_model")
+            raise IotError(IotCode.UNKNOWN_MODEL, _("No device model %(code)s.") % {"code": model})
         model = found
     if dev_eui is not None:
         dev_eui = dev_eui.upper()
         if len(dev_eui) != 16 or any(c not in "0123456789ABCDEF" for c in dev_eui):
-            raise IotError(_("A DevEUI is 16 hexadecimal digits."), "bad_dev_eui")
+            raise IotError(IotCode.BAD_DEV_EUI, _("A DevEUI is 16 hexadecimal digits."))
     point, feature_id, district = _place(lon, lat, landmark)
     device = Device.objects.create(
         uid=uid, name=name, model=model, owner_department=owner_department,
@@ -144,7 +135,7 @@ def change_device(device: Device, *, user: Any = None, **changes: Any) -> Device
     allowed = {"name", "model", "owner_department", "dev_eui", "active", "public"}
     unknown = set(changes) - allowed
     if unknown:
-        raise IotError(f"unknown fields: {', '.join(sorted(unknown))}")
+        raise IotError(IotCode.INVALID, f"unknown fields: {', '.join(sorted(unknown))}")
     for key, value in changes.items():
         setattr(device, key, value)
     device.version += 1
@@ -157,7 +148,7 @@ def change_device(device: Device, *, user: Any = None, **changes: Any) -> Device
 def record_maintenance(device: Device, kind: str, note: str = "", user: Any = None
                        ) -> Maintenance:
     if kind not in Maintenance.Kind.values:
-        raise IotError(_("Unknown maintenance kind."), "bad_kind")
+        raise IotError(IotCode.BAD_KIND, _("Unknown maintenance kind."))
     return Maintenance.objects.create(device=device, kind=kind, note=note,
                                       by=user if getattr(user, "pk", None) else None)
 
@@ -200,7 +191,7 @@ def device_for_token(token: str) -> DeviceInfo | None:
 def create_integration(name: str, kind: str, header_name: str = "X-Misto-Secret"
                        ) -> tuple[Integration, str]:
     if kind not in Integration.Kind.values:
-        raise IotError(_("Unknown integration kind."), "bad_kind")
+        raise IotError(IotCode.BAD_KIND, _("Unknown integration kind."))
     secret = secrets.token_urlsafe(32)
     integration = Integration.objects.create(name=name, kind=kind, header_name=header_name,
                                              secret_hash=token_digest(secret))
@@ -236,8 +227,10 @@ def mosquitto_files(tenant: str, consumer: tuple[str, str] | None = None
     if consumer is not None:
         username, password = consumer
         if Device.objects.filter(uid=username).exists():
-            raise IotError(_("A device is named like the platform's MQTT account %(user)s.")
-                           % {"user": username}, "account_clash")
+            raise IotError(
+                IotCode.ACCOUNT_CLASH,
+                _("A device is named like the platform's MQTT account %(user)s.")
+                % {"user": username})
         passwords.append(f"{username}:{mosquitto_hash(password)}")
         acl.append(f"user {username}\ntopic read misto/{tenant}/devices/+/readings\n")
     return "\n".join(passwords) + "\n", "\n".join(acl)
@@ -270,7 +263,7 @@ def get_device(uid: str, *, public_only: bool = False) -> Device:
         rows = rows.filter(public=True)
     device = rows.filter(uid=uid).first()
     if device is None:
-        raise IotError(_("No device %(uid)s.") % {"uid": uid}, "not_found", 404)
+        raise IotError(IotCode.NOT_FOUND, _("No device %(uid)s.") % {"uid": uid}, status=404)
     return device
 
 
@@ -279,16 +272,18 @@ def time_range(start: datetime | None, end: datetime | None,
     end = end or timezone.now()
     start = start or end - default
     if timezone.is_naive(start) or timezone.is_naive(end):
-        raise IotError(_("Times need a time zone (e.g. 2026-01-01T00:00:00Z)."), "bad_time")
+        raise IotError(IotCode.BAD_TIME, _("Times need a time zone (e.g. 2026-01-01T00:00:00Z)."))
     if start >= end:
-        raise IotError(_("'from' must be before 'to'."), "bad_time")
+        raise IotError(IotCode.BAD_TIME, _("'from' must be before 'to'."))
     return start, end
 
 
 def check_quantity(device: Device, quantity: str) -> None:
     if quantity not in (device.model.quantities or []):
-        raise IotError(_("Device %(uid)s does not report %(quantity)s.")
-                       % {"uid": device.uid, "quantity": quantity[:64]}, "unknown_quantity")
+        raise IotError(
+            IotCode.UNKNOWN_QUANTITY,
+            _("Device %(uid)s does not report %(quantity)s.")
+            % {"uid": device.uid, "quantity": quantity[:64]})
 
 
 def history(device: Device, quantity: str, start: datetime, end: datetime,
@@ -310,7 +305,7 @@ def aggregates(device: Device, quantity: str, period: str, start: datetime, end:
                ) -> QuerySet[Aggregate]:
     check_quantity(device, quantity)
     if period not in PERIODS:
-        raise IotError(_("period must be hour or day."), "bad_period")
+        raise IotError(IotCode.BAD_PERIOD, _("period must be hour or day."))
     return Aggregate.objects.filter(device_id=device.pk, quantity=quantity, period=period,
                                     start__gte=start, start__lt=end).order_by("start")
 

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from misto.core.errors import MistoError
 from misto.core.permissions import can
 from misto.iot import services
 from misto.iot.ingest import Rejected, directory, load_json, parse_chirpstack_up, parse_ttn_uplink
@@ -27,7 +28,7 @@ def _require_staff(request: HttpRequest) -> None:
 def _device(request: HttpRequest, uid: str) -> Device:
     try:
         return services.get_device(uid, public_only=not can(request.user, "iot.device.view"))
-    except services.IotError:
+    except MistoError:
         raise Http404 from None
 
 

@@ -2,7 +2,8 @@
 
 Every endpoint is public and read-only except ``POST heads`` (staff: sign a head now).
 Bad parameters get 422 (not an integer, negative) or 400 with ``{"error", "code"}``
-(index not below size, size beyond the tree), never a 500.
+(index not below size, size beyond the tree), never a 500: handlers raise ``LedgerError``
+(codes in ``misto.ledger.errors``) and ``misto/api.py`` answers in the ledger's shape.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ninja.security import django_auth
 
 from misto.core.permissions import can
 from misto.ledger import services, sth
+from misto.ledger.errors import LedgerCode, LedgerError
 from misto.ledger.models import LedgerEntry, SignedTreeHead
 
 router = Router(tags=["ledger"])
@@ -62,17 +64,12 @@ class PublicKey(Schema):
     retired_at: str | None
 
 
-def _error(error: services.LedgerError) -> dict[str, object]:
-    return {"error": error.message, "code": error.code}
-
-
 @router.get("/heads/latest", response={200: TreeHead, 404: Error},
             summary="The latest signed tree head (RFC 6962 get-sth)")
 def latest_head(request: HttpRequest) -> Status[dict[str, object]]:
     head = services.latest_head()
     if head is None:
-        return Status(404, {"error": "no tree head has been signed yet",
-                            "code": services.NOT_FOUND})
+        raise LedgerError(LedgerCode.NOT_FOUND, "no tree head has been signed yet", status=404)
     return Status(200, services.head_json(head))
 
 
@@ -86,7 +83,7 @@ def heads(request: HttpRequest, limit: int = Query(100, ge=1, le=1000)) -> list[
              summary="Sign a tree head now (staff)")
 def issue_head(request: HttpRequest) -> Status[dict[str, object]]:
     if not can(request.user, "ledger.head.issue"):
-        return Status(403, {"error": "staff only", "code": "forbidden"})
+        raise LedgerError(LedgerCode.FORBIDDEN, "staff only", status=403)
     head = services.issue_head(force=True)
     assert head is not None  # force=True always issues
     return Status(201, services.head_json(head))
@@ -96,11 +93,8 @@ def issue_head(request: HttpRequest) -> Status[dict[str, object]]:
             summary="Inclusion proof of entry `index` in the tree of `size` entries")
 def inclusion(request: HttpRequest, index: int = Query(..., ge=0),
               size: int = Query(..., ge=1)) -> Status[dict[str, object]]:
-    try:
-        path = services.inclusion_proof(index, size)
-        leaf = services.leaf_hash_of(index)
-    except services.LedgerError as error:
-        return Status(400, _error(error))
+    path = services.inclusion_proof(index, size)
+    leaf = services.leaf_hash_of(index)
     return Status(200, {"leaf_index": index, "tree_size": size, "leaf_hash": sth.b64(leaf),
                         "audit_path": [sth.b64(h) for h in path]})
 
@@ -109,10 +103,7 @@ def inclusion(request: HttpRequest, index: int = Query(..., ge=0),
             summary="Consistency proof between trees of `first` and `second` entries")
 def consistency(request: HttpRequest, first: int = Query(..., ge=0),
                 second: int = Query(..., ge=0)) -> Status[dict[str, object]]:
-    try:
-        path = services.consistency_proof(first, second)
-    except services.LedgerError as error:
-        return Status(400, _error(error))
+    path = services.consistency_proof(first, second)
     return Status(200, {"first": first, "second": second,
                         "consistency": [sth.b64(h) for h in path]})
 
@@ -131,11 +122,10 @@ def entries(request: HttpRequest, start: int = Query(..., ge=0),
             end: int = Query(..., ge=0)) -> Status[dict[str, object]]:
     size, integrated = services.tree_sizes()
     if start > end:
-        return Status(400, {"error": f"start ({start}) must not exceed end ({end})",
-                            "code": services.INVALID_SIZE})
+        raise LedgerError(LedgerCode.INVALID_SIZE, f"start ({start}) must not exceed end ({end})")
     if start >= size:
-        return Status(400, {"error": f"start ({start}) is beyond the log size {size}",
-                            "code": services.SIZE_BEYOND_TREE})
+        raise LedgerError(LedgerCode.SIZE_BEYOND_TREE,
+                          f"start ({start}) is beyond the log size {size}")
     last = min(end, start + MAX_ENTRIES - 1, size - 1)
     rows = LedgerEntry.objects.filter(index__gte=start, index__lte=last).order_by("index")
     return Status(200, {"entries": [_entry(row, integrated) for row in rows]})
@@ -154,7 +144,7 @@ def _entry(row: LedgerEntry, integrated: int) -> dict[str, object]:
 def entry(request: HttpRequest, index: int) -> Status[dict[str, object]]:
     row = LedgerEntry.objects.filter(index=index).first() if 0 <= index < 2**63 else None
     if row is None:
-        return Status(404, {"error": f"there is no entry {index}", "code": services.NOT_FOUND})
+        raise LedgerError(LedgerCode.NOT_FOUND, f"there is no entry {index}", status=404)
     return Status(200, _entry(row, services.tree_sizes()[1]))
 
 

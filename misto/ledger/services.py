@@ -37,6 +37,7 @@ from django.utils.crypto import salted_hmac
 from misto.core.bus import publish
 from misto.ledger import merkle, sth
 from misto.ledger.canonical import canonical_json, is_canonical
+from misto.ledger.errors import LedgerCode, LedgerError
 from misto.ledger.models import (
     LedgerEntry,
     LedgerKey,
@@ -53,24 +54,8 @@ INTEGRATE_BATCH = 50_000
 #: A scheduled head is issued when the tree grew, or when the last head is older than this.
 HEAD_MAX_AGE_MS = 24 * 3600 * 1000
 
-# Error codes: the API, the pages and the command report the same names.
-INVALID_ENTRY = "invalid_entry"
-INVALID_SIZE = "invalid_size"
-INDEX_OUT_OF_RANGE = "index_out_of_range"
-SIZE_BEYOND_TREE = "size_beyond_tree"
-NOT_FOUND = "not_found"
-
 #: The kind of entry 0 of a log that replaced another (``misto.ledger.succession``).
 LOG_REPLACED_KIND = "ledger.LogReplaced"
-
-
-class LedgerError(ValueError):
-    """A request the ledger cannot satisfy; ``code`` is one of the constants above."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -116,15 +101,16 @@ def entry_document(kind: str, payload: Mapping[str, Any], moment: datetime | str
     ``moment`` is the entry's time, or that time already formatted by ``entry_time``.
     """
     if not isinstance(kind, str) or not _valid_kind(kind):
-        raise LedgerError(INVALID_ENTRY, f"kind {kind!r} must be 1-100 ASCII letters, "
-                          "digits, '.', '_' or '-'")
+        raise LedgerError(LedgerCode.INVALID_ENTRY,
+                          f"kind {kind!r} must be 1-100 ASCII letters, digits, '.', '_' or '-'")
     if not isinstance(payload, Mapping):
-        raise LedgerError(INVALID_ENTRY, "payload must be a JSON object")
+        raise LedgerError(LedgerCode.INVALID_ENTRY, "payload must be a JSON object")
     try:
         time = moment if isinstance(moment, str) else entry_time(moment)
         return canonical_json({"data": dict(payload), "kind": kind, "time": time})
     except ValueError as error:
-        raise LedgerError(INVALID_ENTRY, f"payload is not canonical JSON: {error}") from None
+        raise LedgerError(LedgerCode.INVALID_ENTRY,
+                          f"payload is not canonical JSON: {error}") from None
 
 
 def _now_ms() -> datetime:
@@ -290,11 +276,11 @@ def fetch_nodes(addresses: Sequence[tuple[int, int]]) -> dict[tuple[int, int], b
 
 def _check_size(size: int, name: str = "size", integrated: int | None = None) -> None:
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-        raise LedgerError(INVALID_SIZE, f"{name} must be a non-negative integer")
+        raise LedgerError(LedgerCode.INVALID_SIZE, f"{name} must be a non-negative integer")
     if integrated is None:
         integrated = tree_sizes()[1]
     if size > integrated:
-        raise LedgerError(SIZE_BEYOND_TREE,
+        raise LedgerError(LedgerCode.SIZE_BEYOND_TREE,
                           f"{name} {size} is beyond the tree size {integrated}")
 
 
@@ -309,7 +295,7 @@ def inclusion_proof(index: int, size: int) -> list[bytes]:
     """RFC 9162 2.1.3.1 audit path of entry ``index`` in the tree of ``size`` entries."""
     _check_size(size)
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < size:
-        raise LedgerError(INDEX_OUT_OF_RANGE,
+        raise LedgerError(LedgerCode.INDEX_OUT_OF_RANGE,
                           f"index must satisfy 0 <= index < size ({size}), got {index}")
     ranges = merkle.inclusion_proof_ranges(index, size)
     nodes = fetch_nodes(merkle.proof_nodes(ranges))
@@ -321,7 +307,8 @@ def consistency_proof(first: int, second: int) -> list[bytes]:
     _check_size(first, "first", integrated=2**63)
     _check_size(second, "second")
     if first > second:
-        raise LedgerError(INVALID_SIZE, f"first ({first}) must not exceed second ({second})")
+        raise LedgerError(LedgerCode.INVALID_SIZE,
+                          f"first ({first}) must not exceed second ({second})")
     ranges = merkle.consistency_proof_ranges(first, second)
     nodes = fetch_nodes(merkle.proof_nodes(ranges))
     return merkle.proof_from_ranges(lambda level, i: nodes[(level, i)], ranges)
@@ -331,7 +318,7 @@ def leaf_hash_of(index: int) -> bytes:
     """The stored leaf hash of entry ``index``."""
     value = LedgerEntry.objects.filter(index=index).values_list("leaf_hash", flat=True).first()
     if value is None:
-        raise LedgerError(NOT_FOUND, f"there is no entry {index}")
+        raise LedgerError(LedgerCode.NOT_FOUND, f"there is no entry {index}")
     return bytes(value)
 
 
@@ -813,11 +800,12 @@ def check_inclusion(index: int, leaf: bytes) -> InclusionCheck:
     """
     head = latest_head()
     if head is None:
-        raise LedgerError(NOT_FOUND, "no tree head has been signed yet")
+        raise LedgerError(LedgerCode.NOT_FOUND, "no tree head has been signed yet")
     if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-        raise LedgerError(INDEX_OUT_OF_RANGE, "the index must be a non-negative integer")
+        raise LedgerError(LedgerCode.INDEX_OUT_OF_RANGE,
+                          "the index must be a non-negative integer")
     if index >= head.tree_size:
-        raise LedgerError(INDEX_OUT_OF_RANGE,
+        raise LedgerError(LedgerCode.INDEX_OUT_OF_RANGE,
                           f"entry {index} is not covered by the latest signed head (size "
                           f"{head.tree_size}) yet")
     proof = inclusion_proof(index, head.tree_size)

@@ -30,9 +30,9 @@ from django.db import transaction
 
 from misto.ledger import services, sth
 from misto.ledger.canonical import canonical_json
+from misto.ledger.errors import LedgerCode, LedgerError
 from misto.ledger.models import LedgerEntry, LedgerNode, LedgerState, SignedTreeHead
 
-REFUSED = "replace_refused"
 MAX_REASON = 500
 STATEMENT_FILE = "log-replaced.json"
 #: The archive's subfolder that may be published: the old log without the entries' text.
@@ -48,8 +48,8 @@ class Replacement:
     first_head: SignedTreeHead
 
 
-def _refuse(message: str) -> services.LedgerError:
-    return services.LedgerError(REFUSED, message)
+def _refuse(message: str) -> LedgerError:
+    return LedgerError(LedgerCode.REPLACE_REFUSED, message)
 
 
 def check_replace(archive: Path, previous_key_setting: str,

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from misto.core.errors import MistoError
 from misto.core.registry import CabinetPanel
 from misto.ledger import merkle, services
 from misto.ledger.canonical import canonical_json
@@ -150,7 +151,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 context["check"] = services.check_inclusion(position, leaf)
-            except services.LedgerError as error:  # e.g. the head changed meanwhile
+            except MistoError as error:  # e.g. the head changed meanwhile
                 context["problem"] = _("This cannot be checked: %(reason)s") % {
                     "reason": error.message}
                 status = 400

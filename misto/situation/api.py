@@ -1,5 +1,6 @@
 """The situation centre's HTTP API, mounted at /api/situation/. Thin: handlers call
-``services``. Errors are JSON ``{"error": <code>, "detail": <reason>}`` with a 4xx status.
+``services``. Errors are JSON ``{"error": <code>, "detail": <reason>}`` with a 4xx status:
+handlers raise ``SituationError`` (codes in ``misto.situation.errors``), ``misto/api.py`` answers.
 
 Staff only (``can(user, "situation.incident.view")``), except a crew member reading and
 updating the incidents assigned to their crew.
@@ -11,13 +12,14 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
-from misto.situation import errors, services
+from misto.situation import services
+from misto.situation.errors import SituationCode, SituationError, forbidden, not_found
 from misto.situation.models import Crew, Emergency, IncidentKind
 
 router = Router(tags=["situation"])
@@ -25,27 +27,18 @@ router = Router(tags=["situation"])
 GEOJSON = "application/geo+json"
 
 
-def error(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"error": code, "detail": str(detail)}, status=status,
-                        json_dumps_params={"ensure_ascii": False})
-
-
-def _fail(exc: services.SituationError) -> JsonResponse:
-    return error(exc.status, exc.code, exc.message)
-
-
 def _json(data: Any, status: int = 200, content_type: str = "application/json") -> HttpResponse:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
     return HttpResponse(body, status=status, content_type=content_type)
 
 
-def _refuse_viewer(request: HttpRequest) -> JsonResponse | None:
+def _check_viewer(request: HttpRequest) -> None:
     if not request.user.is_authenticated:
-        return error(401, errors.NOT_SIGNED_IN,
-                     _("Sign in with a city staff account to see the situation."))
+        raise SituationError(SituationCode.NOT_SIGNED_IN,
+                             _("Sign in with a city staff account to see the situation."),
+                             status=401)
     if not services.can_view(request.user):
-        return error(403, errors.FORBIDDEN, _("Only city staff may see the situation."))
-    return None
+        raise forbidden(_("Only city staff may see the situation."))
 
 
 class IncidentQuery(Schema):
@@ -71,13 +64,8 @@ def incidents(request: HttpRequest, query: Query[IncidentQuery]) -> HttpResponse
     ``severity``: comma-separated. ``period``: 1h, 24h, 7d, 30d or 365d; or ``since`` /
     ``until`` (ISO 8601). ``bbox``: west,south,east,north.
     """
-    refused = _refuse_viewer(request)
-    if refused:
-        return refused
-    try:
-        flt = services.parse_filter(**query.dict())
-    except services.SituationError as exc:
-        return _fail(exc)
+    _check_viewer(request)
+    flt = services.parse_filter(**query.dict())
     text = services.map_text(flt, relative=bool(query.period))
     return HttpResponse(text, content_type=GEOJSON)
 
@@ -85,7 +73,7 @@ def incidents(request: HttpRequest, query: Query[IncidentQuery]) -> HttpResponse
 def _detail(incident_id: int, request: HttpRequest) -> dict[str, Any]:
     incident = services.get_incident(incident_id)
     if not services.can_see_incident(request.user, incident):
-        raise services.forbidden(_("You may not see this incident."))
+        raise forbidden(_("You may not see this incident."))
     feature = services.incident_feature(incident.pk) or {}
     feature["properties"]["sources_detail"] = [
         {"module": row.module, "id": row.source_id, "event": row.event, "label": row.label,
@@ -106,11 +94,9 @@ def _detail(incident_id: int, request: HttpRequest) -> dict[str, Any]:
 @router.get("/incidents/{int:incident_id}", summary="One incident with its sources and history")
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
-        return error(401, errors.NOT_SIGNED_IN, _("Sign in to see incidents."))
-    try:
-        return _json(_detail(incident_id, request), content_type=GEOJSON)
-    except services.SituationError as exc:
-        return _fail(exc)
+        raise SituationError(SituationCode.NOT_SIGNED_IN, _("Sign in to see incidents."),
+                             status=401)
+    return _json(_detail(incident_id, request), content_type=GEOJSON)
 
 
 class AssignIn(Schema):
@@ -122,12 +108,9 @@ class AssignIn(Schema):
 @router.post("/incidents/{int:incident_id}/assign", auth=django_auth,
              summary="Assign to a department and/or a crew (dispatchers)")
 def assign(request: HttpRequest, incident_id: int, payload: AssignIn) -> HttpResponse:
-    try:
-        services.assign(incident_id, request.user, department=payload.department,
-                        crew_id=payload.crew_id, note=payload.note)
-        return _json(_detail(incident_id, request), content_type=GEOJSON)
-    except services.SituationError as exc:
-        return _fail(exc)
+    services.assign(incident_id, request.user, department=payload.department,
+                    crew_id=payload.crew_id, note=payload.note)
+    return _json(_detail(incident_id, request), content_type=GEOJSON)
 
 
 class StatusIn(Schema):
@@ -139,34 +122,29 @@ class StatusIn(Schema):
              summary="Move an incident on: in_progress, resolved (crew or dispatcher)")
 def change_status(request: HttpRequest, incident_id: int, payload: StatusIn) -> HttpResponse:
     """Photos go through the crew's page (a form upload)."""
-    try:
-        services.change_status(incident_id, request.user, payload.status, note=payload.note)
-        return _json(_detail(incident_id, request), content_type=GEOJSON)
-    except services.SituationError as exc:
-        return _fail(exc)
+    services.change_status(incident_id, request.user, payload.status, note=payload.note)
+    return _json(_detail(incident_id, request), content_type=GEOJSON)
 
 
 @router.get("/devices", summary="Devices by state (ok, alert, offline) as GeoJSON")
 def devices(request: HttpRequest) -> HttpResponse:
-    refused = _refuse_viewer(request)
-    return refused or HttpResponse(services.devices_text(), content_type=GEOJSON)
+    _check_viewer(request)
+    return HttpResponse(services.devices_text(), content_type=GEOJSON)
 
 
 @router.get("/outages", summary="Current outage areas as GeoJSON")
 def outages(request: HttpRequest, all: bool = False) -> HttpResponse:
-    refused = _refuse_viewer(request)
-    return refused or _json(services.outage_collection(current_only=not all),
-                            content_type=GEOJSON)
+    _check_viewer(request)
+    return _json(services.outage_collection(current_only=not all), content_type=GEOJSON)
 
 
 @router.get("/changes", summary="What changed after a change id (polling fallback of the "
             "live stream)")
 def changes(request: HttpRequest, after: int = 0) -> HttpResponse:
-    refused = _refuse_viewer(request)
-    if refused:
-        return refused
+    _check_viewer(request)
     if after < 0:
-        return error(400, errors.BAD_FILTER, _("after must be a change id (0 or more)."))
+        raise SituationError(SituationCode.BAD_FILTER,
+                             _("after must be a change id (0 or more)."))
     items = services.changes_after(after)
     return _json({"last": items[-1][0] if items else max(after, services.latest_change_id()),
                   "changes": [{"id": pk, "topic": topic, "data": data}
@@ -179,11 +157,9 @@ def _figures(figures: services.TimeFigures) -> dict[str, Any]:
 
 @router.get("/dashboard", summary="The dashboard's figures")
 def dashboard(request: HttpRequest, days: int = 30) -> HttpResponse:
-    refused = _refuse_viewer(request)
-    if refused:
-        return refused
+    _check_viewer(request)
     if not 1 <= days <= 366:
-        return error(400, errors.BAD_FILTER, _("days must be within 1..366."))
+        raise SituationError(SituationCode.BAD_FILTER, _("days must be within 1..366."))
     board = services.dashboard(period_days=days)
     return _json({
         "now": board.now.isoformat(), "open_total": board.open_total,
@@ -205,9 +181,7 @@ def dashboard(request: HttpRequest, days: int = 30) -> HttpResponse:
 
 @router.get("/kinds", summary="Incident kinds with their correlation rules and targets")
 def kinds(request: HttpRequest) -> HttpResponse:
-    refused = _refuse_viewer(request)
-    if refused:
-        return refused
+    _check_viewer(request)
     return _json({"kinds": [
         {"code": k.code, "title": k.title(), "department": k.department,
          "radius_m": k.radius_m, "window_minutes": k.window_minutes,
@@ -220,9 +194,7 @@ def kinds(request: HttpRequest) -> HttpResponse:
 
 @router.get("/crews", summary="Crews and their departments")
 def crews(request: HttpRequest) -> HttpResponse:
-    refused = _refuse_viewer(request)
-    if refused:
-        return refused
+    _check_viewer(request)
     return _json({"crews": [{"id": c.pk, "name": c.name, "department": c.department,
                              "active": c.active} for c in Crew.objects.all()]})
 
@@ -251,9 +223,7 @@ def _emergency(emergency: Emergency) -> dict[str, Any]:
 
 @router.get("/emergencies", summary="Emergencies (active first)")
 def emergencies(request: HttpRequest) -> HttpResponse:
-    refused = _refuse_viewer(request)
-    if refused:
-        return refused
+    _check_viewer(request)
     since = timezone.now() - timedelta(days=90)
     rows = Emergency.objects.filter(started_at__gte=since).order_by("ended_at", "-started_at")
     return _json({"emergencies": [{"id": e.pk, "title": e.title, "active": e.active,
@@ -263,33 +233,24 @@ def emergencies(request: HttpRequest) -> HttpResponse:
 
 @router.post("/emergencies", auth=django_auth, summary="Declare an emergency (dispatchers)")
 def declare(request: HttpRequest, payload: EmergencyIn) -> HttpResponse:
-    try:
-        emergency = services.declare_emergency(
-            request.user, title=payload.title, kind=payload.kind, districts=payload.districts,
-            area=payload.area, note=payload.note)
-    except services.SituationError as exc:
-        return _fail(exc)
+    emergency = services.declare_emergency(
+        request.user, title=payload.title, kind=payload.kind, districts=payload.districts,
+        area=payload.area, note=payload.note)
     return _json(_emergency(emergency), status=201)
 
 
 @router.get("/emergencies/{int:emergency_id}", summary="An emergency: incidents, buildings, "
             "shelters")
 def emergency_detail(request: HttpRequest, emergency_id: int) -> HttpResponse:
-    refused = _refuse_viewer(request)
-    if refused:
-        return refused
+    _check_viewer(request)
     emergency = Emergency.objects.filter(pk=emergency_id).first()
     if emergency is None:
-        return error(404, errors.NOT_FOUND, _("There is no emergency %(id)s.")
-                     % {"id": emergency_id})
+        raise not_found(_("There is no emergency %(id)s.") % {"id": emergency_id})
     return _json(_emergency(emergency))
 
 
 @router.post("/emergencies/{int:emergency_id}/end", auth=django_auth,
              summary="End an emergency (dispatchers)")
 def end(request: HttpRequest, emergency_id: int) -> HttpResponse:
-    try:
-        emergency = services.end_emergency(emergency_id, request.user)
-    except services.SituationError as exc:
-        return _fail(exc)
+    emergency = services.end_emergency(emergency_id, request.user)
     return _json(_emergency(emergency))

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from misto import twin
 from misto.core.permissions import can
 from misto.core.photos import BUSY, NOT_IMAGE, CleanPhoto, PhotoError, clean_photo
-from misto.situation import errors
+from misto.situation.errors import SituationCode, SituationError, forbidden, not_found
 from misto.situation.models import (
     ACTIVE_STATUSES,
     SEVERITY_RANK,
@@ -64,24 +64,6 @@ UKRAINE_BBOX = (22.0, 44.0, 40.3, 52.5)
 AIR_QUANTITIES = {"pm25", "pm2_5", "pm10", "aqi", "no2", "o3", "so2", "co"}
 NOISE_QUANTITIES = {"noise", "noise_db", "laeq", "lamax", "sound_level"}
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
-
-
-class SituationError(Exception):
-    """A request the situation centre refuses; ``code`` is stable, the message for people."""
-
-    def __init__(self, message: str, code: str = errors.INVALID, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
-
-
-def forbidden(message: str) -> SituationError:
-    return SituationError(message, errors.FORBIDDEN, 403)
-
-
-def not_found(message: str) -> SituationError:
-    return SituationError(message, errors.NOT_FOUND, 404)
 
 
 # --- Permissions -------------------------------------------------------------------------
@@ -812,17 +794,20 @@ def assign(incident_id: int, user: Any, *, department: str = "", crew_id: int | 
     if crew_id is not None:
         crew = Crew.objects.filter(pk=crew_id, active=True).first()
         if crew is None:
-            raise SituationError(_("There is no active crew %(id)s.") % {"id": crew_id},
-                                 errors.UNKNOWN_CREW)
+            raise SituationError(
+                SituationCode.UNKNOWN_CREW,
+                _("There is no active crew %(id)s.") % {"id": crew_id})
     if crew is None and not department:
-        raise SituationError(_("Choose a department or a crew."), errors.NOTHING_TO_ASSIGN)
+        raise SituationError(SituationCode.NOTHING_TO_ASSIGN, _("Choose a department or a crew."))
     from misto.core.bus import publish
     from misto.situation.events import IncidentAssigned
 
     with transaction.atomic():
         incident = get_incident(incident_id, lock=True)
         if not incident.active:
-            raise SituationError(_("The incident is already resolved."), errors.RESOLVED, 409)
+            raise SituationError(
+                SituationCode.RESOLVED,
+                _("The incident is already resolved."), status=409)
         now = timezone.now()
         incident.department = crew.department if crew else department
         incident.crew = crew
@@ -863,10 +848,10 @@ def check_photo(photo: UploadedFile | None) -> CleanPhoto | None:
         return clean_photo(photo, getattr(photo, "name", "") or "", max_bytes=PHOTO_MAX_BYTES)
     except PhotoError as error:
         if error.code == NOT_IMAGE:
-            raise SituationError(_("The photo is not a readable image."),
-                                 errors.BAD_PHOTO) from error
-        raise SituationError(error.message, errors.BAD_PHOTO,
-                             503 if error.code == BUSY else 400) from error
+            raise SituationError(SituationCode.BAD_PHOTO,
+                                 _("The photo is not a readable image.")) from error
+        raise SituationError(SituationCode.BAD_PHOTO, error.message,
+                             status=503 if error.code == BUSY else 400) from error
 
 
 def _attach(update: IncidentUpdate, photo: CleanPhoto | None) -> None:
@@ -882,8 +867,9 @@ def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
     publishes ``situation.IncidentResolved`` so that reports can tell the reporters."""
     if status not in Status.values:
         raise SituationError(
+            SituationCode.BAD_STATUS,
             _("Unknown status “%(status)s” (use one of: %(known)s).")
-            % {"status": status, "known": ", ".join(Status.values)}, errors.BAD_STATUS)
+            % {"status": status, "known": ", ".join(Status.values)})
     clean = check_photo(photo)
     with transaction.atomic():
         incident = get_incident(incident_id, lock=True)
@@ -896,9 +882,9 @@ def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
             return incident
         if status not in ALLOWED_STEPS.get(current, set()):
             raise SituationError(
+                SituationCode.BAD_TRANSITION,
                 _("An incident that is %(current)s cannot become %(status)s.")
-                % {"current": current.label, "status": Status(status).label},
-                errors.BAD_TRANSITION, 409)
+                % {"current": current.label, "status": Status(status).label}, status=409)
         if current == Status.OPEN and not can_dispatch(user):
             raise forbidden(_("Only a dispatcher may close an unassigned incident."))
         now = timezone.now()
@@ -984,9 +970,11 @@ def _when(value: str, name: str) -> datetime:
     except ValueError:
         when = None
     if when is None:
-        raise SituationError(_("%(name)s must be an ISO 8601 time, e.g. "
-                               "2026-04-24T10:00:00+03:00 (got “%(value)s”).")
-                             % {"name": name, "value": value}, errors.BAD_FILTER)
+        raise SituationError(
+            SituationCode.BAD_FILTER,
+            _("%(name)s must be an ISO 8601 time, e.g. "
+              "2026-04-24T10:00:00+03:00 (got “%(value)s”).")
+            % {"name": name, "value": value})
     return timezone.make_aware(when) if timezone.is_naive(when) else when
 
 
@@ -1012,8 +1000,9 @@ def parse_filter(*, status: str | None = None, kind: str | None = None,
             chosen.append(item)
         else:
             raise SituationError(
+                SituationCode.BAD_FILTER,
                 _("Unknown status “%(status)s” (use %(known)s, active or all).")
-                % {"status": item, "known": ", ".join(Status.values)}, errors.BAD_FILTER)
+                % {"status": item, "known": ", ".join(Status.values)})
     result.statuses = sorted(set(chosen))
     kinds = _split(kind)
     if kinds:
@@ -1021,22 +1010,25 @@ def parse_filter(*, status: str | None = None, kind: str | None = None,
         unknown = [k for k in kinds if k not in known]
         if unknown:
             raise SituationError(
+                SituationCode.BAD_FILTER,
                 _("Unknown incident kind “%(kind)s” (known: %(known)s).")
-                % {"kind": unknown[0], "known": ", ".join(sorted(known))}, errors.BAD_FILTER)
+                % {"kind": unknown[0], "known": ", ".join(sorted(known))})
     result.kinds = kinds
     result.districts = _split(district)
     severities = _split(severity)
     for item in severities:
         if item not in Severity.values:
             raise SituationError(
+                SituationCode.BAD_FILTER,
                 _("Unknown severity “%(severity)s” (use %(known)s).")
-                % {"severity": item, "known": ", ".join(Severity.values)}, errors.BAD_FILTER)
+                % {"severity": item, "known": ", ".join(Severity.values)})
     result.severities = severities
     if period:
         if period not in PERIODS:
             raise SituationError(
+                SituationCode.BAD_FILTER,
                 _("Unknown period “%(period)s” (use %(known)s).")
-                % {"period": period, "known": ", ".join(PERIODS)}, errors.BAD_FILTER)
+                % {"period": period, "known": ", ".join(PERIODS)})
         result.since = timezone.now() - PERIODS[period]
     if since:
         result.since = _when(since, "since")
@@ -1046,11 +1038,11 @@ def parse_filter(*, status: str | None = None, kind: str | None = None,
         try:
             result.bbox = twin.parse_bbox(bbox)
         except twin.TwinError as error:
-            raise SituationError(error.message, errors.BAD_FILTER) from error
+            raise SituationError(SituationCode.BAD_FILTER, error.message) from error
     result.emergency = emergency
     if limit is not None:
         if limit < 1:
-            raise SituationError(_("limit must be at least 1"), errors.BAD_FILTER)
+            raise SituationError(SituationCode.BAD_FILTER, _("limit must be at least 1"))
         result.limit = min(limit, 50_000)
     return result
 
@@ -1515,7 +1507,7 @@ def parse_area(value: Any) -> GEOSGeometry:
     try:
         return twin.parse_area(value, within=UKRAINE_BBOX)
     except twin.TwinError as error:
-        raise SituationError(error.message, errors.BAD_AREA) from error
+        raise SituationError(SituationCode.BAD_AREA, error.message) from error
 
 
 def declare_emergency(user: Any, *, title: str, kind: str = "other",
@@ -1528,14 +1520,15 @@ def declare_emergency(user: Any, *, title: str, kind: str = "other",
         raise forbidden(_("Only dispatchers may declare an emergency."))
     title = (title or "").strip()
     if not title:
-        raise SituationError(_("Give the emergency a title."), errors.INVALID)
+        raise SituationError(SituationCode.INVALID, _("Give the emergency a title."))
     codes = [code.strip() for code in districts if code and code.strip()]
     if codes:
         known = set(_district_names())
         unknown = [code for code in codes if code not in known]
         if unknown:
-            raise SituationError(_("Unknown district “%(code)s”.") % {"code": unknown[0]},
-                                 errors.BAD_AREA)
+            raise SituationError(
+                SituationCode.BAD_AREA,
+                _("Unknown district “%(code)s”.") % {"code": unknown[0]})
     geometry = parse_area(area) if area not in (None, "", {}) else None
     kind = (kind or "other").strip()[:20]
     return _create_emergency(title=title[:300], kind=kind, districts=codes, area=geometry,
@@ -1590,7 +1583,9 @@ def end_emergency(emergency_id: int, user: Any, note: str = "") -> Emergency:
         if emergency is None:
             raise not_found(_("There is no emergency %(id)s.") % {"id": emergency_id})
         if emergency.ended_at is not None:
-            raise SituationError(_("The emergency has already ended."), errors.RESOLVED, 409)
+            raise SituationError(
+                SituationCode.RESOLVED,
+                _("The emergency has already ended."), status=409)
         emergency.ended_at = timezone.now()
         if note:
             emergency.note = f"{emergency.note}\n{note}".strip()

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from misto.core.errors import MistoError
 from misto.situation import services
 from misto.situation.models import (
     ACTIVE_STATUSES,
@@ -140,7 +141,7 @@ def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     try:
         item = services.get_incident(incident_id)
-    except services.SituationError as exc:
+    except MistoError as exc:
         raise Http404(exc.message) from exc
     if not services.can_see_incident(request.user, item):
         return HttpResponse(_("You may not see this incident."), status=403)
@@ -174,7 +175,7 @@ def assign(request: HttpRequest, incident_id: int) -> HttpResponse:
         item = services.assign(incident_id, request.user,
                                department=request.POST.get("department", ""), crew_id=crew_id,
                                note=request.POST.get("note", ""))
-    except services.SituationError as exc:
+    except MistoError as exc:
         messages.error(request, exc.message)
         return _back(request, incident_id, exc.status)
     who = item.crew.name if item.crew else item.department
@@ -199,7 +200,7 @@ def update_status(request: HttpRequest, incident_id: int) -> HttpResponse:
     try:
         services.change_status(incident_id, request.user, request.POST.get("status", ""),
                                note=request.POST.get("note", ""), photo=photo)
-    except services.SituationError as exc:
+    except MistoError as exc:
         messages.error(request, exc.message)
         if request.POST.get("from") == "task":
             return _task_back(request, incident_id, exc.status)
@@ -224,7 +225,7 @@ def task(request: HttpRequest, incident_id: int) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     try:
         item = services.get_incident(incident_id)
-    except services.SituationError as exc:
+    except MistoError as exc:
         raise Http404(exc.message) from exc
     if not services.can_work_on(request.user, item):
         return HttpResponse(_("This task is not assigned to your crew."), status=403)
@@ -269,7 +270,7 @@ def emergencies(request: HttpRequest) -> HttpResponse:
                 districts=request.POST.getlist("districts"),
                 area=request.POST.get("area", "").strip() or None,
                 note=request.POST.get("note", ""))
-        except services.SituationError as exc:
+        except MistoError as exc:
             messages.error(request, exc.message)
             response = _emergency_list(request)
             response.status_code = exc.status
@@ -299,7 +300,7 @@ def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.end_emergency(emergency_id, request.user, request.POST.get("note", ""))
-        except services.SituationError as exc:
+        except MistoError as exc:
             if exc.status == 403:
                 raise PermissionDenied(exc.message) from None
             messages.error(request, exc.message)

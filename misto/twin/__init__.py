@@ -31,7 +31,8 @@ with code ``bad_bbox`` / ``bad_area``, re-raise them with your own code):
 - A point's district and nearest address: ``district_at`` / ``nearest_address`` / ``locate``
   above.
 
-Errors: ``TwinError`` (and its ``NotFound``, ``InvalidFeature``) carry a stable ``code``.
+Errors: ``TwinError`` (and its ``NotFound``, ``InvalidFeature``) are ``MistoError``s with a
+``TwinCode`` (``misto.twin.errors``).
 """
 
 from typing import Any

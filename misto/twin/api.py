@@ -1,6 +1,8 @@
 """The twin's HTTP API, mounted at /api/twin/. Thin: every handler calls ``services``.
 
-Errors are JSON ``{"error": <code>, "detail": <reason>}`` with a 4xx status.
+Errors are JSON ``{"error": <code>, "detail": <reason>}`` with a 4xx status: handlers raise
+``TwinError`` (codes in ``misto.twin.errors``) and ``misto/api.py`` answers; an invalid feature
+adds the list of its problems under ``errors``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
 from misto.twin import geo, services, tiles
+from misto.twin.errors import NotFound, TwinCode, TwinError
 from misto.twin.models import Feature
 
 router = Router(tags=["twin"])
@@ -22,21 +25,9 @@ router = Router(tags=["twin"])
 GEOJSON = "application/geo+json"
 
 
-def error(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"error": code, "detail": str(detail)}, status=status)
-
-
 def geojson(data: dict[str, Any], status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, content_type=GEOJSON,
                         json_dumps_params={"ensure_ascii": False})
-
-
-def _twin_error(exc: services.TwinError) -> JsonResponse:
-    status = 404 if isinstance(exc, services.NotFound) else 400
-    if isinstance(exc, services.InvalidFeature):
-        return JsonResponse({"error": exc.code, "detail": exc.message, "errors": exc.errors},
-                            status=422)
-    return error(status, exc.code, exc.message)
 
 
 # --- Reading ---------------------------------------------------------------------------
@@ -62,17 +53,13 @@ def layers(request: HttpRequest) -> JsonResponse:
 def _visible_layer(request: HttpRequest, code: str) -> Any:
     layer = services.get_layer(code)
     if not services.can_see(request.user, layer):
-        raise services.NotFound(_("There is no layer “%(code)s”.") % {"code": code},
-                                "unknown_layer")
+        raise NotFound(TwinCode.UNKNOWN_LAYER, _("There is no layer “%(code)s”.") % {"code": code})
     return layer
 
 
 @router.get("/layers/{code}", summary="One layer, with its property schema")
 def layer_detail(request: HttpRequest, code: str) -> JsonResponse:
-    try:
-        layer = _visible_layer(request, code)
-    except services.TwinError as exc:
-        return _twin_error(exc)
+    layer = _visible_layer(request, code)
     return JsonResponse(_layer_out(request, layer), json_dumps_params={"ensure_ascii": False})
 
 
@@ -87,58 +74,48 @@ def layer_features(request: HttpRequest, code: str,
                    query: Query[FeaturesQuery]) -> JsonResponse:
     """``bbox=west,south,east,north`` limits to a box; ``as_of`` (ISO 8601) shows the layer
     as it was then, from the history."""
-    try:
-        layer = _visible_layer(request, code)
-        limit = max(1, min(query.limit, 50_000))
-        if query.as_of is not None:
-            when = query.as_of
-            if timezone.is_naive(when):
-                when = timezone.make_aware(when)
-            states = services.layer_as_of(layer, when)[:limit]
-            return geojson(services.collection(services.state_geojson(s) for s in states))
-        if query.bbox:
-            rows = services.features_in_bbox(geo.parse_bbox(query.bbox), [layer.code])
-        else:
-            rows = Feature.objects.filter(layer=layer, retired_at__isnull=True)
-        rows = rows.select_related("layer").order_by("pk")[:limit]
-        return geojson(services.collection(services.feature_geojson(row) for row in rows))
-    except services.TwinError as exc:
-        return _twin_error(exc)
+    layer = _visible_layer(request, code)
+    limit = max(1, min(query.limit, 50_000))
+    if query.as_of is not None:
+        when = query.as_of
+        if timezone.is_naive(when):
+            when = timezone.make_aware(when)
+        states = services.layer_as_of(layer, when)[:limit]
+        return geojson(services.collection(services.state_geojson(s) for s in states))
+    if query.bbox:
+        rows = services.features_in_bbox(geo.parse_bbox(query.bbox), [layer.code])
+    else:
+        rows = Feature.objects.filter(layer=layer, retired_at__isnull=True)
+    rows = rows.select_related("layer").order_by("pk")[:limit]
+    return geojson(services.collection(services.feature_geojson(row) for row in rows))
 
 
 def _visible_feature(request: HttpRequest, feature_id: int) -> Feature:
     feature = Feature.objects.select_related("layer").filter(pk=feature_id).first()
     if feature is None or not services.can_see(request.user, feature.layer):
-        raise services.NotFound(_("There is no feature %(id)s.") % {"id": feature_id})
+        raise NotFound(TwinCode.NOT_FOUND, _("There is no feature %(id)s.") % {"id": feature_id})
     return feature
 
 
 @router.get("/features/{int:feature_id}", summary="One feature as GeoJSON")
 def feature_detail(request: HttpRequest, feature_id: int,
                    as_of: datetime | None = None) -> JsonResponse:
-    try:
-        feature = _visible_feature(request, feature_id)
-        if as_of is not None:
-            when = as_of if timezone.is_aware(as_of) else timezone.make_aware(as_of)
-            state = services.feature_as_of(feature_id, when)
-            if state is None:
-                return error(404, "not_found",
-                             _("Feature %(id)s did not exist at %(when)s.")
-                             % {"id": feature_id, "when": when.isoformat()})
-            return geojson(services.state_geojson(state))
-        extra = {"retired_at": feature.retired_at.isoformat() if feature.retired_at else None}
-        return geojson(services.feature_geojson(feature, extra))
-    except services.TwinError as exc:
-        return _twin_error(exc)
+    feature = _visible_feature(request, feature_id)
+    if as_of is not None:
+        when = as_of if timezone.is_aware(as_of) else timezone.make_aware(as_of)
+        state = services.feature_as_of(feature_id, when)
+        if state is None:
+            raise NotFound(TwinCode.NOT_FOUND, _("Feature %(id)s did not exist at %(when)s.")
+                           % {"id": feature_id, "when": when.isoformat()})
+        return geojson(services.state_geojson(state))
+    extra = {"retired_at": feature.retired_at.isoformat() if feature.retired_at else None}
+    return geojson(services.feature_geojson(feature, extra))
 
 
 @router.get("/features/{int:feature_id}/history", summary="Every version of a feature")
 def feature_history(request: HttpRequest, feature_id: int) -> JsonResponse:
-    try:
-        _visible_feature(request, feature_id)
-        states = services.feature_history(feature_id)
-    except services.TwinError as exc:
-        return _twin_error(exc)
+    _visible_feature(request, feature_id)
+    states = services.feature_history(feature_id)
     return geojson(services.collection(services.state_geojson(s) for s in states))
 
 
@@ -147,9 +124,9 @@ def landmark(request: HttpRequest, number: str) -> JsonResponse:
     """The landmark as a GeoJSON Feature, with its district; 404 with the reason."""
     feature = services.landmark(number)
     if feature is None or not services.can_see(request.user, feature.layer):
-        return error(404, "unknown_number",
-                     _("No landmark has the number “%(number)s”. Numbers look like 12-0457.")
-                     % {"number": number})
+        raise NotFound(TwinCode.UNKNOWN_NUMBER,
+                       _("No landmark has the number “%(number)s”. Numbers look like 12-0457.")
+                       % {"number": number})
     point = feature.geometry.point_on_surface
     district = services.district_at(point.x, point.y)
     extra = {"district": _district(district)}
@@ -177,10 +154,7 @@ class LocateQuery(Schema):
 
 @router.get("/locate", summary="District, nearest address and landmarks of a point")
 def locate(request: HttpRequest, query: Query[LocateQuery]) -> JsonResponse:
-    try:
-        where = services.locate(query.lon, query.lat, max(1, min(query.n, 20)))
-    except services.TwinError as exc:
-        return _twin_error(exc)
+    where = services.locate(query.lon, query.lat, max(1, min(query.n, 20)))
     data: dict[str, Any] = {
         "lon": where.lon, "lat": where.lat, "inside_city": where.inside_city,
         "district": _district(where.district),
@@ -195,7 +169,7 @@ def locate(request: HttpRequest, query: Query[LocateQuery]) -> JsonResponse:
 @router.get("/search", summary="Addresses, streets, landmark numbers and places")
 def search(request: HttpRequest, q: str = "", limit: int = 10) -> JsonResponse:
     if not q.strip():
-        return error(400, "empty_query", _("Type an address, a street or a landmark number."))
+        raise TwinError(TwinCode.EMPTY_QUERY, _("Type an address, a street or a landmark number."))
     hits = services.search(q, limit, request.user)
     return JsonResponse({"query": q, "results": [
         {"kind": hit.kind, "label": hit.label, "feature_id": hit.feature_id,
@@ -214,10 +188,7 @@ def district_list(request: HttpRequest) -> JsonResponse:
 def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     from misto.core.permissions import can
 
-    try:
-        data = tiles.tile(z, x, y, staff=can(request.user, "twin.layer.view"))
-    except services.TwinError as exc:
-        return _twin_error(exc)
+    data = tiles.tile(z, x, y, staff=can(request.user, "twin.layer.view"))
     response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
     response["Cache-Control"] = "public, max-age=60"
     return response
@@ -235,40 +206,31 @@ class FeatureIn(Schema):
 
 @router.post("/layers/{code}/features", auth=django_auth, summary="Create a feature (staff)")
 def create_feature(request: HttpRequest, code: str, payload: FeatureIn) -> JsonResponse:
-    try:
-        layer = _visible_layer(request, code)
-        if not services.can_edit(request.user, layer, "create"):
-            return error(403, "forbidden", _("You may not edit this layer."))
-        feature = services.create_feature(layer, payload.geometry, payload.properties or {},
-                                          number=payload.number, user=request.user,
-                                          reason=payload.reason)
-    except services.TwinError as exc:
-        return _twin_error(exc)
+    layer = _visible_layer(request, code)
+    if not services.can_edit(request.user, layer, "create"):
+        raise TwinError(TwinCode.FORBIDDEN, _("You may not edit this layer."), status=403)
+    feature = services.create_feature(layer, payload.geometry, payload.properties or {},
+                                      number=payload.number, user=request.user,
+                                      reason=payload.reason)
     return geojson(services.feature_geojson(feature), status=201)
 
 
 @router.patch("/features/{int:feature_id}", auth=django_auth, summary="Change a feature")
 def change_feature(request: HttpRequest, feature_id: int, payload: FeatureIn) -> JsonResponse:
-    try:
-        feature = _visible_feature(request, feature_id)
-        if not services.can_edit(request.user, feature.layer):
-            return error(403, "forbidden", _("You may not edit this layer."))
-        feature = services.change_feature(
-            feature_id, geometry=payload.geometry, properties=payload.properties,
-            number=payload.number, user=request.user, reason=payload.reason,
-        )
-    except services.TwinError as exc:
-        return _twin_error(exc)
+    feature = _visible_feature(request, feature_id)
+    if not services.can_edit(request.user, feature.layer):
+        raise TwinError(TwinCode.FORBIDDEN, _("You may not edit this layer."), status=403)
+    feature = services.change_feature(
+        feature_id, geometry=payload.geometry, properties=payload.properties,
+        number=payload.number, user=request.user, reason=payload.reason,
+    )
     return geojson(services.feature_geojson(feature))
 
 
 @router.delete("/features/{int:feature_id}", auth=django_auth, summary="Retire a feature")
 def retire_feature(request: HttpRequest, feature_id: int, reason: str = "") -> JsonResponse:
-    try:
-        feature = _visible_feature(request, feature_id)
-        if not services.can_edit(request.user, feature.layer, "delete"):
-            return error(403, "forbidden", _("You may not edit this layer."))
-        feature = services.retire_feature(feature_id, user=request.user, reason=reason)
-    except services.TwinError as exc:
-        return _twin_error(exc)
+    feature = _visible_feature(request, feature_id)
+    if not services.can_edit(request.user, feature.layer, "delete"):
+        raise TwinError(TwinCode.FORBIDDEN, _("You may not edit this layer."), status=403)
+    feature = services.retire_feature(feature_id, user=request.user, reason=reason)
     return geojson(services.feature_geojson(feature))

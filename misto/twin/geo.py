@@ -4,7 +4,7 @@ districts as plain values.
 Every module used to carry its own haversine, its own ``west,south,east,north`` parser and
 its own GeoJSON-area reader, each with slightly different checks; and consumers picked a
 district's code out of ``feature.properties["katottg"]``. These are the one version.
-Refusals are :class:`~misto.twin.services.TwinError` with a stable ``code`` (``bad_bbox``,
+Refusals are :class:`~misto.twin.errors.TwinError` with a stable ``code`` (``bad_bbox``,
 ``bad_area``) and a message for people; a module that speaks its own error codes re-raises
 with the same message.
 
@@ -25,14 +25,12 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, P
 from django.utils.translation import gettext as _
 
 from misto.twin import builtin
+from misto.twin.errors import TwinCode, TwinError
 from misto.twin.models import Feature
-from misto.twin.services import TwinError
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG), metres
 BBox = tuple[float, float, float, float]  # west, south, east, north in degrees
 WORLD: BBox = (-180.0, -90.0, 180.0, 90.0)
-BAD_BBOX = "bad_bbox"
-BAD_AREA = "bad_area"
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -48,11 +46,11 @@ def parse_bbox(text: str) -> BBox:
     try:
         west, south, east, north = (float(part) for part in text.split(","))
     except ValueError as error:
-        raise TwinError(_("bbox must be four numbers: west,south,east,north"),
-                        BAD_BBOX) from error
+        raise TwinError(TwinCode.BAD_BBOX,
+                        _("bbox must be four numbers: west,south,east,north")) from error
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise TwinError(_("bbox must have west < east and south < north, in degrees"),
-                        BAD_BBOX)
+        raise TwinError(TwinCode.BAD_BBOX,
+                        _("bbox must have west < east and south < north, in degrees"))
     return west, south, east, north
 
 
@@ -69,7 +67,7 @@ def _geometry(value: str | dict[str, Any] | GEOSGeometry) -> GEOSGeometry:
         if value.get("type") == "FeatureCollection":
             features = value.get("features") or []
             if len(features) != 1:
-                raise TwinError(_("Send exactly one area."), BAD_AREA)
+                raise TwinError(TwinCode.BAD_AREA, _("Send exactly one area."))
             value = features[0].get("geometry") or {}
         value = json.dumps(value)
     return GEOSGeometry(str(value))
@@ -84,21 +82,21 @@ def parse_area(value: str | dict[str, Any] | GEOSGeometry,
     except TwinError:
         raise
     except (GEOSException, GDALException, ValueError, TypeError, AttributeError) as error:
-        raise TwinError(_("The area is not valid GeoJSON: %(reason)s") % {"reason": error},
-                        BAD_AREA) from error
+        raise TwinError(TwinCode.BAD_AREA, _("The area is not valid GeoJSON: %(reason)s")
+                        % {"reason": error}) from error
     if geometry.srid is None:
         geometry.srid = 4326
     if geometry.srid != 4326:
         geometry.transform(4326)
     if not isinstance(geometry, Polygon | MultiPolygon):
-        raise TwinError(_("The area must be a Polygon or MultiPolygon."), BAD_AREA)
+        raise TwinError(TwinCode.BAD_AREA, _("The area must be a Polygon or MultiPolygon."))
     if geometry.empty or not geometry.valid:
-        raise TwinError(_("The area is not a valid polygon: %(reason)s")
-                        % {"reason": geometry.valid_reason}, BAD_AREA)
+        raise TwinError(TwinCode.BAD_AREA, _("The area is not a valid polygon: %(reason)s")
+                        % {"reason": geometry.valid_reason})
     west, south, east, north = geometry.extent
     if west < within[0] or east > within[2] or south < within[1] or north > within[3]:
-        raise TwinError(_("The area's coordinates are not longitude/latitude in this "
-                          "region (lon/lat swapped?)."), BAD_AREA)
+        raise TwinError(TwinCode.BAD_AREA, _("The area's coordinates are not longitude/latitude "
+                                             "in this region (lon/lat swapped?)."))
     return geometry
 
 

@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from misto.twin import services
+from misto.twin.errors import TwinCode, TwinError
 from misto.twin.models import Feature, Layer
 
 WGS84 = SpatialReference(4326)
@@ -73,10 +74,8 @@ class ImportReport:
         return not self.errors
 
 
-class ImportFailed(services.TwinError):
+class ImportFailed(TwinError):
     """The file cannot be read at all (not a row's fault)."""
-
-    code = "import_failed"
 
 
 def spatial_reference(text: str) -> SpatialReference:
@@ -87,7 +86,7 @@ def spatial_reference(text: str) -> SpatialReference:
         srs.validate()
     except (GDALException, TypeError, ValueError) as error:
         raise ImportFailed(
-            _("Unknown coordinate reference system “%(srs)s”.") % {"srs": text}, "bad_srs"
+            TwinCode.BAD_SRS, _("Unknown coordinate reference system “%(srs)s”.") % {"srs": text}
         ) from error
     return srs
 
@@ -122,16 +121,22 @@ def read_geojson(path: Path, srs: SpatialReference | None) -> Iterator[SourceRow
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ImportFailed(_("Not a readable GeoJSON file: %(reason)s") % {"reason": error}
-                           ) from error
+        raise ImportFailed(
+            TwinCode.IMPORT_FAILED,
+            _("Not a readable GeoJSON file: %(reason)s") % {"reason": error},
+        ) from error
     if isinstance(document, dict) and document.get("type") == "Feature":
         features: Any = [document]
     elif isinstance(document, dict) and document.get("type") == "FeatureCollection":
         features = document.get("features")
     else:
-        raise ImportFailed(_("A GeoJSON file must hold a FeatureCollection or a Feature."))
+        raise ImportFailed(
+            TwinCode.IMPORT_FAILED,
+            _("A GeoJSON file must hold a FeatureCollection or a Feature."))
     if not isinstance(features, list):
-        raise ImportFailed(_("The FeatureCollection has no list of features."))
+        raise ImportFailed(
+            TwinCode.IMPORT_FAILED,
+            _("The FeatureCollection has no list of features."))
     declared = document.get("crs")
     if declared is not None:
         srs = _geojson_crs(declared)
@@ -145,8 +150,8 @@ def _geojson_crs(declared: Any) -> SpatialReference:
         props = declared.get("properties") or {}
         name = props.get("name") or props.get("href") if isinstance(props, dict) else None
     if not isinstance(name, str) or not name:
-        raise ImportFailed(_("The file's “crs” member names no coordinate reference system."),
-                           "bad_srs")
+        raise ImportFailed(TwinCode.BAD_SRS,
+                           _("The file's “crs” member names no coordinate reference system."))
     return spatial_reference(name)
 
 
@@ -171,7 +176,7 @@ def read_csv(path: Path, srs: SpatialReference | None) -> Iterator[SourceRow]:
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
-        raise ImportFailed(str(error)) from error
+        raise ImportFailed(TwinCode.IMPORT_FAILED, str(error)) from error
     with handle:
         sample = handle.read(4096)
         handle.seek(0)
@@ -185,7 +190,9 @@ def read_csv(path: Path, srs: SpatialReference | None) -> Iterator[SourceRow]:
         lat = next((columns[c] for c in LAT_COLUMNS if c in columns), None)
         wkt = next((columns[c] for c in WKT_COLUMNS if c in columns), None)
         if not (lon and lat) and not wkt:
-            raise ImportFailed(_("The CSV file needs lon and lat (or x and y, or wkt) columns."))
+            raise ImportFailed(
+                TwinCode.IMPORT_FAILED,
+                _("The CSV file needs lon and lat (or x and y, or wkt) columns."))
         geometry_columns = {lon, lat, wkt} - {None}
         for line, record in enumerate(reader, start=2):
             properties = {key: value.strip() for key, value in record.items()
@@ -231,15 +238,21 @@ def read_gdal(path: Path, srs: SpatialReference | None, source_layer: str | None
     try:
         source = DataSource(str(path))
     except GDALException as error:
-        raise ImportFailed(_("GDAL cannot read the file: %(reason)s") % {"reason": error}
-                           ) from error
+        raise ImportFailed(
+            TwinCode.IMPORT_FAILED,
+            _("GDAL cannot read the file: %(reason)s") % {"reason": error},
+        ) from error
     names = [source[index].name for index in range(source.layer_count)]
     if source_layer is None and len(names) != 1:
-        raise ImportFailed(_("The file has several layers (%(names)s): choose one with "
-                             "--source-layer.") % {"names": ", ".join(names)})
+        raise ImportFailed(
+            TwinCode.IMPORT_FAILED,
+            _("The file has several layers (%(names)s): choose one with "
+              "--source-layer.") % {"names": ", ".join(names)})
     if source_layer is not None and source_layer not in names:
-        raise ImportFailed(_("The file has no layer “%(name)s” (it has: %(names)s).")
-                           % {"name": source_layer, "names": ", ".join(names)})
+        raise ImportFailed(
+            TwinCode.IMPORT_FAILED,
+            _("The file has no layer “%(name)s” (it has: %(names)s).")
+            % {"name": source_layer, "names": ", ".join(names)})
     gdal_layer = source[source_layer if source_layer is not None else 0]
     declared = srs or gdal_layer.srs
     for index, feature in enumerate(_features(gdal_layer), start=1):
@@ -353,8 +366,9 @@ def read_osm(path: Path, layer: Layer, filters: list[str], source_layer: str | N
     for item in filters:
         key, _sep, value = item.partition("=")
         if not key:
-            raise ImportFailed(_("An OSM filter looks like key=value or key=*: %(f)s")
-                               % {"f": item})
+            raise ImportFailed(
+                TwinCode.IMPORT_FAILED,
+                _("An OSM filter looks like key=value or key=*: %(f)s") % {"f": item})
         parsed.append((key, value or "*"))
     name = source_layer or OSM_LAYERS.get(layer.geometry_type, "points")
     for source in read_gdal(path, None, name):
@@ -370,7 +384,7 @@ def read_rows(path: Path, *, srs: str | None = None, source_layer: str | None = 
               ) -> Iterator[SourceRow]:
     """Rows of any supported file, by its extension."""
     if not path.exists():
-        raise ImportFailed(_("There is no file %(path)s.") % {"path": path})
+        raise ImportFailed(TwinCode.IMPORT_FAILED, _("There is no file %(path)s.") % {"path": path})
     reference = spatial_reference(srs) if srs else None
     suffix = path.suffix.lower()
     if suffix in {".osm", ".pbf"} and layer is not None:

@@ -25,36 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.twin import builtin
+from misto.twin.errors import InvalidFeature, NotFound, TwinCode, TwinError
 from misto.twin.models import Action, Feature, FeatureVersion, GeometryType, Layer, Visibility
 from misto.twin.text import normalise_number, search_key, split_house, street_score
 
 # Where a city can be: coordinates outside this box are "not lon/lat in Ukraine".
 UKRAINE_BBOX = (22.0, 44.0, 40.3, 52.5)
 EARTH_METRES_PER_DEGREE = 111_320.0
-
-
-class TwinError(Exception):
-    """A request the twin refuses; ``code`` is stable, the message is for people."""
-
-    code = "twin_error"
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-
-
-class NotFound(TwinError):
-    code = "not_found"
-
-
-class InvalidFeature(TwinError):
-    code = "invalid_feature"
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 def is_postgres() -> bool:
@@ -82,7 +59,7 @@ def get_layer(code: str) -> Layer:
         if any(spec["code"] == code for spec in builtin.LAYERS):
             ensure_builtin_layers()
             return Layer.objects.get(code=code)
-        raise NotFound(_("There is no layer “%(code)s”.") % {"code": code}, "unknown_layer")
+        raise NotFound(TwinCode.UNKNOWN_LAYER, _("There is no layer “%(code)s”.") % {"code": code})
     return layer
 
 
@@ -366,9 +343,10 @@ def change_feature(feature_id: int, *, geometry: GEOSGeometry | str | dict[str, 
         feature = (Feature.objects.select_for_update().select_related("layer")
                    .filter(pk=feature_id).first())
         if feature is None:
-            raise NotFound(_("There is no feature %(id)s.") % {"id": feature_id})
+            raise NotFound(TwinCode.NOT_FOUND,
+                           _("There is no feature %(id)s.") % {"id": feature_id})
         if feature.retired_at is not None:
-            raise TwinError(_("The feature was retired; it cannot change."), "retired")
+            raise TwinError(TwinCode.RETIRED, _("The feature was retired; it cannot change."))
         draft = check_feature(
             feature.layer, feature.geometry if geometry is None else geometry,
             feature.properties if properties is None else properties,
@@ -397,9 +375,10 @@ def retire_feature(feature_id: int, *, user: Any = None, reason: str = "") -> Fe
     with transaction.atomic():
         feature = Feature.objects.select_for_update().filter(pk=feature_id).first()
         if feature is None:
-            raise NotFound(_("There is no feature %(id)s.") % {"id": feature_id})
+            raise NotFound(TwinCode.NOT_FOUND,
+                           _("There is no feature %(id)s.") % {"id": feature_id})
         if feature.retired_at is not None:
-            raise TwinError(_("The feature is already retired."), "retired")
+            raise TwinError(TwinCode.RETIRED, _("The feature is already retired."))
         now = timezone.now()
         _archive(feature, now)
         feature.version += 1
@@ -465,7 +444,7 @@ def feature_history(feature_id: int) -> list[FeatureState]:
     feature = (Feature.objects.select_related("layer", "changed_by")
                .filter(pk=feature_id).first())
     if feature is None:
-        raise NotFound(_("There is no feature %(id)s.") % {"id": feature_id})
+        raise NotFound(TwinCode.NOT_FOUND, _("There is no feature %(id)s.") % {"id": feature_id})
     rows = FeatureVersion.objects.filter(feature=feature).select_related("changed_by")
     return [*(_version_state(row, feature.layer.code) for row in rows),
             _state(feature, feature.layer.code)]
@@ -504,12 +483,12 @@ def check_lon_lat(lon: float, lat: float) -> Point:
 
 def _check_coordinates(lon: float, lat: float) -> None:
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise TwinError(_("Coordinates must be finite numbers."), "bad_coordinates")
+        raise TwinError(TwinCode.BAD_COORDINATES, _("Coordinates must be finite numbers."))
     if not -180 <= lon <= 180 or not -90 <= lat <= 90:
         raise TwinError(
+            TwinCode.BAD_COORDINATES,
             _("lon must be within -180..180 and lat within -90..90 (got lon=%(lon)s, "
               "lat=%(lat)s); did you swap them?") % {"lon": lon, "lat": lat},
-            "bad_coordinates",
         )
 
 
@@ -754,7 +733,7 @@ def features_within(area: GEOSGeometry, layer: str, *, predicate: str = "interse
     if area.srid != 4326:
         area = area.transform(4326, clone=True)
     if predicate not in {"intersects", "within"}:
-        raise TwinError(_("predicate must be intersects or within"), "bad_predicate")
+        raise TwinError(TwinCode.BAD_PREDICATE, _("predicate must be intersects or within"))
     west, south, east, north = area.extent
     rows = _index_filter(
         Feature.objects.filter(layer=get_layer(layer), retired_at__isnull=True),

@@ -15,8 +15,9 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from misto.twin import mvt
+from misto.twin.errors import TwinCode, TwinError
 from misto.twin.models import Layer, Visibility
-from misto.twin.services import TwinError, is_postgres
+from misto.twin.services import is_postgres
 
 EXTENT = 4096
 BUFFER = 64
@@ -28,10 +29,10 @@ EARTH_RADIUS = 6378137.0
 
 def check_tile(z: int, x: int, y: int) -> None:
     if not 0 <= z <= MAX_ZOOM:
-        raise TwinError(_("zoom must be within 0..%(max)s") % {"max": MAX_ZOOM}, "bad_tile")
+        raise TwinError(TwinCode.BAD_TILE, _("zoom must be within 0..%(max)s") % {"max": MAX_ZOOM})
     if not (0 <= x < 2**z and 0 <= y < 2**z):
-        raise TwinError(_("x and y must be within 0..%(max)s at zoom %(z)s")
-                        % {"max": 2**z - 1, "z": z}, "bad_tile")
+        raise TwinError(TwinCode.BAD_TILE, _("x and y must be within 0..%(max)s at zoom %(z)s")
+                        % {"max": 2**z - 1, "z": z})
 
 
 def tile_bounds_3857(z: int, x: int, y: int) -> tuple[float, float, float, float]:

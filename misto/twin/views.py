@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from misto.core.errors import MistoError
 from misto.core.permissions import can
 from misto.twin import builtin, services
 from misto.twin.models import Feature
@@ -155,7 +156,7 @@ def labels_pdf(request: HttpRequest, code: str) -> HttpResponse:
         layer = services.get_layer(code)
         pdf = label_sheet(layer, base_url=request.build_absolute_uri("/"),
                           district_prefix=request.GET.get("district") or None)
-    except services.TwinError as exc:
+    except MistoError as exc:
         return HttpResponse(exc.message, status=404, content_type="text/plain")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="labels-{layer.code}.pdf"'

@@ -11,11 +11,13 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
 from misto import twin
+from misto.core.errors import MistoError
 from misto.iot.models import Device, Latest, Quantity, Reading
 
 CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
@@ -23,20 +25,34 @@ PREFIX = "urn:ngsi-ld:"
 MAX_LIMIT = 1000
 
 
-class NgsiError(Exception):
-    def __init__(self, kind: str, detail: str, status: int = 400) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
-        self.status = status
-        self.title = {"BadRequestData": "Bad request data",
-                      "InvalidRequest": "Invalid request",
-                      "ResourceNotFound": "Resource not found",
-                      "OperationNotSupported": "Operation not supported"}.get(kind, kind)
+class NgsiCode(StrEnum):
+    """NGSI-LD's own error types (ETSI GS CIM 009, 5.5.2): clients compare these names."""
+
+    BAD_REQUEST_DATA = "BadRequestData"
+    INVALID_REQUEST = "InvalidRequest"
+    RESOURCE_NOT_FOUND = "ResourceNotFound"
+    OPERATION_NOT_SUPPORTED = "OperationNotSupported"
+
+
+TITLES: dict[str, str] = {
+    NgsiCode.BAD_REQUEST_DATA: "Bad request data",
+    NgsiCode.INVALID_REQUEST: "Invalid request",
+    NgsiCode.RESOURCE_NOT_FOUND: "Resource not found",
+    NgsiCode.OPERATION_NOT_SUPPORTED: "Operation not supported",
+}
+
+
+class NgsiError(MistoError):
+    """A refused NGSI-LD query; the standard's error body is ProblemDetails (RFC 7807)."""
+
+    def api_body(self) -> dict[str, Any]:
+        return {"type": f"https://uri.etsi.org/ngsi-ld/errors/{self.code}",
+                "title": TITLES.get(self.code, str(self.code)),
+                "detail": self.message, "status": self.status}
 
 
 def bad(detail: str) -> NgsiError:
-    return NgsiError("BadRequestData", detail)
+    return NgsiError(NgsiCode.BAD_REQUEST_DATA, detail)
 
 
 def _iso(ts: datetime) -> str:
@@ -129,7 +145,8 @@ def parse_q(text: str) -> list[list[tuple[str, str | None, str]]]:
     if len(text) > 1000:
         raise bad("q is too long")
     if "(" in text or ")" in text:
-        raise NgsiError("OperationNotSupported", "q: parentheses are not supported", 501)
+        raise NgsiError(NgsiCode.OPERATION_NOT_SUPPORTED, "q: parentheses are not supported",
+                        status=501)
     groups = []
     for group in text.split("|"):
         terms = []
@@ -176,8 +193,8 @@ def parse_geo(params: Mapping[str, str]) -> tuple[float, float, str, float] | No
         return None
     parts = georel.split(";")
     if parts[0] != "near":
-        raise NgsiError("OperationNotSupported", f"georel {parts[0]!r} is not supported "
-                        "(near only)", 501)
+        raise NgsiError(NgsiCode.OPERATION_NOT_SUPPORTED,
+                        f"georel {parts[0]!r} is not supported (near only)", status=501)
     if len(parts) != 2 or "==" not in parts[1]:
         raise bad("georel must be near;maxDistance==<metres> or near;minDistance==<metres>")
     key, _, amount = parts[1].partition("==")
@@ -291,7 +308,7 @@ def _device(entity_ref: str) -> Device:
     device = Device.objects.select_related("model").filter(
         uid=uid, model__entity_type=kind, active=True, public=True).first()
     if device is None:
-        raise NgsiError("ResourceNotFound", f"no entity {entity_ref[:200]!r}", 404)
+        raise NgsiError(NgsiCode.RESOURCE_NOT_FOUND, f"no entity {entity_ref[:200]!r}", status=404)
     return device
 
 

@@ -31,9 +31,7 @@ def _respond(request: HttpRequest, data: Any, status: int = 200,
 
 
 def _problem(error: NgsiError) -> HttpResponse:
-    body = {"type": f"https://uri.etsi.org/ngsi-ld/errors/{error.kind}",
-            "title": error.title, "detail": error.detail, "status": error.status}
-    return HttpResponse(json.dumps(body), status=error.status,
+    return HttpResponse(json.dumps(error.api_body()), status=error.status,
                         content_type="application/json")
 
 

@@ -11,6 +11,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from misto.ledger import merkle, services, sth
+from misto.ledger.errors import LedgerCode
 from misto.ledger.models import LedgerEntry, LedgerKey, LedgerNode, SignedTreeHead
 from misto.ledger.tests.conftest import fill
 
@@ -86,7 +87,7 @@ def test_bad_input_is_refused_before_anything_is_written(kind: str, payload: obj
     fill(2)
     with pytest.raises(services.LedgerError) as error:
         services.append(kind, payload)  # type: ignore[arg-type]
-    assert error.value.code == services.INVALID_ENTRY
+    assert error.value.code == LedgerCode.INVALID_ENTRY
     assert isinstance(error.value, ValueError)
     assert LedgerEntry.objects.count() == 2
     assert services.tree_sizes()[0] == 2
@@ -179,12 +180,12 @@ def test_proof_arguments_are_checked() -> None:
     fill(10)
     services.integrate_pending()
     cases = [
-        (lambda: services.inclusion_proof(10, 10), services.INDEX_OUT_OF_RANGE),
-        (lambda: services.inclusion_proof(-1, 10), services.INDEX_OUT_OF_RANGE),
-        (lambda: services.inclusion_proof(0, 11), services.SIZE_BEYOND_TREE),
-        (lambda: services.consistency_proof(5, 4), services.INVALID_SIZE),
-        (lambda: services.consistency_proof(-1, 4), services.INVALID_SIZE),
-        (lambda: services.consistency_proof(4, 11), services.SIZE_BEYOND_TREE),
+        (lambda: services.inclusion_proof(10, 10), LedgerCode.INDEX_OUT_OF_RANGE),
+        (lambda: services.inclusion_proof(-1, 10), LedgerCode.INDEX_OUT_OF_RANGE),
+        (lambda: services.inclusion_proof(0, 11), LedgerCode.SIZE_BEYOND_TREE),
+        (lambda: services.consistency_proof(5, 4), LedgerCode.INVALID_SIZE),
+        (lambda: services.consistency_proof(-1, 4), LedgerCode.INVALID_SIZE),
+        (lambda: services.consistency_proof(4, 11), LedgerCode.SIZE_BEYOND_TREE),
     ]
     for call, code in cases:
         with pytest.raises(services.LedgerError) as error:

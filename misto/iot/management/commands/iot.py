@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from misto.core.errors import MistoError
 from misto.iot import broker, services
 from misto.iot.models import Device, Integration
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             raise CommandError(f"--port must be 1-65535, got {port}")
         try:
             broker.broker_config(folder, port)
-        except (ValueError, services.IotError) as error:  # a bad tenant, an account clash
+        except (ValueError, MistoError) as error:  # a bad tenant, an account clash
             raise CommandError(str(error)) from None
         config = folder / broker.CONFIG_FILE
         self.stdout.write(f"wrote {config}: start it with `mosquitto -d -c {config}`; the "
@@ -75,7 +76,7 @@ class Command(BaseCommand):
         try:
             consumer = broker.consumer_from_url()
             broker.write_auth_files(folder, consumer)
-        except (ValueError, services.IotError) as error:  # bad MQTT_URL or tenant, a clash
+        except (ValueError, MistoError) as error:  # bad MQTT_URL or tenant, a clash
             raise CommandError(str(error)) from None
         self.stdout.write(f"wrote {folder / broker.PASSWORD_FILE} and {folder / broker.ACL_FILE}")
         if consumer is None:

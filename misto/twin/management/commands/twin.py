@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from misto.core.errors import MistoError
 from misto.twin import importers, services
 
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, f"do_{options['action']}")(options)
-        except services.TwinError as error:
+        except MistoError as error:
             raise CommandError(error.message, returncode=2) from error
 
     def do_import(self, options: dict[str, Any]) -> None:
