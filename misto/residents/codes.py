@@ -116,6 +116,9 @@ def request_code(channel: str, address: str, client: str, *,
                      created_at=now, expires_at=now + VALIDITY)
     row.code_hash = _code_hash(str(row.token), code)
     row.contact = address if for_updates else ""
+    if for_updates:
+        # No code of this kind needs its address once expired: forget those left unconfirmed.
+        SignInCode.objects.filter(expires_at__lte=now).exclude(contact="").update(contact="")
     subject, text = _message(code, for_updates)
     try:
         outbox.send(channel, address, subject, text)

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from misto.core import outbox as events
 from misto.notifications import channels
@@ -136,6 +137,16 @@ def test_a_bad_address_is_refused_before_anything_is_saved(client, city):
     html = response.content.decode()
     assert 'value="not an address"' in html
     assert not Report.objects.exists() and not LocalMessage.objects.exists()
+
+
+def test_an_unconfirmed_address_is_forgotten_once_its_code_expires(client, city):
+    report_anonymously(client, city, ADDRESS)
+    first = SignInCode.objects.get()
+    SignInCode.objects.filter(pk=first.pk).update(expires_at=timezone.now())
+    codes.request_code("email", "taras@example.com", "198.51.100.7", for_updates=True)
+    first.refresh_from_db()
+    assert first.contact == "" and first.used_at is None
+    assert not ExternalIdentity.objects.exists()
 
 
 def test_a_sign_in_code_does_not_confirm_an_address_for_updates(client, city):
