@@ -308,6 +308,7 @@ def rate_limits(defaults: dict[str, str]) -> dict[str, str]:
 # Rates per client address (".client") or per API key (".key"); see docs/configuration.md.
 MISTO_RATE_LIMITS = rate_limits({
     "reports.submit": "20/10m",
+    "reports.follow": "30/10m",
     "open311.client": "60/10m",
     "open311.key": "600/h",
 })

@@ -33,6 +33,7 @@ from misto.notifications.models import (
     Profile,
     PushSubscription,
 )
+from misto.residents import contact_address
 
 logger = logging.getLogger(__name__)
 
@@ -230,9 +231,12 @@ def send_email(row: Delivery) -> str:
     with translation.override(language):
         text = render_to_string("notifications/email.txt", context)
         html = render_to_string("notifications/email.html", context)
+    address = message.user.email or contact_address(message.user, Channel.EMAIL)
+    if not address:
+        raise Undeliverable("the resident has no e-mail address any more")
     mail = EmailMultiAlternatives(
         subject=("[!] " if rendered.urgent else "") + rendered.title, body=text,
-        to=[message.user.email], headers=headers)
+        to=[address], headers=headers)
     mail.attach_alternative(html, "text/html")
     mail.send(fail_silently=False)
     return message_id
@@ -264,15 +268,16 @@ def send_push(row: Delivery) -> str:
 
 def send_gateway(row: Delivery) -> str:
     message = row.message
-    address = ChannelAddress.objects.filter(user_id=message.user_id, channel=row.channel
-                                            ).first()
-    if address is None:
+    address = (ChannelAddress.objects.filter(user_id=message.user_id, channel=row.channel)
+               .values_list("address", flat=True).first()
+               or contact_address(message.user, row.channel))
+    if not address:
         raise Undeliverable(f"no {row.channel} address any more")
     rendered = render(message, _language(message))
     with translation.override(_language(message)):
         text = f"{rendered.title}\n{rendered.body}\n{rendered.url}\n" + _(
             "Unsubscribe: %(url)s") % {"url": rendered.unsubscribe_url}
-    return gateways.gateway_for(row.channel).send(address.address, text[:1500])
+    return gateways.gateway_for(row.channel).send(address, text[:1500])
 
 
 SENDERS: dict[str, Any] = {

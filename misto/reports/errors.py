@@ -21,6 +21,8 @@ NOT_FOUND = "not_found"
 MISSING_KEY = "missing_api_key"
 BAD_KEY = "bad_api_key"
 BAD_REQUEST = "bad_request"
+BAD_CONTACT = "bad_contact"
+BAD_CODE = "bad_code"
 
 
 class ReportError(Exception):

@@ -13,4 +13,5 @@ urlpatterns = [
     path("photos/<int:photo_id>/", views.photo, name="photo"),
     path("<str:public_id>/", views.detail, name="detail"),
     path("<str:public_id>/act/", views.act, name="act"),
+    path("<str:public_id>/follow/<uuid:token>/", views.follow_confirm, name="follow-confirm"),
 ]

@@ -4,6 +4,7 @@ actions, the contact centre's phone intake, the cabinet panel. Thin: they call s
 from __future__ import annotations
 
 import secrets
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -16,14 +17,19 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from misto.core.permissions import who_can
 from misto.core.photos import CONTENT_TYPES
-from misto.core.ratelimit import ratelimit
+from misto.core.ratelimit import client_address, ratelimit
 from misto.reports import api, services
 from misto.reports.errors import ReportError, ReportErrors
 from misto.reports.models import Category, Channel, Report, Status
+from misto.residents import codes, outbox
+
+# The follow confirmations this browser started: {code token: report number}. A token
+# opens the confirmation form only of the report it was asked for, and only here.
+FOLLOW_TOKENS = "reports_follow_tokens"
 
 
 def _errors(error: ReportError) -> dict[str, list[str]]:
@@ -103,12 +109,16 @@ def submit(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
+            contact = (None if request.user.is_authenticated else
+                       services.check_updates_contact(request.POST.get("updates_contact", "")))
             report = services.submit(_submission(request, Channel.WEB))
         except ReportError as error:
             form_errors, status = _errors(error), 400
         else:
             messages.success(request, _("Thank you! Your report number is %(id)s.")
                              % {"id": report.public_id})
+            if contact is not None:
+                return _ask_to_follow(request, report, contact)
             return redirect("reports:detail", public_id=report.public_id)
     values = request.POST if request.method == "POST" else request.GET
     category = _category(values.get("category", ""))
@@ -116,6 +126,49 @@ def submit(request: HttpRequest) -> HttpResponse:
         "groups": _grouped_categories(), "values": values, "errors": form_errors,
         "category": category, "attributes": _attribute_rows(category, values),
         "map": _map_config(), "idempotency_key": _idempotency_key(request),
+    }, status=status)
+
+
+def _ask_to_follow(request: HttpRequest, report: Report,
+                   contact: services.UpdatesContact) -> HttpResponse:
+    """Send the confirmation code and show its form (the report exists whatever happens)."""
+    try:
+        token = services.ask_to_follow(contact, client_address(request))
+    except ReportError as error:
+        messages.error(request, error.message)
+        return redirect("reports:detail", public_id=report.public_id)
+    request.session[FOLLOW_TOKENS] = {**request.session.get(FOLLOW_TOKENS, {}),
+                                      token: report.public_id}
+    return redirect("reports:follow-confirm", public_id=report.public_id, token=token)
+
+
+@ratelimit("reports.follow")
+@require_http_methods(["GET", "POST"])
+def follow_confirm(request: HttpRequest, public_id: str, token: uuid.UUID) -> HttpResponse:
+    """Type the code sent to the address left for updates; a good one follows the report."""
+    tokens: dict[str, str] = request.session.get(FOLLOW_TOKENS, {})
+    if tokens.get(str(token)) != public_id:
+        return render(request, "reports/missing.html", {"message": _(
+            "This confirmation was not started in this browser, or it is already done.")},
+            status=404)
+    report = services.get_report(public_id)
+    form_errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            services.confirm_follow(report, str(token), request.POST.get("code", ""))
+        except ReportError as error:
+            form_errors, status = _errors(error), error.status
+        else:
+            del tokens[str(token)]
+            request.session[FOLLOW_TOKENS] = tokens
+            messages.success(request, _("Confirmed: the updates on this report will come to "
+                                        "the address you gave."))
+            return redirect("reports:detail", public_id=public_id)
+    pending = codes.pending(token)
+    return render(request, "reports/follow_confirm.html", {
+        "report": report, "errors": form_errors, "outbox": outbox.enabled(),
+        "channel": pending.channel if pending else "",
     }, status=status)
 
 

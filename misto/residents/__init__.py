@@ -8,6 +8,12 @@ Public functions other modules may call (``from misto.residents import person_su
   contact details for staff who may read them; every call is written to the resident's
   access log (who, whom, which fields, why) and raises ``PermissionDenied`` otherwise.
 
+- ``contact_address(user, channel) -> str | None``: the e-mail address or phone a code
+  account confirmed to receive updates (``"email"`` or ``"sms"``), only to send those updates.
+- ``misto.residents.codes``: ``request_code(channel, address, client, for_updates=True)``
+  sends a code confirming an address for updates, ``confirm_contact(token, code)`` returns
+  the address's account (the one a later code sign-in finds), ``check_address`` and
+  ``CodeError`` (follow a report without an account, docs/residents.md).
 - ``misto.residents.levels.level_required("basic" | "verified")`` (a view decorator) and
   ``levels.require_level(request, level)``: the sign-in level an action needs; a resident
   below it is led to raise it and comes back (docs/residents.md, "Levels and the gate").
@@ -17,10 +23,14 @@ Roles and the permission function are in the core (``misto.core.permissions.can`
 
 from typing import Any
 
-__all__ = ["contact_for", "person_summary"]
+__all__ = ["contact_address", "contact_for", "person_summary"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "contact_address":
+        from misto.residents import codes
+
+        return codes.contact_address
     if name in __all__:
         from misto.residents import services
 

@@ -81,17 +81,26 @@ def _code_hash(token: str, code: str) -> str:
     return hmac.new(key, f"{token}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _message(code: str) -> tuple[str, str]:
+def _message(code: str, for_updates: bool) -> tuple[str, str]:
     minutes = int(VALIDITY.total_seconds() // 60)
-    subject = _("Your sign-in code: %(code)s") % {"code": code}
-    text = _("Your Misto sign-in code is %(code)s. It is valid for %(minutes)s minutes. "
-             "If you did not ask for it, ignore this message.") % {"code": code,
-                                                                   "minutes": minutes}
-    return subject, text
+    values = {"code": code, "minutes": minutes}
+    if for_updates:
+        return (_("Your confirmation code: %(code)s") % values,
+                _("Your Misto confirmation code is %(code)s. Enter it to receive the updates "
+                  "on your report here. It is valid for %(minutes)s minutes. If you did not "
+                  "ask for it, ignore this message.") % values)
+    return (_("Your sign-in code: %(code)s") % values,
+            _("Your Misto sign-in code is %(code)s. It is valid for %(minutes)s minutes. "
+              "If you did not ask for it, ignore this message.") % values)
 
 
-def request_code(channel: str, address: str, client: str) -> SignInCode:
-    """Send a new code to ``address``; the :class:`SignInCode` row holds only its HMAC."""
+def request_code(channel: str, address: str, client: str, *,
+                 for_updates: bool = False) -> SignInCode:
+    """Send a new code to ``address``; the :class:`SignInCode` row holds only its HMAC.
+
+    ``for_updates``: the code confirms the address to receive updates there
+    (:func:`confirm_contact`), so the row keeps the address, encrypted, until it is spent.
+    """
     address = check_address(channel, address)
     for rule, parts in ((PER_CLIENT, (client,)), (PER_ADDRESS, (channel, address))):
         wait = throttle.take(rule, *parts)
@@ -106,7 +115,11 @@ def request_code(channel: str, address: str, client: str) -> SignInCode:
     row = SignInCode(channel=channel, address_index=_address_index(channel, address),
                      created_at=now, expires_at=now + VALIDITY)
     row.code_hash = _code_hash(str(row.token), code)
-    subject, text = _message(code)
+    row.contact = address if for_updates else ""
+    if for_updates:
+        # No code of this kind needs its address once expired: forget those left unconfirmed.
+        SignInCode.objects.filter(expires_at__lte=now).exclude(contact="").update(contact="")
+    subject, text = _message(code, for_updates)
     try:
         outbox.send(channel, address, subject, text)
     except outbox.SendError:
@@ -123,35 +136,87 @@ def pending(token: Any) -> SignInCode | None:
                                      failed_tries__lt=MAX_TRIES).first()
 
 
+def _spend(token: Any, code: str) -> SignInCode | None:
+    """The locked code row once ``code`` matched it (now spent); None for a wrong code.
+
+    Call inside a transaction. A wrong try is counted (:data:`MAX_TRIES` spend the code);
+    :class:`CodeError` for an unknown, used or expired code.
+    """
+    code = code.replace(" ", "").strip()
+    row = SignInCode.objects.select_for_update().filter(token=token).first()
+    if row is None:
+        raise CodeError(_("This sign-in code does not exist. Ask for a new one."), 404)
+    if row.used_at is not None:
+        raise CodeError(_("This code was already used. Ask for a new one."))
+    if row.expires_at <= timezone.now() or row.failed_tries >= MAX_TRIES:
+        raise CodeError(_("This code has expired. Ask for a new one."))
+    if not hmac.compare_digest(_code_hash(str(row.token), code), row.code_hash):
+        row.failed_tries += 1
+        if row.failed_tries >= MAX_TRIES:
+            row.contact = ""  # spent: the address has no more use
+        row.save(update_fields=["failed_tries", "contact"])
+        return None
+    row.used_at = timezone.now()
+    return row
+
+
+def _account(row: SignInCode, contact: str = "") -> Any:
+    """The account of the code's contact (made on first use), keeping ``contact`` when given."""
+    identity = (ExternalIdentity.objects.select_for_update()
+                .filter(provider=row.channel, subject_index=row.address_index)
+                .select_related("user").first())
+    if identity is None:
+        identity = ExternalIdentity.objects.create(
+            user=new_resident_user(), provider=row.channel,
+            subject_index=row.address_index, contact=contact)
+    elif contact:
+        identity.contact = contact
+        identity.save(update_fields=["contact"])
+    return identity.user
+
+
 def sign_in_with_code(token: Any, code: str) -> Any:
     """The account of the contact the code was sent to, spending the code.
 
     None for a wrong code (the try is counted, and :data:`MAX_TRIES` spend the code);
     :class:`CodeError` for an unknown, used or expired one.
     """
-    code = code.replace(" ", "").strip()
     with transaction.atomic():
-        row = SignInCode.objects.select_for_update().filter(token=token).first()
+        row = _spend(token, code)
         if row is None:
-            raise CodeError(_("This sign-in code does not exist. Ask for a new one."), 404)
-        if row.used_at is not None:
-            raise CodeError(_("This code was already used. Ask for a new one."))
-        if row.expires_at <= timezone.now() or row.failed_tries >= MAX_TRIES:
-            raise CodeError(_("This code has expired. Ask for a new one."))
-        if not hmac.compare_digest(_code_hash(str(row.token), code), row.code_hash):
-            row.failed_tries += 1
-            row.save(update_fields=["failed_tries"])
             return None
-        row.used_at = timezone.now()
         row.save(update_fields=["used_at"])
-        identity = (ExternalIdentity.objects.select_for_update()
-                    .filter(provider=row.channel, subject_index=row.address_index)
-                    .select_related("user").first())
-        if identity is None:
-            identity = ExternalIdentity.objects.create(
-                user=new_resident_user(), provider=row.channel,
-                subject_index=row.address_index)
-        else:
-            identity.last_login_at = timezone.now()
-            identity.save(update_fields=["last_login_at"])
-        return identity.user
+        user = _account(row)
+        ExternalIdentity.objects.filter(provider=row.channel, subject_index=row.address_index
+                                        ).update(last_login_at=timezone.now())
+        return user
+
+
+def confirm_contact(token: Any, code: str) -> Any:
+    """The account of a contact confirmed to receive updates, spending the code.
+
+    The same account a later code sign-in with that address finds, so whatever it follows
+    now is the resident's when they sign in. Its identity keeps the address (encrypted)
+    for :func:`contact_address`. None for a wrong code, :class:`CodeError` as for
+    :func:`sign_in_with_code`, and for a sign-in code (it was not asked for updates).
+    """
+    with transaction.atomic():
+        row = _spend(token, code)
+        if row is None:
+            return None
+        if not row.contact:
+            raise CodeError(_("This code was not sent to confirm an address for updates."))
+        contact, row.contact = row.contact, ""
+        row.save(update_fields=["used_at", "contact"])
+        return _account(row, contact)
+
+
+def contact_address(user: Any, channel: str) -> str | None:
+    """The address ``user`` confirmed to receive updates by ``channel`` (e-mail or SMS).
+
+    Only for sending them those updates (the notifications module's delivery): it is not a
+    contact look-up for staff (that is ``contact_for``, with its access log).
+    """
+    contact = (ExternalIdentity.objects.filter(user=user, provider=channel)
+               .exclude(contact="").values_list("contact", flat=True).first())
+    return str(contact) if contact else None

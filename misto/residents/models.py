@@ -234,6 +234,10 @@ class ExternalIdentity(models.Model):
                              related_name="identities")
     provider = models.CharField(max_length=40)
     subject_index = models.CharField(max_length=64)  # blind index of the provider's sub
+    # For a code account (provider ``email`` or ``sms``): the address itself, kept only once
+    # the resident confirmed it to receive updates there (following a report without an
+    # account); empty after a plain sign-in. Encrypted like the register's fields.
+    contact = EncryptedTextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     last_login_at = models.DateTimeField(default=timezone.now)
 
@@ -327,6 +331,9 @@ class SignInCode(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     failed_tries = models.PositiveSmallIntegerField(default=0)
+    # Only for a code that confirms a contact for updates: the address (encrypted), moved to
+    # the account's identity when the code is right and cleared when the code is spent.
+    contact = EncryptedTextField(blank=True, default="")
 
     def __str__(self) -> str:
         return f"sign-in code {self.token}"

@@ -289,6 +289,9 @@ NOT_ROLE_GATED: dict[str, str] = {
            "sample_module:index", "POST /api/sample/things"),
     **_why("anyone may report (rate-limited; Open311 POST needs an API key)",
            "reports:submit"),
+    **_why("an anonymous reporter confirms the address left for updates: only in the browser "
+           "that reported, with the code sent there (rate-limited; tested in "
+           "misto/reports/tests/test_follow_anonymous.py)", "reports:follow-confirm"),
     **_why("sign-in and sign-out (codes and passkeys are rate-limited and throttled; tested "
            "in misto/residents/tests)", "login", "core:logout", "residents:signin",
            "residents:oidc-start", "residents:oidc-callback", "residents:code-request",
