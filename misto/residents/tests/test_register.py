@@ -54,7 +54,9 @@ def test_raw_tables_hold_no_personal_field_in_plain_text(make_person, make_user)
     CorrectionRequest.objects.create(person=person, field="last_name",
                                      new_value="Виправленко", comment="шлюб")
     person.refresh_from_db()
-    secrets = [person.last_name, person.first_name, person.patronymic, person.birth_date,
+    notification_contacts = ["+380931234567", "@olena_tg", "viber-id-4242", "Соборна 17"]
+    notify_contacts(user, *notification_contacts)
+    secrets = [*notification_contacts, person.last_name, person.first_name, person.patronymic, person.birth_date,
                person.rnokpp, person.phone, person.email, person.address, person.document,
                person.declared_address, "Виправленко", "посвідчення ААА 777", "НК 123456",
                "0501234567", "+380501234567", "1985-04-12", "12.04.1985", "Шевченка"]
@@ -68,6 +70,15 @@ def test_raw_tables_hold_no_personal_field_in_plain_text(make_person, make_user)
     assert last_name.startswith(crypto.TOKEN_PREFIX) and number.startswith(crypto.TOKEN_PREFIX)
     assert crypto.decrypt(number) == person.rnokpp
     assert index == crypto.blind_index("rnokpp", person.rnokpp)
+
+
+def notify_contacts(user, phone, telegram, viber, home):
+    from misto.notifications.models import ChannelAddress, Profile
+
+    Profile.objects.create(user=user, home_label=home)
+    for channel, address in (("sms", phone), ("telegram", telegram), ("viber", viber)):
+        ChannelAddress.objects.create(user=user, channel=channel, address=address)
+    assert ChannelAddress.objects.get(user=user, channel="sms").address == phone
 
 
 def services_category():
