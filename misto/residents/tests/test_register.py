@@ -160,8 +160,11 @@ def test_registered_address_is_a_twin_point_with_its_district(make_person, city)
     assert west.address_point_id and west.address_point_id != east.address_point_id
 
 
-def test_key_rotation_re_encrypts_with_the_new_key(make_person, settings):
+def test_key_rotation_re_encrypts_with_the_new_key(make_person, make_user, settings):
+    from misto.notifications.models import ChannelAddress
+
     person = make_person(8)
+    phone = ChannelAddress.objects.create(user=make_user(), channel="sms", address="+3809911")
     old_keys = list(settings.MISTO_FIELD_KEYS)
     new_key = crypto.Fernet.generate_key().decode()
     with override_settings(MISTO_FIELD_KEYS=[new_key, *old_keys]):
@@ -172,6 +175,7 @@ def test_key_rotation_re_encrypts_with_the_new_key(make_person, settings):
         assert crypto.Fernet(new_key.encode()).decrypt(token.encode()).decode() == person.rnokpp
     with override_settings(MISTO_FIELD_KEYS=[new_key]):  # the old key can now be dropped
         assert Person.objects.get(pk=person.pk).rnokpp == person.rnokpp
+        assert ChannelAddress.objects.get(pk=phone.pk).address == "+3809911"  # other modules'
 
 
 def test_benefits_and_household_keep_history(make_person, make_user):
