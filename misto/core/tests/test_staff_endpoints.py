@@ -67,5 +67,6 @@ def test_metrics_without_a_configured_token_accept_no_token(client: Client, sett
 
 def test_metrics_for_staff_with_the_permission_only(scrape_token: str) -> None:
     assert client_of("it_admin").get("/metrics").status_code == 200
+    assert client_of("auditor").get("/metrics").status_code == 200
     assert client_of("moderator").get("/metrics").status_code == 403
     assert client_of(None).get("/metrics").status_code == 403
