@@ -290,6 +290,8 @@ MISTO_OUTBOX_POLL_SECONDS = float(os.environ.get("MISTO_OUTBOX_POLL_SECONDS", "1
 MISTO_OUTBOX_BATCH = int(os.environ.get("MISTO_OUTBOX_BATCH", "50"))
 MISTO_NATS_ACK_WAIT = float(os.environ.get("MISTO_NATS_ACK_WAIT", "30"))
 MISTO_NATS_STREAM = os.environ.get("MISTO_NATS_STREAM", "MISTO_EVENTS")
+# Prometheus scrapes /metrics with "Authorization: Bearer <token>"; empty: staff only.
+MISTO_METRICS_TOKEN = os.environ.get("MISTO_METRICS_TOKEN", "")
 
 
 def rate_limits(defaults: dict[str, str]) -> dict[str, str]:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 from ninja.security import django_auth
 
 from misto.core import bus, services
@@ -36,7 +36,7 @@ class ReplayOut(Schema):
 
 @router.get("/dead-letters", response=list[DeadLetterOut])
 def list_dead_letters(
-    request: HttpRequest, handler: str | None = None, limit: Query[Limit] = 100
+    request: HttpRequest, handler: str | None = None, limit: Limit = 100
 ) -> list[DeadLetterOut]:
     require(request.user, "core.event.view")
     return [

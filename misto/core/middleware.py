@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
 
-TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded", "text/")
+MULTIPART = "multipart/form-data"
+URLENCODED = "application/x-www-form-urlencoded"
+# The JSON escape of NUL, unless its backslash is itself escaped ("\\u0000" is text).
+ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+REFUSED = "_misto_nul_refused"
+
+
+def holds_nul(text: str) -> bool:
+    """Whether ``text`` holds a NUL, raw or as the JSON escape a parser turns into one."""
+    return "\x00" in text or ESCAPED_NUL.search(text) is not None
+
+
+class NulInForm(MultiPartParserError):
+    """A multipart field's name or value holds a NUL (a malformed body: Django's 400)."""
 
 
 class RejectNulBytesMiddleware:
-    """Answer 400 to a NUL byte in the path, query or a text body.
+    """Answer 400 to a NUL in the path, the query, a body or a multipart form field.
 
     No text field of the platform may hold one and PostgreSQL refuses them outright, so
-    letting one through would turn bad input into a server error deep in some module.
-    Binary uploads (multipart) are not inspected: files may contain NUL bytes.
+    letting one through would turn bad input into a server error deep in some module (and
+    on SpatiaLite, into stored garbage). Every body is inspected whatever its declared type,
+    because the API parses any body as JSON; binary data comes as multipart file parts,
+    whose contents may hold NUL bytes and are never read here (Django's parser already drops
+    non-printable characters from file names).
+
+    A multipart body is not parsed here: that would either keep large uploads in memory or
+    consume the stream that a view reading the raw body needs. Its fields are checked when
+    Django parses them, for whoever reads ``request.POST`` or ``request.FILES`` first (the
+    CSRF check, the view, the API), so uploads are read once.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -23,23 +48,45 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._has_nul(request):
-            return JsonResponse(
-                {"error": "invalid request", "detail": "NUL bytes are not allowed"}, status=400
-            )
-        return self.get_response(request)
+            return self._refusal()
+        if request.content_type == MULTIPART:
+            _check_fields_when_parsed(request)
+        response = self.get_response(request)
+        # The parse raised NulInForm inside the view or the CSRF check; Django turned it
+        # into its bare 400 page: answer with the reason instead.
+        return self._refusal() if getattr(request, REFUSED, False) else response
+
+    @staticmethod
+    def _refusal() -> JsonResponse:
+        return JsonResponse(
+            {"error": "invalid request", "detail": "NUL bytes are not allowed"}, status=400
+        )
 
     @staticmethod
     def _has_nul(request: HttpRequest) -> bool:
-        if "\x00" in request.path:
+        if holds_nul(request.path):
             return True
         query = request.META.get("QUERY_STRING", "")
-        if "\x00" in query or b"\x00" in unquote_to_bytes(query):
+        if holds_nul(unquote_to_bytes(query).decode("latin-1")):
             return True
-        content_type = request.META.get("CONTENT_TYPE", "")
-        if request.method in {"POST", "PUT", "PATCH"} and content_type.startswith(TEXT_BODIES):
-            body = request.body
-            if b"\x00" in body or b"\\u0000" in body:
-                return True
-            if content_type.startswith("application/x-www-form-urlencoded"):
-                return b"\x00" in unquote_to_bytes(body)
-        return False
+        if request.content_type == MULTIPART:
+            return False
+        body = request.body  # bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (else 400)
+        if request.content_type == URLENCODED:
+            body = unquote_to_bytes(body)
+        return holds_nul(body.decode("latin-1"))  # latin-1: every byte is one character
+
+
+def _check_fields_when_parsed(request: HttpRequest) -> None:
+    """Make Django's multipart parse of this request refuse a NUL in a field."""
+    parse = request.parse_file_upload
+
+    def parse_and_check(meta: Any, data: Any) -> tuple[Any, MultiValueDict[str, Any]]:
+        fields, files = parse(meta, data)
+        if any(holds_nul(name) or any(holds_nul(value) for value in values)
+               for name, values in fields.lists()) or any(holds_nul(name) for name in files):
+            setattr(request, REFUSED, True)
+            raise NulInForm("NUL bytes are not allowed")
+        return fields, files
+
+    setattr(request, "parse_file_upload", parse_and_check)  # noqa: B010 (mypy: a method)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import hmac
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -12,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from misto.core import bus, services
 from misto.core.health import readiness
-from misto.core.permissions import require
+from misto.core.permissions import can, require
 from misto.core.registry import modules
 
 
@@ -33,7 +36,35 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text for the scraper (its token) or staff allowed to read it.
+
+    The figures tell how busy the platform is and which handlers fail: useful to an
+    attacker timing an attack, so not public.
+    """
+    if not (scrape_token_matches(request.headers.get("Authorization", ""))
+            or can(request.user, "core.metrics.view")):
+        if request.user.is_authenticated:
+            return JsonResponse({"error": "forbidden", "detail": "core.metrics.view"},
+                                status=403)
+        response = JsonResponse({"error": "unauthorized",
+                                 "detail": "send Authorization: Bearer <MISTO_METRICS_TOKEN>"},
+                                status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
     return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+
+
+def scrape_token_matches(authorization: str) -> bool:
+    """Whether an ``Authorization`` header carries the configured scrape token.
+
+    No token configured means no scraper is let in (never "an empty token matches"); the
+    comparison takes the same time whatever the header holds.
+    """
+    expected = settings.MISTO_METRICS_TOKEN
+    scheme, _space, token = authorization.partition(" ")
+    if not expected or scheme.lower() != "bearer" or not token:
+        return False
+    return hmac.compare_digest(token.strip().encode(), expected.encode())
 
 
 @login_required

@@ -40,7 +40,8 @@ class LogGateway:
 
     def send(self, address: str, text: str) -> str:
         ref = f"log-{uuid.uuid4().hex[:12]}"
-        logger.info("%s to %s [%s]: %s", self.channel, address, ref, text)
+        # The address is personal: the log shows only its last two characters.
+        logger.info("%s to …%s [%s]: %s", self.channel, address[-2:], ref, text)
         LogGateway.sent.append((self.channel, address, text))
         del LogGateway.sent[:-1000]
         return ref

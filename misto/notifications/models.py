@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from misto.core.crypto import EncryptedTextField
+
 
 class Topic(models.Model):
     """A subject residents subscribe to: housing and utilities, education, traffic..."""
@@ -54,7 +56,8 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="notification_profile")
-    home_label = models.CharField(_("home address"), max_length=300, blank=True)
+    # Personal: encrypted at rest like the register's fields (docs/notifications.md).
+    home_label = EncryptedTextField(_("home address"), blank=True)
     home_building_id = models.BigIntegerField(_("home building"), null=True, blank=True,
                                               db_index=True)
     home_district = models.CharField(_("home district"), max_length=32, blank=True)
@@ -99,12 +102,16 @@ class Subscription(models.Model):
 
 
 class ChannelAddress(models.Model):
-    """Where a gateway channel reaches a resident: a phone number or a messenger chat id."""
+    """Where a gateway channel reaches a resident: a phone number or a messenger chat id.
+
+    The address is encrypted at rest: only the sender reads it, by user and channel, so no
+    blind index is needed (nothing looks a resident up by their phone or chat id).
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="notification_addresses")
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    address = models.CharField(_("address"), max_length=200)
+    address = EncryptedTextField(_("address"))  # at most 200 characters (services)
 
     class Meta:
         verbose_name = _("channel address")

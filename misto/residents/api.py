@@ -16,6 +16,7 @@ from ninja import File, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from misto.core.permissions import require
 from misto.residents import services
 from misto.residents.models import Person
 
@@ -109,7 +110,12 @@ def request_correction(request: HttpRequest, body: CorrectionIn) -> Status[Corre
 @router.get("/people", auth=django_auth)
 @refusals
 def find_person(request: HttpRequest, rnokpp: str, reason: str) -> dict[str, Any]:
-    """Staff: a person by RNOKPP, with the reason written to their access log."""
+    """Staff: a person by RNOKPP, with the reason written to their access log.
+
+    Staff who may open nobody's personal data are refused before the look-up, so the
+    answer is the same whether the number exists or not.
+    """
+    require(request.user, "residents.person.view_personal")
     found = services.visible_people(request.user, rnokpp=rnokpp)
     if not found:
         raise HttpError(404, "not_found: no such person in your scope")

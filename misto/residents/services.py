@@ -491,9 +491,13 @@ def active_benefits(person: Person, today: date | None = None) -> list[PersonBen
 
 
 def visible_people(actor: Any, *, rnokpp: str = "") -> list[Person]:
-    """People the actor may open, found by RNOKPP (staff search never lists everyone)."""
+    """People whose personal data the actor may open, found by RNOKPP (never everyone).
+
+    Anyone else is "not found", like an absent number: a look-up must not tell a user who
+    may not open the person whether the number is in the register.
+    """
     found = find_by_rnokpp(rnokpp) if rnokpp else None
-    if found is None or not can(actor, "residents.person.view", found):
+    if found is None or not can(actor, "residents.person.view_personal", found):
         return []
     return [found]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import uuid
 from typing import Any
 
@@ -41,6 +42,7 @@ from misto.residents import (
 from misto.residents.models import CorrectionRequest, LocalMessage
 
 MAX_PDF = 5 * 1024 * 1024
+EXTRACT_CODE = re.compile(r"[A-Z0-9-]+")
 
 
 def _next_url(request: HttpRequest, fallback: str) -> str:
@@ -140,6 +142,11 @@ def issue_extract(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def extract_check(request: HttpRequest, code: str = "") -> HttpResponse:
     code = (code or request.GET.get("code", "")).strip().upper()[:40]
+    if code and not EXTRACT_CODE.fullmatch(code):
+        # Refused here: such a code was never issued, and the page links back to itself.
+        return HttpResponseBadRequest(_(
+            "A verification code has only Latin letters, digits and dashes, like "
+            "ABCD-EFGH-JKMN."))
     check = services.verify_extract(code) if code else None
     status = 200
     if request.method == "POST":
@@ -431,9 +438,14 @@ def staff_register(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         number = request.POST.get("rnokpp", "")
         reason = request.POST.get("reason", "")
-        found = services.visible_people(request.user, rnokpp=number)
+        # Refused before the look-up: the same answer whether the number exists or not.
+        may_open = can(request.user, "residents.person.view_personal")
+        found = services.visible_people(request.user, rnokpp=number) if may_open else []
         context.update(rnokpp=number, reason=reason)
-        if not found:
+        if not may_open:
+            context["error"] = _("You may not open this person's personal data.")
+            status = 403
+        elif not found:
             context["error"] = _("No such person in your scope.")
             status = 404
         else:

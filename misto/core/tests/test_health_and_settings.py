@@ -37,9 +37,10 @@ def test_readyz_reports_a_broker_that_is_down(client: Client, settings) -> None:
     assert response.json()["checks"]["mqtt"].startswith("error:")
 
 
-def test_metrics_are_prometheus_text(client: Client) -> None:
+def test_metrics_are_prometheus_text(client: Client, settings) -> None:
+    settings.MISTO_METRICS_TOKEN = "scrape-token"
     client.get("/healthz")
-    response = client.get("/metrics")
+    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     assert b"misto_http_requests_total" in response.content

@@ -74,6 +74,17 @@ def test_unknown_codes_and_bad_requests(client, issued):
     assert wrong_code["valid"] is False
 
 
+@pytest.mark.parametrize("code", ["a/b", "AAAA-BBBB-CCCC/", "../x", "a b", "AAAA?x", "Ω"])
+def test_a_malformed_code_is_refused_with_a_reason(client, db, code):
+    page = client.get("/cabinet/extracts/check/", {"code": code}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400
+    assert "letters, digits and dashes" in page.content.decode()
+    posted = client.post("/cabinet/extracts/check/",
+                         {"code": code, "file": SimpleUploadedFile("e.pdf", b"%PDF")},
+                         HTTP_ACCEPT_LANGUAGE="en")
+    assert posted.status_code == 400
+
+
 def test_no_extract_without_a_registered_address(client, make_person, make_user):
     user = make_user()
     make_person(2, user=user, address="")

@@ -54,10 +54,13 @@ def test_raw_tables_hold_no_personal_field_in_plain_text(make_person, make_user)
     CorrectionRequest.objects.create(person=person, field="last_name",
                                      new_value="Виправленко", comment="шлюб")
     person.refresh_from_db()
+    notification_contacts = ["+380931234567", "@olena_tg", "viber-id-4242", "Соборна 17"]
+    notify_contacts(user, *notification_contacts)
     secrets = [person.last_name, person.first_name, person.patronymic, person.birth_date,
                person.rnokpp, person.phone, person.email, person.address, person.document,
                person.declared_address, "Виправленко", "посвідчення ААА 777", "НК 123456",
                "0501234567", "+380501234567", "1985-04-12", "12.04.1985", "Шевченка"]
+    secrets.extend(notification_contacts)
     raw = raw_text_of_tables()
     for secret in secrets:
         assert secret and secret not in raw, f"{secret!r} is stored in plain text"
@@ -68,6 +71,15 @@ def test_raw_tables_hold_no_personal_field_in_plain_text(make_person, make_user)
     assert last_name.startswith(crypto.TOKEN_PREFIX) and number.startswith(crypto.TOKEN_PREFIX)
     assert crypto.decrypt(number) == person.rnokpp
     assert index == crypto.blind_index("rnokpp", person.rnokpp)
+
+
+def notify_contacts(user, phone, telegram, viber, home):
+    from misto.notifications.models import ChannelAddress, Profile
+
+    Profile.objects.create(user=user, home_label=home)
+    for channel, address in (("sms", phone), ("telegram", telegram), ("viber", viber)):
+        ChannelAddress.objects.create(user=user, channel=channel, address=address)
+    assert ChannelAddress.objects.get(user=user, channel="sms").address == phone
 
 
 def services_category():
@@ -148,8 +160,11 @@ def test_registered_address_is_a_twin_point_with_its_district(make_person, city)
     assert west.address_point_id and west.address_point_id != east.address_point_id
 
 
-def test_key_rotation_re_encrypts_with_the_new_key(make_person, settings):
+def test_key_rotation_re_encrypts_with_the_new_key(make_person, make_user, settings):
+    from misto.notifications.models import ChannelAddress
+
     person = make_person(8)
+    phone = ChannelAddress.objects.create(user=make_user(), channel="sms", address="+3809911")
     old_keys = list(settings.MISTO_FIELD_KEYS)
     new_key = crypto.Fernet.generate_key().decode()
     with override_settings(MISTO_FIELD_KEYS=[new_key, *old_keys]):
@@ -160,6 +175,7 @@ def test_key_rotation_re_encrypts_with_the_new_key(make_person, settings):
         assert crypto.Fernet(new_key.encode()).decrypt(token.encode()).decode() == person.rnokpp
     with override_settings(MISTO_FIELD_KEYS=[new_key]):  # the old key can now be dropped
         assert Person.objects.get(pk=person.pk).rnokpp == person.rnokpp
+        assert ChannelAddress.objects.get(pk=phone.pk).address == "+3809911"  # other modules'
 
 
 def test_benefits_and_household_keep_history(make_person, make_user):
