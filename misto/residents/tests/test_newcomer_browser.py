@@ -49,9 +49,12 @@ def test_newcomer_reports_follows_and_reads_the_clerks_update(spawn_misto, brows
     account = demo_idp.accounts()[0]
     sign_in_as_demo_resident(resident, site, account["label"])
     assert resident.locator("h1").inner_text() == "Мій кабінет"
+    screenshot(resident, "newcomer-cabinet")
 
-    # Reports by the number on the plate.
-    resident.goto(site.url + "/reports/new/")
+    # Reports by the number on the plate, from the phone's bottom bar.
+    resident.get_by_role("navigation", name="Основні дії").get_by_role(
+        "link", name="Повідомити").click()
+    resident.wait_for_url("**/reports/new/")
     resident.select_option("#id_category", "streetlight-out")
     resident.wait_for_selector("#id_attr_how_many")  # the category's question (htmx)
     resident.fill("#id_attr_how_many", "1")
@@ -85,6 +88,8 @@ def test_newcomer_reports_follows_and_reads_the_clerks_update(spawn_misto, brows
     clerk.fill("#id_note", "Бригада виїхала, замінимо лампу сьогодні")
     clerk.get_by_role("button", name="Змінити стан").click()
     clerk.wait_for_load_state()
+    assert "Бригада виїхала" in clerk.locator("#status-note").inner_text()
+    screenshot(clerk, "newcomer-clerk")
     report.refresh_from_db()
     assert report.status == Status.IN_PROGRESS
     desk.close()
