@@ -11,16 +11,13 @@ from misto.core.outbox import deliver_due
 from misto.core.registry import is_enabled
 from misto.core.tests.browser import axe_violations, screenshot
 from misto.reports.models import Report, Status
+from misto.testing.e2e import sign_in_with_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "a-strong-pass-42")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"**{next_path}")
+    sign_in_with_password(page, base, username, "a-strong-pass-42", next_path)
 
 
 def test_landmark_report_resolved_and_resident_notified(live_server, browser, city, tmp_path,

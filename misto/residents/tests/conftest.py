@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.core.management import call_command
 from misto.core.models import StaffAssignment
 from misto.residents import rnokpp
 from misto.residents.services import create_person
+from misto.testing.e2e import free_port
 
 WEST = "UA23060070010000012"
 EAST = "UA23060070010000013"
@@ -120,12 +120,6 @@ ACCOUNTS = {
                  "birthdate": "1990-01-01"},
     "impostor": {"rnokpp": rnokpp.make(date(1985, 4, 12), 1, True), "birthdate": "1966-06-06"},
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import io
-import re
-import urllib.request
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from misto.conftest import wait_for
 from misto.residents import demo, demo_idp, identity
 from misto.residents.models import VERIFICATION_RANK, ExternalIdentity, Person, Verification
-from misto.residents.tests.conftest import free_port
+from misto.testing.e2e import sign_in_as_demo_resident, start_demo_site
 
 
 def test_listed_by_default_outside_production(settings) -> None:
@@ -60,37 +57,17 @@ def test_demo_accounts_match_the_register(db) -> None:
             VERIFICATION_RANK[Verification.PROVIDER]
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_newcomer_signs_in_as_a_demo_resident_on_a_real_server(spawn_misto, page) -> None:
     demo.load(io.StringIO())
-    idp_url = f"http://127.0.0.1:{free_port()}"
-    misto_port = free_port()
-    misto_url = f"http://127.0.0.1:{misto_port}"
-    provider = spawn_misto("demo_idp", "run", MISTO_DEMO_IDP_URL=idp_url)
-    server = spawn_misto("serve", "--port", str(misto_port), MISTO_DEMO_IDP_URL=idp_url)
-    assert wait_for(lambda: _answers(idp_url + "/.well-known/openid-configuration"),
-                    timeout=60), provider
-    assert wait_for(lambda: _answers(misto_url + "/healthz"), timeout=60), server
+    site = start_demo_site(spawn_misto)
 
-    page.goto(misto_url + "/cabinet/")
+    page.goto(site.url + "/cabinet/")
     assert "/cabinet/signin/" in page.url
-    page.get_by_role("link", name=re.compile("DEMO")).click()
-    page.wait_for_url(idp_url + "/interaction/**")
-    assert "DEMO" in page.locator(".demo").inner_text()
     first = demo_idp.accounts()[0]
-    page.get_by_label(first["label"]).check()
-    page.get_by_role("button", name=re.compile("Увійти")).click()
-    page.get_by_role("button", name=re.compile("Дозволити")).click()  # consent
-    page.wait_for_url(misto_url + "/cabinet/")
+    sign_in_as_demo_resident(page, site, first["label"])
+    assert page.url == site.url + "/cabinet/"
     assert page.locator("h1").inner_text() == "Мій кабінет"
     assert first["claims"]["given_name"] in page.locator(".lead").inner_text()
 
