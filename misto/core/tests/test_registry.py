@@ -118,10 +118,9 @@ def test_handlers_live_in_handlers_py_under_their_old_ids() -> None:
 
 
 def test_no_handler_is_registered_from_an_events_file() -> None:
-    """events.py is a module's published contract; its reactions belong in handlers.py.
-    (The ledger's handler moves with its per-module event declarations, issue 16 item 3.)"""
+    """events.py is a module's published contract; its reactions belong in handlers.py."""
     in_events = [handler.id for handler in all_handlers()
-                 if handler.func.__module__.endswith(".events") and handler.app != "misto.ledger"]
+                 if handler.func.__module__.endswith(".events")]
     assert in_events == []
 
 
