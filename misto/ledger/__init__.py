@@ -12,7 +12,7 @@ hash of anything guessable (a name, a birth date, a tax number): it is published
 ``actor`` is the acting resident's user id (``str(user.pk)``); it is stored only as a keyed
 hash so that the resident finds the receipt in the cabinet. Bad input raises ``ValueError``
 before anything is written. Modules may instead publish one of the events listed in
-``misto.ledger.events``.
+``misto.ledger.handlers``.
 
 ``misto.ledger.merkle`` is the pure RFC 9162 implementation (no Django), importable alone.
 This package imports Django lazily, so ``import misto.ledger.merkle`` stays Django-free.

@@ -7,6 +7,7 @@ infinities, object keys must be strings. The same value always gives the same by
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from typing import Any
@@ -61,3 +62,11 @@ def is_canonical(text: str) -> bool:
         return canonical_json(json.loads(text)) == text
     except ValueError:
         return False
+
+
+def salted_digest(salt: bytes, payload: dict[str, Any]) -> str:
+    """SHA-256 over ``salt`` followed by the canonical payload, in hex.
+
+    Here, beside the canonical form it hashes, because both sides of an event entry's
+    ``digest`` need it: the handler that writes the entry and the cabinet that opens it."""
+    return hashlib.sha256(salt + canonical_json(payload).encode("utf-8")).hexdigest()

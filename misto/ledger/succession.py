@@ -114,7 +114,7 @@ def replace_log(archive: Path, previous_key_setting: str, reason: str) -> Replac
     for folder in (archive, archive / PUBLIC_FOLDER):
         (folder / STATEMENT_FILE).write_text(canonical_json(data) + "\n", encoding="utf-8")
     with transaction.atomic():
-        services._locked_state()
+        services.locked_state()
         SignedTreeHead.objects.all().delete()
         LedgerNode.objects.all().delete()
         LedgerEntry.objects.all().delete()

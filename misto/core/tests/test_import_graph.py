@@ -15,9 +15,6 @@ import grimp
 # Cycles that exist on purpose for now, each with the work that removes it. The test fails
 # when one of them disappears too, so this list cannot outlive its reason.
 KNOWN_CYCLES: set[frozenset[str]] = {
-    # The ledger's handler still lives in ledger/events.py: it moves to ledger/handlers.py
-    # with the ledger's per-module event declarations (issue 16 item 3, its second half).
-    frozenset({"misto.ledger.events", "misto.ledger.services"}),
     # identity lists the demo provider, whose configuration is an identity.ProviderConfig;
     # demo prints how to sign in through the demo provider, which serves demo's people.
     frozenset({"misto.residents.identity", "misto.residents.demo_idp", "misto.residents.demo"}),
@@ -90,7 +87,7 @@ def test_a_modules_events_file_is_its_published_contract_only() -> None:
     assert graph.find_modules_directly_imported_by("misto.core.events") == set()
     events_files = sorted(
         module for module in graph.modules
-        if module.endswith(".events") and module not in ("misto.core.events", "misto.ledger.events")
+        if module.endswith(".events") and module != "misto.core.events"
     )
     assert "misto.situation.events" in events_files
     for events_file in events_files:

@@ -13,7 +13,7 @@ from misto.core import outbox
 from misto.core.events import handlers_for
 from misto.core.models import EventDelivery, OutboxEvent
 from misto.ledger import services
-from misto.ledger.events import LEDGERED, entry_payload
+from misto.ledger.handlers import LEDGERED, entry_payload
 from misto.ledger.models import LedgerEntry
 from misto.ledger.tests.conftest import deliver
 

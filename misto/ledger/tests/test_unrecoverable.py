@@ -26,7 +26,7 @@ from misto.core import outbox
 from misto.core.models import OutboxEvent
 from misto.ledger import services as ledger
 from misto.ledger.canonical import canonical_json
-from misto.ledger.events import LEDGERED
+from misto.ledger.handlers import LEDGERED
 from misto.ledger.models import LedgerEntry
 from misto.residents import rnokpp as rnokpp_rules
 from misto.residents import services as residents

@@ -1,0 +1,178 @@
+"""Appending entries: the only way anything enters the public log.
+
+Why a file of its own: this is the one write path every other module reaches (through
+``misto.ledger.append`` or the ledger's event handler), and it owns the :class:`LedgerState`
+row lock that keeps entry indices gapless from 0. ``append`` takes that lock to assign
+indices, so an appending transaction that rolls back leaves no hole; the lock is held until
+the caller's transaction ends, so callers should append late in their transaction. The other
+concepts (the tree, heads, succession) take the same lock through :func:`locked_state`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from misto.ledger import merkle, sth
+from misto.ledger.canonical import canonical_json
+from misto.ledger.errors import LedgerCode, LedgerError
+from misto.ledger.models import LedgerEntry, LedgerState
+
+STATE_PK = 1
+
+#: The kind of entry 0 of a log that replaced another (``misto.ledger.succession``).
+LOG_REPLACED_KIND = "ledger.LogReplaced"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a writer (and the resident behind it) keeps: the entry's index and leaf hash."""
+
+    index: int
+    leaf_hash: bytes
+    kind: str
+    created_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {"leaf_index": self.index, "leaf_hash": sth.b64(self.leaf_hash)}
+
+    def as_text(self) -> str:
+        return json.dumps(self.as_json(), separators=(",", ":"))
+
+
+def entry_time(moment: datetime) -> str:
+    """The entry's ``time`` field: UTC, millisecond precision, ``Z`` suffix."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def actor_ref(actor: str) -> str:
+    """Keyed hash of an actor (a user's primary key as a string): pseudonymous, not exported."""
+    return salted_hmac("misto.ledger.actor", actor, algorithm="sha256").hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def _valid_kind(kind: str) -> bool:
+    return 0 < len(kind) <= 100 and kind.isascii() and \
+        kind.replace(".", "").replace("_", "").replace("-", "").isalnum()
+
+
+def entry_document(kind: str, payload: Mapping[str, Any], moment: datetime | str) -> str:
+    """The canonical JSON leaf for an entry; ``LedgerError`` when it cannot be one.
+
+    ``moment`` is the entry's time, or that time already formatted by ``entry_time``.
+    """
+    if not isinstance(kind, str) or not _valid_kind(kind):
+        raise LedgerError(LedgerCode.INVALID_ENTRY,
+                          f"kind {kind!r} must be 1-100 ASCII letters, digits, '.', '_' or '-'")
+    if not isinstance(payload, Mapping):
+        raise LedgerError(LedgerCode.INVALID_ENTRY, "payload must be a JSON object")
+    try:
+        time = moment if isinstance(moment, str) else entry_time(moment)
+        return canonical_json({"data": dict(payload), "kind": kind, "time": time})
+    except ValueError as error:
+        raise LedgerError(LedgerCode.INVALID_ENTRY,
+                          f"payload is not canonical JSON: {error}") from None
+
+
+def _now_ms() -> datetime:
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def append(kind: str, payload: Mapping[str, Any], actor: str | None = None) -> Receipt:
+    """Append one entry to the public ledger and return its receipt.
+
+    ``kind`` names what happened (``"petitions.PetitionSigned"``); ``payload`` is a JSON object
+    of public references and hiding commitments, never personal data nor a plain hash of
+    anything guessable (it is published as is, for good); ``actor`` is the
+    acting resident's user id as a string, kept only as a keyed hash so the resident sees the
+    receipt in the cabinet. Runs in the caller's transaction (a rollback removes the entry and
+    leaves no gap) and holds the ledger lock until that transaction ends. Raises
+    ``LedgerError`` (a ``ValueError``) for input that cannot be ledgered, before writing.
+    """
+    return append_many([(kind, payload, actor)])[0]
+
+
+def append_many(items: Iterable[tuple[str, Mapping[str, Any], str | None]]) -> list[Receipt]:
+    """Append many entries in one batch (one lock, one bulk insert); receipts in order."""
+    moment = _now_ms()
+    stamp = entry_time(moment)
+    prepared: list[tuple[str, str, bytes, str | None]] = []
+    for kind, payload, actor in items:
+        document = entry_document(kind, payload, stamp)
+        leaf = merkle.leaf_hash(document.encode("utf-8"))
+        prepared.append((kind, document, leaf, actor_ref(actor) if actor else None))
+    if not prepared:
+        return []
+    with transaction.atomic():
+        start = locked_state().size
+        rows = [
+            (start + offset, kind, document, leaf, moment, ref)
+            for offset, (kind, document, leaf, ref) in enumerate(prepared)
+        ]
+        bulk_insert(LedgerEntry,
+                    ["index", "kind", "payload", "leaf_hash", "created_at", "actor_ref"], rows)
+        LedgerState.objects.filter(pk=STATE_PK).update(size=start + len(rows))
+    return [Receipt(row[0], row[3], row[1], moment) for row in rows]
+
+
+def locked_state() -> LedgerState:
+    """The state row, locked until the end of the current transaction (created if missing).
+
+    Public within the ledger because every change to the log's shape serialises on it:
+    appending, integrating, issuing a head and replacing the log (``succession``)."""
+    state = LedgerState.objects.select_for_update().filter(pk=STATE_PK).first()
+    if state is None:
+        LedgerState.objects.get_or_create(pk=STATE_PK)
+        state = LedgerState.objects.select_for_update().get(pk=STATE_PK)
+    return state
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column
+
+
+def bulk_insert(model: type[models.Model], columns: Sequence[str],
+                rows: Sequence[Sequence[Any]]) -> None:
+    """Insert ``rows`` fast: COPY on PostgreSQL, one prepared ``executemany`` on SQLite.
+
+    Values must already be database-ready (bytes, ints, text, aware datetimes).
+    """
+    if not rows:
+        return
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)
+    names = ", ".join(ops.quote_name(_column(model, c)) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            stamps = [i for i, value in enumerate(rows[0]) if isinstance(value, datetime)]
+            adapted: Sequence[Sequence[Any]] = rows
+            if stamps:
+                moments: dict[datetime, Any] = {}
+                converted = []
+                for row in rows:
+                    values = list(row)
+                    for i in stamps:
+                        moment = values[i]
+                        if moment not in moments:
+                            moments[moment] = ops.adapt_datetimefield_value(moment)
+                        values[i] = moments[moment]
+                    converted.append(values)
+                adapted = converted
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", adapted)
+
