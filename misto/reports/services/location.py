@@ -26,6 +26,8 @@ from misto.reports.models import (
 
 EARTH_M_PER_DEGREE = 111_320.0
 NEARBY_METRES = 150.0
+# The address column's size: a longer address is refused, never cut.
+ADDRESS_LIMIT = 300
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ def resolve_place(*, lon: Any = None, lat: Any = None, landmark: str = "",
     order of precedence). Raises :class:`ReportError` when none fits or it is outside."""
     landmark = (landmark or "").strip()
     address = (address or "").strip()
+    if len(address) > ADDRESS_LIMIT:
+        raise ReportError(errors.BAD_REQUEST, _(
+            "The address is longer than %(limit)d characters."
+        ) % {"limit": ADDRESS_LIMIT}, field="address")
     number = ""
     if landmark:
         feature = twin.landmark(landmark)

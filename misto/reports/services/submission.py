@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from misto.core.bus import publish
 from misto.reports import errors
@@ -71,11 +72,44 @@ class Submission:
 
 @dataclass(frozen=True)
 class Checked:
+    """Everything :func:`submit` writes, checked: creating the report reads nothing else,
+    so nothing the checks did not see (or would refuse) can reach the database."""
+
     category: Category
     place: Place
     description: str
     answers: dict[str, Any]
     photos: list[CleanPhoto]
+    channel: str
+    author: Any  # the signed-in author, or None
+    api_key: ApiKey | None
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    media_url: str
+    original: Report | None  # the report this one says it duplicates, when it exists
+    idempotency_digest: str | None
+
+
+# The longest value each stored text may have (the columns' sizes): longer is refused, as
+# cutting it would store something the sender did not write.
+TEXT_LIMITS: dict[str, tuple[int, str, Any]] = {
+    "contact_name": (200, errors.BAD_CONTACT, gettext_lazy("The name")),
+    "contact_phone": (40, errors.BAD_CONTACT, gettext_lazy("The phone")),
+    "contact_email": (254, errors.BAD_CONTACT, gettext_lazy("The e-mail address")),
+    "media_url": (500, errors.BAD_REQUEST, gettext_lazy("The photo link")),
+}
+
+
+def check_text_limits(data: Submission) -> list[ReportError]:
+    """The problems with the submission's texts that are stored as given (see TEXT_LIMITS)."""
+    problems: list[ReportError] = []
+    for name, (limit, code, label) in TEXT_LIMITS.items():
+        if len(getattr(data, name)) > limit:
+            problems.append(ReportError(code, _(
+                "%(what)s is longer than %(limit)d characters."
+            ) % {"what": label, "limit": limit}, field=name))
+    return problems
 
 
 def check_submission(data: Submission) -> Checked:
@@ -93,6 +127,7 @@ def check_submission(data: Submission) -> Checked:
     elif len(description) > 4000:
         problems.append(ReportError(errors.NO_DESCRIPTION, _(
             "The description is longer than 4000 characters."), field="description"))
+    problems.extend(check_text_limits(data))
     photos: list[CleanPhoto] = []
     if len(data.photos) > max_photos():
         problems.append(ReportError(errors.TOO_MANY_PHOTOS, _(
@@ -125,7 +160,15 @@ def check_submission(data: Submission) -> Checked:
     if problems:
         raise problems[0] if len(problems) == 1 else ReportErrors(problems)
     assert category is not None and place is not None
-    return Checked(category, place, description, answers, photos)
+    author = data.author if data.author is not None and data.author.is_authenticated else None
+    original = (Report.objects.filter(public_id=data.duplicate_of).first()
+                if data.duplicate_of else None)
+    return Checked(
+        category=category, place=place, description=description, answers=answers,
+        photos=photos, channel=data.channel, author=author, api_key=data.api_key,
+        contact_name=data.contact_name, contact_phone=data.contact_phone,
+        contact_email=data.contact_email, media_url=data.media_url, original=original,
+        idempotency_digest=_idempotency_digest(data))
 
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -171,7 +214,7 @@ def submit(data: Submission) -> Report:
         return first
     checked = check_submission(data)
     try:
-        return _create(data, checked)
+        return _create(checked)
     except IntegrityError:
         # A concurrent retry with the same key committed first: its report is the answer.
         first = submitted_before(data)
@@ -180,32 +223,29 @@ def submit(data: Submission) -> Report:
         return first
 
 
-def _create(data: Submission, checked: Checked) -> Report:
-    original = None
-    if data.duplicate_of:
-        original = Report.objects.filter(public_id=data.duplicate_of).first()
-    author = data.author if data.author is not None and data.author.is_authenticated else None
+def _create(checked: Checked) -> Report:
+    """Write the checked submission; reads only ``checked`` (see :class:`Checked`)."""
+    author, original = checked.author, checked.original
     now = timezone.now()
     category, place = checked.category, checked.place
     with transaction.atomic():
         report = Report.objects.create(
             category=category, department=route(category, place.district),
             district=place.district, district_name=place.district_name,
-            location=Point(place.lon, place.lat, srid=4326), address=place.address[:300],
+            location=Point(place.lon, place.lat, srid=4326), address=place.address,
             landmark=place.landmark, description=checked.description,
-            attributes=checked.answers, channel=data.channel, author=author,
-            api_key=data.api_key, media_url=data.media_url[:500], created_at=now, updated_at=now,
+            attributes=checked.answers, channel=checked.channel, author=author,
+            api_key=checked.api_key, media_url=checked.media_url, created_at=now,
+            updated_at=now,
             due_at=now + timedelta(hours=category.sla_hours),
         )
         report.public_id = f"{now.year}-{report.pk:06d}"
         report.save(update_fields=["public_id"])
-        digest = _idempotency_digest(data)
-        if digest is not None:
-            SubmissionKey.objects.create(digest=digest, report=report)
-        if data.contact_name or data.contact_phone or data.contact_email:
-            Contact.objects.create(report=report, name=data.contact_name[:200],
-                                   phone=data.contact_phone[:40],
-                                   email=data.contact_email[:254])
+        if checked.idempotency_digest is not None:
+            SubmissionKey.objects.create(digest=checked.idempotency_digest, report=report)
+        if checked.contact_name or checked.contact_phone or checked.contact_email:
+            Contact.objects.create(report=report, name=checked.contact_name,
+                                   phone=checked.contact_phone, email=checked.contact_email)
         for photo in checked.photos:
             _save_photo(report, photo, Photo.Kind.REPORT)
         Change.objects.create(report=report, kind=Change.Kind.CREATED, status=Status.NEW,
