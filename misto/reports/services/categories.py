@@ -1,0 +1,76 @@
+"""Categories: what a resident can choose, their titles in the reader's language, and which
+department handles a category in a district. Every other concept reads categories through here.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from misto.reports import errors
+from misto.reports.errors import ReportError
+from misto.reports.models import (
+    Category,
+    CategoryRoute,
+    Department,
+)
+
+
+def localized(uk: str, en: str) -> str:
+    return en if (get_language() or "uk").startswith("en") and en else uk
+
+
+def category_title(category: Category) -> str:
+    return localized(category.title, category.title_en)
+
+
+def leaf_categories() -> QuerySet[Category]:
+    """The categories a resident can choose: active ones without active children."""
+    return (Category.objects.filter(active=True)
+            .exclude(children__active=True).select_related("parent", "department")
+            .order_by("parent__order", "parent__title", "order", "title"))
+
+
+def get_category(code: str) -> Category:
+    category = (Category.objects.filter(code=str(code).strip(), active=True)
+                .exclude(children__active=True)
+                .select_related("department", "parent", "parent__department").first())
+    if category is None:
+        raise ReportError(errors.UNKNOWN_CATEGORY, _(
+            "There is no category “%(code)s”. Choose one of the listed services."
+        ) % {"code": str(code)[:64]}, field="category")
+    return category
+
+
+def find_category(text: str) -> str:
+    """A category code from what an operator typed: the code, or a title in either language
+    (case-insensitive). Returns the text unchanged when nothing matches."""
+    text = (text or "").strip()
+    if not text or Category.objects.filter(code=text).exists():
+        return text
+    folded = text.casefold()
+    for category in leaf_categories():
+        if folded in (category.title.casefold(), category.title_en.casefold()):
+            return category.code
+    return text
+
+
+def route(category: Category, district: str) -> Department | None:
+    """The department that handles ``category`` in ``district``: walking up from the
+    category, the first district route or department found. One query for the routes."""
+    chain: list[Category] = []
+    node: Category | None = category
+    while node is not None and len(chain) < 10:
+        chain.append(node)
+        node = node.parent
+    routes: dict[int, Department] = {}
+    if district:
+        routes = {r.category_id: r.department for r in CategoryRoute.objects.filter(
+            category__in=chain, district=district).select_related("department")}
+    for node in chain:
+        if node.pk in routes:
+            return routes[node.pk]
+        if node.department_id:
+            return node.department
+    return None
