@@ -11,8 +11,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 
+from misto.core.registry import raw_body_paths
+
 MULTIPART = "multipart/form-data"
 URLENCODED = "application/x-www-form-urlencoded"
+TEXT_BODIES = ("application/json", URLENCODED, "text/")
 # The JSON escape of NUL, unless its backslash is itself escaped ("\\u0000" is text).
 ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 REFUSED = "_misto_nul_refused"
@@ -41,6 +44,11 @@ class RejectNulBytesMiddleware:
     consume the stream that a view reading the raw body needs. Its fields are checked when
     Django parses them, for whoever reads ``request.POST`` or ``request.FILES`` first (the
     CSRF check, the view, the API), so uploads are read once.
+
+    Devices' binary payloads (``MistoModule.raw_body_paths``: the IoT intake and LoRaWAN
+    webhooks, any body that is not JSON, a form or text) are left to their module's
+    decoder, which dead-letters an unreadable one for the operators to see instead of
+    losing it in a 400; a textual one with a NUL is refused like any other.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -71,6 +79,9 @@ class RejectNulBytesMiddleware:
             return True
         if request.content_type == MULTIPART:
             return False
+        if (request.path.startswith(raw_body_paths())
+                and not (request.content_type or "").startswith(TEXT_BODIES)):
+            return False  # a device's binary payload: its module's decoder judges it
         body = request.body  # bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (else 400)
         if request.content_type == URLENCODED:
             body = unquote_to_bytes(body)

@@ -114,6 +114,10 @@ class MistoModule(AppConfig):
     # Dotted path to ``callable(request) -> CabinetPanel | None``; ``cabinet_panels`` for a
     # module that shows several (each panel says its place with ``CabinetPanel.order``).
     cabinet_panel: str | None = None
+    # URL path prefixes whose binary request bodies are a machine's raw payload, read by the
+    # module's own decoder (which dead-letters what it cannot read, NUL bytes included), so
+    # the core's NUL filter leaves them alone (paths, queries and text bodies still checked).
+    raw_body_paths: tuple[str, ...] = ()
     # Dotted path to ``callable(request) -> list[Banner]``: site-wide notices (every page).
     banners: str | None = None
     cabinet_panels: tuple[str, ...] = ()
@@ -244,3 +248,8 @@ def demo_order() -> list[MistoModule]:
             cycle = ", ".join(config.label for config in pending)
             raise RuntimeError(f"demo_after forms a cycle between: {cycle}")
     return done
+
+
+def raw_body_paths() -> tuple[str, ...]:
+    """Every installed module's :attr:`MistoModule.raw_body_paths`."""
+    return tuple(prefix for config in modules() for prefix in config.raw_body_paths)

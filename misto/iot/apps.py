@@ -23,6 +23,8 @@ class IotConfig(MistoModule):
     workspaces = (Workspace("it_admin", "iot:devices"),)
     urls = (("iot/", "misto.iot.urls"), ("ngsi-ld/v1/", "misto.iot.ngsi.urls"))
     api_router = "misto.iot.api.router"
+    # Device payloads: bad ones (NUL bytes included) become dead letters, not bare 400s.
+    raw_body_paths = ("/api/iot/readings", "/iot/webhooks/")
     api_prefix = "iot"
     runners = ("misto.iot.mqtt.run_consumer",)
     schedules = (

@@ -13,6 +13,7 @@ from misto.core.models import Role
 from misto.notifications import services as notices
 from misto.reports import demo as reports_demo
 from misto.reports import services as reports
+from misto.reports.models import Status
 from misto.residents.tests.conftest import EAST, WEST
 
 
@@ -47,7 +48,7 @@ def test_cabinet_home_puts_my_district_first_then_my_cases(client, make_person, 
     alerts = page[page.index('id="notifications-alerts"'):page.index('id="reports-mine"')]
     assert "Немає води на Шевченка" in alerts and "Немає води на сході" not in alerts
     mine = page[page.index('id="reports-mine"'):page.index('id="notifications-subscriptions"')]
-    assert report.public_id in mine and reports.Status.NEW in mine
+    assert report.public_id in mine and Status.NEW in mine
     assert "Наступний крок" in mine
     actions = page[page.index('id="quick-actions"'):page.index('id="profile"')]
     assert reverse("reports:submit") in actions and reverse("notifications:settings") in actions
