@@ -104,6 +104,7 @@ def main() -> None:
     populate(args.size, args.devices)
     print(f"populated {args.size} open incidents and {args.devices} devices in "
           f"{time.perf_counter() - started:.1f} s")
+    from misto.core.models import StaffAssignment
     from misto.situation.services import store_map_json
 
     started = time.perf_counter()
@@ -113,8 +114,9 @@ def main() -> None:
         with connection.cursor() as cursor:  # what autovacuum does after a bulk load
             cursor.execute("ANALYZE situation_incident")
     try:
-        user, _created = get_user_model().objects.get_or_create(
-            username="bench-situation", defaults={"is_staff": True})
+        user, _created = get_user_model().objects.get_or_create(username="bench-situation")
+        StaffAssignment.objects.get_or_create(user=user, role="dispatcher", department="",
+                                              district="")
         client = Client()
         client.force_login(user)
         url = "/api/situation/incidents?status=open"
