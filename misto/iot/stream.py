@@ -26,6 +26,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
+from misto.core.ratelimit import client_address
 from misto.iot import conf
 from misto.iot.models import Device, Latest
 
@@ -147,11 +148,6 @@ class LiveStream(StreamingHttpResponse):
     def close(self) -> None:
         self.slot.release()
         super().close()
-
-
-def client_address(request: HttpRequest) -> str:
-    """The peer's address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
 def open_stream(request: HttpRequest, device: Device, since: datetime | None

@@ -24,6 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from misto.core import ratelimit
 from misto.residents.models import Throttle
 
 KEY_SALT = "misto.residents.throttle"
@@ -58,10 +59,9 @@ SIGNIN_CLIENT = Rule("signin-client", limit=50, window=timedelta(days=1),
 
 
 def client_address(request: HttpRequest | None) -> str:
-    """The client's address as the server saw it (a proxy in front sets it for uvicorn)."""
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+    """The client's address as every limit in Misto counts it (``MISTO_PROXY_COUNT``,
+    an IPv6 /64 as one client); "" when authentication runs without a request."""
+    return "" if request is None else ratelimit.client_address(request)
 
 
 def _key(rule: Rule, parts: tuple[str, ...]) -> str:
