@@ -200,11 +200,6 @@ def roles_of(user: Any) -> list[str]:
     return sorted({scope.role for scope in scopes(user)})
 
 
-def is_staff_member(user: Any) -> bool:
-    """Holds any role (or is a superuser): such accounts must use TOTP in production."""
-    return _active(user) and (bool(user.is_superuser) or bool(scopes(user)))
-
-
 # --- The core's own actions ---------------------------------------------------------------
 # (Declared here rather than in a second file: the core is the one module whose
 # ``permissions`` module is also the machinery.)

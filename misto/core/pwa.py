@@ -33,10 +33,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from misto.core.icons import LAYOUTS, SIZES, icon_name
+from misto.core.icons import BRAND, LAYOUTS, SIZES, icon_name
 
 # The design's colours (static/misto/site.css: --brand and --paper).
-THEME_COLOUR = "#0b5cad"
+THEME_COLOUR = BRAND
 BACKGROUND_COLOUR = "#ffffff"
 
 # Files every page needs: cached when the worker installs, refreshed in the background.

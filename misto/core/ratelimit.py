@@ -140,8 +140,10 @@ def check(scope: str, identity: str) -> None:
 
 
 def with_retry_after(response: HttpResponse, error: RateLimited) -> HttpResponse:
-    response.status_code = 429
-    response["Retry-After"] = str(error.retry_after)
+    """``response`` answered with the refusal's status and headers (429, Retry-After)."""
+    response.status_code = error.status
+    for name, value in error.headers().items():
+        response[name] = value
     return response
 
 

@@ -8,6 +8,7 @@ trace of it without touching another file.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -250,6 +251,8 @@ def demo_order() -> list[MistoModule]:
     return done
 
 
+@functools.cache
 def raw_body_paths() -> tuple[str, ...]:
-    """Every installed module's :attr:`MistoModule.raw_body_paths`."""
+    """Every installed module's :attr:`MistoModule.raw_body_paths` (fixed once the apps
+    are loaded; the NUL filter asks on every request)."""
     return tuple(prefix for config in modules() for prefix in config.raw_body_paths)

@@ -286,9 +286,9 @@ class Shelter:
         return self.distance_m / 1000
 
 
-def nearest_shelters(notice: EmergencyNotice, n: int = 5) -> list[Shelter]:
-    """The ``n`` shelters nearest to the area (inside it first), nearest first."""
-    area = area_of(notice)
+def nearest_shelters(area: MultiPolygon | None, n: int = 5) -> list[Shelter]:
+    """The ``n`` shelters nearest to an emergency's area (:func:`area_of`; inside it first),
+    nearest first."""
     if area is None:
         return []
     from misto import twin

@@ -67,7 +67,7 @@ def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
     except services.NotificationError as exc:
         raise Http404(exc.message) from exc
     area = emergencies.area_of(notice)
-    shelters = emergencies.nearest_shelters(notice)
+    shelters = emergencies.nearest_shelters(area)
     return render(request, "notifications/emergency.html", {
         "notice": notice, "title": emergencies.emergency_title(notice),
         "instructions": emergencies.instructions(notice.kind), "shelters": shelters,

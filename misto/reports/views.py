@@ -13,7 +13,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -250,7 +258,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
+def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
     """A report's photo: public ones for everyone, hidden ones (or a hidden report's) for
     those who may view the report. Served by Django, not the web server, because access
     depends on the report; the headers keep a browser from reading it as anything but the
@@ -263,11 +271,11 @@ def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
     if extension not in CONTENT_TYPES:  # only what the photo pipeline writes is served
         raise Http404(_("There is no such photo."))
     try:
-        with found.image.open("rb") as handle:
-            content = handle.read()
+        handle = found.image.open("rb")
     except OSError as error:  # the row outlived its file (a restored database)
         raise Http404(_("There is no such photo.")) from error
-    response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
+    # Streamed from the file (closed by the response), never read whole into memory.
+    response = FileResponse(handle, content_type=CONTENT_TYPES[extension])
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Content-Disposition"] = (

@@ -131,7 +131,7 @@ def test_public_photo_is_served_with_safe_headers(client, city):
     assert response["Cache-Control"].startswith("public")
     assert response["Content-Disposition"] == (
         f'inline; filename="{report.public_id}-{photo.pk}.jpg"')
-    assert response.content == photo.image.open("rb").read()
+    assert response.getvalue() == photo.image.open("rb").read()
     assert photo.get_absolute_url() in client.get(services.report_url(report)).content.decode()
 
 
