@@ -97,3 +97,9 @@ def max_future_seconds() -> float:
 
 def max_past_days() -> float:
     return float(os.environ.get("MISTO_IOT_MAX_PAST", "400"))
+
+
+def readings_topic(tenant: str, device_uid: str) -> str:
+    """The MQTT topic of a device's readings (``+`` for every device): the one layout the
+    consumer subscribes to, devices publish on and the broker's ACL allows."""
+    return f"misto/{tenant}/devices/{device_uid}/readings"

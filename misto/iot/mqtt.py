@@ -53,7 +53,7 @@ class Message:
 
 def topic_filter(settings: conf.MqttSettings) -> str:
     """The city's own tenant only: a wildcard tenant would take in anyone's readings."""
-    return f"$share/{settings.group}/{readings_topic(settings.tenant, '+')}"
+    return f"$share/{settings.group}/{conf.readings_topic(settings.tenant, '+')}"
 
 
 def new_client(client_id: str = "", *, manual_ack: bool = False) -> mqtt.Client:
@@ -194,10 +194,6 @@ def run_consumer(stop: threading.Event) -> None:
     Consumer(settings).run(stop)
 
 
-def readings_topic(tenant: str, device_uid: str) -> str:
-    return f"misto/{tenant}/devices/{device_uid}/readings"
-
-
 class Refused(Exception):
     """The broker refused a connection or a publish (its MQTT 5 reason is the message)."""
 
@@ -228,7 +224,7 @@ def publish_as_device(settings: conf.MqttSettings, device_uid: str, secret: str,
     connect(client, replace(settings, username=device_uid, password=secret), persistent=False)
     try:
         answer("connect")
-        client.publish(readings_topic(settings.tenant, device_uid), body, qos=1)
+        client.publish(conf.readings_topic(settings.tenant, device_uid), body, qos=1)
         answer("publish")
     finally:
         client.disconnect()

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.core.bus import publish
+from misto.iot import conf
 from misto.iot.errors import IotCode, IotError
 from misto.iot.events import DeviceOffline, DeviceRegistryChanged
 from misto.iot.ingest import DeviceInfo, Rejected, directory, reset_directory
@@ -223,7 +224,7 @@ def mosquitto_files(tenant: str, consumer: tuple[str, str] | None = None
         .values_list("uid", "mqtt_password_hash").order_by("uid")
     for uid, hashed in devices:
         passwords.append(f"{uid}:{hashed}")
-        acl.append(f"user {uid}\ntopic write misto/{tenant}/devices/{uid}/readings\n")
+        acl.append(f"user {uid}\ntopic write {conf.readings_topic(tenant, uid)}\n")
     if consumer is not None:
         username, password = consumer
         if Device.objects.filter(uid=username).exists():
@@ -232,7 +233,7 @@ def mosquitto_files(tenant: str, consumer: tuple[str, str] | None = None
                 _("A device is named like the platform's MQTT account %(user)s.")
                 % {"user": username})
         passwords.append(f"{username}:{mosquitto_hash(password)}")
-        acl.append(f"user {username}\ntopic read misto/{tenant}/devices/+/readings\n")
+        acl.append(f"user {username}\ntopic read {conf.readings_topic(tenant, '+')}\n")
     return "\n".join(passwords) + "\n", "\n".join(acl)
 
 
