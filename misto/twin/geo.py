@@ -31,6 +31,7 @@ from misto.twin.models import Feature
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG), metres
 BBox = tuple[float, float, float, float]  # west, south, east, north in degrees
 WORLD: BBox = (-180.0, -90.0, 180.0, 90.0)
+UKRAINE_BBOX: BBox = (22.0, 44.0, 40.3, 52.5)  # where a Ukrainian city's lon/lat must lie
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

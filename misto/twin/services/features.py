@@ -23,12 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.twin.errors import InvalidFeature, NotFound, TwinCode, TwinError
+from misto.twin.geo import UKRAINE_BBOX
 from misto.twin.models import Action, Feature, FeatureVersion, GeometryType, Layer
 from misto.twin.services.dialect import is_postgres
 from misto.twin.text import normalise_number, search_key
 
 # Where a city can be: coordinates outside this box are "not lon/lat in Ukraine".
-UKRAINE_BBOX = (22.0, 44.0, 40.3, 52.5)
 
 
 def _geometry_kind(geometry: GEOSGeometry) -> str:
