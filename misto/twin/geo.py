@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.gis.db.models import Extent
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from django.utils.translation import gettext as _
@@ -160,9 +161,9 @@ def districts_touching(area: GEOSGeometry) -> list[str]:
 
 
 def districts_extent() -> BBox | None:
-    """(west, south, east, north) around all districts (the city), or None without any."""
-    extents = [shape.geometry.extent for shape in district_shapes()]
-    if not extents:
-        return None
-    return (min(e[0] for e in extents), min(e[1] for e in extents),
-            max(e[2] for e in extents), max(e[3] for e in extents))
+    """(west, south, east, north) around all districts (the city), or None without any:
+    one aggregate in the database, not every outline loaded into Python."""
+    extent = Feature.objects.filter(
+        layer__code=builtin.DISTRICTS, retired_at__isnull=True
+    ).aggregate(extent=Extent("geometry"))["extent"]
+    return tuple(extent) if extent else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib.gis.db.models import Extent
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from misto.core.errors import MistoError
 from misto.core.permissions import can
-from misto.twin import builtin, services
+from misto.twin import builtin, geo, services
 from misto.twin.models import Feature
 
 DEFAULT_CENTRE = (35.165, 47.845)
@@ -31,13 +30,6 @@ def _report_url() -> str | None:
     return None
 
 
-def _city_bounds() -> list[float] | None:
-    extent = Feature.objects.filter(
-        layer__code=builtin.DISTRICTS, retired_at__isnull=True
-    ).aggregate(extent=Extent("geometry"))["extent"]
-    return list(extent) if extent else None
-
-
 def map_page(request: HttpRequest) -> HttpResponse:
     layers = services.visible_layers(request.user)
     editable = [layer.code for layer in layers if services.can_edit(request.user, layer)]
@@ -45,7 +37,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "tiles": "/api/twin/tiles/{z}/{x}/{y}.mvt",
         "api": "/api/twin",
         "centre": list(DEFAULT_CENTRE),
-        "bounds": _city_bounds(),
+        "bounds": list(bounds) if (bounds := geo.districts_extent()) else None,
         "report_url": _report_url(),
         "editable": editable,
         "layers": [
