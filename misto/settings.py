@@ -20,22 +20,12 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from misto.core.config import env_bool, env_float, env_int, env_list, env_str
 from misto.core.modules import ALWAYS_ON, installed_module_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("MISTO_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(env_str("MISTO_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 PRODUCTION = env_bool("MISTO_PRODUCTION")
@@ -44,7 +34,7 @@ DEBUG = env_bool("DEBUG", default=False)
 
 def _generated_key(env: str, file_name: str, make: Callable[[], str]) -> str:
     """A key from the environment; outside production generated once into ``var/``."""
-    value = os.environ.get(env, "")
+    value = env_str(env)
     if value:
         return value
     if PRODUCTION:
@@ -138,7 +128,7 @@ TEMPLATES = [
 
 # --- Database ------------------------------------------------------------------------
 DEFAULT_DATABASE_URL = f"spatialite:///{VAR_DIR / 'misto.sqlite3'}"
-DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+DATABASE_URL = env_str("DATABASE_URL", DEFAULT_DATABASE_URL)
 
 
 def _database(url: str) -> dict[str, Any]:
@@ -170,15 +160,15 @@ def _database(url: str) -> dict[str, Any]:
 
 DATABASES = {"default": _database(DATABASE_URL)}
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgis")
-SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+SPATIALITE_LIBRARY_PATH = env_str("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Brokers and caches --------------------------------------------------------------
-MQTT_URL = os.environ.get("MQTT_URL", "")
-REDIS_URL = os.environ.get("REDIS_URL", "")
+MQTT_URL = env_str("MQTT_URL", "")
+REDIS_URL = env_str("REDIS_URL", "")
 # Where domain events travel between processes: "database" (the outbox table, embedded
 # default) or a NATS URL (JetStream) when a city scales out.
-EVENTS_TRANSPORT = os.environ.get("MISTO_EVENTS_TRANSPORT", "database")
+EVENTS_TRANSPORT = env_str("MISTO_EVENTS_TRANSPORT", "database")
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -206,7 +196,7 @@ AUTHENTICATION_BACKENDS = ["misto.residents.auth.PasswordTotpBackend"]
 LOGIN_URL = "residents:signin"
 # Passkeys (WebAuthn): the relying party id (the site's domain) and the origins an assertion
 # may come from; anything else is refused (docs/residents.md).
-MISTO_WEBAUTHN_RP_ID = os.environ.get("MISTO_WEBAUTHN_RP_ID", "localhost")
+MISTO_WEBAUTHN_RP_ID = env_str("MISTO_WEBAUTHN_RP_ID", "localhost")
 MISTO_WEBAUTHN_ORIGINS = env_list("MISTO_WEBAUTHN_ORIGINS", "http://localhost:8000")
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
@@ -216,13 +206,13 @@ LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
 # Project-level strings (settings.py); every module keeps its own catalogue in <app>/locale.
 LOCALE_PATHS = [BASE_DIR / "misto" / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Kyiv")
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Kyiv")
 USE_I18N = True
 USE_TZ = True
 
 # --- Static files --------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -235,11 +225,11 @@ STORAGES = {
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # --- E-mail --------------------------------------------------------------------------
-EMAIL_URL = os.environ.get("EMAIL_URL", "")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "misto@localhost")
+EMAIL_URL = env_str("EMAIL_URL", "")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "misto@localhost")
 if EMAIL_URL.startswith("smtp://"):
     from urllib.parse import urlparse
 
@@ -263,7 +253,7 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -275,23 +265,23 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
 # Misto's own knobs (docs/configuration.md).
-MISTO_CITY_NAME = os.environ.get("MISTO_CITY_NAME", "")
+MISTO_CITY_NAME = env_str("MISTO_CITY_NAME", "")
 # The demo OpenID provider (misto/residents/demo_idp.py), on by default outside production;
 # `misto check --deploy` fails when production names one.
-MISTO_DEMO_IDP_URL = os.environ.get("MISTO_DEMO_IDP_URL",
-                                    "" if PRODUCTION else "http://127.0.0.1:8001")
-MISTO_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MISTO_OUTBOX_MAX_ATTEMPTS", "8"))
-MISTO_OUTBOX_POLL_SECONDS = float(os.environ.get("MISTO_OUTBOX_POLL_SECONDS", "1.0"))
-MISTO_OUTBOX_BATCH = int(os.environ.get("MISTO_OUTBOX_BATCH", "50"))
-MISTO_NATS_ACK_WAIT = float(os.environ.get("MISTO_NATS_ACK_WAIT", "30"))
-MISTO_NATS_STREAM = os.environ.get("MISTO_NATS_STREAM", "MISTO_EVENTS")
+MISTO_DEMO_IDP_URL = env_str("MISTO_DEMO_IDP_URL",
+                             "" if PRODUCTION else "http://127.0.0.1:8001")
+MISTO_OUTBOX_MAX_ATTEMPTS = env_int("MISTO_OUTBOX_MAX_ATTEMPTS", 8)
+MISTO_OUTBOX_POLL_SECONDS = env_float("MISTO_OUTBOX_POLL_SECONDS", 1.0)
+MISTO_OUTBOX_BATCH = env_int("MISTO_OUTBOX_BATCH", 50)
+MISTO_NATS_ACK_WAIT = env_float("MISTO_NATS_ACK_WAIT", 30)
+MISTO_NATS_STREAM = env_str("MISTO_NATS_STREAM", "MISTO_EVENTS")
 # Prometheus scrapes /metrics with "Authorization: Bearer <token>"; empty: staff only.
-MISTO_METRICS_TOKEN = os.environ.get("MISTO_METRICS_TOKEN", "")
+MISTO_METRICS_TOKEN = env_str("MISTO_METRICS_TOKEN", "")
 
 
 def rate_limits(defaults: dict[str, str]) -> dict[str, str]:
@@ -315,11 +305,11 @@ MISTO_RATE_LIMITS = rate_limits({
     "open311.key": "600/h",
 })
 # How many reverse proxies of ours stand in front (their X-Forwarded-For hops are trusted).
-MISTO_PROXY_COUNT = int(os.environ.get("MISTO_PROXY_COUNT", "0"))
+MISTO_PROXY_COUNT = env_int("MISTO_PROXY_COUNT", 0)
 # Photo decoding: at most this many images are decoded at once per process (each may take
 # width x height x 4 bytes while it is), and no photo may have more pixels than this.
-MISTO_PHOTO_DECODERS = int(os.environ.get("MISTO_PHOTO_DECODERS", "2"))
-MISTO_PHOTO_MAX_PIXELS = int(os.environ.get("MISTO_PHOTO_MAX_PIXELS", "24000000"))
+MISTO_PHOTO_DECODERS = env_int("MISTO_PHOTO_DECODERS", 2)
+MISTO_PHOTO_MAX_PIXELS = env_int("MISTO_PHOTO_MAX_PIXELS", 24000000)
 # Serve static files from the apps' folders outside production, so that no collectstatic
 # step stands between a fresh checkout and a working page.
 WHITENOISE_USE_FINDERS = not PRODUCTION

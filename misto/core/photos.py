@@ -26,11 +26,11 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import IO, Any
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from misto.core.config import env_int
 from misto.core.errors import MistoError
 
 ALLOWED = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -68,7 +68,7 @@ class CleanPhoto:
 
 
 def max_pixels() -> int:
-    return int(getattr(settings, "MISTO_PHOTO_MAX_PIXELS", 24_000_000))
+    return env_int("MISTO_PHOTO_MAX_PIXELS", 24_000_000, minimum=1)
 
 
 @lru_cache(maxsize=4)
@@ -78,7 +78,7 @@ def _decoders(size: int) -> ThreadPoolExecutor:
 
 def decoders() -> ThreadPoolExecutor:
     """The process-wide decoding pool (one per configured size)."""
-    return _decoders(int(getattr(settings, "MISTO_PHOTO_DECODERS", 2)))
+    return _decoders(env_int("MISTO_PHOTO_DECODERS", 2, minimum=1))
 
 
 def _size(upload: Any) -> int | None:

@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from misto.core.config import env_int, structured
 from misto.core.errors import CoreCode, MistoError
 
 RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -91,7 +91,7 @@ def parse_rate(text: str) -> Rate | None:
 
 def rate_for(scope: str) -> Rate | None:
     """The configured rate of ``scope``; a scope nobody configured is a mistake."""
-    rates: dict[str, str] = getattr(settings, "MISTO_RATE_LIMITS", {})
+    rates: dict[str, str] = structured("MISTO_RATE_LIMITS") or {}
     if scope not in rates:
         raise ImproperlyConfigured(f"MISTO_RATE_LIMITS has no rate for {scope!r}.")
     return parse_rate(rates[scope])
@@ -105,7 +105,7 @@ def client_address(request: HttpRequest) -> str:
     anything further left is the client's to forge, so it is never trusted.
     """
     address = str(request.META.get("REMOTE_ADDR") or "")
-    proxies = int(getattr(settings, "MISTO_PROXY_COUNT", 0))
+    proxies = env_int("MISTO_PROXY_COUNT", 0, minimum=0)
     if proxies > 0:
         hops = [hop.strip() for hop in
                 str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if hop.strip()]

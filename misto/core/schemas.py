@@ -4,9 +4,29 @@ Database keys are 64-bit: an id outside that range is invalid input (422), not a
 database overflow (500). Every module uses these instead of a bare ``int``.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from ninja import Schema
+from pydantic import ConfigDict, Field
 
 DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Limit = Annotated[int, Field(ge=1, le=1000)]
+
+
+class ErrorOut(Schema):
+    """The API's refusal body (``MistoError.api_body`` and the 422 of invalid input).
+
+    ``detail`` is a sentence for people, or for 422 the list of what was wrong with the input;
+    a module whose published body adds fields (a form's per-field errors) keeps them.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str
+    detail: Any = None
+
+
+def refusals(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The error answers a route declares beside its success schema, e.g.
+    ``response={200: ReportOut, **refusals(400, 404)}``; 422 (invalid input) is always there."""
+    return {status: ErrorOut for status in (*statuses, 422)}

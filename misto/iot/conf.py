@@ -21,11 +21,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlparse
+
+from misto.core.config import env_float, env_int, env_str
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ TENANT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 def tenant() -> str:
     """The city's own tenant; a wildcard here would let any tenant's messages in."""
-    value = os.environ.get("MISTO_IOT_TENANT", "demo")
+    value = env_str("MISTO_IOT_TENANT", "demo")
     if not TENANT.fullmatch(value):
         raise ValueError(f"MISTO_IOT_TENANT must be one topic level of letters, digits, '-' "
                          f"or '_' (the city's own tenant, no wildcard), got {value!r}")
@@ -54,16 +55,16 @@ def tenant() -> str:
 
 
 def mqtt_settings() -> MqttSettings | None:
-    url = os.environ.get("MQTT_URL", "")
+    url = env_str("MQTT_URL")
     if not url:
         return None
     parsed = urlparse(url)
     if parsed.scheme not in {"mqtt", "mqtts", "tcp", "ssl"}:
         raise ValueError(f"MQTT_URL must start with mqtt:// or mqtts://, got {url!r}")
     tls = parsed.scheme in {"mqtts", "ssl"}
-    group = os.environ.get("MISTO_MQTT_GROUP", "misto")
-    instance = os.environ.get("MISTO_INGEST_INSTANCE", "0")
-    client_id = os.environ.get(
+    group = env_str("MISTO_MQTT_GROUP", "misto")
+    instance = env_str("MISTO_INGEST_INSTANCE", "0")
+    client_id = env_str(
         "MISTO_MQTT_CLIENT_ID", f"misto-{group}-{socket.gethostname()}-{instance}"
     )
     return MqttSettings(
@@ -75,28 +76,28 @@ def mqtt_settings() -> MqttSettings | None:
         tenant=tenant(),
         group=group,
         client_id=client_id,
-        session_expiry=int(os.environ.get("MISTO_MQTT_SESSION_EXPIRY", str(24 * 3600))),
+        session_expiry=env_int("MISTO_MQTT_SESSION_EXPIRY", 24 * 3600, minimum=0),
     )
 
 
 def ingest_batch() -> int:
-    return int(os.environ.get("MISTO_INGEST_BATCH", "2000"))
+    return env_int("MISTO_INGEST_BATCH", 2000, minimum=1)
 
 
 def ingest_max_delay() -> float:
-    return float(os.environ.get("MISTO_INGEST_MAX_DELAY", "0.05"))
+    return env_float("MISTO_INGEST_MAX_DELAY", 0.05, minimum=0.0)
 
 
 def streams_per_client() -> int:
-    return int(os.environ.get("MISTO_IOT_STREAMS_PER_CLIENT", "6"))
+    return env_int("MISTO_IOT_STREAMS_PER_CLIENT", 6, minimum=1)
 
 
 def max_future_seconds() -> float:
-    return float(os.environ.get("MISTO_IOT_MAX_FUTURE", "300"))
+    return env_float("MISTO_IOT_MAX_FUTURE", 300.0, minimum=0.0)
 
 
 def max_past_days() -> float:
-    return float(os.environ.get("MISTO_IOT_MAX_PAST", "400"))
+    return env_float("MISTO_IOT_MAX_PAST", 400.0, minimum=0.0)
 
 
 def readings_topic(tenant: str, device_uid: str) -> str:

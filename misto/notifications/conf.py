@@ -6,52 +6,43 @@ settings machinery. Every knob is listed in docs/notifications.md.
 
 from __future__ import annotations
 
-import os
-
-from django.conf import settings
+from misto.core.config import env_float, env_int, env_str
 
 DEFAULT_RATES = {"email": 600, "push": 1200, "sms": 60, "telegram": 1200, "viber": 600}
 
 
-def value(name: str, default: str) -> str:
-    configured = getattr(settings, name, None)
-    if configured is not None:
-        return str(configured)
-    return os.environ.get(name, default)
-
-
 def public_url() -> str:
     """The site's public origin, for links in e-mail and push messages."""
-    return value("MISTO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    return env_str("MISTO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
 def chunk_size() -> int:
     """Width of one fan-out chunk in user ids (one transaction each)."""
-    return max(1, int(value("MISTO_NOTIFY_CHUNK", "50000")))
+    return env_int("MISTO_NOTIFY_CHUNK", 50000, minimum=1)
 
 
 def chunk_pause() -> float:
     """Seconds to rest between fan-out chunks (spreads the load on a busy database)."""
-    return max(0.0, float(value("MISTO_NOTIFY_CHUNK_PAUSE", "0")))
+    return env_float("MISTO_NOTIFY_CHUNK_PAUSE", 0.0, minimum=0.0)
 
 
 def poll_seconds() -> float:
-    return max(0.05, float(value("MISTO_NOTIFY_POLL_SECONDS", "1.0")))
+    return env_float("MISTO_NOTIFY_POLL_SECONDS", 1.0, minimum=0.05)
 
 
 def max_attempts() -> int:
-    return max(1, int(value("MISTO_NOTIFY_MAX_ATTEMPTS", "6")))
+    return env_int("MISTO_NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
 
 
 def rate_per_minute(channel: str) -> int:
     """How many messages a channel may send per minute (provider limits, anti-flood)."""
-    return max(1, int(value(f"MISTO_NOTIFY_RATE_{channel.upper()}",
-                            str(DEFAULT_RATES.get(channel, 600)))))
+    return env_int(f"MISTO_NOTIFY_RATE_{channel.upper()}", DEFAULT_RATES.get(channel, 600),
+                   minimum=1)
 
 
 def gateway_path(channel: str) -> str:
-    return value(f"MISTO_NOTIFY_GATEWAY_{channel.upper()}",
-                 "misto.notifications.gateways.LogGateway")
+    return env_str(f"MISTO_NOTIFY_GATEWAY_{channel.upper()}",
+                   "misto.notifications.gateways.LogGateway")
 
 
 def fanout_workers() -> int:
@@ -60,5 +51,5 @@ def fanout_workers() -> int:
     Default 2 on PostgreSQL, 1 on SpatiaLite (one writer at a time anyway)."""
     from django.db import connection
 
-    default = "2" if connection.vendor == "postgresql" else "1"
-    return max(1, int(value("MISTO_NOTIFY_WORKERS", default)))
+    default = 2 if connection.vendor == "postgresql" else 1
+    return env_int("MISTO_NOTIFY_WORKERS", default, minimum=1)

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from misto.notifications import conf
+from misto.core.config import env_str
 
 
 class PushGone(Exception):
@@ -26,7 +26,7 @@ class PushGone(Exception):
 
 
 def _key_pem() -> bytes:
-    configured = conf.value("MISTO_VAPID_PRIVATE_KEY", "")
+    configured = env_str("MISTO_VAPID_PRIVATE_KEY", "")
     if configured:
         if configured.lstrip().startswith("-----BEGIN"):
             return configured.encode()
@@ -71,7 +71,7 @@ def send(endpoint: str, p256dh: str, auth: str, payload: dict[str, Any]) -> str:
 
     vapid = Vapid02()
     vapid.private_key = _private_key()
-    subject = conf.value("MISTO_VAPID_SUBJECT", "mailto:" + settings.DEFAULT_FROM_EMAIL)
+    subject = env_str("MISTO_VAPID_SUBJECT", "mailto:" + settings.DEFAULT_FROM_EMAIL)
     try:
         response = webpush(
             subscription_info={"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},

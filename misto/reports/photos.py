@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import IO
 
-from django.conf import settings
-
 from misto.core import photos
+from misto.core.config import env_int
 from misto.core.photos import CleanPhoto
 from misto.reports import errors
 from misto.reports.errors import ReportError
@@ -17,11 +16,11 @@ STATUS = {photos.BUSY: 503}
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "MISTO_REPORTS_MAX_PHOTO_BYTES", 10 * 1024 * 1024))
+    return env_int("MISTO_REPORTS_MAX_PHOTO_BYTES", 10 * 1024 * 1024, minimum=1)
 
 
 def max_photos() -> int:
-    return int(getattr(settings, "MISTO_REPORTS_MAX_PHOTOS", 5))
+    return env_int("MISTO_REPORTS_MAX_PHOTOS", 5, minimum=0)
 
 
 def clean_photo(upload: IO[bytes], name: str = "") -> CleanPhoto:

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.checks import Error, register
 from django.utils.translation import gettext_lazy as _
 
+from misto.core.config import env_str
 from misto.residents import demo
 from misto.residents.identity import ProviderConfig
 
@@ -46,7 +47,7 @@ class DemoIdpError(Exception):
 
 
 def issuer() -> str:
-    return str(getattr(settings, "MISTO_DEMO_IDP_URL", "") or "").rstrip("/")
+    return env_str("MISTO_DEMO_IDP_URL").rstrip("/")
 
 
 def provider_config() -> ProviderConfig | None:

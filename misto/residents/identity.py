@@ -21,18 +21,17 @@ keyed hash.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from authlib.integrations.django_client import OAuth
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from misto.core.config import env_list, env_str, structured
 from misto.residents import rnokpp as rnokpp_rules
 from misto.residents.crypto import blind_index
 from misto.residents.models import ExternalIdentity, Person, Verification
@@ -58,23 +57,22 @@ class ProviderConfig:
 
 
 def providers() -> dict[str, ProviderConfig]:
-    configured = getattr(settings, "MISTO_OIDC_PROVIDERS", None)
+    configured = structured("MISTO_OIDC_PROVIDERS")
     if configured is not None:
         return {name: ProviderConfig(name=name, **values) for name, values in configured.items()}
     found: dict[str, ProviderConfig] = {}
-    for name in [n.strip().lower() for n in os.environ.get("MISTO_OIDC_PROVIDERS", "").split(",")
-                 if n.strip()]:
+    for name in [n.lower() for n in env_list("MISTO_OIDC_PROVIDERS")]:
         prefix = f"MISTO_OIDC_{name.upper()}_"
-        issuer = os.environ.get(prefix + "ISSUER", "")
+        issuer = env_str(prefix + "ISSUER")
         if not issuer:
             continue
         found[name] = ProviderConfig(
-            name=name, title=os.environ.get(prefix + "TITLE", name), issuer=issuer,
-            client_id=os.environ.get(prefix + "CLIENT_ID", ""),
-            client_secret=os.environ.get(prefix + "CLIENT_SECRET", ""),
-            scope=os.environ.get(prefix + "SCOPE", "openid profile"),
-            rnokpp_claim=os.environ.get(prefix + "RNOKPP_CLAIM", "rnokpp"),
-            birthdate_claim=os.environ.get(prefix + "BIRTHDATE_CLAIM", "birthdate"),
+            name=name, title=env_str(prefix + "TITLE", name), issuer=issuer,
+            client_id=env_str(prefix + "CLIENT_ID", ""),
+            client_secret=env_str(prefix + "CLIENT_SECRET", ""),
+            scope=env_str(prefix + "SCOPE", "openid profile"),
+            rnokpp_claim=env_str(prefix + "RNOKPP_CLAIM", "rnokpp"),
+            birthdate_claim=env_str(prefix + "BIRTHDATE_CLAIM", "birthdate"),
         )
     from misto.residents.demo_idp import provider_config as demo_provider
 

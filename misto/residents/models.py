@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from misto.core.config import env_str
 from misto.residents.crypto import EncryptedTextField
 
 
@@ -82,7 +83,7 @@ class Person(models.Model):
     # The scope protocol of misto.core.permissions.can.
     @property
     def scope_department(self) -> str:
-        return str(getattr(settings, "MISTO_REGISTER_DEPARTMENT", "cnap"))
+        return env_str("MISTO_REGISTER_DEPARTMENT", "cnap")
 
     @property
     def scope_district(self) -> str | None:

@@ -15,7 +15,6 @@ the whole sign-in flow works on a fresh checkout without a mail server.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +24,7 @@ from django.core.mail import EmailMessage, send_mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.module_loading import import_string
 
+from misto.core.config import env_str
 from misto.residents.models import LocalMessage
 
 LOCAL_GATEWAY = "misto.residents.outbox.LocalOutboxGateway"
@@ -64,9 +64,7 @@ def enabled() -> bool:
 
 def sms_gateway_path() -> str:
     """The configured SMS gateway; outside production the local outbox by default."""
-    configured = getattr(settings, "MISTO_NOTIFY_GATEWAY_SMS", None)
-    path = str(configured if configured is not None
-               else os.environ.get("MISTO_NOTIFY_GATEWAY_SMS", ""))
+    path = env_str("MISTO_NOTIFY_GATEWAY_SMS")
     return path or ("" if settings.PRODUCTION else LOCAL_GATEWAY)
 
 

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import segno
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
@@ -17,6 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from misto.core.config import env_str
 from misto.residents.models import Person
 
 FONT_CANDIDATES = (
@@ -31,7 +31,7 @@ def _font() -> str:
     name = "MistoSans"
     if name in pdfmetrics.getRegisteredFontNames():
         return name
-    configured = getattr(settings, "MISTO_PDF_FONT", "")
+    configured = env_str("MISTO_PDF_FONT")
     for candidate in (configured, *FONT_CANDIDATES):
         if candidate and Path(candidate).exists():
             pdfmetrics.registerFont(TTFont(name, candidate))
@@ -46,7 +46,7 @@ def extract_pdf(*, person: Person, code: str, issued_at: datetime, valid_until: 
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
     pdf.setTitle(_("Extract from the territorial-community register"))
     width, height = A4
-    city = getattr(settings, "MISTO_CITY_NAME", "") or _("Misto")
+    city = env_str("MISTO_CITY_NAME") or _("Misto")
     y = height - 30 * mm
     pdf.setFont(font, 16)
     pdf.drawString(20 * mm, y, _("Extract from the territorial-community register"))

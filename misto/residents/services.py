@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -28,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from misto.core.bus import publish
+from misto.core.config import env_str
 from misto.core.permissions import can, roles_of
 from misto.core.registry import CabinetPanel, modules
 from misto.residents import rnokpp as rnokpp_rules
@@ -725,7 +725,7 @@ def cabinet_panels(request: HttpRequest) -> list[CabinetPanel]:
 
 
 def register_department() -> str:
-    return str(getattr(settings, "MISTO_REGISTER_DEPARTMENT", "cnap"))
+    return env_str("MISTO_REGISTER_DEPARTMENT", "cnap")
 
 
 def field_label(name: str) -> str:

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -30,6 +29,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from misto.core.config import env_float
 from misto.core.errors import MistoError
 from misto.situation import services
 from misto.situation.models import (
@@ -47,11 +47,11 @@ HEARTBEAT_SECONDS = 15.0
 
 def _stream_seconds() -> float:
     """How long one stream lasts before the browser reconnects (Last-Event-ID resumes)."""
-    return float(getattr(settings, "MISTO_SITUATION_STREAM_SECONDS", 300))
+    return env_float("MISTO_SITUATION_STREAM_SECONDS", 300.0, minimum=1.0)
 
 
 def _poll_seconds() -> float:
-    return float(getattr(settings, "MISTO_SITUATION_STREAM_POLL", 1.0))
+    return env_float("MISTO_SITUATION_STREAM_POLL", 1.0, minimum=0.05)
 
 
 def _guard(request: HttpRequest) -> HttpResponse | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from misto.conftest import wait_for
@@ -114,7 +115,7 @@ def platform_consumer(broker: Broker, tenant, monkeypatch):
     """The platform's consumer, configured from the MQTT_URL that make run sets."""
     from misto.iot import conf
 
-    monkeypatch.setenv("MQTT_URL", broker.consumer_url)
+    monkeypatch.setattr(django_settings, "MQTT_URL", broker.consumer_url)
     monkeypatch.setenv("MISTO_MQTT_GROUP", tenant)
     monkeypatch.setenv("MISTO_MQTT_CLIENT_ID", f"misto-test-{tenant}")
     settings = conf.mqtt_settings()
@@ -171,7 +172,7 @@ def test_the_consumer_takes_only_its_own_tenant(devices, tenant, publisher):
 def test_the_tenant_is_one_topic_level_never_a_wildcard(monkeypatch):
     from misto.iot import conf
 
-    monkeypatch.setenv("MQTT_URL", "mqtt://127.0.0.1:1883")
+    monkeypatch.setattr(django_settings, "MQTT_URL", "mqtt://127.0.0.1:1883")
     monkeypatch.delenv("MISTO_IOT_TENANT", raising=False)
     settings = conf.mqtt_settings()
     assert settings is not None and settings.tenant == "demo"
@@ -216,7 +217,7 @@ def test_simulate_publishes_as_the_demo_devices(catalogue, tenant, tmp_path, mon
     try:
         assert wait_for(lambda: _listening(port), 10)
         url = (tmp_path / "mqtt_url").read_text().strip()
-        monkeypatch.setenv("MQTT_URL", url)
+        monkeypatch.setattr(django_settings, "MQTT_URL", url)
         monkeypatch.setenv("MISTO_MQTT_GROUP", tenant)
         from misto.iot import conf
 
@@ -242,6 +243,6 @@ def test_simulate_stops_with_the_brokers_reason_when_refused(broker, monkeypatch
     from misto.iot.demo import load
 
     load(StringIO())
-    monkeypatch.setenv("MQTT_URL", broker.consumer_url)
+    monkeypatch.setattr(django_settings, "MQTT_URL", broker.consumer_url)
     with pytest.raises(CommandError, match="connect refused: Not authorized"):
         call_command("simulate", "--count", "1", stdout=StringIO())

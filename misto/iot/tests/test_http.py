@@ -4,6 +4,7 @@ import base64
 import json
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from misto.iot.models import DeadLetter, Latest, Reading
@@ -156,13 +157,13 @@ def test_iot_command(devices, tmp_path, monkeypatch):
     body = {"readings": [{"ts": at(0).isoformat(), "values": {"pm25": 5}}]}
     assert post("/api/iot/readings", body,
                 HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 202
-    monkeypatch.setenv("MQTT_URL", "mqtt://127.0.0.1:1883")
+    monkeypatch.setattr(django_settings, "MQTT_URL", "mqtt://127.0.0.1:1883")
     out = StringIO()
     call_command("iot", "mosquitto-files", "--dir", str(tmp_path), stdout=out)
     assert (tmp_path / "misto.passwd").read_text().startswith("aq-t1:$7$")
     assert "no account for the platform's consumer" in out.getvalue()
     # The platform's consumer account is the one MQTT_URL names; it may only read.
-    monkeypatch.setenv("MQTT_URL", "mqtt://ingest:s3cret@127.0.0.1:1883")
+    monkeypatch.setattr(django_settings, "MQTT_URL", "mqtt://ingest:s3cret@127.0.0.1:1883")
     monkeypatch.setenv("MISTO_IOT_TENANT", "city")
     call_command("iot", "mosquitto-files", "--dir", str(tmp_path), stdout=StringIO())
     assert "\ningest:$7$" in (tmp_path / "misto.passwd").read_text()

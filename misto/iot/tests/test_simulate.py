@@ -3,6 +3,7 @@
 from io import StringIO
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
 from misto.conftest import wait_for
@@ -15,7 +16,7 @@ def test_simulate_feeds_every_model(db, consumer, tenant, monkeypatch):
     from misto.iot.demo import load
 
     load(StringIO())
-    monkeypatch.setenv("MQTT_URL", "mqtt://127.0.0.1:1883")
+    monkeypatch.setattr(django_settings, "MQTT_URL", "mqtt://127.0.0.1:1883")
     out = StringIO()
     call_command("simulate", "--count", "400", "--duration", "30", "--interval", "0.5",
                  "--tenant", tenant, stdout=out)
@@ -34,9 +35,9 @@ def test_simulate_refuses_remote_brokers_and_bad_options(db, monkeypatch):
     monkeypatch.delenv("MQTT_URL", raising=False)
     with pytest.raises(CommandError):
         call_command("simulate", "--count", "1")
-    monkeypatch.setenv("MQTT_URL", "mqtt://192.0.2.10:1883")
+    monkeypatch.setattr(django_settings, "MQTT_URL", "mqtt://192.0.2.10:1883")
     with pytest.raises(CommandError, match="refusing"):
         call_command("simulate", "--count", "1")
-    monkeypatch.setenv("MQTT_URL", "mqtt://127.0.0.1:1883")
+    monkeypatch.setattr(django_settings, "MQTT_URL", "mqtt://127.0.0.1:1883")
     with pytest.raises(CommandError):
         call_command("simulate", "--interval", "0")

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from misto.core import ratelimit
+from misto.core.config import env_str
 from misto.reports import errors, services
 from misto.reports.errors import ReportError
 from misto.reports.models import CLOSED_STATUSES, OPEN_STATUSES, Category, Channel, Report
@@ -38,7 +38,7 @@ View = Callable[..., HttpResponse]
 
 
 def jurisdiction() -> str:
-    return str(getattr(settings, "MISTO_OPEN311_JURISDICTION", "") or "misto")
+    return env_str("MISTO_OPEN311_JURISDICTION") or "misto"
 
 
 def open311_view(func: View) -> View:
@@ -72,8 +72,7 @@ def _base(request: HttpRequest) -> str:
 
 @open311_view
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    contact = str(getattr(settings, "MISTO_OPEN311_CONTACT", "")
-                  or getattr(settings, "DEFAULT_FROM_EMAIL", ""))
+    contact = env_str("MISTO_OPEN311_CONTACT") or env_str("DEFAULT_FROM_EMAIL")
     data = {
         "changeset": CHANGESET,
         "contact": contact,
