@@ -4,17 +4,20 @@ Each module contributes a django-ninja Router (``MistoModule.api_router``), moun
 ``/api/<prefix>/``. Validation errors come back as 422 with the reasons, bad JSON as 400,
 so no malformed request reaches a handler as a 500. A module's refusal (a
 :class:`~misto.core.errors.MistoError` raised anywhere below a handler) becomes its status and
-``error.api_body()`` here, once, so handlers hold no try/except of their own.
+``error.api_body()`` here, once, so handlers hold no try/except of their own; Django Ninja's
+own refusals (not signed in, a failed CSRF check, a 404) answer in the same body, so every
+error a route declares is :class:`misto.core.schemas.ErrorOut`.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from misto.core.errors import MistoError
+from misto.core.errors import CoreCode, MistoError
 from misto.core.registry import modules
 
 
@@ -26,6 +29,25 @@ def add_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(
             request, {"error": "invalid request", "detail": exc.errors}, status=422
         )
+
+    @api.exception_handler(AuthenticationError)
+    def not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request, {"error": CoreCode.NOT_SIGNED_IN, "detail": _("Sign in first.")},
+            status=401)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        """Django Ninja's own refusals (a failed CSRF check is a 403) in the same body."""
+        code = {403: CoreCode.FORBIDDEN, 404: CoreCode.NOT_FOUND,
+                429: CoreCode.RATE_LIMITED}.get(exc.status_code, CoreCode.INVALID)
+        return api.create_response(request, {"error": code, "detail": str(exc)},
+                                   status=exc.status_code)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(
+            request, {"error": CoreCode.NOT_FOUND, "detail": _("Not found.")}, status=404)
 
     @api.exception_handler(MistoError)
     def refused(request: HttpRequest, exc: MistoError) -> HttpResponse:
