@@ -3,14 +3,18 @@
 Every import counts, also those inside functions: an import hidden in a function is a cycle
 waiting for the day someone moves it to the top of the file (issue 16 asks for exactly that).
 The graph is read statically by grimp (the library under import-linter), so these tests
-import nothing of Misto themselves.
+import nothing of Misto but ``misto.core.modules`` (which imports nothing itself).
 """
 
 from __future__ import annotations
 
+import tomllib
 from functools import cache
+from pathlib import Path
 
 import grimp
+
+from misto.core.modules import ALWAYS_ON, available_optional_modules
 
 # Cycles that exist on purpose for now, each with the work that removes it. The test fails
 # when one of them disappears too, so this list cannot outlive its reason.
@@ -94,3 +98,17 @@ def test_a_modules_events_file_is_its_published_contract_only() -> None:
         imported = {module for module in graph.find_modules_directly_imported_by(events_file)
                     if module.startswith("misto.")}
         assert imported <= {"misto.core.events"}, events_file
+
+
+def test_the_layers_contract_names_every_module() -> None:
+    """A new module joins the import-linter contract (pyproject.toml) the day it is added,
+    so that the rule "optional modules stay independent" covers it too."""
+    pyproject = Path(__file__).resolve().parents[3] / "pyproject.toml"
+    contracts = tomllib.loads(pyproject.read_text())["tool"]["importlinter"]["contracts"]
+    layers = next(c["layers"] for c in contracts if c["type"] == "layers"
+                  and "misto.core" in c["layers"])
+    optional, always_on, core = ([name.strip() for name in layer.replace(":", "|").split("|")]
+                                 for layer in layers)
+    assert sorted(optional) == sorted(available_optional_modules())
+    assert sorted(always_on) == sorted(app for app in ALWAYS_ON if app != "misto.core")
+    assert core == ["misto.core"]
