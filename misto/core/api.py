@@ -11,7 +11,7 @@ from ninja.security import django_auth
 
 from misto.core import bus, services
 from misto.core.permissions import require
-from misto.core.schemas import DbId, Limit
+from misto.core.schemas import DbId, Limit, refusals
 
 router = Router(tags=["core"], auth=django_auth)
 
@@ -34,7 +34,7 @@ class ReplayOut(Schema):
     replayed: int
 
 
-@router.get("/dead-letters", response=list[DeadLetterOut])
+@router.get("/dead-letters", response={200: list[DeadLetterOut], **refusals(401, 403)})
 def list_dead_letters(
     request: HttpRequest, handler: str | None = None, limit: Limit = 100
 ) -> list[DeadLetterOut]:
@@ -49,7 +49,7 @@ def list_dead_letters(
     ]
 
 
-@router.post("/dead-letters/replay", response=ReplayOut)
+@router.post("/dead-letters/replay", response={200: ReplayOut, **refusals(401, 403)})
 def replay_dead_letters(request: HttpRequest, body: ReplayIn) -> ReplayOut:
     require(request.user, "core.event.replay")
     with transaction.atomic():

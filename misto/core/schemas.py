@@ -28,5 +28,7 @@ class ErrorOut(Schema):
 
 def refusals(*statuses: int) -> dict[int, type[ErrorOut]]:
     """The error answers a route declares beside its success schema, e.g.
-    ``response={200: ReportOut, **refusals(400, 404)}``; 422 (invalid input) is always there."""
-    return {status: ErrorOut for status in (*statuses, 422)}
+    ``response={200: ReportOut, **refusals(401, 404)}``. 400 (a body that is not JSON, a NUL
+    byte anywhere in the request) and 422 (input that fails the schema) can answer any route,
+    so they are always there."""
+    return {status: ErrorOut for status in (400, *statuses, 422)}

@@ -88,3 +88,19 @@ def test_nul_bytes_in_json_body_are_refused(client: Client) -> None:
     response = client.post("/api/sample/things", data='{"name": "a\\u0000", "size": 1}',
                            content_type="application/json")
     assert response.status_code == 400
+
+
+def test_every_operation_declares_its_answers(client: Client) -> None:
+    """A client generated from the schema knows every answer's shape: each operation declares
+    a success response with its body (or 204), and the error body for the refusals."""
+    undeclared = []
+    for path, operations in client.get("/api/openapi.json").json()["paths"].items():
+        for method, operation in operations.items():
+            responses = operation.get("responses", {})
+            success = [code for code in responses if code.startswith("2")]
+            if not success or any(code != "204" and "content" not in responses[code]
+                                  for code in success):
+                undeclared.append(f"{method.upper()} {path}")
+            elif "422" not in responses:
+                undeclared.append(f"{method.upper()} {path} (no refusals)")
+    assert not undeclared, "operations without declared answers:\n" + "\n".join(undeclared)

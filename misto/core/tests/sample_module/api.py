@@ -1,6 +1,8 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from misto.core.schemas import refusals
+
 router = Router(tags=["sample"])
 
 
@@ -9,6 +11,6 @@ class Thing(Schema):
     size: int
 
 
-@router.post("/things", response=Thing)
+@router.post("/things", response={200: Thing, **refusals()})
 def echo_thing(request: HttpRequest, thing: Thing) -> Thing:
     return thing
