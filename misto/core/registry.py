@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
 from misto.core.events import events_consumed_by, events_published_by
+from misto.core.modules import ALWAYS_ON, available_optional_modules
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -186,7 +187,14 @@ def module(label: str) -> MistoModule | None:
 
 
 def is_enabled(label: str) -> bool:
-    return module(label) is not None
+    """Whether the module ``label`` is switched on. A label that names no module at all is a
+    mistake (a typo would silently skip a test or hide a page forever), so it raises."""
+    if module(label) is not None:
+        return True
+    known = {app.rsplit(".", 1)[-1] for app in [*ALWAYS_ON, *available_optional_modules()]}
+    if label not in known:
+        raise LookupError(f"no module is called {label!r} (known: {', '.join(sorted(known))})")
+    return False
 
 
 def _shown_to(user: Any, entry: MenuEntry) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from misto.conftest import ROOT, child_database_url
 from misto.core.events import all_handlers, handler_by_id
 from misto.core.modules import ALWAYS_ON, available_optional_modules, installed_module_apps
-from misto.core.registry import demo_order, menu_for, module, modules
+from misto.core.registry import demo_order, is_enabled, menu_for, module, modules
 from misto.testing import make_staff
 
 SAMPLE = "misto.core.tests.sample_module"
@@ -162,3 +162,11 @@ def test_staff_entry_with_a_permission_follows_can(django_user_model, monkeypatc
     assert entry in menu_for(operator)
     monkeypatch.setattr("misto.core.permissions.can", lambda user, action, obj=None: False)
     assert entry not in menu_for(django_user_model(username="clerk2", is_staff=True))
+
+
+def test_is_enabled_refuses_a_name_that_is_no_module() -> None:
+    """``skipif(not is_enabled("reprts"))`` would skip its test forever; it raises instead."""
+    assert is_enabled("reports") in (True, False)
+    assert is_enabled("twin") is True
+    with pytest.raises(LookupError, match="no module is called 'reprts'"):
+        is_enabled("reprts")
