@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from misto.core import bus
+from misto.core import bus, workdays
 from misto.core.admin_access import ActionAdmin, FollowsParentAdmin
-from misto.core.models import EventDelivery, OutboxEvent
+from misto.core.models import CalendarDay, EventDelivery, OutboxEvent
 from misto.core.permissions import can
 
 
@@ -60,3 +60,29 @@ class EventDeliveryAdmin(ActionAdmin):
         self.message_user(request, ngettext(
             "%(count)d delivery queued again.", "%(count)d deliveries queued again.", count
         ) % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ActionAdmin):
+    """The city's own days off and working days; saving goes through ``workdays`` so that
+    modules hear of it and move their running deadlines."""
+
+    view_action = "core.calendar.view"
+    admin_action = "core.calendar.admin"
+    list_display = ("day", "working", "reason")
+    list_filter = ("working",)
+    date_hierarchy = "day"
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: object,
+                   change: bool) -> None:
+        if change and "day" in getattr(form, "changed_data", ()):
+            workdays.remove_city_day(CalendarDay.objects.get(pk=obj.pk).day)
+        saved = workdays.set_city_day(obj.day, working=obj.working, reason=obj.reason)
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+        workdays.remove_city_day(obj.day)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
+        for day in list(queryset.values_list("day", flat=True)):
+            workdays.remove_city_day(day)

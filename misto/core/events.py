@@ -134,3 +134,11 @@ def events_published_by(app: str) -> list[str]:
 
 def events_consumed_by(app: str) -> list[str]:
     return sorted({h.event_name for h in _handlers_by_id.values() if h.app == app})
+
+
+@dataclasses.dataclass(frozen=True)
+class CalendarChanged(DomainEvent):
+    """The city changed its working-day calendar: modules recompute running deadlines whose
+    span contains ``day`` (``misto.core.workdays``)."""
+
+    day: str

@@ -131,3 +131,24 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.role} [{self.department or '*'} / {self.district or '*'}]"
+
+
+class CalendarDay(models.Model):
+    """The city's own entry in the working-day calendar (``misto.core.workdays``): an extra
+    day off with its reason (a day of mourning, a local holiday), or a weekend day declared
+    working. Public holidays come from the law, not from here."""
+
+    day = models.DateField(_("day"), unique=True)
+    working = models.BooleanField(
+        _("working day"), default=False,
+        help_text=_("On: a weekend day declared working. Off: an extra day off."))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.reason}"

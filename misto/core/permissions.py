@@ -210,6 +210,11 @@ EVENT_REPLAY = declare("core.event.replay", _("Replay dead letters"), roles={"it
 EVENT_ADMIN = declare("core.event.admin", _("Change event rows in the admin"), roles=())
 METRICS_VIEW = declare("core.metrics.view", _("Read the Prometheus metrics"),
                        roles={"it_admin", "auditor"})
+CALENDAR_VIEW = declare("core.calendar.view", _("See the city's working-day calendar entries"),
+                        roles={"it_admin", "auditor", "clerk"})
+CALENDAR_ADMIN = declare("core.calendar.admin",
+                         _("Add the city's own days off and working days to the calendar"),
+                         roles={"it_admin"})
 ASSIGNMENT_VIEW = declare("core.assignment.view", _("See who holds which role"),
                           roles={"it_admin", "auditor"})
 ASSIGNMENT_ADMIN = declare("core.assignment.admin", _("Grant and revoke staff roles"),
