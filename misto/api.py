@@ -11,6 +11,7 @@ error a route declares is :class:`misto.core.schemas.ErrorOut`.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -43,6 +44,14 @@ def add_error_handlers(api: NinjaAPI) -> None:
                 429: CoreCode.RATE_LIMITED}.get(exc.status_code, CoreCode.INVALID)
         return api.create_response(request, {"error": code, "detail": str(exc)},
                                    status=exc.status_code)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        """``misto.core.permissions.require`` refused (the action on a visible object)."""
+        return api.create_response(
+            request, {"error": CoreCode.FORBIDDEN,
+                      "detail": _("You may not do this (%(action)s).") % {"action": exc}},
+            status=403)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

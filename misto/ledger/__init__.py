@@ -14,6 +14,9 @@ hash so that the resident finds the receipt in the cabinet. Bad input raises ``V
 before anything is written. Modules may instead publish one of the events listed in
 ``misto.ledger.handlers``.
 
+``misto.ledger.reading.entries(kind, where={...})`` reads entries back in log order (what
+anyone can read from ``GET /api/ledger/entries``), for modules that let anyone recount.
+
 ``misto.ledger.merkle`` is the pure RFC 9162 implementation (no Django), importable alone.
 This package imports Django lazily, so ``import misto.ledger.merkle`` stays Django-free.
 """

@@ -18,6 +18,11 @@ Public functions other modules may call (``from misto.residents import person_su
   ``levels.require_level(request, level)``: the sign-in level an action needs; a resident
   below it is led to raise it and comes back (docs/residents.md, "Levels and the gate").
 
+- ``misto.residents.civic``: ``standing(user) -> Standing | None`` (the register's person id
+  and uuid, age today, district, whether the entry is verified: what one-person-one-voice
+  modules check) and ``public_names(person_ids, style)`` (a signer's name as the law makes
+  it public, "Петренко І. О." or in full).
+
 Roles and the permission function are in the core (``misto.core.permissions.can``).
 """
 

@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from misto.conftest import ROOT
 from misto.core.permissions import ROLES, parse_markdown_table
 from misto.residents import rnokpp
-from misto.testing import make_staff, world
+from misto.testing import make_resident, make_staff, world
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,7 @@ LIGHT_REPORT = ("light", WEST)
 ROADS_REPORT = ("roads", WEST)
 PERSON = (REGISTER, WEST)
 LIGHT_LAYER = ("light", "")
+PETITION = ("light", "")  # answered by the light department in the matrix's world
 FEATURE = {"geometry": {"type": "Point", "coordinates": [35.131, 47.821]},
            "properties": {"name": "Укриття", "capacity": 10}, "reason": "matrix"}
 ANNOUNCEMENT = {"title_uk": "Відключення води", "topics": ["housing"],
@@ -248,6 +249,43 @@ CASES: dict[str, Case] = {
     "POST /api/situation/emergencies/{emergency_id}/end": Case(
         "situation.emergency.end", "post",
         lambda w: f"/api/situation/emergencies/{w.emergency}/end"),
+    # petitions
+    "petitions:moderation": Case("petitions.petition.moderate", "get", "/petitions/moderation/"),
+    "petitions:moderate": Case(
+        "petitions.petition.moderate", "post",
+        lambda w: f"/petitions/moderation/{w.petition_in_moderation}/", {"decision": "open"}),
+    "GET /api/petitions/moderation": Case("petitions.petition.moderate", "get",
+                                          "/api/petitions/moderation"),
+    "POST /api/petitions/moderation/{petition_id}/open": Case(
+        "petitions.petition.moderate", "post",
+        lambda w: f"/api/petitions/moderation/{w.petition_in_moderation}/open"),
+    "POST /api/petitions/moderation/{petition_id}/reject": Case(
+        "petitions.petition.moderate", "post",
+        lambda w: f"/api/petitions/moderation/{w.petition_in_moderation}/reject",
+        {"rule": "R1", "note": "matrix"}, json=True),
+    "petitions:answer": Case("petitions.petition.answer", "get",
+                             lambda w: f"/petitions/{w.petition_number}/answer/",
+                             scope=PETITION),
+    "petitions:answer (post)": Case(
+        "petitions.petition.answer", "post", lambda w: f"/petitions/{w.petition_number}/answer/",
+        {"text": "Офіційна відповідь: світлофор встановлять у березні."}, scope=PETITION),
+    "POST /api/petitions/{number}/answer": Case(
+        "petitions.petition.answer", "post",
+        lambda w: f"/api/petitions/{w.petition_number}/answer",
+        {"text": "Офіційна відповідь: світлофор встановлять у березні."}, scope=PETITION),
+    "petitions:activity": Case("petitions.petition.view", "get",
+                               lambda w: f"/petitions/{w.petition_number}/activity/",
+                               scope=PETITION),
+    "GET /api/petitions/{number}/activity": Case(
+        "petitions.petition.view", "get",
+        lambda w: f"/api/petitions/{w.petition_number}/activity", scope=PETITION),
+    "petitions:activity (annul)": Case(
+        "petitions.signature.annul", "post", lambda w: f"/petitions/{w.petition_number}/activity/",
+        lambda w: {"signers": w.petition_signer, "reason": "Рішення суду"}),
+    "POST /api/petitions/{number}/annulments": Case(
+        "petitions.signature.annul", "post",
+        lambda w: f"/api/petitions/{w.petition_number}/annulments",
+        lambda w: {"signers": [w.petition_signer], "reason": "Рішення суду"}, json=True),
 }
 
 
@@ -287,6 +325,20 @@ NOT_ROLE_GATED: dict[str, str] = {
            "residents:extract-check-form", "residents:extract-check",
            "GET /api/residents/extracts/{code}", "POST /api/residents/extracts/{code}/verify",
            "sample_module:index", "POST /api/sample/things"),
+    **_why("public read: petitions, their counts, signer lists (as Art. 23-1 requires) and "
+           "recounts", "petitions:index", "petitions:rules", "petitions:detail",
+           "petitions:recount", "petitions:signers", "GET /api/petitions/",
+           "GET /api/petitions/rules", "GET /api/petitions/{number}",
+           "GET /api/petitions/{number}/recount", "GET /api/petitions/{number}/signers",
+           "GET /api/petitions/{number}/ledger"),
+    **_why("a signed-in resident's own petitions and signature; who may sign is decided by "
+           "the register, not a role (tested in misto/petitions/tests)",
+           "petitions:draft", "petitions:edit", "petitions:mine", "petitions:sign",
+           "GET /api/petitions/mine", "POST /api/petitions/drafts",
+           "PUT /api/petitions/drafts/{petition_id}",
+           "POST /api/petitions/drafts/{petition_id}/submit",
+           "GET /api/petitions/{number}/signature", "POST /api/petitions/{number}/signature",
+           "DELETE /api/petitions/{number}/signature"),
     **_why("anyone may report (rate-limited; Open311 POST needs an API key)",
            "reports:submit"),
     **_why("an anonymous reporter confirms the address left for updates: only in the browser "
@@ -381,6 +433,8 @@ def _build_world() -> World:
     built.ids["emergency"] = situation.declare_emergency(
         dispatcher, title="Аварія", districts=[WEST]).pk
 
+    _build_petitions(built)
+
     notices.ensure_default_topics()
     composer = make_staff("world-composer", "clerk")
     built.ids["citywide"] = notices.compose(composer, notices.Draft(
@@ -388,6 +442,29 @@ def _build_world() -> World:
     built.ids["published"] = notices.compose(composer, notices.Draft(
         title_uk="Район", topics=["housing"], target="districts", districts=[WEST])).pk
     return built
+
+
+def _build_petitions(built: World) -> None:
+    """One petition waiting for moderation, one under consideration (answered by ``light``)
+    with one signature, made through the petitions' services."""
+    from misto.petitions import services as petitions
+    from misto.petitions.models import ModerationRule, Petition, Rules, Status
+    from misto.residents import levels
+
+    ModerationRule.objects.create(code="R1", title_uk="Правило", title_en="Rule",
+                                  text_uk="Текст", text_en="Text")
+    Rules.objects.create(threshold=1, answering_department="light")
+    author = make_resident("petition-author")
+    moderator = make_staff("world-moderator", "moderator")
+    text = "Просимо встановити лавки вздовж набережної, бо людям ніде відпочити."
+    waiting = petitions.submit(petitions.do_create_draft(
+        author, petitions.check_draft("Лавки на набережній", text, "environment")))
+    built.ids["petition_in_moderation"] = waiting.pk
+    opened = petitions.open_petition(moderator, petitions.submit(petitions.do_create_draft(
+        author, petitions.check_draft("Світлофор біля школи", text, "transport"))))
+    signature = petitions.sign(make_resident("petition-signer"), levels.VERIFIED, opened)
+    assert Petition.objects.get(pk=opened.pk).status == Status.CONSIDERATION
+    built.ids.update(petition_number=opened.number, petition_signer=signature.signer)
 
 
 def _login(identity: Identity) -> Client:

@@ -1,0 +1,75 @@
+"""A resident's standing in the community, for the modules where one person has one voice
+(petitions, participatory budget, polls).
+
+``standing(user)`` answers from the register, never from what the account says of itself:
+the person behind the account, their age today, their district, and whether the register
+entry was verified by an identity provider or a clerk. ``public_names`` gives the form of
+a signer's name that the law makes public (Art. 23-1: the list of signers), in the style
+the city chose, and nothing else of the person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from django.utils import timezone
+
+from misto.residents.models import Person, Verification
+
+
+class NameStyle(StrEnum):
+    """How a signer's name appears on a public list."""
+
+    INITIALS = "initials"  # "Петренко І. О."
+    FULL = "full"  # "Петренко Іван Олегович"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What an eligibility rule may ask of the register; no name, no number, no address."""
+
+    person_id: int
+    person_uuid: str
+    age: int | None
+    district: str
+    register_verified: bool
+
+
+def _age(birth_date: str, today: date) -> int | None:
+    try:
+        born = date.fromisoformat(birth_date)
+    except ValueError:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def standing(user: Any, today: date | None = None) -> Standing | None:
+    """The register's answer about ``user``; ``None`` when no register entry is linked."""
+    if not getattr(user, "pk", None):
+        return None
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        return None
+    return Standing(
+        person_id=person.pk, person_uuid=str(person.uuid),
+        age=_age(person.birth_date, today or timezone.localdate()),
+        district=person.district,
+        register_verified=person.verification != Verification.SELF,
+    )
+
+
+def _styled(person: Person, style: NameStyle) -> str:
+    if style is NameStyle.FULL:
+        return person.full_name
+    initials = " ".join(f"{part[0]}." for part in (person.first_name, person.patronymic) if part)
+    return f"{person.last_name} {initials}".strip()
+
+
+def public_names(person_ids: list[int], style: NameStyle | str) -> dict[int, str]:
+    """The public form of each person's name (the register decrypts; nothing else leaves)."""
+    chosen = NameStyle(style)
+    return {person.pk: _styled(person, chosen)
+            for person in Person.objects.filter(pk__in=person_ids)}
