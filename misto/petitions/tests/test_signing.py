@@ -37,7 +37,8 @@ def test_signing_counts_ledgers_and_reaches_the_threshold(open_petition, residen
     open_petition.refresh_from_db()
     assert open_petition.status == Status.CONSIDERATION
     assert open_petition.threshold_reached_on == timezone.localdate()
-    assert open_petition.answer_due == services.answer_deadline(open_petition).due
+    deadline = services.answer_deadline(open_petition)
+    assert deadline is not None and open_petition.answer_due == deadline.due
     result = services.recount(open_petition)
     assert result.agrees and (result.displayed, result.rows, result.ledger) == (3, 3, 3)
 
