@@ -167,10 +167,10 @@ def draft(request: HttpRequest) -> HttpResponse:
 @levels.level_required(levels.VERIFIED)
 def edit(request: HttpRequest, petition_id: int) -> HttpResponse:
     try:
-        petition = services.access_petition(request.user, petition_id)
+        petition = services.access_own(request.user, petition_id)
     except PetitionError as error:
         raise Http404(error.message) from None
-    if petition.author_id != request.user.pk or petition.status != Status.DRAFT:
+    if petition.status != Status.DRAFT:
         raise Http404(_("There is no such draft."))
     return _draft_form(request, petition)
 

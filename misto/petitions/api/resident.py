@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.security import django_auth
 
@@ -31,14 +32,8 @@ def _user_id(request: HttpRequest) -> int:
 def _verified(request: HttpRequest) -> None:
     if not levels.has_level(request, levels.VERIFIED):
         raise PetitionError(PetitionsCode.LEVEL_TOO_LOW,
-                            "Drafting a petition needs a sign-in through an identity provider.")
-
-
-def _own_draft(request: HttpRequest, petition_id: int) -> Petition:
-    petition = services.access_petition(request.user, petition_id)
-    if petition.author_id != request.user.pk:
-        raise PetitionError(PetitionsCode.NOT_FOUND, "There is no such petition.")
-    return petition
+                            _("Drafting a petition needs a sign-in through an identity "
+                              "provider (BankID, Diia or the city's own)."))
 
 
 @router.get("/mine", response={200: list[PetitionOut], **refusals(401)},
@@ -60,7 +55,7 @@ def create_draft(request: HttpRequest, body: DraftIn) -> Status[PetitionDetailOu
             summary="Change one's draft")
 def update_draft(request: HttpRequest, petition_id: DbId, body: DraftIn) -> PetitionDetailOut:
     _verified(request)
-    petition = _own_draft(request, petition_id)
+    petition = services.access_own(request.user, petition_id)
     draft = services.check_draft(body.title, body.text, body.topic, body.place)
     return petition_detail(services.do_update_draft(petition, draft))
 
@@ -69,7 +64,7 @@ def update_draft(request: HttpRequest, petition_id: DbId, body: DraftIn) -> Peti
                                                        **refusals(401, 404, 409)},
              summary="Send one's draft to moderation")
 def submit(request: HttpRequest, petition_id: DbId) -> PetitionDetailOut:
-    return petition_detail(services.submit(_own_draft(request, petition_id)))
+    return petition_detail(services.submit(services.access_own(request.user, petition_id)))
 
 
 def _signature_out(petition: Petition, signature: Signature | None) -> SignatureOut:

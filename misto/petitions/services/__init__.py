@@ -2,6 +2,7 @@
 
 from misto.petitions.services.access import (
     access_by_number,
+    access_own,
     access_petition,
     may_see,
     moderation_queue,
@@ -40,6 +41,7 @@ __all__ = [
     "CheckedDraft",
     "Recount",
     "access_by_number",
+    "access_own",
     "access_petition",
     "annul",
     "answer",

@@ -35,6 +35,15 @@ def access_petition(user: Any, petition_id: int, action: str | None = None,
     return petition
 
 
+def access_own(user: Any, petition_id: int) -> Petition:
+    """The user's own petition; anyone else's answers as a missing one (a moderator may see
+    another's draft, but may not submit or edit it)."""
+    petition = Petition.objects.filter(pk=petition_id).first()
+    if petition is None or not getattr(user, "pk", None) or petition.author_id != user.pk:
+        raise PetitionError(PetitionsCode.NOT_FOUND, _("There is no such petition."))
+    return petition
+
+
 def access_by_number(user: Any, number: str, action: str | None = None) -> Petition:
     petition = Petition.objects.filter(number=number).first()
     if petition is None or not may_see(user, petition):
