@@ -15,7 +15,7 @@ from django.utils import timezone
 from misto.core import workdays
 from misto.core.models import OutboxEvent
 from misto.petitions import services
-from misto.petitions.errors import PetitionError, PetitionsCode
+from misto.petitions.errors import DraftProblems, PetitionError, PetitionsCode
 from misto.petitions.models import Petition, Status
 from misto.residents import levels
 
@@ -29,7 +29,7 @@ def _events(name: str) -> list[dict[str, Any]]:
 
 
 def test_a_draft_reports_every_problem_at_once(city) -> None:
-    with pytest.raises(PetitionError) as refused:
+    with pytest.raises(DraftProblems) as refused:
         services.check_draft("Коротко", "мало", "nonsense", "Вулиця, якої нема 999")
     assert set(refused.value.problems) == {"title", "text", "topic", "place"}
 
