@@ -25,4 +25,4 @@ class PetitionsConfig(MistoModule):
     schedules = (Periodic("petitions.deadlines", "misto.petitions.tasks.watch_deadlines",
                           timedelta(minutes=10)),)
     demo = "misto.petitions.demo.load"
-    demo_after = ("twin", "residents", "ledger")
+    demo_after = ("twin", "residents")

@@ -71,6 +71,8 @@ class Rules(models.Model):
                                     choices=[(NameStyle.INITIALS, _("surname and initials")),
                                              (NameStyle.FULL, _("full name"))],
                                     default=NameStyle.INITIALS)
+    archive_after_days = models.PositiveSmallIntegerField(
+        _("days after the answer (or the end of collection) before archiving"), default=180)
     answering_department = models.CharField(
         _("department that answers petitions"), max_length=64, default="council",
         help_text=_("The department code whose clerks publish official answers."))

@@ -6,5 +6,7 @@ from misto.petitions import services
 
 @task()
 def watch_deadlines() -> dict[str, int]:
-    """Close petitions whose collection ended; mark answers that are late (every 10 min)."""
-    return {"closed": services.close_expired(), "overdue": services.mark_overdue()}
+    """Close petitions whose collection ended, mark answers that are late, archive settled
+    petitions (every 10 min)."""
+    return {"closed": services.close_expired(), "overdue": services.mark_overdue(),
+            "archived": services.archive_settled()}

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from misto.core.models import Role, StaffAssignment
 from misto.residents import rnokpp as rnokpp_rules
-from misto.residents.models import BenefitCategory, Person, PersonBenefit
+from misto.residents.models import BenefitCategory, Person, PersonBenefit, Verification
 from misto.residents.services import (
     ResidentsError,
     create_person,
@@ -107,3 +107,35 @@ def _print_resident_sign_in(stdout: IO[str] | Any) -> None:
     for index, (last, first, _patronymic, born, *_rest) in enumerate(PEOPLE):
         stdout.write(f"  demo resident {index + 1}: {first} {last}, born {born.isoformat()}, "
                      f"RNOKPP {demo_rnokpp(index)}\n")
+
+
+# A demo population for modules where many residents act (petition signatures, budget votes):
+# clearly invented names, verified register entries, accounts that cannot sign in by password.
+SURNAMES = ("Зразченко", "Прикладенко", "Тестенко", "Демченко", "Макетенко", "Взірченко",
+            "Пробенко", "Шаблоненко")
+FIRST_NAMES = (("Андрій", "Іванович"), ("Оксана", "Петрівна"), ("Богдан", "Олегович"),
+               ("Марія", "Андріївна"), ("Тарас", "Миколайович"), ("Ірина", "Василівна"))
+
+
+def population(count: int) -> list[Any]:
+    """``count`` demo residents with accounts (``demo-resident-NNN``), verified by a provider;
+    made once, reused on the next ``misto demo``."""
+    user_model = get_user_model()
+    users = []
+    for index in range(count):
+        username = f"demo-resident-{index + 1:03d}"
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            with transaction.atomic():
+                user = user_model.objects.create_user(username)  # no usable password
+                first, patronymic = FIRST_NAMES[index % len(FIRST_NAMES)]
+                born = date(1950 + index % 50, 1 + index % 12, 1 + index % 28)
+                create_person(
+                    {"last_name": SURNAMES[index % len(SURNAMES)], "first_name": first,
+                     "patronymic": patronymic, "birth_date": born.isoformat(),
+                     "rnokpp": rnokpp_rules.make(born, 200 + index, index % 2 == 1),
+                     "address": ""},
+                    by=None, basis="demo data", verification=Verification.PROVIDER, user=user,
+                    check_address=False)
+        users.append(user)
+    return users

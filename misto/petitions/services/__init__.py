@@ -12,6 +12,7 @@ from misto.petitions.services.access import (
 from misto.petitions.services.consideration import (
     answer,
     answer_deadline,
+    archive_settled,
     close_expired,
     mark_overdue,
     recompute_deadlines,
@@ -46,6 +47,7 @@ __all__ = [
     "annul",
     "answer",
     "answer_deadline",
+    "archive_settled",
     "check_draft",
     "check_signature",
     "close_expired",

@@ -3,7 +3,7 @@ that reaches every signer, and what happens when it is late."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -21,6 +21,7 @@ from misto.petitions.events import (
     PetitionThresholdReached,
 )
 from misto.petitions.models import Petition, Signature, Status
+from misto.petitions.services.rules import current_rules
 
 ANSWER = (20, 20_000)
 DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -148,3 +149,15 @@ def recompute_deadlines() -> int:
             petition.save(update_fields=["answer_due", "overdue_since"])
             moved += 1
     return moved
+
+
+def archive_settled(today: date | None = None) -> int:
+    """Answered and unsuccessful petitions go to the archive after the rules' delay (still
+    public, no longer on the main list's default view)."""
+    today = today or timezone.localdate()
+    delay = timedelta(days=current_rules().archive_after_days)
+    answered = Petition.objects.filter(status=Status.ANSWERED,
+                                       answered_at__date__lt=today - delay)
+    short = Petition.objects.filter(status=Status.UNSUCCESSFUL,
+                                    collection_ends__lt=today - delay)
+    return answered.update(status=Status.ARCHIVED) + short.update(status=Status.ARCHIVED)
