@@ -50,7 +50,9 @@ def standing(user: Any, today: date | None = None) -> Standing | None:
     """The register's answer about ``user``; ``None`` when no register entry is linked."""
     if not getattr(user, "pk", None):
         return None
-    person = Person.objects.filter(user=user).first()
+    # Only the fields asked about: every encrypted field read is a decryption.
+    person = (Person.objects.filter(user=user)
+              .only("pk", "uuid", "birth_date", "district", "verification").first())
     if person is None:
         return None
     return Standing(

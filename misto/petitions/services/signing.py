@@ -106,16 +106,18 @@ def sign(user: Any, level: str | None, petition: Petition) -> Signature:
             if existing is not None and existing.withdrawn_at is None:
                 raise PetitionError(PetitionsCode.ALREADY_SIGNED,
                                     _("You have already signed this petition."))
+            count = _count_after(petition, +1)
+            index = _ledger(petition, "sign", [eligible.signer], count, user)
             if existing is None:
-                signature = Signature.objects.create(petition=petition, person_id=person_id,
-                                                     user=user, signer=eligible.signer)
+                signature = Signature.objects.create(
+                    petition=petition, person_id=person_id, user=user, signer=eligible.signer,
+                    ledger_index=index)
             else:
                 signature = existing
                 signature.withdrawn_at = None
                 signature.signed_at = timezone.now()
-            count = _count_after(petition, +1)
-            signature.ledger_index = _ledger(petition, "sign", [eligible.signer], count, user)
-            signature.save()
+                signature.ledger_index = index
+                signature.save(update_fields=["withdrawn_at", "signed_at", "ledger_index"])
             if petition.status == Status.COLLECTING and count >= (petition.threshold or 0):
                 reach_threshold(petition, count)
     except IntegrityError:  # the same person signing twice at the same instant
