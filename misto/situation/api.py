@@ -19,7 +19,7 @@ from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
 from misto.situation import services
-from misto.situation.errors import SituationCode, SituationError, forbidden, not_found
+from misto.situation.errors import SituationCode, SituationError, forbidden
 from misto.situation.models import Crew, Emergency, IncidentKind
 
 router = Router(tags=["situation"])
@@ -71,9 +71,7 @@ def incidents(request: HttpRequest, query: Query[IncidentQuery]) -> HttpResponse
 
 
 def _detail(incident_id: int, request: HttpRequest) -> dict[str, Any]:
-    incident = services.get_incident(incident_id)
-    if not services.can_see_incident(request.user, incident):
-        raise forbidden(_("You may not see this incident."))
+    incident = services.access_incident(request.user, incident_id)
     feature = services.incident_feature(incident.pk) or {}
     feature["properties"]["sources_detail"] = [
         {"module": row.module, "id": row.source_id, "event": row.event, "label": row.label,
@@ -242,11 +240,10 @@ def declare(request: HttpRequest, payload: EmergencyIn) -> HttpResponse:
 @router.get("/emergencies/{int:emergency_id}", summary="An emergency: incidents, buildings, "
             "shelters")
 def emergency_detail(request: HttpRequest, emergency_id: int) -> HttpResponse:
-    _check_viewer(request)
-    emergency = Emergency.objects.filter(pk=emergency_id).first()
-    if emergency is None:
-        raise not_found(_("There is no emergency %(id)s.") % {"id": emergency_id})
-    return _json(_emergency(emergency))
+    if not request.user.is_authenticated:
+        raise SituationError(SituationCode.NOT_SIGNED_IN, _("Sign in to see emergencies."),
+                             status=401)
+    return _json(_emergency(services.access_emergency(request.user, emergency_id)))
 
 
 @router.post("/emergencies/{int:emergency_id}/end", auth=django_auth,
