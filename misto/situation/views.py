@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from misto import twin
 from misto.core.config import env_float
 from misto.core.errors import MistoError
 from misto.situation import services
@@ -71,8 +72,6 @@ def _reach(error: MistoError) -> NoReturn:
 
 
 def _districts() -> list[tuple[str, str]]:
-    from misto import twin
-
     return [(d.katottg, d.name) for d in twin.districts()]
 
 
