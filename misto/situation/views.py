@@ -89,7 +89,8 @@ def _map_config(request: HttpRequest, *, read_only: bool, emergency: Emergency |
         "read_only": read_only,
         "emergency": emergency.pk if emergency else None,
         "severity_colors": {"info": "#1c7ed6", "warning": "#f08c00", "critical": "#c92a2a"},
-        "device_colors": {"ok": "#2b8a3e", "alert": "#e03131", "offline": "#495057"},
+        "device_colors": {"ok": "#2b8a3e", "alert": "#e03131", "offline": "#495057",
+                          "never": "#adb5bd"},
         "text": {
             "sources": _("Sources"), "nothing": _("No incidents match the filters."),
             "live": _("Live"), "offline": _("Reconnecting…"),

@@ -96,7 +96,7 @@ class DevicePropertiesOut(Schema):
     device_id: str
     name: str
     model: str
-    state: Literal["ok", "alert", "offline"]
+    state: Literal["never", "ok", "alert", "offline"]
     district: str | None
     quantity: str
     value: float | None
@@ -180,8 +180,12 @@ class TimeFiguresOut(Schema):
 
 
 class DevicesCountOut(Schema):
+    """``online``: heard from and not offline; ``silent``: never seen or offline (the iot
+    module's silent-devices page); ``alerting``: online with a reading out of range."""
+
     total: int
     online: int
+    silent: int
     alerting: int
 
 

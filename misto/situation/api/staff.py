@@ -114,7 +114,7 @@ def dashboard(request: HttpRequest, days: int = 30) -> dict[str, Any]:
         "open_by_severity": board.by_severity,
         "response_times": [dict(f.__dict__) for f in board.figures],
         "devices": {"total": board.devices_total, "online": board.devices_online,
-                    "alerting": board.devices_alerting},
+                    "silent": board.devices_silent, "alerting": board.devices_alerting},
         "reports_today": board.reports_today, "environment": board.environment,
         "trend": [{"day": o.key, "opened": o.value, "resolved": r.value}
                   for o, r in zip(board.trend_opened, board.trend_resolved, strict=True)],
