@@ -10,25 +10,25 @@ from misto.core.registry import MenuEntry, MistoModule, Periodic, Workspace
 
 
 def _default_kinds(sender: Any, **kwargs: Any) -> None:
-    from misto.situation.services import ensure_default_kinds
+    from misto.situation.services import ensure_default_kinds  # apps.py loads before models
 
     ensure_default_kinds()
 
 
 def _kind_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
-    from misto.situation.services import forget_map_json
+    from misto.situation.services import forget_map_json  # apps.py loads before models
 
     forget_map_json(kind=instance)
 
 
 def _crew_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    from misto.situation.services import forget_map_json
+    from misto.situation.services import forget_map_json  # apps.py loads before models
 
     forget_map_json(crew=instance)
 
 
 def _emergency_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    from misto.situation.services import forget_map_json
+    from misto.situation.services import forget_map_json  # apps.py loads before models
 
     forget_map_json(emergency=instance)
 
@@ -59,7 +59,7 @@ class SituationConfig(MistoModule):
         super().ready()
         post_migrate.connect(_default_kinds, sender=self,
                              dispatch_uid="misto.situation.default_kinds")
-        from misto.situation.models import Crew, Emergency, IncidentKind
+        from misto.situation.models import Crew, Emergency, IncidentKind  # registry ready now
 
         post_save.connect(_kind_saved, sender=IncidentKind,
                           dispatch_uid="misto.situation.kind_saved")

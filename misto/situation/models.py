@@ -264,12 +264,20 @@ class IncidentUpdate(models.Model):
 
 
 class DeviceState(models.Model):
-    """A device as the iot events describe it: ok, alerting or offline."""
+    """A device as the iot events describe it: never seen, ok, alerting or offline.
+
+    A device the registry announces has not been heard from until an event about its data
+    says so (a reading out of range or back in range, back online): "never seen", as the
+    iot module's own pages and its silent-devices list say, not "online".
+    """
 
     class State(models.TextChoices):
+        NEVER = "never", _("never seen")
         OK = "ok", _("normal")
         ALERT = "alert", _("out of range")
         OFFLINE = "offline", _("offline")
+
+    SEEN = (State.OK, State.ALERT)  # heard from and not silent: what "online" counts
 
     device_id = models.CharField(max_length=100, unique=True)
     name = models.CharField(max_length=200, blank=True)
@@ -277,7 +285,7 @@ class DeviceState(models.Model):
     district = models.CharField(max_length=40, blank=True)
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OK)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.NEVER)
     quantity = models.CharField(max_length=60, blank=True)
     value = models.FloatField(null=True, blank=True)
     alerts = models.JSONField(default=dict, blank=True)  # quantity -> value, while alerting

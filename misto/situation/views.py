@@ -8,7 +8,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 from asgiref.sync import sync_to_async
 from django.contrib import messages
@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from misto import twin
 from misto.core.config import env_float
 from misto.core.errors import MistoError
 from misto.situation import services
@@ -37,7 +38,6 @@ from misto.situation.models import (
     Crew,
     Emergency,
     IncidentKind,
-    IncidentUpdate,
     Severity,
     Status,
 )
@@ -63,9 +63,15 @@ def _guard(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _districts() -> list[tuple[str, str]]:
-    from misto import twin
+def _reach(error: MistoError) -> NoReturn:
+    """A refusal of ``services.access_*`` as a page: 404 for a missing or hidden object (the
+    same page for both), 403 for a visible one the user may not act on."""
+    if error.status == 404:
+        raise Http404(error.message) from error
+    raise PermissionDenied(error.message) from error
 
+
+def _districts() -> list[tuple[str, str]]:
     return [(d.katottg, d.name) for d in twin.districts()]
 
 
@@ -83,7 +89,8 @@ def _map_config(request: HttpRequest, *, read_only: bool, emergency: Emergency |
         "read_only": read_only,
         "emergency": emergency.pk if emergency else None,
         "severity_colors": {"info": "#1c7ed6", "warning": "#f08c00", "critical": "#c92a2a"},
-        "device_colors": {"ok": "#2b8a3e", "alert": "#e03131", "offline": "#495057"},
+        "device_colors": {"ok": "#2b8a3e", "alert": "#e03131", "offline": "#495057",
+                          "never": "#adb5bd"},
         "text": {
             "sources": _("Sources"), "nothing": _("No incidents match the filters."),
             "live": _("Live"), "offline": _("Reconnecting…"),
@@ -140,11 +147,9 @@ def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     try:
-        item = services.get_incident(incident_id)
+        item = services.access_incident(request.user, incident_id)
     except MistoError as exc:
-        raise Http404(exc.message) from exc
-    if not services.can_see_incident(request.user, item):
-        return HttpResponse(_("You may not see this incident."), status=403)
+        _reach(exc)
     return render(request, "situation/incident.html", {
         "incident": item, "sources": item.source_rows.all(),
         "updates": item.updates.select_related("actor"),
@@ -176,19 +181,20 @@ def assign(request: HttpRequest, incident_id: int) -> HttpResponse:
                                department=request.POST.get("department", ""), crew_id=crew_id,
                                note=request.POST.get("note", ""))
     except MistoError as exc:
-        messages.error(request, exc.message)
-        return _back(request, incident_id, exc.status)
+        return _back(request, incident_id, exc)
     who = item.crew.name if item.crew else item.department
     messages.success(request, _("Assigned to %(who)s.") % {"who": who})
     return redirect("situation:incident", incident_id)
 
 
-def _back(request: HttpRequest, incident_id: int, status: int) -> HttpResponse:
-    """After a refused form: show the page again with the message, and the 4xx status."""
-    response = incident(request, incident_id) if status != 404 else None
-    if response is None:
-        raise Http404(_("There is no incident %(id)s.") % {"id": incident_id})
-    response.status_code = status
+def _back(request: HttpRequest, incident_id: int, error: MistoError) -> HttpResponse:
+    """After a refused form: show the page again with the message, and the 4xx status
+    (a missing or hidden incident is the 404 page, nothing more)."""
+    if error.status == 404:
+        _reach(error)
+    messages.error(request, error.message)
+    response = incident(request, incident_id)
+    response.status_code = error.status
     return response
 
 
@@ -201,10 +207,9 @@ def update_status(request: HttpRequest, incident_id: int) -> HttpResponse:
         services.change_status(incident_id, request.user, request.POST.get("status", ""),
                                note=request.POST.get("note", ""), photo=photo)
     except MistoError as exc:
-        messages.error(request, exc.message)
         if request.POST.get("from") == "task":
-            return _task_back(request, incident_id, exc.status)
-        return _back(request, incident_id, exc.status)
+            return _task_back(request, incident_id, exc)
+        return _back(request, incident_id, exc)
     messages.success(request, _("Saved."))
     if request.POST.get("from") == "task":
         return redirect("situation:task", incident_id)
@@ -224,11 +229,9 @@ def task(request: HttpRequest, incident_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     try:
-        item = services.get_incident(incident_id)
+        item = services.access_incident(request.user, incident_id, "work")
     except MistoError as exc:
-        raise Http404(exc.message) from exc
-    if not services.can_work_on(request.user, item):
-        return HttpResponse(_("This task is not assigned to your crew."), status=403)
+        _reach(exc)
     point = None
     if item.lon is not None and item.lat is not None:
         point = {"lon": item.lon, "lat": item.lat}
@@ -241,20 +244,21 @@ def task(request: HttpRequest, incident_id: int) -> HttpResponse:
     })
 
 
-def _task_back(request: HttpRequest, incident_id: int, status: int) -> HttpResponse:
+def _task_back(request: HttpRequest, incident_id: int, error: MistoError) -> HttpResponse:
+    if error.status == 404:
+        _reach(error)
+    messages.error(request, error.message)
     response = task(request, incident_id)
-    response.status_code = status
+    response.status_code = error.status
     return response
 
 
 def photo(request: HttpRequest, update_id: int) -> HttpResponseBase:
     """A status-update photo, for those who may see the incident."""
-    row = IncidentUpdate.objects.select_related("incident").filter(pk=update_id).first()
-    if row is None or not row.photo:
-        raise Http404(_("No such photo."))
-    if not request.user.is_authenticated or not services.can_see_incident(request.user,
-                                                                         row.incident):
-        return HttpResponse(_("You may not see this photo."), status=403)
+    try:
+        row = services.access_photo(request.user, update_id)
+    except MistoError as exc:
+        _reach(exc)
     return FileResponse(row.photo.open("rb"))
 
 
@@ -294,15 +298,16 @@ def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
     refused = _guard(request)
     if refused:
         return refused
-    item = Emergency.objects.filter(pk=emergency_id).first()
-    if item is None:
-        raise Http404(_("There is no emergency %(id)s.") % {"id": emergency_id})
+    try:
+        item = services.access_emergency(request.user, emergency_id)
+    except MistoError as exc:
+        _reach(exc)
     if request.method == "POST":
         try:
             services.end_emergency(emergency_id, request.user, request.POST.get("note", ""))
         except MistoError as exc:
-            if exc.status == 403:
-                raise PermissionDenied(exc.message) from None
+            if exc.status in (403, 404):
+                _reach(exc)
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The emergency has ended."))

@@ -1,7 +1,8 @@
 """The situational centre's operations: plain functions that the event handlers, views, API,
 tasks and commands call, one file per concept.
 
-- :mod:`.access`: who may see an incident, dispatch it or work on it.
+- :mod:`.access`: who may see an incident, dispatch it or work on it; ``access_<object>``
+  fetches an object and checks the right in one call (hidden answers as missing).
 - :mod:`.kinds`: incident kinds and the rules that classify a signal.
 - :mod:`.places`: district, address and street of a point, from the twin.
 - :mod:`.correlation`: signals in (``ingest_*``), joined to an open incident or opening one.
@@ -16,6 +17,9 @@ This package exports the names the rest of Misto uses, so callers keep writing
 """
 
 from misto.situation.services.access import (
+    access_emergency,
+    access_incident,
+    access_photo,
     can_dispatch,
     can_see_incident,
     can_view,
@@ -35,7 +39,6 @@ from misto.situation.services.dispatch import (
     change_status,
     crew_tasks,
     departments,
-    get_incident,
 )
 from misto.situation.services.emergencies import (
     affected_buildings,
@@ -66,6 +69,9 @@ __all__ = [
     "ALLOWED_STEPS",
     "Bar",
     "TimeFigures",
+    "access_emergency",
+    "access_incident",
+    "access_photo",
     "affected_buildings",
     "assign",
     "can_dispatch",
@@ -84,7 +90,6 @@ __all__ = [
     "end_emergency",
     "ensure_default_kinds",
     "forget_map_json",
-    "get_incident",
     "incident_collection",
     "incident_collection_text",
     "incident_feature",

@@ -17,8 +17,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from misto.core.bus import publish
 from misto.core.photos import BUSY, NOT_IMAGE, CleanPhoto, PhotoError, clean_photo
-from misto.situation.errors import SituationCode, SituationError, forbidden, not_found
+from misto.situation.errors import SituationCode, SituationError, forbidden
+from misto.situation.events import IncidentAssigned, IncidentResolved
 from misto.situation.models import (
     ACTIVE_STATUSES,
     Change,
@@ -29,20 +31,10 @@ from misto.situation.models import (
     Status,
     UpdateAction,
 )
-from misto.situation.services.access import can_dispatch, can_work_on
+from misto.situation.services.access import access_incident, can_dispatch
 from misto.situation.services.livemap import record_change
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
-
-
-def get_incident(incident_id: int, *, lock: bool = False) -> Incident:
-    rows = Incident.objects.select_related("kind", "crew", "emergency")
-    if lock:
-        rows = rows.select_for_update(of=("self",))
-    incident = rows.filter(pk=incident_id).first()
-    if incident is None:
-        raise not_found(_("There is no incident %(id)s.") % {"id": incident_id})
-    return incident
 
 
 def departments() -> list[str]:
@@ -58,23 +50,10 @@ def assign(incident_id: int, user: Any, *, department: str = "", crew_id: int | 
 
     The first assignment ends the response time. A crew brings its department along.
     """
-    if not can_dispatch(user):
-        raise forbidden(_("Only dispatchers may assign incidents."))
-    department = (department or "").strip()[:100]
-    crew = None
-    if crew_id is not None:
-        crew = Crew.objects.filter(pk=crew_id, active=True).first()
-        if crew is None:
-            raise SituationError(
-                SituationCode.UNKNOWN_CREW,
-                _("There is no active crew %(id)s.") % {"id": crew_id})
-    if crew is None and not department:
-        raise SituationError(SituationCode.NOTHING_TO_ASSIGN, _("Choose a department or a crew."))
-    from misto.core.bus import publish
-    from misto.situation.events import IncidentAssigned
-
     with transaction.atomic():
-        incident = get_incident(incident_id, lock=True)
+        incident = access_incident(user, incident_id, "dispatch", lock=True)
+        crew = _check_assignee(department, crew_id)
+        department = (department or "").strip()[:100]
         if not incident.active:
             raise SituationError(
                 SituationCode.RESOLVED,
@@ -100,6 +79,20 @@ def assign(incident_id: int, user: Any, *, department: str = "", crew_id: int | 
             assigned_at=now, district=incident.district or None,
         ))
     return incident
+
+
+def _check_assignee(department: str, crew_id: int | None) -> Crew | None:
+    """The active crew named (or none), refusing an assignment to nobody."""
+    crew = None
+    if crew_id is not None:
+        crew = Crew.objects.filter(pk=crew_id, active=True).first()
+        if crew is None:
+            raise SituationError(
+                SituationCode.UNKNOWN_CREW,
+                _("There is no active crew %(id)s.") % {"id": crew_id})
+    if crew is None and not (department or "").strip():
+        raise SituationError(SituationCode.NOTHING_TO_ASSIGN, _("Choose a department or a crew."))
+    return crew
 
 
 ALLOWED_STEPS = {
@@ -143,10 +136,7 @@ def change_status(incident_id: int, user: Any, status: str, *, note: str = "",
             % {"status": status, "known": ", ".join(Status.values)})
     clean = check_photo(photo)
     with transaction.atomic():
-        incident = get_incident(incident_id, lock=True)
-        if not can_work_on(user, incident):
-            raise forbidden(_("Only the assigned crew or a dispatcher may update this "
-                              "incident."))
+        incident = access_incident(user, incident_id, "work", lock=True)
         current = Status(incident.status)
         if status == current and (note or clean):
             _note(incident, user, note, clean)
@@ -184,9 +174,6 @@ def _note(incident: Incident, user: Any, note: str, photo: CleanPhoto | None) ->
 
 def _resolve(incident: Incident, user: Any, note: str, when: datetime,
              photo: CleanPhoto | None = None) -> None:
-    from misto.core.bus import publish
-    from misto.situation.events import IncidentResolved
-
     incident.status = Status.RESOLVED
     incident.resolved_at = when
     incident.save()

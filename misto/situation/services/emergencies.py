@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto import twin
+from misto.core.bus import publish
 from misto.core.permissions import can
-from misto.situation.errors import SituationCode, SituationError, forbidden, not_found
+from misto.situation.errors import SituationCode, SituationError, forbidden
+from misto.situation.events import EmergencyDeclared, EmergencyEnded
 from misto.situation.models import (
     ACTIVE_STATUSES,
     Change,
@@ -28,6 +30,7 @@ from misto.situation.models import (
     IncidentUpdate,
     UpdateAction,
 )
+from misto.situation.services.access import access_emergency
 from misto.situation.services.livemap import record_change
 from misto.situation.services.places import _district_names
 
@@ -86,9 +89,6 @@ def declare_emergency(user: Any, *, title: str, kind: str = "other",
 def _create_emergency(*, title: str, kind: str, districts: list[str],
                       area: GEOSGeometry | None, note: str, user: Any,
                       announcement_id: str, publish_it: bool) -> Emergency:
-    from misto.core.bus import publish
-    from misto.situation.events import EmergencyDeclared
-
     with transaction.atomic():
         emergency = Emergency.objects.create(
             title=title, kind=kind, districts=districts, area=area, note=note,
@@ -121,15 +121,11 @@ def _create_emergency(*, title: str, kind: str, districts: list[str],
 
 
 def end_emergency(emergency_id: int, user: Any, note: str = "") -> Emergency:
-    from misto.core.bus import publish
-    from misto.situation.events import EmergencyEnded
-
-    if not can(user, "situation.emergency.end"):
-        raise forbidden(_("Only dispatchers may end an emergency."))
+    """End an emergency (``situation.emergency.end``). Only a declared one publishes
+    ``situation.EmergencyEnded``: one opened by an outage announcement has the
+    announcement to speak to the public."""
     with transaction.atomic():
-        emergency = Emergency.objects.select_for_update().filter(pk=emergency_id).first()
-        if emergency is None:
-            raise not_found(_("There is no emergency %(id)s.") % {"id": emergency_id})
+        emergency = access_emergency(user, emergency_id, "end", lock=True)
         if emergency.ended_at is not None:
             raise SituationError(
                 SituationCode.RESOLVED,

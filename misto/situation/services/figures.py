@@ -1,7 +1,19 @@
 """Figures: response and resolution times, and what the dashboard and big screen show.
 
 Read-only, from the situational centre's own tables, so that leadership's numbers never
-depend on another module being reachable.
+depend on another module being reachable. Each figure counts exactly what the page it
+summarises shows, from the same rows (tests recount each one independently):
+
+- open incidents (total, by kind, district, severity): the live map's active incidents;
+- devices (total, online, silent, alerting): the devices layer, kept from the iot events
+  (a registered device is "never seen" until an event says it was heard from, as on the
+  iot module's device pages; online = heard from and not offline; silent = the rest, as
+  on its silent-devices page);
+- reports today: the citizens' reports the reports module announced (``ReportCreated``)
+  with a creation time since midnight in the city's time zone (``TIME_ZONE``), whatever
+  time zone a request runs in;
+- current outages, active emergencies, the 14-day trend: the outages layer, the
+  emergencies list and the incidents' own times, days in the city's time zone.
 """
 
 from __future__ import annotations
@@ -11,7 +23,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,6 +136,7 @@ class Dashboard:
     figures: list[TimeFigures]
     devices_total: int
     devices_online: int
+    devices_silent: int
     devices_alerting: int
     reports_today: int
     environment: list[dict[str, Any]]
@@ -131,9 +146,28 @@ class Dashboard:
     outages_current: int
 
 
+def city_zone() -> ZoneInfo:
+    """The city's time zone (``TIME_ZONE``): "today" on the dashboard is the city's day,
+    not the server's or a request's."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
 def local_midnight(now: datetime | None = None) -> datetime:
-    now = timezone.localtime(now or timezone.now())
+    """The start of the city's day that ``now`` falls in."""
+    now = timezone.localtime(now or timezone.now(), city_zone())
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _city_day(when: datetime) -> str:
+    return timezone.localtime(when, city_zone()).date().isoformat()
+
+
+def reports_created_since(since: datetime) -> int:
+    """Citizens' reports created since ``since``: one per report the reports module
+    announced, by the creation time it announced."""
+    return (IncidentSource.objects
+            .filter(module="reports", event="reports.ReportCreated", observed_at__gte=since)
+            .values("source_id").distinct().count())
 
 
 def dashboard(period_days: int = 30, trend_days: int = 14) -> Dashboard:
@@ -150,31 +184,28 @@ def dashboard(period_days: int = 30, trend_days: int = 14) -> Dashboard:
                    .annotate(n=Count("id")).order_by("-n", "district_name")]
     severity = Counter(dict(active.values_list("severity").annotate(n=Count("id"))))
     devices = Counter(dict(DeviceState.objects.values_list("state").annotate(n=Count("id"))))
-    today = local_midnight(now)
-    reports_today = (IncidentSource.objects
-                     .filter(module="reports", event="reports.ReportCreated",
-                             observed_at__gte=today)
-                     .values("source_id").distinct().count())
+    online = sum(devices.get(state, 0) for state in DeviceState.SEEN)
     trend_start = local_midnight(now) - timedelta(days=trend_days - 1)
     opened_days: Counter[str] = Counter()
     for when in Incident.objects.filter(opened_at__gte=trend_start).values_list(
             "opened_at", flat=True):
-        opened_days[timezone.localtime(when).date().isoformat()] += 1
+        opened_days[_city_day(when)] += 1
     resolved_days: Counter[str] = Counter()
     for resolved in Incident.objects.filter(resolved_at__gte=trend_start).values_list(
             "resolved_at", flat=True):
         if resolved is not None:
-            resolved_days[timezone.localtime(resolved).date().isoformat()] += 1
+            resolved_days[_city_day(resolved)] += 1
     days = [(trend_start + timedelta(days=i)).date() for i in range(trend_days)]
     return Dashboard(
         now=now, open_total=sum(bar.value for bar in by_kind), by_kind=by_kind,
         by_district=by_district,
         by_severity={level: severity.get(level, 0) for level in Severity.values},
         figures=response_figures(now - timedelta(days=period_days)),
-        devices_total=sum(devices.values()),
-        devices_online=sum(devices.values()) - devices.get(DeviceState.State.OFFLINE, 0),
+        devices_total=sum(devices.values()), devices_online=online,
+        devices_silent=sum(devices.values()) - online,
         devices_alerting=devices.get(DeviceState.State.ALERT, 0),
-        reports_today=reports_today, environment=environment_by_district(),
+        reports_today=reports_created_since(local_midnight(now)),
+        environment=environment_by_district(),
         trend_opened=[Bar(day.strftime("%d.%m"), opened_days[day.isoformat()], day.isoformat())
                       for day in days],
         trend_resolved=[Bar(day.strftime("%d.%m"), resolved_days[day.isoformat()],

@@ -1,10 +1,11 @@
-"""Inline SVG charts for the dashboard: no chart library, no CDN, readable without colour
-(every bar carries its number) and described for screen readers."""
+"""The dashboard's charts without a chart library or CDN: bars as an HTML list, the trend
+as inline SVG; readable without colour (every bar carries its number) and described for
+screen readers."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from misto.situation.services import Bar
@@ -13,27 +14,19 @@ register = template.Library()
 
 
 @register.simple_tag
-def bar_chart(bars: list[Bar], title: str, width: int = 420) -> SafeString:
-    """Horizontal bars, one row per item, the value written at the bar's end."""
+def bar_chart(bars: list[Bar], title: str) -> SafeString:
+    """Horizontal bars as an HTML list, one row per item: the label wraps instead of being
+    cut (an SVG's text cannot), and each bar carries its number (readable without colour)."""
     if not bars:
         return mark_safe("")
-    row = 26
-    label_w = 170
-    height = row * len(bars) + 4
     top = max(bar.value for bar in bars) or 1
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
-             f'width="100%" aria-label="{escape(title)}"><title>{escape(title)}</title>']
-    for i, bar in enumerate(bars):
-        y = i * row + 2
-        length = max(2.0, (width - label_w - 40) * bar.value / top)
-        parts.append(
-            f'<text x="0" y="{y + 17}" class="chart-label">{escape(bar.label[:26])}</text>'
-            f'<rect x="{label_w}" y="{y + 4}" width="{length:.1f}" height="{row - 8}" '
-            f'fill="{escape(bar.color)}" rx="3"></rect>'
-            f'<text x="{label_w + length + 6:.1f}" y="{y + 17}" class="chart-value">'
-            f'{bar.value}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # every text above is escaped
+    rows = "".join(
+        format_html('<li><span class="bar-label">{}</span><span class="bar-track">'
+                    '<span class="bar-fill" style="width:{}%;background:{}"></span>'
+                    '<span class="bar-value">{}</span></span></li>',
+                    bar.label, round(100 * bar.value / top, 1), bar.color, bar.value)
+        for bar in bars)
+    return format_html('<ol class="bar-chart" aria-label="{}">{}</ol>', title, mark_safe(rows))
 
 
 @register.simple_tag

@@ -128,8 +128,9 @@ def test_dispatch_through_the_api(incidents, people):
     url = f"/api/situation/incidents/{water.pk}/assign"
     body = json.dumps({"crew_id": people.crew.pk})
     assert client_for(None).post(url, body, content_type="application/json").status_code == 401
+    # not yet their crew's: the member does not see it, so it is "not found", not "forbidden"
     refused = member.post(url, body, content_type="application/json")
-    assert refused.status_code == 403 and json.loads(refused.content)["error"] == "forbidden"
+    assert refused.status_code == 404 and json.loads(refused.content)["error"] == "not_found"
     dispatcher = client_for(people.dispatcher)
     bad = dispatcher.post(url, json.dumps({"crew_id": 999}), content_type="application/json")
     assert bad.status_code == 400 and json.loads(bad.content)["error"] == "unknown_crew"
@@ -145,7 +146,7 @@ def test_dispatch_through_the_api(incidents, people):
     status_url = f"/api/situation/incidents/{water.pk}/status"
     other = client_for(people.other_member)
     assert other.post(status_url, json.dumps({"status": "in_progress"}),
-                      content_type="application/json").status_code == 403
+                      content_type="application/json").status_code == 404  # hidden
     unknown = member.post(status_url, json.dumps({"status": "done"}),
                           content_type="application/json")
     assert unknown.status_code == 400 and "done" in json.loads(unknown.content)["detail"]
@@ -187,7 +188,7 @@ def test_crew_page_status_update_with_photo(incidents, people, settings, tmp_pat
     page = member.get(f"/situation/tasks/{water.pk}/")
     assert page.status_code == 200
     assert water.landmark and water.landmark in page.content.decode()
-    assert client_for(people.other_member).get(f"/situation/tasks/{water.pk}/").status_code == 403
+    assert client_for(people.other_member).get(f"/situation/tasks/{water.pk}/").status_code == 404
 
     fake = io.BytesIO(b"this is not an image")
     fake.name = "fake.jpg"
@@ -207,7 +208,7 @@ def test_crew_page_status_update_with_photo(incidents, people, settings, tmp_pat
     assert update.photo and update.note == "На місці"
     photo = member.get(f"/situation/photos/{update.pk}")
     assert photo.status_code == 200
-    assert client_for(people.resident).get(f"/situation/photos/{update.pk}").status_code == 403
+    assert client_for(people.resident).get(f"/situation/photos/{update.pk}").status_code == 404
 
 
 def test_pages_need_staff(incidents, people):
@@ -268,3 +269,61 @@ def test_the_cached_map_follows_every_change(incidents, people):
     assert statuses() == {water.pk: "assigned", roads.pk: "open"}
     services.ingest_report_created(report_payload(203, 35.17, 47.81))
     assert len(statuses()) == 3
+
+
+def test_a_hidden_object_answers_exactly_as_a_missing_one(incidents, people, settings,
+                                                           tmp_path):
+    """Issue 16: no answer tells a user without scope that an id exists. Another crew's
+    member and a resident get, for an incident, an emergency and a photo they may not see,
+    the same status and byte-for-byte body as for an id that does not exist; only a user
+    who sees the object hears "forbidden" for an act on it."""
+    settings.MEDIA_ROOT = tmp_path
+    water = incidents[0]
+    services.assign(water.pk, people.dispatcher, crew_id=people.crew.pk)
+    services.change_status(water.pk, people.crew_member, "in_progress", photo=_png())
+    photo = IncidentUpdate.objects.get(incident=water, status="in_progress").pk
+    emergency = services.declare_emergency(people.dispatcher, title="Аварія").pk
+    missing = 10**9
+    assign = json.dumps({"department": "roads"})
+    status = json.dumps({"status": "resolved"})
+    asked = [
+        ("get", "/api/situation/incidents/{}", None),
+        ("post", "/api/situation/incidents/{}/assign", assign),
+        ("post", "/api/situation/incidents/{}/status", status),
+        ("get", "/api/situation/emergencies/{}", None),
+        ("post", "/api/situation/emergencies/{}/end", None),
+        ("get", "/situation/incidents/{}/", None),
+        ("post", "/situation/incidents/{}/assign/", {"department": "roads"}),
+        ("post", "/situation/incidents/{}/status/", {"status": "resolved", "from": "task"}),
+        ("get", "/situation/tasks/{}/", None),
+        ("get", "/situation/photos/{}", None),
+    ]
+    existing = {"emergencies": emergency, "photos": photo}
+    staff_only = {"/api/situation/emergencies/{}"}
+    for user in (people.other_member, people.resident):
+        client = client_for(user)
+        for method, url, body in asked:
+            hidden_id = next((v for k, v in existing.items() if f"/{k}/" in url), water.pk)
+            answers = []
+            for object_id in (hidden_id, missing):
+                call = getattr(client, method)
+                path = url.format(object_id)
+                if isinstance(body, str):
+                    response = call(path, body, content_type="application/json")
+                else:
+                    response = call(path, body or {})
+                answers.append((response.status_code, response.content))
+            assert answers[0] == answers[1], (user.username, url)
+            # behind the staff router's gate, non-staff hear 403 before any id is looked at
+            want = (403, "forbidden") if url in staff_only else (404, "not_found")
+            assert answers[0][0] == want[0], (user.username, url, answers[0])
+            if url.startswith("/api/"):
+                assert json.loads(answers[0][1])["error"] == want[1]
+    # who sees the incident but may not dispatch it is told so
+    member = client_for(people.crew_member)
+    refused = member.post(f"/api/situation/incidents/{water.pk}/assign", assign,
+                          content_type="application/json")
+    assert refused.status_code == 403 and json.loads(refused.content)["error"] == "forbidden"
+    assert member.get(f"/situation/photos/{photo}").status_code == 200
+    water.refresh_from_db()
+    assert water.status == Status.IN_PROGRESS and water.department == "water"

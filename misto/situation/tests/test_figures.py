@@ -7,16 +7,27 @@ import json
 import random
 import re
 import statistics
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from misto.core.models import OutboxEvent
 from misto.situation import services
 from misto.situation.models import Incident, IncidentKind, IncidentUpdate
-from misto.situation.tests.conftest import reading_payload, report_payload
+from misto.situation.services import figures
+from misto.situation.tests.conftest import (
+    EAST_DISTRICT,
+    WEST_DISTRICT,
+    deliver_situation,
+    publish_raw,
+    reading_payload,
+    report_payload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,10 +147,130 @@ def test_dashboard_counts(city, people):
     board = services.dashboard()
     assert board.open_total == 4
     assert board.reports_today == 2
-    assert board.devices_total == 4 and board.devices_online == 3
+    # new-1 and new-2 are registered and never heard from: silent, not online (issue 15)
+    assert board.devices_total == 4 and board.devices_online == 1
+    assert board.devices_silent == 3
     assert board.devices_alerting == 1
     assert {bar.key for bar in board.by_kind} == {"water", "roads", "air", "device"}
     assert sum(bar.value for bar in board.by_district) == 4
     air = [row for row in board.environment if row["air"]]
     assert air and air[0]["air_alerts"] == 1 and air[0]["air_max"] == 70
     assert board.trend_opened[-1].value == 4
+
+
+# --- Every figure against an independent recount of the page it summarises (issue 15) ---
+
+
+def _registry(uid: str, status: str = "active") -> dict:
+    return {"device_id": uid, "action": "created", "content_hash": uid, "version": 1,
+            "status": status}
+
+
+def _offline(uid: str, back: bool) -> dict:
+    return {"device_id": uid, "device_name": uid, "district": None, "lon": 35.18,
+            "lat": 47.84, "last_seen": None, "back_online": back}
+
+
+def build_picture(people) -> None:
+    """Reports (two the day before in the city, around its midnight), alerts, devices in
+    every state, an assigned and a resolved incident, a current and an ended outage, an
+    emergency; the events go through the outbox, as in production."""
+    midnight = figures.local_midnight()
+    reports = [(501, midnight + timedelta(minutes=10)), (502, timezone.now()),
+               (503, midnight - timedelta(minutes=10)), (504, midnight - timedelta(hours=5))]
+    for report_id, created in reports:
+        publish_raw("reports.ReportCreated", report_payload(
+            report_id, 35.105 + 0.01 * (report_id - 500), 47.805,
+            category="pothole" if report_id % 2 else "water",
+            created_at=min(created, timezone.now()).isoformat()))
+    publish_raw("iot.ReadingOutOfRange", reading_payload("air-1", 35.16, 47.83,
+                                                         quantity="pm25", value=70,
+                                                         threshold=35, severity="warning"))
+    publish_raw("iot.ReadingOutOfRange", reading_payload("p-1", 35.13, 47.82))
+    publish_raw("iot.ReadingOutOfRange", reading_payload("p-1", 35.13, 47.82, cleared=True))
+    publish_raw("iot.DeviceOffline", _offline("cam-1", back=False))
+    publish_raw("iot.DeviceOffline", _offline("cam-2", back=False))
+    publish_raw("iot.DeviceOffline", _offline("cam-2", back=True))
+    for uid in ("air-1", "p-1", "cam-1", "cam-2", "never-1", "never-2", "gone-1"):
+        publish_raw("iot.DeviceRegistryChanged", _registry(uid))
+    publish_raw("iot.DeviceRegistryChanged", _registry("gone-1", status="inactive"))
+    now = timezone.now()
+    for announcement, ends in (("out-1", now + timedelta(hours=3)),
+                               ("out-2", now - timedelta(hours=1))):
+        publish_raw("notifications.OutageAnnounced", {
+            "announcement_id": announcement, "kind": "water", "emergency": False,
+            "title": "Вода", "districts": [WEST_DISTRICT], "area_geojson": None,
+            "starts_at": (now - timedelta(hours=2)).isoformat(), "ends_at": ends.isoformat(),
+            "building_count": 3})
+    deliver_situation()
+    first, second = Incident.objects.order_by("pk")[:2]
+    services.assign(first.pk, people.dispatcher, crew_id=people.crew.pk)
+    services.assign(second.pk, people.dispatcher, department="roads")
+    services.change_status(second.pk, people.dispatcher, "resolved", note="done")
+    services.declare_emergency(people.dispatcher, title="Аварія", districts=[EAST_DISTRICT])
+
+
+def _features(client: Client, url: str) -> list[dict]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return json.loads(response.content)["features"]
+
+
+def test_every_dashboard_figure_equals_a_recount_of_its_page(city, people):
+    build_picture(people)
+    client = Client()
+    client.force_login(people.dispatcher)
+    # a request in another time zone still counts the city's day
+    with timezone.override("America/New_York"):
+        board = json.loads(client.get("/api/situation/dashboard").content)
+    html = client.get("/situation/dashboard/").content.decode()
+    shown = dict(re.findall(r'data-figure="([a-z-]+)">([^<]*)<', html))
+
+    # open incidents: the live map's active incidents
+    active = [f["properties"] for f in _features(client, "/api/situation/incidents")]
+    assert board["open_total"] == len(active) == int(shown["open"]) > 0
+    assert {row["kind"]: row["count"] for row in board["open_by_kind"]} == \
+        Counter(p["kind"] for p in active)
+    assert {row["district"]: row["count"] for row in board["open_by_district"]} == \
+        Counter(p["district"] for p in active)
+    assert board["open_by_severity"] == {level: sum(p["severity"] == level for p in active)
+                                         for level in ("info", "warning", "critical")}
+    assert int(shown["critical"]) == board["open_by_severity"]["critical"]
+
+    # devices: the devices layer, state by state
+    states = Counter(f["properties"]["state"]
+                     for f in _features(client, "/api/situation/devices"))
+    assert states == {"alert": 1, "ok": 2, "offline": 1, "never": 2}
+    assert board["devices"] == {"total": sum(states.values()),
+                                "online": states["ok"] + states["alert"],
+                                "silent": states["never"] + states["offline"],
+                                "alerting": states["alert"]}
+    assert shown["devices-online"] == f'{board["devices"]["online"]} / {board["devices"]["total"]}'
+    assert shown["devices-alerting"] == str(board["devices"]["alerting"])
+
+    # reports today: the ReportCreated events in the outbox created since the city's midnight
+    city_zone = ZoneInfo("Europe/Kyiv")
+    today = timezone.now().astimezone(city_zone).date()
+    created = [datetime.fromisoformat(e.payload["created_at"]).astimezone(city_zone).date()
+               for e in OutboxEvent.objects.filter(name="reports.ReportCreated")]
+    assert board["reports_today"] == sum(day == today for day in created) == 2
+    assert shown["reports-today"] == "2"
+
+    # current outages: the outages layer; emergencies: the active ones in the list
+    current = _features(client, "/api/situation/outages")
+    assert board["outages_current"] == len(current) == int(shown["outages"]) == 1
+    listed = json.loads(client.get("/api/situation/emergencies").content)["emergencies"]
+    assert [e["id"] for e in board["emergencies"]] == [e["id"] for e in listed if e["active"]]
+
+    # the trend: every incident's opening and resolution, by the city's day
+    everything = [f["properties"] for f in _features(client, "/api/situation/incidents?status=all")]
+
+    def per_day(field: str) -> Counter[str]:
+        return Counter(datetime.fromisoformat(p[field].replace("Z", "+00:00"))
+                       .astimezone(city_zone).date().isoformat()
+                       for p in everything if p[field])
+
+    opened, resolved = per_day("opened_at"), per_day("resolved_at")
+    for row in board["trend"]:
+        assert (row["opened"], row["resolved"]) == (opened[row["day"]], resolved[row["day"]])
+    assert sum(row["opened"] for row in board["trend"]) == sum(opened.values())

@@ -61,7 +61,7 @@
       { id: "shelters", type: "circle", source: "shelters", paint: { "circle-radius": 7, "circle-color": "#2b8a3e", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
       { id: "devices", type: "circle", source: "devices", paint: {
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 11, 2.5, 17, 6],
-        "circle-color": ["match", ["get", "state"], "alert", cfg.device_colors.alert, "offline", cfg.device_colors.offline, cfg.device_colors.ok],
+        "circle-color": ["match", ["get", "state"], "alert", cfg.device_colors.alert, "offline", cfg.device_colors.offline, "never", cfg.device_colors.never, cfg.device_colors.ok],
         "circle-stroke-color": "#ffffff", "circle-stroke-width": 1 } },
       { id: "incidents", type: "circle", source: "incidents", paint: {
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 11, 5, 17, 11],
