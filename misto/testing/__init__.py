@@ -33,16 +33,3 @@ def grant_role(user: Any, role: str, department: str = "", district: str = "") -
     forget_scopes(user)
     return user
 
-
-def make_resident(username: str, *, birth_date: str = "1990-01-01", verified: bool = True,
-                  district: str = "UA23060070010000012", last_name: str = "Тестова",
-                  first_name: str = "Олена", patronymic: str = "Петрівна") -> Any:
-    """A resident account linked to a register entry (verified by a provider, or not)."""
-    from misto.residents.models import Person, Verification
-
-    user = get_user_model().objects.create_user(username)
-    Person.objects.create(
-        user=user, last_name=last_name, first_name=first_name, patronymic=patronymic,
-        birth_date=birth_date, district=district,
-        verification=Verification.PROVIDER if verified else Verification.SELF)
-    return user

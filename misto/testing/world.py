@@ -8,6 +8,7 @@ their own set-up on top (their default kinds, categories...), never a copy of th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.gis.geos import LineString, MultiLineString, MultiPolygon, Point, Polygon
 
@@ -71,3 +72,17 @@ def build_city() -> City:
     return City()
 
 
+def make_resident(username: str, *, birth_date: str = "1990-01-01", verified: bool = True,
+                  district: str = WEST_DISTRICT, last_name: str = "Тестова",
+                  first_name: str = "Олена", patronymic: str = "Петрівна") -> Any:
+    """A resident account linked to a register entry (verified by a provider, or not)."""
+    from django.contrib.auth import get_user_model
+
+    from misto.residents.models import Person, Verification
+
+    user = get_user_model().objects.create_user(username)
+    Person.objects.create(
+        user=user, last_name=last_name, first_name=first_name, patronymic=patronymic,
+        birth_date=birth_date, district=district,
+        verification=Verification.PROVIDER if verified else Verification.SELF)
+    return user

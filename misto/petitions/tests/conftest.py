@@ -11,7 +11,8 @@ from django.test import Client
 from misto.petitions import services
 from misto.petitions.models import ModerationRule, Petition, Rules
 from misto.residents import levels
-from misto.testing import make_resident, make_staff, world
+from misto.testing import make_staff, world
+from misto.testing.world import make_resident
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from misto.petitions import services
 from misto.petitions.errors import PetitionError, PetitionsCode
 from misto.petitions.models import Petition, Signature, Status
 from misto.residents import levels
-from misto.testing import make_resident
+from misto.testing.world import make_resident
 
 from .conftest import signed_in
 

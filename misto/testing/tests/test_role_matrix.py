@@ -25,7 +25,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from misto.conftest import ROOT
 from misto.core.permissions import ROLES, parse_markdown_table
 from misto.residents import rnokpp
-from misto.testing import make_resident, make_staff, world
+from misto.testing import make_staff, world
+from misto.testing.world import make_resident
 
 pytestmark = pytest.mark.django_db
 
