@@ -1,51 +1,33 @@
 """The residents' API: a resident's own data, staff look-ups, public extract checks.
 
-Every personal-data read by staff goes through ``services.read_personal`` (logged); errors
-are 4xx with a reason.
+Every personal-data read by staff goes through ``services.read_personal`` (logged). Handlers
+raise :class:`~misto.residents.errors.ResidentsError`; ``misto/api.py`` answers with its
+status and body.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status, UploadedFile
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from misto.core.permissions import require
+from misto.core.permissions import can
 from misto.residents import services
+from misto.residents.errors import ResidentsCode, ResidentsError, forbidden, not_found
 from misto.residents.models import Person
 
 router = Router(tags=["residents"])
-F = TypeVar("F", bound=Callable[..., Any])
 MAX_PDF = 5 * 1024 * 1024
-
-
-def refusals(func: F) -> F:
-    """Turn refused operations into 4xx answers with the reason."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except PermissionDenied as error:
-            raise HttpError(403, f"not allowed: {error}") from error
-        except services.ResidentsError as error:
-            detail = "; ".join(f"{k}: {v}" for k, v in error.errors.items())
-            raise HttpError(400, f"{error.code}: {error.message}"
-                            + (f" ({detail})" if detail else "")) from error
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _own_person(request: HttpRequest) -> Person:
     person = services.person_of(request.user)
     if person is None:
-        raise HttpError(404, "not_in_register: your account is not linked to the register")
+        raise ResidentsError(ResidentsCode.NOT_IN_REGISTER,
+                             _("Your account is not linked to the register."), status=404)
     return person
 
 
@@ -78,7 +60,6 @@ class ExtractOut(Schema):
 
 
 @router.get("/me", auth=django_auth)
-@refusals
 def me(request: HttpRequest) -> dict[str, Any]:
     person = _own_person(request)
     data = services.read_personal(person, actor=request.user, reason="own data")
@@ -87,19 +68,16 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/me/export", auth=django_auth)
-@refusals
 def export(request: HttpRequest) -> dict[str, Any]:
     return services.export_data(_own_person(request))
 
 
 @router.get("/me/access-log", auth=django_auth)
-@refusals
 def my_access_log(request: HttpRequest) -> list[dict[str, Any]]:
     return services.access_log(_own_person(request))
 
 
 @router.post("/me/corrections", auth=django_auth, response={201: CorrectionOut})
-@refusals
 def request_correction(request: HttpRequest, body: CorrectionIn) -> Status[CorrectionOut]:
     row = services.request_correction(_own_person(request), field=body.field,
                                       value=body.value, comment=body.comment,
@@ -108,17 +86,17 @@ def request_correction(request: HttpRequest, body: CorrectionIn) -> Status[Corre
 
 
 @router.get("/people", auth=django_auth)
-@refusals
 def find_person(request: HttpRequest, rnokpp: str, reason: str) -> dict[str, Any]:
     """Staff: a person by RNOKPP, with the reason written to their access log.
 
     Staff who may open nobody's personal data are refused before the look-up, so the
     answer is the same whether the number exists or not.
     """
-    require(request.user, "residents.person.view_personal")
+    if not can(request.user, "residents.person.view_personal"):
+        raise forbidden(_("You may not open this person's personal data."))
     found = services.visible_people(request.user, rnokpp=rnokpp)
     if not found:
-        raise HttpError(404, "not_found: no such person in your scope")
+        raise not_found(_("No such person in your scope."))
     person = found[0]
     data = services.read_personal(person, actor=request.user, reason=reason, channel="api")
     return {"uuid": str(person.uuid), "verification": person.verification,
@@ -126,10 +104,9 @@ def find_person(request: HttpRequest, rnokpp: str, reason: str) -> dict[str, Any
 
 
 @router.post("/corrections/{request_id}/decision", auth=django_auth, response=CorrectionOut)
-@refusals
 def decide(request: HttpRequest, request_id: int, body: DecisionIn) -> CorrectionOut:
     if not 0 < request_id < 2**62:
-        raise HttpError(404, "not_found")
+        raise not_found(_("No such request."))
     row = services.decide_correction(request_id, approve=body.approve, reason=body.reason,
                                      by=request.user)
     return CorrectionOut(id=row.pk, field=row.field, status=row.status)
@@ -157,5 +134,6 @@ def verify_extract(request: HttpRequest, code: str,
                    file: UploadedFile = File(...)) -> ExtractOut:  # noqa: B008
     """Public: whether this PDF is exactly the extract issued under this code."""
     if file.size is None or file.size > MAX_PDF:
-        raise HttpError(413, "file_too_large: an extract is smaller than 5 MB")
+        raise ResidentsError(ResidentsCode.FILE_TOO_LARGE,
+                             _("An extract is smaller than 5 MB."), status=413)
     return _extract_out(code, services.verify_extract(code[:40], file.read()))

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from misto.core.config import env_str
 from misto.residents import demo
+from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.identity import ProviderConfig
 
 NAME = "demo"
@@ -42,8 +43,13 @@ NODE_MODULES = SCRIPT.parent / "node_modules"
 START_TIMEOUT = 30.0  # seconds for node to load the provider
 
 
-class DemoIdpError(Exception):
+class DemoIdpError(ResidentsError):
     """The demo provider cannot be started or stopped; the message says why."""
+
+    status = 503
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ResidentsCode.DEMO_IDP, message)
 
 
 def issuer() -> str:

@@ -34,9 +34,9 @@ from django.utils.translation import gettext as _
 from misto.core.config import env_list, env_str, structured
 from misto.residents import rnokpp as rnokpp_rules
 from misto.residents.crypto import blind_index
+from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.models import ExternalIdentity, Person, Verification
 from misto.residents.services import (
-    ResidentsError,
     find_by_rnokpp,
     link_account,
     parse_date,
@@ -112,7 +112,8 @@ def sign_in_with(config: ProviderConfig, claims: dict[str, Any]) -> SignIn:
     """The account for a verified identity, linked to its person in the register if any."""
     subject = str(claims.get("sub") or "")
     if not subject:
-        raise ResidentsError(_("The identity provider sent no subject."), "oidc_no_subject")
+        raise ResidentsError(ResidentsCode.OIDC_NO_SUBJECT,
+                             _("The identity provider sent no subject."))
     subject_index = blind_index(f"sub:{config.name}", subject)
     number = str(claims.get(config.rnokpp_claim) or "")
     person: Person | None = None
@@ -147,12 +148,12 @@ def sign_in_with(config: ProviderConfig, claims: dict[str, Any]) -> SignIn:
             basis = _("identity verified by %(provider)s") % {"provider": config.title}
             if person.user_id is None:
                 if Person.objects.filter(user=user).exclude(pk=person.pk).exists():
-                    raise ResidentsError(_("This account is linked to another person."),
-                                         "identity_conflict")
+                    raise ResidentsError(ResidentsCode.IDENTITY_CONFLICT,
+                                         _("This account is linked to another person."))
                 link_account(person, user, basis=basis)
             elif person.user_id != user.pk:
-                raise ResidentsError(
-                    _("This person is already linked to another account."), "identity_conflict")
+                raise ResidentsError(ResidentsCode.IDENTITY_CONFLICT,
+                                     _("This person is already linked to another account."))
             raise_verification(person, Verification.PROVIDER, by=user, basis=basis)
         else:
             person = Person.objects.filter(user=user).first()

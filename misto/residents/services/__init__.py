@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from misto.residents.errors import ResidentsError
+from misto.residents.errors import ResidentsCode, ResidentsError, forbidden, not_found
 from misto.residents.services.cabinet import cabinet_panels
 from misto.residents.services.corrections import (
     decide_correction,
@@ -78,6 +78,7 @@ __all__ = [
     "AddressMatch",
     "ExtractCheck",
     "PermissionDenied",
+    "ResidentsCode",
     "ResidentsError",
     "access_log",
     "active_benefits",
@@ -94,6 +95,7 @@ __all__ = [
     "export_data",
     "field_label",
     "find_by_rnokpp",
+    "forbidden",
     "history",
     "issue_extract",
     "link_account",
@@ -101,6 +103,7 @@ __all__ = [
     "match_address",
     "new_extract_code",
     "normalise_phone",
+    "not_found",
     "parse_date",
     "pending_corrections",
     "person_of",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.core.permissions import can
-from misto.residents.errors import ResidentsError
+from misto.residents.errors import ResidentsCode, ResidentsError, not_found
 from misto.residents.models import AccessLogEntry, CorrectionRequest, Person
 from misto.residents.services.reading import actor_label
 from misto.residents.services.register import change_person
@@ -23,18 +23,20 @@ from misto.residents.services.validation import CORRECTABLE, PERSONAL_FIELDS, cl
 def request_correction(person: Person, *, field: str, value: str, comment: str,
                        by: Any) -> CorrectionRequest:
     if field not in CORRECTABLE:
-        raise ResidentsError(_("This field cannot be corrected by request."), "bad_field",
-                             {"field": _("not correctable")})
+        raise ResidentsError(ResidentsCode.BAD_FIELD,
+                             _("This field cannot be corrected by request."),
+                             errors={"field": _("not correctable")})
     if not can(by, "residents.person.request_correction", person):
         raise PermissionDenied("residents.person.request_correction")
     cleaned, errors = clean_person({**{name: getattr(person, name) for name in
                                        PERSONAL_FIELDS}, field: value}, check_address=False)
     if field in errors:
-        raise ResidentsError(_("The correct value is not valid."), "invalid_value",
-                             {field: errors[field]})
+        raise ResidentsError(ResidentsCode.INVALID_VALUE,
+                             _("The correct value is not valid."), errors={field: errors[field]})
     if CorrectionRequest.objects.filter(person=person, field=field,
                                         status=CorrectionRequest.Status.PENDING).exists():
-        raise ResidentsError(_("A request for this field is already waiting."), "pending")
+        raise ResidentsError(ResidentsCode.PENDING,
+                             _("A request for this field is already waiting."))
     return CorrectionRequest.objects.create(person=person, field=field,
                                             new_value=str(cleaned[field]),
                                             comment=comment.strip()[:2000])
@@ -47,13 +49,14 @@ def decide_correction(request_id: int, *, approve: bool, reason: str, by: Any
         correction = (CorrectionRequest.objects.select_for_update()
                       .select_related("person").filter(pk=request_id).first())
         if correction is None:
-            raise ResidentsError(_("No such request."), "not_found")
+            raise not_found(_("No such request."))
         if not can(by, "residents.correction.approve", correction):
             raise PermissionDenied("residents.correction.approve")
         if correction.status != CorrectionRequest.Status.PENDING:
-            raise ResidentsError(_("This request was already decided."), "decided")
+            raise ResidentsError(ResidentsCode.DECIDED, _("This request was already decided."))
         if not reason.strip() and not approve:
-            raise ResidentsError(_("Give the reason for the rejection."), "reason_required")
+            raise ResidentsError(ResidentsCode.REASON_REQUIRED,
+                                 _("Give the reason for the rejection."))
         if approve:
             change_person(correction.person, {correction.field: correction.new_value}, by=by,
                           basis=_("correction request %(id)s: %(reason)s") % {

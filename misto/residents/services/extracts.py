@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.core.permissions import can
-from misto.residents.errors import ResidentsError
+from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.models import Extract, Person
 
 EXTRACT_VALID_DAYS = 30
@@ -40,7 +40,7 @@ def issue_extract(person: Person, *, by: Any, verify_url: str) -> tuple[Extract,
     if not can(by, "residents.extract.create", person):
         raise PermissionDenied("residents.extract.create")
     if not person.address:
-        raise ResidentsError(_("No registered address to confirm."), "no_address")
+        raise ResidentsError(ResidentsCode.NO_ADDRESS, _("No registered address to confirm."))
     code = new_extract_code()
     issued = timezone.now()
     valid_until = timezone.localdate() + timedelta(days=EXTRACT_VALID_DAYS)

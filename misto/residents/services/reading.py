@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from misto.core.permissions import can, roles_of
-from misto.residents.errors import ResidentsError
+from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.models import AccessLogEntry, ExternalIdentity, Person, PersonBenefit
 from misto.residents.services.register import find_by_rnokpp, person_ref
 from misto.residents.services.validation import PERSONAL_FIELDS, REGISTER_FIELDS
@@ -49,7 +49,8 @@ def read_personal(person: Person, *, actor: Any, reason: str,
     own = person.user_id is not None and person.user_id == getattr(actor, "pk", None)
     if not own:
         if len(reason.strip()) < 3:
-            raise ResidentsError(_("Say why you open this person's data."), "reason_required")
+            raise ResidentsError(ResidentsCode.REASON_REQUIRED,
+                                 _("Say why you open this person's data."))
         AccessLogEntry.objects.create(person=person, actor=actor, actor_label=actor_label(
             actor), fields=list(fields), reason=reason.strip()[:1000], channel=channel)
     return {name: str(getattr(person, name)) for name in fields}

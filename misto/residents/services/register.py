@@ -24,7 +24,7 @@ from misto.core.config import env_str
 from misto.core.permissions import can
 from misto.residents import rnokpp as rnokpp_rules
 from misto.residents.crypto import blind_index
-from misto.residents.errors import ResidentsError
+from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.events import RegisterChanged
 from misto.residents.models import (
     VERIFICATION_RANK,
@@ -108,13 +108,15 @@ def create_person(data: dict[str, Any], *, by: Any, basis: str,
                   check_address: bool = True) -> Person:
     """Add a person to the register; :class:`ResidentsError` lists every bad field."""
     if not basis.strip():
-        raise ResidentsError(_("A change to the register needs a basis."), "basis_required")
+        raise ResidentsError(ResidentsCode.BASIS_REQUIRED,
+                             _("A change to the register needs a basis."))
     cleaned, errors = clean_person(data, check_address=check_address)
     duplicate = None if errors else _duplicate_of(cleaned)
     if duplicate:
         errors[duplicate] = _("already in the register")
     if errors:
-        raise ResidentsError(_("The person's data is not valid."), "invalid_person", errors)
+        raise ResidentsError(ResidentsCode.INVALID_PERSON,
+                             _("The person's data is not valid."), errors=errors)
     with transaction.atomic():
         person = Person(verification=verification, user=user,
                         **{name: cleaned[name] for name in cleaned})
@@ -133,7 +135,8 @@ def register_person(data: dict[str, Any], *, by: Any, basis: str) -> Person:
         raise PermissionDenied("residents.person.create")
     cleaned, errors = clean_person(data)
     if errors:
-        raise ResidentsError(_("The person's data is not valid."), "invalid_person", errors)
+        raise ResidentsError(ResidentsCode.INVALID_PERSON,
+                             _("The person's data is not valid."), errors=errors)
     candidate = Person(district=cleaned["district"])
     if not can(by, "residents.person.create", candidate):
         raise PermissionDenied("residents.person.create")
@@ -145,11 +148,13 @@ def change_person(person: Person, changes: dict[str, Any], *, by: Any, basis: st
                   action: str = "changed") -> Person:
     """Change some fields of a person, keeping history; the whole state is re-validated."""
     if not basis.strip():
-        raise ResidentsError(_("A change to the register needs a basis."), "basis_required")
+        raise ResidentsError(ResidentsCode.BASIS_REQUIRED,
+                             _("A change to the register needs a basis."))
     unknown = set(changes) - set(PERSONAL_FIELDS) - {"verification"}
     if unknown:
-        raise ResidentsError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(
-            unknown))}, "unknown_field")
+        raise ResidentsError(ResidentsCode.UNKNOWN_FIELD,
+                             _("Unknown fields: %(fields)s") % {
+                                 "fields": ", ".join(sorted(unknown))})
     current = {name: getattr(person, name) for name in PERSONAL_FIELDS}
     merged = {**current, **changes}
     cleaned, errors = clean_person(
@@ -159,12 +164,13 @@ def change_person(person: Person, changes: dict[str, Any], *, by: Any, basis: st
     if duplicate and duplicate in changes:
         errors[duplicate] = _("already in the register")
     if errors:
-        raise ResidentsError(_("The person's data is not valid."), "invalid_person", errors)
+        raise ResidentsError(ResidentsCode.INVALID_PERSON,
+                             _("The person's data is not valid."), errors=errors)
     changed = []
     for name in changes:
         if name == "verification":
             if changes[name] not in Verification.values:
-                raise ResidentsError(_("Unknown verification level."), "invalid_person")
+                raise ResidentsError(ResidentsCode.INVALID_PERSON, _("Unknown verification level."))
             new_value = changes[name]
         else:
             new_value = cleaned[name]
@@ -216,7 +222,8 @@ def add_benefit(person: Person, *, category: str, valid_from: date,
     if not basis.strip():
         errors["basis"] = _("required")
     if errors or found is None:
-        raise ResidentsError(_("The benefit is not valid."), "invalid_benefit", errors)
+        raise ResidentsError(ResidentsCode.INVALID_BENEFIT,
+                             _("The benefit is not valid."), errors=errors)
     with transaction.atomic():
         benefit = PersonBenefit.objects.create(person=person, category=found,
                                                valid_from=valid_from, valid_until=valid_until,
@@ -230,13 +237,14 @@ def link_household(person: Person, member: Person, *, relation: str, by: Any, ba
                    ) -> HouseholdLink:
     """Record that ``member`` belongs to ``person``'s household (both keep the history)."""
     if relation not in HouseholdLink.Relation.values:
-        raise ResidentsError(_("Unknown relation."), "invalid_relation",
-                             {"relation": _("unknown")})
+        raise ResidentsError(ResidentsCode.INVALID_RELATION,
+                             _("Unknown relation."), errors={"relation": _("unknown")})
     if member.pk == person.pk:
-        raise ResidentsError(_("A person is not their own household member."),
-                             "invalid_relation")
+        raise ResidentsError(ResidentsCode.INVALID_RELATION,
+                             _("A person is not their own household member."))
     if not basis.strip():
-        raise ResidentsError(_("A change to the register needs a basis."), "basis_required")
+        raise ResidentsError(ResidentsCode.BASIS_REQUIRED,
+                             _("A change to the register needs a basis."))
     with transaction.atomic():
         link, created = HouseholdLink.objects.get_or_create(
             person=person, member=member, defaults={"relation": relation})
