@@ -16,19 +16,10 @@ from ninja.security import django_auth
 
 from misto.core.permissions import can
 from misto.residents import services
-from misto.residents.errors import ResidentsCode, ResidentsError, forbidden, not_found
-from misto.residents.models import Person
+from misto.residents.errors import ResidentsCode, ResidentsError, forbidden
 
 router = Router(tags=["residents"])
 MAX_PDF = 5 * 1024 * 1024
-
-
-def _own_person(request: HttpRequest) -> Person:
-    person = services.person_of(request.user)
-    if person is None:
-        raise ResidentsError(ResidentsCode.NOT_IN_REGISTER,
-                             _("Your account is not linked to the register."), status=404)
-    return person
 
 
 class CorrectionIn(Schema):
@@ -61,7 +52,7 @@ class ExtractOut(Schema):
 
 @router.get("/me", auth=django_auth)
 def me(request: HttpRequest) -> dict[str, Any]:
-    person = _own_person(request)
+    person = services.access_own_person(request.user)
     data = services.read_personal(person, actor=request.user, reason="own data")
     return {"uuid": str(person.uuid), "verification": person.verification,
             "district": person.district, **data}
@@ -69,17 +60,17 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/me/export", auth=django_auth)
 def export(request: HttpRequest) -> dict[str, Any]:
-    return services.export_data(_own_person(request))
+    return services.export_data(services.access_own_person(request.user))
 
 
 @router.get("/me/access-log", auth=django_auth)
 def my_access_log(request: HttpRequest) -> list[dict[str, Any]]:
-    return services.access_log(_own_person(request))
+    return services.access_log(services.access_own_person(request.user))
 
 
 @router.post("/me/corrections", auth=django_auth, response={201: CorrectionOut})
 def request_correction(request: HttpRequest, body: CorrectionIn) -> Status[CorrectionOut]:
-    row = services.request_correction(_own_person(request), field=body.field,
+    row = services.request_correction(services.access_own_person(request.user), field=body.field,
                                       value=body.value, comment=body.comment,
                                       by=request.user)
     return Status(201, CorrectionOut(id=row.pk, field=row.field, status=row.status))
@@ -94,10 +85,7 @@ def find_person(request: HttpRequest, rnokpp: str, reason: str) -> dict[str, Any
     """
     if not can(request.user, "residents.person.view_personal"):
         raise forbidden(_("You may not open this person's personal data."))
-    found = services.visible_people(request.user, rnokpp=rnokpp)
-    if not found:
-        raise not_found(_("No such person in your scope."))
-    person = found[0]
+    person = services.access_person(request.user, rnokpp)
     data = services.read_personal(person, actor=request.user, reason=reason, channel="api")
     return {"uuid": str(person.uuid), "verification": person.verification,
             "district": person.district, **data}
@@ -105,9 +93,8 @@ def find_person(request: HttpRequest, rnokpp: str, reason: str) -> dict[str, Any
 
 @router.post("/corrections/{request_id}/decision", auth=django_auth, response=CorrectionOut)
 def decide(request: HttpRequest, request_id: int, body: DecisionIn) -> CorrectionOut:
-    if not 0 < request_id < 2**62:
-        raise not_found(_("No such request."))
-    row = services.decide_correction(request_id, approve=body.approve, reason=body.reason,
+    correction = services.access_correction(request.user, request_id)
+    row = services.decide_correction(correction.pk, approve=body.approve, reason=body.reason,
                                      by=request.user)
     return CorrectionOut(id=row.pk, field=row.field, status=row.status)
 

@@ -7,7 +7,8 @@ writes only then, in one transaction with its history and event (see ``register`
 The concepts, each in its own file (a file imports only those listed before it):
 ``validation`` (a person's fields, addresses); ``register`` (create, change, link, benefits,
 household, each change recorded and published); ``reading`` (personal data for the person,
-for staff with the access log, for other modules; the data download); ``corrections``
+for staff with the access log, for other modules; the data download); ``access`` (fetch
+and permission check in one call, the same 404 for missing and hidden); ``corrections``
 (requests and decisions); ``extracts`` (issue and public check); ``sessions`` (a resident's
 sign-ins); ``cabinet`` (the modules' panels). This package re-exports the names the rest of
 the code uses, so callers keep writing ``services.create_person(...)``.
@@ -18,6 +19,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from misto.residents.errors import ResidentsCode, ResidentsError, forbidden, not_found
+from misto.residents.services.access import (
+    access_correction,
+    access_own_person,
+    access_person,
+)
 from misto.residents.services.cabinet import cabinet_panels
 from misto.residents.services.corrections import (
     decide_correction,
@@ -43,7 +49,6 @@ from misto.residents.services.reading import (
     person_of,
     person_summary,
     read_personal,
-    visible_people,
 )
 from misto.residents.services.register import (
     add_benefit,
@@ -80,7 +85,10 @@ __all__ = [
     "PermissionDenied",
     "ResidentsCode",
     "ResidentsError",
+    "access_correction",
     "access_log",
+    "access_own_person",
+    "access_person",
     "active_benefits",
     "actor_label",
     "add_benefit",
@@ -118,5 +126,4 @@ __all__ = [
     "sessions_of",
     "snapshot",
     "verify_extract",
-    "visible_people",
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from misto.core.permissions import can, roles_of
 from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.models import AccessLogEntry, ExternalIdentity, Person, PersonBenefit
-from misto.residents.services.register import find_by_rnokpp, person_ref
+from misto.residents.services.register import person_ref
 from misto.residents.services.validation import PERSONAL_FIELDS, REGISTER_FIELDS
 
 
@@ -80,18 +80,6 @@ def active_benefits(person: Person, today: date | None = None) -> list[PersonBen
     return [benefit for benefit in person.benefits.select_related("category")
             if benefit.valid_from <= today and (benefit.valid_until is None
                                                 or benefit.valid_until >= today)]
-
-
-def visible_people(actor: Any, *, rnokpp: str = "") -> list[Person]:
-    """People whose personal data the actor may open, found by RNOKPP (never everyone).
-
-    Anyone else is "not found", like an absent number: a look-up must not tell a user who
-    may not open the person whether the number is in the register.
-    """
-    found = find_by_rnokpp(rnokpp) if rnokpp else None
-    if found is None or not can(actor, "residents.person.view_personal", found):
-        return []
-    return [found]
 
 
 def person_of(user: Any) -> Person | None:
