@@ -11,7 +11,8 @@ settings) or from the environment (docs/configuration.md)::
     MISTO_OIDC_BANKID_SCOPE=openid profile                  # default "openid profile"
     MISTO_OIDC_BANKID_RNOKPP_CLAIM=inn                      # default "rnokpp"
 
-Outside production the demo provider (:mod:`misto.residents.demo_idp`) is listed too.
+Outside production the demo provider (:mod:`misto.residents.providers`, served by
+:mod:`misto.residents.demo_idp`) is listed too.
 
 A verified identity is matched to the register by its RNOKPP claim (blind index) and, when
 the provider sends a birth date, that must agree too; the person's verification level is
@@ -36,24 +37,13 @@ from misto.residents import rnokpp as rnokpp_rules
 from misto.residents.crypto import blind_index
 from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.models import ExternalIdentity, Person, Verification
+from misto.residents.providers import ProviderConfig, demo_provider
 from misto.residents.services import (
     find_by_rnokpp,
     link_account,
     parse_date,
     raise_verification,
 )
-
-
-@dataclass(frozen=True)
-class ProviderConfig:
-    name: str
-    title: str
-    issuer: str
-    client_id: str
-    client_secret: str
-    scope: str = "openid profile"
-    rnokpp_claim: str = "rnokpp"
-    birthdate_claim: str = "birthdate"
 
 
 def providers() -> dict[str, ProviderConfig]:
@@ -74,8 +64,6 @@ def providers() -> dict[str, ProviderConfig]:
             rnokpp_claim=env_str(prefix + "RNOKPP_CLAIM", "rnokpp"),
             birthdate_claim=env_str(prefix + "BIRTHDATE_CLAIM", "birthdate"),
         )
-    from misto.residents.demo_idp import provider_config as demo_provider
-
     demo = demo_provider()
     if demo is not None and demo.name not in found:
         found[demo.name] = demo

@@ -84,7 +84,7 @@ def _read_csv(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def _read_xlsx(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # only for XLSX files: slow to import, rarely needed
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

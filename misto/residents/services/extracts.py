@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from misto.core.permissions import can
 from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.models import Extract, Person
+from misto.residents.pdf import extract_pdf
 
 EXTRACT_VALID_DAYS = 30
 
@@ -35,8 +36,6 @@ def issue_extract(person: Person, *, by: Any, verify_url: str) -> tuple[Extract,
 
     ``verify_url`` is the public page's address with ``{code}`` where the code goes.
     """
-    from misto.residents.pdf import extract_pdf
-
     if not can(by, "residents.extract.create", person):
         raise PermissionDenied("residents.extract.create")
     if not person.address:

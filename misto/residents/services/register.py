@@ -28,6 +28,7 @@ from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.events import RegisterChanged
 from misto.residents.models import (
     VERIFICATION_RANK,
+    BenefitCategory,
     HouseholdLink,
     Person,
     PersonBenefit,
@@ -209,8 +210,6 @@ def add_benefit(person: Person, *, category: str, valid_from: date,
                 valid_until: date | None, document: str, by: Any, basis: str
                 ) -> PersonBenefit:
     """Grant a benefit category for a period, with the document that proves it."""
-    from misto.residents.models import BenefitCategory
-
     errors: dict[str, str] = {}
     found = BenefitCategory.objects.filter(code=category, active=True).first()
     if found is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.sessions.models import Session
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -21,8 +22,6 @@ def remember_session(request: HttpRequest, user: Any, method: str) -> None:
 
 
 def sessions_of(user: Any) -> list[UserSession]:
-    from django.contrib.sessions.models import Session
-
     rows = list(UserSession.objects.filter(user=user).order_by("-created_at"))
     alive = set(Session.objects.filter(session_key__in=[row.session_key for row in rows],
                                        expire_date__gt=timezone.now())
@@ -33,8 +32,6 @@ def sessions_of(user: Any) -> list[UserSession]:
 
 
 def end_other_sessions(user: Any, keep: str | None) -> int:
-    from django.contrib.sessions.models import Session
-
     rows = UserSession.objects.filter(user=user).exclude(session_key=keep or "")
     keys = list(rows.values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.residents import rnokpp as rnokpp_rules
+from misto.twin import district_at, search
 
 # The fields that are personal data, in the order the register shows them.
 PERSONAL_FIELDS = ("last_name", "first_name", "patronymic", "birth_date", "rnokpp", "document",
@@ -70,8 +71,6 @@ def match_address(text: str) -> AddressMatch | None:
     Uses the twin's public search (typo-tolerant) but accepts only a confident, unique
     address hit, so that a misspelt street does not register someone at the wrong house.
     """
-    from misto.twin import district_at, search
-
     text = (text or "").strip()
     if not text:
         return None
