@@ -16,8 +16,6 @@ from misto.core.errors import MistoError
 
 
 class ResidentsCode(StrEnum):
-    INVALID = "invalid"
-    NOT_SIGNED_IN = "not_signed_in"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     RATE_LIMITED = "rate_limited"

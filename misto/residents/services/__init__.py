@@ -16,6 +16,8 @@ the code uses, so callers keep writing ``services.create_person(...)``.
 
 from __future__ import annotations
 
+# Re-exported: the services raise Django's PermissionDenied for an actor without the right
+# (read_personal, register_person...), and callers catch it as ``services.PermissionDenied``.
 from django.core.exceptions import PermissionDenied
 
 from misto.residents.errors import ResidentsCode, ResidentsError, forbidden, not_found

@@ -145,9 +145,10 @@ def register_person(data: dict[str, Any], *, by: Any, basis: str) -> Person:
                          check_address=False)
 
 
-def change_person(person: Person, changes: dict[str, Any], *, by: Any, basis: str,
-                  action: str = "changed") -> Person:
-    """Change some fields of a person, keeping history; the whole state is re-validated."""
+def check_changes(person: Person, changes: dict[str, Any], *, basis: str) -> dict[str, Any]:
+    """The fields of ``person`` that ``changes`` really changes, with their new values (an
+    address with its twin point and district), or :class:`ResidentsError`; nothing is
+    touched. The whole state is re-validated, but only the changed fields' errors count."""
     if not basis.strip():
         raise ResidentsError(ResidentsCode.BASIS_REQUIRED,
                              _("A change to the register needs a basis."))
@@ -156,6 +157,8 @@ def change_person(person: Person, changes: dict[str, Any], *, by: Any, basis: st
         raise ResidentsError(ResidentsCode.UNKNOWN_FIELD,
                              _("Unknown fields: %(fields)s") % {
                                  "fields": ", ".join(sorted(unknown))})
+    if "verification" in changes and changes["verification"] not in Verification.values:
+        raise ResidentsError(ResidentsCode.INVALID_PERSON, _("Unknown verification level."))
     current = {name: getattr(person, name) for name in PERSONAL_FIELDS}
     merged = {**current, **changes}
     cleaned, errors = clean_person(
@@ -167,32 +170,41 @@ def change_person(person: Person, changes: dict[str, Any], *, by: Any, basis: st
     if errors:
         raise ResidentsError(ResidentsCode.INVALID_PERSON,
                              _("The person's data is not valid."), errors=errors)
-    changed = []
-    for name in changes:
-        if name == "verification":
-            if changes[name] not in Verification.values:
-                raise ResidentsError(ResidentsCode.INVALID_PERSON, _("Unknown verification level."))
-            new_value = changes[name]
-        else:
-            new_value = cleaned[name]
-        if getattr(person, name) != new_value:
-            setattr(person, name, new_value)
-            changed.append(name)
-        if name == "address" and "address" in changed:
-            person.address_point_id = cleaned["address_point_id"]
-            person.district = cleaned["district"]
-        if name == "declared_address" and "declared_address" in changed:
-            person.declared_point_id = cleaned["declared_point_id"]
-    if not changed:
+    new = {name: changes[name] if name == "verification" else cleaned[name]
+           for name in changes}
+    new = {name: value for name, value in new.items() if getattr(person, name) != value}
+    if "address" in new:
+        new.update(address_point_id=cleaned["address_point_id"], district=cleaned["district"])
+    if "declared_address" in new:
+        new["declared_point_id"] = cleaned["declared_point_id"]
+    return new
+
+
+def do_change_person(person: Person, new: dict[str, Any], *, by: Any, basis: str,
+                     action: str) -> Person:
+    """Write the checked ``new`` values (:func:`check_changes`) as the next version, with
+    its history record and event; the version is taken under the row's lock."""
+    if not new:
         return person
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
+        for name, value in new.items():
+            setattr(person, name, value)
         person.version = locked.version + 1
         person.updated_at = timezone.now()
         _set_indexes(person)
         person.save()
-        _record(person, action, sorted(changed), by, basis)
+        # The history names the fields asked for, not the district and point that follow.
+        fields = sorted(name for name in new if name in (*PERSONAL_FIELDS, "verification"))
+        _record(person, action, fields, by, basis)
     return person
+
+
+def change_person(person: Person, changes: dict[str, Any], *, by: Any, basis: str,
+                  action: str = "changed") -> Person:
+    """Change some fields of a person, keeping history (check, then change)."""
+    return do_change_person(person, check_changes(person, changes, basis=basis), by=by,
+                            basis=basis, action=action)
 
 
 def link_account(person: Person, user: Any, *, basis: str) -> Person:
