@@ -6,6 +6,8 @@ import json
 import math
 import re
 import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import segno
@@ -81,18 +83,25 @@ def cabinet(request: HttpRequest) -> HttpResponse:
     return render(request, "residents/cabinet.html", context)
 
 
-def _own_person(request: HttpRequest) -> Person:
-    """The resident's own record; a plain 404 page when their account has none."""
-    try:
-        return services.access_own_person(request.user)
-    except services.ResidentsError as error:
-        raise Http404(error.message) from error
+def with_own_person(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Call ``view(request, person, ...)`` with the resident's own record; a 404 that says
+    why when their account has none."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            person = services.access_own_person(request.user)
+        except services.ResidentsError as error:
+            return HttpResponse(error.message, status=error.status)
+        return view(request, person, *args, **kwargs)
+
+    return wrapped
 
 
 @levels.level_required(levels.VERIFIED)
 @require_GET
-def export(request: HttpRequest) -> HttpResponse:
-    person = _own_person(request)
+@with_own_person
+def export(request: HttpRequest, person: Person) -> HttpResponse:
     body = json.dumps(services.export_data(person), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="misto-my-data.json"'
@@ -101,8 +110,8 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @levels.level_required(levels.VERIFIED)
 @require_POST
-def correction(request: HttpRequest) -> HttpResponse:
-    person = _own_person(request)
+@with_own_person
+def correction(request: HttpRequest, person: Person) -> HttpResponse:
     try:
         services.request_correction(
             person, field=request.POST.get("field", ""), value=request.POST.get("value", ""),
@@ -124,8 +133,8 @@ def end_sessions(request: HttpRequest) -> HttpResponse:
 
 @levels.level_required(levels.VERIFIED)
 @require_POST
-def issue_extract(request: HttpRequest) -> HttpResponse:
-    person = _own_person(request)
+@with_own_person
+def issue_extract(request: HttpRequest, person: Person) -> HttpResponse:
     url = request.build_absolute_uri(reverse("residents:extract-check", args=["CODE"]))
     try:
         extract, pdf = services.issue_extract(person, by=request.user,
