@@ -32,6 +32,7 @@ __all__ = ["contact_address", "contact_for", "person_summary"]
 
 
 def __getattr__(name: str) -> Any:
+    # Lazy: this package is imported while Django loads its apps, before models may be.
     if name == "contact_address":
         from misto.residents import codes
 

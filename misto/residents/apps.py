@@ -25,6 +25,7 @@ class ResidentsConfig(MistoModule):
 
     def ready(self) -> None:
         super().ready()
+        # Imported once the apps are loaded: they import models and connect signals.
         from django.contrib.auth.signals import user_logged_in
 
         from misto.residents import demo_idp  # noqa: F401 (registers its deploy check)

@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 
 from misto.residents import outbox, throttle
 from misto.residents.crypto import blind_index
+from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.identity import new_resident_user
 from misto.residents.models import ExternalIdentity, SignInCode
 
@@ -43,32 +44,36 @@ PER_CLIENT = throttle.Rule("code-client", limit=20, window=timedelta(minutes=10)
 PHONE_PUNCTUATION = re.compile(r"[\s().-]")
 
 
-class CodeError(Exception):
-    """A refused code request or code, with the reason to show and the HTTP status."""
+class CodeError(ResidentsError):
+    """A refused code request or code, with the reason to show, the HTTP status and, when
+    too many were asked for, the seconds to wait (``Retry-After``)."""
 
-    def __init__(self, message: str, status: int = 400, retry_after: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+    def __init__(self, code: ResidentsCode, message: str, *, status: int | None = None,
+                 retry_after: int = 0) -> None:
+        super().__init__(code, message, status=status)
         self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
 def check_address(channel: str, address: str) -> str:
     """The normalised e-mail address or phone number (+380...), or :class:`CodeError`."""
     if channel not in outbox.channels():
-        raise CodeError(_("Codes cannot be sent this way here."))
+        raise CodeError(ResidentsCode.BAD_CHANNEL, _("Codes cannot be sent this way here."))
     address = address.strip()
     if channel == SignInCode.Channel.EMAIL:
         try:
             validate_email(address)
         except ValidationError:
-            raise CodeError(_("Enter a valid e-mail address.")) from None
+            raise CodeError(ResidentsCode.BAD_ADDRESS, _("Enter a valid e-mail address.")) from None
         return address.lower()
     phone = PHONE_PUNCTUATION.sub("", address)
     if re.fullmatch(r"0\d{9}", phone):
         phone = "+38" + phone  # a Ukrainian number written the local way
     if not re.fullmatch(r"\+[1-9]\d{9,14}", phone):
-        raise CodeError(_("Enter the phone number with its country code, e.g. +380671234567."))
+        raise CodeError(ResidentsCode.BAD_ADDRESS, _(
+            "Enter the phone number with its country code, e.g. +380671234567."))
     return phone
 
 
@@ -106,7 +111,7 @@ def request_code(channel: str, address: str, client: str, *,
         wait = throttle.take(rule, *parts)
         if wait:
             minutes = max(1, -(-wait // 60))
-            raise CodeError(ngettext(
+            raise CodeError(ResidentsCode.RATE_LIMITED, ngettext(
                 "Too many codes were asked for. Try again in %(minutes)s minute.",
                 "Too many codes were asked for. Try again in %(minutes)s minutes.",
                 minutes) % {"minutes": minutes}, status=429, retry_after=wait)
@@ -123,7 +128,8 @@ def request_code(channel: str, address: str, client: str, *,
     try:
         outbox.send(channel, address, subject, text)
     except outbox.SendError:
-        raise CodeError(_("The code could not be sent. Try again a little later."),
+        raise CodeError(ResidentsCode.SEND_FAILED,
+                        _("The code could not be sent. Try again a little later."),
                         status=503) from None
     row.save()
     return row
@@ -145,11 +151,14 @@ def _spend(token: Any, code: str) -> SignInCode | None:
     code = code.replace(" ", "").strip()
     row = SignInCode.objects.select_for_update().filter(token=token).first()
     if row is None:
-        raise CodeError(_("This sign-in code does not exist. Ask for a new one."), 404)
+        raise CodeError(ResidentsCode.UNKNOWN_CODE,
+                        _("This sign-in code does not exist. Ask for a new one."), status=404)
     if row.used_at is not None:
-        raise CodeError(_("This code was already used. Ask for a new one."))
+        raise CodeError(ResidentsCode.USED_CODE,
+                        _("This code was already used. Ask for a new one."))
     if row.expires_at <= timezone.now() or row.failed_tries >= MAX_TRIES:
-        raise CodeError(_("This code has expired. Ask for a new one."))
+        raise CodeError(ResidentsCode.EXPIRED_CODE,
+                        _("This code has expired. Ask for a new one."))
     if not hmac.compare_digest(_code_hash(str(row.token), code), row.code_hash):
         row.failed_tries += 1
         if row.failed_tries >= MAX_TRIES:
@@ -205,7 +214,8 @@ def confirm_contact(token: Any, code: str) -> Any:
         if row is None:
             return None
         if not row.contact:
-            raise CodeError(_("This code was not sent to confirm an address for updates."))
+            raise CodeError(ResidentsCode.NOT_FOR_UPDATES,
+                            _("This code was not sent to confirm an address for updates."))
         contact, row.contact = row.contact, ""
         row.save(update_fields=["used_at", "contact"])
         return _account(row, contact)

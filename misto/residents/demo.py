@@ -16,6 +16,7 @@ from django.db import transaction
 from misto.core.models import Role, StaffAssignment
 from misto.residents import rnokpp as rnokpp_rules
 from misto.residents.models import BenefitCategory, Person, PersonBenefit, Verification
+from misto.residents.providers import demo_provider
 from misto.residents.services import (
     ResidentsError,
     create_person,
@@ -97,12 +98,10 @@ def load(stdout: IO[str] | Any) -> None:
 
 def _print_resident_sign_in(stdout: IO[str] | Any) -> None:
     """How a newcomer signs in as a demo resident (through the demo provider, if it is on)."""
-    from misto.residents.demo_idp import provider_config
-
-    demo_provider = provider_config()
-    if demo_provider is not None:
-        stdout.write(f"residents: open /cabinet/signin/, choose “{demo_provider.title}” "
-                     f"(the demo provider at {demo_provider.issuer}, started by `make run` or "
+    provider = demo_provider()
+    if provider is not None:
+        stdout.write(f"residents: open /cabinet/signin/, choose “{provider.title}” "
+                     f"(the demo provider at {provider.issuer}, started by `make run` or "
                      f"`misto demo_idp start`) and pick a demo resident:\n")
     for index, (last, first, _patronymic, born, *_rest) in enumerate(PEOPLE):
         stdout.write(f"  demo resident {index + 1}: {first} {last}, born {born.isoformat()}, "

@@ -7,9 +7,10 @@ through ``misto demo_idp start``. Its accounts are the demo people of
 :mod:`misto.residents.demo`, with the same RNOKPP and birth dates, so signing in matches
 them in the register and raises them to "verified by an identity provider".
 
-The client secret below is public on purpose: the provider holds invented people only.
-That is also why production never lists it and ``misto check --deploy`` fails when it is
-configured there (:func:`check_not_in_production`).
+Its entry in the sign-in list (client id, public secret, issuer) is in
+:mod:`misto.residents.providers`; the secret is public on purpose, so production never lists
+it and ``misto check --deploy`` fails when it is configured there
+(:func:`check_not_in_production`).
 """
 
 from __future__ import annotations
@@ -28,35 +29,28 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, register
-from django.utils.translation import gettext_lazy as _
 
-from misto.core.config import env_str
 from misto.residents import demo
-from misto.residents.identity import ProviderConfig
+from misto.residents.errors import ResidentsCode, ResidentsError
+from misto.residents.providers import DEMO_CLIENT_ID as CLIENT_ID
+from misto.residents.providers import DEMO_CLIENT_SECRET as CLIENT_SECRET
+from misto.residents.providers import demo_issuer as issuer
+from misto.residents.providers import demo_provider as provider_config
 
-NAME = "demo"
-CLIENT_ID = "misto-demo"
-CLIENT_SECRET = "misto-demo-secret-public-never-use-in-production"
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "DemoIdpError", "accounts", "check_not_in_production",
+           "command", "environment", "is_running", "issuer", "provider_config", "start", "stop"]
 SCRIPT = Path(settings.BASE_DIR) / "frontend" / "demo-idp.mjs"
 NODE_MODULES = SCRIPT.parent / "node_modules"
 START_TIMEOUT = 30.0  # seconds for node to load the provider
 
 
-class DemoIdpError(Exception):
+class DemoIdpError(ResidentsError):
     """The demo provider cannot be started or stopped; the message says why."""
 
+    status = 503
 
-def issuer() -> str:
-    return env_str("MISTO_DEMO_IDP_URL").rstrip("/")
-
-
-def provider_config() -> ProviderConfig | None:
-    """The demo provider's entry in the sign-in list; never in production."""
-    if settings.PRODUCTION or not issuer():
-        return None
-    return ProviderConfig(name=NAME, title=str(_("Demo ID (DEMO, invented residents)")),
-                          issuer=issuer(), client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                          scope="openid profile rnokpp")
+    def __init__(self, message: str) -> None:
+        super().__init__(ResidentsCode.DEMO_IDP, message)
 
 
 def accounts() -> list[dict[str, Any]]:

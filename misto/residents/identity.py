@@ -11,7 +11,8 @@ settings) or from the environment (docs/configuration.md)::
     MISTO_OIDC_BANKID_SCOPE=openid profile                  # default "openid profile"
     MISTO_OIDC_BANKID_RNOKPP_CLAIM=inn                      # default "rnokpp"
 
-Outside production the demo provider (:mod:`misto.residents.demo_idp`) is listed too.
+Outside production the demo provider (:mod:`misto.residents.providers`, served by
+:mod:`misto.residents.demo_idp`) is listed too.
 
 A verified identity is matched to the register by its RNOKPP claim (blind index) and, when
 the provider sends a birth date, that must agree too; the person's verification level is
@@ -34,26 +35,15 @@ from django.utils.translation import gettext as _
 from misto.core.config import env_list, env_str, structured
 from misto.residents import rnokpp as rnokpp_rules
 from misto.residents.crypto import blind_index
+from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.models import ExternalIdentity, Person, Verification
+from misto.residents.providers import ProviderConfig, demo_provider
 from misto.residents.services import (
-    ResidentsError,
     find_by_rnokpp,
     link_account,
     parse_date,
     raise_verification,
 )
-
-
-@dataclass(frozen=True)
-class ProviderConfig:
-    name: str
-    title: str
-    issuer: str
-    client_id: str
-    client_secret: str
-    scope: str = "openid profile"
-    rnokpp_claim: str = "rnokpp"
-    birthdate_claim: str = "birthdate"
 
 
 def providers() -> dict[str, ProviderConfig]:
@@ -74,8 +64,6 @@ def providers() -> dict[str, ProviderConfig]:
             rnokpp_claim=env_str(prefix + "RNOKPP_CLAIM", "rnokpp"),
             birthdate_claim=env_str(prefix + "BIRTHDATE_CLAIM", "birthdate"),
         )
-    from misto.residents.demo_idp import provider_config as demo_provider
-
     demo = demo_provider()
     if demo is not None and demo.name not in found:
         found[demo.name] = demo
@@ -112,7 +100,8 @@ def sign_in_with(config: ProviderConfig, claims: dict[str, Any]) -> SignIn:
     """The account for a verified identity, linked to its person in the register if any."""
     subject = str(claims.get("sub") or "")
     if not subject:
-        raise ResidentsError(_("The identity provider sent no subject."), "oidc_no_subject")
+        raise ResidentsError(ResidentsCode.OIDC_NO_SUBJECT,
+                             _("The identity provider sent no subject."))
     subject_index = blind_index(f"sub:{config.name}", subject)
     number = str(claims.get(config.rnokpp_claim) or "")
     person: Person | None = None
@@ -147,12 +136,12 @@ def sign_in_with(config: ProviderConfig, claims: dict[str, Any]) -> SignIn:
             basis = _("identity verified by %(provider)s") % {"provider": config.title}
             if person.user_id is None:
                 if Person.objects.filter(user=user).exclude(pk=person.pk).exists():
-                    raise ResidentsError(_("This account is linked to another person."),
-                                         "identity_conflict")
+                    raise ResidentsError(ResidentsCode.IDENTITY_CONFLICT,
+                                         _("This account is linked to another person."))
                 link_account(person, user, basis=basis)
             elif person.user_id != user.pk:
-                raise ResidentsError(
-                    _("This person is already linked to another account."), "identity_conflict")
+                raise ResidentsError(ResidentsCode.IDENTITY_CONFLICT,
+                                     _("This person is already linked to another account."))
             raise_verification(person, Verification.PROVIDER, by=user, basis=basis)
         else:
             person = Person.objects.filter(user=user).first()

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from misto.residents.crypto import blind_index
+from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.models import Person, Verification
 from misto.residents.services import AddressMatch, clean_person, create_person, match_address
 
@@ -49,8 +50,12 @@ class ImportReport:
         return not self.errors
 
 
-class ImportFileError(Exception):
-    pass
+class ImportFileError(ResidentsError):
+    """The file as a whole cannot be read (encoding, format, columns); bad rows are
+    :class:`RowError` instead, all listed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ResidentsCode.BAD_IMPORT_FILE, message)
 
 
 def _read_csv(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
@@ -79,7 +84,7 @@ def _read_csv(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def _read_xlsx(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # only for XLSX files: slow to import, rarely needed
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

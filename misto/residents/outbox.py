@@ -25,13 +25,20 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.module_loading import import_string
 
 from misto.core.config import env_str
+from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.models import LocalMessage
 
 LOCAL_GATEWAY = "misto.residents.outbox.LocalOutboxGateway"
 
 
-class SendError(Exception):
-    """The message could not be handed to the mail server or the SMS gateway."""
+class SendError(ResidentsError):
+    """The message could not be handed to the mail server or the SMS gateway (503: the
+    resident tries again later); the message names the kind of failure, never the address."""
+
+    status = 503
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ResidentsCode.SEND_FAILED, message)
 
 
 class LocalOutboxEmailBackend(BaseEmailBackend):

@@ -39,17 +39,14 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.models import Passkey
 
 MAX_PASSKEYS = 10
 
 
-class PasskeyError(Exception):
+class PasskeyError(ResidentsError):
     """A refused passkey registration or sign-in, with the reason to show."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def rp_id() -> str:
@@ -84,18 +81,22 @@ def registration_options(user: Any) -> tuple[str, str]:
 def register(user: Any, credential: str, challenge: str, *, level: str, name: str = "") -> Passkey:
     """Keep the passkey the browser created for ``user``'s ``challenge`` (or PasskeyError)."""
     if not challenge:
-        raise PasskeyError(_("The passkey request has expired. Try again."))
+        raise PasskeyError(ResidentsCode.PASSKEY_EXPIRED,
+                           _("The passkey request has expired. Try again."))
     if Passkey.objects.filter(user=user).count() >= MAX_PASSKEYS:
-        raise PasskeyError(_("You already have the most passkeys allowed. Remove one first."))
+        raise PasskeyError(ResidentsCode.PASSKEY_LIMIT,
+                           _("You already have the most passkeys allowed. Remove one first."))
     try:
         verified = verify_registration_response(
             credential=credential, expected_challenge=base64url_to_bytes(challenge),
             expected_rp_id=rp_id(), expected_origin=origins())
     except (InvalidRegistrationResponse, ValueError, KeyError, TypeError):
-        raise PasskeyError(_("The passkey could not be checked. Try again.")) from None
+        raise PasskeyError(ResidentsCode.PASSKEY_INVALID,
+                           _("The passkey could not be checked. Try again.")) from None
     credential_id = bytes_to_base64url(verified.credential_id)
     if Passkey.objects.filter(credential_id=credential_id).exists():
-        raise PasskeyError(_("This passkey is already registered."))
+        raise PasskeyError(ResidentsCode.PASSKEY_DUPLICATE,
+                           _("This passkey is already registered."))
     return Passkey.objects.create(
         user=user, credential_id=credential_id, public_key=verified.credential_public_key,
         sign_count=verified.sign_count, level=level, name=name.strip()[:80])
@@ -110,9 +111,11 @@ def authentication_options() -> tuple[str, str]:
 
 def authenticate(credential: str, challenge: str) -> Passkey:
     """The passkey that signed ``challenge`` on one of our origins (or PasskeyError)."""
-    refused = PasskeyError(_("This passkey was not accepted. Sign in another way."))
+    refused = PasskeyError(ResidentsCode.PASSKEY_REFUSED,
+                           _("This passkey was not accepted. Sign in another way."))
     if not challenge:
-        raise PasskeyError(_("The passkey request has expired. Try again."))
+        raise PasskeyError(ResidentsCode.PASSKEY_EXPIRED,
+                           _("The passkey request has expired. Try again."))
     try:
         credential_id = str(json.loads(credential)["id"])
     except (ValueError, KeyError, TypeError):

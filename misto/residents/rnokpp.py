@@ -2,7 +2,8 @@
 
 The check digit is ``(Σ dᵢ·wᵢ mod 11) mod 10`` over the first nine digits with the weights
 (-1, 5, 7, 9, 4, 6, 10, 5, 7); the first five digits count the days since 31 December 1899
-to the holder's birth date, the ninth is odd for men and even for women. No Django import.
+to the holder's birth date, the ninth is odd for men and even for women. No Django import
+(``misto.residents.errors`` imports none either).
 """
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from misto.residents.errors import ResidentsCode, ResidentsError
+
 WEIGHTS = (-1, 5, 7, 9, 4, 6, 10, 5, 7)
 EPOCH = date(1899, 12, 31)
 _DIGITS = re.compile(r"^\d{10}$")
 
 
-class RnokppError(ValueError):
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
+class RnokppError(ResidentsError, ValueError):
+    """Not an RNOKPP: ``code`` says whether the format or the check digit is wrong (a
+    ``ValueError`` too, as for any value that does not parse)."""
 
 
 def check_digit(first_nine: str) -> int:
@@ -34,11 +36,12 @@ def validate(value: str) -> str:
     """The normalised RNOKPP, or :class:`RnokppError` with the reason."""
     value = normalise(value)
     if not _DIGITS.match(value):
-        raise RnokppError("an RNOKPP has exactly 10 digits", "rnokpp_format")
+        raise RnokppError(ResidentsCode.RNOKPP_FORMAT, "an RNOKPP has exactly 10 digits")
     if value == "0" * 10:
-        raise RnokppError("an RNOKPP cannot be all zeros", "rnokpp_format")
+        raise RnokppError(ResidentsCode.RNOKPP_FORMAT, "an RNOKPP cannot be all zeros")
     if check_digit(value[:9]) != int(value[9]):
-        raise RnokppError("the RNOKPP check digit is wrong", "rnokpp_check_digit")
+        raise RnokppError(ResidentsCode.RNOKPP_CHECK_DIGIT,
+                          "the RNOKPP check digit is wrong")
     return value
 
 

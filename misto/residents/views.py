@@ -6,6 +6,8 @@ import json
 import math
 import re
 import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import segno
@@ -39,7 +41,7 @@ from misto.residents import (
     services,
     throttle,
 )
-from misto.residents.models import CorrectionRequest, LocalMessage
+from misto.residents.models import CorrectionRequest, LocalMessage, Person
 
 MAX_PDF = 5 * 1024 * 1024
 EXTRACT_CODE = re.compile(r"[A-Z0-9-]+")
@@ -81,12 +83,25 @@ def cabinet(request: HttpRequest) -> HttpResponse:
     return render(request, "residents/cabinet.html", context)
 
 
+def with_own_person(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Call ``view(request, person, ...)`` with the resident's own record; a 404 that says
+    why when their account has none."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            person = services.access_own_person(request.user)
+        except services.ResidentsError as error:
+            return HttpResponse(error.message, status=error.status)
+        return view(request, person, *args, **kwargs)
+
+    return wrapped
+
+
 @levels.level_required(levels.VERIFIED)
 @require_GET
-def export(request: HttpRequest) -> HttpResponse:
-    person = services.person_of(request.user)
-    if person is None:
-        return HttpResponse(_("Your account is not linked to the register."), status=404)
+@with_own_person
+def export(request: HttpRequest, person: Person) -> HttpResponse:
     body = json.dumps(services.export_data(person), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="misto-my-data.json"'
@@ -95,10 +110,8 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @levels.level_required(levels.VERIFIED)
 @require_POST
-def correction(request: HttpRequest) -> HttpResponse:
-    person = services.person_of(request.user)
-    if person is None:
-        return HttpResponse(_("Your account is not linked to the register."), status=404)
+@with_own_person
+def correction(request: HttpRequest, person: Person) -> HttpResponse:
     try:
         services.request_correction(
             person, field=request.POST.get("field", ""), value=request.POST.get("value", ""),
@@ -120,10 +133,8 @@ def end_sessions(request: HttpRequest) -> HttpResponse:
 
 @levels.level_required(levels.VERIFIED)
 @require_POST
-def issue_extract(request: HttpRequest) -> HttpResponse:
-    person = services.person_of(request.user)
-    if person is None:
-        return HttpResponse(_("Your account is not linked to the register."), status=404)
+@with_own_person
+def issue_extract(request: HttpRequest, person: Person) -> HttpResponse:
     url = request.build_absolute_uri(reverse("residents:extract-check", args=["CODE"]))
     try:
         extract, pdf = services.issue_extract(person, by=request.user,
@@ -438,27 +449,18 @@ def staff_register(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         number = request.POST.get("rnokpp", "")
         reason = request.POST.get("reason", "")
-        # Refused before the look-up: the same answer whether the number exists or not.
-        may_open = can(request.user, "residents.person.view_personal")
-        found = services.visible_people(request.user, rnokpp=number) if may_open else []
         context.update(rnokpp=number, reason=reason)
-        if not may_open:
+        # Refused before the look-up: the same answer whether the number exists or not.
+        if not can(request.user, "residents.person.view_personal"):
             context["error"] = _("You may not open this person's personal data.")
             status = 403
-        elif not found:
-            context["error"] = _("No such person in your scope.")
-            status = 404
         else:
             try:
-                data = services.read_personal(found[0], actor=request.user, reason=reason)
+                person = services.access_person(request.user, number)
+                data = services.read_personal(person, actor=request.user, reason=reason)
             except services.ResidentsError as error:
-                context["error"] = error.message
-                status = 400
-            except PermissionDenied:
-                context["error"] = _("You may not open this person's personal data.")
-                status = 403
+                context["error"], status = error.message, error.status
             else:
-                person = found[0]
                 context.update(
                     person=person,
                     profile=[(services.field_label(name), value)
@@ -482,8 +484,12 @@ def staff_audit(request: HttpRequest) -> HttpResponse:
 @require_POST
 def staff_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
+        correction = services.access_correction(request.user, request_id)
+    except services.ResidentsError as error:
+        raise Http404(error.message) from error
+    try:
         row = services.decide_correction(
-            request_id, approve=request.POST.get("decision") == "approve",
+            correction.pk, approve=request.POST.get("decision") == "approve",
             reason=request.POST.get("reason", ""), by=request.user)
     except services.ResidentsError as error:
         messages.error(request, error.message)

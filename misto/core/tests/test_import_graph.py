@@ -18,11 +18,7 @@ from misto.core.modules import ALWAYS_ON, available_optional_modules
 
 # Cycles that exist on purpose for now, each with the work that removes it. The test fails
 # when one of them disappears too, so this list cannot outlive its reason.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # identity lists the demo provider, whose configuration is an identity.ProviderConfig;
-    # demo prints how to sign in through the demo provider, which serves demo's people.
-    frozenset({"misto.residents.identity", "misto.residents.demo_idp", "misto.residents.demo"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 @cache

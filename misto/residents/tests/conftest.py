@@ -1,4 +1,4 @@
-"""A tiny twin city (through the twin's public import command) and register helpers."""
+"""The named test city (misto/testing/world.py) with one more address, and register helpers."""
 
 from __future__ import annotations
 
@@ -7,69 +7,35 @@ import os
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.contrib.gis.geos import Point
 
-from misto.core.models import StaffAssignment
 from misto.residents import rnokpp
 from misto.residents.services import create_person
+from misto.testing import make_staff, world
 from misto.testing.e2e import free_port
+from misto.twin import builtin
+from misto.twin import services as twin
 
-WEST = "UA23060070010000012"
-EAST = "UA23060070010000013"
-
-
-def _feature(geometry: dict, **properties: object) -> dict:
-    return {"type": "Feature", "geometry": geometry, "properties": properties}
-
-
-def _box(x0: float, y0: float, x1: float, y1: float) -> dict:
-    return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1],
-                                                [x0, y0]]]}
-
-
-@dataclass
-class City:
-    west: str = WEST
-    east: str = EAST
+WEST = world.WEST_DISTRICT
+EAST = world.EAST_DISTRICT
+# The register's tests need one house of Шевченка in the eastern district, besides the named
+# city's (Шевченка 1 and Лесі Українки 5 are in the western one).
+SHEVCHENKA_12 = (35.160, 47.8197)
 
 
 @pytest.fixture
-def city(db, tmp_path) -> City:
-    layers = {
-        "districts": [
-            _feature(_box(35.10, 47.80, 35.15, 47.85), name="Західний район", katottg=WEST,
-                     prefix="12"),
-            _feature(_box(35.15, 47.80, 35.20, 47.85), name="Східний район", katottg=EAST,
-                     prefix="13"),
-        ],
-        "streets": [
-            _feature({"type": "LineString", "coordinates": [[35.11, 47.82], [35.19, 47.82]]},
-                     name="Шевченка", type="вулиця"),
-            _feature({"type": "LineString", "coordinates": [[35.11, 47.83], [35.19, 47.83]]},
-                     name="Лесі Українки", type="вулиця"),
-        ],
-        "addresses": [
-            _feature({"type": "Point", "coordinates": [35.130, 47.8203]},
-                     street="Шевченка", housenumber="1"),
-            _feature({"type": "Point", "coordinates": [35.160, 47.8197]},
-                     street="Шевченка", housenumber="12"),
-            _feature({"type": "Point", "coordinates": [35.140, 47.8303]},
-                     street="Лесі Українки", housenumber="5"),
-        ],
-    }
-    for layer, features in layers.items():
-        path = tmp_path / f"{layer}.geojson"
-        path.write_text(json.dumps({"type": "FeatureCollection", "features": features},
-                                   ensure_ascii=False), encoding="utf-8")
-        call_command("twin", "import", str(path), "--layer", layer)
-    return City()
+def city(db) -> world.City:
+    built = world.build_city()
+    lon, lat = SHEVCHENKA_12
+    twin.create_feature(twin.get_layer(builtin.ADDRESSES), Point(lon, lat, srid=4326),
+                        {"street": "Шевченка", "housenumber": "12"})
+    return built
 
 
 def person_data(serial: int = 1, *, address: str = "вул. Шевченка, 1",
@@ -93,16 +59,15 @@ def make_person(city):
 
 @pytest.fixture
 def make_user(db):
+    """A resident (no role), or a role holder made by ``misto.testing.make_staff``."""
     counter = iter(range(1, 10_000))
 
     def make(role: str | None = None, department: str = "", district: str = "",
              **fields: Any):
-        user = get_user_model().objects.create_user(f"user{next(counter)}", password="pw",
-                                                    **fields)
+        username = f"user{next(counter)}"
         if role:
-            StaffAssignment.objects.create(user=user, role=role, department=department,
-                                           district=district)
-        return user
+            return make_staff(username, role, department, district, **fields)
+        return get_user_model().objects.create_user(username, password="pw", **fields)
 
     return make
 
