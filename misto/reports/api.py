@@ -11,16 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from misto.reports import errors, services
-from misto.reports.errors import ReportError
+from misto.reports import services
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import Report, Status
 
 router = Router(tags=["reports"])
 MAP_LIMIT = 5000
-
-
-def _problem(error: ReportError) -> JsonResponse:
-    return JsonResponse({"error": error.code, "detail": error.message}, status=error.status)
 
 
 def _day(value: str, name: str, end: bool = False) -> datetime | None:
@@ -29,7 +25,7 @@ def _day(value: str, name: str, end: bool = False) -> datetime | None:
     try:
         day = date.fromisoformat(value)
     except ValueError as error:
-        raise ReportError(errors.BAD_REQUEST, _("%(name)s must be a date like 2026-05-01.")
+        raise ReportError(ReportsCode.BAD_REQUEST, _("%(name)s must be a date like 2026-05-01.")
                           % {"name": name}) from error
     moment = datetime.combine(day, time.max if end else time.min)
     return timezone.make_aware(moment)
@@ -64,10 +60,7 @@ def feature(report: Report) -> dict[str, Any]:
 @router.get("/reports", summary="Reports as GeoJSON (filters: bbox, category, status, "
             "district, since, until)")
 def report_list(request: HttpRequest) -> HttpResponse:
-    try:
-        points = services.map_points(filters_from(request.GET), MAP_LIMIT)
-    except ReportError as error:
-        return _problem(error)
+    points = services.map_points(filters_from(request.GET), MAP_LIMIT)
     labels = dict(Status.choices)
     features = [{
         "type": "Feature", "id": p["public_id"],
@@ -84,12 +77,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @router.get("/reports/{public_id}", summary="One report with its public history")
 def report_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    try:
-        report = services.get_report(public_id)
-    except ReportError as error:
-        return _problem(error)
+    report = services.get_report(public_id)
     if report.hidden:
-        return _problem(ReportError(errors.NOT_FOUND, _("There is no such report."), status=404))
+        raise ReportError(ReportsCode.NOT_FOUND, _("There is no such report."), status=404)
     data = feature(report)
     data["properties"]["description"] = report.shown_description
     data["properties"]["history"] = [
@@ -100,10 +90,7 @@ def report_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @router.get("/nearby", summary="Open reports of a category near a point")
 def nearby(request: HttpRequest, category: str, lon: float, lat: float) -> HttpResponse:
-    try:
-        found = services.nearby_open(category, lon, lat)
-    except ReportError as error:
-        return _problem(error)
+    found = services.nearby_open(category, lon, lat)
     return JsonResponse({"type": "FeatureCollection", "features": [
         {**feature(r), "properties": {**feature(r)["properties"], "distance_m": round(d)}}
         for r, d in found]}, json_dumps_params={"ensure_ascii": False})

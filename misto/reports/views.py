@@ -31,7 +31,7 @@ from misto.core.permissions import who_can
 from misto.core.photos import CONTENT_TYPES
 from misto.core.ratelimit import client_address, ratelimit
 from misto.reports import api, services
-from misto.reports.errors import ReportError, ReportErrors
+from misto.reports.errors import ReportError, ReportErrors, ReportsCode
 from misto.reports.models import Category, Channel, Report, Status
 from misto.residents import codes, outbox
 
@@ -309,7 +309,7 @@ def act(request: HttpRequest, public_id: str) -> HttpResponse:
                     pk=int(request.POST["assignee"]) if request.POST["assignee"].isdigit()
                     else 0).first()
                 if assignee is None:
-                    raise ReportError("bad_request", _("There is no such clerk."))
+                    raise ReportError(ReportsCode.BAD_REQUEST, _("There is no such clerk."))
             services.assign(report.pk, request.user, assignee)
         elif action == "duplicate":
             services.mark_duplicate(report.pk, request.user, request.POST.get("original", ""))
@@ -324,7 +324,7 @@ def act(request: HttpRequest, public_id: str) -> HttpResponse:
                 return redirect_to_login(back)
             services.follow(report, request.user, on=action == "follow")
         else:
-            raise ReportError("bad_request", _("Unknown action."))
+            raise ReportError(ReportsCode.BAD_REQUEST, _("Unknown action."))
     except ReportError as error:
         if error.status == 403 and not request.user.is_authenticated:
             return redirect_to_login(back)

@@ -8,8 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from misto.reports import errors
-from misto.reports.errors import ReportError
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import (
     Category,
     CategoryRoute,
@@ -37,7 +36,7 @@ def get_category(code: str) -> Category:
                 .exclude(children__active=True)
                 .select_related("department", "parent", "parent__department").first())
     if category is None:
-        raise ReportError(errors.UNKNOWN_CATEGORY, _(
+        raise ReportError(ReportsCode.UNKNOWN_CATEGORY, _(
             "There is no category “%(code)s”. Choose one of the listed services."
         ) % {"code": str(code)[:64]}, field="category")
     return category

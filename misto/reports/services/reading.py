@@ -13,8 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from misto.core.permissions import can
-from misto.reports import errors
-from misto.reports.errors import ReportError
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -86,7 +85,7 @@ def get_report(public_id: str) -> Report:
     report = (Report.objects.select_related("category", "department", "duplicate_of")
               .filter(public_id=str(public_id)[:20]).first())
     if report is None:
-        raise ReportError(errors.NOT_FOUND, _("There is no report “%(id)s”.")
+        raise ReportError(ReportsCode.NOT_FOUND, _("There is no report “%(id)s”.")
                           % {"id": str(public_id)[:20]}, status=404)
     return report
 
@@ -97,7 +96,7 @@ def access_photo(user: Any, photo_id: int) -> Photo:
     photo = Photo.objects.select_related("report", "report__department").filter(
         pk=photo_id).first()
     if photo is None or not (photo.is_public or can(user, "reports.report.view", photo.report)):
-        raise ReportError(errors.NOT_FOUND, _("There is no such photo."), status=404)
+        raise ReportError(ReportsCode.NOT_FOUND, _("There is no such photo."), status=404)
     return photo
 
 
