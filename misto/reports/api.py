@@ -77,9 +77,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @router.get("/reports/{public_id}", summary="One report with its public history")
 def report_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    report = services.get_report(public_id)
-    if report.hidden:
-        raise ReportError(ReportsCode.NOT_FOUND, _("There is no such report."), status=404)
+    report = services.access_report(request.user, public_id)
     data = feature(report)
     data["properties"]["description"] = report.shown_description
     data["properties"]["history"] = [

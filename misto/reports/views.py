@@ -33,6 +33,7 @@ from misto.core.ratelimit import client_address, ratelimit
 from misto.reports import api, services
 from misto.reports.errors import ReportError, ReportErrors, ReportsCode
 from misto.reports.models import Category, Channel, Report, Status
+from misto.reports.permissions import REPORT_CHANGE, REPORT_MODERATE
 from misto.residents import codes, outbox
 
 # The follow confirmations this browser started: {code token: report number}. A token
@@ -46,6 +47,11 @@ def _errors(error: ReportError) -> dict[str, list[str]]:
     for item in error.errors if isinstance(error, ReportErrors) else [error]:
         found.setdefault(item.field or "", []).append(item.message)
     return found
+
+
+def _missing(request: HttpRequest, error: ReportError) -> HttpResponse:
+    """The page of a report that is not there (or not for this visitor: the same page)."""
+    return render(request, "reports/missing.html", {"message": error.message}, status=404)
 
 
 def _answers(post: QueryDict, category: Category | None) -> dict[str, Any]:
@@ -159,7 +165,10 @@ def follow_confirm(request: HttpRequest, public_id: str, token: uuid.UUID) -> Ht
         return render(request, "reports/missing.html", {"message": _(
             "This confirmation was not started in this browser, or it is already done.")},
             status=404)
-    report = services.get_report(public_id)
+    try:
+        report = services.access_report(request.user, public_id)
+    except ReportError as error:
+        return _missing(request, error)
     form_errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
@@ -234,14 +243,11 @@ def report_map(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
-        report = services.get_report(public_id)
+        report = services.access_report(request.user, public_id)
     except ReportError as error:
-        return render(request, "reports/missing.html", {"message": error.message}, status=404)
+        return _missing(request, error)
     staff = services.can_handle(request.user, report)
     moderator = services.can_moderate(request.user)
-    if report.hidden and not (staff or moderator):
-        return render(request, "reports/missing.html",
-                      {"message": _("This report was hidden by a moderator.")}, status=404)
     following = (request.user.is_authenticated
                  and report.followers.filter(user=request.user).exists())
     clerks = list(who_can("reports.report.change", report).order_by("username")) if staff else []
@@ -285,18 +291,26 @@ def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
     return response
 
 
-ACTIONS = {"status", "assign", "duplicate", "moderate", "follow", "unfollow"}
+# The permission each action needs on the report; following needs only a report one sees.
+ACTIONS: dict[str, str | None] = {
+    "status": REPORT_CHANGE, "assign": REPORT_CHANGE, "duplicate": REPORT_CHANGE,
+    "moderate": REPORT_MODERATE, "follow": None, "unfollow": None,
+}
 
 
 @require_POST
 def act(request: HttpRequest, public_id: str) -> HttpResponse:
     """A clerk's, a moderator's or a follower's action on a report."""
-    try:
-        report = services.get_report(public_id)
-    except ReportError as error:
-        return render(request, "reports/missing.html", {"message": error.message}, status=404)
     action = request.POST.get("action", "")
-    back = reverse("reports:detail", args=[report.public_id])
+    back = reverse("reports:detail", args=[public_id])
+    try:
+        report = services.access_report(request.user, public_id, ACTIONS.get(action))
+    except ReportError as error:
+        if error.status == 404:
+            return _missing(request, error)
+        if not request.user.is_authenticated:
+            return redirect_to_login(back)
+        raise PermissionDenied(error.message) from None
     try:
         if action == "status":
             services.change_status(report.pk, request.user, request.POST.get("status", ""),

@@ -103,11 +103,7 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @open311_view
 def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
-    try:
-        category = services.get_category(code)
-    except ReportError as error:
-        error.status = 404
-        raise
+    category = services.access_category(code)
     attributes = []
     for attribute in category.attributes.all():
         item: dict[str, Any] = {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from misto.reports.services.apikeys import check_api_key, create_api_key
 from misto.reports.services.categories import (
+    access_category,
     category_title,
     find_category,
     get_category,
@@ -49,8 +50,8 @@ from misto.reports.services.queue import (
 from misto.reports.services.reading import (
     Filters,
     access_photo,
+    access_report,
     answer_labels,
-    get_report,
     history,
     map_points,
     public_reports,
@@ -70,7 +71,9 @@ __all__ = [
     "Filters",
     "Submission",
     "UpdatesContact",
+    "access_category",
     "access_photo",
+    "access_report",
     "answer_labels",
     "ask_to_follow",
     "assign",
@@ -89,7 +92,6 @@ __all__ = [
     "find_category",
     "follow",
     "get_category",
-    "get_report",
     "handling_departments",
     "history",
     "in_bbox",

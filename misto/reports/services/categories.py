@@ -31,14 +31,34 @@ def leaf_categories() -> QuerySet[Category]:
             .order_by("parent__order", "parent__title", "order", "title"))
 
 
+def _leaf(code: str) -> Category | None:
+    return (Category.objects.filter(code=str(code).strip(), active=True)
+            .exclude(children__active=True)
+            .select_related("department", "parent", "parent__department").first())
+
+
+def _no_category(code: str) -> str:
+    return _("There is no category “%(code)s”. Choose one of the listed services."
+             ) % {"code": str(code)[:64]}
+
+
 def get_category(code: str) -> Category:
-    category = (Category.objects.filter(code=str(code).strip(), active=True)
-                .exclude(children__active=True)
-                .select_related("department", "parent", "parent__department").first())
+    """The category a submission names: an active leaf, or the form's ``unknown_category``
+    on its ``category`` field."""
+    category = _leaf(code)
     if category is None:
-        raise ReportError(ReportsCode.UNKNOWN_CATEGORY, _(
-            "There is no category “%(code)s”. Choose one of the listed services."
-        ) % {"code": str(code)[:64]}, field="category")
+        raise ReportError(ReportsCode.UNKNOWN_CATEGORY, _no_category(code), field="category")
+    return category
+
+
+def access_category(code: str) -> Category:
+    """One service for reading (Open311's service definition): an active leaf, else a 404
+    that is the same for a missing, retired or group code. The tree is public, so there is
+    no permission to check; configuring it is the back office's (``reports.category.admin``).
+    """
+    category = _leaf(code)
+    if category is None:
+        raise ReportError(ReportsCode.NOT_FOUND, _no_category(code), status=404)
     return category
 
 
