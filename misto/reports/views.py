@@ -26,11 +26,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pydantic import ValidationError as PydanticValidationError
 
+from misto import twin
 from misto.core.permissions import who_can
 from misto.core.photos import CONTENT_TYPES
 from misto.core.ratelimit import client_address, ratelimit
-from misto.reports import api, services
+from misto.reports import services
+from misto.reports.api.schemas import ReportFilters
 from misto.reports.errors import ReportError, ReportErrors, ReportsCode
 from misto.reports.models import Category, Channel, Report, Status
 from misto.reports.permissions import REPORT_CHANGE, REPORT_MODERATE
@@ -222,16 +225,26 @@ def _map_config() -> dict[str, Any]:
             "centre": [35.165, 47.845]}
 
 
+def _filters(params: QueryDict) -> services.Filters:
+    """The map page's filters, read by the API's schema (one definition of what is valid)."""
+    try:
+        query = ReportFilters.model_validate(
+            {name: params[name] for name in ReportFilters.model_fields if name in params})
+    except PydanticValidationError as error:
+        names = sorted({str(problem["loc"][0]) for problem in error.errors() if problem["loc"]})
+        raise ReportError(ReportsCode.BAD_REQUEST, _("Check the filters: %(names)s.")
+                          % {"names": ", ".join(names)}) from None
+    return query.filters()
+
+
 def report_map(request: HttpRequest) -> HttpResponse:
     """The public map and list with filters."""
     problem = ""
     try:
-        rows = services.public_reports(api.filters_from(request.GET))
+        rows = services.public_reports(_filters(request.GET))
     except ReportError as error:
         problem, rows = error.message, Report.objects.none()
     page = Paginator(rows.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
-    import misto.twin as twin
-
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reports/map.html", {

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from misto.core.models import OutboxEvent
 from misto.reports import services
+from misto.reports.api.schemas import MapCollection, StatusFilter
 from misto.reports.models import Contact, Report, Status
 from misto.reports.tests.conftest import jpeg
 from misto.testing import make_staff
@@ -65,6 +68,10 @@ def test_map_and_api(client, city):
     assert client.get(reverse("reports:map"), {"since": "nope"}).status_code == 400
     data = client.get("/api/reports/reports", {"bbox": "35.15,47.80,35.20,47.85"}).json()
     assert [f["id"] for f in data["features"]] == [report.public_id]
+    MapCollection.model_validate(data)  # answered without the schema's check (see the route)
+    assert client.get("/api/reports/reports", {"status": "", "since": "", "bbox": ""}).json()[
+        "features"]  # the map page's empty filters
+    assert client.get("/api/reports/reports", {"status": "lost"}).status_code == 422
     assert client.get("/api/reports/reports", {"bbox": "1,2"}).status_code == 400
     one = client.get(f"/api/reports/reports/{report.public_id}").json()
     assert one["properties"]["history"][0]["kind"] == "created"
@@ -73,6 +80,10 @@ def test_map_and_api(client, city):
                                               "lat": 47.82}).json()
     assert near["features"][0]["properties"]["distance_m"] < 20
     assert any(c["code"] == "pothole" for c in client.get("/api/reports/categories").json())
+
+
+def test_the_status_filter_names_every_status():
+    assert set(get_args(StatusFilter)) == {"open", "closed", *Status.values}
 
 
 def test_queue_and_actions(client, city, clerk, other_clerk, resident):
