@@ -24,6 +24,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticValidationError
@@ -194,10 +195,16 @@ def follow_confirm(request: HttpRequest, public_id: str, token: uuid.UUID) -> Ht
 
 @require_GET
 def attributes(request: HttpRequest) -> HttpResponse:
-    """The questions of one category (an htmx fragment of the form)."""
-    category = _category(services.find_category(request.GET.get("category", "")))
+    """The questions of one category (an htmx fragment of the form). The phone intake's
+    typed category (``matches=1``) also gets the categories its text may mean, swapped in
+    beside the field (``_category_matches.html``)."""
+    text = request.GET.get("category", "")
+    category = _category(services.find_category(text))
+    offer = request.GET.get("matches") == "1"
     return render(request, "reports/_attributes.html", {
-        "attributes": _attribute_rows(category, {}), "errors": {}, "category": category})
+        "attributes": _attribute_rows(category, {}), "errors": {}, "category": category,
+        "offer": offer,
+        "matches": services.match_categories(text) if offer and category is None else []})
 
 
 @require_GET
@@ -213,7 +220,8 @@ def nearby(request: HttpRequest) -> HttpResponse:
             place = services.resolve_place(lon=params.get("lon"), lat=params.get("lat"),
                                            landmark=params.get("landmark", ""),
                                            address=params.get("address", ""))
-            found = services.nearby_open(params["category"], place.lon, place.lat)
+            found = services.nearby_open(services.find_category(params["category"]),
+                                         place.lon, place.lat)
         except ReportError as error:
             problem = error.message
     return render(request, "reports/_nearby.html", {"found": found, "place": place,
@@ -387,19 +395,37 @@ def intake(request: HttpRequest) -> HttpResponse:
     form_errors: dict[str, list[str]] = {}
     status = 200
     values: Any = {}
+    matches: list[Category] = []
     if request.method == "POST":
         try:
             report = services.submit(_submission(request, Channel.PHONE))
         except ReportError as error:
             form_errors, status, values = _errors(error), 400, request.POST
+            text = values.get("category", "").strip()
+            matches = services.match_categories(text) if "category" in form_errors else []
+            if not (values.get("landmark", "").strip() or values.get("address", "").strip()):
+                # the resident form's words speak of a map, which the intake has not
+                form_errors["location"] = [_(
+                    "Say where the problem is: the landmark number or the address the "
+                    "caller names.")]
+            if matches:  # part of a name: offer what it may mean instead of refusing
+                form_errors["category"] = [_(
+                    "“%(text)s” is part of several names: choose the category below."
+                ) % {"text": text[:64]} if len(matches) > 1 else _(
+                    "“%(text)s” is part of a name: choose the category below."
+                ) % {"text": text[:64]}]
         else:
-            messages.success(request, _(
-                "Registered as %(id)s (%(department)s). Tell the caller the number."
-            ) % {"id": report.public_id, "department": report.department or "—"})
+            messages.success(request, format_html(
+                _("Registered as {number} ({department}). Tell the caller the number."),
+                number=format_html('<a href="{}">{}</a>', services.report_url(report),
+                                   report.public_id),
+                department=services.localized(report.department.name, report.department.name_en)
+                if report.department else "—"))
             return redirect("reports:intake")
     category = _category(services.find_category(values.get("category", ""))) if values else None
     return render(request, "reports/intake.html", {
         "groups": _grouped_categories(), "values": values, "errors": form_errors,
         "attributes": _attribute_rows(category, values), "category": category,
+        "matches": matches,
         "idempotency_key": _idempotency_key(request),
     }, status=status)

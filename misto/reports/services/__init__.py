@@ -24,6 +24,7 @@ from misto.reports.services.categories import (
     get_category,
     leaf_categories,
     localized,
+    match_categories,
 )
 from misto.reports.services.following import (
     UpdatesContact,
@@ -99,6 +100,7 @@ __all__ = [
     "localized",
     "map_points",
     "mark_duplicate",
+    "match_categories",
     "moderate",
     "nearby_open",
     "public_reports",

@@ -44,7 +44,10 @@ def _no_category(code: str) -> str:
 
 def get_category(code: str) -> Category:
     """The category a submission names: an active leaf, or the form's ``unknown_category``
-    on its ``category`` field."""
+    on its ``category`` field (saying that one is missing when none was given)."""
+    if not str(code).strip():
+        raise ReportError(ReportsCode.UNKNOWN_CATEGORY, _("Choose a category."),
+                          field="category")
     category = _leaf(code)
     if category is None:
         raise ReportError(ReportsCode.UNKNOWN_CATEGORY, _no_category(code), field="category")
@@ -93,3 +96,18 @@ def route(category: Category, district: str) -> Department | None:
         if node.department_id:
             return node.department
     return None
+
+
+def match_categories(text: str, limit: int = 8) -> list[Category]:
+    """The categories an operator may mean by part of a name ("яма"): the leaves whose title
+    in either language, code or keywords contain ``text`` (case-insensitive), those whose
+    title starts with it first. Empty for an empty text."""
+    folded = (text or "").strip().casefold()
+    if not folded:
+        return []
+    found = [category for category in leaf_categories()
+             if any(folded in name.casefold() for name in (
+                 category.title, category.title_en, category.code, category.keywords))]
+    found.sort(key=lambda category: not any(
+        name.casefold().startswith(folded) for name in (category.title, category.title_en)))
+    return found[:limit]
