@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
+from django.core.cache import cache
 from PIL import Image
 
 import misto.twin as twin
+from misto.core import ratelimit
 from misto.reports import demo
 from misto.testing import make_staff, world
 from misto.twin import builtin
@@ -90,11 +93,17 @@ def jpeg(size: tuple[int, int] = (40, 30), gps: tuple[float, float] | None = Non
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate-limit counters live in the cache: no test inherits another's hits."""
-    from django.core.cache import cache
+# Half an hour and half a minute into an hour: mid-window for the limits the tests set.
+MID_WINDOW = 1_800_000_000 + 1830
 
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(monkeypatch):
+    """Rate-limit counters live in the cache: no test inherits another's hits. And the
+    limiter's windows are fixed slices of the clock, so a test whose hits straddle a
+    window's end saw its counter start again (a third post allowed), and one run in an
+    hour's last minute got a Retry-After under 60 s: its clock is pinned mid-window."""
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: MID_WINDOW))
     cache.clear()
     yield
     cache.clear()
