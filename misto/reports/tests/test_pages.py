@@ -172,3 +172,21 @@ def test_back_office_lists_the_tree(client, city, django_user_model):
     page = client.get("/admin/reports/category/")
     assert page.status_code == 200 and "streetlight-out" in page.content.decode()
     assert client.get("/admin/reports/apikey/add/").status_code == 403
+
+
+def test_a_hidden_report_answers_as_a_missing_one(client, city):
+    report = services.submit(services.Submission(category="streetlight-out", description="x",
+                                                 landmark=city.landmarks[0],
+                                                 attributes={"how_many": "1"}))
+    Report.objects.filter(pk=report.pk).update(hidden=True)
+    hidden = client.get(f"/api/reports/reports/{report.public_id}")
+    missing = client.get("/api/reports/reports/2026-999999")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["error"] == missing.json()["error"] == "not_found"
+    assert (hidden.json()["detail"].replace(report.public_id, "?")
+            == missing.json()["detail"].replace("2026-999999", "?"))
+    page = client.get(services.report_url(report))
+    assert page.status_code == 404 and report.public_id in page.content.decode()
+    client.force_login(make_staff("moderator", "moderator"))
+    assert client.get(f"/api/reports/reports/{report.public_id}").status_code == 200
+    assert client.get(services.report_url(report)).status_code == 200

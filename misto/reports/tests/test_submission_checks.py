@@ -7,7 +7,7 @@ import pytest
 
 from misto.core.models import OutboxEvent
 from misto.reports import services
-from misto.reports.errors import ReportError, ReportsCode
+from misto.reports.errors import ReportError, ReportErrors, ReportsCode
 from misto.reports.models import Contact, Report
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +55,14 @@ def test_several_problems_are_reported_together(city):
         services.submit(submission(city, description=" ", contact_phone="0" * 41))
     fields = {error.field for error in getattr(caught.value, "errors", [caught.value])}
     assert {"description", "contact_phone"} <= fields
+
+
+def test_several_problems_keep_each_in_the_api_body(city):
+    with pytest.raises(ReportErrors) as caught:
+        services.submit(services.Submission(category="", description=""))
+    body = caught.value.api_body()
+    assert body["error"] == ReportsCode.UNKNOWN_CATEGORY and body["detail"]
+    assert {(e["error"], e["field"]) for e in body["errors"]} >= {
+        (ReportsCode.UNKNOWN_CATEGORY, "category"), (ReportsCode.NO_DESCRIPTION, "description"),
+        (ReportsCode.NO_LOCATION, "location")}
+    assert caught.value.errors[0].message in ("Оберіть категорію.", "Choose a category.")
