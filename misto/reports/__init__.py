@@ -19,6 +19,7 @@ __all__ = ["report_summary"]
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
+        # Lazily: services import the models, which Django refuses before the apps load.
         from misto.reports import services
 
         return getattr(services, name)

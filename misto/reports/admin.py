@@ -15,7 +15,6 @@ class DepartmentAdmin(ActionAdmin):
     admin_action = "reports.category.admin"
     list_display = ("code", "name", "phone")
     search_fields = ("code", "name")
-    filter_horizontal = ("members",)
 
 
 class AttributeInline(FollowsParentAdmin, admin.StackedInline):

@@ -7,9 +7,12 @@ import random
 from datetime import timedelta
 from typing import IO, Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from misto import twin
+from misto.core.models import StaffAssignment
 from misto.reports import services
 from misto.reports.errors import ReportError
 from misto.reports.models import Attribute, Category, CategoryRoute, Department, Report, Status
@@ -165,8 +168,6 @@ def load_tree() -> int:
                                              **question)
     for category_code, department in ROUTES:
         category = Category.objects.get(code=category_code)
-        import misto.twin as twin
-
         for district in twin.districts():
             CategoryRoute.objects.get_or_create(
                 category=category, district=district.katottg,
@@ -176,8 +177,6 @@ def load_tree() -> int:
 
 def load_reports(count: int = 40, seed: int = 311) -> int:
     """Demo reports at landmarks of every district; returns how many were created."""
-    import misto.twin as twin
-
     rng = random.Random(seed)
     numbers: list[str] = []
     for district in twin.districts():
@@ -208,10 +207,6 @@ def load_reports(count: int = 40, seed: int = 311) -> int:
 
 
 def _demo_progress(report: Report, rng: random.Random) -> None:
-    from django.contrib.auth import get_user_model
-
-    from misto.core.models import StaffAssignment
-
     clerk, _new = get_user_model().objects.get_or_create(
         username="demo-dispatcher", defaults={"first_name": "Диспетчер"})
     if _new:
@@ -236,10 +231,6 @@ DEMO_PASSWORD = "misto-demo"  # the same demo password as the residents' demo st
 
 def load_clerks() -> None:
     """A demo clerk per department: ``demo-<department code>``, role clerk in the core."""
-    from django.contrib.auth import get_user_model
-
-    from misto.core.models import StaffAssignment
-
     for department in Department.objects.all():
         user, new = get_user_model().objects.get_or_create(
             username=f"demo-{department.code}")

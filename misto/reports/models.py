@@ -51,9 +51,6 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     phone = models.CharField(_("public phone"), max_length=40, blank=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
-                                     related_name="report_departments",
-                                     verbose_name=_("clerks"))
 
     class Meta:
         ordering = ["name"]

@@ -8,8 +8,7 @@ from typing import IO
 from misto.core import photos
 from misto.core.config import env_int
 from misto.core.photos import CleanPhoto
-from misto.reports import errors
-from misto.reports.errors import ReportError
+from misto.reports.errors import ReportError, ReportsCode
 
 __all__ = ["CleanPhoto", "clean_photo", "max_bytes", "max_photos"]
 STATUS = {photos.BUSY: 503}
@@ -28,7 +27,7 @@ def clean_photo(upload: IO[bytes], name: str = "") -> CleanPhoto:
     try:
         return photos.clean_photo(upload, name, max_bytes=max_bytes())
     except photos.PhotoError as error:
-        code = errors.PHOTO_NOT_IMAGE if error.code == photos.NOT_IMAGE else \
-            errors.PHOTO_TOO_LARGE
+        code = ReportsCode.PHOTO_NOT_IMAGE if error.code == photos.NOT_IMAGE else \
+            ReportsCode.PHOTO_TOO_LARGE
         raise ReportError(code, error.message, status=STATUS.get(error.code, 400),
                           field="photos") from error

@@ -24,15 +24,20 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pydantic import ValidationError as PydanticValidationError
 
+from misto import twin
 from misto.core.permissions import who_can
 from misto.core.photos import CONTENT_TYPES
 from misto.core.ratelimit import client_address, ratelimit
-from misto.reports import api, services
-from misto.reports.errors import ReportError, ReportErrors
+from misto.reports import services
+from misto.reports.api.schemas import ReportFilters
+from misto.reports.errors import ReportError, ReportErrors, ReportsCode
 from misto.reports.models import Category, Channel, Report, Status
+from misto.reports.permissions import REPORT_CHANGE, REPORT_MODERATE
 from misto.residents import codes, outbox
 
 # The follow confirmations this browser started: {code token: report number}. A token
@@ -46,6 +51,11 @@ def _errors(error: ReportError) -> dict[str, list[str]]:
     for item in error.errors if isinstance(error, ReportErrors) else [error]:
         found.setdefault(item.field or "", []).append(item.message)
     return found
+
+
+def _missing(request: HttpRequest, error: ReportError) -> HttpResponse:
+    """The page of a report that is not there (or not for this visitor: the same page)."""
+    return render(request, "reports/missing.html", {"message": error.message}, status=404)
 
 
 def _answers(post: QueryDict, category: Category | None) -> dict[str, Any]:
@@ -159,7 +169,10 @@ def follow_confirm(request: HttpRequest, public_id: str, token: uuid.UUID) -> Ht
         return render(request, "reports/missing.html", {"message": _(
             "This confirmation was not started in this browser, or it is already done.")},
             status=404)
-    report = services.get_report(public_id)
+    try:
+        report = services.access_report(request.user, public_id)
+    except ReportError as error:
+        return _missing(request, error)
     form_errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
@@ -182,10 +195,16 @@ def follow_confirm(request: HttpRequest, public_id: str, token: uuid.UUID) -> Ht
 
 @require_GET
 def attributes(request: HttpRequest) -> HttpResponse:
-    """The questions of one category (an htmx fragment of the form)."""
-    category = _category(services.find_category(request.GET.get("category", "")))
+    """The questions of one category (an htmx fragment of the form). The phone intake's
+    typed category (``matches=1``) also gets the categories its text may mean, swapped in
+    beside the field (``_category_matches.html``)."""
+    text = request.GET.get("category", "")
+    category = _category(services.find_category(text))
+    offer = request.GET.get("matches") == "1"
     return render(request, "reports/_attributes.html", {
-        "attributes": _attribute_rows(category, {}), "errors": {}, "category": category})
+        "attributes": _attribute_rows(category, {}), "errors": {}, "category": category,
+        "offer": offer,
+        "matches": services.match_categories(text) if offer and category is None else []})
 
 
 @require_GET
@@ -201,7 +220,8 @@ def nearby(request: HttpRequest) -> HttpResponse:
             place = services.resolve_place(lon=params.get("lon"), lat=params.get("lat"),
                                            landmark=params.get("landmark", ""),
                                            address=params.get("address", ""))
-            found = services.nearby_open(params["category"], place.lon, place.lat)
+            found = services.nearby_open(services.find_category(params["category"]),
+                                         place.lon, place.lat)
         except ReportError as error:
             problem = error.message
     return render(request, "reports/_nearby.html", {"found": found, "place": place,
@@ -213,16 +233,26 @@ def _map_config() -> dict[str, Any]:
             "centre": [35.165, 47.845]}
 
 
+def _filters(params: QueryDict) -> services.Filters:
+    """The map page's filters, read by the API's schema (one definition of what is valid)."""
+    try:
+        query = ReportFilters.model_validate(
+            {name: params[name] for name in ReportFilters.model_fields if name in params})
+    except PydanticValidationError as error:
+        names = sorted({str(problem["loc"][0]) for problem in error.errors() if problem["loc"]})
+        raise ReportError(ReportsCode.BAD_REQUEST, _("Check the filters: %(names)s.")
+                          % {"names": ", ".join(names)}) from None
+    return query.filters()
+
+
 def report_map(request: HttpRequest) -> HttpResponse:
     """The public map and list with filters."""
     problem = ""
     try:
-        rows = services.public_reports(api.filters_from(request.GET))
+        rows = services.public_reports(_filters(request.GET))
     except ReportError as error:
         problem, rows = error.message, Report.objects.none()
     page = Paginator(rows.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
-    import misto.twin as twin
-
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reports/map.html", {
@@ -234,14 +264,11 @@ def report_map(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
-        report = services.get_report(public_id)
+        report = services.access_report(request.user, public_id)
     except ReportError as error:
-        return render(request, "reports/missing.html", {"message": error.message}, status=404)
+        return _missing(request, error)
     staff = services.can_handle(request.user, report)
     moderator = services.can_moderate(request.user)
-    if report.hidden and not (staff or moderator):
-        return render(request, "reports/missing.html",
-                      {"message": _("This report was hidden by a moderator.")}, status=404)
     following = (request.user.is_authenticated
                  and report.followers.filter(user=request.user).exists())
     clerks = list(who_can("reports.report.change", report).order_by("username")) if staff else []
@@ -285,18 +312,26 @@ def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
     return response
 
 
-ACTIONS = {"status", "assign", "duplicate", "moderate", "follow", "unfollow"}
+# The permission each action needs on the report; following needs only a report one sees.
+ACTIONS: dict[str, str | None] = {
+    "status": REPORT_CHANGE, "assign": REPORT_CHANGE, "duplicate": REPORT_CHANGE,
+    "moderate": REPORT_MODERATE, "follow": None, "unfollow": None,
+}
 
 
 @require_POST
 def act(request: HttpRequest, public_id: str) -> HttpResponse:
     """A clerk's, a moderator's or a follower's action on a report."""
-    try:
-        report = services.get_report(public_id)
-    except ReportError as error:
-        return render(request, "reports/missing.html", {"message": error.message}, status=404)
     action = request.POST.get("action", "")
-    back = reverse("reports:detail", args=[report.public_id])
+    back = reverse("reports:detail", args=[public_id])
+    try:
+        report = services.access_report(request.user, public_id, ACTIONS.get(action))
+    except ReportError as error:
+        if error.status == 404:
+            return _missing(request, error)
+        if not request.user.is_authenticated:
+            return redirect_to_login(back)
+        raise PermissionDenied(error.message) from None
     try:
         if action == "status":
             services.change_status(report.pk, request.user, request.POST.get("status", ""),
@@ -309,7 +344,7 @@ def act(request: HttpRequest, public_id: str) -> HttpResponse:
                     pk=int(request.POST["assignee"]) if request.POST["assignee"].isdigit()
                     else 0).first()
                 if assignee is None:
-                    raise ReportError("bad_request", _("There is no such clerk."))
+                    raise ReportError(ReportsCode.BAD_REQUEST, _("There is no such clerk."))
             services.assign(report.pk, request.user, assignee)
         elif action == "duplicate":
             services.mark_duplicate(report.pk, request.user, request.POST.get("original", ""))
@@ -324,7 +359,7 @@ def act(request: HttpRequest, public_id: str) -> HttpResponse:
                 return redirect_to_login(back)
             services.follow(report, request.user, on=action == "follow")
         else:
-            raise ReportError("bad_request", _("Unknown action."))
+            raise ReportError(ReportsCode.BAD_REQUEST, _("Unknown action."))
     except ReportError as error:
         if error.status == 403 and not request.user.is_authenticated:
             return redirect_to_login(back)
@@ -360,19 +395,37 @@ def intake(request: HttpRequest) -> HttpResponse:
     form_errors: dict[str, list[str]] = {}
     status = 200
     values: Any = {}
+    matches: list[Category] = []
     if request.method == "POST":
         try:
             report = services.submit(_submission(request, Channel.PHONE))
         except ReportError as error:
             form_errors, status, values = _errors(error), 400, request.POST
+            text = values.get("category", "").strip()
+            matches = services.match_categories(text) if "category" in form_errors else []
+            if not (values.get("landmark", "").strip() or values.get("address", "").strip()):
+                # the resident form's words speak of a map, which the intake has not
+                form_errors["location"] = [_(
+                    "Say where the problem is: the landmark number or the address the "
+                    "caller names.")]
+            if matches:  # part of a name: offer what it may mean instead of refusing
+                form_errors["category"] = [_(
+                    "“%(text)s” is part of several names: choose the category below."
+                ) % {"text": text[:64]} if len(matches) > 1 else _(
+                    "“%(text)s” is part of a name: choose the category below."
+                ) % {"text": text[:64]}]
         else:
-            messages.success(request, _(
-                "Registered as %(id)s (%(department)s). Tell the caller the number."
-            ) % {"id": report.public_id, "department": report.department or "—"})
+            messages.success(request, format_html(
+                _("Registered as {number} ({department}). Tell the caller the number."),
+                number=format_html('<a href="{}">{}</a>', services.report_url(report),
+                                   report.public_id),
+                department=services.localized(report.department.name, report.department.name_en)
+                if report.department else "—"))
             return redirect("reports:intake")
     category = _category(services.find_category(values.get("category", ""))) if values else None
     return render(request, "reports/intake.html", {
         "groups": _grouped_categories(), "values": values, "errors": form_errors,
         "attributes": _attribute_rows(category, values), "category": category,
+        "matches": matches,
         "idempotency_key": _idempotency_key(request),
     }, status=status)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree
 
 from django.http import HttpResponse
 
-from misto.core.ratelimit import RateLimited, with_retry_after
+from misto.core.errors import MistoError, open311_errors
 from misto.reports.errors import ReportError, ReportErrors
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -57,21 +58,23 @@ def render(data: Any, fmt: str, root: str, status: int = 200) -> HttpResponse:
     """``data`` as JSON, or as XML under the element ``root``."""
     if fmt == "xml":
         return HttpResponse(to_xml(root, data), content_type=FORMATS["xml"], status=status)
-    import json
-
     body = json.dumps(data, ensure_ascii=False, default=_json_default)
     return HttpResponse(body.encode(), content_type=FORMATS["json"], status=status)
 
 
-def error_response(error: ReportError, fmt: str) -> HttpResponse:
-    """The spec's error format: a list of ``{code, description}``, HTTP 400/403/404."""
+# The statuses the spec's error answers use; any other refusal (a busy photo decoder's 503)
+# answers 400, as GeoReport v2 clients know no other.
+SPEC_STATUSES = (400, 403, 404, 429)
+
+
+def error_response(error: MistoError, fmt: str) -> HttpResponse:
+    """The spec's error format from the error's code: a list of ``{code, description}``
+    (one per problem found), with the refusal's headers (``Retry-After`` on a 429)."""
+    status = error.status if error.status in SPEC_STATUSES else 400
     found = error.errors if isinstance(error, ReportErrors) else [error]
-    status = error.status if error.status in (400, 403, 404) else 400
-    items = [{"code": status, "description": item.message} for item in found]
-    return render(items, fmt if fmt in FORMATS else "json", "errors", status=status)
-
-
-def rate_limited_response(error: RateLimited, fmt: str) -> HttpResponse:
-    """A rate-limit refusal in the spec's error shape, HTTP 429 with ``Retry-After``."""
-    items = [{"code": 429, "description": error.reason}]
-    return with_retry_after(render(items, fmt if fmt in FORMATS else "json", "errors"), error)
+    items = [item for part in found for item in
+             open311_errors(ReportError(part.code, part.message, status=status))]
+    response = render(items, fmt if fmt in FORMATS else "json", "errors", status=status)
+    for name, value in error.headers().items():
+        response[name] = value
+    return response

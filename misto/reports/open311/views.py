@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
@@ -18,15 +19,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from misto.core import ratelimit
 from misto.core.config import env_str
-from misto.reports import errors, services
-from misto.reports.errors import ReportError
+from misto.core.errors import MistoError
+from misto.reports import services
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import CLOSED_STATUSES, OPEN_STATUSES, Category, Channel, Report
-from misto.reports.open311.formats import (
-    FORMATS,
-    error_response,
-    rate_limited_response,
-    render,
-)
+from misto.reports.open311.formats import FORMATS, error_response, render
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-24T00:00:00Z"  # when this endpoint's interface last changed
@@ -42,24 +39,25 @@ def jurisdiction() -> str:
 
 
 def open311_view(func: View) -> View:
-    """Check the format and the jurisdiction; turn :class:`ReportError` into the error
-    format."""
+    """Check the format and the jurisdiction; answer any refusal (:class:`MistoError`: the
+    module's errors, a rate limit) in the spec's error format. The one place Open311 turns
+    errors into answers, as ``misto/api.py`` is for the JSON API."""
 
     @wraps(func)
     def wrapper(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
         if fmt not in FORMATS:
-            return error_response(ReportError(errors.NOT_FOUND, _(
+            return error_response(ReportError(ReportsCode.NOT_FOUND, _(
                 "Unknown format “%(fmt)s”: use .json or .xml.") % {"fmt": fmt[:10]},
                 status=404), "json")
         given = (request.POST.get("jurisdiction_id") if request.method == "POST" else
                  request.GET.get("jurisdiction_id"))
         if given and given != jurisdiction():
-            return error_response(ReportError(errors.NOT_FOUND, _(
+            return error_response(ReportError(ReportsCode.NOT_FOUND, _(
                 "Unknown jurisdiction_id “%(given)s”; this endpoint serves “%(ours)s”."
             ) % {"given": given[:60], "ours": jurisdiction()}, status=404), fmt)
         try:
             return func(request, fmt, **kwargs)
-        except ReportError as error:
+        except MistoError as error:
             return error_response(error, fmt)
 
     return wrapper
@@ -105,11 +103,7 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @open311_view
 def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
-    try:
-        category = services.get_category(code)
-    except ReportError as error:
-        error.status = 404
-        raise
+    category = services.access_category(code)
     attributes = []
     for attribute in category.attributes.all():
         item: dict[str, Any] = {
@@ -159,7 +153,7 @@ def _when(request: HttpRequest, name: str) -> datetime | None:
         return None
     parsed = parse_datetime(value.strip().replace(" ", "+"))
     if parsed is None or timezone.is_naive(parsed):
-        raise ReportError(errors.BAD_REQUEST, _(
+        raise ReportError(ReportsCode.BAD_REQUEST, _(
             "%(name)s must be a w3 date-time with a time zone, e.g. 2026-01-01T00:00:00Z "
             "(got “%(value)s”).") % {"name": name, "value": value[:40]})
     return parsed
@@ -180,7 +174,7 @@ def _search(request: HttpRequest) -> QuerySet[Report]:
     statuses = _list(request.GET.get("status"))
     wrong = [s for s in statuses if s not in ("open", "closed")]
     if wrong:
-        raise ReportError(errors.BAD_REQUEST, _(
+        raise ReportError(ReportsCode.BAD_REQUEST, _(
             "status must be open or closed (comma-separated), got “%(value)s”."
         ) % {"value": wrong[0][:20]})
     if statuses == ["open"]:
@@ -189,9 +183,9 @@ def _search(request: HttpRequest) -> QuerySet[Report]:
         rows = rows.filter(status__in=CLOSED_STATUSES)
     start, end = _when(request, "start_date"), _when(request, "end_date")
     if start and end and start > end:
-        raise ReportError(errors.BAD_REQUEST, _("start_date is after end_date."))
+        raise ReportError(ReportsCode.BAD_REQUEST, _("start_date is after end_date."))
     if start and end and end - start > DEFAULT_SPAN:
-        raise ReportError(errors.BAD_REQUEST, _(
+        raise ReportError(ReportsCode.BAD_REQUEST, _(
             "start_date and end_date may not span more than 90 days."))
     if not start and not end:
         end = timezone.now()
@@ -207,10 +201,10 @@ def _page(request: HttpRequest) -> tuple[int, int]:
         size = int(request.GET.get("page_size") or MAX_REQUESTS)
         page = int(request.GET.get("page") or 1)
     except ValueError as error:
-        raise ReportError(errors.BAD_REQUEST, _("page and page_size must be whole numbers.")
+        raise ReportError(ReportsCode.BAD_REQUEST, _("page and page_size must be whole numbers.")
                           ) from error
     if not 1 <= size <= MAX_REQUESTS or page < 1:
-        raise ReportError(errors.BAD_REQUEST, _(
+        raise ReportError(ReportsCode.BAD_REQUEST, _(
             "page_size must be 1..%(max)d and page at least 1.") % {"max": MAX_REQUESTS})
     return page, size
 
@@ -221,7 +215,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt)
     if request.method not in ("GET", "HEAD"):
-        raise ReportError(errors.BAD_REQUEST, _("Use GET or POST."), status=400)
+        raise ReportError(ReportsCode.BAD_REQUEST, _("Use GET or POST."), status=400)
     page, size = _page(request)
     rows = _search(request).prefetch_related("photos").order_by("-created_at", "-pk")
     items = [_request_item(request, r) for r in rows[(page - 1) * size: page * size]]
@@ -243,18 +237,15 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     guessing keys is slow too) and per key; an ``Idempotency-Key`` header makes a retry
     return the first answer."""
     post = request.POST
-    try:
-        ratelimit.check("open311.client", ratelimit.client_address(request))
-        key = services.check_api_key(post.get("api_key"))
-        ratelimit.check("open311.key", f"key:{key.pk}")
-    except ratelimit.RateLimited as error:
-        return rate_limited_response(error, fmt)
+    ratelimit.check("open311.client", ratelimit.client_address(request))
+    key = services.check_api_key(post.get("api_key"))
+    ratelimit.check("open311.key", f"key:{key.pk}")
     code = (post.get("service_code") or "").strip()
     if not code:
-        raise ReportError(errors.UNKNOWN_CATEGORY, _("service_code is required."))
+        raise ReportError(ReportsCode.UNKNOWN_CATEGORY, _("service_code is required."))
     has_point = post.get("lat") not in (None, "") and post.get("long") not in (None, "")
     if not (has_point or post.get("address_string") or post.get("address_id")):
-        raise ReportError(errors.NO_LOCATION, _(
+        raise ReportError(ReportsCode.NO_LOCATION, _(
             "A location is required: lat and long, address_string or address_id."))
     name = " ".join(part for part in (post.get("first_name", ""), post.get("last_name", ""))
                     if part).strip()
@@ -283,22 +274,20 @@ def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpRespo
     report = (Report.objects.filter(Q(public_id=request_id[:20]), hidden=False)
               .select_related("category", "department").prefetch_related("photos").first())
     if report is None:
-        raise ReportError(errors.NOT_FOUND, _("There is no service request “%(id)s”.")
+        raise ReportError(ReportsCode.NOT_FOUND, _("There is no service request “%(id)s”.")
                           % {"id": request_id[:20]}, status=404)
     return render([_request_item(request, report)], fmt, "service_requests")
 
 
 @open311_view
 def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
-    import uuid
-
     try:
         value = uuid.UUID(token)
     except ValueError:
         value = None
     report = Report.objects.filter(token=value).first() if value else None
     if report is None:
-        raise ReportError(errors.NOT_FOUND, _("There is no token “%(token)s”.")
+        raise ReportError(ReportsCode.NOT_FOUND, _("There is no token “%(token)s”.")
                           % {"token": token[:40]}, status=404)
     return render([{"service_request_id": report.public_id, "token": str(report.token)}],
                   fmt, "service_requests")

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from misto.reports.services.apikeys import check_api_key, create_api_key
 from misto.reports.services.categories import (
+    access_category,
     category_title,
     find_category,
     get_category,
     leaf_categories,
     localized,
+    match_categories,
 )
 from misto.reports.services.following import (
     UpdatesContact,
@@ -49,8 +51,8 @@ from misto.reports.services.queue import (
 from misto.reports.services.reading import (
     Filters,
     access_photo,
+    access_report,
     answer_labels,
-    get_report,
     history,
     map_points,
     public_reports,
@@ -70,7 +72,9 @@ __all__ = [
     "Filters",
     "Submission",
     "UpdatesContact",
+    "access_category",
     "access_photo",
+    "access_report",
     "answer_labels",
     "ask_to_follow",
     "assign",
@@ -89,7 +93,6 @@ __all__ = [
     "find_category",
     "follow",
     "get_category",
-    "get_report",
     "handling_departments",
     "history",
     "in_bbox",
@@ -97,6 +100,7 @@ __all__ = [
     "localized",
     "map_points",
     "mark_duplicate",
+    "match_categories",
     "moderate",
     "nearby_open",
     "public_reports",

@@ -9,8 +9,7 @@ import secrets
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from misto.reports import errors
-from misto.reports.errors import ReportError
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import (
     ApiKey,
 )
@@ -24,7 +23,7 @@ def create_api_key(name: str) -> tuple[ApiKey, str]:
     """A new Open311 key for an app; the key itself is returned once and never stored."""
     name = name.strip()
     if not name:
-        raise ReportError(errors.BAD_REQUEST, _("Name the application the key is for."))
+        raise ReportError(ReportsCode.BAD_REQUEST, _("Name the application the key is for."))
     key = secrets.token_urlsafe(32)
     row = ApiKey.objects.create(name=name[:200], key_hash=_hash_key(key), prefix=key[:8])
     return row, key
@@ -32,10 +31,10 @@ def create_api_key(name: str) -> tuple[ApiKey, str]:
 
 def check_api_key(key: str | None) -> ApiKey:
     if not key:
-        raise ReportError(errors.MISSING_KEY, _(
+        raise ReportError(ReportsCode.MISSING_KEY, _(
             "api_key is required to post a request; ask the city for a key."), status=403)
     row = ApiKey.objects.filter(key_hash=_hash_key(key.strip()), active=True).first()
     if row is None:
-        raise ReportError(errors.BAD_KEY, _("The api_key is not valid."), status=403)
+        raise ReportError(ReportsCode.BAD_KEY, _("The api_key is not valid."), status=403)
     ApiKey.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
     return row

@@ -11,8 +11,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from misto.reports import errors
-from misto.reports.errors import ReportError, ReportErrors
+from misto.reports.errors import ReportError, ReportErrors, ReportsCode
 from misto.reports.models import (
     Attribute,
     Category,
@@ -30,7 +29,7 @@ def check_attributes(category: Category, raw: Mapping[str, Any]) -> dict[str, An
     known = {a.code: a for a in category.attributes.filter(variable=True)}
     for code in raw:
         if code not in known:
-            problems.append(ReportError(errors.BAD_ATTRIBUTE, _(
+            problems.append(ReportError(ReportsCode.BAD_ATTRIBUTE, _(
                 "“%(code)s” is not a question of “%(category)s”."
             ) % {"code": str(code)[:64], "category": category.code}, field=f"attr_{code}"))
     for code, attribute in known.items():
@@ -39,14 +38,15 @@ def check_attributes(category: Category, raw: Mapping[str, Any]) -> dict[str, An
                                            [value] if value is not None else []) if str(v).strip()]
         if not values:
             if attribute.required:
-                problems.append(ReportError(errors.MISSING_ATTRIBUTE, _(
+                problems.append(ReportError(ReportsCode.MISSING_ATTRIBUTE, _(
                     "Answer the required question “%(question)s” (attribute[%(code)s])."
                 ) % {"question": attribute.description, "code": code}, field=f"attr_{code}"))
             continue
         try:
             answers[code] = _typed(attribute, values)
         except ValueError as error:
-            problems.append(ReportError(errors.BAD_ATTRIBUTE, str(error), field=f"attr_{code}"))
+            problems.append(ReportError(ReportsCode.BAD_ATTRIBUTE, str(error),
+                                        field=f"attr_{code}"))
     if problems:
         raise problems[0] if len(problems) == 1 else ReportErrors(problems)
     return answers

@@ -8,8 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from misto.reports import errors
-from misto.reports.errors import ReportError
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import (
     Category,
     CategoryRoute,
@@ -32,14 +31,37 @@ def leaf_categories() -> QuerySet[Category]:
             .order_by("parent__order", "parent__title", "order", "title"))
 
 
+def _leaf(code: str) -> Category | None:
+    return (Category.objects.filter(code=str(code).strip(), active=True)
+            .exclude(children__active=True)
+            .select_related("department", "parent", "parent__department").first())
+
+
+def _no_category(code: str) -> str:
+    return _("There is no category “%(code)s”. Choose one of the listed services."
+             ) % {"code": str(code)[:64]}
+
+
 def get_category(code: str) -> Category:
-    category = (Category.objects.filter(code=str(code).strip(), active=True)
-                .exclude(children__active=True)
-                .select_related("department", "parent", "parent__department").first())
+    """The category a submission names: an active leaf, or the form's ``unknown_category``
+    on its ``category`` field (saying that one is missing when none was given)."""
+    if not str(code).strip():
+        raise ReportError(ReportsCode.UNKNOWN_CATEGORY, _("Choose a category."),
+                          field="category")
+    category = _leaf(code)
     if category is None:
-        raise ReportError(errors.UNKNOWN_CATEGORY, _(
-            "There is no category “%(code)s”. Choose one of the listed services."
-        ) % {"code": str(code)[:64]}, field="category")
+        raise ReportError(ReportsCode.UNKNOWN_CATEGORY, _no_category(code), field="category")
+    return category
+
+
+def access_category(code: str) -> Category:
+    """One service for reading (Open311's service definition): an active leaf, else a 404
+    that is the same for a missing, retired or group code. The tree is public, so there is
+    no permission to check; configuring it is the back office's (``reports.category.admin``).
+    """
+    category = _leaf(code)
+    if category is None:
+        raise ReportError(ReportsCode.NOT_FOUND, _no_category(code), status=404)
     return category
 
 
@@ -74,3 +96,18 @@ def route(category: Category, district: str) -> Department | None:
         if node.department_id:
             return node.department
     return None
+
+
+def match_categories(text: str, limit: int = 8) -> list[Category]:
+    """The categories an operator may mean by part of a name ("яма"): the leaves whose title
+    in either language, code or keywords contain ``text`` (case-insensitive), those whose
+    title starts with it first. Empty for an empty text."""
+    folded = (text or "").strip().casefold()
+    if not folded:
+        return []
+    found = [category for category in leaf_categories()
+             if any(folded in name.casefold() for name in (
+                 category.title, category.title_en, category.code, category.keywords))]
+    found.sort(key=lambda category: not any(
+        name.casefold().startswith(folded) for name in (category.title, category.title_en)))
+    return found[:limit]

@@ -10,8 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from misto.reports import errors
-from misto.reports.errors import ReportError
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import (
     Follower,
     Report,
@@ -21,7 +20,7 @@ from misto.residents import codes
 
 def follow(report: Report, user: Any, on: bool = True) -> None:
     if not user.is_authenticated:
-        raise ReportError(errors.FORBIDDEN, _("Sign in to follow a report."), status=403)
+        raise ReportError(ReportsCode.FORBIDDEN, _("Sign in to follow a report."), status=403)
     if on:
         Follower.objects.get_or_create(report=report, user=user)
     else:
@@ -50,7 +49,7 @@ def check_updates_contact(text: str) -> UpdatesContact | None:
     try:
         return UpdatesContact(channel, codes.check_address(channel, text))
     except codes.CodeError as error:
-        raise ReportError(errors.BAD_CONTACT, error.message, field="updates_contact") from None
+        raise ReportError(ReportsCode.BAD_CONTACT, error.message, field="updates_contact") from None
 
 
 def ask_to_follow(contact: UpdatesContact, client: str) -> str:
@@ -58,7 +57,7 @@ def ask_to_follow(contact: UpdatesContact, client: str) -> str:
     try:
         row = codes.request_code(contact.channel, contact.address, client, for_updates=True)
     except codes.CodeError as error:
-        raise ReportError(errors.BAD_CONTACT, error.message, status=error.status,
+        raise ReportError(ReportsCode.BAD_CONTACT, error.message, status=error.status,
                           field="updates_contact") from None
     return str(row.token)
 
@@ -68,9 +67,9 @@ def confirm_follow(report: Report, token: str, code: str) -> None:
     try:
         account = codes.confirm_contact(token, code)
     except codes.CodeError as error:
-        raise ReportError(errors.BAD_CODE, error.message, status=error.status,
+        raise ReportError(ReportsCode.BAD_CODE, error.message, status=error.status,
                           field="code") from None
     if account is None:
-        raise ReportError(errors.BAD_CODE, _("The code does not match. Check it and try again."),
-                          field="code")
+        raise ReportError(ReportsCode.BAD_CODE, _(
+            "The code does not match. Check it and try again."), field="code")
     follow(report, account)

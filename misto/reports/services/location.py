@@ -16,8 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from misto import twin
-from misto.reports import errors
-from misto.reports.errors import ReportError
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import (
     OPEN_STATUSES,
     Category,
@@ -44,10 +43,10 @@ def _float(value: Any, name: str) -> float:
     try:
         number = float(str(value).strip().replace(",", "."))
     except (TypeError, ValueError) as error:
-        raise ReportError(errors.BAD_COORDINATES, _("%(name)s must be a number, got “%(v)s”.")
+        raise ReportError(ReportsCode.BAD_COORDINATES, _("%(name)s must be a number, got “%(v)s”.")
                           % {"name": name, "v": str(value)[:40]}, field="location") from error
     if not math.isfinite(number):
-        raise ReportError(errors.BAD_COORDINATES, _("%(name)s must be a finite number.")
+        raise ReportError(ReportsCode.BAD_COORDINATES, _("%(name)s must be a finite number.")
                           % {"name": name}, field="location")
     return number
 
@@ -59,14 +58,14 @@ def resolve_place(*, lon: Any = None, lat: Any = None, landmark: str = "",
     landmark = (landmark or "").strip()
     address = (address or "").strip()
     if len(address) > ADDRESS_LIMIT:
-        raise ReportError(errors.BAD_REQUEST, _(
+        raise ReportError(ReportsCode.BAD_REQUEST, _(
             "The address is longer than %(limit)d characters."
         ) % {"limit": ADDRESS_LIMIT}, field="address")
     number = ""
     if landmark:
         feature = twin.landmark(landmark)
         if feature is None:
-            raise ReportError(errors.UNKNOWN_LANDMARK, _(
+            raise ReportError(ReportsCode.UNKNOWN_LANDMARK, _(
                 "No landmark has the number “%(number)s”. Check the plate on the pole, "
                 "manhole or tree (e.g. 12-0457)."
             ) % {"number": landmark[:32]}, field="landmark")
@@ -77,24 +76,25 @@ def resolve_place(*, lon: Any = None, lat: Any = None, landmark: str = "",
         try:
             twin.check_lon_lat(x, y)
         except twin.TwinError as error:
-            raise ReportError(errors.BAD_COORDINATES, error.message, field="location") from error
+            raise ReportError(ReportsCode.BAD_COORDINATES, error.message,
+                              field="location") from error
     elif address:
         hits = twin.search(address, limit=5)
         preferred = [hit for hit in hits if hit.kind in ("address", "landmark")] or hits
         if not preferred:
-            raise ReportError(errors.ADDRESS_NOT_FOUND, _(
+            raise ReportError(ReportsCode.ADDRESS_NOT_FOUND, _(
                 "The address “%(address)s” was not found in the city."
             ) % {"address": address[:100]}, field="address")
         hit = preferred[0]
         x, y = hit.lon, hit.lat
         number = hit.number or "" if hit.kind == "landmark" else ""
     else:
-        raise ReportError(errors.NO_LOCATION, _(
+        raise ReportError(ReportsCode.NO_LOCATION, _(
             "Say where the problem is: click the map, use your location, type an address "
             "or the landmark number."), field="location")
     district = twin.district_at(x, y)
     if district is None:
-        raise ReportError(errors.OUTSIDE_CITY, _(
+        raise ReportError(ReportsCode.OUTSIDE_CITY, _(
             "The place (%(lon).5f, %(lat).5f) is outside the city's districts."
         ) % {"lon": x, "lat": y}, field="location")
     near = twin.nearest_address(x, y)
@@ -107,7 +107,7 @@ def check_point(lon: float, lat: float) -> None:
     try:
         twin.check_lon_lat(lon, lat)
     except twin.TwinError as error:
-        raise ReportError(errors.BAD_COORDINATES, error.message, field="location") from error
+        raise ReportError(ReportsCode.BAD_COORDINATES, error.message, field="location") from error
 
 
 def nearby_open(category: Category | str, lon: float, lat: float,
@@ -136,7 +136,7 @@ def check_bbox(text: str) -> tuple[float, float, float, float]:
     try:
         return twin.parse_bbox(text)
     except twin.TwinError as error:
-        raise ReportError(errors.BAD_REQUEST, error.message, field="bbox") from error
+        raise ReportError(ReportsCode.BAD_REQUEST, error.message, field="bbox") from error
 
 
 def in_bbox(bbox: tuple[float, float, float, float]) -> QuerySet[Report]:

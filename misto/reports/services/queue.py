@@ -18,8 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from misto.core.bus import publish
 from misto.core.permissions import can, scope_filter
-from misto.reports import errors
-from misto.reports.errors import ReportError
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.events import ReportOverdue, ReportStatusChanged
 from misto.reports.models import (
     CLOSED_STATUSES,
@@ -105,7 +104,7 @@ def queue_for(user: Any, status: str = "open") -> QuerySet[Report]:
 
 def _require_handler(user: Any, report: Report) -> None:
     if not can_handle(user, report):
-        raise ReportError(errors.FORBIDDEN, _(
+        raise ReportError(ReportsCode.FORBIDDEN, _(
             "Only the clerks of %(department)s handle this report."
         ) % {"department": report.department or _("its department")}, status=403)
 
@@ -130,21 +129,21 @@ def change_status(report_id: int, user: Any, status: str, note: str = "",
     a photo of the fix. Publishes ``reports.ReportStatusChanged``."""
     note = (note or "").strip()
     if status not in Status.values or status == Status.DUPLICATE:
-        raise ReportError(errors.BAD_TRANSITION, _("“%(status)s” is not a status a clerk can "
+        raise ReportError(ReportsCode.BAD_TRANSITION, _("“%(status)s” is not a status a clerk can "
                                                    "set here.") % {"status": str(status)[:30]})
     if status in NOTE_REQUIRED and not note:
-        raise ReportError(errors.NOTE_REQUIRED, str(NOTE_REQUIRED[status]), field="note")
+        raise ReportError(ReportsCode.NOTE_REQUIRED, str(NOTE_REQUIRED[status]), field="note")
     clean = clean_photo(photo, getattr(photo, "name", "")) if photo is not None else None
     with transaction.atomic():
         report = (Report.objects.select_for_update(of=("self",))
                   .select_related("category", "department")
                   .filter(pk=report_id).first())
         if report is None:
-            raise ReportError(errors.NOT_FOUND, _("There is no such report."), status=404)
+            raise ReportError(ReportsCode.NOT_FOUND, _("There is no such report."), status=404)
         _require_handler(user, report)
         previous = report.status
         if status not in TRANSITIONS.get(previous, set()):
-            raise ReportError(errors.BAD_TRANSITION, _(
+            raise ReportError(ReportsCode.BAD_TRANSITION, _(
                 "A report that is “%(old)s” cannot become “%(new)s”."
             ) % {"old": Status(previous).label, "new": Status(status).label})
         now = timezone.now()
@@ -167,7 +166,7 @@ def assign(report_id: int, user: Any, assignee: Any | None) -> Report:
             pk=report_id)
         _require_handler(user, report)
         if assignee is not None and not can_handle(assignee, report):
-            raise ReportError(errors.FORBIDDEN, _(
+            raise ReportError(ReportsCode.FORBIDDEN, _(
                 "%(name)s is not a clerk of %(department)s."
             ) % {"name": assignee.get_username(), "department": report.department}, status=400)
         report.assignee = assignee
@@ -187,10 +186,10 @@ def mark_duplicate(report_id: int, user: Any, original_public_id: str) -> Report
                   .get(pk=report_id))
         _require_handler(user, report)
         if original.pk == report.pk or original.duplicate_of_id == report.pk:
-            raise ReportError(errors.BAD_TRANSITION, _(
+            raise ReportError(ReportsCode.BAD_TRANSITION, _(
                 "A report cannot be a duplicate of itself."))
         if report.status in CLOSED_STATUSES:
-            raise ReportError(errors.BAD_TRANSITION, _("The report is already closed."))
+            raise ReportError(ReportsCode.BAD_TRANSITION, _("The report is already closed."))
         previous, now = report.status, timezone.now()
         report.status, report.duplicate_of = Status.DUPLICATE, original
         report.status_note = _("Duplicate of %(id)s") % {"id": original.public_id}
@@ -210,7 +209,7 @@ def moderate(report_id: int, user: Any, *, public_description: str | None = None
              hidden: bool | None = None, hide_photo_ids: Iterable[int] = ()) -> Report:
     """Hide personal data or abuse from the public; the original text stays for staff."""
     if not can_moderate(user):
-        raise ReportError(errors.FORBIDDEN, _("Only moderators can do this."), status=403)
+        raise ReportError(ReportsCode.FORBIDDEN, _("Only moderators can do this."), status=403)
     with transaction.atomic():
         report = Report.objects.select_for_update(of=("self",)).get(pk=report_id)
         notes = []

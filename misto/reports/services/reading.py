@@ -13,8 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from misto.core.permissions import can
-from misto.reports import errors
-from misto.reports.errors import ReportError
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -23,6 +22,7 @@ from misto.reports.models import (
     Photo,
     Report,
 )
+from misto.reports.permissions import REPORT_VIEW
 from misto.reports.services.categories import localized
 from misto.reports.services.location import in_bbox
 
@@ -86,8 +86,27 @@ def get_report(public_id: str) -> Report:
     report = (Report.objects.select_related("category", "department", "duplicate_of")
               .filter(public_id=str(public_id)[:20]).first())
     if report is None:
-        raise ReportError(errors.NOT_FOUND, _("There is no report “%(id)s”.")
+        raise ReportError(ReportsCode.NOT_FOUND, _("There is no report “%(id)s”.")
                           % {"id": str(public_id)[:20]}, status=404)
+    return report
+
+
+def access_report(user: Any, public_id: str, action: str | None = None) -> Report:
+    """The report numbered ``public_id`` as ``user`` may reach it: fetch and check in one call.
+
+    A shown report is everyone's to read; a hidden one only theirs who may view it
+    (``reports.report.view``: its clerks, dispatchers, moderators, auditors, its author).
+    Missing or hidden from ``user``, the answer is the same 404 with the same words, so
+    nobody learns that a hidden report exists. With ``action`` (e.g. ``reports.report.change``)
+    ``user`` must also be allowed that on the report, or it is a 403: they can see it."""
+    report = (Report.objects.select_related("category", "department", "duplicate_of")
+              .filter(public_id=str(public_id)[:20]).first())
+    if report is None or (report.hidden and not can(user, REPORT_VIEW, report)):
+        raise ReportError(ReportsCode.NOT_FOUND, _("There is no report “%(id)s”.")
+                          % {"id": str(public_id)[:20]}, status=404)
+    if action is not None and not can(user, action, report):
+        raise ReportError(ReportsCode.FORBIDDEN, _("You may not do this with report %(id)s.")
+                          % {"id": report.public_id}, status=403)
     return report
 
 
@@ -96,8 +115,8 @@ def access_photo(user: Any, photo_id: int) -> Photo:
     those who may view the report. The same 404 whether it is missing or not theirs."""
     photo = Photo.objects.select_related("report", "report__department").filter(
         pk=photo_id).first()
-    if photo is None or not (photo.is_public or can(user, "reports.report.view", photo.report)):
-        raise ReportError(errors.NOT_FOUND, _("There is no such photo."), status=404)
+    if photo is None or not (photo.is_public or can(user, REPORT_VIEW, photo.report)):
+        raise ReportError(ReportsCode.NOT_FOUND, _("There is no such photo."), status=404)
     return photo
 
 

@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from misto.core.bus import publish
-from misto.reports import errors
-from misto.reports.errors import ReportError, ReportErrors
+from misto.reports.errors import ReportError, ReportErrors, ReportsCode
 from misto.reports.events import ReportCreated
 from misto.reports.models import (
     ApiKey,
@@ -93,11 +92,11 @@ class Checked:
 
 # The longest value each stored text may have (the columns' sizes): longer is refused, as
 # cutting it would store something the sender did not write.
-TEXT_LIMITS: dict[str, tuple[int, str, Any]] = {
-    "contact_name": (200, errors.BAD_CONTACT, gettext_lazy("The name")),
-    "contact_phone": (40, errors.BAD_CONTACT, gettext_lazy("The phone")),
-    "contact_email": (254, errors.BAD_CONTACT, gettext_lazy("The e-mail address")),
-    "media_url": (500, errors.BAD_REQUEST, gettext_lazy("The photo link")),
+TEXT_LIMITS: dict[str, tuple[int, ReportsCode, Any]] = {
+    "contact_name": (200, ReportsCode.BAD_CONTACT, gettext_lazy("The name")),
+    "contact_phone": (40, ReportsCode.BAD_CONTACT, gettext_lazy("The phone")),
+    "contact_email": (254, ReportsCode.BAD_CONTACT, gettext_lazy("The e-mail address")),
+    "media_url": (500, ReportsCode.BAD_REQUEST, gettext_lazy("The photo link")),
 }
 
 
@@ -122,15 +121,15 @@ def check_submission(data: Submission) -> Checked:
         problems.append(error)
     description = (data.description or "").strip()
     if not description and data.require_description:
-        problems.append(ReportError(errors.NO_DESCRIPTION, _(
+        problems.append(ReportError(ReportsCode.NO_DESCRIPTION, _(
             "Describe the problem in a few words."), field="description"))
     elif len(description) > 4000:
-        problems.append(ReportError(errors.NO_DESCRIPTION, _(
+        problems.append(ReportError(ReportsCode.NO_DESCRIPTION, _(
             "The description is longer than 4000 characters."), field="description"))
     problems.extend(check_text_limits(data))
     photos: list[CleanPhoto] = []
     if len(data.photos) > max_photos():
-        problems.append(ReportError(errors.TOO_MANY_PHOTOS, _(
+        problems.append(ReportError(ReportsCode.TOO_MANY_PHOTOS, _(
             "Attach at most %(n)d photos.") % {"n": max_photos()}, field="photos"))
     else:
         for upload in data.photos:
@@ -179,7 +178,7 @@ def check_idempotency_key(value: str | None) -> str:
     characters, as the IETF Idempotency-Key draft suggests for generated UUIDs or tokens."""
     value = (value or "").strip()
     if value and not IDEMPOTENCY_KEY.match(value):
-        raise ReportError(errors.BAD_REQUEST, _(
+        raise ReportError(ReportsCode.BAD_REQUEST, _(
             "The idempotency key must be 1 to 255 visible ASCII characters (e.g. a UUID)."))
     return value
 

@@ -1,75 +1,54 @@
-"""A tiny city for the reports' tests, built through the twin's public import command."""
+"""The reports' tests on the shared named city (misto.testing.world) with what reports need
+on top: two more numbered landmarks (one beside the world's hydrant, one in the east) and the
+east district's "Шевченка 12"; the service tree; people made by misto.testing.make_staff."""
 
 from __future__ import annotations
 
 import io
-import json
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.contrib.gis.geos import Point
+from django.core.cache import cache
 from PIL import Image
 
 import misto.twin as twin
+from misto.core import ratelimit
 from misto.reports import demo
-from misto.testing import make_staff
+from misto.testing import make_staff, world
+from misto.twin import builtin
+from misto.twin import services as twin_services
 
-WEST, EAST, SOUTH, NORTH = 35.10, 35.20, 47.80, 47.85
+# Poles along Шевченка (lat 47.82): two in the west district 37 m apart (beside the world's
+# hydrant), one in the east district and one east of the city.
+LANDMARK_LONS = (35.1300, 35.1305, 35.1600, 35.2500)
 
 
 @dataclass
-class City:
-    landmarks: list[str]  # public numbers, west district first
-    west: str  # district codes
-    east: str
+class City(world.City):
+    landmarks: list[str] = field(default_factory=list)  # numbers, as in LANDMARK_LONS
 
 
-def _write(path: Path, features: list[dict]) -> Path:
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features},
-                               ensure_ascii=False))
-    return path
-
-
-def _box(w: float, s: float, e: float, n: float) -> dict:
-    return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
-
-
-def build_city(tmp: Path) -> City:
-    out = io.StringIO()
-    call_command("twin", "import", str(_write(tmp / "d.geojson", [
-        {"type": "Feature", "geometry": _box(WEST, SOUTH, 35.15, NORTH),
-         "properties": {"name": "Західний", "katottg": "UA23060070010000012", "prefix": "12"}},
-        {"type": "Feature", "geometry": _box(35.15, SOUTH, EAST, NORTH),
-         "properties": {"name": "Східний", "katottg": "UA23060070010000013", "prefix": "13"}},
-    ])), layer="districts", stdout=out)
-    call_command("twin", "import", str(_write(tmp / "s.geojson", [
-        {"type": "Feature", "properties": {"name": "Шевченка", "type": "вулиця"},
-         "geometry": {"type": "LineString", "coordinates": [[35.11, 47.8203], [35.19, 47.8203]]}},
-    ])), layer="streets", stdout=out)
-    call_command("twin", "import", str(_write(tmp / "a.geojson", [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [35.1301, 47.8201]},
-         "properties": {"street": "Шевченка", "housenumber": "1"}},
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [35.1601, 47.8201]},
-         "properties": {"street": "Шевченка", "housenumber": "12"}},
-    ])), layer="addresses", stdout=out)
-    call_command("twin", "import", str(_write(tmp / "l.geojson", [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, 47.8200]},
-         "properties": {"kind": "pole"}}
-        for lon in (35.1300, 35.1305, 35.1600, 35.2500)
-    ])), layer="landmarks", stdout=out)
-    call_command("twin", "number", layer="landmarks", stdout=out)
-    numbers = []
-    for lon in (35.1300, 35.1305, 35.1600, 35.2500):
-        near = twin.nearest(lon, 47.82, 1, layer="landmarks")
-        numbers.append(near[0].number or "")
-    return City(numbers, "UA23060070010000012", "UA23060070010000013")
+def build_city() -> City:
+    base = world.build_city()
+    landmarks = twin_services.get_layer(builtin.LANDMARKS)
+    for lon in LANDMARK_LONS:
+        twin_services.create_feature(landmarks, Point(lon, 47.8200, srid=4326),
+                                     {"kind": "pole"})
+    twin_services.number_layer(landmarks)
+    twin_services.create_feature(twin_services.get_layer(builtin.ADDRESSES),
+                                 Point(35.1601, 47.8201, srid=4326),
+                                 {"street": "Шевченка", "housenumber": "12"})
+    numbers = [twin.nearest(lon, 47.8200, 1, layer="landmarks")[0].number or ""
+               for lon in LANDMARK_LONS]
+    return City(west=base.west, east=base.east, landmarks=numbers)
 
 
 @pytest.fixture
-def city(db, tmp_path) -> City:
-    built = build_city(tmp_path)
+def city(db) -> City:
+    built = build_city()
     demo.load_tree()
     return built
 
@@ -114,11 +93,17 @@ def jpeg(size: tuple[int, int] = (40, 30), gps: tuple[float, float] | None = Non
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate-limit counters live in the cache: no test inherits another's hits."""
-    from django.core.cache import cache
+# Half an hour and half a minute into an hour: mid-window for the limits the tests set.
+MID_WINDOW = 1_800_000_000 + 1830
 
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(monkeypatch):
+    """Rate-limit counters live in the cache: no test inherits another's hits. And the
+    limiter's windows are fixed slices of the clock, so a test whose hits straddle a
+    window's end saw its counter start again (a third post allowed), and one run in an
+    hour's last minute got a Retry-After under 60 s: its clock is pinned mid-window."""
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: MID_WINDOW))
     cache.clear()
     yield
     cache.clear()

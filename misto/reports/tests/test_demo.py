@@ -20,7 +20,7 @@ def test_tree_is_ukrainian_complete_and_idempotent(city):
 def test_demo_reports(city):
     demo.load()
     made = Report.objects.count()
-    assert made == 3  # one per numbered landmark inside the tiny city
+    assert made == 4  # one per numbered landmark inside the city (the hydrant, three poles)
     assert Report.objects.filter(district=city.west).exists()
     demo.load()
     assert Report.objects.count() == made

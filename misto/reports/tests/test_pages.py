@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from misto.core.models import OutboxEvent
 from misto.reports import services
+from misto.reports.api.schemas import MapCollection, StatusFilter
 from misto.reports.models import Contact, Report, Status
 from misto.reports.tests.conftest import jpeg
 from misto.testing import make_staff
@@ -65,6 +68,10 @@ def test_map_and_api(client, city):
     assert client.get(reverse("reports:map"), {"since": "nope"}).status_code == 400
     data = client.get("/api/reports/reports", {"bbox": "35.15,47.80,35.20,47.85"}).json()
     assert [f["id"] for f in data["features"]] == [report.public_id]
+    MapCollection.model_validate(data)  # answered without the schema's check (see the route)
+    assert client.get("/api/reports/reports", {"status": "", "since": "", "bbox": ""}).json()[
+        "features"]  # the map page's empty filters
+    assert client.get("/api/reports/reports", {"status": "lost"}).status_code == 422
     assert client.get("/api/reports/reports", {"bbox": "1,2"}).status_code == 400
     one = client.get(f"/api/reports/reports/{report.public_id}").json()
     assert one["properties"]["history"][0]["kind"] == "created"
@@ -73,6 +80,10 @@ def test_map_and_api(client, city):
                                               "lat": 47.82}).json()
     assert near["features"][0]["properties"]["distance_m"] < 20
     assert any(c["code"] == "pothole" for c in client.get("/api/reports/categories").json())
+
+
+def test_the_status_filter_names_every_status():
+    assert set(get_args(StatusFilter)) == {"open", "closed", *Status.values}
 
 
 def test_queue_and_actions(client, city, clerk, other_clerk, resident):
@@ -161,3 +172,21 @@ def test_back_office_lists_the_tree(client, city, django_user_model):
     page = client.get("/admin/reports/category/")
     assert page.status_code == 200 and "streetlight-out" in page.content.decode()
     assert client.get("/admin/reports/apikey/add/").status_code == 403
+
+
+def test_a_hidden_report_answers_as_a_missing_one(client, city):
+    report = services.submit(services.Submission(category="streetlight-out", description="x",
+                                                 landmark=city.landmarks[0],
+                                                 attributes={"how_many": "1"}))
+    Report.objects.filter(pk=report.pk).update(hidden=True)
+    hidden = client.get(f"/api/reports/reports/{report.public_id}")
+    missing = client.get("/api/reports/reports/2026-999999")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["error"] == missing.json()["error"] == "not_found"
+    assert (hidden.json()["detail"].replace(report.public_id, "?")
+            == missing.json()["detail"].replace("2026-999999", "?"))
+    page = client.get(services.report_url(report))
+    assert page.status_code == 404 and report.public_id in page.content.decode()
+    client.force_login(make_staff("moderator", "moderator"))
+    assert client.get(f"/api/reports/reports/{report.public_id}").status_code == 200
+    assert client.get(services.report_url(report)).status_code == 200

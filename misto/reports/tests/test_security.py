@@ -18,8 +18,8 @@ from PIL import Image
 
 from misto.core import crypto
 from misto.core.models import OutboxEvent, StaffAssignment
-from misto.reports import errors, services
-from misto.reports.errors import ReportError
+from misto.reports import services
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import Contact, Photo, Report
 from misto.reports.tests.conftest import jpeg
 from misto.residents.tests.test_register import raw_text_of_tables
@@ -106,7 +106,7 @@ def test_photos_over_24_megapixels_are_refused(city):
         services.submit(services.Submission(
             category="streetlight-out", description="x", landmark=city.landmarks[0],
             attributes={"how_many": "1"}, photos=[over]))
-    assert caught.value.code == errors.PHOTO_TOO_LARGE and caught.value.field == "photos"
+    assert caught.value.code == ReportsCode.PHOTO_TOO_LARGE and caught.value.field == "photos"
     assert "24" in caught.value.message
     assert not Report.objects.exists()
 
@@ -179,7 +179,7 @@ def test_nearby_api_refuses_non_finite_coordinates(client, city, lon, lat):
     response = client.get("/api/reports/nearby", {"category": "pothole", "lon": lon,
                                                   "lat": lat})
     assert response.status_code == 400
-    assert response.json()["error"] == errors.BAD_COORDINATES
+    assert response.json()["error"] == ReportsCode.BAD_COORDINATES
 
 
 # --- Low 16: retried submissions --------------------------------------------------------

@@ -8,8 +8,8 @@ from django.utils import timezone
 from PIL import Image
 
 from misto.core.models import OutboxEvent
-from misto.reports import errors, services
-from misto.reports.errors import ReportError
+from misto.reports import services
+from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import Change, Follower, Report, Status
 from misto.reports.tests.conftest import jpeg
 from misto.testing import make_staff
@@ -53,17 +53,17 @@ def test_district_route_overrides_category(city):
 
 
 @pytest.mark.parametrize("kw,code", [
-    ({"category": "nope"}, errors.UNKNOWN_CATEGORY),
-    ({"category": "lighting"}, errors.UNKNOWN_CATEGORY),  # a group, not a leaf
-    ({"lon": "35.30", "lat": "47.82"}, errors.OUTSIDE_CITY),
-    ({"lon": "47.82", "lat": "135.1"}, errors.BAD_COORDINATES),
-    ({"lon": "abc", "lat": "47.8"}, errors.BAD_COORDINATES),
-    ({"landmark": "99-9999"}, errors.UNKNOWN_LANDMARK),
-    ({}, errors.NO_LOCATION),
-    ({"landmark": "L", "attributes": {}}, errors.MISSING_ATTRIBUTE),
-    ({"attributes": {"how_many": "many"}}, errors.BAD_ATTRIBUTE),
-    ({"attributes": {"how_many": "1", "colour": "red"}}, errors.BAD_ATTRIBUTE),
-    ({"description": "  "}, errors.NO_DESCRIPTION),
+    ({"category": "nope"}, ReportsCode.UNKNOWN_CATEGORY),
+    ({"category": "lighting"}, ReportsCode.UNKNOWN_CATEGORY),  # a group, not a leaf
+    ({"lon": "35.30", "lat": "47.82"}, ReportsCode.OUTSIDE_CITY),
+    ({"lon": "47.82", "lat": "135.1"}, ReportsCode.BAD_COORDINATES),
+    ({"lon": "abc", "lat": "47.8"}, ReportsCode.BAD_COORDINATES),
+    ({"landmark": "99-9999"}, ReportsCode.UNKNOWN_LANDMARK),
+    ({}, ReportsCode.NO_LOCATION),
+    ({"landmark": "L", "attributes": {}}, ReportsCode.MISSING_ATTRIBUTE),
+    ({"attributes": {"how_many": "many"}}, ReportsCode.BAD_ATTRIBUTE),
+    ({"attributes": {"how_many": "1", "colour": "red"}}, ReportsCode.BAD_ATTRIBUTE),
+    ({"description": "  "}, ReportsCode.NO_DESCRIPTION),
 ])
 def test_bad_input_saves_nothing(city, kw, code):
     if kw.get("landmark") == "L":
@@ -82,7 +82,7 @@ def test_bad_input_saves_nothing(city, kw, code):
 def test_landmark_outside_city(city):
     with pytest.raises(ReportError) as caught:
         services.submit(submission(landmark=city.landmarks[3]))
-    assert caught.value.code == errors.OUTSIDE_CITY
+    assert caught.value.code == ReportsCode.OUTSIDE_CITY
 
 
 def test_address_search(city):
@@ -108,31 +108,31 @@ def test_photo_gps_ignored_unless_allowed(city):
     upload = SimpleUploadedFile("p.jpg", jpeg(gps=(35.1602, 47.8203)), "image/jpeg")
     with pytest.raises(ReportError) as caught:
         services.submit(submission(photos=[upload]))
-    assert caught.value.code == errors.NO_LOCATION
+    assert caught.value.code == ReportsCode.NO_LOCATION
 
 
 def test_photo_not_image_and_too_large(city, settings):
     fake = SimpleUploadedFile("p.jpg", b"%PDF-1.4 not an image", "image/jpeg")
     with pytest.raises(ReportError) as caught:
         services.submit(submission(landmark=city.landmarks[0], photos=[fake]))
-    assert caught.value.code == errors.PHOTO_NOT_IMAGE
+    assert caught.value.code == ReportsCode.PHOTO_NOT_IMAGE
     gif = io.BytesIO()
     Image.new("RGB", (4, 4)).save(gif, "GIF")
     with pytest.raises(ReportError) as caught:
         services.submit(submission(landmark=city.landmarks[0],
                                    photos=[SimpleUploadedFile("p.gif", gif.getvalue())]))
-    assert caught.value.code == errors.PHOTO_NOT_IMAGE
+    assert caught.value.code == ReportsCode.PHOTO_NOT_IMAGE
     huge = io.BytesIO()
     Image.new("1", (8000, 7000)).save(huge, "PNG")  # 56 megapixels, a few kilobytes
     with pytest.raises(ReportError) as caught:
         services.submit(submission(landmark=city.landmarks[0],
                                    photos=[SimpleUploadedFile("h.png", huge.getvalue())]))
-    assert caught.value.code == errors.PHOTO_TOO_LARGE
+    assert caught.value.code == ReportsCode.PHOTO_TOO_LARGE
     settings.MISTO_REPORTS_MAX_PHOTO_BYTES = 1000
     big = SimpleUploadedFile("big.jpg", jpeg(size=(400, 400)), "image/jpeg")
     with pytest.raises(ReportError) as caught:
         services.submit(submission(landmark=city.landmarks[0], photos=[big]))
-    assert caught.value.code == errors.PHOTO_TOO_LARGE
+    assert caught.value.code == ReportsCode.PHOTO_TOO_LARGE
     assert not Report.objects.exists()
 
 
@@ -164,7 +164,7 @@ def test_clerk_workflow_events_and_permissions(city, clerk, other_clerk, residen
     services.assign(report.pk, clerk, clerk)
     with pytest.raises(ReportError) as caught:
         services.change_status(report.pk, clerk, Status.RESOLVED)
-    assert caught.value.code == errors.NOTE_REQUIRED
+    assert caught.value.code == ReportsCode.NOTE_REQUIRED
     services.change_status(report.pk, clerk, Status.IN_PROGRESS)
     photo = SimpleUploadedFile("fix.png", _png(), "image/png")
     services.change_status(report.pk, clerk, Status.RESOLVED, "Замінено лампу", photo)
@@ -173,7 +173,7 @@ def test_clerk_workflow_events_and_permissions(city, clerk, other_clerk, residen
     assert report.photos.filter(kind="resolution").count() == 1
     with pytest.raises(ReportError) as caught:
         services.change_status(report.pk, clerk, Status.REJECTED, "x")
-    assert caught.value.code == errors.BAD_TRANSITION
+    assert caught.value.code == ReportsCode.BAD_TRANSITION
     events = OutboxEvent.objects.filter(name="reports.ReportStatusChanged").order_by("pk")
     assert [(e.payload["previous_status"], e.payload["status"]) for e in events] == [
         ("new", "accepted"), ("accepted", "in_progress"), ("in_progress", "resolved")]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from misto.core.models import OutboxEvent
-from misto.reports import errors, services
-from misto.reports.errors import ReportError
+from misto.reports import services
+from misto.reports.errors import ReportError, ReportErrors, ReportsCode
 from misto.reports.models import Contact, Report
 
 pytestmark = pytest.mark.django_db
@@ -21,12 +21,12 @@ def submission(city, **kw):
 
 
 @pytest.mark.parametrize("kw,code,field", [
-    ({"contact_name": "Н" * 201}, errors.BAD_CONTACT, "contact_name"),
-    ({"contact_phone": "0" * 41}, errors.BAD_CONTACT, "contact_phone"),
-    ({"contact_email": "a" * 250 + "@x.ua"}, errors.BAD_CONTACT, "contact_email"),
-    ({"media_url": "https://example.org/" + "p" * 481}, errors.BAD_REQUEST, "media_url"),
+    ({"contact_name": "Н" * 201}, ReportsCode.BAD_CONTACT, "contact_name"),
+    ({"contact_phone": "0" * 41}, ReportsCode.BAD_CONTACT, "contact_phone"),
+    ({"contact_email": "a" * 250 + "@x.ua"}, ReportsCode.BAD_CONTACT, "contact_email"),
+    ({"media_url": "https://example.org/" + "p" * 481}, ReportsCode.BAD_REQUEST, "media_url"),
     ({"landmark": "", "lon": "35.13", "lat": "47.82", "address": "вулиця " * 50},
-     errors.BAD_REQUEST, "address"),
+     ReportsCode.BAD_REQUEST, "address"),
 ])
 def test_too_long_input_is_refused_not_truncated(city, kw, code, field):
     with pytest.raises(ReportError) as caught:
@@ -55,3 +55,14 @@ def test_several_problems_are_reported_together(city):
         services.submit(submission(city, description=" ", contact_phone="0" * 41))
     fields = {error.field for error in getattr(caught.value, "errors", [caught.value])}
     assert {"description", "contact_phone"} <= fields
+
+
+def test_several_problems_keep_each_in_the_api_body(city):
+    with pytest.raises(ReportErrors) as caught:
+        services.submit(services.Submission(category="", description=""))
+    body = caught.value.api_body()
+    assert body["error"] == ReportsCode.UNKNOWN_CATEGORY and body["detail"]
+    assert {(e["error"], e["field"]) for e in body["errors"]} >= {
+        (ReportsCode.UNKNOWN_CATEGORY, "category"), (ReportsCode.NO_DESCRIPTION, "description"),
+        (ReportsCode.NO_LOCATION, "location")}
+    assert caught.value.errors[0].message in ("Оберіть категорію.", "Choose a category.")
