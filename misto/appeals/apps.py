@@ -16,8 +16,8 @@ class AppealsConfig(MistoModule):
     api_prefix = "appeals"
     cabinet_panel = "misto.appeals.views.cabinet_panel"
     quick_actions = (MenuEntry(_("Write to the city"), "appeals:index", "resident"),)
-    workspaces = (Workspace("clerk", "appeals:queue", 15),
-                  Workspace("operator", "appeals:register", 5))
+    workspaces = (Workspace("clerk", "appeals:queue", 60),
+                  Workspace("operator", "appeals:register", 60))
     menu = (
         MenuEntry(_("E-reception"), "appeals:index", "public"),
         MenuEntry(_("Appeals queue"), "appeals:queue", "staff", "appeals.appeal.handle"),

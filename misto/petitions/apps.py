@@ -16,7 +16,7 @@ class PetitionsConfig(MistoModule):
     api_prefix = "petitions"
     cabinet_panel = "misto.petitions.views.cabinet_panel"
     quick_actions = (MenuEntry(_("Start a petition"), "petitions:draft", "resident"),)
-    workspaces = (Workspace("moderator", "petitions:moderation", 20),)
+    workspaces = (Workspace("moderator", "petitions:moderation", 60),)
     menu = (
         MenuEntry(_("Petitions"), "petitions:index", "public"),
         MenuEntry(_("Petition moderation"), "petitions:moderation", "staff",
