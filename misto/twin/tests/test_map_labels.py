@@ -55,7 +55,7 @@ def test_a_district_has_one_label_point_whatever_the_tiles(client, tiny_city):
     x, y, feature = found[0]
     assert feature["geometry"]["type"] == "Point"
     px, py = feature["geometry"]["coordinates"]
-    west, south, east, north = tiles.tile_bounds_4326(z, x, y)
+    west, _south, east, _north = tiles.tile_bounds_4326(z, x, y)
     # mapbox_vector_tile turns y upwards; the point lies in the district and in the tile.
     lon = west + px / tiles.EXTENT * (east - west)
     assert 35.10 < lon < 35.15 and 0 <= py < tiles.EXTENT
@@ -79,7 +79,7 @@ def _glyph_ids(data: bytes) -> set[int]:
             else:  # the format uses no other wire types
                 raise ValueError(f"wire type {wire}")
 
-    ids = set()
+    ids: set[int] = set()
     for number, stack in fields(data):
         if number == 1:
             for inner, glyph in fields(stack):
