@@ -3,7 +3,12 @@
 One function, two branches: PostGIS builds the tile in SQL (``ST_AsMVT``), SpatiaLite reads
 the features through its R*Tree, clips them in SQL and encodes them with ``misto.twin.mvt``.
 Each twin layer is one MVT layer named by its code; a layer appears from its ``min_zoom``.
-Feature attributes: ``id``, ``layer``, ``number``, ``name``, ``kind``.
+Feature attributes: ``id``, ``layer``, ``number``, ``name``, ``name_en``, ``kind``,
+``housenumber`` (what the maps' labels show).
+
+A named polygon (a district) also gets one label point, in the layer ``<code>-labels`` of the
+one tile that holds its point on surface: a label per tile piece of the polygon would repeat
+the name across the screen.
 """
 
 from __future__ import annotations
@@ -79,17 +84,27 @@ def _layers_for(z: int, staff: bool) -> list[Layer]:
 
 
 _PG_TILE = """
-WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS geom),
+WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS geom),
 rows AS (
   SELECT f.id, l.code AS layer, f.number, NULLIF(f.name, '') AS name,
-         f.properties ->> 'kind' AS kind,
-         ST_AsMVTGeom(ST_Transform(f.geometry, 3857), bounds.geom, %s, %s, true) AS geom
+         f.properties ->> 'name_en' AS name_en, f.properties ->> 'kind' AS kind,
+         f.properties ->> 'housenumber' AS housenumber,
+         ST_AsMVTGeom(ST_Transform(f.geometry, 3857), bounds.geom, %(extent)s, %(buffer)s, true)
+           AS geom
   FROM twin_feature f JOIN twin_layer l ON l.id = f.layer_id, bounds
-  WHERE f.layer_id = ANY(%s) AND f.retired_at IS NULL
-    AND f.geometry && ST_Transform(ST_Expand(bounds.geom, %s), 4326)
+  WHERE f.layer_id = ANY(%(layers)s) AND f.retired_at IS NULL
+    AND f.geometry && ST_Transform(ST_Expand(bounds.geom, %(margin)s), 4326)
+  UNION ALL
+  SELECT f.id, l.code || '-labels', f.number, f.name, f.properties ->> 'name_en',
+         f.properties ->> 'kind', NULL,
+         ST_AsMVTGeom(ST_Transform(ST_PointOnSurface(f.geometry), 3857), bounds.geom,
+                      %(extent)s, 0, true)
+  FROM twin_feature f JOIN twin_layer l ON l.id = f.layer_id, bounds
+  WHERE f.layer_id = ANY(%(layers)s) AND f.retired_at IS NULL AND f.name <> ''
+    AND ST_Dimension(f.geometry) = 2 AND f.geometry && ST_Transform(bounds.geom, 4326)
 ),
 layers AS (
-  SELECT ST_AsMVT(rows.*, rows.layer, %s, 'geom', 'id') AS mvt
+  SELECT ST_AsMVT(rows.*, rows.layer, %(extent)s, 'geom', 'id') AS mvt
   FROM rows WHERE rows.geom IS NOT NULL GROUP BY rows.layer
 )
 SELECT COALESCE(string_agg(mvt, ''::bytea), ''::bytea) FROM layers
@@ -105,8 +120,9 @@ def tile(z: int, x: int, y: int, *, staff: bool = False) -> bytes:
     if is_postgres():
         margin = (2 * HALF_WORLD / 2**z) * BUFFER / EXTENT
         with connection.cursor() as cursor:
-            cursor.execute(_PG_TILE, [z, x, y, EXTENT, BUFFER, [layer.pk for layer in layers],
-                                      margin, EXTENT])
+            cursor.execute(_PG_TILE, {"z": z, "x": x, "y": y, "extent": EXTENT,
+                                      "buffer": BUFFER, "margin": margin,
+                                      "layers": [layer.pk for layer in layers]})
             row = cursor.fetchone()
         return bytes(row[0]) if row and row[0] is not None else b""
     return _spatialite_tile(z, x, y, layers)
@@ -114,6 +130,9 @@ def tile(z: int, x: int, y: int, *, staff: bool = False) -> bytes:
 
 _SL_ROWS = """
 SELECT f.id, f.layer_id, f.number, f.name, json_extract(f.properties, '$.kind'),
+       json_extract(f.properties, '$.name_en'), json_extract(f.properties, '$.housenumber'),
+       CASE WHEN f.name <> '' AND ST_Dimension(f.geometry) = 2
+            THEN AsBinary(PointOnSurface(f.geometry)) END,
        CASE WHEN GeometryType(f.geometry) = 'POINT' THEN NULL
             WHEN GeometryType(f.geometry) = 'MULTIPOINT' THEN AsBinary(f.geometry)
             ELSE AsBinary(ST_Intersection(f.geometry, BuildMbr(%s, %s, %s, %s, 4326))) END,
@@ -147,8 +166,14 @@ def _spatialite_tile(z: int, x: int, y: int, layers: list[Layer]) -> bytes:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*box, *box, *code_of])
         rows = cursor.fetchall()
-    for feature_id, layer_id, number, name, kind, blob, px, py in rows:
+    for (feature_id, layer_id, number, name, kind, name_en, housenumber, label_at, blob,
+         px, py) in rows:
         target = out[code_of[layer_id]]
+        if label_at is not None:
+            _add_label(out, target.name, GEOSGeometry(memoryview(bytes(label_at))), to_tile,
+                       {"layer": f"{target.name}-labels", "number": number or None,
+                        "name": name, "name_en": name_en or None, "kind": kind or None},
+                       feature_id)
         if len(target.features) >= MAX_FEATURES_PER_LAYER:
             continue
         if px is not None and py is not None:  # a point: no geometry object needed
@@ -161,9 +186,22 @@ def _spatialite_tile(z: int, x: int, y: int, layers: list[Layer]) -> bytes:
         else:
             continue
         properties = {"layer": target.name, "number": number or None, "name": name or None,
-                      "kind": kind or None}
+                      "name_en": name_en or None, "kind": kind or None,
+                      "housenumber": str(housenumber) if housenumber else None}
         target.add(encoded, properties, feature_id)
     return mvt.encode_tile(out.values())
+
+
+def _add_label(out: dict[str, mvt.Layer], code: str, point: Any, to_tile: Any,
+               properties: dict[str, Any], feature_id: int) -> None:
+    """A polygon's label point, kept only by the tile that holds it (not its buffer)."""
+    x, y = to_tile(point.coords)
+    if not (0 <= x < EXTENT and 0 <= y < EXTENT):
+        return
+    name = f"{code}-labels"
+    if name not in out:
+        out[name] = mvt.Layer(name, EXTENT)
+    out[name].add(mvt.encode_geometry("point", [(x, y)]), properties, feature_id)
 
 
 def _encode(geometry: Any, to_tile: Any) -> tuple[int, list[int]] | None:

@@ -20,17 +20,19 @@
     var map = new maplibregl.Map({
       container: box, attributionControl: false, center: [cfg.points[0].lon, cfg.points[0].lat],
       zoom: cfg.points.length > 1 ? 12 : 16,
-      style: { version: 8,
+      style: { version: 8, glyphs: MistoMaps.glyphs,
         sources: { twin: { type: "vector", tiles: [window.location.origin + cfg.tiles], maxzoom: 16 },
                    devices: { type: "geojson", data: { type: "FeatureCollection", features: features } } },
         layers: [
           { id: "bg", type: "background", paint: { "background-color": "#eef1ea" } },
           { id: "districts", type: "line", source: "twin", "source-layer": "districts", paint: { "line-color": "#0b5cad", "line-dasharray": [3, 2] } },
           { id: "streets", type: "line", source: "twin", "source-layer": "streets", paint: { "line-color": "#ffffff", "line-width": 3 } },
-          { id: "buildings", type: "fill", source: "twin", "source-layer": "buildings", paint: { "fill-color": "#d9d0c1" } },
+          { id: "buildings", type: "fill", source: "twin", "source-layer": "buildings", paint: { "fill-color": "#d9d0c1" } }
+        ].concat(MistoMaps.twinLabels(["districts", "streets", "addresses"]), [
           { id: "devices", type: "circle", source: "devices", paint: { "circle-radius": 6, "circle-color": "#a4161a", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } }
-        ] }
+        ]) }
     });
+    window.iotMap = map;
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     if (cfg.points.length > 1) {
       var lons = cfg.points.map(function (p) { return p.lon; }), lats = cfg.points.map(function (p) { return p.lat; });

@@ -16,9 +16,11 @@
     container: box,
     style: {
       version: 8,
+      glyphs: MistoMaps.glyphs,
       sources: {
         twin: { type: "vector", tiles: [origin + cfg.tiles], minzoom: 0, maxzoom: 16 },
         outages: { type: "geojson", data: empty },
+        "outage-labels": { type: "geojson", data: empty },
         draft: { type: "geojson", data: empty },
         shelters: { type: "geojson", data: shelterPoints || empty }
       },
@@ -34,13 +36,17 @@
           paint: { "fill-color": ["case", ["get", "emergency"], "#d00000", "#1f6fd1"], "fill-opacity": 0.3 } },
         { id: "outage-line", type: "line", source: "outages",
           paint: { "line-color": ["case", ["get", "emergency"], "#a00000", "#0b4c9c"], "line-width": 2.5 } },
+        { id: "landmarks", type: "circle", source: "twin", "source-layer": "landmarks", minzoom: 16,
+          paint: { "circle-radius": 2.5, "circle-color": "#d9480f" } }
+      ].concat(MistoMaps.twinLabels(), [
+        MistoMaps.areaLabels("outage-label", "outage-labels"),
         { id: "draft-fill", type: "fill", source: "draft", paint: { "fill-color": "#f0a000", "fill-opacity": 0.3 } },
         { id: "draft-line", type: "line", source: "draft", paint: { "line-color": "#b06000", "line-width": 2 } },
         { id: "draft-points", type: "circle", source: "draft", filter: ["==", "$type", "Point"],
           paint: { "circle-radius": 5, "circle-color": "#b06000" } },
         { id: "shelters", type: "circle", source: "shelters",
           paint: { "circle-radius": 7, "circle-color": "#1e6b34", "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } }
-      ]
+      ])
     },
     center: [35.165, 47.845], zoom: 12, maxZoom: 19, attributionControl: false
   });
@@ -50,6 +56,11 @@
   function extend(bounds, coords) {
     if (typeof coords[0] === "number") { bounds.extend(coords); return; }
     coords.forEach(function (c) { extend(bounds, c); });
+  }
+  // The areas, and their titles at one point inside each.
+  function showOutages(collection) {
+    map.getSource("outages").setData(collection);
+    map.getSource("outage-labels").setData(MistoMaps.labelPoints(collection));
   }
   function fit(collection) {
     var bounds = new maplibregl.LngLatBounds();
@@ -61,15 +72,16 @@
   map.on("load", function () {
     if (areaNode) {
       var area = JSON.parse(areaNode.textContent);
-      var one = { type: "FeatureCollection", features: [{ type: "Feature", geometry: area, properties: { emergency: isEmergency } }] };
-      map.getSource("outages").setData(one);
+      var one = { type: "FeatureCollection", features: [{ type: "Feature", geometry: area,
+        properties: { emergency: isEmergency, title: box.getAttribute("data-title") || "" } }] };
+      showOutages(one);
       // The emergency page frames the area together with the shelters around it.
       fit(shelterPoints ? { type: "FeatureCollection", features: one.features.concat(shelterPoints.features) } : one);
       box.setAttribute("data-loaded", "1");
     } else if (!drawing) {
       fetch(cfg.outages, { headers: { Accept: "application/geo+json" } }).then(function (r) { return r.json(); })
         .then(function (data) {
-          map.getSource("outages").setData(data);
+          showOutages(data);
           if (data.features.length) { fit(data); }
           box.setAttribute("data-loaded", String(data.features.length));
           map.on("click", "outage-fill", function (e) {

@@ -57,7 +57,9 @@
       { id: "outages-fill", type: "fill", source: "outages", paint: { "fill-color": ["case", ["get", "emergency"], "#e03131", "#f59f00"], "fill-opacity": 0.18 } },
       { id: "outages-line", type: "line", source: "outages", paint: { "line-color": ["case", ["get", "emergency"], "#c92a2a", "#e67700"], "line-width": 2 } },
       { id: "area-line", type: "line", source: "area", paint: { "line-color": "#c92a2a", "line-width": 3 } },
-      { id: "affected", type: "fill", source: "buildings", paint: { "fill-color": "#e8590c", "fill-opacity": 0.6 } },
+      { id: "affected", type: "fill", source: "buildings", paint: { "fill-color": "#e8590c", "fill-opacity": 0.6 } }
+    ].concat(MistoMaps.twinLabels(), [
+      MistoMaps.areaLabels("outages-label", "outage-labels", "#8a3c00"),
       { id: "shelters", type: "circle", source: "shelters", paint: { "circle-radius": 7, "circle-color": "#2b8a3e", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
       { id: "devices", type: "circle", source: "devices", paint: {
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 11, 2.5, 17, 6],
@@ -67,13 +69,13 @@
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 11, 5, 17, 11],
         "circle-color": ["match", ["get", "severity"], "critical", cfg.severity_colors.critical, "warning", cfg.severity_colors.warning, cfg.severity_colors.info],
         "circle-stroke-color": ["match", ["get", "status"], "open", "#000000", "#ffffff"], "circle-stroke-width": 2 } }
-    ];
+    ]);
     map = new maplibregl.Map({
       container: mapNode,
-      style: { version: 8, sources: {
+      style: { version: 8, glyphs: MistoMaps.glyphs, sources: {
         twin: { type: "vector", tiles: [origin + cfg.tiles], minzoom: 0, maxzoom: 16 },
         incidents: { type: "geojson", data: emptyFC() }, devices: { type: "geojson", data: emptyFC() },
-        outages: { type: "geojson", data: emptyFC() },
+        outages: { type: "geojson", data: emptyFC() }, "outage-labels": { type: "geojson", data: emptyFC() },
         area: { type: "geojson", data: cfg.area || emptyFC() },
         buildings: { type: "geojson", data: cfg.buildings || emptyFC() },
         shelters: { type: "geojson", data: cfg.shelters || emptyFC() }
@@ -95,7 +97,12 @@
     if (!map) { return; }
     var fc = { type: "FeatureCollection", features: Array.from(store.values()).filter(function (f) { return f.geometry; }) };
     state.mapData[name] = fc;
-    var apply = function () { var s = map.getSource(name); if (s) { s.setData(fc); } };
+    var apply = function () {
+      var s = map.getSource(name);
+      if (s) { s.setData(fc); }
+      // Outage areas carry their titles at one point inside each area.
+      if (name === "outages") { map.getSource("outage-labels").setData(MistoMaps.labelPoints(fc)); }
+    };
     if (map.isStyleLoaded()) { apply(); } else { map.once("load", apply); }
   }
 

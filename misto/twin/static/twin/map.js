@@ -38,6 +38,17 @@
   });
   var layers = [{ id: "background", type: "background", paint: { "background-color": "#eef1ea" } }];
   sorted.forEach(function (layer) { layers = layers.concat(styleLayers(layer)); });
+  // Names and numbers over the shapes; each label follows its layer's check box (house
+  // numbers follow the buildings: the address points themselves are hidden at first).
+  MistoMaps.twinLabels().forEach(function (label) {
+    var code = label["source-layer"].replace(/-labels$/, "");
+    if (code === "addresses") { code = "buildings"; }
+    var meta = cfg.layers.filter(function (l) { return l.code === code; })[0];
+    if (!meta) { return; }
+    label.metadata = { twin: code, label: true };
+    label.layout.visibility = meta.visible ? "visible" : "none";
+    layers.push(label);
+  });
   layers.push({ id: "selected", type: "circle", source: "selected",
     paint: { "circle-radius": 11, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#d00000", "circle-stroke-width": 3 } });
 
@@ -45,6 +56,7 @@
     container: "twin-map",
     style: {
       version: 8,
+      glyphs: MistoMaps.glyphs,
       sources: {
         twin: { type: "vector", tiles: [origin + cfg.tiles], minzoom: 0, maxzoom: 16 },
         selected: { type: "geojson", data: { type: "FeatureCollection", features: [] } }
@@ -182,7 +194,8 @@
   map.on("click", function (e) {
     if (moving) { finishMove(e.lngLat); return; }
     var hits = map.queryRenderedFeatures(e.point).filter(function (f) {
-      return f.layer.metadata && f.layer.metadata.twin && f.layer.metadata.twin !== "districts";
+      var m = f.layer.metadata;
+      return m && m.twin && m.twin !== "districts" && !m.label;
     });
     var f = hits.length ? { id: hits[0].id, layer: hits[0].layer.metadata.twin, properties: hits[0].properties } : null;
     if (f && f.id !== undefined) {
