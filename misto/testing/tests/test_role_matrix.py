@@ -115,6 +115,7 @@ ROADS_REPORT = ("roads", WEST)
 PERSON = (REGISTER, WEST)
 LIGHT_LAYER = ("light", "")
 PETITION = ("light", "")  # answered by the light department in the matrix's world
+APPEAL = ("light", "")  # written to the light department head's reception
 FEATURE = {"geometry": {"type": "Point", "coordinates": [35.131, 47.821]},
            "properties": {"name": "Укриття", "capacity": 10}, "reason": "matrix"}
 ANNOUNCEMENT = {"title_uk": "Відключення води", "topics": ["housing"],
@@ -250,6 +251,34 @@ CASES: dict[str, Case] = {
     "POST /api/situation/emergencies/{emergency_id}/end": Case(
         "situation.emergency.end", "post",
         lambda w: f"/api/situation/emergencies/{w.emergency}/end"),
+    # appeals
+    "appeals:queue": Case("appeals.appeal.view", "get", "/appeals/queue/"),
+    "GET /api/appeals/queue": Case("appeals.appeal.view", "get", "/api/appeals/queue"),
+    "appeals:register": Case("appeals.appeal.register", "get", "/appeals/register/"),
+    "POST /api/appeals/registrations": Case(
+        "appeals.appeal.register", "post", "/api/appeals/registrations",
+        {"reception": "light-head", "kind": "application", "subject": "Ліхтар не світить",
+         "text": "Дзвінок: на вулиці Шевченка третій тиждень не світить ліхтар.",
+         "channel": "phone", "contact": "Іван Петренко, вул. Шевченка, 3"}, json=True),
+    "appeals:stats": Case("appeals.stats.view", "get", "/appeals/stats/"),
+    "GET /api/appeals/stats": Case("appeals.stats.view", "get", "/api/appeals/stats"),
+    "appeals:act (answer)": Case(
+        "appeals.appeal.handle", "post", lambda w: f"/appeals/{w.appeal}/act/",
+        {"step": "answer", "text": "Ліхтар замінено 5 грудня; дякуємо за звернення."},
+        scope=APPEAL),
+    "POST /api/appeals/{number}/assignment": Case(
+        "appeals.appeal.handle", "post", lambda w: f"/api/appeals/{w.appeal}/assignment",
+        {"executor": "world-light-clerk", "term_days": 15}, json=True, scope=APPEAL),
+    "POST /api/appeals/{number}/information-requests": Case(
+        "appeals.appeal.handle", "post",
+        lambda w: f"/api/appeals/{w.appeal}/information-requests",
+        {"text": "Уточніть, будь ласка, номер опори."}, json=True, scope=APPEAL),
+    "POST /api/appeals/{number}/extension": Case(
+        "appeals.appeal.handle", "post", lambda w: f"/api/appeals/{w.appeal}/extension",
+        {"total_days": 45, "reason": "Потрібне обстеження мережі"}, json=True, scope=APPEAL),
+    "POST /api/appeals/{number}/answer": Case(
+        "appeals.appeal.handle", "post", lambda w: f"/api/appeals/{w.appeal}/answer",
+        {"text": "Ліхтар замінено 5 грудня; дякуємо за звернення."}, json=True, scope=APPEAL),
     # petitions
     "petitions:moderation": Case("petitions.petition.moderate", "get", "/petitions/moderation/"),
     "petitions:moderate": Case(
@@ -332,6 +361,13 @@ NOT_ROLE_GATED: dict[str, str] = {
            "GET /api/petitions/rules", "GET /api/petitions/{number}",
            "GET /api/petitions/{number}/recount", "GET /api/petitions/{number}/signers",
            "GET /api/petitions/{number}/ledger"),
+    **_why("public read: the directory of receptions", "appeals:index",
+           "GET /api/appeals/receptions"),
+    **_why("a signed-in resident's own appeals and their threads; staff read them by "
+           "appeals.appeal.view in the handling department (tested in misto/appeals/tests)",
+           "appeals:write", "appeals:mine", "appeals:detail", "appeals:act",
+           "GET /api/appeals/mine", "POST /api/appeals/", "GET /api/appeals/{number}",
+           "POST /api/appeals/{number}/replies"),
     **_why("a signed-in resident's own petitions and signature; who may sign is decided by "
            "the register, not a role (tested in misto/petitions/tests)",
            "petitions:draft", "petitions:edit", "petitions:mine", "petitions:sign",
@@ -435,6 +471,7 @@ def _build_world() -> World:
         dispatcher, title="Аварія", districts=[WEST]).pk
 
     _build_petitions(built)
+    _build_appeals(built)
 
     notices.ensure_default_topics()
     composer = make_staff("world-composer", "clerk")
@@ -466,6 +503,22 @@ def _build_petitions(built: World) -> None:
     signature = petitions.sign(make_resident("petition-signer"), levels.VERIFIED, opened)
     assert Petition.objects.get(pk=opened.pk).status == Status.CONSIDERATION
     built.ids.update(petition_number=opened.number, petition_signer=signature.signer)
+
+
+def _build_appeals(built: World) -> None:
+    """One appeal to the light department head's reception, made through the services."""
+    from misto.appeals import services as appeals
+    from misto.appeals.models import Reception
+
+    Reception.objects.create(code="light-head", kind="department_head",
+                             title_uk="Начальник служби освітлення",
+                             title_en="Head of street lighting", department="light")
+    make_staff("world-light-clerk", "clerk", department="light")
+    author = make_resident("appeal-author")
+    appeal = appeals.register(appeals.check_appeal(
+        "light-head", "complaint", "Не світить ліхтар",
+        "Третій тиждень не світить ліхтар біля будинку 3 на Шевченка."), author=author)
+    built.ids["appeal"] = appeal.number
 
 
 def _login(identity: Identity) -> Client:
