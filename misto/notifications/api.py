@@ -28,16 +28,6 @@ Short = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
 Long = Annotated[str, Field(max_length=20000, pattern=NO_NUL)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
 Lat = Annotated[float, Field(ge=-90, le=90)]
-STATUS = {services.NOT_FOUND: 404, services.FORBIDDEN: 403, services.SAME_PERSON: 409,
-          services.WRONG_STATUS: 409}
-
-
-def error(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"error": code, "detail": str(detail)}, status=status)
-
-
-def failed(exc: services.NotificationError) -> JsonResponse:
-    return error(STATUS.get(exc.code, 400), exc.code, exc.message)
 
 
 def ok(data: Any, status: int = 200, content_type: str = "application/json") -> JsonResponse:
@@ -71,10 +61,7 @@ def announcements(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse
 
 @router.get("/announcements/{int:announcement_id}", summary="One announcement")
 def announcement(request: HttpRequest, announcement_id: DbId) -> JsonResponse:
-    try:
-        row = services.visible_announcement(announcement_id, request.user)
-    except services.NotificationError as exc:
-        return failed(exc)
+    row = services.visible_announcement(announcement_id, request.user)
     return ok(services.announcement_dict(row, get_language()))
 
 
@@ -90,10 +77,7 @@ class UnsubscribeIn(Schema):
 
 @router.post("/unsubscribe", summary="One-click unsubscribe with the token from a message")
 def unsubscribe(request: HttpRequest, body: UnsubscribeIn) -> JsonResponse:
-    try:
-        done = services.unsubscribe(body.token)
-    except services.NotificationError as exc:
-        return failed(exc)
+    done = services.unsubscribe(body.token)
     return ok({"unsubscribed": True, "scope": done.scope, "topics": done.topics})
 
 
@@ -123,30 +107,21 @@ class AnnouncementIn(Schema):
 @router.post("/announcements", auth=django_auth, summary="Compose an announcement (staff)")
 def compose(request: HttpRequest, body: AnnouncementIn) -> JsonResponse:
     draft = services.Draft(**body.dict())
-    try:
-        row = services.compose(request.user, draft)
-    except services.NotificationError as exc:
-        return failed(exc)
+    row = services.compose(request.user, draft)
     return ok(services.announcement_dict(row, get_language()), status=201)
 
 
 @router.post("/announcements/{int:announcement_id}/approve", auth=django_auth,
              summary="Approve a city-wide announcement (a second member of staff)")
 def approve(request: HttpRequest, announcement_id: DbId) -> JsonResponse:
-    try:
-        row = services.approve(request.user, announcement_id)
-    except services.NotificationError as exc:
-        return failed(exc)
+    row = services.approve(request.user, announcement_id)
     return ok(services.announcement_dict(row, get_language()))
 
 
 @router.post("/announcements/{int:announcement_id}/withdraw", auth=django_auth,
              summary="Withdraw an announcement (staff)")
 def withdraw(request: HttpRequest, announcement_id: DbId) -> JsonResponse:
-    try:
-        row = services.withdraw(request.user, announcement_id)
-    except services.NotificationError as exc:
-        return failed(exc)
+    row = services.withdraw(request.user, announcement_id)
     return ok(services.announcement_dict(row, get_language()))
 
 
@@ -209,11 +184,8 @@ class SubscriptionsIn(Schema):
 @router.put("/subscriptions", auth=django_auth,
             summary="Replace my district subscriptions (drawn areas are kept)")
 def set_subscriptions(request: HttpRequest, body: SubscriptionsIn) -> JsonResponse:
-    try:
-        services.set_subscriptions(request.user, body.topics, body.districts,
-                                   city_wide=body.city_wide)
-    except services.NotificationError as exc:
-        return failed(exc)
+    services.set_subscriptions(request.user, body.topics, body.districts,
+                               city_wide=body.city_wide)
     return _subscriptions(request)
 
 
@@ -224,20 +196,14 @@ class AreaIn(Schema):
 
 @router.post("/subscriptions/area", auth=django_auth, summary="Follow topics in a drawn area")
 def subscribe_area(request: HttpRequest, body: AreaIn) -> JsonResponse:
-    try:
-        services.subscribe_area(request.user, body.topics, body.area)
-    except services.NotificationError as exc:
-        return failed(exc)
+    services.subscribe_area(request.user, body.topics, body.area)
     return _subscriptions(request)
 
 
 @router.delete("/subscriptions/{int:subscription_id}", auth=django_auth,
                summary="Remove one subscription")
 def remove_subscription(request: HttpRequest, subscription_id: DbId) -> JsonResponse:
-    try:
-        services.remove_subscription(request.user, subscription_id)
-    except services.NotificationError as exc:
-        return failed(exc)
+    services.remove_subscription(request.user, subscription_id)
     return _subscriptions(request)
 
 
@@ -250,11 +216,8 @@ class HomeIn(Schema):
 @router.put("/home", auth=django_auth,
             summary="Set my home (address or point): district, building, default topics")
 def set_home(request: HttpRequest, body: HomeIn) -> JsonResponse:
-    try:
-        home = services.resolve_home(body.address, body.lon, body.lat)
-        profile = services.set_home(request.user, home)
-    except services.NotificationError as exc:
-        return failed(exc)
+    home = services.resolve_home(body.address, body.lon, body.lat)
+    profile = services.set_home(request.user, home)
     return ok({"home": profile.home_label, "district": profile.home_district,
                "building_id": profile.home_building_id})
 
@@ -296,10 +259,7 @@ def preferences(request: HttpRequest) -> JsonResponse:
 def set_preferences(request: HttpRequest, body: PreferencesIn) -> JsonResponse:
     data = body.dict()
     flags = {name: data.pop(name) for name in services.PROFILE_FLAGS}
-    try:
-        profile = services.update_preferences(request.user, **data, **flags)
-    except services.NotificationError as exc:
-        return failed(exc)
+    profile = services.update_preferences(request.user, **data, **flags)
     return ok(_preferences(profile, request.user))
 
 
@@ -315,10 +275,7 @@ class PushIn(Schema):
 
 @router.post("/push/subscriptions", auth=django_auth, summary="Register this browser for push")
 def push_subscribe(request: HttpRequest, body: PushIn) -> JsonResponse:
-    try:
-        row = services.add_push_subscription(request.user, body.endpoint,
-                                             body.keys.get("p256dh", ""),
-                                             body.keys.get("auth", ""))
-    except services.NotificationError as exc:
-        return failed(exc)
+    row = services.add_push_subscription(request.user, body.endpoint,
+                                         body.keys.get("p256dh", ""),
+                                         body.keys.get("auth", ""))
     return ok({"id": row.pk}, status=201)

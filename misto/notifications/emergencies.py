@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from misto.core.registry import Banner
 from misto.notifications import conf, services
+from misto.notifications.errors import NotificationError, NotificationsCode
 from misto.notifications.models import Announcement, EmergencyNotice, Target
 
 SOURCE_PREFIX = "situation.emergency"
@@ -249,7 +250,7 @@ def public_notice(emergency_id: int) -> EmergencyNotice:
     notice = (EmergencyNotice.objects.filter(emergency_id=emergency_id, started_at__isnull=False)
               .first())
     if notice is None:
-        raise services.NotificationError(_("No such emergency."), services.NOT_FOUND)
+        raise NotificationError(NotificationsCode.NOT_FOUND, _("No such emergency."))
     return notice
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from misto.core.registry import CabinetPanel, PanelOrder
 from misto.notifications import conf, emergencies, services
 from misto.notifications.channels import render as render_message
+from misto.notifications.errors import NotificationsCode
 from misto.notifications.forms import ComposeForm, HomeForm, PreferencesForm, SubscriptionsForm
 from misto.notifications.models import Announcement, ChannelAddress, Status
 
@@ -146,7 +147,7 @@ def compose(request: HttpRequest) -> HttpResponse:
 
 def _refuse_forbidden(exc: services.NotificationError) -> None:
     """A refused permission is a 403 page, not a redirect with a message."""
-    if exc.code == services.FORBIDDEN:
+    if exc.code == NotificationsCode.FORBIDDEN:
         raise PermissionDenied(exc.message)
 
 

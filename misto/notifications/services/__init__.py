@@ -1,11 +1,12 @@
 """Domain operations of the notifications module, one file per concept.
 
 Views, the API, commands, event handlers and the runner call these functions and nothing
-else. ``check_*`` functions validate and raise :class:`NotificationError` with a stable
-code; the others change the database and publish events in the same transaction.
+else. ``check_*`` functions validate and raise ``NotificationError`` (``misto.notifications.
+errors``) with a stable code; the others change the database and publish events in the same
+transaction.
 
 The concepts, each in its own file (a file imports only those listed before it):
-``errors``; ``topics``; ``twin`` (the twin's geography, read through its public functions);
+``topics``; ``twin`` (the twin's geography, read through its public functions);
 ``subscriptions`` (profiles, homes, subscriptions, channels); ``unsubscribe`` (one-click
 links); ``fanout`` (announcement -> inbox rows -> deliveries); ``announcements`` (compose,
 approve, publish, withdraw); ``notices`` (personal notices from events); ``inbox`` (reading:
@@ -15,6 +16,7 @@ callers keep writing ``services.compose(...)`` whatever file a function lives in
 
 from __future__ import annotations
 
+from misto.notifications.errors import NotificationError, NotificationsCode
 from misto.notifications.services.announcements import (
     Draft,
     _create,
@@ -26,23 +28,6 @@ from misto.notifications.services.announcements import (
     publish_announcement,
     publish_due,
     withdraw,
-)
-from misto.notifications.services.errors import (
-    BAD_ADDRESS,
-    BAD_AREA,
-    BAD_BUILDINGS,
-    BAD_DISTRICT,
-    BAD_OUTAGE,
-    BAD_QUIET_HOURS,
-    BAD_TARGET,
-    BAD_TEXT,
-    BAD_TIMES,
-    BAD_TOPIC,
-    FORBIDDEN,
-    NOT_FOUND,
-    SAME_PERSON,
-    WRONG_STATUS,
-    NotificationError,
 )
 from misto.notifications.services.fanout import (
     restart_fanout,
@@ -91,24 +76,11 @@ from misto.notifications.services.unsubscribe import (
 )
 
 __all__ = [
-    "BAD_ADDRESS",
-    "BAD_AREA",
-    "BAD_BUILDINGS",
-    "BAD_DISTRICT",
-    "BAD_OUTAGE",
-    "BAD_QUIET_HOURS",
-    "BAD_TARGET",
-    "BAD_TEXT",
-    "BAD_TIMES",
-    "BAD_TOPIC",
     "DEFAULT_TOPICS",
-    "FORBIDDEN",
-    "NOT_FOUND",
     "PROFILE_FLAGS",
-    "SAME_PERSON",
-    "WRONG_STATUS",
     "Draft",
     "NotificationError",
+    "NotificationsCode",
     "_create",
     "active_topics",
     "add_push_subscription",

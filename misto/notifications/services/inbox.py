@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.notifications import conf
+from misto.notifications.errors import NotificationError, NotificationsCode
 from misto.notifications.models import Announcement, Kind, Message, Status
 from misto.notifications.services.announcements import may
-from misto.notifications.services.errors import NOT_FOUND, NotificationError
 
 
 def inbox(user: Any) -> QuerySet[Message]:
@@ -55,7 +55,7 @@ def visible_announcement(announcement_id: int, user: Any = None) -> Announcement
     row = Announcement.objects.filter(pk=announcement_id).prefetch_related("topics").first()
     if row is None or (row.status != Status.PUBLISHED
                        and not (user is not None and may(user, "view"))):
-        raise NotificationError(_("No such announcement."), NOT_FOUND)
+        raise NotificationError(NotificationsCode.NOT_FOUND, _("No such announcement."))
     return row
 
 

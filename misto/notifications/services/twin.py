@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.utils.translation import gettext as _
 
-from misto.notifications.services.errors import BAD_AREA, BAD_DISTRICT, NotificationError
+from misto.notifications.errors import NotificationError, NotificationsCode
 
 
 def _twin() -> Any:
@@ -32,9 +32,9 @@ def check_districts(codes: Iterable[str]) -> list[str]:
     wanted = list(dict.fromkeys(code.strip() for code in codes if code and code.strip()))
     unknown = [code for code in wanted if code not in known]
     if unknown:
-        raise NotificationError(
-            _("Unknown district code(s): %(codes)s") % {"codes": ", ".join(unknown)},
-            BAD_DISTRICT)
+        raise NotificationError(NotificationsCode.BAD_DISTRICT,
+                                _("Unknown district code(s): %(codes)s")
+                                % {"codes": ", ".join(unknown)})
     return wanted
 
 
@@ -42,12 +42,12 @@ def parse_area(value: str | dict[str, Any] | GEOSGeometry | None) -> MultiPolygo
     """A drawn area (GeoJSON Polygon/MultiPolygon, a Feature of one, or WKT) as MultiPolygon,
     read by the twin's one area reader."""
     if value is None or value == "" or value == {}:
-        raise NotificationError(_("Draw an area on the map."), BAD_AREA)
+        raise NotificationError(NotificationsCode.BAD_AREA, _("Draw an area on the map."))
     twin = _twin()
     try:
         return twin.as_multipolygon(twin.parse_area(value))
     except twin.TwinError as error:
-        raise NotificationError(error.message, BAD_AREA) from error
+        raise NotificationError(NotificationsCode.BAD_AREA, error.message) from error
 
 
 def districts_area(codes: Sequence[str]) -> MultiPolygon | None:
