@@ -61,7 +61,7 @@ def announcements(request: HttpRequest, query: Query[ListQuery]) -> JsonResponse
 
 @router.get("/announcements/{int:announcement_id}", summary="One announcement")
 def announcement(request: HttpRequest, announcement_id: DbId) -> JsonResponse:
-    row = services.visible_announcement(announcement_id, request.user)
+    row = services.access_announcement(request.user, announcement_id)
     return ok(services.announcement_dict(row, get_language()))
 
 

@@ -47,7 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, announcement_id: int) -> HttpResponse:
     try:
-        row = services.visible_announcement(announcement_id, request.user)
+        row = services.access_announcement(request.user, announcement_id)
     except services.NotificationError as exc:
         raise Http404(exc.message) from exc
     buildings = list(row.buildings.order_by("label").values_list("label", flat=True)[:500])
@@ -146,9 +146,12 @@ def compose(request: HttpRequest) -> HttpResponse:
 
 
 def _refuse_forbidden(exc: services.NotificationError) -> None:
-    """A refused permission is a 403 page, not a redirect with a message."""
+    """A refused permission is a 403 page and a missing (or hidden) announcement a 404 page,
+    as the API answers, not a redirect with a message."""
     if exc.code == NotificationsCode.FORBIDDEN:
         raise PermissionDenied(exc.message)
+    if exc.code == NotificationsCode.NOT_FOUND:
+        raise Http404(exc.message)
 
 
 @require_POST

@@ -6,6 +6,7 @@ errors``) with a stable code; the others change the database and publish events 
 transaction.
 
 The concepts, each in its own file (a file imports only those listed before it):
+``access`` (fetch + permission check per object, one 404 for missing and hidden);
 ``topics``; ``twin`` (the twin's geography, read through its public functions);
 ``subscriptions`` (profiles, homes, subscriptions, channels); ``unsubscribe`` (one-click
 links); ``fanout`` (announcement -> inbox rows -> deliveries); ``announcements`` (compose,
@@ -17,6 +18,11 @@ callers keep writing ``services.compose(...)`` whatever file a function lives in
 from __future__ import annotations
 
 from misto.notifications.errors import NotificationError, NotificationsCode
+from misto.notifications.services.access import (
+    access_announcement,
+    access_subscription,
+    may,
+)
 from misto.notifications.services.announcements import (
     Draft,
     _create,
@@ -24,7 +30,6 @@ from misto.notifications.services.announcements import (
     approve,
     check_draft,
     compose,
-    may,
     publish_announcement,
     publish_due,
     withdraw,
@@ -41,7 +46,6 @@ from misto.notifications.services.inbox import (
     mark_read,
     outages_geojson,
     unread_count,
-    visible_announcement,
 )
 from misto.notifications.services.notices import (
     notify_users,
@@ -82,6 +86,8 @@ __all__ = [
     "NotificationError",
     "NotificationsCode",
     "_create",
+    "access_announcement",
+    "access_subscription",
     "active_topics",
     "add_push_subscription",
     "announce_from_event",
@@ -117,6 +123,5 @@ __all__ = [
     "unsubscribe",
     "unsubscribe_token",
     "update_preferences",
-    "visible_announcement",
     "withdraw",
 ]

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.core.bus import publish
-from misto.core.permissions import can
 from misto.notifications.errors import NotificationError, NotificationsCode
 from misto.notifications.models import (
     AffectedBuilding,
@@ -30,6 +29,7 @@ from misto.notifications.models import (
     Target,
     Topic,
 )
+from misto.notifications.services.access import access_announcement, check_may
 from misto.notifications.services.fanout import create_fanout
 from misto.notifications.services.topics import topics_by_code
 from misto.notifications.services.twin import (
@@ -148,12 +148,6 @@ def check_draft(draft: Draft) -> Checked:
     return Checked(draft, topics, districts, area, buildings)
 
 
-def may(user: Any, verb: str) -> bool:
-    """Staff work on announcements: a role that may ``notifications.announcement.<verb>``
-    (see misto/notifications/permissions.py)."""
-    return can(user, f"notifications.announcement.{verb}")
-
-
 def needs_approval(target: str) -> bool:
     """City-wide messages need a second person's approval."""
     return target == Target.CITY
@@ -161,9 +155,7 @@ def needs_approval(target: str) -> bool:
 
 def compose(user: Any, draft: Draft) -> Announcement:
     """Create an announcement; publish it now, schedule it, or hold it for approval."""
-    if not may(user, "create"):
-        raise NotificationError(NotificationsCode.FORBIDDEN,
-                                _("Only staff may compose announcements."))
+    check_may(user, "create")
     checked = check_draft(draft)
     with transaction.atomic():
         announcement = _create(checked, user)
@@ -203,11 +195,8 @@ def _schedule(announcement: Announcement) -> None:
 
 
 def approve(user: Any, announcement_id: int) -> Announcement:
-    if not may(user, "approve"):
-        raise NotificationError(NotificationsCode.FORBIDDEN,
-                                _("Only staff may approve announcements."))
     with transaction.atomic():
-        announcement = _locked(announcement_id)
+        announcement = access_announcement(user, announcement_id, "approve", for_update=True)
         if announcement.status != Status.PENDING:
             raise NotificationError(NotificationsCode.WRONG_STATUS,
                                     _("This announcement is not waiting for approval."))
@@ -221,11 +210,8 @@ def approve(user: Any, announcement_id: int) -> Announcement:
 
 
 def withdraw(user: Any, announcement_id: int) -> Announcement:
-    if not may(user, "change"):
-        raise NotificationError(NotificationsCode.FORBIDDEN,
-                                _("Only staff may withdraw announcements."))
     with transaction.atomic():
-        announcement = _locked(announcement_id)
+        announcement = access_announcement(user, announcement_id, "change", for_update=True)
         if announcement.status == Status.WITHDRAWN:
             return announcement
         announcement.status = Status.WITHDRAWN
@@ -235,13 +221,6 @@ def withdraw(user: Any, announcement_id: int) -> Announcement:
         Delivery.objects.filter(message__announcement=announcement,
                                 status="pending").update(status="skipped")
     return announcement
-
-
-def _locked(announcement_id: int) -> Announcement:
-    row = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
-    if row is None:
-        raise NotificationError(NotificationsCode.NOT_FOUND, _("No such announcement."))
-    return row
 
 
 def publish_announcement(announcement: Announcement) -> None:

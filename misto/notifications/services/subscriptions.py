@@ -26,6 +26,7 @@ from misto.notifications.models import (
     Subscription,
     Topic,
 )
+from misto.notifications.services.access import access_subscription
 from misto.notifications.services.topics import topics_by_code
 from misto.notifications.services.twin import (
     _building_label,
@@ -143,9 +144,7 @@ def subscribe_area(user: Any, topic_codes: Iterable[str],
 
 
 def remove_subscription(user: Any, subscription_id: int) -> None:
-    deleted, _rows = Subscription.objects.filter(user=user, pk=subscription_id).delete()
-    if not deleted:
-        raise NotificationError(NotificationsCode.NOT_FOUND, _("No such subscription."))
+    access_subscription(user, subscription_id).delete()
 
 
 def subscriptions_of(user: Any) -> QuerySet[Subscription]:
