@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Query
+from ninja import Query, Status
 from ninja.security import django_auth
 
 from misto.core.schemas import DbId, refusals
@@ -135,7 +135,7 @@ def set_preferences(request: HttpRequest, body: PreferencesIn) -> dict[str, Any]
 
 @routes.post("/push/subscriptions", response={201: CreatedOut, **refusals(400, 401, 403)},
              summary="Register this browser for push")
-def push_subscribe(request: HttpRequest, body: PushIn) -> tuple[int, dict[str, Any]]:
+def push_subscribe(request: HttpRequest, body: PushIn) -> Status[dict[str, Any]]:
     row = services.add_push_subscription(request.user, body.endpoint,
                                          body.keys.get("p256dh", ""), body.keys.get("auth", ""))
-    return 201, {"id": row.pk}
+    return Status(201, {"id": row.pk})

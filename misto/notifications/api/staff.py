@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
+from ninja import Status
 from ninja.security import django_auth
 
 from misto.core.schemas import DbId, refusals
@@ -23,9 +24,9 @@ routes = Audience(auth=django_auth)
 
 @routes.post("/announcements", response={201: AnnouncementOut, **refusals(400, 401, 403)},
              summary="Compose an announcement (staff)")
-def compose(request: HttpRequest, body: AnnouncementIn) -> tuple[int, dict[str, Any]]:
+def compose(request: HttpRequest, body: AnnouncementIn) -> Status[dict[str, Any]]:
     row = services.compose(request.user, services.Draft(**body.dict()))
-    return 201, services.announcement_dict(row, get_language())
+    return Status(201, services.announcement_dict(row, get_language()))
 
 
 @routes.post("/announcements/{announcement_id}/approve",
