@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from misto import twin
 from misto.core.registry import Banner
 from misto.notifications import conf, services
 from misto.notifications.errors import NotificationError, NotificationsCode
@@ -292,8 +293,6 @@ def nearest_shelters(area: MultiPolygon | None, n: int = 5) -> list[Shelter]:
     nearest first."""
     if area is None:
         return []
-    from misto import twin
-
     candidates = {feature.pk: feature for feature in
                   twin.features_within(area.buffer(SHELTER_SEARCH_DEGREES), SHELTERS)[:300]}
     if len(candidates) < n:

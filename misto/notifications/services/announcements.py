@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from misto.core.bus import publish
 from misto.notifications.errors import NotificationError, NotificationsCode
+from misto.notifications.events import AnnouncementPublished, OutageAnnounced
 from misto.notifications.models import (
     AffectedBuilding,
     Announcement,
@@ -228,8 +229,6 @@ def publish_announcement(announcement: Announcement) -> None:
 
     Call inside a transaction. The runner then fans the announcement out.
     """
-    from misto.notifications.events import AnnouncementPublished, OutageAnnounced
-
     now = timezone.now()
     announcement.status = Status.PUBLISHED
     announcement.published_at = now

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from misto import residents, twin
 from misto.notifications.errors import NotificationError, NotificationsCode
 from misto.notifications.models import (
     Channel,
@@ -30,7 +31,6 @@ from misto.notifications.services.access import access_subscription
 from misto.notifications.services.topics import topics_by_code
 from misto.notifications.services.twin import (
     _building_label,
-    _twin,
     check_districts,
     district_codes,
     parse_area,
@@ -51,7 +51,6 @@ class Home:
 
 def resolve_home(query: str = "", lon: float | None = None, lat: float | None = None) -> Home:
     """An address (searched in the twin) or a point -> district and building."""
-    twin = _twin()
     label = query.strip()
     if lon is None or lat is None:
         if not label:
@@ -82,10 +81,7 @@ def resolve_home(query: str = "", lon: float | None = None, lat: float | None = 
 def registered_home(user: Any) -> Home | None:
     """The default home from the residents' register: its district (the register does not
     hand out addresses), through the residents module's public ``person_summary``."""
-    import misto.residents
-
-    summary_of = getattr(misto.residents, "person_summary", None)
-    summary = summary_of(user) if summary_of is not None else None
+    summary = residents.person_summary(user)
     district = (summary or {}).get("district")
     if not district or district not in district_codes():
         return None

@@ -13,18 +13,13 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.utils.translation import gettext as _
 
+from misto import twin
 from misto.notifications.errors import NotificationError, NotificationsCode
-
-
-def _twin() -> Any:
-    import misto.twin
-
-    return misto.twin
 
 
 def district_codes() -> dict[str, str]:
     """KATOTTG code -> district name, from the twin."""
-    return {d.katottg: d.name for d in _twin().districts() if d.katottg}
+    return {d.katottg: d.name for d in twin.districts() if d.katottg}
 
 
 def check_districts(codes: Iterable[str]) -> list[str]:
@@ -43,7 +38,6 @@ def parse_area(value: str | dict[str, Any] | GEOSGeometry | None) -> MultiPolygo
     read by the twin's one area reader."""
     if value is None or value == "" or value == {}:
         raise NotificationError(NotificationsCode.BAD_AREA, _("Draw an area on the map."))
-    twin = _twin()
     try:
         return twin.as_multipolygon(twin.parse_area(value))
     except twin.TwinError as error:
@@ -52,17 +46,17 @@ def parse_area(value: str | dict[str, Any] | GEOSGeometry | None) -> MultiPolygo
 
 def districts_area(codes: Sequence[str]) -> MultiPolygon | None:
     """The union of these districts (the twin's), or None when none is known."""
-    return _twin().districts_union(codes)
+    return twin.districts_union(codes)
 
 
 def districts_touching(area: GEOSGeometry) -> list[str]:
     """The KATOTTG codes of the districts an area meets (the twin's)."""
-    return _twin().districts_touching(area)
+    return twin.districts_touching(area)
 
 
 def buildings_in(area: GEOSGeometry) -> list[tuple[int, str]]:
     """The twin's buildings an area covers: (feature id, address label)."""
-    rows = _twin().features_within(area, "buildings").order_by("pk")
+    rows = twin.features_within(area, "buildings").order_by("pk")
     return [(row.pk, _building_label(row)) for row in rows.only("pk", "name", "properties")]
 
 
@@ -73,5 +67,5 @@ def _building_label(feature: Any) -> str:
 
 
 def buildings_by_id(ids: Sequence[int]) -> list[Any]:
-    rows = _twin().features_in_bbox((-180.0, -90.0, 180.0, 90.0), layers=["buildings"])
+    rows = twin.features_in_bbox((-180.0, -90.0, 180.0, 90.0), layers=["buildings"])
     return list(rows.filter(pk__in=list(ids)))
