@@ -53,6 +53,7 @@ from misto.notifications.services.notices import (
 from misto.notifications.services.subscriptions import (
     PROFILE_FLAGS,
     add_push_subscription,
+    home_district,
     profile_for,
     registered_home,
     remove_subscription,
@@ -99,6 +100,7 @@ __all__ = [
     "district_codes",
     "districts_area",
     "ensure_default_topics",
+    "home_district",
     "inbox",
     "mark_read",
     "may",

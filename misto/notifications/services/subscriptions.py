@@ -88,6 +88,17 @@ def registered_home(user: Any) -> Home | None:
     return Home(label="", district=str(district), building_id=None)
 
 
+def home_district(user: Any) -> str:
+    """The resident's home district code: their own setting first, then the register's
+    (one lookup for the cabinet's alerts and the notices page's "my district")."""
+    own = Profile.objects.filter(user_id=int(getattr(user, "pk", None) or 0)).values_list(
+        "home_district", flat=True).first()
+    if own:
+        return str(own)
+    registered = registered_home(user)
+    return registered.district if registered else ""
+
+
 @transaction.atomic
 def set_home(user: Any, home: Home, *, default_topics: bool = True) -> Profile:
     """Store the resident's home; with ``default_topics`` subscribe the default topics

@@ -78,7 +78,7 @@ def test_residents_cannot_compose_and_anonymous_must_sign_in(city, make_resident
 def test_subscriptions_home_and_preferences_api(city, make_resident) -> None:
     user = make_resident(None)
     client = logged_in(user)
-    response = client.put("/api/notifications/home", {"address": "Лесі Українки 4"},
+    response = client.put("/api/notifications/home", {"address": "Грушевського 4"},
                           content_type="application/json")
     assert response.status_code == 200, response.content
     assert response.json()["district"] == DISTRICT_A
@@ -153,7 +153,7 @@ def test_pages_for_residents_and_staff(city, make_resident, staff) -> None:
     response = client.post("/notices/settings/", {"action": "home", "home-address": "Марс 1"})
     assert response.status_code == 400
     response = client.post("/notices/settings/", {"action": "home",
-                                                  "home-address": "Шевченка 4"})
+                                                  "home-address": "Садова 4"})
     assert response.status_code == 302
     cabinet = client.get("/cabinet/")
     assert cabinet.status_code == 200 and "Відключення води" in cabinet.content.decode()

@@ -177,8 +177,8 @@ def test_district_codes_are_checked(city, make_resident) -> None:
 
 def test_set_home_subscribes_default_topics_for_the_home_district(city, make_resident) -> None:
     user = make_resident(None)
-    home = services.resolve_home("Шевченка 2")
-    assert home.district == DISTRICT_A and home.building_id == city.buildings["Шевченка 2"]
+    home = services.resolve_home("Садова 2")
+    assert home.district == DISTRICT_A and home.building_id == city.buildings["Садова 2"]
     services.set_home(user, home)
     topics = set(services.subscriptions_of(user).values_list("topic__code", flat=True))
     assert topics == {code for code, _uk, _en in services.DEFAULT_TOPICS}
