@@ -23,8 +23,14 @@ from misto.core.registry import CabinetPanel, PanelOrder
 from misto.notifications import conf, emergencies, services
 from misto.notifications.channels import render as render_message
 from misto.notifications.errors import NotificationsCode
-from misto.notifications.forms import ComposeForm, HomeForm, PreferencesForm, SubscriptionsForm
-from misto.notifications.models import Announcement, ChannelAddress, Status
+from misto.notifications.forms import (
+    ComposeForm,
+    HomeForm,
+    NoticesForm,
+    PreferencesForm,
+    SubscriptionsForm,
+)
+from misto.notifications.models import Announcement, ChannelAddress, Kind, Status, Target
 
 
 def _map_config() -> dict[str, Any]:
@@ -36,13 +42,46 @@ def _map_config() -> dict[str, Any]:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    rows = list(services.current())
+    """Current outages and announcements, optionally of one district (each names the
+    districts it reaches), and "is my building affected?" for a typed address or landmark."""
     language = get_language()
+    form = NoticesForm(request.GET or None, language=language)
+    district, place = "", None
+    if form.is_valid():
+        district = form.cleaned_data["district"]
+        if form.cleaned_data["place"]:
+            try:
+                place = services.find_place(form.cleaned_data["place"])
+            except services.NotificationError as exc:
+                form.add_error("place", exc.message)
+    names = services.district_codes(language)
+    rows = list(services.current())
+    outages = [r for r in rows if r.kind == Kind.OUTAGE]
+    shown = [(r, _reach(r, names)) for r in rows
+             if not district or r.target == Target.CITY or district in r.districts]
+    config = _map_config()
+    if district:
+        config["district"] = district
+    if place is not None:
+        config["place"] = {"lon": place.lon, "lat": place.lat, "label": place.label}
     return render(request, "notifications/index.html", {
-        "outages": [r for r in rows if r.kind == "outage"],
-        "announcements": [r for r in rows if r.kind != "outage"],
-        "language": language, "config": _map_config(),
+        "form": form, "district": district, "place": place,
+        "place_district": names.get(place.district, "") if place else "",
+        # The outages that do affect the place first: the answer a resident came for.
+        "verdicts": sorted(((v, _reach(v.announcement, names))
+                            for v in services.verdicts(place, outages)),
+                           key=lambda pair: not pair[0].affected) if place else [],
+        "outages": [(r, where) for r, where in shown if r.kind == Kind.OUTAGE],
+        "announcements": [(r, where) for r, where in shown if r.kind != Kind.OUTAGE],
+        "language": language, "config": config,
     })
+
+
+def _reach(row: Announcement, names: dict[str, str]) -> str:
+    """Where an announcement reaches, in words: the whole city or its districts' names."""
+    if row.target == Target.CITY:
+        return _("The whole city")
+    return ", ".join(names.get(code, code) for code in row.districts)
 
 
 def detail(request: HttpRequest, announcement_id: int) -> HttpResponse:

@@ -11,8 +11,9 @@ The concepts, each in its own file (a file imports only those listed before it):
 ``subscriptions`` (profiles, homes, subscriptions, channels); ``unsubscribe`` (one-click
 links); ``fanout`` (announcement -> inbox rows -> deliveries); ``announcements`` (compose,
 approve, publish, withdraw); ``notices`` (personal notices from events); ``inbox`` (reading:
-inbox and public feeds). This package re-exports the names the rest of the module uses, so
-callers keep writing ``services.compose(...)`` whatever file a function lives in.
+inbox and public feeds); ``affected`` ("is my building affected?" on the public page).
+This package re-exports the names the rest of the module uses, so callers keep writing
+``services.compose(...)`` whatever file a function lives in.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from misto.notifications.services.access import (
     access_subscription,
     may,
 )
+from misto.notifications.services.affected import Place, Verdict, find_place, verdicts
 from misto.notifications.services.announcements import (
     Draft,
     _create,
@@ -86,6 +88,8 @@ __all__ = [
     "Draft",
     "NotificationError",
     "NotificationsCode",
+    "Place",
+    "Verdict",
     "_create",
     "access_announcement",
     "access_subscription",
@@ -100,6 +104,7 @@ __all__ = [
     "district_codes",
     "districts_area",
     "ensure_default_topics",
+    "find_place",
     "home_district",
     "inbox",
     "mark_read",
@@ -125,5 +130,6 @@ __all__ = [
     "unsubscribe",
     "unsubscribe_token",
     "update_preferences",
+    "verdicts",
     "withdraw",
 ]

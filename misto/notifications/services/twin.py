@@ -17,9 +17,10 @@ from misto import twin
 from misto.notifications.errors import NotificationError, NotificationsCode
 
 
-def district_codes() -> dict[str, str]:
-    """KATOTTG code -> district name, from the twin."""
-    return {d.katottg: d.name for d in twin.districts() if d.katottg}
+def district_codes(language: str | None = None) -> dict[str, str]:
+    """KATOTTG code -> district name, from the twin; in English where the twin has one."""
+    return {d.katottg: (d.name_en if language == "en" and d.name_en else d.name)
+            for d in twin.districts() if d.katottg}
 
 
 def check_districts(codes: Iterable[str]) -> list[str]:
