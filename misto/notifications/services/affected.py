@@ -44,6 +44,12 @@ def find_place(query: str) -> Place:
     if not text:
         raise NotificationError(NotificationsCode.BAD_ADDRESS,
                                 _("Enter an address or a landmark number."), field="place")
+    if not any(character.isdigit() for character in text):
+        # A street alone would be answered for whichever of its houses the search ranks
+        # first: ask for the house (a landmark number has digits too).
+        raise NotificationError(NotificationsCode.BAD_ADDRESS,
+                                _("Add the house number: “%(street)s 1”, not only the street.")
+                                % {"street": text}, field="place")
     hits = [hit for hit in twin.search(text, limit=5) if hit.kind in PLACE_KINDS]
     if not hits:
         raise NotificationError(

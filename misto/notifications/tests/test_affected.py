@@ -54,7 +54,7 @@ def test_yes_and_no_per_outage_for_an_address_a_landmark_and_a_building_in_b(
         title_uk="Світло", starts_at=timezone.now(), ends_at=timezone.now() + timedelta(hours=2)))
     assert services.verdicts(landmark, [citywide])[0].affected
 
-    for typed in ("", "Марс 99"):
+    for typed in ("", "Марс 99", "Садова"):
         with pytest.raises(services.NotificationError) as error:
             services.find_place(typed)
         assert error.value.code == NotificationsCode.BAD_ADDRESS and error.value.message
