@@ -9,8 +9,6 @@ whole city. Then their subscriptions (what they will be told about, and where).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,16 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from misto.core.registry import CabinetPanel, PanelOrder
 from misto.notifications import services
-from misto.notifications.models import Announcement, Kind, Profile, Target
-
-
-def home_district(user: Any) -> str:
-    """The resident's home district code: their own setting first, then the register's."""
-    own = Profile.objects.filter(user=user).values_list("home_district", flat=True).first()
-    if own:
-        return str(own)
-    registered = services.registered_home(user)
-    return registered.district if registered else ""
+from misto.notifications.models import Announcement, Kind, Target
 
 
 def district_alerts(district: str) -> list[Announcement]:
@@ -44,7 +33,7 @@ def district_alerts(district: str) -> list[Announcement]:
 def district_alerts_panel(request: HttpRequest) -> CabinetPanel | None:
     if not request.user.is_authenticated:
         return None
-    district = home_district(request.user)
+    district = services.home_district(request.user)
     return CabinetPanel(
         title=gettext_lazy("Outages and emergencies in my district"),
         template="notifications/cabinet_alerts.html",

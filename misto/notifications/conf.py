@@ -6,6 +6,8 @@ settings machinery. Every knob is listed in docs/notifications.md.
 
 from __future__ import annotations
 
+from django.db import connection
+
 from misto.core.config import env_float, env_int, env_str
 
 DEFAULT_RATES = {"email": 600, "push": 1200, "sms": 60, "telegram": 1200, "viber": 600}
@@ -49,7 +51,5 @@ def fanout_workers() -> int:
     """Parallel workers per fan-out in the runner (threads, each its own connection).
 
     Default 2 on PostgreSQL, 1 on SpatiaLite (one writer at a time anyway)."""
-    from django.db import connection
-
     default = 2 if connection.vendor == "postgresql" else 1
     return env_int("MISTO_NOTIFY_WORKERS", default, minimum=1)

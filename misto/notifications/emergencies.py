@@ -34,8 +34,10 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from misto import twin
 from misto.core.registry import Banner
 from misto.notifications import conf, services
+from misto.notifications.errors import NotificationError, NotificationsCode
 from misto.notifications.models import Announcement, EmergencyNotice, Target
 
 SOURCE_PREFIX = "situation.emergency"
@@ -249,7 +251,7 @@ def public_notice(emergency_id: int) -> EmergencyNotice:
     notice = (EmergencyNotice.objects.filter(emergency_id=emergency_id, started_at__isnull=False)
               .first())
     if notice is None:
-        raise services.NotificationError(_("No such emergency."), services.NOT_FOUND)
+        raise NotificationError(NotificationsCode.NOT_FOUND, _("No such emergency."))
     return notice
 
 
@@ -291,8 +293,6 @@ def nearest_shelters(area: MultiPolygon | None, n: int = 5) -> list[Shelter]:
     nearest first."""
     if area is None:
         return []
-    from misto import twin
-
     candidates = {feature.pk: feature for feature in
                   twin.features_within(area.buffer(SHELTER_SEARCH_DEGREES), SHELTERS)[:300]}
     if len(candidates) < n:

@@ -1,4 +1,5 @@
-"""HTML forms: composing an announcement, a resident's notification settings."""
+"""HTML forms: the public page's check and filter, composing an announcement, a resident's
+notification settings."""
 
 from __future__ import annotations
 
@@ -15,9 +16,27 @@ def topic_choices() -> list[tuple[str, str]]:
     return [(t.code, t.title()) for t in services.active_topics()]
 
 
-def district_choices() -> list[tuple[str, str]]:
-    return sorted(((code, name) for code, name in services.district_codes().items()),
+def district_choices(language: str | None = None) -> list[tuple[str, str]]:
+    return sorted(((code, name) for code, name in services.district_codes(language).items()),
                   key=lambda item: item[1])
+
+
+class NoticesForm(forms.Form):
+    """The public page's two questions (a GET form, so a result can be bookmarked or
+    shared): is this place affected by the current outages, and which district to show."""
+
+    place = forms.CharField(
+        label=_("Your address or landmark number"), max_length=200, required=False,
+        help_text=_("e.g. Шевченка 1, or the number on a landmark by your door (12-0001)"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "street-address",
+                                      "enterkeyhint": "search"}))
+    district = forms.ChoiceField(label=_("District"), required=False)
+
+    def __init__(self, *args: Any, language: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["district"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("All districts")), *district_choices(language)]
 
 
 class LocalDateTime(forms.DateTimeInput):

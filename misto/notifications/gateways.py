@@ -16,12 +16,11 @@ from typing import Protocol
 from django.utils.module_loading import import_string
 
 from misto.notifications import conf
+from misto.notifications.errors import GatewayError
 
 logger = logging.getLogger("misto.notifications.gateway")
 
-
-class GatewayError(Exception):
-    """The provider refused or could not be reached."""
+__all__ = ["Gateway", "GatewayError", "LogGateway", "gateway_for"]
 
 
 class Gateway(Protocol):

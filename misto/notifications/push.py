@@ -66,6 +66,8 @@ def public_key() -> str:
 
 def send(endpoint: str, p256dh: str, auth: str, payload: dict[str, Any]) -> str:
     """Encrypt and send one push message; returns the push service's status."""
+    # Third-party and heavy (requests, http_ece): loaded by the runner that sends, not by
+    # every web process that only shows the public key.
     from py_vapid import Vapid02
     from pywebpush import WebPushException, webpush
 

@@ -22,8 +22,15 @@ from django.views.decorators.http import require_POST
 from misto.core.registry import CabinetPanel, PanelOrder
 from misto.notifications import conf, emergencies, services
 from misto.notifications.channels import render as render_message
-from misto.notifications.forms import ComposeForm, HomeForm, PreferencesForm, SubscriptionsForm
-from misto.notifications.models import Announcement, ChannelAddress, Status
+from misto.notifications.errors import NotificationsCode
+from misto.notifications.forms import (
+    ComposeForm,
+    HomeForm,
+    NoticesForm,
+    PreferencesForm,
+    SubscriptionsForm,
+)
+from misto.notifications.models import Announcement, ChannelAddress, Kind, Status, Target
 
 
 def _map_config() -> dict[str, Any]:
@@ -35,18 +42,51 @@ def _map_config() -> dict[str, Any]:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    rows = list(services.current())
+    """Current outages and announcements, optionally of one district (each names the
+    districts it reaches), and "is my building affected?" for a typed address or landmark."""
     language = get_language()
+    form = NoticesForm(request.GET or None, language=language)
+    district, place = "", None
+    if form.is_valid():
+        district = form.cleaned_data["district"]
+        if form.cleaned_data["place"]:
+            try:
+                place = services.find_place(form.cleaned_data["place"])
+            except services.NotificationError as exc:
+                form.add_error("place", exc.message)
+    names = services.district_codes(language)
+    rows = list(services.current())
+    outages = [r for r in rows if r.kind == Kind.OUTAGE]
+    shown = [(r, _reach(r, names)) for r in rows
+             if not district or r.target == Target.CITY or district in r.districts]
+    config = _map_config()
+    if district:
+        config["district"] = district
+    if place is not None:
+        config["place"] = {"lon": place.lon, "lat": place.lat, "label": place.label}
     return render(request, "notifications/index.html", {
-        "outages": [r for r in rows if r.kind == "outage"],
-        "announcements": [r for r in rows if r.kind != "outage"],
-        "language": language, "config": _map_config(),
+        "form": form, "district": district, "place": place,
+        "place_district": names.get(place.district, "") if place else "",
+        # The outages that do affect the place first: the answer a resident came for.
+        "verdicts": sorted(((v, _reach(v.announcement, names))
+                            for v in services.verdicts(place, outages)),
+                           key=lambda pair: not pair[0].affected) if place else [],
+        "outages": [(r, where) for r, where in shown if r.kind == Kind.OUTAGE],
+        "announcements": [(r, where) for r, where in shown if r.kind != Kind.OUTAGE],
+        "language": language, "config": config,
     })
+
+
+def _reach(row: Announcement, names: dict[str, str]) -> str:
+    """Where an announcement reaches, in words: the whole city or its districts' names."""
+    if row.target == Target.CITY:
+        return _("The whole city")
+    return ", ".join(names.get(code, code) for code in row.districts)
 
 
 def detail(request: HttpRequest, announcement_id: int) -> HttpResponse:
     try:
-        row = services.visible_announcement(announcement_id, request.user)
+        row = services.access_announcement(request.user, announcement_id)
     except services.NotificationError as exc:
         raise Http404(exc.message) from exc
     buildings = list(row.buildings.order_by("label").values_list("label", flat=True)[:500])
@@ -145,9 +185,12 @@ def compose(request: HttpRequest) -> HttpResponse:
 
 
 def _refuse_forbidden(exc: services.NotificationError) -> None:
-    """A refused permission is a 403 page, not a redirect with a message."""
-    if exc.code == services.FORBIDDEN:
+    """A refused permission is a 403 page and a missing (or hidden) announcement a 404 page,
+    as the API answers, not a redirect with a message."""
+    if exc.code == NotificationsCode.FORBIDDEN:
         raise PermissionDenied(exc.message)
+    if exc.code == NotificationsCode.NOT_FOUND:
+        raise Http404(exc.message)
 
 
 @require_POST

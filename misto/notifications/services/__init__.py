@@ -1,20 +1,30 @@
 """Domain operations of the notifications module, one file per concept.
 
 Views, the API, commands, event handlers and the runner call these functions and nothing
-else. ``check_*`` functions validate and raise :class:`NotificationError` with a stable
-code; the others change the database and publish events in the same transaction.
+else. ``check_*`` functions validate and raise ``NotificationError`` (``misto.notifications.
+errors``) with a stable code; the others change the database and publish events in the same
+transaction.
 
 The concepts, each in its own file (a file imports only those listed before it):
-``errors``; ``topics``; ``twin`` (the twin's geography, read through its public functions);
+``access`` (fetch + permission check per object, one 404 for missing and hidden);
+``topics``; ``twin`` (the twin's geography, read through its public functions);
 ``subscriptions`` (profiles, homes, subscriptions, channels); ``unsubscribe`` (one-click
 links); ``fanout`` (announcement -> inbox rows -> deliveries); ``announcements`` (compose,
 approve, publish, withdraw); ``notices`` (personal notices from events); ``inbox`` (reading:
-inbox and public feeds). This package re-exports the names the rest of the module uses, so
-callers keep writing ``services.compose(...)`` whatever file a function lives in.
+inbox and public feeds); ``affected`` ("is my building affected?" on the public page).
+This package re-exports the names the rest of the module uses, so callers keep writing
+``services.compose(...)`` whatever file a function lives in.
 """
 
 from __future__ import annotations
 
+from misto.notifications.errors import NotificationError, NotificationsCode
+from misto.notifications.services.access import (
+    access_announcement,
+    access_subscription,
+    may,
+)
+from misto.notifications.services.affected import Place, Verdict, find_place, verdicts
 from misto.notifications.services.announcements import (
     Draft,
     _create,
@@ -22,27 +32,9 @@ from misto.notifications.services.announcements import (
     approve,
     check_draft,
     compose,
-    may,
     publish_announcement,
     publish_due,
     withdraw,
-)
-from misto.notifications.services.errors import (
-    BAD_ADDRESS,
-    BAD_AREA,
-    BAD_BUILDINGS,
-    BAD_DISTRICT,
-    BAD_OUTAGE,
-    BAD_QUIET_HOURS,
-    BAD_TARGET,
-    BAD_TEXT,
-    BAD_TIMES,
-    BAD_TOPIC,
-    FORBIDDEN,
-    NOT_FOUND,
-    SAME_PERSON,
-    WRONG_STATUS,
-    NotificationError,
 )
 from misto.notifications.services.fanout import (
     restart_fanout,
@@ -56,7 +48,6 @@ from misto.notifications.services.inbox import (
     mark_read,
     outages_geojson,
     unread_count,
-    visible_announcement,
 )
 from misto.notifications.services.notices import (
     notify_users,
@@ -64,6 +55,7 @@ from misto.notifications.services.notices import (
 from misto.notifications.services.subscriptions import (
     PROFILE_FLAGS,
     add_push_subscription,
+    home_district,
     profile_for,
     registered_home,
     remove_subscription,
@@ -91,25 +83,16 @@ from misto.notifications.services.unsubscribe import (
 )
 
 __all__ = [
-    "BAD_ADDRESS",
-    "BAD_AREA",
-    "BAD_BUILDINGS",
-    "BAD_DISTRICT",
-    "BAD_OUTAGE",
-    "BAD_QUIET_HOURS",
-    "BAD_TARGET",
-    "BAD_TEXT",
-    "BAD_TIMES",
-    "BAD_TOPIC",
     "DEFAULT_TOPICS",
-    "FORBIDDEN",
-    "NOT_FOUND",
     "PROFILE_FLAGS",
-    "SAME_PERSON",
-    "WRONG_STATUS",
     "Draft",
     "NotificationError",
+    "NotificationsCode",
+    "Place",
+    "Verdict",
     "_create",
+    "access_announcement",
+    "access_subscription",
     "active_topics",
     "add_push_subscription",
     "announce_from_event",
@@ -121,6 +104,8 @@ __all__ = [
     "district_codes",
     "districts_area",
     "ensure_default_topics",
+    "find_place",
+    "home_district",
     "inbox",
     "mark_read",
     "may",
@@ -145,6 +130,6 @@ __all__ = [
     "unsubscribe",
     "unsubscribe_token",
     "update_preferences",
-    "visible_announcement",
+    "verdicts",
     "withdraw",
 ]

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.core.bus import publish
-from misto.core.permissions import can
+from misto.notifications.errors import NotificationError, NotificationsCode
+from misto.notifications.events import AnnouncementPublished, OutageAnnounced
 from misto.notifications.models import (
     AffectedBuilding,
     Announcement,
@@ -29,20 +30,7 @@ from misto.notifications.models import (
     Target,
     Topic,
 )
-from misto.notifications.services.errors import (
-    BAD_BUILDINGS,
-    BAD_DISTRICT,
-    BAD_OUTAGE,
-    BAD_TARGET,
-    BAD_TEXT,
-    BAD_TIMES,
-    BAD_TOPIC,
-    FORBIDDEN,
-    NOT_FOUND,
-    SAME_PERSON,
-    WRONG_STATUS,
-    NotificationError,
-)
+from misto.notifications.services.access import access_announcement, check_may
 from misto.notifications.services.fanout import create_fanout
 from misto.notifications.services.topics import topics_by_code
 from misto.notifications.services.twin import (
@@ -91,31 +79,38 @@ class Checked:
 def check_draft(draft: Draft) -> Checked:
     """Validate a draft and derive its area, districts and affected buildings."""
     if not draft.title_uk.strip():
-        raise NotificationError(_("The Ukrainian title is required."), BAD_TEXT)
+        raise NotificationError(NotificationsCode.BAD_TEXT, _("The Ukrainian title is required."))
     if len(draft.title_uk) > 200 or len(draft.title_en) > 200:
-        raise NotificationError(_("A title may have at most 200 characters."), BAD_TEXT)
+        raise NotificationError(NotificationsCode.BAD_TEXT,
+                                _("A title may have at most 200 characters."))
     topics = topics_by_code(draft.topics)
     if not topics:
-        raise NotificationError(_("Choose at least one topic."), BAD_TOPIC)
+        raise NotificationError(NotificationsCode.BAD_TOPIC, _("Choose at least one topic."))
     if draft.kind not in Kind.values:
-        raise NotificationError(_("Unknown kind: %(kind)s") % {"kind": draft.kind}, BAD_OUTAGE)
+        raise NotificationError(NotificationsCode.BAD_OUTAGE,
+                                _("Unknown kind: %(kind)s") % {"kind": draft.kind})
     if draft.kind == Kind.OUTAGE:
         if draft.outage_type not in OutageType.values:
-            raise NotificationError(_("An outage needs a type: water, heating, power, gas "
-                                      "or other."), BAD_OUTAGE)
+            raise NotificationError(NotificationsCode.BAD_OUTAGE,
+                                    _("An outage needs a type: water, heating, power, gas "
+                                      "or other."))
         if draft.starts_at is None or draft.ends_at is None:
-            raise NotificationError(_("An outage needs a start and an end."), BAD_TIMES)
+            raise NotificationError(NotificationsCode.BAD_TIMES,
+                                    _("An outage needs a start and an end."))
     elif draft.outage_type:
-        raise NotificationError(_("Only an outage has an outage type."), BAD_OUTAGE)
+        raise NotificationError(NotificationsCode.BAD_OUTAGE,
+                                _("Only an outage has an outage type."))
     for name in ("starts_at", "ends_at", "publish_at", "expires_at"):
         value = getattr(draft, name)
         if value is not None and timezone.is_naive(value):
             setattr(draft, name, timezone.make_aware(value))
     if draft.starts_at and draft.ends_at and draft.ends_at <= draft.starts_at:
-        raise NotificationError(_("The end must come after the start."), BAD_TIMES)
+        raise NotificationError(NotificationsCode.BAD_TIMES,
+                                _("The end must come after the start."))
     publish_at = draft.publish_at or timezone.now()
     if draft.expires_at and draft.expires_at <= publish_at:
-        raise NotificationError(_("The expiry must come after publication."), BAD_TIMES)
+        raise NotificationError(NotificationsCode.BAD_TIMES,
+                                _("The expiry must come after publication."))
     districts: list[str] = []
     area: MultiPolygon | None = None
     buildings: list[tuple[int, str]] = []
@@ -124,7 +119,8 @@ def check_draft(draft: Draft) -> Checked:
     elif draft.target == Target.DISTRICTS:
         districts = check_districts(draft.districts)
         if not districts:
-            raise NotificationError(_("Choose at least one district."), BAD_DISTRICT)
+            raise NotificationError(NotificationsCode.BAD_DISTRICT,
+                                    _("Choose at least one district."))
         area = districts_area(districts)
     elif draft.target == Target.AREA:
         area = parse_area(draft.area)
@@ -133,12 +129,14 @@ def check_draft(draft: Draft) -> Checked:
     elif draft.target == Target.BUILDINGS:
         ids = list(dict.fromkeys(int(i) for i in draft.buildings))
         if not ids:
-            raise NotificationError(_("List at least one building."), BAD_BUILDINGS)
+            raise NotificationError(NotificationsCode.BAD_BUILDINGS,
+                                    _("List at least one building."))
         found = {row.pk: row for row in buildings_by_id(ids)}
         missing = [str(i) for i in ids if i not in found]
         if missing:
-            raise NotificationError(_("No such building(s) in the twin: %(ids)s")
-                                    % {"ids": ", ".join(missing)}, BAD_BUILDINGS)
+            raise NotificationError(NotificationsCode.BAD_BUILDINGS,
+                                    _("No such building(s) in the twin: %(ids)s")
+                                    % {"ids": ", ".join(missing)})
         buildings = [(i, _building_label(found[i])) for i in ids]
         union = found[ids[0]].geometry
         for i in ids[1:]:
@@ -146,15 +144,9 @@ def check_draft(draft: Draft) -> Checked:
         area = union if isinstance(union, MultiPolygon) else MultiPolygon(union, srid=4326)
         districts = districts_touching(area)
     else:
-        raise NotificationError(_("The target must be city, districts, area or buildings."),
-                                BAD_TARGET)
+        raise NotificationError(NotificationsCode.BAD_TARGET,
+                                _("The target must be city, districts, area or buildings."))
     return Checked(draft, topics, districts, area, buildings)
-
-
-def may(user: Any, verb: str) -> bool:
-    """Staff work on announcements: a role that may ``notifications.announcement.<verb>``
-    (see misto/notifications/permissions.py)."""
-    return can(user, f"notifications.announcement.{verb}")
 
 
 def needs_approval(target: str) -> bool:
@@ -164,8 +156,7 @@ def needs_approval(target: str) -> bool:
 
 def compose(user: Any, draft: Draft) -> Announcement:
     """Create an announcement; publish it now, schedule it, or hold it for approval."""
-    if not may(user, "create"):
-        raise NotificationError(_("Only staff may compose announcements."), FORBIDDEN)
+    check_may(user, "create")
     checked = check_draft(draft)
     with transaction.atomic():
         announcement = _create(checked, user)
@@ -205,16 +196,14 @@ def _schedule(announcement: Announcement) -> None:
 
 
 def approve(user: Any, announcement_id: int) -> Announcement:
-    if not may(user, "approve"):
-        raise NotificationError(_("Only staff may approve announcements."), FORBIDDEN)
     with transaction.atomic():
-        announcement = _locked(announcement_id)
+        announcement = access_announcement(user, announcement_id, "approve", for_update=True)
         if announcement.status != Status.PENDING:
-            raise NotificationError(_("This announcement is not waiting for approval."),
-                                    WRONG_STATUS)
+            raise NotificationError(NotificationsCode.WRONG_STATUS,
+                                    _("This announcement is not waiting for approval."))
         if announcement.created_by_id == user.pk:
-            raise NotificationError(_("A second person must approve a city-wide message."),
-                                    SAME_PERSON)
+            raise NotificationError(NotificationsCode.SAME_PERSON,
+                                    _("A second person must approve a city-wide message."))
         announcement.approved_by = user
         announcement.save(update_fields=["approved_by"])
         _schedule(announcement)
@@ -222,10 +211,8 @@ def approve(user: Any, announcement_id: int) -> Announcement:
 
 
 def withdraw(user: Any, announcement_id: int) -> Announcement:
-    if not may(user, "change"):
-        raise NotificationError(_("Only staff may withdraw announcements."), FORBIDDEN)
     with transaction.atomic():
-        announcement = _locked(announcement_id)
+        announcement = access_announcement(user, announcement_id, "change", for_update=True)
         if announcement.status == Status.WITHDRAWN:
             return announcement
         announcement.status = Status.WITHDRAWN
@@ -237,20 +224,11 @@ def withdraw(user: Any, announcement_id: int) -> Announcement:
     return announcement
 
 
-def _locked(announcement_id: int) -> Announcement:
-    row = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
-    if row is None:
-        raise NotificationError(_("No such announcement."), NOT_FOUND)
-    return row
-
-
 def publish_announcement(announcement: Announcement) -> None:
     """Publish now: status, events and the fan-out job commit together.
 
     Call inside a transaction. The runner then fans the announcement out.
     """
-    from misto.notifications.events import AnnouncementPublished, OutageAnnounced
-
     now = timezone.now()
     announcement.status = Status.PUBLISHED
     announcement.published_at = now

@@ -14,12 +14,9 @@ from typing import Any
 from django.contrib.gis.geos import Point
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from misto.notifications import conf
 from misto.notifications.models import Announcement, Kind, Message, Status
-from misto.notifications.services.announcements import may
-from misto.notifications.services.errors import NOT_FOUND, NotificationError
 
 
 def inbox(user: Any) -> QuerySet[Message]:
@@ -49,14 +46,6 @@ def current(now: datetime | None = None) -> QuerySet[Announcement]:
 
 def current_outages(now: datetime | None = None) -> QuerySet[Announcement]:
     return current(now).filter(kind=Kind.OUTAGE)
-
-
-def visible_announcement(announcement_id: int, user: Any = None) -> Announcement:
-    row = Announcement.objects.filter(pk=announcement_id).prefetch_related("topics").first()
-    if row is None or (row.status != Status.PUBLISHED
-                       and not (user is not None and may(user, "view"))):
-        raise NotificationError(_("No such announcement."), NOT_FOUND)
-    return row
 
 
 def announcement_dict(row: Announcement, language: str | None = None) -> dict[str, Any]:

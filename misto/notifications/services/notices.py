@@ -14,6 +14,7 @@ from django.db import transaction
 
 from misto.notifications.models import Channel, Delivery, Message, Profile
 from misto.notifications.services.fanout import _plan_deliveries_chunk
+from misto.residents import contact_address
 
 
 def notify_users(user_ids: Iterable[int], source_key: str, data: dict[str, Any], *,
@@ -47,8 +48,6 @@ def _plan_contact_deliveries(message_ids: Sequence[int]) -> int:
     channel's own switch still decides once the resident has settings; a phone given for
     updates switches SMS on (it is off by default for everyone else).
     """
-    from misto.residents import contact_address  # always on
-
     rows: list[Delivery] = []
     for message in (Message.objects.filter(pk__in=message_ids, user__email="")
                     .select_related("user")):

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from misto import residents, twin
+from misto.notifications.errors import NotificationError, NotificationsCode
 from misto.notifications.models import (
     Channel,
     ChannelAddress,
@@ -25,20 +27,10 @@ from misto.notifications.models import (
     Subscription,
     Topic,
 )
-from misto.notifications.services.errors import (
-    BAD_ADDRESS,
-    BAD_AREA,
-    BAD_DISTRICT,
-    BAD_QUIET_HOURS,
-    BAD_TEXT,
-    BAD_TOPIC,
-    NOT_FOUND,
-    NotificationError,
-)
+from misto.notifications.services.access import access_subscription
 from misto.notifications.services.topics import topics_by_code
 from misto.notifications.services.twin import (
     _building_label,
-    _twin,
     check_districts,
     district_codes,
     parse_area,
@@ -59,23 +51,22 @@ class Home:
 
 def resolve_home(query: str = "", lon: float | None = None, lat: float | None = None) -> Home:
     """An address (searched in the twin) or a point -> district and building."""
-    twin = _twin()
     label = query.strip()
     if lon is None or lat is None:
         if not label:
-            raise NotificationError(_("Enter your address."), BAD_ADDRESS)
+            raise NotificationError(NotificationsCode.BAD_ADDRESS, _("Enter your address."))
         hits = [hit for hit in twin.search(label, limit=5) if hit.kind in ("address",)]
         if not hits:
-            raise NotificationError(
-                _("No address matches “%(query)s”.") % {"query": label}, BAD_ADDRESS)
+            raise NotificationError(NotificationsCode.BAD_ADDRESS,
+                                    _("No address matches “%(query)s”.") % {"query": label})
         lon, lat, label = hits[0].lon, hits[0].lat, hits[0].label
     try:
         point = twin.check_lon_lat(lon, lat)
     except twin.TwinError as error:
-        raise NotificationError(error.message, BAD_ADDRESS) from error
+        raise NotificationError(NotificationsCode.BAD_ADDRESS, error.message) from error
     district = twin.district_at(lon, lat)
     if district is None:
-        raise NotificationError(_("This place is outside the city."), BAD_ADDRESS)
+        raise NotificationError(NotificationsCode.BAD_ADDRESS, _("This place is outside the city."))
     # The building the address point lies in (or the nearest within ~15 m).
     buildings = list(twin.features_within(point, "buildings")[:1])
     if not buildings:
@@ -90,14 +81,22 @@ def resolve_home(query: str = "", lon: float | None = None, lat: float | None = 
 def registered_home(user: Any) -> Home | None:
     """The default home from the residents' register: its district (the register does not
     hand out addresses), through the residents module's public ``person_summary``."""
-    import misto.residents
-
-    summary_of = getattr(misto.residents, "person_summary", None)
-    summary = summary_of(user) if summary_of is not None else None
+    summary = residents.person_summary(user)
     district = (summary or {}).get("district")
     if not district or district not in district_codes():
         return None
     return Home(label="", district=str(district), building_id=None)
+
+
+def home_district(user: Any) -> str:
+    """The resident's home district code: their own setting first, then the register's
+    (one lookup for the cabinet's alerts and the notices page's "my district")."""
+    own = Profile.objects.filter(user_id=int(getattr(user, "pk", None) or 0)).values_list(
+        "home_district", flat=True).first()
+    if own:
+        return str(own)
+    registered = registered_home(user)
+    return registered.district if registered else ""
 
 
 @transaction.atomic
@@ -127,8 +126,8 @@ def set_subscriptions(user: Any, topic_codes: Iterable[str], districts: Iterable
     topics = topics_by_code(topic_codes)
     codes = check_districts(districts)
     if topics and not codes and not city_wide:
-        raise NotificationError(_("Choose at least one district, or the whole city."),
-                                BAD_DISTRICT)
+        raise NotificationError(NotificationsCode.BAD_DISTRICT,
+                                _("Choose at least one district, or the whole city."))
     Subscription.objects.filter(user=user, area__isnull=True).delete()
     rows = [Subscription(user=user, topic=topic, district=code)
             for topic in topics for code in codes]
@@ -142,19 +141,17 @@ def subscribe_area(user: Any, topic_codes: Iterable[str],
                    area: str | dict[str, Any] | GEOSGeometry) -> list[Subscription]:
     topics = topics_by_code(topic_codes)
     if not topics:
-        raise NotificationError(_("Choose at least one topic."), BAD_TOPIC)
+        raise NotificationError(NotificationsCode.BAD_TOPIC, _("Choose at least one topic."))
     geometry = parse_area(area)
     polygon = geometry[0] if len(geometry) == 1 else geometry.convex_hull
     if not isinstance(polygon, Polygon):
-        raise NotificationError(_("The area must be a polygon."), BAD_AREA)
+        raise NotificationError(NotificationsCode.BAD_AREA, _("The area must be a polygon."))
     return Subscription.objects.bulk_create(
         Subscription(user=user, topic=topic, area=polygon) for topic in topics)
 
 
 def remove_subscription(user: Any, subscription_id: int) -> None:
-    deleted, _rows = Subscription.objects.filter(user=user, pk=subscription_id).delete()
-    if not deleted:
-        raise NotificationError(_("No such subscription."), NOT_FOUND)
+    access_subscription(user, subscription_id).delete()
 
 
 def subscriptions_of(user: Any) -> QuerySet[Subscription]:
@@ -174,39 +171,39 @@ def update_preferences(user: Any, *, quiet_start: dtime | None = None,
     """Channels on/off, quiet hours (both or neither), language, gateway addresses."""
     unknown = set(flags) - set(PROFILE_FLAGS)
     if unknown:
-        raise NotificationError(_("Unknown setting(s): %(names)s")
-                                % {"names": ", ".join(sorted(unknown))}, BAD_TEXT)
+        raise NotificationError(NotificationsCode.BAD_TEXT, _("Unknown setting(s): %(names)s")
+                                % {"names": ", ".join(sorted(unknown))})
     # Quiet hours are wall-clock times in the city's time zone; an offset is ignored.
     quiet_start = quiet_start.replace(tzinfo=None) if quiet_start else None
     quiet_end = quiet_end.replace(tzinfo=None) if quiet_end else None
     if (quiet_start is None) != (quiet_end is None):
-        raise NotificationError(_("Give both ends of the quiet hours, or neither."),
-                                BAD_QUIET_HOURS)
+        raise NotificationError(NotificationsCode.BAD_QUIET_HOURS,
+                                _("Give both ends of the quiet hours, or neither."))
     if quiet_start is not None and quiet_start == quiet_end:
-        raise NotificationError(_("Quiet hours must not start and end at the same time."),
-                                BAD_QUIET_HOURS)
+        raise NotificationError(NotificationsCode.BAD_QUIET_HOURS,
+                                _("Quiet hours must not start and end at the same time."))
     profile = profile_for(user)
     for name, enabled in flags.items():
         setattr(profile, name, bool(enabled))
     profile.quiet_start, profile.quiet_end = quiet_start, quiet_end
     if language is not None:
         if language not in ("uk", "en"):
-            raise NotificationError(_("Language must be uk or en."), BAD_TEXT)
+            raise NotificationError(NotificationsCode.BAD_TEXT, _("Language must be uk or en."))
         profile.language = language
     profile.save()
     for channel, address in (addresses or {}).items():
         if channel not in (Channel.SMS, Channel.TELEGRAM, Channel.VIBER):
-            raise NotificationError(_("Unknown channel: %(channel)s") % {"channel": channel},
-                                    BAD_TEXT)
+            raise NotificationError(NotificationsCode.BAD_TEXT,
+                                    _("Unknown channel: %(channel)s") % {"channel": channel})
         address = address.strip()
         if not address:
             ChannelAddress.objects.filter(user=user, channel=channel).delete()
             continue
         if channel == Channel.SMS and not _is_phone(address):
-            raise NotificationError(
-                _("A phone number looks like +380XXXXXXXXX."), BAD_ADDRESS)
+            raise NotificationError(NotificationsCode.BAD_ADDRESS,
+                                    _("A phone number looks like +380XXXXXXXXX."))
         if len(address) > 200:
-            raise NotificationError(_("The address is too long."), BAD_ADDRESS)
+            raise NotificationError(NotificationsCode.BAD_ADDRESS, _("The address is too long."))
         ChannelAddress.objects.update_or_create(user=user, channel=channel,
                                                 defaults={"address": address})
     return profile
@@ -220,9 +217,11 @@ def _is_phone(text: str) -> bool:
 def add_push_subscription(user: Any, endpoint: str, p256dh: str, auth: str
                           ) -> PushSubscription:
     if not endpoint.startswith("https://") and not endpoint.startswith("http://127.0.0.1"):
-        raise NotificationError(_("A push endpoint must be an https:// URL."), BAD_ADDRESS)
+        raise NotificationError(NotificationsCode.BAD_ADDRESS,
+                                _("A push endpoint must be an https:// URL."))
     if not p256dh or not auth or len(p256dh) > 200 or len(auth) > 100:
-        raise NotificationError(_("The push subscription keys are missing."), BAD_ADDRESS)
+        raise NotificationError(NotificationsCode.BAD_ADDRESS,
+                                _("The push subscription keys are missing."))
     row, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint[:1000], defaults={"user": user, "p256dh": p256dh, "auth": auth})
     return row

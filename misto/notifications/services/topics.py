@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from misto.notifications.errors import NotificationError, NotificationsCode
 from misto.notifications.models import Topic
-from misto.notifications.services.errors import BAD_TOPIC, NotificationError
 
 DEFAULT_TOPICS = [
     # (code, Ukrainian, English)
@@ -44,6 +44,6 @@ def topics_by_code(codes: Iterable[str]) -> list[Topic]:
     found = {t.code: t for t in Topic.objects.filter(code__in=wanted, active=True)}
     unknown = [code for code in wanted if code not in found]
     if unknown:
-        raise NotificationError(
-            _("Unknown topic(s): %(codes)s") % {"codes": ", ".join(unknown)}, BAD_TOPIC)
+        raise NotificationError(NotificationsCode.BAD_TOPIC,
+                                _("Unknown topic(s): %(codes)s") % {"codes": ", ".join(unknown)})
     return [found[code] for code in dict.fromkeys(wanted)]

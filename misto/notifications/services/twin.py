@@ -13,18 +13,14 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.utils.translation import gettext as _
 
-from misto.notifications.services.errors import BAD_AREA, BAD_DISTRICT, NotificationError
+from misto import twin
+from misto.notifications.errors import NotificationError, NotificationsCode
 
 
-def _twin() -> Any:
-    import misto.twin
-
-    return misto.twin
-
-
-def district_codes() -> dict[str, str]:
-    """KATOTTG code -> district name, from the twin."""
-    return {d.katottg: d.name for d in _twin().districts() if d.katottg}
+def district_codes(language: str | None = None) -> dict[str, str]:
+    """KATOTTG code -> district name, from the twin; in English where the twin has one."""
+    return {d.katottg: (d.name_en if language == "en" and d.name_en else d.name)
+            for d in twin.districts() if d.katottg}
 
 
 def check_districts(codes: Iterable[str]) -> list[str]:
@@ -32,9 +28,9 @@ def check_districts(codes: Iterable[str]) -> list[str]:
     wanted = list(dict.fromkeys(code.strip() for code in codes if code and code.strip()))
     unknown = [code for code in wanted if code not in known]
     if unknown:
-        raise NotificationError(
-            _("Unknown district code(s): %(codes)s") % {"codes": ", ".join(unknown)},
-            BAD_DISTRICT)
+        raise NotificationError(NotificationsCode.BAD_DISTRICT,
+                                _("Unknown district code(s): %(codes)s")
+                                % {"codes": ", ".join(unknown)})
     return wanted
 
 
@@ -42,27 +38,26 @@ def parse_area(value: str | dict[str, Any] | GEOSGeometry | None) -> MultiPolygo
     """A drawn area (GeoJSON Polygon/MultiPolygon, a Feature of one, or WKT) as MultiPolygon,
     read by the twin's one area reader."""
     if value is None or value == "" or value == {}:
-        raise NotificationError(_("Draw an area on the map."), BAD_AREA)
-    twin = _twin()
+        raise NotificationError(NotificationsCode.BAD_AREA, _("Draw an area on the map."))
     try:
         return twin.as_multipolygon(twin.parse_area(value))
     except twin.TwinError as error:
-        raise NotificationError(error.message, BAD_AREA) from error
+        raise NotificationError(NotificationsCode.BAD_AREA, error.message) from error
 
 
 def districts_area(codes: Sequence[str]) -> MultiPolygon | None:
     """The union of these districts (the twin's), or None when none is known."""
-    return _twin().districts_union(codes)
+    return twin.districts_union(codes)
 
 
 def districts_touching(area: GEOSGeometry) -> list[str]:
     """The KATOTTG codes of the districts an area meets (the twin's)."""
-    return _twin().districts_touching(area)
+    return twin.districts_touching(area)
 
 
 def buildings_in(area: GEOSGeometry) -> list[tuple[int, str]]:
     """The twin's buildings an area covers: (feature id, address label)."""
-    rows = _twin().features_within(area, "buildings").order_by("pk")
+    rows = twin.features_within(area, "buildings").order_by("pk")
     return [(row.pk, _building_label(row)) for row in rows.only("pk", "name", "properties")]
 
 
@@ -73,5 +68,5 @@ def _building_label(feature: Any) -> str:
 
 
 def buildings_by_id(ids: Sequence[int]) -> list[Any]:
-    rows = _twin().features_in_bbox((-180.0, -90.0, 180.0, 90.0), layers=["buildings"])
+    rows = twin.features_in_bbox((-180.0, -90.0, 180.0, 90.0), layers=["buildings"])
     return list(rows.filter(pk__in=list(ids)))

@@ -13,8 +13,8 @@ from django.core import signing
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from misto.notifications.errors import NotificationError, NotificationsCode
 from misto.notifications.models import Profile, Subscription
-from misto.notifications.services.errors import BAD_TOKEN, NotificationError
 
 UNSUBSCRIBE_SALT = "misto.notifications.unsubscribe"
 
@@ -38,7 +38,8 @@ def read_unsubscribe_token(token: str) -> Unsubscribe:
         return Unsubscribe(int(data["u"]), [str(t) for t in data.get("t", [])],
                            str(data.get("s", "topics")))
     except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
-        raise NotificationError(_("This unsubscribe link is not valid."), BAD_TOKEN) from error
+        raise NotificationError(NotificationsCode.BAD_TOKEN,
+                                _("This unsubscribe link is not valid.")) from error
 
 
 @transaction.atomic

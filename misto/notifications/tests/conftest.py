@@ -1,8 +1,9 @@
-"""A tiny city for the notifications tests, loaded through the twin's public import command.
+"""The named test city (``misto.testing.world``) with the notifications' streets on top.
 
-Two districts; four east-west streets; three buildings on each of the first three streets
-in district A and one in district B, two on the fourth street. The "outage area" covers the
-three streets' buildings in district A (nine buildings) and nothing else.
+On the world's two districts, north of its own streets: four east-west streets; three
+buildings on each of the first three streets in the west district (A) and one in the east
+(B), two on the fourth street (B). The "outage area" covers the three streets' buildings in
+district A (nine buildings) and none of the world's.
 """
 
 from __future__ import annotations
@@ -13,48 +14,43 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email import message_from_bytes
 from email.message import Message as EmailMessage
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth import get_user_model
-from django.contrib.gis.geos import Polygon
-from django.core.management import call_command
+from django.contrib.gis.geos import LineString, MultiLineString, MultiPolygon, Point, Polygon
 from django.utils import timezone
 
 from misto.core import outbox
 from misto.core.events import handlers_for
 from misto.core.models import EventDelivery, OutboxEvent
 from misto.notifications import push, services
+from misto.notifications.models import FanOut
 from misto.testing import make_staff
+from misto.testing.e2e import free_port
+from misto.testing.world import EAST_DISTRICT, WEST_DISTRICT, build_city
+from misto.twin import builtin
+from misto.twin import services as twin_services
 
-DISTRICT_A = "UA23060070010000012"
-DISTRICT_B = "UA23060070010000013"
-STREETS = [("Шевченка", 47.820), ("Лесі Українки", 47.822), ("Івана Франка", 47.824),
-           ("Соборний проспект", 47.830)]
-OUTAGE_BBOX = (35.115, 47.819, 35.135, 47.8255)
+DISTRICT_A = WEST_DISTRICT
+DISTRICT_B = EAST_DISTRICT
+# North of the world's streets (47.82-47.83), so the outage area holds none of its buildings.
+STREETS = [("Садова", 47.840), ("Грушевського", 47.842), ("Івана Франка", 47.844),
+           ("Соборний проспект", 47.848)]
+OUTAGE_BBOX = (35.115, 47.839, 35.135, 47.8455)
 M_LAT, M_LON = 1 / 111_320, 1 / 74_800
 
 
-def rect(lon: float, lat: float, size_m: float = 20) -> list[list[list[float]]]:
+def rect(lon: float, lat: float, size_m: float = 20) -> Polygon:
     dx, dy = size_m / 2 * M_LON, size_m / 2 * M_LAT
-    return [[[lon - dx, lat - dy], [lon + dx, lat - dy], [lon + dx, lat + dy],
-             [lon - dx, lat + dy], [lon - dx, lat - dy]]]
-
-
-def write(path: Path, features: list[dict[str, Any]]) -> Path:
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features},
-                               ensure_ascii=False))
-    return path
-
-
-def feature(geometry: dict[str, Any], **properties: Any) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": geometry, "properties": properties}
+    return Polygon.from_bbox((lon - dx, lat - dy, lon + dx, lat + dy))
 
 
 @dataclass
@@ -70,37 +66,30 @@ class City:
         return area
 
 
-def load_city(tmp: Path) -> City:
+def load_city() -> City:
+    """The world, then this module's streets, buildings and addresses through the twin."""
+    build_city()
     city = City()
-    districts = [
-        feature({"type": "MultiPolygon", "coordinates": [[[[35.10, 47.80], [35.15, 47.80],
-                 [35.15, 47.85], [35.10, 47.85], [35.10, 47.80]]]]},
-                name="Західний", katottg=DISTRICT_A, prefix="12"),
-        feature({"type": "MultiPolygon", "coordinates": [[[[35.15, 47.80], [35.20, 47.80],
-                 [35.20, 47.85], [35.15, 47.85], [35.15, 47.80]]]]},
-                name="Східний", katottg=DISTRICT_B, prefix="13"),
-    ]
-    streets, buildings, addresses = [], [], []
+    layers = {code: twin_services.get_layer(code)
+              for code in (builtin.STREETS, builtin.BUILDINGS, builtin.ADDRESSES)}
     for street, lat in STREETS:
-        streets.append(feature({"type": "MultiLineString",
-                                "coordinates": [[[35.11, lat], [35.19, lat]]]},
-                               name=street, type="вулиця"))
-        lons = [35.160, 35.170] if lat > 47.825 else [35.120, 35.125, 35.130, 35.160]
+        twin_services.create_feature(
+            layers[builtin.STREETS],
+            MultiLineString(LineString((35.11, lat), (35.19, lat)), srid=4326),
+            {"name": street, "type": "вулиця"})
+        lons = [35.160, 35.170] if lat > 47.845 else [35.120, 35.125, 35.130, 35.160]
         for number, lon in enumerate(lons, start=1):
             house = str(number * 2)
             key = f"{street} {house}"
             city.points[key] = (lon, lat + 0.0003)
-            buildings.append(feature({"type": "MultiPolygon",
-                                      "coordinates": [rect(lon, lat + 0.0003)]},
-                                     street=street, housenumber=house, use="residential"))
-            addresses.append(feature({"type": "Point", "coordinates": [lon, lat + 0.0003]},
-                                     street=street, housenumber=house))
-            if lat < 47.825 and lon < 35.15:
+            twin_services.create_feature(
+                layers[builtin.BUILDINGS], MultiPolygon(rect(lon, lat + 0.0003), srid=4326),
+                {"street": street, "housenumber": house, "use": "residential"})
+            twin_services.create_feature(layers[builtin.ADDRESSES],
+                                         Point(lon, lat + 0.0003, srid=4326),
+                                         {"street": street, "housenumber": house})
+            if lat < 47.845 and lon < 35.15:
                 city.inside.append(key)
-    for layer, rows in (("districts", districts), ("streets", streets),
-                        ("buildings", buildings), ("addresses", addresses)):
-        call_command("twin", "import", str(write(tmp / f"{layer}.geojson", rows)),
-                     "--layer", layer)
     for key, (lon, lat) in city.points.items():
         home = services.resolve_home("", lon, lat)
         assert home.building_id is not None, key
@@ -109,9 +98,9 @@ def load_city(tmp: Path) -> City:
 
 
 @pytest.fixture
-def city(db, tmp_path: Path) -> City:
+def city(db) -> City:
     services.ensure_default_topics()
-    return load_city(tmp_path)
+    return load_city()
 
 
 @pytest.fixture
@@ -166,18 +155,8 @@ class Inbox:
             return [m for m in self.messages if address in m["X-Envelope-To"]]
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_server(settings) -> Iterator[Inbox]:
-    from aiosmtpd.controller import Controller
-
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -193,10 +172,6 @@ def smtp_server(settings) -> Iterator[Inbox]:
 
 
 def outage_draft(city: City, **extra: Any) -> services.Draft:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     now = timezone.now()
     data: dict[str, Any] = dict(
         kind="outage", outage_type="water", topics=["housing"], target="area",
@@ -221,8 +196,6 @@ def deliver_event(name: str, payload: dict[str, Any]) -> OutboxEvent:
 
 
 def finish_fanout(announcement_id: int) -> None:
-    from misto.notifications.models import FanOut
-
     job = FanOut.objects.get(announcement_id=announcement_id)
     services.run_fanout(job.pk)
 
@@ -269,20 +242,23 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-# Shelters of the twin for the emergency tests: one inside the outage area, one ~230 m east of
-# it, one far away in district B.
-SHELTERS = [("Укриття «Школа № 5»", 35.127, 47.8215, 150), ("Укриття «Ліцей»", 35.138, 47.8215, 80),
-            ("Укриття «Ринок»", 35.190, 47.840, 300)]
+# Shelters for the emergency tests: one inside the outage area, one ~230 m east of it, one far
+# away; with the world's two (1.6 and 2 km off) in the order the nearest come.
+SHELTERS = [("Укриття «Школа № 5»", 35.127, 47.8415, 150), ("Укриття «Ліцей»", 35.138, 47.8415, 80),
+            ("Укриття «Ринок»", 35.190, 47.805, 300)]
+WORLD_SHELTERS = ["Укриття № 2", "Укриття № 1"]
 
 
 @pytest.fixture
-def shelters(city: City, tmp_path: Path) -> list[str]:
-    rows = [feature({"type": "Point", "coordinates": [lon, lat]}, name=name, kind="shelter",
-                    capacity=capacity, accessible=True, hours="цілодобово")
-            for name, lon, lat, capacity in SHELTERS]
-    call_command("twin", "import", str(write(tmp_path / "shelters.geojson", rows)),
-                 "--layer", "shelters")
-    return [name for name, *_rest in SHELTERS]
+def shelters(city: City) -> list[str]:
+    """The shelters' names, nearest to the outage area first."""
+    layer = twin_services.get_layer(builtin.SHELTERS)
+    for name, lon, lat, capacity in SHELTERS:
+        twin_services.create_feature(layer, Point(lon, lat, srid=4326), {
+            "name": name, "kind": "shelter", "capacity": capacity, "accessible": True,
+            "hours": "цілодобово"})
+    ours = [name for name, *_rest in SHELTERS]
+    return [*ours[:2], *WORLD_SHELTERS, ours[2]]
 
 
 def push_keys() -> tuple[Any, bytes, str]:

@@ -78,7 +78,7 @@ def test_residents_cannot_compose_and_anonymous_must_sign_in(city, make_resident
 def test_subscriptions_home_and_preferences_api(city, make_resident) -> None:
     user = make_resident(None)
     client = logged_in(user)
-    response = client.put("/api/notifications/home", {"address": "Лесі Українки 4"},
+    response = client.put("/api/notifications/home", {"address": "Грушевського 4"},
                           content_type="application/json")
     assert response.status_code == 200, response.content
     assert response.json()["district"] == DISTRICT_A
@@ -153,7 +153,7 @@ def test_pages_for_residents_and_staff(city, make_resident, staff) -> None:
     response = client.post("/notices/settings/", {"action": "home", "home-address": "Марс 1"})
     assert response.status_code == 400
     response = client.post("/notices/settings/", {"action": "home",
-                                                  "home-address": "Шевченка 4"})
+                                                  "home-address": "Садова 4"})
     assert response.status_code == 302
     cabinet = client.get("/cabinet/")
     assert cabinet.status_code == 200 and "Відключення води" in cabinet.content.decode()
@@ -189,3 +189,32 @@ def test_unsubscribe_api(city, make_resident) -> None:
     assert set(services.subscriptions_of(user).values_list("topic__code", flat=True)) == {
         "housing"}
     assert not Message.objects.exists()
+
+
+def test_a_hidden_announcement_or_subscription_answers_as_a_missing_one(
+        city, make_resident, staff) -> None:
+    """Access: a draft (to a resident) and another resident's subscription are "not found",
+    with the same body as an id that does not exist, so nobody learns they exist."""
+    author = staff()
+    draft = services.compose(author, services.Draft(
+        title_uk="Для всіх", topics=["housing"], target="city"))  # waits for approval
+    resident, other = make_resident(None), make_resident(None)
+    client = logged_in(resident)
+    hidden = client.get(f"/api/notifications/announcements/{draft.pk}")
+    missing = client.get(f"/api/notifications/announcements/{draft.pk + 1000}")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json() == {"error": "not_found",
+                                               "detail": hidden.json()["detail"]}
+    assert logged_in(author).get(f"/api/notifications/announcements/{draft.pk}"
+                                 ).status_code == 200
+    assert client.get(f"/notices/{draft.pk}/").status_code == 404
+    services.set_subscriptions(other, ["housing"], [DISTRICT_A])
+    theirs = services.subscriptions_of(other)[0].pk
+    gone = client.delete(f"/api/notifications/subscriptions/{theirs}")
+    never = client.delete(f"/api/notifications/subscriptions/{theirs + 1000}")
+    assert gone.status_code == never.status_code == 404 and gone.json() == never.json()
+    assert services.subscriptions_of(other).count() == 1
+    second = logged_in(staff())
+    assert second.post(f"/notices/{draft.pk + 1000}/approve/").status_code == 404
+    assert second.post(f"/api/notifications/announcements/{draft.pk + 1000}/approve"
+                       ).status_code == 404

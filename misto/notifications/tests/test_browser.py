@@ -12,7 +12,7 @@ from django.test import Client
 
 from misto.core.tests.browser import axe_violations
 from misto.notifications import channels, services
-from misto.notifications.tests.conftest import finish_fanout, outage_draft
+from misto.notifications.tests.conftest import OUTAGE_BBOX, finish_fanout, outage_draft
 
 SHOTS = Path("/tmp/notifications-shots")
 
@@ -87,7 +87,7 @@ def test_water_outage_reaches_the_residents_inside_and_shows_on_the_map(
         ".map(f => f.properties.outage_type)")
     assert set(drawn) == {"water"}
     bounds = page.evaluate("() => window.noticesMap.getBounds().toArray()")
-    west, south, east, north = 35.115, 47.819, 35.135, 47.8255
+    west, south, east, north = OUTAGE_BBOX
     assert bounds[0][0] <= west and bounds[1][0] >= east
     assert bounds[0][1] <= south and bounds[1][1] >= north
     assert "Відключення води" in page.inner_text("#outage-list")
@@ -113,11 +113,11 @@ def test_staff_draw_an_outage_on_the_compose_map(
     page.goto(f"{live_server.url}/notices/compose/")
     page.wait_for_function("() => window.noticesMap && window.noticesMap.loaded()",
                            timeout=20_000)
-    page.evaluate("() => window.noticesMap.jumpTo({center: [35.125, 47.822], zoom: 14})")
+    page.evaluate("() => window.noticesMap.jumpTo({center: [35.125, 47.842], zoom: 14})")
     page.wait_for_function("() => window.noticesMap.loaded()", timeout=20_000)
     page.locator("#notices-map").scroll_into_view_if_needed()
     box = page.locator("#notices-map").bounding_box()
-    west, south, east, north = 35.115, 47.819, 35.135, 47.8255
+    west, south, east, north = OUTAGE_BBOX
     for lon, lat in [(west, south), (east, south), (east, north), (west, north)]:
         x, y = page.evaluate("([lon, lat]) => { const p = window.noticesMap.project([lon, lat]);"
                              " return [p.x, p.y]; }", [lon, lat])

@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from misto.notifications import channels, gateways, push, services
+from misto.notifications.errors import NotificationsCode
 from misto.notifications.models import Delivery, DeliveryStatus, Profile, Subscription
 from misto.notifications.tests.conftest import PushService, b64, finish_fanout, outage_draft
 
@@ -150,10 +151,10 @@ def test_bad_preferences_are_refused(city, make_resident) -> None:
     user = make_resident(None)
     with pytest.raises(services.NotificationError) as error:
         services.update_preferences(user, quiet_start=time(22, 0))
-    assert error.value.code == services.BAD_QUIET_HOURS
+    assert error.value.code == NotificationsCode.BAD_QUIET_HOURS
     with pytest.raises(services.NotificationError) as error:
         services.update_preferences(user, addresses={"sms": "call me"})
-    assert error.value.code == services.BAD_ADDRESS
+    assert error.value.code == NotificationsCode.BAD_ADDRESS
     assert not Profile.objects.filter(user=user, quiet_start__isnull=False).exists()
 
 

@@ -81,8 +81,23 @@
     } else if (!drawing) {
       fetch(cfg.outages, { headers: { Accept: "application/geo+json" } }).then(function (r) { return r.json(); })
         .then(function (data) {
+          // The district filter of the page applies to the map too (city-wide outages stay).
+          if (cfg.district) {
+            data.features = data.features.filter(function (f) {
+              var p = f.properties;
+              return p.target === "city" || (p.districts || []).indexOf(cfg.district) >= 0;
+            });
+          }
           showOutages(data);
-          if (data.features.length) { fit(data); }
+          // The place a resident checked ("is my building affected?"): a marker, framed with the areas.
+          var place = cfg.place ? { type: "Feature", geometry: { type: "Point", coordinates: [cfg.place.lon, cfg.place.lat] } } : null;
+          if (place) {
+            var marker = new maplibregl.Marker({ color: "#8a3ffc" }).setLngLat(place.geometry.coordinates).addTo(map);
+            marker.getElement().setAttribute("aria-label", cfg.place.label);
+            marker.getElement().setAttribute("title", cfg.place.label);
+          }
+          var framed = place ? { type: "FeatureCollection", features: data.features.concat([place]) } : data;
+          if (framed.features.length) { fit(framed); }
           box.setAttribute("data-loaded", String(data.features.length));
           map.on("click", "outage-fill", function (e) {
             var p = e.features[0].properties;
