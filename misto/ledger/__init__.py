@@ -11,8 +11,8 @@ hold public references and hiding commitments only, never personal data and neve
 hash of anything guessable (a name, a birth date, a tax number): it is published for good.
 ``actor`` is the acting resident's user id (``str(user.pk)``); it is stored only as a keyed
 hash so that the resident finds the receipt in the cabinet. Bad input raises ``ValueError``
-before anything is written. Modules may instead publish one of the events listed in
-``misto.ledger.handlers``.
+before anything is written. A module may instead declare, on an event it publishes, the
+fields to ledger (``ledgered: ClassVar[tuple[str, ...]]``, see ``misto.ledger.handlers``).
 
 ``misto.ledger.merkle`` is the pure RFC 9162 implementation (no Django), importable alone.
 This package imports Django lazily, so ``import misto.ledger.merkle`` stays Django-free.

@@ -19,7 +19,7 @@ class LedgerConfig(MistoModule):
     cabinet_panel = "misto.ledger.views.cabinet_panel"
     demo = "misto.ledger.demo.load"
     # Other modules' demos write entries (through events); sign after them.
-    demo_after = ("residents", "twin", "reports", "petitions", "budget", "polls", "iot")
+    demo_after = ("residents", "twin", "reports", "iot")
     schedules = (
         Periodic("ledger.integrate", "misto.ledger.tasks.integrate", timedelta(minutes=1)),
         Periodic("ledger.issue_head", "misto.ledger.tasks.issue_scheduled_head",
