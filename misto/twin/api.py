@@ -19,6 +19,7 @@ from ninja import Query, Router, Schema
 from ninja.security import django_auth
 from pydantic import Field
 
+from misto.core.permissions import can
 from misto.core.schemas import DbId, refusals
 from misto.twin import geo, services, tiles
 from misto.twin.errors import NotFound, TwinCode, TwinError
@@ -144,17 +145,10 @@ def layers(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"layers": data}, json_dumps_params={"ensure_ascii": False})
 
 
-def _visible_layer(request: HttpRequest, code: str) -> Any:
-    layer = services.get_layer(code)
-    if not services.can_see(request.user, layer):
-        raise NotFound(TwinCode.UNKNOWN_LAYER, _("There is no layer “%(code)s”.") % {"code": code})
-    return layer
-
-
 @router.get("/layers/{code}", response={200: LayerOut, **refusals(400, 404)}, by_alias=True,
             summary="One layer, with its property schema")
 def layer_detail(request: HttpRequest, code: str) -> JsonResponse:
-    layer = _visible_layer(request, code)
+    layer = services.access_layer(request.user, code)
     return JsonResponse(_layer_out(request, layer), json_dumps_params={"ensure_ascii": False})
 
 
@@ -170,7 +164,7 @@ def layer_features(request: HttpRequest, code: str,
                    query: Query[FeaturesQuery]) -> JsonResponse:
     """``bbox=west,south,east,north`` limits to a box; ``as_of`` (ISO 8601) shows the layer
     as it was then, from the history."""
-    layer = _visible_layer(request, code)
+    layer = services.access_layer(request.user, code)
     limit = max(1, min(query.limit, 50_000))
     if query.as_of is not None:
         when = query.as_of
@@ -186,18 +180,11 @@ def layer_features(request: HttpRequest, code: str,
     return geojson(services.collection(services.feature_geojson(row) for row in rows))
 
 
-def _visible_feature(request: HttpRequest, feature_id: int) -> Feature:
-    feature = Feature.objects.select_related("layer").filter(pk=feature_id).first()
-    if feature is None or not services.can_see(request.user, feature.layer):
-        raise NotFound(TwinCode.NOT_FOUND, _("There is no feature %(id)s.") % {"id": feature_id})
-    return feature
-
-
 @router.get("/features/{feature_id}", response={200: GeoFeature, **refusals(400, 404)},
             openapi_extra=_geojson(GeoFeature), summary="One feature as GeoJSON")
 def feature_detail(request: HttpRequest, feature_id: DbId,
                    as_of: datetime | None = None) -> JsonResponse:
-    feature = _visible_feature(request, feature_id)
+    feature = services.access_feature(request.user, feature_id)
     if as_of is not None:
         when = as_of if timezone.is_aware(as_of) else timezone.make_aware(as_of)
         state = services.feature_as_of(feature_id, when)
@@ -212,7 +199,7 @@ def feature_detail(request: HttpRequest, feature_id: DbId,
 @router.get("/features/{feature_id}/history", response={200: GeoCollection, **refusals(400, 404)},
             openapi_extra=_geojson(GeoCollection), summary="Every version of a feature")
 def feature_history(request: HttpRequest, feature_id: DbId) -> JsonResponse:
-    _visible_feature(request, feature_id)
+    services.access_feature(request.user, feature_id)
     states = services.feature_history(feature_id)
     return geojson(services.collection(services.state_geojson(s) for s in states))
 
@@ -299,8 +286,6 @@ MVT = {"responses": {200: {"content": {"application/vnd.mapbox-vector-tile": {
 @router.get("/tiles/{z}/{x}/{y}.mvt", response={200: None, **refusals(400)}, openapi_extra=MVT,
             summary="Mapbox Vector Tile of the layers")
 def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
-    from misto.core.permissions import can
-
     data = tiles.tile(z, x, y, staff=can(request.user, "twin.layer.view"))
     response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
     response["Cache-Control"] = "public, max-age=60"
@@ -321,9 +306,7 @@ class FeatureIn(Schema):
              response={201: GeoFeature, **refusals(400, 401, 403, 404)},
              openapi_extra=_geojson(GeoFeature, 201), summary="Create a feature (staff)")
 def create_feature(request: HttpRequest, code: str, payload: FeatureIn) -> JsonResponse:
-    layer = _visible_layer(request, code)
-    if not services.can_edit(request.user, layer, "create"):
-        raise TwinError(TwinCode.FORBIDDEN, _("You may not edit this layer."), status=403)
+    layer = services.access_layer(request.user, code, "create")
     feature = services.create_feature(layer, payload.geometry, payload.properties or {},
                                       number=payload.number, user=request.user,
                                       reason=payload.reason)
@@ -334,9 +317,7 @@ def create_feature(request: HttpRequest, code: str, payload: FeatureIn) -> JsonR
               response={200: GeoFeature, **refusals(400, 401, 403, 404)},
               openapi_extra=_geojson(GeoFeature), summary="Change a feature")
 def change_feature(request: HttpRequest, feature_id: DbId, payload: FeatureIn) -> JsonResponse:
-    feature = _visible_feature(request, feature_id)
-    if not services.can_edit(request.user, feature.layer):
-        raise TwinError(TwinCode.FORBIDDEN, _("You may not edit this layer."), status=403)
+    services.access_feature(request.user, feature_id, "change")
     feature = services.change_feature(
         feature_id, geometry=payload.geometry, properties=payload.properties,
         number=payload.number, user=request.user, reason=payload.reason,
@@ -348,8 +329,6 @@ def change_feature(request: HttpRequest, feature_id: DbId, payload: FeatureIn) -
                response={200: GeoFeature, **refusals(400, 401, 403, 404)},
                openapi_extra=_geojson(GeoFeature), summary="Retire a feature")
 def retire_feature(request: HttpRequest, feature_id: DbId, reason: str = "") -> JsonResponse:
-    feature = _visible_feature(request, feature_id)
-    if not services.can_edit(request.user, feature.layer, "delete"):
-        raise TwinError(TwinCode.FORBIDDEN, _("You may not edit this layer."), status=403)
+    services.access_feature(request.user, feature_id, "delete")
     feature = services.retire_feature(feature_id, user=request.user, reason=reason)
     return geojson(services.feature_geojson(feature))
