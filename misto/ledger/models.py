@@ -49,6 +49,13 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Keyed hash of the acting resident, for "my receipts"; not part of the leaf.
     actor_ref = models.CharField(_("actor reference"), max_length=64, null=True, blank=True)
+    # The promise of inclusion given with the receipt (``sth.promise_tbs``): the raw Ed25519
+    # signature over (created_at in ms, index, promise_merge_delay, leaf_hash) by
+    # ``promise_key``. Null only for entries appended before promises existed.
+    promise_signature = models.BinaryField(_("promise signature"), max_length=64, null=True)
+    promise_key = models.ForeignKey("LedgerKey", on_delete=models.PROTECT, null=True,
+                                    related_name="+")
+    promise_merge_delay = models.PositiveIntegerField(_("promised merge delay (s)"), null=True)
 
     class Meta:
         verbose_name = _("ledger entry")

@@ -1,4 +1,5 @@
-"""Signed tree heads: the exact bytes signed and their JSON form. No Django import.
+"""Signed tree heads and promises of inclusion: the exact bytes signed and their JSON form.
+No Django import.
 
 The signed bytes are RFC 6962 section 3.5's ``TreeHeadSignature`` structure (50 bytes)::
 
@@ -39,6 +40,40 @@ def tree_head_tbs(tree_size: int, timestamp: int, root_hash: bytes) -> bytes:
     return struct.pack(">BBQQ", 0, 1, timestamp, tree_size) + bytes(root_hash)
 
 
+def promise_tbs(timestamp: int, leaf_index: int, max_merge_delay: int, leaf_hash: bytes) -> bytes:
+    """The 54 bytes a promise of inclusion covers (see docs/ledger.md)::
+
+        version          uint8   0 (v1)
+        signature_type   uint8   0 (entry_timestamp; a tree head's is 1, so they never mix)
+        timestamp        uint64  the entry's time, ms since the Unix epoch, big-endian
+        leaf_index       uint64  big-endian
+        max_merge_delay  uint32  seconds within which a signed head will cover the entry
+        leaf_hash        32 bytes
+    """
+    if len(leaf_hash) != 32:
+        raise ValueError("leaf hash must be 32 bytes")
+    return struct.pack(">BBQQI", 0, 0, timestamp, leaf_index, max_merge_delay) + bytes(leaf_hash)
+
+
+def promise_json(key: str, timestamp: int, leaf_index: int, max_merge_delay: int,
+                 leaf_hash: bytes, signature: bytes) -> dict[str, Any]:
+    """A promise of inclusion as a receipt holder keeps it (``log_id`` is the key's id, as a
+    CT log's ``log_id``; the signature is a ``DigitallySigned`` blob, as a head's)."""
+    return {"log_id": key, "timestamp": timestamp, "leaf_index": leaf_index,
+            "max_merge_delay": max_merge_delay, "leaf_hash": b64(leaf_hash),
+            "signature": b64(encode_signature(signature))}
+
+
+def verify_promise(public_key_der: bytes, timestamp: int, leaf_index: int,
+                   max_merge_delay: int, leaf_hash: bytes, signature: bytes) -> bool:
+    """True when ``signature`` (raw) is this key's promise to include ``leaf_hash`` at
+    ``leaf_index`` within ``max_merge_delay`` seconds of ``timestamp``."""
+    if len(leaf_hash) != 32:
+        return False
+    return _verify(public_key_der, signature,
+                   promise_tbs(timestamp, leaf_index, max_merge_delay, leaf_hash))
+
+
 def encode_signature(signature: bytes) -> bytes:
     """Wrap a raw Ed25519 signature as a TLS ``DigitallySigned`` structure."""
     return ED25519_SCHEME + struct.pack(">H", len(signature)) + bytes(signature)
@@ -77,14 +112,20 @@ def sth_json(tree_size: int, timestamp: int, root_hash: bytes, signature: bytes,
 def verify_signature(public_key_der: bytes, tree_size: int, timestamp: int, root_hash: bytes,
                      signature: bytes) -> bool:
     """True when ``signature`` (raw, 64 bytes) signs this head with this public key."""
+    if len(root_hash) != 32:
+        return False
+    return _verify(public_key_der, signature, tree_head_tbs(tree_size, timestamp, root_hash))
+
+
+def _verify(public_key_der: bytes, signature: bytes, message: bytes) -> bool:
     try:
         public_key = load_der_public_key(bytes(public_key_der))
     except ValueError:
         return False
-    if not isinstance(public_key, Ed25519PublicKey) or len(root_hash) != 32:
+    if not isinstance(public_key, Ed25519PublicKey):
         return False
     try:
-        public_key.verify(bytes(signature), tree_head_tbs(tree_size, timestamp, root_hash))
+        public_key.verify(bytes(signature), message)
     except InvalidSignature:
         return False
     return True

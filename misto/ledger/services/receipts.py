@@ -16,7 +16,7 @@ from misto.ledger import merkle
 from misto.ledger.canonical import canonical_json, salted_digest
 from misto.ledger.errors import LedgerCode, LedgerError
 from misto.ledger.models import LedgerEntry, SignedTreeHead
-from misto.ledger.services.appending import Receipt, actor_ref
+from misto.ledger.services.appending import InclusionPromise, Receipt, actor_ref, epoch_ms
 from misto.ledger.services.heads import head_signature_ok, latest_head
 from misto.ledger.services.tree import inclusion_proof
 
@@ -25,9 +25,13 @@ def receipts_for(actor: str, limit: int = 20) -> list[Receipt]:
     """The newest receipts of one actor (a user's primary key as a string)."""
     rows = (
         LedgerEntry.objects.filter(actor_ref=actor_ref(actor)).order_by("-index")
-        .values_list("index", "leaf_hash", "kind", "created_at")[:limit]
+        .values_list("index", "leaf_hash", "kind", "created_at", "promise_signature",
+                     "promise_key__key_id", "promise_merge_delay")[:limit]
     )
-    return [Receipt(int(i), bytes(h), k, c) for i, h, k, c in rows]
+    return [Receipt(int(i), bytes(h), k, c,
+                    InclusionPromise(kid, epoch_ms(c), int(i), delay, bytes(h), bytes(sig))
+                    if sig is not None and kid is not None and delay is not None else None)
+            for i, h, k, c, sig, kid, delay in rows]
 
 
 @dataclass(frozen=True)

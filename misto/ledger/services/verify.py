@@ -7,17 +7,19 @@ must agree with what an outside verifier computes from an export.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import models
+from django.utils import timezone
 
 from misto.ledger import merkle, sth
 from misto.ledger.canonical import is_canonical
-from misto.ledger.models import LedgerEntry, LedgerNode, SignedTreeHead, node_key
-from misto.ledger.services.appending import LOG_REPLACED_KIND, entry_time
+from misto.ledger.models import LedgerEntry, LedgerKey, LedgerNode, SignedTreeHead, node_key
+from misto.ledger.services.appending import LOG_REPLACED_KIND, entry_time, epoch_ms
 from misto.ledger.services.heads import head_signature_ok
 from misto.ledger.services.tree import consistency_proof, tree_sizes
 
@@ -32,6 +34,15 @@ class VerifyReport:
     nodes: int = 0
     problems: list[str] = field(default_factory=list)
     first_bad_entry: int | None = None
+    #: The unsigned tail: entries no signed head covers yet (each checked against its signed
+    #: promise of inclusion instead), since when the oldest of them waits, and how many of
+    #: them are past the merge delay their promise names.
+    unsigned: int = 0
+    unsigned_since: datetime | None = None
+    overdue: int = 0
+    #: Entries a head signed after their promised merge delay left out (the log broke its
+    #: promise); the first is also among ``problems``.
+    broken_promises: int = 0
 
     @property
     def ok(self) -> bool:
@@ -103,6 +114,55 @@ def _nodes_within(size: int) -> int:
     return LedgerNode.objects.filter(inside).count()
 
 
+class _Promises:
+    """Checks entries against the signed promises of inclusion given with their receipts.
+
+    An entry in the unsigned tail (no signed head covers it yet) is protected by its promise
+    alone, so there it must have one and the promise's signature must cover the leaf hash
+    recomputed from the entry, at this index and time: rewriting, reordering or dropping a
+    promise there is caught, as a head catches it below. For every promised entry, the first
+    head signed after the promised merge delay must include it.
+    """
+
+    def __init__(self, heads: list[SignedTreeHead]) -> None:
+        self.keys = dict(LedgerKey.objects.values_list("pk", "public_key"))
+        ordered = sorted(heads, key=lambda head: (head.timestamp, head.pk))
+        self.heads = ordered
+        self.times = [head.timestamp for head in ordered]
+        self.now_ms = epoch_ms(timezone.now())
+
+    def check(self, report: VerifyReport, index: int, leaf: bytes, created_at: datetime,
+              signature: bytes | memoryview | None, key: int | None, delay: int | None,
+              unsigned: bool) -> str | None:
+        """Why the entry breaks its promise (a bad entry), or None; counts the tail."""
+        stamp = epoch_ms(created_at)
+        if unsigned:
+            if report.unsigned_since is None:
+                report.unsigned_since = created_at
+            if signature is None or key is None or delay is None:
+                return f"entry {index} is under no signed head and has no signed promise"
+            if not sth.verify_promise(bytes(self.keys.get(key, b"")), stamp, index, delay,
+                                      leaf, bytes(signature)):
+                return (f"entry {index} does not match the signed promise of inclusion given "
+                        "for it (rewritten, moved or re-dated since it was appended)")
+        if delay is None:
+            return None
+        deadline = stamp + delay * 1000
+        due = bisect.bisect_left(self.times, deadline)
+        if due == len(self.times):
+            if unsigned and self.now_ms > deadline:
+                report.overdue += 1  # no head yet, and the promised delay is over
+        elif self.heads[due].tree_size <= index:
+            report.broken_promises += 1
+            if report.broken_promises == 1:
+                head = self.heads[due]
+                report.problems.append(
+                    f"entry {index}: head #{head.pk} (size {head.tree_size}), signed after the "
+                    f"promised merge delay of {delay} s, does not include it: the log broke "
+                    "its promise")
+        return None
+
+
 def verify_log(chunk: int = 10_000) -> VerifyReport:
     """Recompute the log from its entries and check everything stored against it.
 
@@ -110,9 +170,11 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
     recomputed from the payload equals the stored ``leaf_hash`` and the stored level-0 node;
     the payload is the canonical document of the row's ``kind`` and ``created_at``; every
     stored perfect-subtree node equals the one recomputed from the entries; every signed head's
-    root equals the recomputed root at its size. Then every head's signature with its published
-    key, sizes and timestamps never decreasing, and the RFC 9162 consistency proof (from the
-    stored nodes) between consecutive heads. Stops at the first bad entry.
+    root equals the recomputed root at its size; every entry of the unsigned tail has a valid
+    signed promise of inclusion, and every promise was kept by the first head signed after its
+    merge delay. Then every head's signature with its published key, sizes and timestamps
+    never decreasing, and the RFC 9162 consistency proof (from the stored nodes) between
+    consecutive heads. Stops at the first bad entry. Also counts the unsigned tail.
     """
     report = VerifyReport()
     # Heads first, then sizes, then entries: on a live log, what is read later only grows.
@@ -122,6 +184,8 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
     heads_by_size: dict[int, list[SignedTreeHead]] = {}
     for head in heads:
         heads_by_size.setdefault(head.tree_size, []).append(head)
+    signed_size = max((head.tree_size for head in heads), default=0)
+    promises = _Promises(heads)
 
     # The last head size proven so far: an entry past it that breaks a head is named by it.
     proven = 0
@@ -134,10 +198,11 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
     expected = 0
     rows = (
         LedgerEntry.objects.order_by("index")
-        .values_list("index", "kind", "payload", "leaf_hash", "created_at")
+        .values_list("index", "kind", "payload", "leaf_hash", "created_at", "promise_signature",
+                     "promise_key_id", "promise_merge_delay")
         .iterator(chunk_size=chunk)
     )
-    for index, kind, payload, stored_leaf, created_at in rows:
+    for index, kind, payload, stored_leaf, created_at, signature, key, delay in rows:
         if report.first_bad_entry is not None:
             break
         if index != expected:
@@ -149,6 +214,11 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
             report.bad_entry(index, f"entry {index}: payload does not match its leaf hash")
             break
         problem = _document_problem(index, payload, kind, created_at)
+        if problem:
+            report.bad_entry(index, problem)
+            break
+        problem = promises.check(report, index, leaf, created_at, signature, key, delay,
+                                 unsigned=index >= signed_size)
         if problem:
             report.bad_entry(index, problem)
             break
@@ -184,6 +254,8 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
             else:
                 proven = expected
     report.entries = expected
+    if report.first_bad_entry is None:
+        report.unsigned = max(0, expected - signed_size)
 
     if report.first_bad_entry is None:
         size_now = tree_sizes()[0]
