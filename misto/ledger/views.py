@@ -202,6 +202,8 @@ def cabinet_panel(request: HttpRequest) -> CabinetPanel | None:
         template="ledger/receipts_panel.html",
         context={"receipts": [
             {"receipt": receipt, "text": receipt.as_text(), "link": receipt_link(receipt),
+             "promise": json.dumps(receipt.promise.as_json(), separators=(",", ":"))
+             if receipt.promise else None,
              "hash": base64.b64encode(receipt.leaf_hash).decode(),
              "opening": openings.get(receipt.index)}
             for receipt in receipts
