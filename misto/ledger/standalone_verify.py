@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import bisect
 import hashlib
 import itertools
 import json
@@ -62,6 +63,7 @@ class Result:
         self.entries = 0
         self.heads = 0
         self.redacted = 0  # lines with a leaf hash only
+        self.unsigned = 0  # entries no head covers, checked against their promises
 
     def bad_entry(self, index: int, message: str) -> None:
         self.problems.append(message)
@@ -84,7 +86,12 @@ def signed_bytes(tree_size: int, timestamp: int, root: bytes) -> bytes:
 
 
 def head_signature_ok(public_key_der: bytes, head: dict[str, Any], root: bytes) -> bool:
-    blob = _b64(head.get("tree_head_signature"))
+    return _signed(public_key_der, head.get("tree_head_signature"),
+                   lambda: signed_bytes(head["tree_size"], head["timestamp"], root))
+
+
+def _signed(public_key_der: bytes, signature: Any, message: Callable[[], bytes]) -> bool:
+    blob = _b64(signature)
     # TLS DigitallySigned: scheme ed25519 (0x0807), uint16 length 64, signature.
     if blob is None or len(blob) != 68 or blob[:4] != b"\x08\x07\x00\x40":
         return False
@@ -92,10 +99,23 @@ def head_signature_ok(public_key_der: bytes, head: dict[str, Any], root: bytes) 
         key = load_der_public_key(public_key_der)
         if not isinstance(key, Ed25519PublicKey):
             return False
-        key.verify(blob[4:], signed_bytes(head["tree_size"], head["timestamp"], root))
+        key.verify(blob[4:], message())
     except (InvalidSignature, ValueError, struct.error):
         return False
     return True
+
+
+def promise_ok(keys: dict[str, bytes], promise: Any, index: int, leaf: bytes) -> bool:
+    """Whether ``promise`` (an export line's) is the log's signed promise to include ``leaf``
+    at ``index``: v1, entry_timestamp (0), uint64 time, uint64 index, uint32 merge delay (s),
+    the 32-byte leaf hash (docs/ledger.md, "Signed promises of inclusion")."""
+    if not isinstance(promise, dict) or not _is_count(promise.get("timestamp")) \
+            or not _is_count(promise.get("max_merge_delay")) \
+            or promise.get("leaf_index") != index or _b64(promise.get("leaf_hash")) != leaf:
+        return False
+    der = keys.get(promise.get("log_id", ""))
+    return der is not None and _signed(der, promise.get("signature"), lambda: struct.pack(
+        ">BBQQI", 0, 0, promise["timestamp"], index, promise["max_merge_delay"]) + leaf)
 
 
 def _is_count(value: Any) -> bool:
@@ -185,6 +205,8 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
     leaves: list[bytes] = []
     stack: list[tuple[int, bytes]] = []
     proven = 0
+    signed_size = max((size for size, _, _ in heads), default=0)
+    promised: list[tuple[int, int]] = []  # (index, deadline in ms) of every promised entry
     for root in roots_at.get(0, []):
         if root != merkle.EMPTY_ROOT:
             result.bad_entry(0, "a head of size 0 does not have the empty root")
@@ -227,6 +249,16 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
                     result.bad_entry(expected, f"entry {expected}: not a canonical entry "
                                                "document")
                     break
+            promise = item.get("promise")
+            if expected >= signed_size and "entry" in item \
+                    and not promise_ok(keys, promise, expected, leaf):
+                result.bad_entry(expected, f"entry {expected}: under no signed head, and does "
+                                           "not match a signed promise of inclusion")
+                break
+            if isinstance(promise, dict) and _is_count(promise.get("timestamp")) \
+                    and _is_count(promise.get("max_merge_delay")):
+                promised.append((expected, promise["timestamp"]
+                                 + promise["max_merge_delay"] * 1000))
             leaves.append(leaf)
             level, digest = 0, leaf
             while stack and stack[-1][0] == level:
@@ -244,6 +276,8 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
             if result.first_bad_entry is not None:
                 break
     result.entries = len(leaves)
+    result.unsigned = max(0, len(leaves) - signed_size)
+    _check_merge_delays(heads, promised, result)
     if result.first_bad_entry is None:
         if any(size > len(leaves) for size in roots_at):
             result.bad_entry(len(leaves), f"entry {len(leaves)} is missing (a head covers it)")
@@ -257,6 +291,20 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
                 if not merkle.verify_consistency(old, new, old_root, new_root, proof):
                     result.problems.append(f"heads of sizes {old} and {new} are not consistent")
     return result
+
+
+def _check_merge_delays(heads: list[tuple[int, int, bytes]], promised: list[tuple[int, int]],
+                        result: Result) -> None:
+    """The first head signed at or after a promise's deadline must cover its entry."""
+    by_time = sorted((timestamp, size) for size, timestamp, _ in heads)
+    times = [timestamp for timestamp, _ in by_time]
+    for index, deadline in promised:
+        due = bisect.bisect_left(times, deadline)
+        if due < len(times) and by_time[due][1] <= index:
+            result.problems.append(f"entry {index}: the head signed at {by_time[due][0]}, after "
+                                   "the promised merge delay, does not include it: the log "
+                                   "broke its promise")
+            return
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -281,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     for problem in result.problems:
         print(problem, file=sys.stderr)
     print(f"checked {result.entries} entries and {result.heads} signed heads")
+    if result.unsigned:
+        print(f"{result.unsigned} entries are under no signed head yet; each matched its signed "
+              "promise of inclusion")
     if result.redacted:
         print(f"{result.redacted} entries are redacted (leaf hash only): the tree and the heads "
               "over them are checked, their text cannot be")

@@ -193,7 +193,7 @@ def test_under_load_a_head_covers_each_append_within_seconds() -> None:
     signer = threading.Thread(target=runner.run, args=(stop,), daemon=True)
     signer.start()
     try:
-        receipts = []
+        receipts: list[services.Receipt] = []
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline:
             receipts.extend(fill(20, start=len(receipts)))
@@ -210,3 +210,23 @@ def test_under_load_a_head_covers_each_append_within_seconds() -> None:
         stop.set()
         signer.join(5)
     assert services.verify_log().ok
+
+
+def test_the_export_carries_the_promises_and_the_standalone_verifier_checks_them(
+        build_log, tmp_path) -> None:
+    from misto.ledger import standalone_verify
+
+    build_log(6)
+    fill(3, start=6)
+    services.export(tmp_path)
+    lines = [json.loads(line) for line in (tmp_path / "entries.jsonl").read_text().splitlines()]
+    assert all(line["promise"]["leaf_index"] == line["leaf_index"] for line in lines)
+    result = standalone_verify.verify(tmp_path)
+    assert result.problems == [] and result.unsigned == 3
+    # The tail's entry 7 rewritten with its leaf hash: no head can tell, its promise does.
+    document = json.loads(lines[7]["entry"])
+    document["data"]["n"] = 700
+    lines[7]["entry"] = canonical_json(document)
+    lines[7]["leaf_hash"] = sth.b64(merkle.leaf_hash(lines[7]["entry"].encode()))
+    (tmp_path / "entries.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert standalone_verify.verify(tmp_path).first_bad_entry == 7
