@@ -105,17 +105,26 @@ def _signed(public_key_der: bytes, signature: Any, message: Callable[[], bytes])
     return True
 
 
-def promise_ok(keys: dict[str, bytes], promise: Any, index: int, leaf: bytes) -> bool:
-    """Whether ``promise`` (an export line's) is the log's signed promise to include ``leaf``
-    at ``index``: v1, entry_timestamp (0), uint64 time, uint64 index, uint32 merge delay (s),
-    the 32-byte leaf hash (docs/ledger.md, "Signed promises of inclusion")."""
-    if not isinstance(promise, dict) or not _is_count(promise.get("timestamp")) \
-            or not _is_count(promise.get("max_merge_delay")) \
-            or promise.get("leaf_index") != index or _b64(promise.get("leaf_hash")) != leaf:
-        return False
+def promise_ok(keys: dict[str, bytes], promise: Any, leaves: list[bytes]) -> bool:
+    """Whether ``promise`` (an export line's) is the log's signed promise for the batch whose
+    leaf hashes are ``leaves``: v1, entry_timestamp (0), uint64 time, uint64 first index,
+    uint64 count, uint32 merge delay (s), the MTH of the leaf hashes (docs/ledger.md, "Signed
+    promises of inclusion")."""
     der = keys.get(promise.get("log_id", ""))
     return der is not None and _signed(der, promise.get("signature"), lambda: struct.pack(
-        ">BBQQI", 0, 0, promise["timestamp"], index, promise["max_merge_delay"]) + leaf)
+        ">BBQQQI", 0, 0, promise["timestamp"], promise["batch_start"], len(leaves),
+        promise["max_merge_delay"]) + merkle.root_from_leaf_hashes(leaves))
+
+
+def _promise_fields(promise: Any) -> tuple[int, int, int, int] | None:
+    """``(timestamp, batch_start, batch_size, max_merge_delay)`` of a well-formed promise."""
+    if not isinstance(promise, dict):
+        return None
+    fields = tuple(promise.get(name) for name in
+                   ("timestamp", "batch_start", "batch_size", "max_merge_delay"))
+    if not all(_is_count(value) for value in fields) or not fields[2]:
+        return None
+    return fields  # type: ignore[return-value]
 
 
 def _is_count(value: Any) -> bool:
@@ -249,17 +258,16 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
                     result.bad_entry(expected, f"entry {expected}: not a canonical entry "
                                                "document")
                     break
-            promise = item.get("promise")
-            if expected >= signed_size and "entry" in item \
-                    and not promise_ok(keys, promise, expected, leaf):
-                result.bad_entry(expected, f"entry {expected}: under no signed head, and does "
-                                           "not match a signed promise of inclusion")
-                break
-            if isinstance(promise, dict) and _is_count(promise.get("timestamp")) \
-                    and _is_count(promise.get("max_merge_delay")):
-                promised.append((expected, promise["timestamp"]
-                                 + promise["max_merge_delay"] * 1000))
             leaves.append(leaf)
+            promise = item.get("promise")
+            fields = _promise_fields(promise)
+            if fields is not None:
+                promised.append((expected, fields[0] + fields[3] * 1000))
+            if expected >= signed_size and "entry" in item:
+                bad = _tail_problem(keys, promise, fields, expected, leaves)
+                if bad is not None:
+                    result.bad_entry(*bad)
+                    break
             level, digest = 0, leaf
             while stack and stack[-1][0] == level:
                 digest = merkle.node_hash(stack.pop()[1], digest)
@@ -291,6 +299,24 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
                 if not merkle.verify_consistency(old, new, old_root, new_root, proof):
                     result.problems.append(f"heads of sizes {old} and {new} are not consistent")
     return result
+
+
+def _tail_problem(keys: dict[str, bytes], promise: Any,
+                  fields: tuple[int, int, int, int] | None, index: int,
+                  leaves: list[bytes]) -> tuple[int, str] | None:
+    """Why an entry under no signed head is not covered by its signed promise, or None. The
+    promise is checked at its batch's last entry, over the leaf hashes of the whole batch."""
+    if fields is None:
+        return index, f"entry {index}: under no signed head, and without a signed promise"
+    _, start, size, _ = fields
+    if not start <= index < start + size:
+        return index, f"entry {index}: its promise names another batch"
+    if index < start + size - 1:
+        return None
+    if start + size > len(leaves) or not promise_ok(keys, promise, leaves[start:start + size]):
+        return start, (f"entries {start}..{start + size - 1}: under no signed head, and they do "
+                       "not match their signed promise of inclusion")
+    return None
 
 
 def _check_merge_delays(heads: list[tuple[int, int, bytes]], promised: list[tuple[int, int]],

@@ -114,39 +114,54 @@ def _nodes_within(size: int) -> int:
     return LedgerNode.objects.filter(inside).count()
 
 
+@dataclass
+class _Batch:
+    """Entries appended together, under one promise: collected until the last one is read."""
+
+    ident: tuple[object, ...]  # (start, size, signature, key, delay, time): equal in every row
+    start: int
+    size: int
+    leaves: list[bytes] = field(default_factory=list)
+
+
 class _Promises:
     """Checks entries against the signed promises of inclusion given with their receipts.
 
     An entry in the unsigned tail (no signed head covers it yet) is protected by its promise
-    alone, so there it must have one and the promise's signature must cover the leaf hash
-    recomputed from the entry, at this index and time: rewriting, reordering or dropping a
-    promise there is caught, as a head catches it below. For every promised entry, the first
-    head signed after the promised merge delay must include it.
+    alone, so there it must have one, and the promise's signature must cover the Merkle root
+    of its batch's leaf hashes *recomputed from the entries*, at these indices and this time:
+    rewriting, reordering or re-dating an entry there, or dropping a promise, is caught, as a
+    head catches it below. For every promised entry, the first head signed after the promised
+    merge delay must include it.
     """
 
-    def __init__(self, heads: list[SignedTreeHead]) -> None:
+    def __init__(self, heads: list[SignedTreeHead], signed_size: int) -> None:
         self.keys = dict(LedgerKey.objects.values_list("pk", "public_key"))
         ordered = sorted(heads, key=lambda head: (head.timestamp, head.pk))
         self.heads = ordered
         self.times = [head.timestamp for head in ordered]
         self.now_ms = epoch_ms(timezone.now())
+        self.signed_size = signed_size
+        self.batch: _Batch | None = None
 
     def check(self, report: VerifyReport, index: int, leaf: bytes, created_at: datetime,
-              signature: bytes | memoryview | None, key: int | None, delay: int | None,
-              unsigned: bool) -> str | None:
-        """Why the entry breaks its promise (a bad entry), or None; counts the tail."""
+              promise: tuple[bytes | memoryview | None, int | None, int | None, int | None,
+                             int | None]) -> tuple[int, str] | None:
+        """``(first bad index, why)`` when the entry breaks its promise, else None; counts
+        the tail and checks the merge delay."""
+        signature, key, delay, start, size = promise
         stamp = epoch_ms(created_at)
-        if unsigned:
-            if report.unsigned_since is None:
-                report.unsigned_since = created_at
-            if signature is None or key is None or delay is None:
-                return f"entry {index} is under no signed head and has no signed promise"
-            if not sth.verify_promise(bytes(self.keys.get(key, b"")), stamp, index, delay,
-                                      leaf, bytes(signature)):
-                return (f"entry {index} does not match the signed promise of inclusion given "
-                        "for it (rewritten, moved or re-dated since it was appended)")
-        if delay is None:
+        unsigned = index >= self.signed_size
+        if unsigned and report.unsigned_since is None:
+            report.unsigned_since = created_at
+        if signature is None or key is None or delay is None or start is None or not size:
+            self.batch = None
+            if unsigned:
+                return index, f"entry {index} is under no signed head and has no signed promise"
             return None
+        problem = self._collect(index, leaf, (start, size, bytes(signature), key, delay, stamp))
+        if problem:
+            return problem
         deadline = stamp + delay * 1000
         due = bisect.bisect_left(self.times, deadline)
         if due == len(self.times):
@@ -162,6 +177,29 @@ class _Promises:
                     "its promise")
         return None
 
+    def _collect(self, index: int, leaf: bytes,
+                 ident: tuple[int, int, bytes, int, int, int]) -> tuple[int, str] | None:
+        """Add the entry to its batch; check the batch's signature when it is complete and
+        reaches into the unsigned tail (below, the heads prove every entry already)."""
+        start, size, signature, key, delay, stamp = ident
+        if start + size <= self.signed_size:
+            return None
+        broken = (start, f"entries {start}..{start + size - 1} do not match the signed promise "
+                         "of inclusion given for them (rewritten, moved or re-dated since they "
+                         "were appended)")
+        if self.batch is None or self.batch.ident != ident:
+            if self.batch is not None or start != index:
+                return broken if self.batch is None else (self.batch.start, broken[1])
+            self.batch = _Batch(ident, start, size)
+        leaves = self.batch.leaves
+        leaves.append(leaf)
+        if len(leaves) < size:
+            return None
+        self.batch = None
+        if not sth.verify_promise(bytes(self.keys.get(key, b"")), stamp, start, size, delay,
+                                  merkle.root_from_leaf_hashes(leaves), signature):
+            return broken
+        return None
 
 def verify_log(chunk: int = 10_000) -> VerifyReport:
     """Recompute the log from its entries and check everything stored against it.
@@ -185,7 +223,7 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
     for head in heads:
         heads_by_size.setdefault(head.tree_size, []).append(head)
     signed_size = max((head.tree_size for head in heads), default=0)
-    promises = _Promises(heads)
+    promises = _Promises(heads, signed_size)
 
     # The last head size proven so far: an entry past it that breaks a head is named by it.
     proven = 0
@@ -199,10 +237,12 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
     rows = (
         LedgerEntry.objects.order_by("index")
         .values_list("index", "kind", "payload", "leaf_hash", "created_at", "promise_signature",
-                     "promise_key_id", "promise_merge_delay")
+                     "promise_key_id", "promise_merge_delay", "promise_batch_start",
+                     "promise_batch_size")
         .iterator(chunk_size=chunk)
     )
-    for index, kind, payload, stored_leaf, created_at, signature, key, delay in rows:
+    for (index, kind, payload, stored_leaf, created_at, signature, key, delay, batch_start,
+         batch_size) in rows:
         if report.first_bad_entry is not None:
             break
         if index != expected:
@@ -217,10 +257,10 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
         if problem:
             report.bad_entry(index, problem)
             break
-        problem = promises.check(report, index, leaf, created_at, signature, key, delay,
-                                 unsigned=index >= signed_size)
-        if problem:
-            report.bad_entry(index, problem)
+        broken = promises.check(report, index, leaf, created_at,
+                                (signature, key, delay, batch_start, batch_size))
+        if broken:
+            report.bad_entry(*broken)
             break
         if index < integrated:
             if stored.get(0, index) != leaf:
@@ -254,6 +294,9 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
             else:
                 proven = expected
     report.entries = expected
+    if report.first_bad_entry is None and promises.batch is not None:
+        start = promises.batch.start
+        report.bad_entry(start, f"entries from {start} on: their promised batch is incomplete")
     if report.first_bad_entry is None:
         report.unsigned = max(0, expected - signed_size)
 

@@ -57,17 +57,35 @@ def test_every_receipt_carries_a_promise_signed_by_the_published_key() -> None:
     assert promise.leaf_hash == receipt.leaf_hash
     assert promise.timestamp == services.epoch_ms(receipt.created_at)
     assert promise.max_merge_delay == 60  # the default
-    assert sth.verify_promise(bytes(key.public_key), promise.timestamp, promise.leaf_index,
-                              promise.max_merge_delay, promise.leaf_hash, promise.signature)
+    # A single append is a batch of one: its root is its leaf hash.
+    assert promise.batch_size == 1 and promise.batch_root() == receipt.leaf_hash
+    assert sth.verify_promise(bytes(key.public_key), promise.timestamp, receipt.index, 1,
+                              promise.max_merge_delay, receipt.leaf_hash, promise.signature)
     # Not a tree head's signature: the signed bytes differ in their type byte.
     assert not sth.verify_signature(bytes(key.public_key), 0, promise.timestamp,
                                     promise.leaf_hash, promise.signature)
     published = promise.as_json()
     assert published["log_id"] == key.key_id and published["leaf_index"] == receipt.index
+    assert published["batch_path"] == []
     assert sth.decode_signature(base64.b64decode(published["signature"])) == promise.signature
     assert receipt.as_json() == {"leaf_index": receipt.index,  # the receipt text is unchanged
                                  "leaf_hash": sth.b64(receipt.leaf_hash)}
     assert services.receipts_for("nobody") == []
+
+
+def test_a_batch_is_signed_once_and_each_receipt_proves_its_place() -> None:
+    receipts = fill(5)
+    promises = [receipt.promise for receipt in receipts]
+    assert all(p is not None for p in promises)
+    assert len({p.signature for p in promises if p}) == 1  # one signature for the batch
+    root = merkle.root_from_leaf_hashes(r.leaf_hash for r in receipts)
+    key = LedgerKey.objects.get(active=True)
+    for receipt, promise in zip(receipts, promises, strict=True):
+        assert promise is not None and promise.batch_root() == root
+        assert merkle.verify_inclusion_by_leaf_hash(receipt.leaf_hash, receipt.index, 5,
+                                                    promise.batch_path(), root)
+        assert sth.verify_promise(bytes(key.public_key), promise.timestamp, 0, 5,
+                                  promise.max_merge_delay, root, promise.signature)
 
 
 def test_a_residents_receipts_come_back_with_their_promises() -> None:
@@ -109,10 +127,20 @@ def test_a_rewrite_inside_the_unsigned_tail_is_caught_by_its_promise(build_log) 
     LedgerState.objects.update(integrated_size=8)
     services.integrate_pending()
     report = services.verify_log()
-    assert not report.ok and report.first_bad_entry == 10
+    # One signature covers the batch appended together (8..11): the verifier names its start.
+    assert not report.ok and report.first_bad_entry == 8
     assert "signed promise of inclusion" in report.problems[0]
     code, out = _verify_command()
-    assert code == 1 and "first bad entry: 10" in out
+    assert code == 1 and "first bad entry: 8" in out
+
+
+def test_a_rewritten_single_append_in_the_tail_is_named_exactly(build_log) -> None:
+    build_log(4)
+    for n in range(4, 7):
+        services.append("test.thing", {"n": n, "ref": f"r{n}", "digest": f"{n:064x}"})
+    _rewrite_with_hashes(5)
+    report = services.verify_log()
+    assert report.first_bad_entry == 5 and "promise" in report.problems[0]
 
 
 def test_reordering_the_unsigned_tail_is_caught(build_log) -> None:
@@ -154,15 +182,18 @@ def test_overdue_entries_are_reported() -> None:
     LedgerEntry.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     # Re-dating breaks the promise too; re-sign it as the log would have, 5 minutes ago.
     key, private = LedgerKey.objects.get(active=True), services.signing_key()
-    for row in LedgerEntry.objects.all():
+    leaves = []
+    for row in LedgerEntry.objects.order_by("index"):
         stamp = services.epoch_ms(row.created_at)
         document = json.loads(row.payload)
         document["time"] = services.entry_time(row.created_at)
         payload = canonical_json(document)
-        leaf = merkle.leaf_hash(payload.encode())
-        LedgerEntry.objects.filter(index=row.index).update(
-            payload=payload, leaf_hash=leaf, promise_key=key,
-            promise_signature=private.sign(sth.promise_tbs(stamp, row.index, 60, leaf)))
+        leaves.append(merkle.leaf_hash(payload.encode()))
+        LedgerEntry.objects.filter(index=row.index).update(payload=payload,
+                                                           leaf_hash=leaves[-1])
+    signature = private.sign(sth.promise_tbs(stamp, 0, 2, 60,
+                                             merkle.root_from_leaf_hashes(leaves)))
+    LedgerEntry.objects.update(promise_key=key, promise_signature=signature)
     report = services.verify_log()
     assert report.ok and report.unsigned == 2 and report.overdue == 2
     code, out = _verify_command()
@@ -220,7 +251,7 @@ def test_the_export_carries_the_promises_and_the_standalone_verifier_checks_them
     fill(3, start=6)
     services.export(tmp_path)
     lines = [json.loads(line) for line in (tmp_path / "entries.jsonl").read_text().splitlines()]
-    assert all(line["promise"]["leaf_index"] == line["leaf_index"] for line in lines)
+    assert [line["promise"]["batch_start"] for line in lines] == [0] * 6 + [6] * 3
     result = standalone_verify.verify(tmp_path)
     assert result.problems == [] and result.unsigned == 3
     # The tail's entry 7 rewritten with its leaf hash: no head can tell, its promise does.
@@ -229,4 +260,4 @@ def test_the_export_carries_the_promises_and_the_standalone_verifier_checks_them
     lines[7]["entry"] = canonical_json(document)
     lines[7]["leaf_hash"] = sth.b64(merkle.leaf_hash(lines[7]["entry"].encode()))
     (tmp_path / "entries.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
-    assert standalone_verify.verify(tmp_path).first_bad_entry == 7
+    assert standalone_verify.verify(tmp_path).first_bad_entry == 6  # its batch, 6..8
