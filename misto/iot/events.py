@@ -15,6 +15,7 @@ events; ``version`` and ``status`` on DeviceRegistryChanged.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from misto.core.events import DomainEvent
 
@@ -58,6 +59,8 @@ class DeviceOffline(DomainEvent):
 
 @dataclass(frozen=True)
 class DeviceRegistryChanged(DomainEvent):
+    # Fields copied into the public ledger (misto.ledger): public references only.
+    ledgered: ClassVar[tuple[str, ...]] = ("device_id", "action", "version", "status")
     device_id: str
     action: str
     content_hash: str

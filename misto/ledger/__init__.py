@@ -11,8 +11,8 @@ hold public references and hiding commitments only, never personal data and neve
 hash of anything guessable (a name, a birth date, a tax number): it is published for good.
 ``actor`` is the acting resident's user id (``str(user.pk)``); it is stored only as a keyed
 hash so that the resident finds the receipt in the cabinet. Bad input raises ``ValueError``
-before anything is written. Modules may instead publish one of the events listed in
-``misto.ledger.handlers``.
+before anything is written. A module may instead declare, on an event it publishes, the
+fields to ledger (``ledgered: ClassVar[tuple[str, ...]]``, see ``misto.ledger.handlers``).
 
 ``misto.ledger.reading.entries(kind, where={...})`` reads entries back in log order (what
 anyone can read from ``GET /api/ledger/entries``), for modules that let anyone recount.

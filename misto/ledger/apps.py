@@ -19,7 +19,10 @@ class LedgerConfig(MistoModule):
     cabinet_panel = "misto.ledger.views.cabinet_panel"
     demo = "misto.ledger.demo.load"
     # Other modules' demos write entries (through events); sign after them.
-    demo_after = ("residents", "twin", "reports", "petitions", "budget", "polls", "iot")
+    demo_after = ("residents", "twin", "reports", "iot")
+    # Integrates and signs within seconds of an append (MISTO_LEDGER_SIGN_SECONDS); the
+    # schedules below are the backstop when no runner is up.
+    runners = ("misto.ledger.runner.run",)
     schedules = (
         Periodic("ledger.integrate", "misto.ledger.tasks.integrate", timedelta(minutes=1)),
         Periodic("ledger.issue_head", "misto.ledger.tasks.issue_scheduled_head",

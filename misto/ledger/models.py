@@ -49,6 +49,16 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Keyed hash of the acting resident, for "my receipts"; not part of the leaf.
     actor_ref = models.CharField(_("actor reference"), max_length=64, null=True, blank=True)
+    # The promise of inclusion given with the receipt (``sth.promise_tbs``): the raw Ed25519
+    # signature by ``promise_key`` over (created_at in ms, the batch's first index and size,
+    # promise_merge_delay, the MTH of the batch's leaf hashes); every entry of a batch
+    # appended together holds the same. Null only for entries older than promises.
+    promise_signature = models.BinaryField(_("promise signature"), max_length=64, null=True)
+    promise_key = models.ForeignKey("LedgerKey", on_delete=models.PROTECT, null=True,
+                                    related_name="+")
+    promise_merge_delay = models.PositiveIntegerField(_("promised merge delay (s)"), null=True)
+    promise_batch_start = models.BigIntegerField(_("promised batch start"), null=True)
+    promise_batch_size = models.PositiveIntegerField(_("promised batch size"), null=True)
 
     class Meta:
         verbose_name = _("ledger entry")

@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import bisect
 import hashlib
 import itertools
 import json
@@ -62,6 +63,7 @@ class Result:
         self.entries = 0
         self.heads = 0
         self.redacted = 0  # lines with a leaf hash only
+        self.unsigned = 0  # entries no head covers, checked against their promises
 
     def bad_entry(self, index: int, message: str) -> None:
         self.problems.append(message)
@@ -84,7 +86,12 @@ def signed_bytes(tree_size: int, timestamp: int, root: bytes) -> bytes:
 
 
 def head_signature_ok(public_key_der: bytes, head: dict[str, Any], root: bytes) -> bool:
-    blob = _b64(head.get("tree_head_signature"))
+    return _signed(public_key_der, head.get("tree_head_signature"),
+                   lambda: signed_bytes(head["tree_size"], head["timestamp"], root))
+
+
+def _signed(public_key_der: bytes, signature: Any, message: Callable[[], bytes]) -> bool:
+    blob = _b64(signature)
     # TLS DigitallySigned: scheme ed25519 (0x0807), uint16 length 64, signature.
     if blob is None or len(blob) != 68 or blob[:4] != b"\x08\x07\x00\x40":
         return False
@@ -92,10 +99,32 @@ def head_signature_ok(public_key_der: bytes, head: dict[str, Any], root: bytes) 
         key = load_der_public_key(public_key_der)
         if not isinstance(key, Ed25519PublicKey):
             return False
-        key.verify(blob[4:], signed_bytes(head["tree_size"], head["timestamp"], root))
+        key.verify(blob[4:], message())
     except (InvalidSignature, ValueError, struct.error):
         return False
     return True
+
+
+def promise_ok(keys: dict[str, bytes], promise: Any, leaves: list[bytes]) -> bool:
+    """Whether ``promise`` (an export line's) is the log's signed promise for the batch whose
+    leaf hashes are ``leaves``: v1, entry_timestamp (0), uint64 time, uint64 first index,
+    uint64 count, uint32 merge delay (s), the MTH of the leaf hashes (docs/ledger.md, "Signed
+    promises of inclusion")."""
+    der = keys.get(promise.get("log_id", ""))
+    return der is not None and _signed(der, promise.get("signature"), lambda: struct.pack(
+        ">BBQQQI", 0, 0, promise["timestamp"], promise["batch_start"], len(leaves),
+        promise["max_merge_delay"]) + merkle.root_from_leaf_hashes(leaves))
+
+
+def _promise_fields(promise: Any) -> tuple[int, int, int, int] | None:
+    """``(timestamp, batch_start, batch_size, max_merge_delay)`` of a well-formed promise."""
+    if not isinstance(promise, dict):
+        return None
+    fields = tuple(promise.get(name) for name in
+                   ("timestamp", "batch_start", "batch_size", "max_merge_delay"))
+    if not all(_is_count(value) for value in fields) or not fields[2]:
+        return None
+    return fields  # type: ignore[return-value]
 
 
 def _is_count(value: Any) -> bool:
@@ -185,6 +214,8 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
     leaves: list[bytes] = []
     stack: list[tuple[int, bytes]] = []
     proven = 0
+    signed_size = max((size for size, _, _ in heads), default=0)
+    promised: list[tuple[int, int]] = []  # (index, deadline in ms) of every promised entry
     for root in roots_at.get(0, []):
         if root != merkle.EMPTY_ROOT:
             result.bad_entry(0, "a head of size 0 does not have the empty root")
@@ -228,6 +259,15 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
                                                "document")
                     break
             leaves.append(leaf)
+            promise = item.get("promise")
+            fields = _promise_fields(promise)
+            if fields is not None:
+                promised.append((expected, fields[0] + fields[3] * 1000))
+            if expected >= signed_size and "entry" in item:
+                bad = _tail_problem(keys, promise, fields, expected, leaves)
+                if bad is not None:
+                    result.bad_entry(*bad)
+                    break
             level, digest = 0, leaf
             while stack and stack[-1][0] == level:
                 digest = merkle.node_hash(stack.pop()[1], digest)
@@ -244,6 +284,8 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
             if result.first_bad_entry is not None:
                 break
     result.entries = len(leaves)
+    result.unsigned = max(0, len(leaves) - signed_size)
+    _check_merge_delays(heads, promised, result)
     if result.first_bad_entry is None:
         if any(size > len(leaves) for size in roots_at):
             result.bad_entry(len(leaves), f"entry {len(leaves)} is missing (a head covers it)")
@@ -257,6 +299,38 @@ def verify(directory: Path, known_heads: Path | None = None) -> Result:
                 if not merkle.verify_consistency(old, new, old_root, new_root, proof):
                     result.problems.append(f"heads of sizes {old} and {new} are not consistent")
     return result
+
+
+def _tail_problem(keys: dict[str, bytes], promise: Any,
+                  fields: tuple[int, int, int, int] | None, index: int,
+                  leaves: list[bytes]) -> tuple[int, str] | None:
+    """Why an entry under no signed head is not covered by its signed promise, or None. The
+    promise is checked at its batch's last entry, over the leaf hashes of the whole batch."""
+    if fields is None:
+        return index, f"entry {index}: under no signed head, and without a signed promise"
+    _, start, size, _ = fields
+    if not start <= index < start + size:
+        return index, f"entry {index}: its promise names another batch"
+    if index < start + size - 1:
+        return None
+    if start + size > len(leaves) or not promise_ok(keys, promise, leaves[start:start + size]):
+        return start, (f"entries {start}..{start + size - 1}: under no signed head, and they do "
+                       "not match their signed promise of inclusion")
+    return None
+
+
+def _check_merge_delays(heads: list[tuple[int, int, bytes]], promised: list[tuple[int, int]],
+                        result: Result) -> None:
+    """The first head signed at or after a promise's deadline must cover its entry."""
+    by_time = sorted((timestamp, size) for size, timestamp, _ in heads)
+    times = [timestamp for timestamp, _ in by_time]
+    for index, deadline in promised:
+        due = bisect.bisect_left(times, deadline)
+        if due < len(times) and by_time[due][1] <= index:
+            result.problems.append(f"entry {index}: the head signed at {by_time[due][0]}, after "
+                                   "the promised merge delay, does not include it: the log "
+                                   "broke its promise")
+            return
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -281,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     for problem in result.problems:
         print(problem, file=sys.stderr)
     print(f"checked {result.entries} entries and {result.heads} signed heads")
+    if result.unsigned:
+        print(f"{result.unsigned} entries are under no signed head yet; each matched its signed "
+              "promise of inclusion")
     if result.redacted:
         print(f"{result.redacted} entries are redacted (leaf hash only): the tree and the heads "
               "over them are checked, their text cannot be")

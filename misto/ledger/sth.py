@@ -1,4 +1,5 @@
-"""Signed tree heads: the exact bytes signed and their JSON form. No Django import.
+"""Signed tree heads and promises of inclusion: the exact bytes signed and their JSON form.
+No Django import.
 
 The signed bytes are RFC 6962 section 3.5's ``TreeHeadSignature`` structure (50 bytes)::
 
@@ -39,6 +40,52 @@ def tree_head_tbs(tree_size: int, timestamp: int, root_hash: bytes) -> bytes:
     return struct.pack(">BBQQ", 0, 1, timestamp, tree_size) + bytes(root_hash)
 
 
+def promise_tbs(timestamp: int, first_index: int, count: int, max_merge_delay: int,
+                batch_root: bytes) -> bytes:
+    """The 62 bytes a promise of inclusion covers (see docs/ledger.md)::
+
+        version          uint8   0 (v1)
+        signature_type   uint8   0 (entry_timestamp; a tree head's is 1, so they never mix)
+        timestamp        uint64  the entries' time, ms since the Unix epoch, big-endian
+        first_index      uint64  the index of the batch's first entry
+        count            uint64  how many entries the batch holds (1 for a single append)
+        max_merge_delay  uint32  seconds within which a signed head will cover them
+        batch_root       32 bytes RFC 9162 MTH of the batch's leaf hashes (for one entry: its
+                                  leaf hash)
+
+    One signature covers a batch appended together; each receipt shows its place in the batch
+    with an audit path to ``batch_root``.
+    """
+    if len(batch_root) != 32:
+        raise ValueError("batch root must be 32 bytes")
+    return struct.pack(">BBQQQI", 0, 0, timestamp, first_index, count,
+                       max_merge_delay) + bytes(batch_root)
+
+
+def promise_json(key: str, timestamp: int, leaf_index: int, leaf_hash: bytes, first_index: int,
+                 count: int, batch_path: list[bytes], max_merge_delay: int,
+                 signature: bytes) -> dict[str, Any]:
+    """A promise of inclusion as a receipt holder keeps it (``log_id`` is the key's id, as a
+    CT log's ``log_id``; the signature is a ``DigitallySigned`` blob, as a head's). The batch
+    root is recomputed from ``leaf_hash`` and ``batch_path`` (RFC 9162 2.1.3.2 within the
+    batch), so it is not repeated."""
+    return {"log_id": key, "timestamp": timestamp, "leaf_index": leaf_index,
+            "leaf_hash": b64(leaf_hash), "batch_start": first_index, "batch_size": count,
+            "batch_path": [b64(h) for h in batch_path], "max_merge_delay": max_merge_delay,
+            "signature": b64(encode_signature(signature))}
+
+
+def verify_promise(public_key_der: bytes, timestamp: int, first_index: int, count: int,
+                   max_merge_delay: int, batch_root: bytes, signature: bytes) -> bool:
+    """True when ``signature`` (raw) is this key's promise to include the ``count`` entries
+    from ``first_index`` whose leaf hashes have the MTH ``batch_root`` within
+    ``max_merge_delay`` seconds of ``timestamp``."""
+    if len(batch_root) != 32:
+        return False
+    return _verify(public_key_der, signature,
+                   promise_tbs(timestamp, first_index, count, max_merge_delay, batch_root))
+
+
 def encode_signature(signature: bytes) -> bytes:
     """Wrap a raw Ed25519 signature as a TLS ``DigitallySigned`` structure."""
     return ED25519_SCHEME + struct.pack(">H", len(signature)) + bytes(signature)
@@ -77,14 +124,20 @@ def sth_json(tree_size: int, timestamp: int, root_hash: bytes, signature: bytes,
 def verify_signature(public_key_der: bytes, tree_size: int, timestamp: int, root_hash: bytes,
                      signature: bytes) -> bool:
     """True when ``signature`` (raw, 64 bytes) signs this head with this public key."""
+    if len(root_hash) != 32:
+        return False
+    return _verify(public_key_der, signature, tree_head_tbs(tree_size, timestamp, root_hash))
+
+
+def _verify(public_key_der: bytes, signature: bytes, message: bytes) -> bool:
     try:
         public_key = load_der_public_key(bytes(public_key_der))
     except ValueError:
         return False
-    if not isinstance(public_key, Ed25519PublicKey) or len(root_hash) != 32:
+    if not isinstance(public_key, Ed25519PublicKey):
         return False
     try:
-        public_key.verify(bytes(signature), tree_head_tbs(tree_size, timestamp, root_hash))
+        public_key.verify(bytes(signature), message)
     except InvalidSignature:
         return False
     return True

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from misto.core.errors import MistoError
 from misto.core.registry import CabinetPanel
-from misto.ledger import merkle, services
+from misto.ledger import merkle, services, standalone_verify
 from misto.ledger.canonical import canonical_json
 from misto.ledger.models import LedgerEntry, LedgerKey, SignedTreeHead
 
@@ -183,8 +183,6 @@ def export_keys(request: HttpRequest) -> JsonResponse:
 @require_GET
 def standalone_verifier(request: HttpRequest, name: str) -> FileResponse:
     """The offline verifier and the Merkle module it uses, for witnesses to download."""
-    from misto.ledger import standalone_verify
-
     module = {"standalone_verify.py": standalone_verify, "merkle.py": merkle}.get(name)
     if module is None or not module.__file__:
         raise Http404(name)
@@ -204,6 +202,8 @@ def cabinet_panel(request: HttpRequest) -> CabinetPanel | None:
         template="ledger/receipts_panel.html",
         context={"receipts": [
             {"receipt": receipt, "text": receipt.as_text(), "link": receipt_link(receipt),
+             "promise": json.dumps(receipt.promise.as_json(), separators=(",", ":"))
+             if receipt.promise else None,
              "hash": base64.b64encode(receipt.leaf_hash).decode(),
              "opening": openings.get(receipt.index)}
             for receipt in receipts

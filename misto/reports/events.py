@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from misto.core.events import DomainEvent
 
@@ -27,6 +28,8 @@ class ReportCreated(DomainEvent):
 
 @dataclass(frozen=True)
 class ReportStatusChanged(DomainEvent):
+    # Fields copied into the public ledger (misto.ledger): public references only.
+    ledgered: ClassVar[tuple[str, ...]] = ("report_id", "public_id", "previous_status", "status")
     report_id: int
     public_id: str
     category: str

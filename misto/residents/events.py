@@ -7,12 +7,15 @@ changed; the payload holds no personal data, only an opaque keyed reference. Con
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from misto.core.events import DomainEvent
 
 
 @dataclass(frozen=True)
 class RegisterChanged(DomainEvent):
+    # Fields copied into the public ledger (misto.ledger): public references only.
+    ledgered: ClassVar[tuple[str, ...]] = ("action", "change", "version")
     person_ref: str  # HMAC of the person's uuid under the blind-index key
     action: str  # created / changed / corrected / linked / benefit_added
     change: str  # SHA-256 of the salted change record: a commitment, opened by PersonChange

@@ -2,20 +2,25 @@
 
 Errors are JSON ``{"error": <code>, "detail": <reason>}`` with a 4xx status: handlers raise
 ``TwinError`` (codes in ``misto.twin.errors``) and ``misto/api.py`` answers; an invalid feature
-adds the list of its problems under ``errors``.
+adds the list of its problems under ``errors``. Every route declares its answers, 400 included
+(the core refuses a NUL byte anywhere in a request before any route sees it); GeoJSON is served
+as ``application/geo+json`` (declared beside ``application/json`` by :func:`_geojson`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
+from pydantic import Field
 
+from misto.core.permissions import can
+from misto.core.schemas import DbId, refusals
 from misto.twin import geo, services, tiles
 from misto.twin.errors import NotFound, TwinCode, TwinError
 from misto.twin.models import Feature
@@ -28,6 +33,95 @@ GEOJSON = "application/geo+json"
 def geojson(data: dict[str, Any], status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, content_type=GEOJSON,
                         json_dumps_params={"ensure_ascii": False})
+
+
+def _geojson(schema: type[Schema], status: int = 200) -> dict[str, Any]:
+    """``openapi_extra`` saying that ``status`` is GeoJSON (RFC 7946's media type)."""
+    ref = {"$ref": f"#/components/schemas/{schema.__name__}"}
+    return {"responses": {status: {"content": {GEOJSON: {"schema": ref}}}}}
+
+
+class GeoFeature(Schema):
+    """A GeoJSON Feature (RFC 7946): lon/lat geometry, the feature's properties."""
+
+    type: Literal["Feature"]
+    id: int
+    geometry: dict[str, Any]
+    properties: dict[str, Any]
+
+
+class GeoCollection(Schema):
+    type: Literal["FeatureCollection"]
+    features: list[GeoFeature]
+
+
+class LayerOut(Schema):
+    code: str
+    title: str
+    title_uk: str
+    title_en: str
+    geometry_type: str
+    owner_department: str
+    visibility: str
+    numbered: bool
+    min_zoom: int
+    color: str
+    features: str
+    schema_: dict[str, Any] = Field(alias="schema")
+    can_edit: bool
+
+
+class LayersOut(Schema):
+    layers: list[LayerOut]
+
+
+class DistrictOut(Schema):
+    name: str
+    name_en: str
+    katottg: str
+    prefix: str
+    feature_id: int
+
+
+class DistrictsOut(Schema):
+    districts: list[DistrictOut]
+
+
+class NearbyOut(Schema):
+    feature_id: int
+    layer: str
+    number: str | None
+    name: str
+    kind: str
+    lon: float
+    lat: float
+    distance_m: float
+
+
+class LocateOut(Schema):
+    lon: float
+    lat: float
+    inside_city: bool
+    district: DistrictOut | None
+    nearest_address: NearbyOut | None
+    landmarks: list[NearbyOut]
+    message: str | None = None
+
+
+class SearchHitOut(Schema):
+    kind: str
+    label: str
+    feature_id: int
+    layer: str
+    number: str | None
+    lon: float
+    lat: float
+    score: float
+
+
+class SearchOut(Schema):
+    query: str
+    results: list[SearchHitOut]
 
 
 # --- Reading ---------------------------------------------------------------------------
@@ -44,22 +138,17 @@ def _layer_out(request: HttpRequest, layer: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/layers", summary="The layers you may see")
+@router.get("/layers", response={200: LayersOut, **refusals(400)}, by_alias=True,
+            summary="The layers you may see")
 def layers(request: HttpRequest) -> JsonResponse:
     data = [_layer_out(request, layer) for layer in services.visible_layers(request.user)]
     return JsonResponse({"layers": data}, json_dumps_params={"ensure_ascii": False})
 
 
-def _visible_layer(request: HttpRequest, code: str) -> Any:
-    layer = services.get_layer(code)
-    if not services.can_see(request.user, layer):
-        raise NotFound(TwinCode.UNKNOWN_LAYER, _("There is no layer “%(code)s”.") % {"code": code})
-    return layer
-
-
-@router.get("/layers/{code}", summary="One layer, with its property schema")
+@router.get("/layers/{code}", response={200: LayerOut, **refusals(400, 404)}, by_alias=True,
+            summary="One layer, with its property schema")
 def layer_detail(request: HttpRequest, code: str) -> JsonResponse:
-    layer = _visible_layer(request, code)
+    layer = services.access_layer(request.user, code)
     return JsonResponse(_layer_out(request, layer), json_dumps_params={"ensure_ascii": False})
 
 
@@ -69,12 +158,13 @@ class FeaturesQuery(Schema):
     limit: int = 5000
 
 
-@router.get("/layers/{code}/features", summary="A layer's features as GeoJSON")
+@router.get("/layers/{code}/features", response={200: GeoCollection, **refusals(400, 404)},
+            openapi_extra=_geojson(GeoCollection), summary="A layer's features as GeoJSON")
 def layer_features(request: HttpRequest, code: str,
                    query: Query[FeaturesQuery]) -> JsonResponse:
     """``bbox=west,south,east,north`` limits to a box; ``as_of`` (ISO 8601) shows the layer
     as it was then, from the history."""
-    layer = _visible_layer(request, code)
+    layer = services.access_layer(request.user, code)
     limit = max(1, min(query.limit, 50_000))
     if query.as_of is not None:
         when = query.as_of
@@ -90,17 +180,11 @@ def layer_features(request: HttpRequest, code: str,
     return geojson(services.collection(services.feature_geojson(row) for row in rows))
 
 
-def _visible_feature(request: HttpRequest, feature_id: int) -> Feature:
-    feature = Feature.objects.select_related("layer").filter(pk=feature_id).first()
-    if feature is None or not services.can_see(request.user, feature.layer):
-        raise NotFound(TwinCode.NOT_FOUND, _("There is no feature %(id)s.") % {"id": feature_id})
-    return feature
-
-
-@router.get("/features/{int:feature_id}", summary="One feature as GeoJSON")
-def feature_detail(request: HttpRequest, feature_id: int,
+@router.get("/features/{feature_id}", response={200: GeoFeature, **refusals(400, 404)},
+            openapi_extra=_geojson(GeoFeature), summary="One feature as GeoJSON")
+def feature_detail(request: HttpRequest, feature_id: DbId,
                    as_of: datetime | None = None) -> JsonResponse:
-    feature = _visible_feature(request, feature_id)
+    feature = services.access_feature(request.user, feature_id)
     if as_of is not None:
         when = as_of if timezone.is_aware(as_of) else timezone.make_aware(as_of)
         state = services.feature_as_of(feature_id, when)
@@ -112,14 +196,16 @@ def feature_detail(request: HttpRequest, feature_id: int,
     return geojson(services.feature_geojson(feature, extra))
 
 
-@router.get("/features/{int:feature_id}/history", summary="Every version of a feature")
-def feature_history(request: HttpRequest, feature_id: int) -> JsonResponse:
-    _visible_feature(request, feature_id)
+@router.get("/features/{feature_id}/history", response={200: GeoCollection, **refusals(400, 404)},
+            openapi_extra=_geojson(GeoCollection), summary="Every version of a feature")
+def feature_history(request: HttpRequest, feature_id: DbId) -> JsonResponse:
+    services.access_feature(request.user, feature_id)
     states = services.feature_history(feature_id)
     return geojson(services.collection(services.state_geojson(s) for s in states))
 
 
-@router.get("/landmarks/{number}", summary="A landmark by its public number")
+@router.get("/landmarks/{number}", response={200: GeoFeature, **refusals(400, 404)},
+            openapi_extra=_geojson(GeoFeature), summary="A landmark by its public number")
 def landmark(request: HttpRequest, number: str) -> JsonResponse:
     """The landmark as a GeoJSON Feature, with its district; 404 with the reason."""
     feature = services.landmark(number)
@@ -152,7 +238,8 @@ class LocateQuery(Schema):
     n: int = 3
 
 
-@router.get("/locate", summary="District, nearest address and landmarks of a point")
+@router.get("/locate", response={200: LocateOut, **refusals(400)},
+            summary="District, nearest address and landmarks of a point")
 def locate(request: HttpRequest, query: Query[LocateQuery]) -> JsonResponse:
     where = services.locate(query.lon, query.lat, max(1, min(query.n, 20)))
     data: dict[str, Any] = {
@@ -166,28 +253,39 @@ def locate(request: HttpRequest, query: Query[LocateQuery]) -> JsonResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
-@router.get("/search", summary="Addresses, streets, landmark numbers and places")
-def search(request: HttpRequest, q: str = "", limit: int = 10) -> JsonResponse:
-    if not q.strip():
+class SearchQuery(Schema):
+    q: str = ""
+    limit: int = 10
+
+
+@router.get("/search", response={200: SearchOut, **refusals(400)},
+            summary="Addresses, streets, landmark numbers and places")
+def search(request: HttpRequest, query: Query[SearchQuery]) -> JsonResponse:
+    if not query.q.strip():
         raise TwinError(TwinCode.EMPTY_QUERY, _("Type an address, a street or a landmark number."))
-    hits = services.search(q, limit, request.user)
-    return JsonResponse({"query": q, "results": [
+    hits = services.search(query.q, query.limit, request.user)
+    return JsonResponse({"query": query.q, "results": [
         {"kind": hit.kind, "label": hit.label, "feature_id": hit.feature_id,
          "layer": hit.layer, "number": hit.number, "lon": round(hit.lon, 7),
          "lat": round(hit.lat, 7), "score": hit.score} for hit in hits
     ]}, json_dumps_params={"ensure_ascii": False})
 
 
-@router.get("/districts", summary="The city's districts (without geometry)")
+@router.get("/districts", response={200: DistrictsOut, **refusals(400)},
+            summary="The city's districts (without geometry)")
 def district_list(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"districts": [_district(d) for d in services.districts()]},
                         json_dumps_params={"ensure_ascii": False})
 
 
-@router.get("/tiles/{int:z}/{int:x}/{int:y}.mvt", summary="Mapbox Vector Tile of the layers")
-def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
-    from misto.core.permissions import can
+#: A tile is binary (MVT), declared by hand: it has no JSON schema.
+MVT = {"responses": {200: {"content": {"application/vnd.mapbox-vector-tile": {
+    "schema": {"type": "string", "format": "binary"}}}}}}
 
+
+@router.get("/tiles/{z}/{x}/{y}.mvt", response={200: None, **refusals(400)}, openapi_extra=MVT,
+            summary="Mapbox Vector Tile of the layers")
+def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     data = tiles.tile(z, x, y, staff=can(request.user, "twin.layer.view"))
     response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
     response["Cache-Control"] = "public, max-age=60"
@@ -204,22 +302,22 @@ class FeatureIn(Schema):
     reason: str = ""
 
 
-@router.post("/layers/{code}/features", auth=django_auth, summary="Create a feature (staff)")
+@router.post("/layers/{code}/features", auth=django_auth,
+             response={201: GeoFeature, **refusals(400, 401, 403, 404)},
+             openapi_extra=_geojson(GeoFeature, 201), summary="Create a feature (staff)")
 def create_feature(request: HttpRequest, code: str, payload: FeatureIn) -> JsonResponse:
-    layer = _visible_layer(request, code)
-    if not services.can_edit(request.user, layer, "create"):
-        raise TwinError(TwinCode.FORBIDDEN, _("You may not edit this layer."), status=403)
+    layer = services.access_layer(request.user, code, "create")
     feature = services.create_feature(layer, payload.geometry, payload.properties or {},
                                       number=payload.number, user=request.user,
                                       reason=payload.reason)
     return geojson(services.feature_geojson(feature), status=201)
 
 
-@router.patch("/features/{int:feature_id}", auth=django_auth, summary="Change a feature")
-def change_feature(request: HttpRequest, feature_id: int, payload: FeatureIn) -> JsonResponse:
-    feature = _visible_feature(request, feature_id)
-    if not services.can_edit(request.user, feature.layer):
-        raise TwinError(TwinCode.FORBIDDEN, _("You may not edit this layer."), status=403)
+@router.patch("/features/{feature_id}", auth=django_auth,
+              response={200: GeoFeature, **refusals(400, 401, 403, 404)},
+              openapi_extra=_geojson(GeoFeature), summary="Change a feature")
+def change_feature(request: HttpRequest, feature_id: DbId, payload: FeatureIn) -> JsonResponse:
+    services.access_feature(request.user, feature_id, "change")
     feature = services.change_feature(
         feature_id, geometry=payload.geometry, properties=payload.properties,
         number=payload.number, user=request.user, reason=payload.reason,
@@ -227,10 +325,10 @@ def change_feature(request: HttpRequest, feature_id: int, payload: FeatureIn) ->
     return geojson(services.feature_geojson(feature))
 
 
-@router.delete("/features/{int:feature_id}", auth=django_auth, summary="Retire a feature")
-def retire_feature(request: HttpRequest, feature_id: int, reason: str = "") -> JsonResponse:
-    feature = _visible_feature(request, feature_id)
-    if not services.can_edit(request.user, feature.layer, "delete"):
-        raise TwinError(TwinCode.FORBIDDEN, _("You may not edit this layer."), status=403)
+@router.delete("/features/{feature_id}", auth=django_auth,
+               response={200: GeoFeature, **refusals(400, 401, 403, 404)},
+               openapi_extra=_geojson(GeoFeature), summary="Retire a feature")
+def retire_feature(request: HttpRequest, feature_id: DbId, reason: str = "") -> JsonResponse:
+    services.access_feature(request.user, feature_id, "delete")
     feature = services.retire_feature(feature_id, user=request.user, reason=reason)
     return geojson(services.feature_geojson(feature))

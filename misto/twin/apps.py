@@ -7,6 +7,7 @@ from misto.core.registry import MenuEntry, MistoModule
 
 
 def _builtin_layers(sender: Any, **kwargs: Any) -> None:
+    # apps.py loads before the models may be imported (AppRegistryNotReady), hence here.
     from misto.twin.services import ensure_builtin_layers, forget_layers
 
     forget_layers()
@@ -31,6 +32,7 @@ class TwinConfig(MistoModule):
         super().ready()
         post_migrate.connect(_builtin_layers, sender=self,
                              dispatch_uid="misto.twin.builtin_layers")
+        # Not at the top: apps.py loads before the models may be imported.
         from misto.twin.models import Layer
         from misto.twin.services import forget_layers
 

@@ -8,12 +8,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from misto.core.events import DomainEvent
 
 
 @dataclass(frozen=True)
 class FeatureChanged(DomainEvent):
+    # Fields copied into the public ledger (misto.ledger): public references only.
+    ledgered: ClassVar[tuple[str, ...]] = ("feature_id", "layer", "action", "version")
     feature_id: int
     layer: str
     action: str

@@ -34,8 +34,10 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from misto.twin import services
+from misto.core.bus import publish
+from misto.twin import builtin, services
 from misto.twin.errors import TwinCode, TwinError
+from misto.twin.events import LayerImported
 from misto.twin.models import Feature, Layer
 
 WGS84 = SpatialReference(4326)
@@ -307,8 +309,6 @@ def _osm_int(value: str | None) -> int | None:
 def osm_properties(layer: Layer, tags: dict[str, str]) -> dict[str, Any]:
     """OpenStreetMap tags mapped to a layer's properties (the built-in layers know their
     tags; another layer takes the tags named like its schema's properties)."""
-    from misto.twin import builtin
-
     code = layer.code
     props: dict[str, Any] = {}
     if code in {builtin.ADDRESSES, builtin.BUILDINGS}:
@@ -474,9 +474,6 @@ def import_file(path: str | Path, layer: Layer, *, srs: str | None = None,
         errors.append(RowError(0, _("the file has no features")))
     if errors or dry_run:
         return ImportReport(layer.code, count, 0, errors)
-    from misto.core.bus import publish
-    from misto.twin.events import LayerImported
-
     with transaction.atomic():
         imported = services.bulk_create(drafts, user=user,
                                         reason=reason or _("import of %(file)s")

@@ -126,11 +126,9 @@ def _shelter_row(feature: Feature, english: bool) -> dict[str, Any]:
 def shelters_page(request: HttpRequest) -> HttpResponse:
     """The public list of shelters: plain HTML, so the service worker can keep it offline."""
     try:
-        layer = services.get_layer(builtin.SHELTERS)
-    except services.TwinError as exc:
+        layer = services.access_layer(request.user, builtin.SHELTERS)
+    except services.NotFound as exc:
         raise Http404(exc.message) from exc
-    if not services.can_see(request.user, layer):
-        raise Http404(_("There is no such page."))
     english = (get_language() or "").startswith("en")
     rows = [_shelter_row(feature, english) for feature in
             Feature.objects.filter(layer=layer, retired_at__isnull=True).order_by("pk")]
@@ -142,10 +140,10 @@ def labels_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """A printable sheet of numbered labels with QR codes (staff only)."""
     if not can(request.user, "twin.label.print"):
         return HttpResponse(_("Only staff may print label sheets."), status=403)
-    from misto.twin.labels import label_sheet
+    from misto.twin.labels import label_sheet  # same module; reportlab loads only for a sheet
 
     try:
-        layer = services.get_layer(code)
+        layer = services.access_layer(request.user, code)
         pdf = label_sheet(layer, base_url=request.build_absolute_uri("/"),
                           district_prefix=request.GET.get("district") or None)
     except MistoError as exc:

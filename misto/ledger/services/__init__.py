@@ -3,6 +3,7 @@
 Everything else in the module (API, pages, command, event handlers, tasks) calls these
 functions through this package; each concept lives in its own file:
 
+* ``keys``: the signing key configured, every key published, rotation;
 * ``appending``: entries into the log, gapless indices under the state row lock;
 * ``tree``: the stored Merkle tree, roots and RFC 9162 proofs;
 * ``heads``: signing keys and signed tree heads;
@@ -24,6 +25,7 @@ from misto.ledger.models import LedgerEntry, LedgerNode
 from misto.ledger.services.appending import (
     LOG_REPLACED_KIND,
     STATE_PK,
+    InclusionPromise,
     Receipt,
     _now_ms,
     actor_ref,
@@ -32,20 +34,24 @@ from misto.ledger.services.appending import (
     bulk_insert,
     entry_document,
     entry_time,
+    epoch_ms,
     locked_state,
+    max_merge_delay,
 )
 from misto.ledger.services.exporting import entry_json, export, export_heads, iter_export_entries
 from misto.ledger.services.heads import (
     HEAD_MAX_AGE_MS,
-    generate_key,
     head_json,
     head_signature_ok,
     issue_head,
     key_json,
     latest_head,
+    published_keys,
+)
+from misto.ledger.services.keys import (
+    generate_key,
     load_private_key,
     public_key_der,
-    published_keys,
     signing_key,
 )
 from misto.ledger.services.receipts import (
@@ -75,6 +81,7 @@ __all__ = [
     "LOG_REPLACED_KIND",
     "STATE_PK",
     "InclusionCheck",
+    "InclusionPromise",
     "LedgerEntry",
     "LedgerError",
     "LedgerNode",
@@ -92,6 +99,7 @@ __all__ = [
     "entry_document",
     "entry_json",
     "entry_time",
+    "epoch_ms",
     "export",
     "export_heads",
     "fetch_nodes",
@@ -107,6 +115,7 @@ __all__ = [
     "leaf_hash_of",
     "load_private_key",
     "locked_state",
+    "max_merge_delay",
     "openings_for",
     "public_key_der",
     "published_keys",

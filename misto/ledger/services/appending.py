@@ -5,15 +5,18 @@ Why a file of its own: this is the one write path every other module reaches (th
 row lock that keeps entry indices gapless from 0. ``append`` takes that lock to assign
 indices, so an appending transaction that rolls back leaves no hole; the lock is held until
 the caller's transaction ends, so callers should append late in their transaction. The other
-concepts (the tree, heads, succession) take the same lock through :func:`locked_state`.
+concepts (the tree, heads, succession) take the same lock through :func:`locked_state`. Each
+batch gets, in its rows, the log's signed promise to cover it with a head within
+``MISTO_LEDGER_MAX_MERGE_DELAY`` seconds (:class:`InclusionPromise`): one signature per batch,
+so a bulk append pays one, not one per entry.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -21,10 +24,12 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from misto.core.config import env_int
 from misto.ledger import merkle, sth
 from misto.ledger.canonical import canonical_json
 from misto.ledger.errors import LedgerCode, LedgerError
 from misto.ledger.models import LedgerEntry, LedgerState
+from misto.ledger.services.keys import current_key
 
 STATE_PK = 1
 
@@ -32,14 +37,70 @@ STATE_PK = 1
 LOG_REPLACED_KIND = "ledger.LogReplaced"
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_ms(moment: datetime) -> int:
+    """Milliseconds since the Unix epoch, exactly (no float rounding)."""
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+def max_merge_delay() -> int:
+    """Seconds within which the log promises a signed head covering a new entry."""
+    return env_int("MISTO_LEDGER_MAX_MERGE_DELAY", 60, minimum=1)
+
+
+@dataclass(frozen=True)
+class InclusionPromise:
+    """The log's signed promise, given at append, to cover the entry with a signed head within
+    ``max_merge_delay`` seconds of ``timestamp`` (RFC 9162's SCT, for a ledger entry).
+
+    One signature covers the batch appended together (``batch_leaves``, from
+    ``batch_start``): it signs the batch's Merkle root, and the receipt shows its leaf's place
+    in the batch with an audit path. Whoever holds it can later hold the log to it: a head
+    signed after the deadline must include ``leaf_hash`` at ``leaf_index``."""
+
+    log_id: str
+    timestamp: int
+    leaf_index: int
+    batch_start: int
+    batch_leaves: tuple[bytes, ...] = field(repr=False)
+    max_merge_delay: int
+    signature: bytes
+
+    @property
+    def leaf_hash(self) -> bytes:
+        return self.batch_leaves[self.leaf_index - self.batch_start]
+
+    @property
+    def batch_size(self) -> int:
+        return len(self.batch_leaves)
+
+    def batch_root(self) -> bytes:
+        return merkle.root_from_leaf_hashes(self.batch_leaves)
+
+    def batch_path(self) -> list[bytes]:
+        """The leaf's RFC 9162 audit path within the batch (empty for a batch of one)."""
+        ranges = merkle.inclusion_proof_ranges(self.leaf_index - self.batch_start,
+                                               self.batch_size)
+        return merkle.proof_from_ranges(merkle._memory_node_getter(self.batch_leaves), ranges)
+
+    def as_json(self) -> dict[str, Any]:
+        return sth.promise_json(self.log_id, self.timestamp, self.leaf_index, self.leaf_hash,
+                                self.batch_start, self.batch_size, self.batch_path(),
+                                self.max_merge_delay, self.signature)
+
+
 @dataclass(frozen=True)
 class Receipt:
-    """What a writer (and the resident behind it) keeps: the entry's index and leaf hash."""
+    """What a writer (and the resident behind it) keeps: the entry's index and leaf hash, and
+    the signed promise of inclusion (None for entries older than promises)."""
 
     index: int
     leaf_hash: bytes
     kind: str
     created_at: datetime
+    promise: InclusionPromise | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"leaf_index": self.index, "leaf_hash": sth.b64(self.leaf_hash)}
@@ -112,16 +173,29 @@ def append_many(items: Iterable[tuple[str, Mapping[str, Any], str | None]]) -> l
         prepared.append((kind, document, leaf, actor_ref(actor) if actor else None))
     if not prepared:
         return []
+    stamp_ms, delay = epoch_ms(moment), max_merge_delay()
+    leaves = tuple(leaf for _kind, _document, leaf, _ref in prepared)
+    batch_root = merkle.root_from_leaf_hashes(leaves)
     with transaction.atomic():
         start = locked_state().size
+        key, private_key = current_key()
+        # One signature for the batch: it binds every index through the batch's root.
+        signature = private_key.sign(
+            sth.promise_tbs(stamp_ms, start, len(leaves), delay, batch_root))
         rows = [
-            (start + offset, kind, document, leaf, moment, ref)
+            (start + offset, kind, document, leaf, moment, ref, signature, key.pk, delay, start,
+             len(leaves))
             for offset, (kind, document, leaf, ref) in enumerate(prepared)
         ]
         bulk_insert(LedgerEntry,
-                    ["index", "kind", "payload", "leaf_hash", "created_at", "actor_ref"], rows)
+                    ["index", "kind", "payload", "leaf_hash", "created_at", "actor_ref",
+                     "promise_signature", "promise_key", "promise_merge_delay",
+                     "promise_batch_start", "promise_batch_size"], rows)
         LedgerState.objects.filter(pk=STATE_PK).update(size=start + len(rows))
-    return [Receipt(row[0], row[3], row[1], moment) for row in rows]
+    return [Receipt(row[0], row[3], row[1], moment,
+                    InclusionPromise(key.key_id, stamp_ms, row[0], start, leaves, delay,
+                                     signature))
+            for row in rows]
 
 
 def locked_state() -> LedgerState:

@@ -12,28 +12,44 @@ from pathlib import Path
 from typing import Any
 
 from misto.ledger import sth
-from misto.ledger.models import LedgerEntry, SignedTreeHead
+from misto.ledger.models import LedgerEntry, LedgerKey, SignedTreeHead
+from misto.ledger.services.appending import epoch_ms
 from misto.ledger.services.heads import head_json, published_keys
 
 
-def entry_json(index: int, payload: str | None, leaf: bytes) -> dict[str, Any]:
-    """An export line's object; ``payload`` None gives a redacted line (leaf hash only)."""
+def entry_json(index: int, payload: str | None, leaf: bytes,
+               promise: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An export line's object; ``payload`` None gives a redacted line (leaf hash only); the
+    entry's signed promise of inclusion when it has one (without the audit path within its
+    batch: the export holds every leaf of the batch)."""
     line: dict[str, Any] = {"leaf_index": index, "leaf_hash": sth.b64(leaf)}
     if payload is not None:
         line["entry"] = payload
+    if promise is not None:
+        line["promise"] = promise
     return line
 
 
 def iter_export_entries(chunk: int = 10_000, redacted: bool = False) -> Iterator[str]:
     """``entries.jsonl`` line by line (each ends with a newline); ``redacted`` leaves out the
-    entries' text and keeps their leaf hashes, which is enough to check the tree and heads."""
+    entries' text and their promises and keeps their leaf hashes, which is enough to check the
+    tree and heads."""
+    key_ids = dict(LedgerKey.objects.values_list("pk", "key_id"))
     rows = (
-        LedgerEntry.objects.order_by("index").values_list("index", "payload", "leaf_hash")
+        LedgerEntry.objects.order_by("index")
+        .values_list("index", "payload", "leaf_hash", "created_at", "promise_signature",
+                     "promise_key_id", "promise_merge_delay", "promise_batch_start",
+                     "promise_batch_size")
         .iterator(chunk_size=chunk)
     )
-    for index, payload, leaf in rows:
-        yield json.dumps(entry_json(int(index), None if redacted else payload, bytes(leaf)),
-                         separators=(",", ":")) + "\n"
+    for index, payload, leaf, created_at, signature, key, delay, start, size in rows:
+        promise = None
+        if not redacted and signature is not None and key in key_ids:
+            promise = {"log_id": key_ids[key], "timestamp": epoch_ms(created_at),
+                       "batch_start": start, "batch_size": size, "max_merge_delay": delay,
+                       "signature": sth.b64(sth.encode_signature(bytes(signature)))}
+        yield json.dumps(entry_json(int(index), None if redacted else payload, bytes(leaf),
+                                    promise), separators=(",", ":")) + "\n"
 
 
 def export_heads() -> list[dict[str, Any]]:

@@ -16,18 +16,38 @@ from misto.ledger import merkle
 from misto.ledger.canonical import canonical_json, salted_digest
 from misto.ledger.errors import LedgerCode, LedgerError
 from misto.ledger.models import LedgerEntry, SignedTreeHead
-from misto.ledger.services.appending import Receipt, actor_ref
+from misto.ledger.services.appending import InclusionPromise, Receipt, actor_ref, epoch_ms
 from misto.ledger.services.heads import head_signature_ok, latest_head
 from misto.ledger.services.tree import inclusion_proof
 
 
 def receipts_for(actor: str, limit: int = 20) -> list[Receipt]:
-    """The newest receipts of one actor (a user's primary key as a string)."""
-    rows = (
+    """The newest receipts of one actor (a user's primary key as a string), each with its
+    signed promise of inclusion (and the leaf hashes of its batch, for the audit path)."""
+    rows = list(
         LedgerEntry.objects.filter(actor_ref=actor_ref(actor)).order_by("-index")
-        .values_list("index", "leaf_hash", "kind", "created_at")[:limit]
+        .values_list("index", "leaf_hash", "kind", "created_at", "promise_signature",
+                     "promise_key__key_id", "promise_merge_delay", "promise_batch_start",
+                     "promise_batch_size")[:limit]
     )
-    return [Receipt(int(i), bytes(h), k, c) for i, h, k, c in rows]
+    batches: dict[tuple[int, int], tuple[bytes, ...]] = {}
+    for row in rows:
+        start, size = row[7], row[8]
+        if start is not None and size is not None and (start, size) not in batches:
+            batches[(start, size)] = tuple(
+                bytes(h) for h in LedgerEntry.objects.filter(
+                    index__gte=start, index__lt=start + size)
+                .order_by("index").values_list("leaf_hash", flat=True))
+    receipts = []
+    for index, leaf, kind, created_at, signature, key_id, delay, start, size in rows:
+        leaves = batches.get((start, size)) if start is not None and size is not None else None
+        promise = None
+        if signature is not None and key_id is not None and delay is not None \
+                and start is not None and leaves is not None and len(leaves) == size:
+            promise = InclusionPromise(key_id, epoch_ms(created_at), int(index), start, leaves,
+                                       delay, bytes(signature))
+        receipts.append(Receipt(int(index), bytes(leaf), kind, created_at, promise))
+    return receipts
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,19 @@ must agree with what an outside verifier computes from an export.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import models
+from django.utils import timezone
 
 from misto.ledger import merkle, sth
 from misto.ledger.canonical import is_canonical
-from misto.ledger.models import LedgerEntry, LedgerNode, SignedTreeHead, node_key
-from misto.ledger.services.appending import LOG_REPLACED_KIND, entry_time
+from misto.ledger.models import LedgerEntry, LedgerKey, LedgerNode, SignedTreeHead, node_key
+from misto.ledger.services.appending import LOG_REPLACED_KIND, entry_time, epoch_ms
 from misto.ledger.services.heads import head_signature_ok
 from misto.ledger.services.tree import consistency_proof, tree_sizes
 
@@ -32,6 +34,15 @@ class VerifyReport:
     nodes: int = 0
     problems: list[str] = field(default_factory=list)
     first_bad_entry: int | None = None
+    #: The unsigned tail: entries no signed head covers yet (each checked against its signed
+    #: promise of inclusion instead), since when the oldest of them waits, and how many of
+    #: them are past the merge delay their promise names.
+    unsigned: int = 0
+    unsigned_since: datetime | None = None
+    overdue: int = 0
+    #: Entries a head signed after their promised merge delay left out (the log broke its
+    #: promise); the first is also among ``problems``.
+    broken_promises: int = 0
 
     @property
     def ok(self) -> bool:
@@ -103,6 +114,93 @@ def _nodes_within(size: int) -> int:
     return LedgerNode.objects.filter(inside).count()
 
 
+@dataclass
+class _Batch:
+    """Entries appended together, under one promise: collected until the last one is read."""
+
+    ident: tuple[object, ...]  # (start, size, signature, key, delay, time): equal in every row
+    start: int
+    size: int
+    leaves: list[bytes] = field(default_factory=list)
+
+
+class _Promises:
+    """Checks entries against the signed promises of inclusion given with their receipts.
+
+    An entry in the unsigned tail (no signed head covers it yet) is protected by its promise
+    alone, so there it must have one, and the promise's signature must cover the Merkle root
+    of its batch's leaf hashes *recomputed from the entries*, at these indices and this time:
+    rewriting, reordering or re-dating an entry there, or dropping a promise, is caught, as a
+    head catches it below. For every promised entry, the first head signed after the promised
+    merge delay must include it.
+    """
+
+    def __init__(self, heads: list[SignedTreeHead], signed_size: int) -> None:
+        self.keys = dict(LedgerKey.objects.values_list("pk", "public_key"))
+        ordered = sorted(heads, key=lambda head: (head.timestamp, head.pk))
+        self.heads = ordered
+        self.times = [head.timestamp for head in ordered]
+        self.now_ms = epoch_ms(timezone.now())
+        self.signed_size = signed_size
+        self.batch: _Batch | None = None
+
+    def check(self, report: VerifyReport, index: int, leaf: bytes, created_at: datetime,
+              promise: tuple[bytes | memoryview | None, int | None, int | None, int | None,
+                             int | None]) -> tuple[int, str] | None:
+        """``(first bad index, why)`` when the entry breaks its promise, else None; counts
+        the tail and checks the merge delay."""
+        signature, key, delay, start, size = promise
+        stamp = epoch_ms(created_at)
+        unsigned = index >= self.signed_size
+        if unsigned and report.unsigned_since is None:
+            report.unsigned_since = created_at
+        if signature is None or key is None or delay is None or start is None or not size:
+            self.batch = None
+            if unsigned:
+                return index, f"entry {index} is under no signed head and has no signed promise"
+            return None
+        problem = self._collect(index, leaf, (start, size, bytes(signature), key, delay, stamp))
+        if problem:
+            return problem
+        deadline = stamp + delay * 1000
+        due = bisect.bisect_left(self.times, deadline)
+        if due == len(self.times):
+            if unsigned and self.now_ms > deadline:
+                report.overdue += 1  # no head yet, and the promised delay is over
+        elif self.heads[due].tree_size <= index:
+            report.broken_promises += 1
+            if report.broken_promises == 1:
+                head = self.heads[due]
+                report.problems.append(
+                    f"entry {index}: head #{head.pk} (size {head.tree_size}), signed after the "
+                    f"promised merge delay of {delay} s, does not include it: the log broke "
+                    "its promise")
+        return None
+
+    def _collect(self, index: int, leaf: bytes,
+                 ident: tuple[int, int, bytes, int, int, int]) -> tuple[int, str] | None:
+        """Add the entry to its batch; check the batch's signature when it is complete and
+        reaches into the unsigned tail (below, the heads prove every entry already)."""
+        start, size, signature, key, delay, stamp = ident
+        if start + size <= self.signed_size:
+            return None
+        broken = (start, f"entries {start}..{start + size - 1} do not match the signed promise "
+                         "of inclusion given for them (rewritten, moved or re-dated since they "
+                         "were appended)")
+        if self.batch is None or self.batch.ident != ident:
+            if self.batch is not None or start != index:
+                return broken if self.batch is None else (self.batch.start, broken[1])
+            self.batch = _Batch(ident, start, size)
+        leaves = self.batch.leaves
+        leaves.append(leaf)
+        if len(leaves) < size:
+            return None
+        self.batch = None
+        if not sth.verify_promise(bytes(self.keys.get(key, b"")), stamp, start, size, delay,
+                                  merkle.root_from_leaf_hashes(leaves), signature):
+            return broken
+        return None
+
 def verify_log(chunk: int = 10_000) -> VerifyReport:
     """Recompute the log from its entries and check everything stored against it.
 
@@ -110,9 +208,11 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
     recomputed from the payload equals the stored ``leaf_hash`` and the stored level-0 node;
     the payload is the canonical document of the row's ``kind`` and ``created_at``; every
     stored perfect-subtree node equals the one recomputed from the entries; every signed head's
-    root equals the recomputed root at its size. Then every head's signature with its published
-    key, sizes and timestamps never decreasing, and the RFC 9162 consistency proof (from the
-    stored nodes) between consecutive heads. Stops at the first bad entry.
+    root equals the recomputed root at its size; every entry of the unsigned tail has a valid
+    signed promise of inclusion, and every promise was kept by the first head signed after its
+    merge delay. Then every head's signature with its published key, sizes and timestamps
+    never decreasing, and the RFC 9162 consistency proof (from the stored nodes) between
+    consecutive heads. Stops at the first bad entry. Also counts the unsigned tail.
     """
     report = VerifyReport()
     # Heads first, then sizes, then entries: on a live log, what is read later only grows.
@@ -122,6 +222,8 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
     heads_by_size: dict[int, list[SignedTreeHead]] = {}
     for head in heads:
         heads_by_size.setdefault(head.tree_size, []).append(head)
+    signed_size = max((head.tree_size for head in heads), default=0)
+    promises = _Promises(heads, signed_size)
 
     # The last head size proven so far: an entry past it that breaks a head is named by it.
     proven = 0
@@ -134,10 +236,13 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
     expected = 0
     rows = (
         LedgerEntry.objects.order_by("index")
-        .values_list("index", "kind", "payload", "leaf_hash", "created_at")
+        .values_list("index", "kind", "payload", "leaf_hash", "created_at", "promise_signature",
+                     "promise_key_id", "promise_merge_delay", "promise_batch_start",
+                     "promise_batch_size")
         .iterator(chunk_size=chunk)
     )
-    for index, kind, payload, stored_leaf, created_at in rows:
+    for (index, kind, payload, stored_leaf, created_at, signature, key, delay, batch_start,
+         batch_size) in rows:
         if report.first_bad_entry is not None:
             break
         if index != expected:
@@ -151,6 +256,11 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
         problem = _document_problem(index, payload, kind, created_at)
         if problem:
             report.bad_entry(index, problem)
+            break
+        broken = promises.check(report, index, leaf, created_at,
+                                (signature, key, delay, batch_start, batch_size))
+        if broken:
+            report.bad_entry(*broken)
             break
         if index < integrated:
             if stored.get(0, index) != leaf:
@@ -184,6 +294,11 @@ def verify_log(chunk: int = 10_000) -> VerifyReport:
             else:
                 proven = expected
     report.entries = expected
+    if report.first_bad_entry is None and promises.batch is not None:
+        start = promises.batch.start
+        report.bad_entry(start, f"entries from {start} on: their promised batch is incomplete")
+    if report.first_bad_entry is None:
+        report.unsigned = max(0, expected - signed_size)
 
     if report.first_bad_entry is None:
         size_now = tree_sizes()[0]

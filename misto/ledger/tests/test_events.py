@@ -2,48 +2,89 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
+from typing import ClassVar
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from misto.core import outbox
-from misto.core.events import handlers_for
+from misto.core.events import DomainEvent, EventEnvelope, event_type, handlers_for
 from misto.core.models import EventDelivery, OutboxEvent
 from misto.ledger import services
-from misto.ledger.handlers import LEDGERED, entry_payload
+from misto.ledger.handlers import LEDGERED, _check_declaration, entry_payload
 from misto.ledger.models import LedgerEntry
 from misto.ledger.tests.conftest import deliver
 
 pytestmark = pytest.mark.django_db
 
 
-def test_every_ledgered_event_has_a_handler() -> None:
-    for name in ["twin.FeatureChanged", "residents.RegisterChanged",
-                 "reports.ReportStatusChanged", "petitions.PetitionSigned",
-                 "iot.DeviceRegistryChanged"]:
-        assert name in LEDGERED
-        assert any(h.app == "misto.ledger" for h in handlers_for(name))
+def test_the_ledger_consumes_exactly_the_declared_events() -> None:
+    """Publishers declare; the ledger names no module (none that does not exist, either)."""
+    assert LEDGERED == {
+        "residents.RegisterChanged": ("action", "change", "version"),
+        "twin.FeatureChanged": ("feature_id", "layer", "action", "version"),
+        "reports.ReportStatusChanged": ("report_id", "public_id", "previous_status", "status"),
+        "iot.DeviceRegistryChanged": ("device_id", "action", "version", "status"),
+    }
+    for name in LEDGERED:
+        assert [h.id for h in handlers_for(name) if h.app == "misto.ledger"] == \
+            [f"ledger.ledger_event[{name}]"]  # the ids deliveries in the outbox carry
     assert not any(h.app == "misto.ledger" for h in handlers_for("ledger.TreeHeadIssued"))
+    assert not any(h.app == "misto.ledger" for h in handlers_for("reports.ReportCreated"))
+    assert "misto.ledger" not in {h.app for h in handlers_for("petitions.PetitionSigned")}
 
 
-def test_a_petition_signature_is_ledgered_with_a_receipt_and_no_personal_data() -> None:
-    payload = {"petition_id": 12, "user_id": 5, "signatures": 101,
-               "full_name": "Олена Петренко", "rnokpp": "1234567890"}
-    event = deliver("petitions.PetitionSigned", payload)
+def _value(annotation: object) -> object:
+    text = str(annotation)
+    return 7 if text.startswith("int") else True if text == "bool" else "public-ref"
+
+
+@pytest.mark.parametrize("name", sorted(LEDGERED))
+def test_nothing_personal_reaches_the_ledger(name: str) -> None:
+    """Every declared event, with personal data in every field it does not declare: only the
+    declared references reach the entry (and the actor only as a receipt's keyed hash)."""
+    cls = event_type(name)
+    assert cls is not None and dataclasses.is_dataclass(cls)
+    payload: dict[str, object] = {}
+    for field in dataclasses.fields(cls):
+        if field.name in LEDGERED[name]:
+            payload[field.name] = _value(field.type)
+        else:
+            payload[field.name] = f"Олена Петренко 1234567890 +380501234567 {field.name}"
+    payload["user_id"] = 5
+    payload["email"] = "olena@example.org"
+    event = deliver(name, payload)
     entry = LedgerEntry.objects.get()
-    assert entry.kind == "petitions.PetitionSigned"
     data = json.loads(entry.payload)["data"]
-    assert data["refs"] == {"petition_id": 12, "signatures": 101}
+    assert data["refs"] == {field: payload[field] for field in LEDGERED[name]}
+    for secret in ("Олена", "Петренко", "1234567890", "380501234567", "olena@", str(event.uuid),
+                   event.uuid.hex):
+        assert secret not in entry.payload
+    assert entry.actor_ref == services.actor_ref("5")
+    assert [r.index for r in services.receipts_for("5")] == [entry.index]
+
+
+def test_a_report_status_change_is_ledgered_with_a_salted_digest() -> None:
+    payload = {"report_id": 12, "public_id": "R-12", "status": "done",
+               "previous_status": "in_progress", "note": "Олена Петренко, кв. 5",
+               "author_user_id": 9, "follower_user_ids": [3, 4], "lon": 28.6, "lat": 50.2}
+    event = deliver("reports.ReportStatusChanged", payload)
+    entry = LedgerEntry.objects.get()
+    assert entry.kind == "reports.ReportStatusChanged"
+    data = json.loads(entry.payload)["data"]
+    assert data["refs"] == {"report_id": 12, "public_id": "R-12", "previous_status": "in_progress",
+                            "status": "done"}
     assert data["event_id"] == event.pk
     salted = uuid.UUID(str(event.uuid)).bytes + json.dumps(
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     assert data["digest"] == hashlib.sha256(salted).hexdigest()
-    for secret in ("Олена", "1234567890", str(event.uuid)):
-        assert secret not in entry.payload
-    assert [r.index for r in services.receipts_for("5")] == [entry.index]
+    assert entry.actor_ref is None  # the author did not act: no receipt
 
 
 def test_a_register_change_is_only_a_digest() -> None:
@@ -61,14 +102,33 @@ def test_a_delivered_event_is_ledgered_once() -> None:
     assert LedgerEntry.objects.filter(kind="reports.ReportStatusChanged").count() == 1
 
 
-def test_refs_keep_only_short_references_and_tallies() -> None:
-    from misto.core.events import EventEnvelope
+@dataclass(frozen=True)
+class _TallyPublished(DomainEvent):
+    event_name = "ledgertest.TallyPublished"
+    ledgered: ClassVar[tuple[str, ...]] = ("round_id", "tally", "total")
+    round_id: int
+    tally: dict[str, int]
+    total: str
+    voters: list[str]
 
-    envelope = EventEnvelope(id=1, uuid=str(uuid.uuid4()), name="budget.TallyPublished",
+
+def test_refs_keep_only_short_references_and_tallies() -> None:
+    envelope = EventEnvelope(id=1, uuid=str(uuid.uuid4()), name="ledgertest.TallyPublished",
                              payload={"round_id": 2, "tally": {"p1": 10, "p2": 3},
                                       "total": "x" * 500, "voters": ["a", "b"]},
                              occurred_at=timezone.now())
     assert entry_payload(envelope)["refs"] == {"round_id": 2, "tally": {"p1": 10, "p2": 3}}
+
+
+def test_a_declaration_naming_the_actor_or_a_missing_field_stops_the_start() -> None:
+    @dataclass(frozen=True)
+    class Leaky(DomainEvent):
+        event_name = "ledgertest.Leaky"
+        ledgered: ClassVar[tuple[str, ...]] = ("user_id", "nickname")
+        user_id: int
+
+    with pytest.raises(ImproperlyConfigured, match="user_id, nickname"):
+        _check_declaration("ledgertest.Leaky", Leaky.ledgered)
 
 
 def test_issuing_a_head_publishes_tree_head_issued() -> None:

@@ -106,9 +106,9 @@ def test_the_cabinet_shows_a_residents_receipts(client: Client) -> None:
     user_model = get_user_model()
     resident = user_model.objects.create_user("olena", password="x")
     other = user_model.objects.create_user("petro", password="x")
-    mine = services.append("petitions.PetitionSigned", {"petition_id": 7},
+    mine = services.append("example.Signed", {"petition_id": 7},
                            actor=str(resident.pk))
-    theirs = services.append("petitions.PetitionSigned", {"petition_id": 7},
+    theirs = services.append("example.Signed", {"petition_id": 7},
                              actor=str(other.pk))
     client.force_login(resident)
     html = client.get("/cabinet/").content.decode()
@@ -133,8 +133,9 @@ def test_a_resident_can_open_the_digest_of_their_own_event_entry(client: Client)
     user_model = get_user_model()
     resident = user_model.objects.create_user("olena", password="x")
     other = user_model.objects.create_user("petro", password="x")
-    event = deliver("petitions.PetitionSigned", {"petition_id": 7, "user_id": resident.pk})
-    services.append("petitions.PetitionSigned", {"petition_id": 7}, actor=str(resident.pk))
+    event = deliver("residents.RegisterChanged", {"action": "changed", "version": 2,
+                                                "user_id": resident.pk})
+    services.append("example.Signed", {"petition_id": 7}, actor=str(resident.pk))
     digest = json.loads(LedgerEntry.objects.get(index=0).payload)["data"]["digest"]
 
     client.force_login(resident)

@@ -18,6 +18,7 @@ from misto.twin.errors import InvalidFeature, NotFound, TwinError
 from misto.twin.services.dialect import is_postgres
 from misto.twin.services.features import (
     Draft,
+    access_feature,
     bulk_create,
     change_feature,
     check_feature,
@@ -48,6 +49,7 @@ from misto.twin.services.geo import (
     nearest_address,
 )
 from misto.twin.services.layers import (
+    access_layer,
     can_edit,
     can_see,
     ensure_builtin_layers,
@@ -79,6 +81,8 @@ __all__ = [
     "NotFound",
     "SearchHit",
     "TwinError",
+    "access_feature",
+    "access_layer",
     "bulk_create",
     "can_edit",
     "can_see",

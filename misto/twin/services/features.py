@@ -22,11 +22,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from misto.core.bus import publish
 from misto.twin.errors import InvalidFeature, NotFound, TwinCode, TwinError
+from misto.twin.events import FeatureChanged
 from misto.twin.geo import UKRAINE_BBOX
 from misto.twin.models import Action, Feature, FeatureVersion, GeometryType, Layer
 from misto.twin.services.dialect import is_postgres
-from misto.twin.text import normalise_number, search_key
+from misto.twin.services.layers import LAYER_ACTIONS, can_edit, can_see
+from misto.twin.text import house_key, normalise_number, search_key
 
 # Where a city can be: coordinates outside this box are "not lon/lat in Ukraine".
 
@@ -130,8 +133,6 @@ def display_name(layer: Layer, properties: dict[str, Any]) -> str:
 def _key_for(layer: Layer, properties: dict[str, Any], name: str) -> str:
     street, house = properties.get("street"), properties.get("housenumber")
     if isinstance(street, str) and isinstance(house, str) and street and house:
-        from misto.twin.text import house_key
-
         return f"{search_key(street)} {house_key(house)}"[:300]
     return search_key(name)[:300] if name else ""
 
@@ -308,13 +309,32 @@ def retire_feature(feature_id: int, *, user: Any = None, reason: str = "") -> Fe
 
 
 def _publish_change(feature: Feature) -> None:
-    from misto.core.bus import publish
-    from misto.twin.events import FeatureChanged
-
     publish(FeatureChanged(
         feature_id=feature.pk, layer=feature.layer.code, action=str(feature.action),
         version=feature.version, number=feature.number,
     ))
+
+
+# --- Access --------------------------------------------------------------------------
+
+
+def access_feature(user: Any, feature_id: int, action: str = "view") -> Feature:
+    """The feature ``feature_id`` (its layer loaded), fetched and checked for ``user``.
+
+    Missing, or on a layer the user may not see: the same 404 (:class:`NotFound`), so a
+    staff-only feature's id reveals nothing. For ``change`` or ``delete`` on a feature the
+    user sees but may not edit: ``TwinError`` ``forbidden`` (403). Retired features are
+    found (their history and last state stay readable).
+    """
+    if action not in LAYER_ACTIONS or action == "create":
+        raise ValueError(f"unknown feature action {action!r}")
+    feature = Feature.objects.select_related("layer").filter(pk=feature_id).first() \
+        if 0 < feature_id < 2**63 else None
+    if feature is None or not can_see(user, feature.layer):
+        raise NotFound(TwinCode.NOT_FOUND, _("There is no feature %(id)s.") % {"id": feature_id})
+    if action != "view" and not can_edit(user, feature.layer, action):
+        raise TwinError(TwinCode.FORBIDDEN, _("You may not edit this layer."), status=403)
+    return feature
 
 
 # --- History -------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from misto.core.permissions import can
 from misto.twin import builtin
-from misto.twin.errors import NotFound, TwinCode
+from misto.twin.errors import NotFound, TwinCode, TwinError
 from misto.twin.models import Layer, Visibility
 
 
@@ -69,8 +70,6 @@ def forget_layers(**kwargs: Any) -> None:
 
 
 def can_see(user: Any, layer: Layer) -> bool:
-    from misto.core.permissions import can
-
     return layer.visibility == Visibility.PUBLIC or can(user, "twin.layer.view")
 
 
@@ -78,10 +77,38 @@ def can_edit(user: Any, layer: Layer, verb: str = "change") -> bool:
     """May ``user`` create, change or delete (``verb``) the features of ``layer``?
 
     The core's ``can`` adds the scope: the layer's owner department."""
-    from misto.core.permissions import can
-
     return can(user, f"twin.feature.{verb}", layer)
 
 
 def visible_layers(user: Any) -> list[Layer]:
     return [layer for layer in Layer.objects.order_by("pk") if can_see(user, layer)]
+
+
+#: What may be done with a layer: see it, or create, change or delete its features.
+LAYER_ACTIONS = ("view", "create", "change", "delete")
+
+
+def access_layer(user: Any, code: str, action: str = "view") -> Layer:
+    """The layer ``code``, fetched and checked for ``user`` in one call.
+
+    A layer that does not exist and one the user may not see are the same 404
+    (:class:`NotFound`, same code and words), so nobody learns which staff-only layers exist.
+    For an edit ``action`` (``create``, ``change``, ``delete`` its features) on a layer the user
+    sees but may not edit, ``TwinError`` ``forbidden`` (403).
+    """
+    if action not in LAYER_ACTIONS:
+        raise ValueError(f"unknown layer action {action!r}")
+    layer = Layer.objects.filter(code=code).first() or _builtin_layer(code)
+    if layer is None or not can_see(user, layer):
+        raise NotFound(TwinCode.UNKNOWN_LAYER, _("There is no layer “%(code)s”.") % {"code": code})
+    if action != "view" and not can_edit(user, layer, action):
+        raise TwinError(TwinCode.FORBIDDEN, _("You may not edit this layer."), status=403)
+    return layer
+
+
+def _builtin_layer(code: str) -> Layer | None:
+    """A built-in layer not created yet (a fresh database): created on first use."""
+    try:
+        return get_layer(code)
+    except NotFound:
+        return None

@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from misto.core.bus import publish
 from misto.twin import builtin
+from misto.twin.events import LandmarksNumbered
 from misto.twin.models import Feature, FeatureVersion, Layer
 from misto.twin.services.dialect import is_postgres
 from misto.twin.services.layers import layer_code
@@ -118,9 +120,6 @@ def number_layer(layer: Layer, *, user: Any = None, renumber: bool = False) -> N
                 cursor.executemany("UPDATE twin_feature SET number = %s WHERE id = %s",
                                    [(feature.number, feature.pk) for feature in features])
             numbered += len(features)
-        from misto.core.bus import publish
-        from misto.twin.events import LandmarksNumbered
-
         publish(LandmarksNumbered(layer=layer.code, count=numbered))
     return NumberingResult(numbered, outside)
 

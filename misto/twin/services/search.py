@@ -15,7 +15,7 @@ from misto.twin import builtin
 from misto.twin.models import Feature
 from misto.twin.services.layers import can_see
 from misto.twin.services.numbering import landmark
-from misto.twin.text import search_key, split_house, street_score
+from misto.twin.text import house_key, search_key, split_house, street_score
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,6 @@ def search(query: str, limit: int = 10, user: Any = None) -> list[SearchHit]:
     street_part, house = split_house(key)
     streets = _match_streets(street_part)
     if house and streets:
-        from misto.twin.text import house_key
-
         addresses = Feature.objects.filter(
             layer__code=builtin.ADDRESSES, retired_at__isnull=True,
             search_key__in=[f"{street} {house_key(house)}" for street, _s in streets[:5]],

@@ -3,10 +3,11 @@ import json
 import mapbox_vector_tile
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 
 from misto.testing import make_staff
 from misto.twin import builtin, services, tiles
-from misto.twin.models import Feature
+from misto.twin.models import Feature, Visibility
 
 
 def test_landmark_by_number_is_a_geojson_feature(client, tiny_city):
@@ -206,3 +207,38 @@ def test_a_city_adds_its_own_layer_in_the_admin_and_uses_it(admin_client, db):
 def test_odd_requests_are_never_a_server_error(client, tiny_city, url):
     response = client.get(url)
     assert response.status_code < 500, response.content[:300]
+
+
+def test_a_hidden_layer_or_feature_answers_as_a_missing_one(client, tiny_city):
+    """Access helpers: the same 404 (code and words) for a missing and a hidden object, in the
+    services, the API and the pages; staff without the edit grant get 403 on what they see."""
+    layer = services.get_layer(builtin.SHELTERS)
+    layer.visibility = Visibility.STAFF
+    layer.save()
+    hidden = services.create_feature(layer, "POINT(35.13 47.82)",
+                                     {"name": "Укриття № 1", "kind": "shelter", "capacity": 50})
+    anonymous = AnonymousUser()
+    with pytest.raises(services.NotFound) as missing_layer:
+        services.access_layer(anonymous, "no-such-layer")
+    with pytest.raises(services.NotFound) as hidden_layer:
+        services.access_layer(anonymous, builtin.SHELTERS)
+    assert missing_layer.value.code == hidden_layer.value.code == "unknown_layer"
+    with pytest.raises(services.NotFound) as missing:
+        services.access_feature(anonymous, 2**62)
+    with pytest.raises(services.NotFound) as not_visible:
+        services.access_feature(anonymous, hidden.pk)
+    assert missing.value.code == not_visible.value.code == "not_found"
+
+    gone = client.get(f"/api/twin/features/{2**62}").json()
+    secret = client.get(f"/api/twin/features/{hidden.pk}").json()
+    assert gone["error"] == secret["error"] == "not_found"
+    assert secret["detail"] == gone["detail"].replace(str(2**62), str(hidden.pk))
+    assert client.get(f"/api/twin/layers/{builtin.SHELTERS}").status_code == 404
+    assert client.get(f"/api/twin/features/{hidden.pk}/history").status_code == 404
+    assert client.get("/map/shelters/").status_code == 404
+
+    auditor = make_staff("auditor-x", "auditor")  # sees staff layers, edits nothing
+    assert services.access_feature(auditor, hidden.pk) == hidden
+    with pytest.raises(services.TwinError) as refused:
+        services.access_feature(auditor, hidden.pk, "change")
+    assert refused.value.status == 403

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from misto.ledger import services, succession
 
@@ -18,8 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="recompute the whole log and check every signed head; "
-                                      "exit 1 naming the first bad entry")
+        sub.add_parser("verify", help="recompute the whole log and check every signed head and "
+                                      "the promises of the unsigned tail; exit 1 naming the "
+                                      "first bad entry")
         sub.add_parser("issue-head", help="integrate pending entries and sign a tree head now")
         sub.add_parser("integrate", help="integrate pending entries into the stored tree")
         export = sub.add_parser("export", help="write entries.jsonl, heads.json and keys.json")
@@ -71,6 +73,23 @@ class Command(BaseCommand):
         self.stdout.write(f"new log started: entry 0 is the signed statement, first head "
                           f"signed with key {done.first_head.key.key_id}")
 
+    def unsigned_tail(self, report: services.VerifyReport) -> None:
+        """How many entries no signed head covers yet, and since when (their signed promises
+        of inclusion are what protects them until a head does)."""
+        if report.first_bad_entry is not None:
+            return
+        if not report.unsigned or report.unsigned_since is None:
+            self.stdout.write("every entry is under a signed head")
+            return
+        since = report.unsigned_since
+        waited = (timezone.now() - since).total_seconds()
+        self.stdout.write(f"{report.unsigned} entries not yet under a signed head, since "
+                          f"{services.entry_time(since)} ({waited:.0f} s ago); each was checked "
+                          "against its signed promise of inclusion")
+        if report.overdue:
+            self.stdout.write(f"{report.overdue} of them are past their promised merge delay: "
+                              "is the ledger's signer running (misto worker)?")
+
     def verify(self) -> None:
         started = time.monotonic()
         report = services.verify_log()
@@ -79,6 +98,7 @@ class Command(BaseCommand):
             self.stderr.write(problem)
         self.stdout.write(f"checked {report.entries} entries, {report.nodes} tree nodes, "
                           f"{report.heads} signed heads in {elapsed:.1f} s")
+        self.unsigned_tail(report)
         if report.ok:
             self.stdout.write("ledger intact")
             return

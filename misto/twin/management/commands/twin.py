@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from misto.core.errors import MistoError
 from misto.twin import importers, services
+from misto.twin.models import Layer
 
 
 class Command(BaseCommand):
@@ -86,7 +87,7 @@ class Command(BaseCommand):
                               % {"count": result.outside})
 
     def do_labels(self, options: dict[str, Any]) -> None:
-        from misto.twin.labels import label_sheet
+        from misto.twin.labels import label_sheet  # reportlab loads only for a sheet
 
         layer = services.get_layer(options["layer"])
         pdf = label_sheet(layer, base_url=options["base_url"],
@@ -95,8 +96,6 @@ class Command(BaseCommand):
         self.stdout.write(_("wrote %(file)s") % {"file": options["file"]})
 
     def do_layers(self, options: dict[str, Any]) -> None:
-        from misto.twin.models import Layer
-
         for layer in Layer.objects.order_by("code"):
             self.stdout.write(f"{layer.code:<14} {layer.geometry_type:<16} "
                               f"{layer.visibility:<7} {layer.features.count():>7}  "
