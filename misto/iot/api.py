@@ -18,7 +18,7 @@ from ninja import Router
 from misto.core.permissions import can
 from misto.iot import services
 from misto.iot.errors import IotCode, IotError
-from misto.iot.ingest import Rejected, directory, load_json, parse_http_batch
+from misto.iot.ingest import parse_http_batch
 from misto.iot.models import DeadLetter, Device
 
 router = Router(tags=["iot"])
@@ -130,15 +130,10 @@ def post_readings(request: HttpRequest) -> HttpResponse:
     if token_device is None and services.check_integration("http", request.headers) is None:
         raise IotError(IotCode.UNAUTHORIZED, "a device token or an integration secret is needed",
                        status=401)
-    registry = directory()
-    try:
-        rows = parse_http_batch(load_json(request.body), registry, token_device=token_device)
-    except Rejected as exc:
-        dead = services.reject("http", request.path, request.body, exc)
-        return JsonResponse({"error": exc.reason, "detail": exc.detail, "dead_letter": dead},
-                            status=400)
-    services.accept(rows)
-    return JsonResponse({"stored": len(rows)}, status=202)
+    stored = services.ingest_http(
+        "http", request.path, request.body,
+        lambda data, registry: parse_http_batch(data, registry, token_device=token_device))
+    return JsonResponse({"stored": stored}, status=202)
 
 
 @router.get("/dead-letters")

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,10 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.core.bus import publish
+from misto.core.errors import MistoError
 from misto.iot import conf
-from misto.iot.errors import IotCode, IotError
+from misto.iot.errors import IotCode, IotError, Rejected
 from misto.iot.events import DeviceOffline, DeviceRegistryChanged
-from misto.iot.ingest import DeviceInfo, Rejected, directory, reset_directory
+from misto.iot.ingest import DeviceInfo, Directory, Row, directory, load_json, reset_directory
 from misto.iot.models import (
     Aggregate,
     Device,
@@ -64,8 +65,8 @@ def _place(lon: float | None, lat: float | None, landmark: str | None
     elif lon is not None and lat is not None:
         try:
             point = check_lon_lat(lon, lat)
-        except Exception as error:
-            raise IotError(IotCode.BAD_COORDINATES, str(getattr(error, "message", error))) from None
+        except MistoError as error:  # the twin's reason, under this module's code
+            raise IotError(IotCode.BAD_COORDINATES, error.message) from None
     district = district_at(point.x, point.y) if point is not None else None
     return point, feature_id, district.katottg if district else ""
 
@@ -241,16 +242,30 @@ def mosquitto_files(tenant: str, consumer: tuple[str, str] | None = None
 
 def reject(channel: str, source: str, payload: bytes | str, error: Rejected) -> int:
     """Store one dead letter (nothing else) and return its id."""
-
-    draft = DeadLetterDraft(channel, source, error.reason, error.detail, payload,
+    draft = DeadLetterDraft(channel, source, error.reason, error.message, payload,
                             error.device_uid)
     row = draft.row(datetime.now(UTC))
     row.save()
     return row.pk
 
 
-def accept(rows: list[tuple[int, str, datetime, float]]) -> int:
+def accept(rows: list[Row]) -> int:
     return store_readings(rows).readings
+
+
+def ingest_http(channel: str, source: str, body: bytes,
+                parse: Callable[[Any, Directory], list[Row]]) -> int:
+    """Parse one HTTP message and store it whole; the number of readings stored.
+
+    A refused message becomes a dead letter, and the :class:`Rejected` raised on carries
+    its id, so the API's answer (400) names the dead letter.
+    """
+    try:
+        rows = parse(load_json(body), directory())
+    except Rejected as error:
+        error.dead_letter = reject(channel, source[:300], body, error)
+        raise
+    return accept(rows)
 
 
 # --- reading the time series -----------------------------------------------------------

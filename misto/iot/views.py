@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
@@ -15,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from misto.core.errors import MistoError
 from misto.core.permissions import can
 from misto.iot import services
-from misto.iot.ingest import Rejected, directory, load_json, parse_chirpstack_up, parse_ttn_uplink
+from misto.iot.errors import Rejected
+from misto.iot.ingest import Directory, Row, parse_chirpstack_up, parse_ttn_uplink
 from misto.iot.models import Device, Latest, Quantity
 from misto.iot.stream import open_stream
 
@@ -110,20 +113,17 @@ def stream(request: HttpRequest, uid: str) -> HttpResponseBase:
     return open_stream(request, device, since)
 
 
-def _webhook(request: HttpRequest, kind: str, parse: object) -> HttpResponse:
+def _webhook(request: HttpRequest, kind: str,
+             parse: Callable[[Any, Directory], list[Row]]) -> HttpResponse:
     if services.check_integration(kind, request.headers) is None:
         return JsonResponse({"error": "unauthorized",
                              "detail": "missing or wrong integration secret header"},
                             status=401)
     try:
-        data = load_json(request.body)
-        rows = parse(data, directory())  # type: ignore[operator]
-    except Rejected as exc:
-        dead = services.reject(kind, request.get_full_path()[:300], request.body, exc)
-        return JsonResponse({"error": exc.reason, "detail": exc.detail, "dead_letter": dead},
-                            status=400)
-    services.accept(rows)
-    return JsonResponse({"stored": len(rows)})
+        stored = services.ingest_http(kind, request.get_full_path(), request.body, parse)
+    except Rejected as refused:
+        return JsonResponse(refused.api_body(), status=refused.status)
+    return JsonResponse({"stored": stored})
 
 
 @csrf_exempt

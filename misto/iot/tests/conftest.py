@@ -54,10 +54,14 @@ def tenant() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
 
 
+# Fixed once per run: a test that stores at(1) and then asks for at(1) must get the same
+# instant even when a minute turns in between.
+BASE = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2)
+
+
 def at(minutes: float) -> datetime:
     """A time ``minutes`` after a fixed recent instant."""
-    base = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2)
-    return base + timedelta(minutes=minutes)
+    return BASE + timedelta(minutes=minutes)
 
 
 BROKER = ("127.0.0.1", 1883)

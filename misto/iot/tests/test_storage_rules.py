@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from misto.core.models import OutboxEvent
-from misto.iot.ingest import Rejected, directory, parse_mqtt
+from misto.iot.errors import Rejected
+from misto.iot.ingest import directory, parse_mqtt
 from misto.iot.models import Device, Latest, Reading, RuleState
 from misto.iot.services import detect_offline, refresh_aggregates
 from misto.iot.storage import store_readings
