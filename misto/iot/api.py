@@ -66,16 +66,9 @@ def device_json(device: Device) -> dict[str, Any]:
     }
 
 
-def _visible(request: HttpRequest, uid: str) -> Device:
-    staff = can(request.user, "iot.device.view")
-    return services.get_device(uid, public_only=not staff)
-
-
 @router.get("/devices")
 def list_devices(request: HttpRequest) -> HttpResponse:
-    rows = Device.objects.select_related("model").filter(active=True)
-    if not can(request.user, "iot.device.view"):
-        rows = rows.filter(public=True)
+    rows = services.visible_devices(request.user).filter(active=True)
     model = request.GET.get("model")
     if model:
         rows = rows.filter(model__code=model)
@@ -84,13 +77,13 @@ def list_devices(request: HttpRequest) -> HttpResponse:
 
 @router.get("/devices/{uid}")
 def get_device(request: HttpRequest, uid: str) -> HttpResponse:
-    return JsonResponse(device_json(_visible(request, uid)))
+    return JsonResponse(device_json(services.access_device(request.user, uid)))
 
 
 @router.get("/devices/{uid}/history")
 def device_history(request: HttpRequest, uid: str) -> HttpResponse:
     """Raw readings of one quantity: ``?quantity=pm25&from=...&to=...&limit=...``."""
-    device = _visible(request, uid)
+    device = services.access_device(request.user, uid)
     quantity = request.GET.get("quantity", "")
     start, end = services.time_range(_time(request, "from"), _time(request, "to"))
     limit = _int(request, "limit", 10_000, 1, 100_000)
@@ -102,7 +95,7 @@ def device_history(request: HttpRequest, uid: str) -> HttpResponse:
 @router.get("/devices/{uid}/aggregates")
 def device_aggregates(request: HttpRequest, uid: str) -> HttpResponse:
     """Hourly or daily count/mean/min/max: ``?quantity=pm25&period=hour&from=...&to=...``."""
-    device = _visible(request, uid)
+    device = services.access_device(request.user, uid)
     quantity = request.GET.get("quantity", "")
     period = request.GET.get("period", "hour")
     start, end = services.time_range(_time(request, "from"), _time(request, "to"))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from misto.core.bus import publish
 from misto.core.errors import MistoError
+from misto.core.permissions import can
 from misto.iot import conf
 from misto.iot.errors import IotCode, IotError, Rejected
 from misto.iot.events import DeviceOffline, DeviceRegistryChanged
@@ -40,6 +41,7 @@ from misto.iot.models import (
     Rule,
     validate_uid,
 )
+from misto.iot.permissions import DEVICE_VIEW
 from misto.iot.storage import DeadLetterDraft, store_readings
 
 # --- registry --------------------------------------------------------------------------
@@ -273,13 +275,24 @@ def ingest_http(channel: str, source: str, body: bytes,
 PERIODS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 
 
-def get_device(uid: str, *, public_only: bool = False) -> Device:
+def visible_devices(user: Any) -> QuerySet[Device]:
+    """The devices ``user`` may see: the public ones, and every one for the registry's
+    readers (``iot.device.view``)."""
     rows = Device.objects.select_related("model")
-    if public_only:
-        rows = rows.filter(public=True)
-    device = rows.filter(uid=uid).first()
-    if device is None:
-        raise IotError(IotCode.NOT_FOUND, _("No device %(uid)s.") % {"uid": uid}, status=404)
+    return rows if can(user, DEVICE_VIEW) else rows.filter(public=True)
+
+
+def access_device(user: Any, uid: str, action: str = DEVICE_VIEW) -> Device:
+    """The device ``uid`` if ``user`` may perform ``action`` on it.
+
+    Seeing a public device needs nothing; a private one, or any other action, needs the
+    declared action. A device that is missing and one that is hidden answer the same 404,
+    so the registry's private entries cannot be probed for.
+    """
+    device = Device.objects.select_related("model").filter(uid=str(uid)[:64]).first()
+    if device is None or not ((action == DEVICE_VIEW and device.public) or can(user, action)):
+        raise IotError(IotCode.NOT_FOUND, _("No device %(uid)s.") % {"uid": str(uid)[:64]},
+                       status=404)
     return device
 
 

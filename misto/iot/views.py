@@ -14,10 +14,9 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from misto.core.errors import MistoError
 from misto.core.permissions import can
 from misto.iot import services
-from misto.iot.errors import Rejected
+from misto.iot.errors import IotError, Rejected
 from misto.iot.ingest import Directory, Row, parse_chirpstack_up, parse_ttn_uplink
 from misto.iot.models import Device, Latest, Quantity
 from misto.iot.stream import open_stream
@@ -29,9 +28,10 @@ def _require_staff(request: HttpRequest) -> None:
 
 
 def _device(request: HttpRequest, uid: str) -> Device:
+    """The device page's device, or the site's 404 page (missing and hidden alike)."""
     try:
-        return services.get_device(uid, public_only=not can(request.user, "iot.device.view"))
-    except MistoError:
+        return services.access_device(request.user, uid)
+    except IotError:
         raise Http404 from None
 
 
