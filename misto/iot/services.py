@@ -20,6 +20,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from misto.core.bus import publish
@@ -294,6 +295,27 @@ def access_device(user: Any, uid: str, action: str = DEVICE_VIEW) -> Device:
         raise IotError(IotCode.NOT_FOUND, _("No device %(uid)s.") % {"uid": str(uid)[:64]},
                        status=404)
     return device
+
+
+def parse_time(name: str, text: str | None) -> datetime | None:
+    """A query's ISO 8601 time (``+`` of the zone may arrive as a space), or None."""
+    if not text:
+        return None
+    try:
+        value = parse_datetime(text.replace(" ", "+"))
+    except ValueError:
+        value = None
+    if value is None:
+        raise IotError(IotCode.BAD_TIME, _("%(name)s must be an ISO 8601 time.")
+                       % {"name": name})
+    return value
+
+
+def check_limit(name: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise IotError(IotCode.BAD_NUMBER, _("%(name)s must be between %(low)s and %(high)s.")
+                       % {"name": name, "low": low, "high": high})
+    return value
 
 
 def time_range(start: datetime | None, end: datetime | None,

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from misto.core.permissions import can
 from misto.iot import services
-from misto.iot.errors import IotError, Rejected
-from misto.iot.ingest import Directory, Row, parse_chirpstack_up, parse_ttn_uplink
+from misto.iot.errors import IotError
 from misto.iot.models import Device, Latest, Quantity
 from misto.iot.stream import open_stream
 
@@ -111,37 +107,3 @@ def stream(request: HttpRequest, uid: str) -> HttpResponseBase:
         if since is None:
             raise Http404
     return open_stream(request, device, since)
-
-
-def _webhook(request: HttpRequest, kind: str,
-             parse: Callable[[Any, Directory], list[Row]]) -> HttpResponse:
-    if services.check_integration(kind, request.headers) is None:
-        return JsonResponse({"error": "unauthorized",
-                             "detail": "missing or wrong integration secret header"},
-                            status=401)
-    try:
-        stored = services.ingest_http(kind, request.get_full_path(), request.body, parse)
-    except Rejected as refused:
-        return JsonResponse(refused.api_body(), status=refused.status)
-    return JsonResponse({"stored": stored})
-
-
-@csrf_exempt
-@require_POST
-def chirpstack(request: HttpRequest) -> HttpResponse:
-    """ChirpStack v4 HTTP integration (JSON). Only ``event=up`` carries readings."""
-    event = request.GET.get("event", "")
-    if event != "up":
-        if services.check_integration("chirpstack", request.headers) is None:
-            return JsonResponse({"error": "unauthorized", "detail": "wrong secret"}, status=401)
-        return HttpResponse(status=204)  # join, status, ack, txack, log...: nothing to store
-    return _webhook(request, "chirpstack", parse_chirpstack_up)
-
-
-@csrf_exempt
-@require_POST
-def ttn(request: HttpRequest) -> HttpResponse:
-    """The Things Stack v3 webhook for uplink messages (enable only "Uplink message")."""
-    return _webhook(request, "ttn", parse_ttn_uplink)
-
-
