@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import transaction
 
 from misto.iot.models import Device, DeviceModel, Quantity, Rule
+from misto.iot.services import issue_credentials, register_device
+from misto.twin import features_in_bbox
 
 # code: (name_uk, name_en, UN/CEFACT unit, label, min, max, retention days)
 QUANTITIES: dict[str, tuple[str, str, str, str, float, float, int]] = {
@@ -102,8 +104,6 @@ def ensure_catalogue() -> dict[str, DeviceModel]:
 
 def _spots(count: int) -> list[tuple[str | None, float, float]]:
     """Landmarks of the twin to stand on (number, lon, lat); random points if none."""
-    from misto.twin import features_in_bbox
-
     rng = random.Random(9)
     spots: list[tuple[str | None, float, float]] = []
     for feature in features_in_bbox((35.115, 47.815, 35.215, 47.875), layers=["landmarks"])\
@@ -126,8 +126,6 @@ def demo_secret(uid: str) -> str:
 
 
 def load(stdout: IO[str] | Any) -> None:
-    from misto.iot.services import issue_credentials, register_device
-
     with transaction.atomic():
         models = ensure_catalogue()
         total = sum(spec[6] for spec in MODELS.values())

@@ -22,6 +22,7 @@ from typing import Any
 from misto.iot import conf
 from misto.iot.decoders import decode
 from misto.iot.errors import DecodeError, RejectCode, Rejected
+from misto.iot.models import Device, Quantity
 
 MAX_ITEMS = 1000  # readings objects in one message
 MAX_VALUES = 100  # quantities in one reading object
@@ -78,8 +79,6 @@ class Directory:
     def refresh(self, force: bool = False) -> None:
         if not force and time.monotonic() - self.loaded_at < self.ttl:
             return
-        from misto.iot.models import Device, Quantity
-
         devices = {info.uid: info for info in _infos(Device.objects.all())}
         bounds = {q.code: Bounds(q.min_value, q.max_value) for q in Quantity.objects.all()}
         with self.lock:
@@ -91,8 +90,6 @@ class Directory:
             self.missing.clear()
 
     def _lookup(self, key: str, **filters: Any) -> DeviceInfo | None:
-        from misto.iot.models import Device
-
         seen = self.missing.get(key)
         if seen is not None and time.monotonic() - seen < 5:
             return None
@@ -120,8 +117,6 @@ class Directory:
         return self.by_eui.get(key) or self._lookup(f"eui:{key}", dev_eui__iexact=key)
 
     def devices_by_pk(self, pks: Iterable[int]) -> dict[int, DeviceInfo]:
-        from misto.iot.models import Device
-
         found = {pk: self.by_pk[pk] for pk in pks if pk in self.by_pk}
         missing = [pk for pk in pks if pk not in found]
         if missing:

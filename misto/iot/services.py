@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -44,15 +45,14 @@ from misto.iot.models import (
 )
 from misto.iot.permissions import DEVICE_VIEW
 from misto.iot.storage import DeadLetterDraft, store_readings
+from misto.twin import check_lon_lat, district_at
+from misto.twin import landmark as find_landmark
 
 # --- registry --------------------------------------------------------------------------
 
 def _place(lon: float | None, lat: float | None, landmark: str | None
            ) -> tuple[Point | None, int | None, str]:
     """Where a device stands: a twin landmark (by public number) or a point."""
-    from misto.twin import check_lon_lat, district_at
-    from misto.twin import landmark as find_landmark
-
     feature_id = None
     point = None
     if landmark:
@@ -99,8 +99,6 @@ def register_device(uid: str, name: str, model: str | DeviceModel, *,
                     dev_eui: str | None = None, public: bool = True,
                     user: Any = None) -> Device:
     """Register a device; it is useful at once (its readings are accepted and shown)."""
-    from django.core.exceptions import ValidationError
-
     try:
         validate_uid(uid)
     except ValidationError as error:

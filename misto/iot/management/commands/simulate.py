@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from misto.iot import conf
 from misto.iot.demo import demo_secret
 from misto.iot.models import Device
+from misto.iot.mqtt import Refused, publish_as_device
 from misto.iot.services import token_digest
 from misto.iot.simulator import GENERATORS, DeviceSim, broken, message
 
@@ -50,8 +51,6 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from misto.iot.mqtt import Refused, publish_as_device
-
         try:
             settings = conf.mqtt_settings()
         except ValueError as error:
