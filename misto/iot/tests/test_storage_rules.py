@@ -124,3 +124,9 @@ def test_parse_mqtt_checks(devices):
     with pytest.raises(Rejected) as caught:
         parse_mqtt("misto/x/devices/nobody/readings", b"{}", registry)
     assert caught.value.reason == "unknown_device"
+
+
+def test_devices_stand_in_the_named_city(devices):
+    from misto.testing.world import EAST_DISTRICT
+
+    assert {d.district for d in devices.values()} == {EAST_DISTRICT}
