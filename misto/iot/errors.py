@@ -64,6 +64,9 @@ class Rejected(MistoError):
         super().__init__(code, message)
         self.device_uid = device_uid
         self.dead_letter: int | None = None
+        # A LoRaWAN uplink none of whose decoded fields is a quantity: recorded on the
+        # device as well, so that the IT administrator sees what to map.
+        self.unknown_fields: dict[str, Any] = {}
 
     @property
     def reason(self) -> str:

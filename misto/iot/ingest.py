@@ -346,13 +346,57 @@ def parse_http_batch(data: Any, registry: Directory, *, token_device: DeviceInfo
     return rows
 
 
-def _lorawan_rows(device: DeviceInfo, ts: datetime, obj: Any, raw: bytes | None,
-                  registry: Directory) -> list[Row]:
+@dataclass(frozen=True)
+class Uplink:
+    """A LoRaWAN uplink as read: the readings of the model's quantities, and the decoded
+    fields that are no quantity of the model (name -> value), to record on the device."""
+
+    device_uid: str
+    rows: list[Row]
+    unknown: dict[str, Any]
+
+
+def flatten(values: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """A codec's nested object as dotted names, so that a field map can name any member:
+    ChirpStack's Cayenne LPP codec sends ``{"temperatureSensor": {"1": 21.5}}``, which is
+    ``temperatureSensor.1`` here."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value and depth < 3:
+            flat.update(flatten(value, f"{name}.", depth + 1))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _lorawan_uplink(device: DeviceInfo, ts: datetime, obj: Any, raw: bytes | None,
+                    registry: Directory) -> Uplink:
+    """Network servers send their codec's whole decoded object, which often holds more than
+    the model's quantities (``analogInput``, ``analog_in_1``, a codec's own counters): the
+    known quantities are stored and the rest recorded; only an uplink with no known quantity
+    is refused. (Misto's own MQTT and HTTP formats stay strict: a device sending an unknown
+    quantity there is misconfigured.)"""
     if device.decoder == "json" and isinstance(obj, dict) and obj:
-        return rows_for(device, ts, obj, registry)
-    if raw is None:
+        values: Mapping[str, Any] = obj
+    elif raw is None:
         raise Rejected(RejectCode.BAD_FORMAT, "the uplink carries no payload", device.uid)
-    return rows_for(device, ts, decoded(device, raw), registry)
+    else:
+        values = decoded(device, raw)
+    fields = flatten(values)
+    if len(fields) > MAX_VALUES:
+        raise Rejected(RejectCode.BAD_VALUES, f"more than {MAX_VALUES} values", device.uid)
+    known = {name: value for name, value in fields.items()
+             if device.field_map.get(name, name) in device.quantities}
+    unknown = {name: value for name, value in fields.items() if name not in known}
+    if not known:
+        names = ", ".join(repr(str(name)[:64]) for name in list(unknown)[:10])
+        error = Rejected(RejectCode.UNKNOWN_QUANTITY,
+                         f"none of {names or 'the fields'} is a quantity of model "
+                         f"{device.model_code}", device.uid)
+        error.unknown_fields = unknown
+        raise error
+    return Uplink(device.uid, rows_for(device, ts, known, registry), unknown)
 
 
 def _eui_device(eui: Any, registry: Directory) -> DeviceInfo:
@@ -367,7 +411,7 @@ def _eui_device(eui: Any, registry: Directory) -> DeviceInfo:
     return device
 
 
-def parse_chirpstack_up(data: Any, registry: Directory, now: datetime | None = None) -> list[Row]:
+def parse_chirpstack_up(data: Any, registry: Directory, now: datetime | None = None) -> Uplink:
     """ChirpStack v4 ``up`` event (HTTP integration, JSON): deviceInfo.devEui, data, object."""
     now = now or datetime.now(UTC)
     if not isinstance(data, dict) or not isinstance(data.get("deviceInfo"), dict):
@@ -379,10 +423,10 @@ def parse_chirpstack_up(data: Any, registry: Directory, now: datetime | None = N
     except Rejected as error:
         error.device_uid = device.uid
         raise
-    return _lorawan_rows(device, ts, data.get("object"), raw, registry)
+    return _lorawan_uplink(device, ts, data.get("object"), raw, registry)
 
 
-def parse_ttn_uplink(data: Any, registry: Directory, now: datetime | None = None) -> list[Row]:
+def parse_ttn_uplink(data: Any, registry: Directory, now: datetime | None = None) -> Uplink:
     """The Things Stack v3 uplink: end_device_ids.dev_eui, uplink_message.frm_payload."""
     now = now or datetime.now(UTC)
     if not isinstance(data, dict) or not isinstance(data.get("end_device_ids"), dict):
@@ -399,4 +443,4 @@ def parse_ttn_uplink(data: Any, registry: Directory, now: datetime | None = None
     except Rejected as error:
         error.device_uid = device.uid
         raise
-    return _lorawan_rows(device, ts, uplink.get("decoded_payload"), raw, registry)
+    return _lorawan_uplink(device, ts, uplink.get("decoded_payload"), raw, registry)

@@ -148,6 +148,10 @@ class Device(models.Model):
     installed_at = models.DateTimeField(_("installed at"), default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+    # Fields a network server's decoder sends that are no quantity of the model (name ->
+    # a sample value): shown on the device page, so that the IT administrator can map them
+    # in the model's field map. The known quantities of such an uplink are stored.
+    unknown_fields = models.JSONField(_("unmapped decoder fields"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("device")

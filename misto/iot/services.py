@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -30,7 +31,15 @@ from misto.core.permissions import can
 from misto.iot import conf
 from misto.iot.errors import IotCode, IotError, Rejected
 from misto.iot.events import DeviceOffline, DeviceRegistryChanged
-from misto.iot.ingest import DeviceInfo, Directory, Row, directory, load_json, reset_directory
+from misto.iot.ingest import (
+    DeviceInfo,
+    Directory,
+    Row,
+    Uplink,
+    directory,
+    load_json,
+    reset_directory,
+)
 from misto.iot.models import (
     Aggregate,
     Device,
@@ -191,11 +200,15 @@ def device_for_token(token: str) -> DeviceInfo | None:
     return directory().device(uid) if uid else None
 
 
-def create_integration(name: str, kind: str, header_name: str = "X-Misto-Secret"
-                       ) -> tuple[Integration, str]:
+def create_integration(name: str, kind: str, header_name: str = "X-Misto-Secret",
+                       secret: str | None = None) -> tuple[Integration, str]:
+    """A network server's or gateway's integration and its new secret (shown once).
+
+    ``secret`` is for the demo only, whose integrations' secrets ``misto simulate`` derives
+    again."""
     if kind not in Integration.Kind.values:
         raise IotError(IotCode.BAD_KIND, _("Unknown integration kind."))
-    secret = secrets.token_urlsafe(32)
+    secret = secret or secrets.token_urlsafe(32)
     integration = Integration.objects.create(name=name, kind=kind, header_name=header_name,
                                              secret_hash=token_digest(secret))
     return integration, secret
@@ -255,18 +268,59 @@ def accept(rows: list[Row]) -> int:
 
 
 def ingest_http(channel: str, source: str, body: bytes,
-                parse: Callable[[Any, Directory], list[Row]]) -> int:
+                parse: Callable[[Any, Directory], list[Row] | Uplink]) -> int:
     """Parse one HTTP message and store it whole; the number of readings stored.
 
     A refused message becomes a dead letter, and the :class:`Rejected` raised on carries
-    its id, so the API's answer (400) names the dead letter.
+    its id, so the API's answer (400) names the dead letter. A LoRaWAN uplink's decoded
+    fields that are no quantity of the model are recorded on the device.
     """
     try:
-        rows = parse(load_json(body), directory())
+        parsed = parse(load_json(body), directory())
     except Rejected as error:
         error.dead_letter = reject(channel, source[:300], body, error)
+        note_unknown_fields(error.device_uid, error.unknown_fields)
         raise
-    return accept(rows)
+    if isinstance(parsed, Uplink):
+        note_unknown_fields(parsed.device_uid, parsed.unknown)
+        return accept(parsed.rows)
+    return accept(parsed)
+
+
+MAX_UNKNOWN_FIELDS = 50
+
+
+def _sample(value: Any) -> Any:
+    if isinstance(value, bool | int | float) and not (isinstance(value, float)
+                                                      and not math.isfinite(value)):
+        return value
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text[:64]
+
+
+def note_unknown_fields(uid: str, fields: Mapping[str, Any]) -> None:
+    """Remember decoded fields the device sent that its model does not map (the first value
+    seen as a sample), until the IT administrator maps them; at most 50 per device. Written
+    only when a new name appears, not on every uplink."""
+    if not fields or not uid:
+        return
+    device = Device.objects.filter(uid=uid).only("pk", "unknown_fields").first()
+    if device is None:
+        return
+    recorded = dict(device.unknown_fields or {})
+    new = [name for name in fields if str(name)[:64] not in recorded]
+    for name in new[:max(0, MAX_UNKNOWN_FIELDS - len(recorded))]:
+        recorded[str(name)[:64]] = _sample(fields[name])
+    if len(recorded) != len(device.unknown_fields or {}):
+        Device.objects.filter(pk=device.pk).update(unknown_fields=recorded)
+
+
+def unmapped_fields(device: Device) -> dict[str, Any]:
+    """The recorded decoder fields the model still does not map to a quantity."""
+    quantities = set(device.model.quantities or ())
+    field_map = device.model.field_map or {}
+    return {name: sample for name, sample in sorted((device.unknown_fields or {}).items())
+            if field_map.get(name, name) not in quantities}
 
 
 # --- reading the time series -----------------------------------------------------------

@@ -80,6 +80,10 @@ def device_page(request: HttpRequest, uid: str) -> HttpResponse:
             (quantities.get(q), q, ts, v) for q, (ts, v) in latest],
         "maintenance": (device.maintenance.all()[:10]
                         if can(request.user, "iot.device.view") else []),
+        # What the network server's decoder sends beyond the model's quantities: for the
+        # IT administrator to map in the model's field map.
+        "unmapped": (services.unmapped_fields(device)
+                     if can(request.user, "iot.device.view") else {}),
     })
 
 
