@@ -5,7 +5,8 @@ gateways' readings; the LoRaWAN webhooks at ``/iot/webhooks/``). NGSI-LD is its 
 
 Errors are JSON ``{"error": <code>, "detail": <reason>}`` with a 4xx status: handlers raise
 ``IotError`` or ``Rejected`` (codes in :mod:`misto.iot.errors`) and ``misto/api.py``
-answers.
+answers. Every route declares 400: the site's middleware refuses a NUL byte in any query
+or path with it, before the route is reached.
 """
 
 from ninja import Router

@@ -40,7 +40,7 @@ def device_json(device: Device) -> dict[str, Any]:
     }
 
 
-@router.get("/devices", response={200: DevicesOut, **refusals()})
+@router.get("/devices", response={200: DevicesOut, **refusals(400)})
 def list_devices(request: HttpRequest, filters: Query[DevicesQuery]) -> dict[str, Any]:
     rows = services.visible_devices(request.user).filter(active=True)
     if filters.model:
@@ -48,7 +48,7 @@ def list_devices(request: HttpRequest, filters: Query[DevicesQuery]) -> dict[str
     return {"devices": [device_json(d) for d in rows.order_by("uid")[:2000]]}
 
 
-@router.get("/devices/{uid}", response={200: DeviceOut, **refusals(404)})
+@router.get("/devices/{uid}", response={200: DeviceOut, **refusals(400, 404)})
 def get_device(request: HttpRequest, uid: str) -> dict[str, Any]:
     return device_json(services.access_device(request.user, uid))
 

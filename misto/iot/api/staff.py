@@ -18,7 +18,7 @@ from misto.iot.permissions import DEADLETTER_VIEW
 router = Router()
 
 
-@router.get("/dead-letters", response={200: DeadLettersOut, **refusals(403)})
+@router.get("/dead-letters", response={200: DeadLettersOut, **refusals(400, 403)})
 def dead_letters(request: HttpRequest) -> dict[str, Any]:
     """The newest 200 refused messages, with the reason each was refused."""
     if not can(request.user, DEADLETTER_VIEW):
