@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from misto.core.permissions import can
-from misto.iot import services
+from misto.iot import intake, services
 from misto.iot.errors import IotError
 from misto.iot.models import Device, Latest, Quantity
 from misto.iot.stream import open_stream
@@ -82,7 +82,7 @@ def device_page(request: HttpRequest, uid: str) -> HttpResponse:
                         if can(request.user, "iot.device.view") else []),
         # What the network server's decoder sends beyond the model's quantities: for the
         # IT administrator to map in the model's field map.
-        "unmapped": (services.unmapped_fields(device)
+        "unmapped": (intake.unmapped_fields(device)
                      if can(request.user, "iot.device.view") else {}),
     })
 

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from misto.api import add_error_handlers
 from misto.core.schemas import refusals
-from misto.iot import services
+from misto.iot import intake, services
 from misto.iot.api.schemas import StoredOut
 from misto.iot.errors import IotCode, IotError
 from misto.iot.ingest import parse_chirpstack_up, parse_http_batch, parse_ttn_uplink
@@ -58,7 +58,7 @@ def post_readings(request: HttpRequest) -> Status[dict[str, Any]]:
     token_device = services.device_for_token(_bearer(request))
     if token_device is None and services.check_integration("http", request.headers) is None:
         raise _unauthorized()
-    stored = services.ingest_http(
+    stored = intake.ingest_http(
         "http", request.path, request.body,
         lambda data, registry: parse_http_batch(data, registry, token_device=token_device))
     return Status(202, {"stored": stored})
@@ -97,7 +97,7 @@ def chirpstack(request: HttpRequest, params: Query[ChirpstackQuery]
     _integration(request, "chirpstack")
     if params.event != "up":
         return Status(204, None)  # join, status, ack, txack, log...: nothing to store
-    return Status(200, {"stored": services.ingest_http(
+    return Status(200, {"stored": intake.ingest_http(
         "chirpstack", request.get_full_path(), request.body, parse_chirpstack_up)})
 
 
@@ -106,5 +106,5 @@ def chirpstack(request: HttpRequest, params: Query[ChirpstackQuery]
 def ttn(request: HttpRequest) -> dict[str, Any]:
     """The Things Stack v3 webhook for uplink messages (enable only "Uplink message")."""
     _integration(request, "ttn")
-    return {"stored": services.ingest_http("ttn", request.get_full_path(), request.body,
+    return {"stored": intake.ingest_http("ttn", request.get_full_path(), request.body,
                                            parse_ttn_uplink)}

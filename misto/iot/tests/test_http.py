@@ -256,7 +256,7 @@ def test_uplinks_with_extra_decoded_fields_store_what_is_known(devices):
     water.model.field_map = {"analog_in_1": "pressure"}
     water.model.save()
     from misto.iot.ingest import reset_directory
-    from misto.iot.services import unmapped_fields
+    from misto.iot.intake import unmapped_fields
 
     reset_directory()
     assert "analog_in_1" not in unmapped_fields(water)
