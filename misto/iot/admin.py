@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
 from misto.core.admin_access import ActionAdmin, FollowsParentAdmin
@@ -51,8 +52,6 @@ class DeviceAdmin(ActionAdmin):
     inlines = [MaintenanceInline]
 
     def save_model(self, request: HttpRequest, obj: Device, form: Any, change: bool) -> None:
-        from django.db import transaction
-
         with transaction.atomic():
             if change:
                 obj.version += 1

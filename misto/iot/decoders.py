@@ -3,7 +3,7 @@
 Built in: ``json`` (a JSON object of numbers) and ``cayenne_lpp`` (Cayenne Low Power
 Payload, with the common extended types). A city adds its own decoder from its own module::
 
-    from misto.iot.decoders import register_decoder
+    from misto.iot.decoders import DecodeError, register_decoder
 
     @register_decoder("acme_meter")
     def acme(payload: bytes) -> dict[str, float]:
@@ -18,13 +18,11 @@ import json
 import math
 from collections.abc import Callable
 
+from misto.iot.errors import DecodeError
+
 Decoder = Callable[[bytes], dict[str, float]]
 
 _DECODERS: dict[str, Decoder] = {}
-
-
-class DecodeError(ValueError):
-    """The payload does not match the decoder's format; the message says why."""
 
 
 def register_decoder(name: str) -> Callable[[Decoder], Decoder]:

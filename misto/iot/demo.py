@@ -16,7 +16,9 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import transaction
 
-from misto.iot.models import Device, DeviceModel, Quantity, Rule
+from misto.iot.models import Device, DeviceModel, Integration, Quantity, Rule
+from misto.iot.services import create_integration, issue_credentials, register_device
+from misto.twin import features_in_bbox
 
 # code: (name_uk, name_en, UN/CEFACT unit, label, min, max, retention days)
 QUANTITIES: dict[str, tuple[str, str, str, str, float, float, int]] = {
@@ -63,7 +65,18 @@ MODELS: dict[str, tuple[str, str, str, list[str], dict[str, str], int, int, str]
     "weather": ("Weather station", "WeatherObserved", "json",
                 ["temperature", "relativeHumidity", "windSpeed", "atmosphericPressure"], {},
                 30, 6, "meteo"),
+    # LoRaWAN devices behind network servers, which decode the payload themselves and send
+    # their codec's whole object (with fields the model does not map: recorded, not stored).
+    "lorawan-water": ("LoRaWAN water meter (ChirpStack)", "WaterConsumptionObserved", "json",
+                      ["waterConsumption", "pressure", "battery"], {}, 120, 6, "lw-water"),
+    "lorawan-climate": ("LoRaWAN climate sensor (The Things Stack, Cayenne LPP formatter)",
+                        "WeatherObserved", "json", ["temperature", "relativeHumidity"],
+                        {"temperature_1": "temperature",
+                         "relative_humidity_2": "relativeHumidity"}, 120, 6, "lw-climate"),
 }
+
+# The demo's network servers: (name, kind); their secrets are derived like the devices'.
+INTEGRATIONS = [("ChirpStack (demo)", "chirpstack"), ("The Things Stack (demo)", "ttn")]
 
 # (name, model, quantity, kind, operator, threshold, clear_at, severity, public, raises)
 RULES: list[tuple[str, str, str, str, str, float, float | None, str, bool, str]] = [
@@ -102,8 +115,6 @@ def ensure_catalogue() -> dict[str, DeviceModel]:
 
 def _spots(count: int) -> list[tuple[str | None, float, float]]:
     """Landmarks of the twin to stand on (number, lon, lat); random points if none."""
-    from misto.twin import features_in_bbox
-
     rng = random.Random(9)
     spots: list[tuple[str | None, float, float]] = []
     for feature in features_in_bbox((35.115, 47.815, 35.215, 47.875), layers=["landmarks"])\
@@ -125,9 +136,24 @@ def demo_secret(uid: str) -> str:
     return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
-def load(stdout: IO[str] | Any) -> None:
-    from misto.iot.services import issue_credentials, register_device
+def dev_eui(uid: str) -> str | None:
+    """A demo LoRaWAN device's DevEUI (derived from its id); None for the other devices."""
+    if not uid.startswith("lw-"):
+        return None
+    return hashlib.sha256(uid.encode()).hexdigest()[:16].upper()
 
+
+def ensure_integrations() -> int:
+    """The demo's ChirpStack and The Things Stack integrations (idempotent)."""
+    created = 0
+    for name, kind in INTEGRATIONS:
+        if not Integration.objects.filter(name=name).exists():
+            create_integration(name, kind, secret=demo_secret(f"integration:{kind}"))
+            created += 1
+    return created
+
+
+def load(stdout: IO[str] | Any) -> None:
     with transaction.atomic():
         models = ensure_catalogue()
         total = sum(spec[6] for spec in MODELS.values())
@@ -143,10 +169,11 @@ def load(stdout: IO[str] | Any) -> None:
                 if Device.objects.filter(uid=uid).exists():
                     continue
                 register_device(uid, f"{spec[0]} #{n}", models[code], lon=lon, lat=lat,
-                                landmark=number, owner_department="it")
+                                landmark=number, owner_department="it", dev_eui=dev_eui(uid))
                 created += 1
         without = list(Device.objects.filter(uid__in=uids, token_hash=""))
         for device in without:
             issue_credentials(device, demo_secret(device.uid))
+        ensure_integrations()
     stdout.write(f"  iot: {created} devices registered ({total} in the demo), "
                  f"{len(without)} given credentials\n")

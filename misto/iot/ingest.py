@@ -20,7 +20,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from misto.iot import conf
-from misto.iot.decoders import DecodeError, decode
+from misto.iot.decoders import decode
+from misto.iot.errors import DecodeError, RejectCode, Rejected
+from misto.iot.models import Device, Quantity
 
 MAX_ITEMS = 1000  # readings objects in one message
 MAX_VALUES = 100  # quantities in one reading object
@@ -28,16 +30,6 @@ MAX_PAYLOAD = 1_000_000  # bytes
 
 # (device pk, quantity, time, value): one row of the readings table.
 Row = tuple[int, str, datetime, float]
-
-
-class Rejected(Exception):
-    """A message that cannot be stored; ``reason`` is a stable code, ``detail`` says why."""
-
-    def __init__(self, reason: str, detail: str, device_uid: str = "") -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-        self.device_uid = device_uid
 
 
 @dataclass(frozen=True)
@@ -87,8 +79,6 @@ class Directory:
     def refresh(self, force: bool = False) -> None:
         if not force and time.monotonic() - self.loaded_at < self.ttl:
             return
-        from misto.iot.models import Device, Quantity
-
         devices = {info.uid: info for info in _infos(Device.objects.all())}
         bounds = {q.code: Bounds(q.min_value, q.max_value) for q in Quantity.objects.all()}
         with self.lock:
@@ -100,8 +90,6 @@ class Directory:
             self.missing.clear()
 
     def _lookup(self, key: str, **filters: Any) -> DeviceInfo | None:
-        from misto.iot.models import Device
-
         seen = self.missing.get(key)
         if seen is not None and time.monotonic() - seen < 5:
             return None
@@ -129,8 +117,6 @@ class Directory:
         return self.by_eui.get(key) or self._lookup(f"eui:{key}", dev_eui__iexact=key)
 
     def devices_by_pk(self, pks: Iterable[int]) -> dict[int, DeviceInfo]:
-        from misto.iot.models import Device
-
         found = {pk: self.by_pk[pk] for pk in pks if pk in self.by_pk}
         missing = [pk for pk in pks if pk not in found]
         if missing:
@@ -179,37 +165,37 @@ def reset_directory() -> None:
 
 def parse_time(value: Any, now: datetime | None = None) -> datetime:
     if not isinstance(value, str) or len(value) > 64:
-        raise Rejected("bad_timestamp", "ts must be an ISO 8601 text with a time zone")
+        raise Rejected(RejectCode.BAD_TIMESTAMP, "ts must be an ISO 8601 text with a time zone")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise Rejected("bad_timestamp", f"not an ISO 8601 time: {value[:64]!r}") from None
+        raise Rejected(RejectCode.BAD_TIMESTAMP, f"not an ISO 8601 time: {value[:64]!r}") from None
     if moment.tzinfo is None:
-        raise Rejected("bad_timestamp", f"the time has no time zone: {value[:64]!r}")
+        raise Rejected(RejectCode.BAD_TIMESTAMP, f"the time has no time zone: {value[:64]!r}")
     now = now or datetime.now(UTC)
     if moment > now + timedelta(seconds=conf.max_future_seconds()):
-        raise Rejected("bad_timestamp", f"the time lies in the future: {value[:64]!r}")
+        raise Rejected(RejectCode.BAD_TIMESTAMP, f"the time lies in the future: {value[:64]!r}")
     if moment < now - timedelta(days=conf.max_past_days()):
-        raise Rejected("bad_timestamp", f"the time is too old: {value[:64]!r}")
+        raise Rejected(RejectCode.BAD_TIMESTAMP, f"the time is too old: {value[:64]!r}")
     return moment.astimezone(UTC)
 
 
 def check_number(name: str, value: Any, bounds: Bounds | None) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Rejected("bad_value", f"{name} must be a number, not {type(value).__name__}")
+        raise Rejected(RejectCode.BAD_VALUE, f"{name} must be a number, not {type(value).__name__}")
     try:
         number = float(value)
     except OverflowError:
-        raise Rejected("bad_value", f"{name} is too large") from None
+        raise Rejected(RejectCode.BAD_VALUE, f"{name} is too large") from None
     if not math.isfinite(number):
-        raise Rejected("bad_value", f"{name} is not a finite number")
+        raise Rejected(RejectCode.BAD_VALUE, f"{name} is not a finite number")
     if bounds is not None:
         if bounds.low is not None and number < bounds.low:
-            raise Rejected("out_of_range", f"{name}={number:g} is below {bounds.low:g}")
+            raise Rejected(RejectCode.OUT_OF_RANGE, f"{name}={number:g} is below {bounds.low:g}")
         if bounds.high is not None and number > bounds.high:
-            raise Rejected("out_of_range", f"{name}={number:g} is above {bounds.high:g}")
+            raise Rejected(RejectCode.OUT_OF_RANGE, f"{name}={number:g} is above {bounds.high:g}")
     elif abs(number) > 1e12:
-        raise Rejected("out_of_range", f"{name}={number:g} is implausibly large")
+        raise Rejected(RejectCode.OUT_OF_RANGE, f"{name}={number:g} is implausibly large")
     return number
 
 
@@ -217,14 +203,14 @@ def rows_for(device: DeviceInfo, ts: datetime, values: Mapping[str, Any],
              registry: Directory) -> list[Row]:
     """Map decoder names to the model's quantities and check every value."""
     if not isinstance(values, Mapping) or not values:
-        raise Rejected("bad_values", "values must be a non-empty object", device.uid)
+        raise Rejected(RejectCode.BAD_VALUES, "values must be a non-empty object", device.uid)
     if len(values) > MAX_VALUES:
-        raise Rejected("bad_values", f"more than {MAX_VALUES} values", device.uid)
+        raise Rejected(RejectCode.BAD_VALUES, f"more than {MAX_VALUES} values", device.uid)
     rows: list[Row] = []
     for name, value in values.items():
         quantity = device.field_map.get(name, name)
         if quantity not in device.quantities:
-            raise Rejected("unknown_quantity",
+            raise Rejected(RejectCode.UNKNOWN_QUANTITY,
                            f"{str(name)[:64]!r} is not a quantity of model {device.model_code}",
                            device.uid)
         try:
@@ -238,48 +224,50 @@ def rows_for(device: DeviceInfo, ts: datetime, values: Mapping[str, Any],
 
 def active_device(uid: Any, registry: Directory) -> DeviceInfo:
     if not isinstance(uid, str) or not uid or len(uid) > 64:
-        raise Rejected("unknown_device", "the device id is missing or too long")
+        raise Rejected(RejectCode.UNKNOWN_DEVICE, "the device id is missing or too long")
     device = registry.device(uid)
     if device is None:
-        raise Rejected("unknown_device", f"no device {uid!r} is registered", uid)
+        raise Rejected(RejectCode.UNKNOWN_DEVICE, f"no device {uid!r} is registered", uid)
     if not device.active:
-        raise Rejected("inactive_device", f"device {uid!r} is switched off", uid)
+        raise Rejected(RejectCode.INACTIVE_DEVICE, f"device {uid!r} is switched off", uid)
     return device
 
 
 def b64decode(value: Any, what: str) -> bytes:
     if not isinstance(value, str):
-        raise Rejected("bad_base64", f"{what} must be base64 text")
+        raise Rejected(RejectCode.BAD_BASE64, f"{what} must be base64 text")
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise Rejected("bad_base64", f"{what} is not valid base64: {error}") from None
+        raise Rejected(RejectCode.BAD_BASE64, f"{what} is not valid base64: {error}") from None
 
 
 def decoded(device: DeviceInfo, raw: bytes) -> dict[str, Any]:
     try:
         return decode(device.decoder, raw)
     except DecodeError as error:
-        raise Rejected("decode_failed", f"{device.decoder}: {error}", device.uid) from None
+        raise Rejected(RejectCode.DECODE_FAILED, f"{device.decoder}: {error}",
+                       device.uid) from None
 
 
 def load_json(payload: bytes) -> Any:
     if len(payload) > MAX_PAYLOAD:
-        raise Rejected("too_large", f"the payload has more than {MAX_PAYLOAD} bytes")
+        raise Rejected(RejectCode.TOO_LARGE, f"the payload has more than {MAX_PAYLOAD} bytes")
     try:
         return json.loads(payload)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        raise Rejected("bad_json", f"not valid JSON: {str(error)[:200]}") from None
+        raise Rejected(RejectCode.BAD_JSON, f"not valid JSON: {str(error)[:200]}") from None
 
 
 def reading_object(device: DeviceInfo, item: Any, registry: Directory,
                    now: datetime) -> list[Row]:
     """One ``{"ts": ..., "values": {...}}`` (or ``"payload": base64`` for binary models)."""
     if not isinstance(item, dict):
-        raise Rejected("bad_format", "each reading must be a JSON object", device.uid)
+        raise Rejected(RejectCode.BAD_FORMAT, "each reading must be a JSON object", device.uid)
     unknown = set(item) - {"ts", "values", "payload", "device"}
     if unknown:
-        raise Rejected("bad_format", f"unknown keys: {', '.join(sorted(map(str, unknown)))[:200]}",
+        raise Rejected(RejectCode.BAD_FORMAT,
+                       f"unknown keys: {', '.join(sorted(map(str, unknown)))[:200]}",
                        device.uid)
     try:
         ts = parse_time(item.get("ts"), now)
@@ -287,13 +275,14 @@ def reading_object(device: DeviceInfo, item: Any, registry: Directory,
         error.device_uid = device.uid
         raise
     if "values" in item and "payload" in item:
-        raise Rejected("bad_format", "give values or payload, not both", device.uid)
+        raise Rejected(RejectCode.BAD_FORMAT, "give values or payload, not both", device.uid)
     if "payload" in item:
         values: Any = decoded(device, b64decode(item["payload"], "payload"))
     elif "values" in item:
         values = item["values"]
     else:
-        raise Rejected("bad_format", "a reading needs values (or a base64 payload)", device.uid)
+        raise Rejected(RejectCode.BAD_FORMAT, "a reading needs values (or a base64 payload)",
+                       device.uid)
     return rows_for(device, ts, values, registry)
 
 
@@ -303,7 +292,7 @@ def device_uid_from_topic(topic: str) -> str:
     """``misto/<tenant>/devices/<device_id>/readings`` -> device id (or Rejected)."""
     parts = topic.split("/")
     if len(parts) != 5 or parts[0] != "misto" or parts[2] != "devices" or parts[4] != "readings":
-        raise Rejected("bad_topic", f"unexpected topic {topic[:200]!r}")
+        raise Rejected(RejectCode.BAD_TOPIC, f"unexpected topic {topic[:200]!r}")
     return parts[3]
 
 
@@ -319,7 +308,7 @@ def parse_mqtt(topic: str, payload: bytes, registry: Directory,
         raise
     items = data if isinstance(data, list) else [data]
     if not items or len(items) > MAX_ITEMS:
-        raise Rejected("bad_format", f"between 1 and {MAX_ITEMS} readings per message",
+        raise Rejected(RejectCode.BAD_FORMAT, f"between 1 and {MAX_ITEMS} readings per message",
                        device.uid)
     rows: list[Row] = []
     for item in items:
@@ -335,52 +324,98 @@ def parse_http_batch(data: Any, registry: Directory, *, token_device: DeviceInfo
     """
     now = now or datetime.now(UTC)
     if not isinstance(data, dict) or set(data) != {"readings"}:
-        raise Rejected("bad_format", 'the body must be {"readings": [...]}')
+        raise Rejected(RejectCode.BAD_FORMAT, 'the body must be {"readings": [...]}')
     items = data["readings"]
     if not isinstance(items, list) or not items or len(items) > MAX_ITEMS:
-        raise Rejected("bad_format", f"readings must be a list of 1 to {MAX_ITEMS} objects")
+        raise Rejected(RejectCode.BAD_FORMAT,
+                       f"readings must be a list of 1 to {MAX_ITEMS} objects")
     rows: list[Row] = []
     for index, item in enumerate(items):
         try:
             if not isinstance(item, dict):
-                raise Rejected("bad_format", "each reading must be a JSON object")
+                raise Rejected(RejectCode.BAD_FORMAT, "each reading must be a JSON object")
             uid = item.get("device", token_device.uid if token_device else None)
             device = active_device(uid, registry)
             if token_device is not None and device.pk != token_device.pk:
-                raise Rejected("forbidden_device", "a device token may only send its own data",
-                               device.uid)
+                raise Rejected(RejectCode.FORBIDDEN_DEVICE,
+                               "a device token may only send its own data", device.uid)
             rows.extend(reading_object(device, item, registry, now))
         except Rejected as error:
-            error.detail = f"readings[{index}]: {error.detail}"
+            error.message = f"readings[{index}]: {error.message}"
             raise
     return rows
 
 
-def _lorawan_rows(device: DeviceInfo, ts: datetime, obj: Any, raw: bytes | None,
-                  registry: Directory) -> list[Row]:
+@dataclass(frozen=True)
+class Uplink:
+    """A LoRaWAN uplink as read: the readings of the model's quantities, and the decoded
+    fields that are no quantity of the model (name -> value), to record on the device."""
+
+    device_uid: str
+    rows: list[Row]
+    unknown: dict[str, Any]
+
+
+def flatten(values: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """A codec's nested object as dotted names, so that a field map can name any member:
+    ChirpStack's Cayenne LPP codec sends ``{"temperatureSensor": {"1": 21.5}}``, which is
+    ``temperatureSensor.1`` here."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value and depth < 3:
+            flat.update(flatten(value, f"{name}.", depth + 1))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _lorawan_uplink(device: DeviceInfo, ts: datetime, obj: Any, raw: bytes | None,
+                    registry: Directory) -> Uplink:
+    """Network servers send their codec's whole decoded object, which often holds more than
+    the model's quantities (``analogInput``, ``analog_in_1``, a codec's own counters): the
+    known quantities are stored and the rest recorded; only an uplink with no known quantity
+    is refused. (Misto's own MQTT and HTTP formats stay strict: a device sending an unknown
+    quantity there is misconfigured.)"""
     if device.decoder == "json" and isinstance(obj, dict) and obj:
-        return rows_for(device, ts, obj, registry)
-    if raw is None:
-        raise Rejected("bad_format", "the uplink carries no payload", device.uid)
-    return rows_for(device, ts, decoded(device, raw), registry)
+        values: Mapping[str, Any] = obj
+    elif raw is None:
+        raise Rejected(RejectCode.BAD_FORMAT, "the uplink carries no payload", device.uid)
+    else:
+        values = decoded(device, raw)
+    fields = flatten(values)
+    if len(fields) > MAX_VALUES:
+        raise Rejected(RejectCode.BAD_VALUES, f"more than {MAX_VALUES} values", device.uid)
+    known = {name: value for name, value in fields.items()
+             if device.field_map.get(name, name) in device.quantities}
+    unknown = {name: value for name, value in fields.items() if name not in known}
+    if not known:
+        names = ", ".join(repr(str(name)[:64]) for name in list(unknown)[:10])
+        error = Rejected(RejectCode.UNKNOWN_QUANTITY,
+                         f"none of {names or 'the fields'} is a quantity of model "
+                         f"{device.model_code}", device.uid)
+        error.unknown_fields = unknown
+        raise error
+    return Uplink(device.uid, rows_for(device, ts, known, registry), unknown)
 
 
 def _eui_device(eui: Any, registry: Directory) -> DeviceInfo:
     if not isinstance(eui, str) or len(eui) != 16:
-        raise Rejected("unknown_device", "the DevEUI is missing or not 16 hex digits")
+        raise Rejected(RejectCode.UNKNOWN_DEVICE, "the DevEUI is missing or not 16 hex digits")
     device = registry.device_by_eui(eui)
     if device is None:
-        raise Rejected("unknown_device", f"no device with DevEUI {eui!r}", eui)
+        raise Rejected(RejectCode.UNKNOWN_DEVICE, f"no device with DevEUI {eui!r}", eui)
     if not device.active:
-        raise Rejected("inactive_device", f"device {device.uid!r} is switched off", device.uid)
+        raise Rejected(RejectCode.INACTIVE_DEVICE, f"device {device.uid!r} is switched off",
+                       device.uid)
     return device
 
 
-def parse_chirpstack_up(data: Any, registry: Directory, now: datetime | None = None) -> list[Row]:
+def parse_chirpstack_up(data: Any, registry: Directory, now: datetime | None = None) -> Uplink:
     """ChirpStack v4 ``up`` event (HTTP integration, JSON): deviceInfo.devEui, data, object."""
     now = now or datetime.now(UTC)
     if not isinstance(data, dict) or not isinstance(data.get("deviceInfo"), dict):
-        raise Rejected("bad_format", "not a ChirpStack up event (no deviceInfo)")
+        raise Rejected(RejectCode.BAD_FORMAT, "not a ChirpStack up event (no deviceInfo)")
     device = _eui_device(data["deviceInfo"].get("devEui"), registry)
     try:
         ts = parse_time(data["time"], now) if data.get("time") else now
@@ -388,18 +423,18 @@ def parse_chirpstack_up(data: Any, registry: Directory, now: datetime | None = N
     except Rejected as error:
         error.device_uid = device.uid
         raise
-    return _lorawan_rows(device, ts, data.get("object"), raw, registry)
+    return _lorawan_uplink(device, ts, data.get("object"), raw, registry)
 
 
-def parse_ttn_uplink(data: Any, registry: Directory, now: datetime | None = None) -> list[Row]:
+def parse_ttn_uplink(data: Any, registry: Directory, now: datetime | None = None) -> Uplink:
     """The Things Stack v3 uplink: end_device_ids.dev_eui, uplink_message.frm_payload."""
     now = now or datetime.now(UTC)
     if not isinstance(data, dict) or not isinstance(data.get("end_device_ids"), dict):
-        raise Rejected("bad_format", "not a The Things Stack message (no end_device_ids)")
+        raise Rejected(RejectCode.BAD_FORMAT, "not a The Things Stack message (no end_device_ids)")
     device = _eui_device(data["end_device_ids"].get("dev_eui"), registry)
     uplink = data.get("uplink_message")
     if not isinstance(uplink, dict):
-        raise Rejected("bad_format", "no uplink_message", device.uid)
+        raise Rejected(RejectCode.BAD_FORMAT, "no uplink_message", device.uid)
     try:
         stamp = uplink.get("received_at") or data.get("received_at")
         ts = parse_time(stamp, now) if stamp else now
@@ -408,4 +443,4 @@ def parse_ttn_uplink(data: Any, registry: Directory, now: datetime | None = None
     except Rejected as error:
         error.device_uid = device.uid
         raise
-    return _lorawan_rows(device, ts, uplink.get("decoded_payload"), raw, registry)
+    return _lorawan_uplink(device, ts, uplink.get("decoded_payload"), raw, registry)

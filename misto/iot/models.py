@@ -13,7 +13,10 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from misto.iot.decoders import decoder_names
 
 UID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 QUANTITY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -67,8 +70,6 @@ class Quantity(models.Model):
                                              "digits or '_'.")})
 
     def title(self) -> str:
-        from django.utils.translation import get_language
-
         language = get_language() or "uk"
         return self.name_en if language.startswith("en") and self.name_en else self.name_uk
 
@@ -106,8 +107,6 @@ class DeviceModel(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from misto.iot.decoders import decoder_names
-
         if self.decoder not in decoder_names():
             raise ValidationError({"decoder": _("Unknown decoder.")})
         if not isinstance(self.quantities, list) or not all(
@@ -149,6 +148,10 @@ class Device(models.Model):
     installed_at = models.DateTimeField(_("installed at"), default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+    # Fields a network server's decoder sends that are no quantity of the model (name ->
+    # a sample value): shown on the device page, so that the IT administrator can map them
+    # in the model's field map. The known quantities of such an uplink are stored.
+    unknown_fields = models.JSONField(_("unmapped decoder fields"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("device")

@@ -27,7 +27,8 @@ from paho.mqtt.properties import Properties
 from prometheus_client import Counter
 
 from misto.iot import conf
-from misto.iot.ingest import Directory, Rejected, Row, directory, parse_mqtt
+from misto.iot.errors import Rejected
+from misto.iot.ingest import Directory, Row, directory, parse_mqtt
 from misto.iot.storage import DeadLetterDraft, store_readings
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class Consumer:
         try:
             rows = parse_mqtt(message.topic, payload, self.registry)
         except Rejected as error:
-            dead = DeadLetterDraft("mqtt", message.topic, error.reason, error.detail, payload,
+            dead = DeadLetterDraft("mqtt", message.topic, error.reason, error.message, payload,
                                    error.device_uid)
         except Exception as error:  # a decoder bug must not stop the stream
             logger.exception("unexpected error decoding a message on %s", message.topic)

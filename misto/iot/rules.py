@@ -23,7 +23,7 @@ from django.db import connection
 from misto.core.bus import publish
 from misto.iot.events import ContainerFull, ReadingOutOfRange
 from misto.iot.ingest import DeviceInfo, Row
-from misto.iot.models import Rule, RuleState
+from misto.iot.models import Quantity, Rule, RuleState
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,6 @@ class RuleIndex:
     def refresh(self, force: bool = False) -> None:
         if not force and time.monotonic() - self.loaded_at < self.ttl:
             return
-        from misto.iot.models import Quantity
-
         by_quantity: dict[str, list[RuleInfo]] = defaultdict(list)
         rules = Rule.objects.filter(active=True, kind__in=[Rule.Kind.THRESHOLD, Rule.Kind.RATE])
         for rule in rules.exclude(threshold=None):

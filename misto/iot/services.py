@@ -1,7 +1,8 @@
 """The IoT module's domain logic: registry, credentials, time-series reads, periodic jobs.
 
 Views, the API, commands and tasks call these functions; the hot path of ingestion is
-:func:`misto.iot.storage.store_readings`, fed by :mod:`misto.iot.ingest`.
+:func:`misto.iot.storage.store_readings`, fed by :mod:`misto.iot.ingest` (and, for the
+HTTP channels, by :mod:`misto.iot.intake`).
 """
 
 from __future__ import annotations
@@ -17,16 +18,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from misto.core.bus import publish
+from misto.core.errors import MistoError
+from misto.core.permissions import can
 from misto.iot import conf
 from misto.iot.errors import IotCode, IotError
 from misto.iot.events import DeviceOffline, DeviceRegistryChanged
-from misto.iot.ingest import DeviceInfo, Rejected, directory, reset_directory
+from misto.iot.ingest import (
+    DeviceInfo,
+    directory,
+    reset_directory,
+)
 from misto.iot.models import (
     Aggregate,
     Device,
@@ -39,16 +48,15 @@ from misto.iot.models import (
     Rule,
     validate_uid,
 )
-from misto.iot.storage import DeadLetterDraft, store_readings
+from misto.iot.permissions import DEVICE_VIEW
+from misto.twin import check_lon_lat, district_at
+from misto.twin import landmark as find_landmark
 
 # --- registry --------------------------------------------------------------------------
 
 def _place(lon: float | None, lat: float | None, landmark: str | None
            ) -> tuple[Point | None, int | None, str]:
     """Where a device stands: a twin landmark (by public number) or a point."""
-    from misto.twin import check_lon_lat, district_at
-    from misto.twin import landmark as find_landmark
-
     feature_id = None
     point = None
     if landmark:
@@ -64,8 +72,8 @@ def _place(lon: float | None, lat: float | None, landmark: str | None
     elif lon is not None and lat is not None:
         try:
             point = check_lon_lat(lon, lat)
-        except Exception as error:
-            raise IotError(IotCode.BAD_COORDINATES, str(getattr(error, "message", error))) from None
+        except MistoError as error:  # the twin's reason, under this module's code
+            raise IotError(IotCode.BAD_COORDINATES, error.message) from None
     district = district_at(point.x, point.y) if point is not None else None
     return point, feature_id, district.katottg if district else ""
 
@@ -95,8 +103,6 @@ def register_device(uid: str, name: str, model: str | DeviceModel, *,
                     dev_eui: str | None = None, public: bool = True,
                     user: Any = None) -> Device:
     """Register a device; it is useful at once (its readings are accepted and shown)."""
-    from django.core.exceptions import ValidationError
-
     try:
         validate_uid(uid)
     except ValidationError as error:
@@ -189,11 +195,15 @@ def device_for_token(token: str) -> DeviceInfo | None:
     return directory().device(uid) if uid else None
 
 
-def create_integration(name: str, kind: str, header_name: str = "X-Misto-Secret"
-                       ) -> tuple[Integration, str]:
+def create_integration(name: str, kind: str, header_name: str = "X-Misto-Secret",
+                       secret: str | None = None) -> tuple[Integration, str]:
+    """A network server's or gateway's integration and its new secret (shown once).
+
+    ``secret`` is for the demo only, whose integrations' secrets ``misto simulate`` derives
+    again."""
     if kind not in Integration.Kind.values:
         raise IotError(IotCode.BAD_KIND, _("Unknown integration kind."))
-    secret = secrets.token_urlsafe(32)
+    secret = secret or secrets.token_urlsafe(32)
     integration = Integration.objects.create(name=name, kind=kind, header_name=header_name,
                                              secret_hash=token_digest(secret))
     return integration, secret
@@ -237,35 +247,51 @@ def mosquitto_files(tenant: str, consumer: tuple[str, str] | None = None
     return "\n".join(passwords) + "\n", "\n".join(acl)
 
 
-# --- ingestion helpers for the HTTP channels ------------------------------------------
-
-def reject(channel: str, source: str, payload: bytes | str, error: Rejected) -> int:
-    """Store one dead letter (nothing else) and return its id."""
-
-    draft = DeadLetterDraft(channel, source, error.reason, error.detail, payload,
-                            error.device_uid)
-    row = draft.row(datetime.now(UTC))
-    row.save()
-    return row.pk
-
-
-def accept(rows: list[tuple[int, str, datetime, float]]) -> int:
-    return store_readings(rows).readings
-
-
 # --- reading the time series -----------------------------------------------------------
 
 PERIODS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 
 
-def get_device(uid: str, *, public_only: bool = False) -> Device:
+def visible_devices(user: Any) -> QuerySet[Device]:
+    """The devices ``user`` may see: the public ones, and every one for the registry's
+    readers (``iot.device.view``)."""
     rows = Device.objects.select_related("model")
-    if public_only:
-        rows = rows.filter(public=True)
-    device = rows.filter(uid=uid).first()
-    if device is None:
-        raise IotError(IotCode.NOT_FOUND, _("No device %(uid)s.") % {"uid": uid}, status=404)
+    return rows if can(user, DEVICE_VIEW) else rows.filter(public=True)
+
+
+def access_device(user: Any, uid: str, action: str = DEVICE_VIEW) -> Device:
+    """The device ``uid`` if ``user`` may perform ``action`` on it.
+
+    Seeing a public device needs nothing; a private one, or any other action, needs the
+    declared action. A device that is missing and one that is hidden answer the same 404,
+    so the registry's private entries cannot be probed for.
+    """
+    device = Device.objects.select_related("model").filter(uid=str(uid)[:64]).first()
+    if device is None or not ((action == DEVICE_VIEW and device.public) or can(user, action)):
+        raise IotError(IotCode.NOT_FOUND, _("No device %(uid)s.") % {"uid": str(uid)[:64]},
+                       status=404)
     return device
+
+
+def parse_time(name: str, text: str | None) -> datetime | None:
+    """A query's ISO 8601 time (``+`` of the zone may arrive as a space), or None."""
+    if not text:
+        return None
+    try:
+        value = parse_datetime(text.replace(" ", "+"))
+    except ValueError:
+        value = None
+    if value is None:
+        raise IotError(IotCode.BAD_TIME, _("%(name)s must be an ISO 8601 time.")
+                       % {"name": name})
+    return value
+
+
+def check_limit(name: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise IotError(IotCode.BAD_NUMBER, _("%(name)s must be between %(low)s and %(high)s.")
+                       % {"name": name, "low": low, "high": high})
+    return value
 
 
 def time_range(start: datetime | None, end: datetime | None,

@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 Values = dict[str, float]
 
@@ -109,11 +110,32 @@ def weather(sim: DeviceSim, ts: datetime, minute: float) -> Values:
             "atmosphericPressure": round(1013 + sim.rng.gauss(0, 0.5), 1)}
 
 
-GENERATORS: dict[str, Callable[[DeviceSim, datetime, float], Values]] = {
+def lorawan_water(sim: DeviceSim, ts: datetime, minute: float) -> dict[str, object]:
+    """A ChirpStack JavaScript codec's object: the meter's values, and the board's analogue
+    input (battery voltage) nested by channel, as ChirpStack's codecs commonly send it."""
+    values = water(sim, ts, minute)
+    return {"waterConsumption": values["waterConsumption"], "pressure": values["pressure"],
+            "battery": values["battery"],
+            "analogInput": {"1": round(3.0 + sim.battery / 500, 2)}}
+
+
+def lorawan_climate(sim: DeviceSim, ts: datetime, minute: float) -> dict[str, object]:
+    """The Things Stack's Cayenne LPP formatter: flat ``<type>_<channel>`` names, with an
+    analogue input the model does not map."""
+    values = weather(sim, ts, minute)
+    return {"temperature_1": values["temperature"],
+            "relative_humidity_2": values["relativeHumidity"],
+            "analog_in_3": round(3.0 + sim.battery / 500, 2)}
+
+
+GENERATORS: dict[str, Callable[[DeviceSim, datetime, float], Any]] = {
     "aq-station": air, "noise-meter": noise, "bin-lpp": bin_, "parking-lpp": parking,
     "traffic-counter": traffic, "water-meter": water, "streetlight": light,
-    "weather": weather,
+    "weather": weather, "lorawan-water": lorawan_water, "lorawan-climate": lorawan_climate,
 }
+
+# The LoRaWAN models' network server (an Integration kind): their uplinks go to its webhook.
+LORAWAN = {"lorawan-water": "chirpstack", "lorawan-climate": "ttn"}
 
 
 def lpp(model: str, values: Values) -> bytes:
@@ -130,6 +152,41 @@ def lpp(model: str, values: Values) -> bytes:
 def broken(uid: str) -> bool:
     """Every 40th device of each kind is broken: registered, never heard from."""
     return uid.endswith("0040") or uid.endswith("0080") or uid.endswith("0120")
+
+
+def uplink(sim: DeviceSim, dev_eui: str, ts: datetime, minute: float, count: int
+           ) -> tuple[str, bytes]:
+    """A LoRaWAN device's uplink as its network server posts it: (webhook path, body).
+
+    ChirpStack v4's ``up`` event (HTTP integration, JSON) and The Things Stack v3's
+    ``uplink_message``, each with the codec's decoded object beside the raw payload."""
+    decoded = GENERATORS[sim.model](sim, ts, minute)
+    sim.battery = max(0.0, sim.battery - sim.rng.uniform(0, 0.01))
+    stamp = ts.isoformat().replace("+00:00", "Z")
+    raw = base64.b64encode(json.dumps(decoded).encode()).decode()
+    if LORAWAN[sim.model] == "chirpstack":
+        return "/iot/webhooks/chirpstack?event=up", json.dumps({
+            "deduplicationId": f"00000000-0000-4000-8000-{count:012d}", "time": stamp,
+            "deviceInfo": {"tenantName": "Misto", "applicationName": "water",
+                           "deviceProfileName": "Water meter", "deviceName": sim.uid,
+                           "deviceClassEnabled": "CLASS_A", "devEui": dev_eui.lower(),
+                           "tags": {}},
+            "devAddr": dev_eui[-8:].lower(), "adr": True, "dr": 5, "fCnt": count,
+            "fPort": 2, "confirmed": False, "data": raw, "object": decoded,
+            "rxInfo": [{"gatewayId": "0016c001f153a14c", "rssi": -70, "snr": 8.5}],
+            "txInfo": {"frequency": 868100000},
+        }).encode()
+    return "/iot/webhooks/ttn", json.dumps({
+        "end_device_ids": {"device_id": sim.uid,
+                           "application_ids": {"application_id": "misto-climate"},
+                           "dev_eui": dev_eui, "dev_addr": dev_eui[-8:]},
+        "correlation_ids": [f"as:up:{count:026d}"], "received_at": stamp,
+        "uplink_message": {"f_port": 1, "f_cnt": count, "frm_payload": raw,
+                           "decoded_payload": decoded,
+                           "rx_metadata": [{"gateway_ids": {"gateway_id": "misto-gw-1"},
+                                            "rssi": -80, "snr": 9.0}],
+                           "received_at": stamp},
+    }).encode()
 
 
 def message(sim: DeviceSim, ts: datetime, minute: float) -> bytes:

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from misto.core.bus import publish
 from misto.iot.events import DeviceOffline
 from misto.iot.ingest import Directory, Row, directory
-from misto.iot.models import DeadLetter
+from misto.iot.models import DeadLetter, Device
 from misto.iot.rules import evaluate
 
 logger = logging.getLogger(__name__)
@@ -170,8 +170,6 @@ def _write_sqlite(batch: Sequence[Row]) -> None:
 
 def _touch_devices(device_pks: list[int], now: datetime, registry: Directory) -> int:
     """Mark the devices seen now; a device reported offline is announced back online."""
-    from misto.iot.models import Device
-
     back = list(Device.objects.filter(pk__in=device_pks, offline=True).order_by("pk"))
     for device in back:
         Device.objects.filter(pk=device.pk).update(offline=False, last_seen=now)

@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 from misto.core.tasks import task
+from misto.iot import services
 
 
 @task()
 def detect_offline() -> int:
-    from misto.iot.services import detect_offline as run
-
-    return run()
+    return services.detect_offline()
 
 
 @task()
 def refresh_aggregates() -> int:
-    from misto.iot.services import refresh_aggregates as run
-
-    return run()
+    return services.refresh_aggregates()
 
 
 @task()
 def apply_retention() -> int:
-    from misto.iot.services import apply_retention as run
-
-    return run()
+    return services.apply_retention()
 
 
 @task()
 def ensure_partitions() -> int:
-    from misto.iot.services import ensure_partitions as run
-
-    return run()
+    return services.ensure_partitions()

@@ -1,6 +1,7 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from misto.iot import views
+from misto.iot.api.machine import webhooks
 
 app_name = "iot"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -9,6 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("devices/<str:uid>/stream", views.stream, name="stream"),
     path("staff/devices/", views.staff_devices, name="devices"),
     path("staff/silent/", views.silent, name="silent"),
-    path("webhooks/chirpstack", views.chirpstack, name="chirpstack"),
-    path("webhooks/ttn", views.ttn, name="ttn"),
+    path("webhooks/", include((webhooks.urls[0], "webhooks"))),
 ]

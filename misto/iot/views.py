@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from misto.core.errors import MistoError
 from misto.core.permissions import can
-from misto.iot import services
-from misto.iot.ingest import Rejected, directory, load_json, parse_chirpstack_up, parse_ttn_uplink
+from misto.iot import intake, services
+from misto.iot.errors import IotError
 from misto.iot.models import Device, Latest, Quantity
 from misto.iot.stream import open_stream
 
@@ -26,9 +24,10 @@ def _require_staff(request: HttpRequest) -> None:
 
 
 def _device(request: HttpRequest, uid: str) -> Device:
+    """The device page's device, or the site's 404 page (missing and hidden alike)."""
     try:
-        return services.get_device(uid, public_only=not can(request.user, "iot.device.view"))
-    except MistoError:
+        return services.access_device(request.user, uid)
+    except IotError:
         raise Http404 from None
 
 
@@ -81,6 +80,10 @@ def device_page(request: HttpRequest, uid: str) -> HttpResponse:
             (quantities.get(q), q, ts, v) for q, (ts, v) in latest],
         "maintenance": (device.maintenance.all()[:10]
                         if can(request.user, "iot.device.view") else []),
+        # What the network server's decoder sends beyond the model's quantities: for the
+        # IT administrator to map in the model's field map.
+        "unmapped": (intake.unmapped_fields(device)
+                     if can(request.user, "iot.device.view") else {}),
     })
 
 
@@ -108,40 +111,3 @@ def stream(request: HttpRequest, uid: str) -> HttpResponseBase:
         if since is None:
             raise Http404
     return open_stream(request, device, since)
-
-
-def _webhook(request: HttpRequest, kind: str, parse: object) -> HttpResponse:
-    if services.check_integration(kind, request.headers) is None:
-        return JsonResponse({"error": "unauthorized",
-                             "detail": "missing or wrong integration secret header"},
-                            status=401)
-    try:
-        data = load_json(request.body)
-        rows = parse(data, directory())  # type: ignore[operator]
-    except Rejected as exc:
-        dead = services.reject(kind, request.get_full_path()[:300], request.body, exc)
-        return JsonResponse({"error": exc.reason, "detail": exc.detail, "dead_letter": dead},
-                            status=400)
-    services.accept(rows)
-    return JsonResponse({"stored": len(rows)})
-
-
-@csrf_exempt
-@require_POST
-def chirpstack(request: HttpRequest) -> HttpResponse:
-    """ChirpStack v4 HTTP integration (JSON). Only ``event=up`` carries readings."""
-    event = request.GET.get("event", "")
-    if event != "up":
-        if services.check_integration("chirpstack", request.headers) is None:
-            return JsonResponse({"error": "unauthorized", "detail": "wrong secret"}, status=401)
-        return HttpResponse(status=204)  # join, status, ack, txack, log...: nothing to store
-    return _webhook(request, "chirpstack", parse_chirpstack_up)
-
-
-@csrf_exempt
-@require_POST
-def ttn(request: HttpRequest) -> HttpResponse:
-    """The Things Stack v3 webhook for uplink messages (enable only "Uplink message")."""
-    return _webhook(request, "ttn", parse_ttn_uplink)
-
-

@@ -19,10 +19,10 @@ from django.utils.dateparse import parse_datetime
 from misto import twin
 from misto.core.errors import MistoError
 from misto.iot.models import Device, Latest, Quantity, Reading
+from misto.iot.ngsi.schemas import EntitiesQuery, EntityQuery, TemporalQuery, options
 
 CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
 PREFIX = "urn:ngsi-ld:"
-MAX_LIMIT = 1000
 
 
 class NgsiCode(StrEnum):
@@ -146,7 +146,7 @@ def parse_q(text: str) -> list[list[tuple[str, str | None, str]]]:
         raise bad("q is too long")
     if "(" in text or ")" in text:
         raise NgsiError(NgsiCode.OPERATION_NOT_SUPPORTED, "q: parentheses are not supported",
-                        status=501)
+                        status=422)
     groups = []
     for group in text.split("|"):
         terms = []
@@ -185,16 +185,16 @@ def matches_q(entity: Mapping[str, Any], groups: list[list[tuple[str, str | None
 
 # --- geo-query: near a point -----------------------------------------------------------
 
-def parse_geo(params: Mapping[str, str]) -> tuple[float, float, str, float] | None:
-    georel = params.get("georel")
+def parse_geo(params: EntitiesQuery) -> tuple[float, float, str, float] | None:
+    georel = params.georel
     if not georel:
-        if params.get("geometry") or params.get("coordinates"):
+        if params.geometry or params.coordinates:
             raise bad("geometry and coordinates need georel")
         return None
     parts = georel.split(";")
     if parts[0] != "near":
         raise NgsiError(NgsiCode.OPERATION_NOT_SUPPORTED,
-                        f"georel {parts[0]!r} is not supported (near only)", status=501)
+                        f"georel {parts[0]!r} is not supported (near only)", status=422)
     if len(parts) != 2 or "==" not in parts[1]:
         raise bad("georel must be near;maxDistance==<metres> or near;minDistance==<metres>")
     key, _, amount = parts[1].partition("==")
@@ -206,10 +206,10 @@ def parse_geo(params: Mapping[str, str]) -> tuple[float, float, str, float] | No
         raise bad("the distance must be a number of metres") from None
     if not math.isfinite(metres) or metres < 0:
         raise bad("the distance must be a non-negative number of metres")
-    if params.get("geometry") != "Point":
+    if params.geometry != "Point":
         raise bad("georel near needs geometry=Point")
     try:
-        coordinates = json.loads(params.get("coordinates", ""))
+        coordinates = json.loads(params.coordinates or "")
     except ValueError:
         raise bad("coordinates must be a JSON array [lon, lat]") from None
     if (not isinstance(coordinates, list) or len(coordinates) != 2
@@ -224,19 +224,6 @@ def parse_geo(params: Mapping[str, str]) -> tuple[float, float, str, float] | No
 
 # --- the operations --------------------------------------------------------------------
 
-def _int(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    text = params.get(name)
-    if text is None:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise bad(f"{name} must be an integer") from None
-    if not low <= value <= high:
-        raise bad(f"{name} must be between {low} and {high}")
-    return value
-
-
 def _project(entity: dict[str, Any], attrs: str | None) -> dict[str, Any]:
     if not attrs:
         return entity
@@ -244,25 +231,20 @@ def _project(entity: dict[str, Any], attrs: str | None) -> dict[str, Any]:
     return {key: value for key, value in entity.items() if key in keep}
 
 
-def _options(params: Mapping[str, str]) -> set[str]:
-    return {part for part in params.get("options", "").split(",") if part}
-
-
-def query_entities(params: Mapping[str, str]) -> tuple[list[dict[str, Any]], int]:
-    types = [t for t in params.get("type", "").split(",") if t]
-    ids = [i for i in params.get("id", "").split(",") if i]
-    id_pattern = params.get("idPattern")
+def query_entities(params: EntitiesQuery) -> tuple[list[dict[str, Any]], int]:
+    types = [t for t in (params.type or "").split(",") if t]
+    ids = [i for i in (params.id or "").split(",") if i]
+    id_pattern = params.id_pattern
     try:
         pattern = re.compile(id_pattern) if id_pattern else None
     except re.error as error:
         raise bad(f"idPattern is not a regular expression: {error}") from None
-    groups = parse_q(params["q"]) if params.get("q") else None
+    groups = parse_q(params.q) if params.q else None
     geo = parse_geo(params)
-    limit = _int(params, "limit", 20, 0, MAX_LIMIT)
-    offset = _int(params, "offset", 0, 0, 10**9)
-    if not (types or ids or id_pattern or groups or geo or params.get("attrs")):
+    limit, offset = params.limit, params.offset
+    if not (types or ids or id_pattern or groups or geo or params.attrs):
         raise bad("give at least one of type, id, idPattern, q, attrs or georel")
-    key_values = "keyValues" in _options(params) or params.get("format") == "simplified"
+    key_values = "keyValues" in options(params.options) or params.format == "simplified"
     devices = Device.objects.filter(active=True, public=True).select_related("model")
     if types:
         devices = devices.filter(model__entity_type__in=types)
@@ -291,10 +273,10 @@ def query_entities(params: Mapping[str, str]) -> tuple[list[dict[str, Any]], int
             if (key == "maxDistance" and order > metres) or (
                     key == "minDistance" and order < metres):
                 continue
-        if params.get("attrs") and not any(a in full for a in params["attrs"].split(",")):
+        if params.attrs and not any(a in full for a in params.attrs.split(",")):
             continue
         shown = build(device, latest.get(device.pk, []), units, True) if key_values else full
-        found.append((order, _project(shown, params.get("attrs"))))
+        found.append((order, _project(shown, params.attrs)))
     if geo is not None:
         found.sort(key=lambda pair: pair[0])
     page = [entity for _, entity in found[offset:offset + limit]]
@@ -312,15 +294,14 @@ def _device(entity_ref: str) -> Device:
     return device
 
 
-def get_entity(entity_ref: str, params: Mapping[str, str]) -> dict[str, Any]:
+def get_entity(entity_ref: str, params: EntityQuery) -> dict[str, Any]:
     device = _device(entity_ref)
-    key_values = "keyValues" in _options(params)
+    key_values = "keyValues" in options(params.options)
     rows = list(Latest.objects.filter(device=device).order_by("quantity"))
-    return _project(build(device, rows, _units(), key_values), params.get("attrs"))
+    return _project(build(device, rows, _units(), key_values), params.attrs)
 
 
-def _time(params: Mapping[str, str], name: str) -> datetime:
-    text = params.get(name)
+def _time(text: str | None, name: str) -> datetime:
     if not text:
         raise bad(f"{name} is required with this timerel")
     try:
@@ -332,28 +313,27 @@ def _time(params: Mapping[str, str], name: str) -> datetime:
     return value
 
 
-def temporal_entity(entity_ref: str, params: Mapping[str, str]) -> dict[str, Any]:
+def temporal_entity(entity_ref: str, params: TemporalQuery) -> dict[str, Any]:
     """The entity with each attribute as its instances over time (or temporalValues)."""
     device = _device(entity_ref)
     readings = Reading.objects.filter(device_id=device.pk)
-    timerel = params.get("timerel")
+    timerel = params.timerel
     if timerel == "before":
-        readings = readings.filter(ts__lt=_time(params, "timeAt"))
+        readings = readings.filter(ts__lt=_time(params.time_at, "timeAt"))
     elif timerel == "after":
-        readings = readings.filter(ts__gt=_time(params, "timeAt"))
+        readings = readings.filter(ts__gt=_time(params.time_at, "timeAt"))
     elif timerel == "between":
-        start, end = _time(params, "timeAt"), _time(params, "endTimeAt")
+        start, end = _time(params.time_at, "timeAt"), _time(params.end_time_at, "endTimeAt")
         if start >= end:
             raise bad("timeAt must be before endTimeAt")
         readings = readings.filter(ts__gte=start, ts__lt=end)
     elif timerel is not None:
         raise bad("timerel must be before, after or between")
-    attrs = [a for a in params.get("attrs", "").split(",") if a]
+    attrs = [a for a in (params.attrs or "").split(",") if a]
     quantities = [q for q in device.model.quantities if not attrs or q in attrs]
-    last_n = _int(params, "lastN", 0, 0, 10_000)
-    per_attribute = last_n or 1000
+    per_attribute = params.last_n or 1000
     units = _units()
-    temporal_values = "temporalValues" in _options(params)
+    temporal_values = "temporalValues" in options(params.options)
     entity: dict[str, Any] = {"id": entity_id(device), "type": device.model.entity_type}
     for quantity in quantities:
         rows = list(readings.filter(quantity=quantity).order_by("-ts")

@@ -1,10 +1,6 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver
 
-from misto.iot.ngsi import views
+from misto.iot.ngsi.api import api
 
 app_name = "ngsi"
-urlpatterns: list[URLPattern | URLResolver] = [
-    path("entities", views.entities, name="entities"),
-    path("entities/<path:entity_id>", views.entity, name="entity"),
-    path("temporal/entities/<path:entity_id>", views.temporal_entity, name="temporal"),
-]
+urlpatterns: list[URLPattern | URLResolver] = api.urls[0]

@@ -14,6 +14,7 @@ import pytest
 from misto.iot.ingest import reset_directory
 from misto.iot.mqtt import Consumer
 from misto.iot.rules import reset_rule_index
+from misto.testing.world import build_city
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +39,10 @@ def catalogue(db):
 
 @pytest.fixture
 def devices(catalogue):
+    """Three devices in the named test city's east district (misto/testing/world.py)."""
     from misto.iot.services import register_device
 
+    build_city()
     return {
         "aq": register_device("aq-t1", "Air station", "aq-station", lon=35.16, lat=47.84),
         "bin": register_device("bin-t1", "Bin", "bin-lpp", lon=35.161, lat=47.841,
@@ -54,10 +57,14 @@ def tenant() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
 
 
+# Fixed once per run: a test that stores at(1) and then asks for at(1) must get the same
+# instant even when a minute turns in between.
+BASE = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2)
+
+
 def at(minutes: float) -> datetime:
     """A time ``minutes`` after a fixed recent instant."""
-    base = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2)
-    return base + timedelta(minutes=minutes)
+    return BASE + timedelta(minutes=minutes)
 
 
 BROKER = ("127.0.0.1", 1883)

@@ -177,3 +177,106 @@ def test_iot_command(devices, tmp_path, monkeypatch):
         call_command("iot", "credentials", "ghost", stdout=StringIO())
     with pytest.raises(CommandError):
         call_command("iot", "mosquitto-files", "--dir", str(tmp_path / "missing"))
+
+
+def _chirpstack_up(dev_eui: str, obj: dict, minutes: float) -> dict:
+    """A ChirpStack v4 ``up`` event (HTTP integration, JSON encoding) with a codec's object."""
+    return {
+        "deduplicationId": "5c0a8a4e-7d5b-4a0b-9c59-3f1a8d3e9b21",
+        "time": at(minutes).isoformat().replace("+00:00", "Z"),
+        "deviceInfo": {"tenantId": "52f14cd4-c6f1-4fbd-8f87-4025e1d49242",
+                       "tenantName": "Misto",
+                       "applicationId": "17c82e96-be03-4f38-aef3-f83d48582d97",
+                       "applicationName": "water",
+                       "deviceProfileId": "14855bf7-d10d-4aee-b618-ebfcb64dc7ad",
+                       "deviceProfileName": "Water meter", "deviceName": "water-t1",
+                       "deviceClassEnabled": "CLASS_A", "devEui": dev_eui, "tags": {}},
+        "devAddr": "00189440", "adr": True, "dr": 5, "fCnt": 7, "fPort": 2,
+        "confirmed": False, "data": "AQID", "object": obj,
+        "rxInfo": [{"gatewayId": "0016c001f153a14c", "uplinkId": 4217106255, "rssi": -36,
+                    "snr": 10.5, "context": "E3OWOQ==", "metadata": {}}],
+        "txInfo": {"frequency": 868100000, "modulation": {"lora": {
+            "bandwidth": 125000, "spreadingFactor": 7, "codeRate": "CR_4_5"}}},
+    }
+
+
+def _tts_uplink(dev_eui: str, decoded: dict, minutes: float) -> dict:
+    """The Things Stack v3 ``uplink_message`` webhook body, with a payload formatter's
+    ``decoded_payload`` (its Cayenne LPP formatter names fields ``analog_in_1``...)."""
+    stamp = at(minutes).isoformat().replace("+00:00", "Z")
+    return {
+        "end_device_ids": {"device_id": "water-t1",
+                           "application_ids": {"application_id": "misto-water"},
+                           "dev_eui": dev_eui, "join_eui": "0000000000000000",
+                           "dev_addr": "260B1234"},
+        "correlation_ids": ["as:up:01HZX9Q3F4ZJ8M7Q0V3T5K2N1P"],
+        "received_at": stamp,
+        "uplink_message": {
+            "session_key_id": "AYa8Xh3Qb2c9q1Zq0d0Ukw==", "f_port": 1, "f_cnt": 42,
+            "frm_payload": "AQID", "decoded_payload": decoded,
+            "rx_metadata": [{"gateway_ids": {"gateway_id": "misto-gw-1",
+                                             "eui": "B827EBFFFE8B0F0A"},
+                             "time": stamp, "rssi": -80, "channel_rssi": -80, "snr": 9.2}],
+            "settings": {"data_rate": {"lora": {"bandwidth": 125000, "spreading_factor": 7,
+                                                "coding_rate": "4/5"}},
+                         "frequency": "868300000"},
+            "received_at": stamp, "consumed_airtime": "0.051456s",
+        },
+    }
+
+
+def test_uplinks_with_extra_decoded_fields_store_what_is_known(devices):
+    """A codec's whole object: the model's quantities are stored, the rest recorded on the
+    device for the IT administrator (shown on its page), nothing is dead-lettered."""
+    _, chirp = create_integration("chirpstack", "chirpstack", header_name="Authorization")
+    _, tts = create_integration("tts", "ttn")
+    water = devices["water"]
+    event = _chirpstack_up("0101010101010101", {
+        "pressure": 3.2, "battery": 88, "analogInput": {"1": 3.31}, "fw": "1.4.2"}, 1)
+    response = post("/iot/webhooks/chirpstack?event=up", event, HTTP_AUTHORIZATION=chirp)
+    assert response.status_code == 200 and response.json() == {"stored": 2}
+    message = _tts_uplink("0101010101010101", {
+        "waterConsumption": 420, "battery": 87, "analog_in_1": 3.3}, 2)
+    response = post("/iot/webhooks/ttn", message, HTTP_X_MISTO_SECRET=tts)
+    assert response.status_code == 200 and response.json() == {"stored": 2}
+    latest = dict(Latest.objects.filter(device=water).values_list("quantity", "value"))
+    assert latest == {"pressure": 3.2, "waterConsumption": 420.0, "battery": 87.0}
+    assert DeadLetter.objects.count() == 0
+    water.refresh_from_db()
+    assert water.unknown_fields == {"analogInput.1": 3.31, "fw": "1.4.2", "analog_in_1": 3.3}
+    # The IT administrator sees them on the device page; the public does not.
+    from misto.testing import make_staff
+
+    client = Client()
+    client.force_login(make_staff("it", "it_admin"))
+    page = client.get("/iot/devices/water-t1/").content.decode()
+    assert 'id="iot-unmapped"' in page and "analog_in_1" in page and "analogInput.1" in page
+    assert "analog_in_1" not in Client().get("/iot/devices/water-t1/").content.decode()
+    # Once mapped in the model's field map, a field is stored and no longer listed.
+    water.model.field_map = {"analog_in_1": "pressure"}
+    water.model.save()
+    from misto.iot.ingest import reset_directory
+    from misto.iot.intake import unmapped_fields
+
+    reset_directory()
+    assert "analog_in_1" not in unmapped_fields(water)
+    message = _tts_uplink("0101010101010101", {"analog_in_1": 2.9}, 3)
+    assert post("/iot/webhooks/ttn", message, HTTP_X_MISTO_SECRET=tts).json() == {"stored": 1}
+    assert Latest.objects.get(device=water, quantity="pressure").value == 2.9
+
+
+def test_an_uplink_with_nothing_known_is_a_dead_letter(devices):
+    _, tts = create_integration("tts", "ttn")
+    _, chirp = create_integration("chirpstack", "chirpstack", header_name="Authorization")
+    message = _tts_uplink("0101010101010101", {"analog_in_1": 3.3, "digital_in_2": 1}, 1)
+    response = post("/iot/webhooks/ttn", message, HTTP_X_MISTO_SECRET=tts)
+    assert response.status_code == 400 and response.json()["error"] == "unknown_quantity"
+    dead = DeadLetter.objects.get(pk=response.json()["dead_letter"])
+    assert dead.channel == "ttn" and dead.device_uid == "water-t1"
+    event = _chirpstack_up("0101010101010101", {"analogInput": {"1": 3.3}}, 2)
+    response = post("/iot/webhooks/chirpstack?event=up", event, HTTP_AUTHORIZATION=chirp)
+    assert response.status_code == 400 and response.json()["error"] == "unknown_quantity"
+    assert Reading.objects.count() == 0 and DeadLetter.objects.count() == 2
+    devices["water"].refresh_from_db()
+    assert set(devices["water"].unknown_fields) == {"analog_in_1", "digital_in_2",
+                                                    "analogInput.1"}

@@ -85,7 +85,7 @@ def test_entity_and_temporal(filled):
                   "coordinates": "[1,2]"}, 400, "BadRequestData"),
     ("entities", {"georel": "near;maxDistance==10", "geometry": "Point",
                   "coordinates": "[1]"}, 400, "BadRequestData"),
-    ("entities", {"georel": "within", "geometry": "Polygon", "coordinates": "[]"}, 501,
+    ("entities", {"georel": "within", "geometry": "Polygon", "coordinates": "[]"}, 422,
      "OperationNotSupported"),
     ("entities", {"type": "X", "idPattern": "("}, 400, "BadRequestData"),
     ("entities/not-an-urn", {}, 400, "BadRequestData"),

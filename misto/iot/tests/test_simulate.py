@@ -12,20 +12,26 @@ from misto.iot.models import DeadLetter, Device, Latest
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_simulate_feeds_every_model(db, consumer, tenant, monkeypatch):
+def test_simulate_feeds_every_model(catalogue, consumer, tenant, monkeypatch, live_server):
+    # catalogue: its teardown empties the readings table, which no flush touches
     from misto.iot.demo import load
 
     load(StringIO())
     monkeypatch.setattr(django_settings, "MQTT_URL", "mqtt://127.0.0.1:1883")
     out = StringIO()
     call_command("simulate", "--count", "400", "--duration", "30", "--interval", "0.5",
-                 "--tenant", tenant, stdout=out)
+                 "--tenant", tenant, "--site", live_server.url, stdout=out)
     assert "published 400 messages" in out.getvalue()
     assert wait_for(lambda: Latest.objects.values("device").distinct().count() >= 300, 30)
     assert DeadLetter.objects.count() == 0
     kinds = set(Latest.objects.values_list("device__model__code", flat=True))
     assert kinds == {"aq-station", "noise-meter", "bin-lpp", "parking-lpp", "traffic-counter",
-                     "water-meter", "streetlight", "weather"}
+                     "water-meter", "streetlight", "weather", "lorawan-water",
+                     "lorawan-climate"}
+    # The LoRaWAN devices came through their network servers' webhooks, which sent their
+    # codecs' whole objects: the unmapped analogue inputs are recorded on the devices.
+    assert Device.objects.get(uid="lw-water-0001").unknown_fields.keys() == {"analogInput.1"}
+    assert Device.objects.get(uid="lw-climate-0001").unknown_fields.keys() == {"analog_in_3"}
     # The broken devices never talk.
     assert not Latest.objects.filter(device__uid="bin-0040").exists()
     assert Device.objects.get(uid="bin-0041").last_seen is not None
@@ -41,3 +47,5 @@ def test_simulate_refuses_remote_brokers_and_bad_options(db, monkeypatch):
     monkeypatch.setattr(django_settings, "MQTT_URL", "mqtt://127.0.0.1:1883")
     with pytest.raises(CommandError):
         call_command("simulate", "--interval", "0")
+    with pytest.raises(CommandError, match="refusing"):
+        call_command("simulate", "--count", "1", "--site", "http://192.0.2.10:8000")

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from misto.core.models import OutboxEvent
-from misto.iot.ingest import Rejected, directory, parse_mqtt
+from misto.iot.errors import Rejected
+from misto.iot.ingest import directory, parse_mqtt
 from misto.iot.models import Device, Latest, Reading, RuleState
 from misto.iot.services import detect_offline, refresh_aggregates
 from misto.iot.storage import store_readings
@@ -123,3 +124,9 @@ def test_parse_mqtt_checks(devices):
     with pytest.raises(Rejected) as caught:
         parse_mqtt("misto/x/devices/nobody/readings", b"{}", registry)
     assert caught.value.reason == "unknown_device"
+
+
+def test_devices_stand_in_the_named_city(devices):
+    from misto.testing.world import EAST_DISTRICT
+
+    assert {d.district for d in devices.values()} == {EAST_DISTRICT}

@@ -405,7 +405,10 @@ NOT_ROLE_GATED: dict[str, str] = {
     **_why("a signed token in the link decides (RFC 8058 one-click unsubscribe)",
            "notifications:unsubscribe", "POST /api/notifications/unsubscribe"),
     **_why("machines: device credentials or a per-integration secret",
-           "POST /api/iot/readings", "iot:chirpstack", "iot:ttn"),
+           "POST /api/iot/readings", "webhooks:chirpstack", "webhooks:ttn"),
+    **_why("the OpenAPI description of a published interface, public like the interface "
+           "(the API's root answers 404)", "ngsi:openapi-json", "ngsi:api-root",
+           "webhooks:openapi-json", "webhooks:api-root"),
     **_why("a shown photo of a shown report is public; others need reports.report.view "
            "(tested in misto/reports/tests/test_security.py)", "reports:photo"),
     **_why("a scrape token or core.metrics.view (tested in misto/core/tests)", "core:metrics"),

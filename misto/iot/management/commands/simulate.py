@@ -1,7 +1,10 @@
-"""``misto simulate``: publish realistic demo telemetry for the demo devices over MQTT.
+"""``misto simulate``: publish realistic demo telemetry for the demo devices.
 
-Each message goes out as its device, with the credentials ``misto demo`` gave it: the broker
-lets a device publish on its own topic only, and the simulator is held to the same rule.
+Each MQTT message goes out as its device, with the credentials ``misto demo`` gave it: the
+broker lets a device publish on its own topic only, and the simulator is held to the same
+rule. The demo's LoRaWAN devices talk as they do in a city: their network server (ChirpStack
+or The Things Stack) posts each uplink to Misto's webhook with the integration's secret, so
+the simulator posts them to the running site (``--site``, loopback only) the same way.
 """
 
 from __future__ import annotations
@@ -10,18 +13,22 @@ import ipaddress
 import random
 import socket
 import time
+import urllib.error
+import urllib.request
 from argparse import ArgumentParser
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 
 from misto.iot import conf
 from misto.iot.demo import demo_secret
-from misto.iot.models import Device
+from misto.iot.models import Device, Integration
+from misto.iot.mqtt import Refused, publish_as_device
 from misto.iot.services import token_digest
-from misto.iot.simulator import GENERATORS, DeviceSim, broken, message
+from misto.iot.simulator import GENERATORS, LORAWAN, DeviceSim, broken, message, uplink
 
 
 def _loopback(host: str) -> bool:
@@ -30,6 +37,27 @@ def _loopback(host: str) -> bool:
                    for info in socket.getaddrinfo(host, None))
     except (socket.gaierror, ValueError):
         return False
+
+
+class WebhookRefused(Exception):
+    """The site did not take a LoRaWAN uplink (not running, or the demo's secret refused)."""
+
+
+def _header(kind: str) -> str:
+    integration = Integration.objects.filter(kind=kind, active=True).order_by("pk").first()
+    return integration.header_name if integration else "X-Misto-Secret"
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> None:
+    """Post one uplink as the network server does; the site must store it (2xx)."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+    except urllib.error.HTTPError as error:
+        raise WebhookRefused(f"{url} answered {error.code}: {error.read()[:200]!r}") from None
+    except (urllib.error.URLError, OSError) as error:
+        raise WebhookRefused(f"{url}: {error}") from None
 
 
 class Command(BaseCommand):
@@ -48,10 +76,11 @@ class Command(BaseCommand):
         parser.add_argument("--devices", type=int, default=0,
                             help="use only the first N devices (0: all)")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--site", default="http://127.0.0.1:8000",
+                            help="the running site the LoRaWAN uplinks are posted to "
+                                 "(default http://127.0.0.1:8000, as make run serves it)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from misto.iot.mqtt import Refused, publish_as_device
-
         try:
             settings = conf.mqtt_settings()
         except ValueError as error:
@@ -61,6 +90,12 @@ class Command(BaseCommand):
         if not _loopback(settings.host):
             raise CommandError(f"refusing to simulate against {settings.host}: "
                                "the simulator only talks to a broker on this machine")
+        site = urlsplit(options["site"])
+        if site.scheme not in {"http", "https"} or not site.hostname:
+            raise CommandError(f"--site must be an http(s) URL, got {options['site']!r}")
+        if not _loopback(site.hostname):
+            raise CommandError(f"refusing to post uplinks to {site.hostname}: the simulator "
+                               "only talks to a site on this machine")
         if options["duration"] <= 0 or options["interval"] <= 0 or options["count"] < 0:
             raise CommandError("--duration and --interval must be positive, --count >= 0")
         if options["tenant"]:
@@ -76,6 +111,10 @@ class Command(BaseCommand):
             rows = rows[:options["devices"]]
         sims = [DeviceSim(d.uid, d.model.code, random.Random(f"{options['seed']}:{d.uid}"))
                 for d in rows if not broken(d.uid)]
+        euis = {d.uid: d.dev_eui or "" for d in rows}
+        headers = {kind: {"Content-Type": "application/json",
+                          _header(kind): demo_secret(f"integration:{kind}")}
+                   for kind in set(LORAWAN.values())}
         if not sims:
             raise CommandError("no devices with demo credentials: run `misto demo` first")
         started = time.monotonic()
@@ -87,8 +126,13 @@ class Command(BaseCommand):
                     now = datetime.now(UTC)
                     minute = (time.monotonic() - started) / 60 * 30 / max(
                         1.0, options["duration"] / 60)
-                    publish_as_device(settings, sim.uid, secrets[sim.uid],
-                                      message(sim, now, minute))
+                    if sim.model in LORAWAN:
+                        path, body = uplink(sim, euis[sim.uid], now, minute, sent)
+                        _post(options["site"].rstrip("/") + path, body,
+                              headers[LORAWAN[sim.model]])
+                    else:
+                        publish_as_device(settings, sim.uid, secrets[sim.uid],
+                                          message(sim, now, minute))
                     sent += 1
                     if options["count"] and sent >= options["count"]:
                         break
@@ -97,6 +141,9 @@ class Command(BaseCommand):
                     time.sleep(step)
                 if options["count"] and sent >= options["count"]:
                     break
+        except WebhookRefused as error:
+            raise CommandError(f"after {sent} messages: {error} (is the site at --site "
+                               "running, with the demo's integrations? `misto demo`)") from None
         except (Refused, OSError) as error:
             raise CommandError(f"after {sent} messages: {error} (is the broker configured with "
                                "the demo's credentials? `misto iot broker-config` / make run)"
