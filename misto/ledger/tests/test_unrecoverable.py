@@ -148,7 +148,11 @@ def test_no_ledger_entry_of_the_demo_city_can_be_recovered_by_guessing() -> None
     deliver_everything()
     kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
     assert kinds == {"residents.RegisterChanged", "iot.DeviceRegistryChanged",
-                     "reports.ReportStatusChanged", "twin.FeatureChanged"}
+                     "reports.ReportStatusChanged", "twin.FeatureChanged",
+                     # petitions: each signature in the signing transaction, and milestones
+                     "petitions.signature", "petitions.PetitionOpened",
+                     "petitions.PetitionThresholdReached", "petitions.PetitionClosed",
+                     "petitions.PetitionAnswered"}
     assert [r.kind for r in ledger.receipts_for(str(resident.pk))] == [
         "residents.RegisterChanged"]
     ledgered = ledgered_strings()
