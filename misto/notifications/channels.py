@@ -94,6 +94,11 @@ def render(message: Message, language: str | None = None) -> Rendered:
             url = str(data.get("url") or "")
             if url.startswith("/"):
                 url = base + url
+        elif data.get("kind") == "civic":  # a petition's or an appeal's step
+            title = str(data.get(f"title_{lang[:2]}") or data.get("title_uk") or "")
+            body, url = "", str(data.get("url") or "")
+            if url.startswith("/"):
+                url = base + url
         else:
             title, body, url = str(data.get("title", "")), str(data.get("body", "")), ""
         return Rendered(title, body, url or f"{base}/notices/inbox/",

@@ -15,6 +15,7 @@ redelivery sends nothing twice.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -81,3 +82,79 @@ def reading_out_of_range(event: EventEnvelope) -> None:
         expires_at=max(observed, timezone.now()) + timedelta(hours=6),
     )
     services.announce_from_event(f"iot:{event.uuid}", draft)
+
+
+# --- Petitions and appeals: the resident hears of every step --------------------------------
+# Bilingual texts, rendered in the resident's language by ``channels.render``; each event is
+# sent once (its uuid is the inbox row's source key).
+
+PETITION_NOTICES: dict[str, tuple[str, str]] = {
+    "petitions.PetitionRejected": ("Петицію «{title}» відхилено (правило {rule})",
+                                   "Your petition “{title}” was rejected (rule {rule})"),
+    "petitions.PetitionOpened": ("Петицію № {number} відкрито для підписів",
+                                 "Petition {number} is open for signatures"),
+    "petitions.PetitionThresholdReached": (
+        "Петиція № {number} зібрала {count} підписів; відповідь — до {answer_due}",
+        "Petition {number} reached {count} signatures; the answer is due by {answer_due}"),
+    "petitions.PetitionClosed": ("Петиція № {number} не зібрала потрібних підписів",
+                                 "Petition {number} did not reach its threshold"),
+    "petitions.PetitionAnswered": ("Місто відповіло на петицію № {number}",
+                                   "The city answered petition {number}"),
+}
+
+APPEAL_NOTICES: dict[str, tuple[str, str]] = {
+    "registered": ("Звернення № {number} зареєстровано; відповідь — до {due}",
+                   "Appeal {number} is registered; the answer is due by {due}"),
+    "info_request": ("Щодо звернення № {number} просять додаткову інформацію",
+                     "More information is asked for appeal {number}"),
+    "extension": ("Строк розгляду звернення № {number} продовжено до {due}",
+                  "The term of appeal {number} is extended to {due}"),
+    "message": ("Нове повідомлення щодо звернення № {number}",
+                "A new message on appeal {number}"),
+    "answered": ("Надано відповідь на звернення № {number}",
+                 "Appeal {number} is answered"),
+    "replied": ("Мешканець відповів у зверненні № {number}",
+                "The resident replied on appeal {number}"),
+    "overdue": ("Звернення № {number} прострочено (строк був {due})",
+                "Appeal {number} is overdue (it was due {due})"),
+}
+
+
+def _civic_notice(users: list[Any], source: str, texts: tuple[str, str],
+                  payload: dict[str, Any]) -> None:
+    fields = {key: value for key, value in payload.items() if isinstance(value, str | int)}
+    for key in ("due", "answer_due"):  # ISO dates, shown the way people write them
+        if isinstance(fields.get(key), str) and len(fields[key]) == 10:
+            year, month, day = str(fields[key]).split("-")
+            fields[key] = f"{day}.{month}.{year}"
+    data = {"kind": "civic", "title_uk": texts[0].format_map(_Missing(fields)),
+            "title_en": texts[1].format_map(_Missing(fields)), "url": payload.get("url") or ""}
+    services.notify_users([int(u) for u in users if u], source, data)
+
+
+class _Missing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@consumes(*PETITION_NOTICES)
+def petition_step(event: EventEnvelope) -> None:
+    """The author (and, for the answer, every signer) hears of the petition's step."""
+    payload = event.payload
+    users = [payload.get("author_user_id"), *(payload.get("signer_user_ids") or [])]
+    _civic_notice(users, f"event:{event.uuid}", PETITION_NOTICES[event.name], payload)
+
+
+@consumes("appeals.AppealRegistered", "appeals.AppealMessageSent", "appeals.AppealAnswered",
+          "appeals.AppealReplied", "appeals.AppealOverdue")
+def appeal_step(event: EventEnvelope) -> None:
+    """The author hears of every step of their appeal; the executor of a reply or a delay."""
+    payload = event.payload
+    step = {"appeals.AppealRegistered": "registered", "appeals.AppealAnswered": "answered",
+            "appeals.AppealReplied": "replied", "appeals.AppealOverdue": "overdue"}.get(
+        event.name, str(payload.get("kind") or "message"))
+    to_executor = step in ("replied", "overdue")
+    users = [payload.get("executor_user_id") if to_executor else payload.get("author_user_id")]
+    _civic_notice(users, f"event:{event.uuid}", APPEAL_NOTICES.get(step,
+                                                                   APPEAL_NOTICES["message"]),
+                  payload)

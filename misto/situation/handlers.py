@@ -48,3 +48,9 @@ def on_outage_announced(event: EventEnvelope) -> None:
 @consumes("iot.DeviceRegistryChanged")
 def on_device_registry_changed(event: EventEnvelope) -> None:
     services.ingest_device_registry(event.payload)
+
+
+@consumes("petitions.PetitionOverdue", "appeals.AppealOverdue")
+def on_overdue_answer(event: EventEnvelope) -> None:
+    """A petition or an appeal past its legal deadline becomes an incident for the centre."""
+    services.ingest_overdue_answer(event.payload, event.name.split(".", 1)[0], event.name)

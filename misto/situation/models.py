@@ -82,6 +82,7 @@ class RuleSource(models.TextChoices):
     DEVICE_OFFLINE = "device_offline", _("device offline")
     CONTAINER_FULL = "container_full", _("container full")
     OUTAGE = "outage", _("emergency outage")
+    OVERDUE_ANSWER = "overdue_answer", _("a petition or an appeal answered late")
 
 
 class KindRule(models.Model):

@@ -491,3 +491,18 @@ def _future_time(value: Any) -> datetime | None:
     if when is not None and timezone.is_naive(when):
         when = timezone.make_aware(when)
     return when
+
+
+def ingest_overdue_answer(payload: dict[str, Any], module: str, event: str) -> Incident:
+    """``petitions.PetitionOverdue`` / ``appeals.AppealOverdue``: a resident waits past the
+    legal deadline; one incident per petition or appeal, for the department that owes it."""
+    label = (_("Petition %(number)s: the answer is overdue") if module == "petitions"
+             else _("Appeal %(number)s: the answer is overdue")) % {
+        "number": _str(payload, "number")}
+    return attach_signal(Signal(
+        module=module, source_id=_str(payload, "petition_id" if module == "petitions"
+                                      else "appeal_id"),
+        event=event, rule_source=RuleSource.OVERDUE_ANSWER, rule_value=module,
+        severity=Severity.WARNING, observed_at=timezone.now(), label=str(label),
+        department=_str(payload, "department"),
+        payload={key: payload.get(key) for key in ("number", "due", "answer_due", "url")}))

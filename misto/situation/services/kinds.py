@@ -49,12 +49,17 @@ DEFAULT_KINDS: list[dict[str, Any]] = [
      "department": "it", "radius_m": 10, "window_minutes": 1440,
      "default_severity": Severity.INFO, "response_target_minutes": 240,
      "resolution_target_minutes": 2880, "color": "#868e96"},
+    {"code": "overdue_answer", "title_uk": "Прострочена відповідь мешканцям",
+     "title_en": "Residents waiting past a legal deadline", "department": "",
+     "radius_m": 10, "window_minutes": 60, "default_severity": Severity.WARNING,
+     "response_target_minutes": 480, "resolution_target_minutes": 2880, "color": "#862e9c"},
     {"code": "other", "title_uk": "Інше", "title_en": "Other", "department": "",
      "radius_m": 50, "window_minutes": 120, "response_target_minutes": 240,
      "resolution_target_minutes": 4320, "color": "#c92a2a"},
 ]
 
 DEFAULT_RULES: list[tuple[str, str, str]] = [
+    (RuleSource.OVERDUE_ANSWER, "", "overdue_answer"),
     (RuleSource.REPORT_CATEGORY, "water", "water"),
     (RuleSource.REPORT_CATEGORY, "water_leak", "water"),
     (RuleSource.REPORT_CATEGORY, "sewer", "water"),
