@@ -124,8 +124,9 @@ def _civic_notice(users: list[Any], source: str, texts: tuple[str, str],
                   payload: dict[str, Any]) -> None:
     fields = {key: value for key, value in payload.items() if isinstance(value, str | int)}
     for key in ("due", "answer_due"):  # ISO dates, shown the way people write them
-        if isinstance(fields.get(key), str) and len(fields[key]) == 10:
-            year, month, day = str(fields[key]).split("-")
+        value = fields.get(key)
+        if isinstance(value, str) and len(value) == 10:
+            year, month, day = value.split("-")
             fields[key] = f"{day}.{month}.{year}"
     data = {"kind": "civic", "title_uk": texts[0].format_map(_Missing(fields)),
             "title_en": texts[1].format_map(_Missing(fields)), "url": payload.get("url") or ""}
