@@ -27,6 +27,9 @@ class DomainEvent:
     """Base for event dataclasses. ``event_name`` defaults to ``<module label>.<Class>``."""
 
     event_name: ClassVar[str]
+    #: The payload fields the public ledger records for this event (public references only;
+    #: the ledger refuses a declaration naming the actor). Empty: not ledgered.
+    ledgered: ClassVar[tuple[str, ...]] = ()
     _types: ClassVar[dict[str, type[DomainEvent]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -47,8 +47,7 @@ ACTOR_FIELDS = ("user_id", "actor_id")
 def declared_fields(event_name: str) -> tuple[str, ...]:
     """The fields ``event_name``'s publisher declared for the ledger (empty: not ledgered)."""
     cls = event_type(event_name)
-    fields = getattr(cls, "ledgered", ()) if cls is not None else ()
-    return tuple(fields)
+    return tuple(cls.ledgered) if cls is not None else ()
 
 
 def _check_declaration(event_name: str, fields: tuple[str, ...]) -> None:

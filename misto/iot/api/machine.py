@@ -18,7 +18,7 @@ from ninja import NinjaAPI, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from misto.api import add_error_handlers
+from misto.core.apierrors import add_error_handlers
 from misto.core.schemas import refusals
 from misto.iot import intake, services
 from misto.iot.api.schemas import StoredOut

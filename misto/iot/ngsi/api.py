@@ -17,7 +17,7 @@ from django.urls import register_converter
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
 
-from misto.api import add_error_handlers
+from misto.core.apierrors import add_error_handlers
 from misto.iot.ngsi import query
 from misto.iot.ngsi.query import CORE_CONTEXT, NgsiCode, NgsiError
 from misto.iot.ngsi.schemas import (
