@@ -31,6 +31,10 @@ def test_the_ledger_consumes_exactly_the_declared_events() -> None:
         "twin.FeatureChanged": ("feature_id", "layer", "action", "version"),
         "reports.ReportStatusChanged": ("report_id", "public_id", "previous_status", "status"),
         "iot.DeviceRegistryChanged": ("device_id", "action", "version", "status"),
+        "petitions.PetitionOpened": ("petition_id", "number", "threshold", "collection_ends"),
+        "petitions.PetitionThresholdReached": ("petition_id", "number", "count", "answer_due"),
+        "petitions.PetitionClosed": ("petition_id", "number", "count", "status"),
+        "petitions.PetitionAnswered": ("petition_id", "number", "on_time"),
     }
     for name in LEDGERED:
         assert [h.id for h in handlers_for(name) if h.app == "misto.ledger"] == \
