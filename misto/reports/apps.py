@@ -21,8 +21,10 @@ class ReportsConfig(MistoModule):
     menu = (
         MenuEntry(_("Report a problem"), "reports:submit", "public"),
         MenuEntry(_("Reports map"), "reports:map", "public"),
-        MenuEntry(_("Report queue"), "reports:queue", "staff", "reports.report.change"),
-        MenuEntry(_("Phone intake"), "reports:intake", "staff", "reports.report.create"),
+        MenuEntry(_("Report queue"), "reports:queue", "staff", "reports.report.change",
+                  roles=("clerk", "dispatcher")),
+        MenuEntry(_("Phone intake"), "reports:intake", "staff", "reports.report.create",
+                  roles=("operator",)),
     )
     schedules = (Periodic("reports.escalate", "misto.reports.tasks.escalate_overdue",
                           timedelta(minutes=5)),)
