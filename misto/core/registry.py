@@ -133,6 +133,10 @@ class MistoModule(AppConfig):
     # Dotted paths to ``callable(stop: threading.Event) -> None``: long-running loops (an
     # MQTT consumer, say) that ``misto serve`` and ``misto worker`` run beside the web server.
     runners: tuple[str, ...] = ()
+    # Dotted path to ``callable() -> dict[code, obj]``: the departments this module knows,
+    # each ``obj`` with ``name`` and ``name_en``, so a page of another module that holds a
+    # department code (a device's owner, an incident's) shows its name instead.
+    department_names: str | None = None
     # Dotted path to ``callable(stdout) -> None`` that loads this module's part of the demo.
     demo: str | None = None
     # Modules whose demo data this one's demo needs first (labels).
@@ -267,6 +271,18 @@ def workspace_for(user: Any) -> str | None:
     offered = sorted((workspace for config in modules() for workspace in config.workspaces
                       if workspace.role in roles), key=lambda workspace: workspace.priority)
     return reverse(offered[0].url_name) if offered else None
+
+
+def departments() -> dict[str, Any]:
+    """Department code -> an object with ``name`` / ``name_en``, from every module that
+    declares :attr:`MistoModule.department_names` (the first one naming a code wins)."""
+    known: dict[str, Any] = {}
+    for config in modules():
+        if config.department_names:
+            provider: Callable[[], dict[str, Any]] = import_string(config.department_names)
+            for code, department in provider().items():
+                known.setdefault(code, department)
+    return known
 
 
 def banners_for(request: HttpRequest) -> list[Banner]:

@@ -23,8 +23,10 @@ def _twin() -> Any:
 
 
 def district_codes() -> dict[str, str]:
-    """KATOTTG code -> district name, from the twin."""
-    return {d.katottg: d.name for d in _twin().districts() if d.katottg}
+    """KATOTTG code -> district name (in the reader's language), from the twin."""
+    from misto.core.i18n import localized
+
+    return {d.katottg: localized(d, "name") for d in _twin().districts() if d.katottg}
 
 
 def check_districts(codes: Iterable[str]) -> list[str]:

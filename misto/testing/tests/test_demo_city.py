@@ -130,3 +130,164 @@ def test_menu_names_in_the_tour_are_the_menus(demo) -> None:
         nav = page[page.index('class="site-nav"'):page.index("</nav>")]
         for label in labels:
             assert f">{label}</a>" in nav, (account, label)
+
+
+# --- Every page, in both languages: no untranslated text, no raw codes (item 8) ------------
+
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+KATOTTG = re.compile(r"\bUA\d{17}\b")
+# Four English words in a row on a Ukrainian page: a text that missed the catalogue.
+ENGLISH_RUN = re.compile(r"\b[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,}){3,}\b")
+# Pages that are not pages (machines', streams, downloads, forms' POST targets...).
+NOT_PAGES = re.compile(r"stream|export|feed|geojson|webhook|replay|logout|manifest|"
+                       r"service-worker|service_worker|favicon|healthz|readyz|metrics|"
+                       r"set_language|labels|passkey|oidc|photo")
+
+
+def text_nodes(html: str) -> set[str]:
+    """Each piece of text standing alone between tags (a name in a cell, an option)."""
+    import html as entities
+
+    html = re.sub(r"(?is)<(script|style|svg|template)\b.*?</\1>", " ", html)
+    return {entities.unescape(node).strip() for node in re.findall(r">([^<]+)<", html)}
+
+
+def unfixed() -> list[tuple[re.Pattern[str], str, str]]:
+    """Texts still known to leak: (on which pages, the text, why). Remove one and the test
+    fails where it leaks; each is named in the report of the change that left it."""
+    from misto.iot.models import Device, DeviceModel
+
+    everywhere = re.compile("")
+    # Device and device-model names are stored in one language (English in the demo): the
+    # iot module's models need a Ukrainian and an English name, as its quantities have.
+    names = set(DeviceModel.objects.values_list("name", flat=True))
+    names |= set(Device.objects.values_list("name", flat=True))
+    known = [(everywhere, name, "iot: one-language names")
+             for name in sorted(names, key=len, reverse=True)]
+    # The verify form's placeholder shows a receipt's JSON, field names and all.
+    known.append((re.compile("^/ledger/verify"), '{"leaf_index":…,"leaf_hash":"…"}',
+                  "ledger: a JSON example"))
+    # The situation demo's readings name quantities by code ("water_pressure"), and the
+    # dashboards' district bars use the district name stored with the incident (Ukrainian):
+    # both in the situation module's figures, being reworked beside this change.
+    for code in ("water_pressure", "supply_temperature", "noise_db"):
+        known.append((re.compile("^/situation/"), code, "situation: a quantity code"))
+    for district in twin_districts():
+        known.append((re.compile("^/situation/(dashboard|leadership)"), district.name,
+                      "situation: district bars"))
+    return known
+
+
+def twin_districts() -> list[Any]:
+    import misto.twin as twin
+
+    return list(twin.districts())
+
+
+def visible_text(html: str) -> str:
+    """What a person reads: text and the attributes read aloud or shown (labels on cards).
+    Code and preformatted blocks are technical on purpose (a file name, a JSON field)."""
+    import html as entities
+
+    html = re.sub(r"(?is)<(script|style|svg|code|pre|template)\b.*?</\1>", " ", html)
+    shown = re.findall(r'\b(?:aria-label|title|placeholder|alt|data-label)="([^"]*)"', html)
+    text = re.sub(r"(?s)<[^>]+>", " ", html)
+    return entities.unescape(" ".join([text, *shown]))
+
+
+def page_paths() -> list[str]:
+    """Every parameterless page of every installed module, and one of each detail page."""
+    from django.urls import URLResolver, get_resolver, reverse
+
+    from misto.iot.models import Device
+    from misto.notifications.models import Announcement
+    from misto.reports.models import Report
+    from misto.situation.models import Incident
+
+    def names(resolver: Any, namespace: str = "") -> Iterator[str]:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace in ("admin", "api", "ngsi", "open311"):
+                    continue  # machines' interfaces and Django's admin
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from names(pattern, inner)
+            elif pattern.name and not pattern.pattern.converters:
+                yield namespace + pattern.name
+
+    paths = {reverse(name) for name in names(get_resolver()) if not NOT_PAGES.search(name)}
+    paths |= {f"/reports/{Report.objects.earliest('pk').public_id}/",
+              f"/iot/devices/{Device.objects.earliest('pk').uid}/",
+              f"/notices/{Announcement.objects.earliest('pk').pk}/",
+              f"/situation/incidents/{Incident.objects.earliest('pk').pk}/",
+              "/ledger/entries/0", "/map/?n=12-0101"}
+    return sorted(paths)
+
+
+def raw_codes() -> set[str]:
+    """Codes stored or chosen that must reach a Ukrainian page as their names, never as
+    themselves: departments', categories' and every choice value."""
+    from django.apps import apps
+
+    from misto.reports.models import Category, Department
+
+    codes = set(Department.objects.values_list("code", flat=True))
+    codes |= set(Category.objects.values_list("code", flat=True))
+    for model in apps.get_models():
+        if model.__module__.startswith("misto."):
+            for field in model._meta.get_fields():
+                for value, label in getattr(field, "choices", None) or ():
+                    if isinstance(value, str) and str(label).lower() != value:
+                        codes.add(value)
+    return {code for code in codes if re.fullmatch(r"[a-z][a-z0-9_-]+", code)}
+
+
+def ukrainian_names_with_english() -> set[str]:
+    """Stored names that have an English version: in English mode the Ukrainian one is a
+    leak (a category, its questions and answers, a department, a district)."""
+    import misto.twin as twin
+    from misto.reports.models import Attribute, Category, Department
+
+    names = {name for name, english in Department.objects.values_list("name", "name_en")
+             if english}
+    names |= {title for title, english in Category.objects.values_list("title", "title_en")
+              if english}
+    for attribute in Attribute.objects.all():
+        if attribute.description_en:
+            names.add(attribute.description)
+        names |= {value["name"] for value in attribute.values if value.get("name_en")}
+    names |= {district.name for district in twin.districts() if district.name_en}
+    return {name for name in names if len(name) > 3}
+
+
+@pytest.mark.django_db
+def test_every_page_speaks_the_readers_language_without_raw_codes(demo) -> None:
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("walker", password=None))
+    codes, leaks, known = raw_codes(), ukrainian_names_with_english(), unfixed()
+    problems: list[str] = []
+    walked = 0
+    for client in (Client(), admin):
+        for language in ("uk", "en"):
+            client.cookies["django_language"] = language
+            for path in page_paths():
+                response = client.get(path)
+                if "text/html" not in response.get("Content-Type", ""):
+                    continue
+                walked += 1
+                html = response.content.decode()
+                text = visible_text(html)
+                for where, leak, _why in known:
+                    if where.search(path):
+                        text = text.replace(leak, " ")
+                        html = html.replace(f">{leak}<", "><")
+                found = set(SNAKE_CASE.findall(text)) | set(KATOTTG.findall(text))
+                if language == "uk":
+                    words = set(re.findall(r"(?<![\w-])[a-z][a-z0-9_-]+(?![\w-])", text))
+                    found |= codes & words
+                    found |= set(ENGLISH_RUN.findall(text))
+                else:
+                    found |= leaks & text_nodes(html)
+                if found:
+                    problems.append(f"{language} {path}: {sorted(found)[:6]}")
+    assert walked > 60
+    assert not problems, "\n".join(problems)
