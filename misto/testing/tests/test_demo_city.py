@@ -291,3 +291,27 @@ def test_every_page_speaks_the_readers_language_without_raw_codes(demo) -> None:
                     problems.append(f"{language} {path}: {sorted(found)[:6]}")
     assert walked > 60
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_a_buildings_use_is_named_on_the_map_card(demo) -> None:
+    """The card said "Призначення residential": the map's config names every demo value."""
+    import json
+
+    from misto.twin.models import Feature
+
+    uses = set(Feature.objects.filter(layer__code="buildings")
+               .values_list("properties__use", flat=True)) - {None}
+    assert uses
+    for language in ("uk", "en"):
+        client = Client()
+        client.cookies["django_language"] = language
+        html = client.get("/map/").content.decode()
+        found = re.search(r'<script id="twin-config" type="application/json">(.*?)</script>',
+                          html, re.S)
+        assert found
+        names = json.loads(found.group(1))["values"]
+        assert uses <= set(names)
+        if language == "uk":
+            assert names["residential"] == "житлова"
+            assert not any(re.search("[a-z]", names[use]) for use in uses)
