@@ -40,7 +40,9 @@ def department_name(code: str | None) -> str:
 
     if not code:
         return ""
-    if time.monotonic() - _departments["at"] > _TTL_SECONDS:
+    age = time.monotonic() - _departments["at"]
+    # A code not seen yet (a department just added) is looked for again, at most once a second.
+    if age > _TTL_SECONDS or (code not in _departments["by_code"] and age > 1.0):
         _departments["by_code"] = departments()
         _departments["at"] = time.monotonic()
     department = _departments["by_code"].get(code)
