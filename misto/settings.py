@@ -206,6 +206,8 @@ LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
 # Project-level strings (settings.py); every module keeps its own catalogue in <app>/locale.
 LOCALE_PATHS = [BASE_DIR / "misto" / "locale"]
+# Day-first English dates (misto/formats/en/formats.py); Ukrainian keeps Django's own.
+FORMAT_MODULE_PATH = ["misto.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Kyiv")
 USE_I18N = True
 USE_TZ = True

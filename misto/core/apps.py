@@ -12,4 +12,5 @@ class CoreConfig(MistoModule):
     optional = False
     urls = (("", "misto.core.urls"),)
     api_router = "misto.core.api.router"
-    menu = (MenuEntry(_("Event deliveries"), "core:dead-letters", "staff", "core.event.view"),)
+    menu = (MenuEntry(_("Event deliveries"), "core:dead-letters", "staff", "core.event.view",
+                      roles=("it_admin", "auditor")),)

@@ -7,7 +7,7 @@ from django.templatetags.static import static
 from django.utils.functional import SimpleLazyObject
 
 from misto.core.pwa import resident_actions
-from misto.core.registry import banners_for, is_enabled, menu_for
+from misto.core.registry import banners_for, is_enabled, menu_for, navigation_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -15,6 +15,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     filtered by who is looking."""
     return {
         "menu": menu_for(request.user),
+        # The same entries as the header shows them: a staff member's own work first.
+        "navigation": navigation_for(request.user),
         "city_name": settings.MISTO_CITY_NAME,
         # The sign-in page is the residents module's (identity providers, staff TOTP).
         "login_url": resolve_url(settings.LOGIN_URL),

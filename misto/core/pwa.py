@@ -185,6 +185,31 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@lru_cache(maxsize=1)
+def _favicon() -> bytes:
+    """The app icon as a Windows icon (16, 32 and 48 px, drawn from the 192 px PWA icon):
+    what browsers, feed readers and bookmarks fetch from ``/favicon.ico`` without asking
+    the page."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    found = finders.find(f"misto/icons/{icon_name('any', 192)}")
+    assert isinstance(found, str), "the PWA icons are part of the core's static files"
+    icon = BytesIO()
+    with Image.open(found) as image:
+        image.convert("RGBA").save(icon, format="ICO", sizes=[(16, 16), (32, 32), (48, 48)])
+    return icon.getvalue()
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``: asked for on every first visit, so it answers, and is cached a day."""
+    response = HttpResponse(_favicon(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @require_GET
 def offline(request: HttpRequest) -> HttpResponse:
     """What the worker shows for a page it has not kept: where to go while offline."""

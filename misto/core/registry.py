@@ -38,6 +38,9 @@ class MenuEntry:
     audience: Audience = "public"
     # For staff entries: the declared ``can`` action that shows it (required for them).
     permission: str | None = None
+    # For staff entries: the roles whose everyday work this page is. It comes first in
+    # their menu; others who may open it find it under "More" (see :func:`navigation_for`).
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,10 @@ class MistoModule(AppConfig):
     # Dotted paths to ``callable(stop: threading.Event) -> None``: long-running loops (an
     # MQTT consumer, say) that ``misto serve`` and ``misto worker`` run beside the web server.
     runners: tuple[str, ...] = ()
+    # Dotted path to ``callable() -> dict[code, obj]``: the departments this module knows,
+    # each ``obj`` with ``name`` and ``name_en``, so a page of another module that holds a
+    # department code (a device's owner, an incident's) shows its name instead.
+    department_names: str | None = None
     # Dotted path to ``callable(stdout) -> None`` that loads this module's part of the demo.
     demo: str | None = None
     # Modules whose demo data this one's demo needs first (labels).
@@ -214,6 +221,47 @@ def menu_for(user: Any) -> list[MenuEntry]:
     return [entry for config in modules() for entry in config.menu if _shown_to(user, entry)]
 
 
+@dataclass(frozen=True)
+class Navigation:
+    """The menu as a staff member meets it: their own work first, everything else behind
+    one "More" disclosure (so the header stays one line on a desk and short on a phone)."""
+
+    main: list[MenuEntry]
+    more: list[MenuEntry]
+
+
+def navigation_for(user: Any) -> Navigation:
+    """:func:`menu_for`, split for staff: the entries of the user's roles (declared with
+    ``MenuEntry.roles``, or a role's :class:`Workspace`) come first, the landing page at
+    the head; the other entries they may open go under "More". Residents and visitors,
+    and an account with no role of its own, keep one flat list."""
+    from misto.core.permissions import roles_of
+
+    entries = menu_for(user)
+    roles = set(roles_of(user)) if getattr(user, "is_authenticated", False) else set()
+    if not roles:
+        return Navigation(entries, [])
+    landings = sorted((workspace for config in modules() for workspace in config.workspaces
+                       if workspace.role in roles), key=lambda workspace: workspace.priority)
+    landing_urls = [workspace.url_name for workspace in landings]
+
+    def own(entry: MenuEntry) -> bool:
+        # A landing may be a public page (the moderator's reports map).
+        return entry.url_name in landing_urls or (entry.audience == "staff"
+                                                  and bool(roles & set(entry.roles)))
+
+    def rank(entry: MenuEntry) -> tuple[int, bool]:
+        # Each landing page, then the other pages of its module, then the rest.
+        namespace = entry.url_name.split(":", 1)[0]
+        places = [index for index, url in enumerate(landing_urls)
+                  if url.split(":", 1)[0] == namespace]
+        return (places[0] if places else len(landing_urls), entry.url_name not in landing_urls)
+
+    main = sorted((entry for entry in entries if own(entry)), key=rank)  # stable: module order
+    more = [entry for entry in entries if not own(entry)]
+    return Navigation(main, more) if main else Navigation(entries, [])
+
+
 def quick_actions_for(user: Any) -> list[MenuEntry]:
     """The cabinet's quick actions a user may take, from every installed module."""
     return [entry for config in modules() for entry in config.quick_actions
@@ -231,6 +279,18 @@ def workspace_for(user: Any) -> str | None:
     offered = sorted((workspace for config in modules() for workspace in config.workspaces
                       if workspace.role in roles), key=lambda workspace: workspace.priority)
     return reverse(offered[0].url_name) if offered else None
+
+
+def departments() -> dict[str, Any]:
+    """Department code -> an object with ``name`` / ``name_en``, from every module that
+    declares :attr:`MistoModule.department_names` (the first one naming a code wins)."""
+    known: dict[str, Any] = {}
+    for config in modules():
+        if config.department_names:
+            provider: Callable[[], dict[str, Any]] = import_string(config.department_names)
+            for code, department in provider().items():
+                known.setdefault(code, department)
+    return known
 
 
 def banners_for(request: HttpRequest) -> list[Banner]:

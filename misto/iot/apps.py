@@ -17,8 +17,10 @@ class IotConfig(MistoModule):
     title = _("Sensors and devices")
     menu = (
         MenuEntry(_("Sensors"), "iot:sensors", "public"),
-        MenuEntry(_("Devices"), "iot:devices", "staff", "iot.device.view"),
-        MenuEntry(_("Silent devices"), "iot:silent", "staff", "iot.device.view"),
+        MenuEntry(_("Devices"), "iot:devices", "staff", "iot.device.view",
+                  roles=("it_admin",)),
+        MenuEntry(_("Silent devices"), "iot:silent", "staff", "iot.device.view",
+                  roles=("it_admin",)),
     )
     workspaces = (Workspace("it_admin", "iot:devices"),)
     urls = (("iot/", "misto.iot.urls"), ("ngsi-ld/v1/", "misto.iot.ngsi.urls"))

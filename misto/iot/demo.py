@@ -41,7 +41,20 @@ QUANTITIES: dict[str, tuple[str, str, str, str, float, float, int]] = {
     "battery": ("Заряд батареї", "Battery", "P1", "%", 0, 100, 90),
 }
 
-# code: (name, entity type, decoder, quantities, field map, offline after (min), count, prefix)
+# The models' Ukrainian names (the English ones are in MODELS).
+MODEL_NAMES_UK = {
+    "aq-station": "Станція якості повітря AQ-1",
+    "noise-meter": "Шумомір NM-2",
+    "bin-lpp": "Датчик заповнення контейнера (Cayenne LPP)",
+    "parking-lpp": "Датчик паркомісця (Cayenne LPP)",
+    "traffic-counter": "Лічильник транспорту TC-5",
+    "water-meter": "Лічильник води з датчиком тиску",
+    "streetlight": "Контролер вуличного ліхтаря",
+    "weather": "Метеостанція",
+}
+
+# code: (English name, entity type, decoder, quantities, field map, offline after (min),
+# count, prefix)
 MODELS: dict[str, tuple[str, str, str, list[str], dict[str, str], int, int, str]] = {
     "aq-station": ("Air quality station AQ-1", "AirQualityObserved", "json",
                    ["temperature", "relativeHumidity", "pm25", "pm10", "no2", "battery"], {},
@@ -103,7 +116,8 @@ def ensure_catalogue() -> dict[str, DeviceModel]:
     models = {}
     for code, (name, entity, decoder, quantities, field_map, offline, *_rest) in MODELS.items():
         models[code], _ = DeviceModel.objects.update_or_create(code=code, defaults={
-            "name": name, "entity_type": entity, "decoder": decoder, "quantities": quantities,
+            "name": MODEL_NAMES_UK.get(code, name), "name_en": name, "entity_type": entity,
+            "decoder": decoder, "quantities": quantities,
             "field_map": field_map, "offline_after_minutes": offline})
     for name, model, quantity, kind, op, threshold, clear_at, severity, public, raises in RULES:
         Rule.objects.update_or_create(name=name, defaults={
@@ -168,8 +182,10 @@ def load(stdout: IO[str] | Any) -> None:
                 number, lon, lat = next(spots)
                 if Device.objects.filter(uid=uid).exists():
                     continue
-                register_device(uid, f"{spec[0]} #{n}", models[code], lon=lon, lat=lat,
-                                landmark=number, owner_department="it", dev_eui=dev_eui(uid))
+                device = register_device(uid, f"{models[code].name} № {n}", models[code],
+                                         lon=lon, lat=lat, landmark=number,
+                                         owner_department="it", dev_eui=dev_eui(uid))
+                Device.objects.filter(pk=device.pk).update(name_en=f"{spec[0]} #{n}")
                 created += 1
         without = list(Device.objects.filter(uid__in=uids, token_hash=""))
         for device in without:

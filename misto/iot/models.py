@@ -79,6 +79,7 @@ class DeviceModel(models.Model):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     manufacturer = models.CharField(_("manufacturer"), max_length=200, blank=True)
     entity_type = models.CharField(
         _("entity type"), max_length=40, choices=EntityType.choices, default=EntityType.DEVICE
@@ -130,6 +131,7 @@ class Device(models.Model):
 
     uid = models.CharField(_("device id"), max_length=64, unique=True, validators=[validate_uid])
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     model = models.ForeignKey(DeviceModel, on_delete=models.PROTECT, related_name="devices",
                               verbose_name=_("model"))
     owner_department = models.CharField(_("owner department"), max_length=64, blank=True)

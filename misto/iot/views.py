@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
+from misto.core.i18n import localized
 from misto.core.permissions import can
 from misto.iot import intake, services
 from misto.iot.errors import IotError
@@ -44,7 +45,7 @@ def sensors(request: HttpRequest) -> HttpResponse:
     for row in Latest.objects.filter(device__in=devices).values_list("device_id", "quantity",
                                                                      "value"):
         latest.setdefault(row[0], {})[row[1]] = row[2]
-    points = [{"id": d.uid, "name": d.name, "lon": d.location.x, "lat": d.location.y,
+    points = [{"id": d.uid, "name": localized(d, "name"), "lon": d.location.x, "lat": d.location.y,
                "url": f"/iot/devices/{d.uid}/"} for d in devices if d.location]
     rows = [(d, latest.get(d.pk, {})) for d in devices]
     return render(request, "iot/sensors.html", {
@@ -70,7 +71,7 @@ def device_page(request: HttpRequest, uid: str) -> HttpResponse:
         "unit": quantities[chosen].unit_label if chosen else "",
         "stream": f"/iot/devices/{device.uid}/stream",
         "series": [[ts.isoformat(), value] for ts, value in series],
-        "map": _map_config([{"id": device.uid, "name": device.name, "lon": point.x,
+        "map": _map_config([{"id": device.uid, "name": localized(device, "name"), "lon": point.x,
                              "lat": point.y, "url": ""}] if point else []),
     }
     return render(request, "iot/device.html", {

@@ -15,7 +15,8 @@ class LedgerConfig(MistoModule):
     urls = (("ledger/", "misto.ledger.urls"),)
     api_router = "misto.ledger.api.router"
     api_prefix = "ledger"
-    menu = (MenuEntry(_("Check the ledger"), "ledger:verify"),)
+    # The public page explains the ledger in plain words first, then offers the check.
+    menu = (MenuEntry(_("Check the ledger"), "ledger:index"),)
     cabinet_panel = "misto.ledger.views.cabinet_panel"
     demo = "misto.ledger.demo.load"
     # Other modules' demos write entries (through events); sign after them.

@@ -24,7 +24,7 @@ class NotificationsConfig(MistoModule):
     menu = (
         MenuEntry(_("Announcements and outages"), "notifications:index", "public"),
         MenuEntry(_("Compose announcement"), "notifications:compose", "staff",
-                  "notifications.announcement.create"),
+                  "notifications.announcement.create", roles=("clerk", "dispatcher")),
     )
     # The runner does the work (fan-out, scheduled publishing, channel deliveries); the
     # periodic job is a safety net that expires finished outages from the public feeds.

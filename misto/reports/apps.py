@@ -16,13 +16,16 @@ class ReportsConfig(MistoModule):
     api_prefix = "reports"
     cabinet_panel = "misto.reports.cabinet.my_reports_panel"
     quick_actions = (MenuEntry(_("Report a problem"), "reports:submit", "resident"),)
+    department_names = "misto.reports.names.department_names"
     workspaces = (Workspace("clerk", "reports:queue", 10), Workspace("operator", "reports:intake"),
                   Workspace("moderator", "reports:map"))
     menu = (
         MenuEntry(_("Report a problem"), "reports:submit", "public"),
         MenuEntry(_("Reports map"), "reports:map", "public"),
-        MenuEntry(_("Report queue"), "reports:queue", "staff", "reports.report.change"),
-        MenuEntry(_("Phone intake"), "reports:intake", "staff", "reports.report.create"),
+        MenuEntry(_("Report queue"), "reports:queue", "staff", "reports.report.change",
+                  roles=("clerk", "dispatcher")),
+        MenuEntry(_("Phone intake"), "reports:intake", "staff", "reports.report.create",
+                  roles=("operator",)),
     )
     schedules = (Periodic("reports.escalate", "misto.reports.tasks.escalate_overdue",
                           timedelta(minutes=5)),)

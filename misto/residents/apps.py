@@ -15,7 +15,10 @@ class ResidentsConfig(MistoModule):
     api_prefix = "residents"
     menu = (
         MenuEntry(_("My cabinet"), "residents:cabinet", "resident"),
-        MenuEntry(_("Register"), "residents:staff-register", "staff", "residents.person.list"),
+        MenuEntry(_("Register"), "residents:staff-register", "staff", "residents.person.list",
+                  roles=("clerk",)),
+        MenuEntry(_("Access audit"), "residents:staff-audit", "staff",
+                  "residents.access_log.audit", roles=("auditor",)),
     )
     cabinet_panel = "misto.residents.cabinet.quick_actions_panel"
     workspaces = (Workspace("clerk", "residents:staff-register", 20),

@@ -44,8 +44,10 @@ class SituationConfig(MistoModule):
     api_prefix = "situation"
     workspaces = (Workspace("dispatcher", "situation:centre"),)
     menu = (
-        MenuEntry(_("Situation centre"), "situation:centre", "staff", "situation.incident.view"),
-        MenuEntry(_("Dashboard"), "situation:dashboard", "staff", "situation.incident.view"),
+        MenuEntry(_("Situation centre"), "situation:centre", "staff", "situation.incident.view",
+                  roles=("dispatcher",)),
+        MenuEntry(_("Dashboard"), "situation:dashboard", "staff", "situation.incident.view",
+                  roles=("dispatcher",)),
         MenuEntry(_("My tasks"), "situation:tasks", "staff", "situation.incident.view"),
     )
     schedules = (

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 from misto import twin
 from misto.core.config import env_float
 from misto.core.errors import MistoError
+from misto.core.i18n import localized
 from misto.situation import services
 from misto.situation.models import (
     ACTIVE_STATUSES,
@@ -72,7 +73,7 @@ def _reach(error: MistoError) -> NoReturn:
 
 
 def _districts() -> list[tuple[str, str]]:
-    return [(d.katottg, d.name) for d in twin.districts()]
+    return [(d.katottg, localized(d, "name")) for d in twin.districts()]
 
 
 def _map_config(request: HttpRequest, *, read_only: bool, emergency: Emergency | None = None

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from misto.core.errors import MistoError
@@ -69,6 +69,13 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "pharmacy": _("pharmacy"), "administration": _("administration"),
             "shelter": _("shelter"), "dual_use": _("dual-use shelter"),
             "simple": _("simple shelter"), "other": _("other"),
+        },
+        # A building's use or a plot's purpose (the demo's values): shown by name.
+        "values": {
+            "residential": pgettext("building use", "residential"),
+            "public": pgettext("building use", "public"),
+            "commercial": pgettext("building use", "commercial"),
+            "industrial": pgettext("building use", "industrial"),
         },
         "text": {
             "district": _("District"), "address": _("Nearest address"),

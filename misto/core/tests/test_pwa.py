@@ -122,3 +122,15 @@ def test_bottom_bar_holds_the_residents_main_actions(client) -> None:
     for url in ("/reports/new/", "/map/", "/notices/", "/cabinet/"):
         assert f'href="{url}"' in bar
     assert "Повідомити" in bar
+
+
+def test_favicon_is_the_app_icon_as_a_real_ico(client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    assert "max-age" in response["Cache-Control"]
+    with Image.open(io.BytesIO(response.content)) as icon:
+        assert icon.format == "ICO"
+        assert {(16, 16), (32, 32), (48, 48)} <= set(icon.info["sizes"])
+        # The brand's blue, as in the PWA icons (not a blank or a placeholder).
+        pixel = icon.convert("RGB").getpixel((icon.width // 2, 2))
+        assert pixel == (0x0B, 0x5C, 0xAD)

@@ -170,3 +170,34 @@ def test_is_enabled_refuses_a_name_that_is_no_module() -> None:
     assert is_enabled("twin") is True
     with pytest.raises(LookupError, match="no module is called 'reprts'"):
         is_enabled("reprts")
+
+
+@pytest.mark.django_db
+def test_staff_navigation_puts_the_roles_own_work_first() -> None:
+    from misto.core.registry import navigation_for
+
+    def split(user) -> tuple[list[str], list[str]]:
+        navigation = navigation_for(user)
+        return ([e.url_name for e in navigation.main], [e.url_name for e in navigation.more])
+
+    auditor_main, auditor_more = split(make_staff("auditor", "auditor"))
+    assert auditor_main[0] == "residents:staff-audit"  # the landing page leads
+    assert "core:dead-letters" in auditor_main
+    assert "notifications:compose" not in auditor_main + auditor_more
+    clerk_main, clerk_more = split(make_staff("clerk", "clerk", department="light"))
+    assert clerk_main[0] == "reports:queue"
+    assert "iot:devices" not in clerk_main + clerk_more
+    assert "twin:map" in clerk_more and "twin:map" not in clerk_main
+    # A landing page may be public (a moderator's reports map).
+    assert split(make_staff("moderator", "moderator"))[0] == ["reports:map"]
+
+
+@pytest.mark.django_db
+def test_residents_and_visitors_keep_one_flat_menu(django_user_model) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from misto.core.registry import navigation_for
+
+    for user in (AnonymousUser(), django_user_model.objects.create_user("resident")):
+        navigation = navigation_for(user)
+        assert navigation.more == [] and navigation.main == menu_for(user)

@@ -14,13 +14,14 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.utils.translation import gettext as _
 
 from misto import twin
+from misto.core.i18n import localized
 from misto.notifications.errors import NotificationError, NotificationsCode
 
 
 def district_codes(language: str | None = None) -> dict[str, str]:
-    """KATOTTG code -> district name, from the twin; in English where the twin has one."""
-    return {d.katottg: (d.name_en if language == "en" and d.name_en else d.name)
-            for d in twin.districts() if d.katottg}
+    """KATOTTG code -> district name, from the twin, in ``language`` (the reader's by
+    default; Ukrainian where the twin has no English name)."""
+    return {d.katottg: localized(d, "name", language) for d in twin.districts() if d.katottg}
 
 
 def check_districts(codes: Iterable[str]) -> list[str]:

@@ -329,7 +329,8 @@ def _why(reason: str, *routes: str) -> dict[str, str]:
 NOT_ROLE_GATED: dict[str, str] = {
     **_why("public read: open data, maps, feeds, the public ledger (no personal data)",
            "core:home", "core:healthz", "core:readyz", "set_language", "twin:map",
-           "core:manifest", "core:offline", "core:service-worker", "twin:shelters",
+           "core:manifest", "core:offline", "core:service-worker", "core:favicon",
+           "twin:shelters",
            "GET /api/twin/districts", "GET /api/twin/features/{feature_id}",
            "GET /api/twin/features/{feature_id}/history", "GET /api/twin/landmarks/{number}",
            "GET /api/twin/layers", "GET /api/twin/layers/{code}", "GET /api/twin/locate",

@@ -116,7 +116,9 @@
     fact(T.number, props.number);
     Object.keys(props).forEach(function (k) {
       if (["name", "number", "layer", "version", "valid_from", "district", "retired_at"].indexOf(k) < 0) {
-        fact((cfg.fields && cfg.fields[k]) || k, k === "kind" ? kindLabel(props[k]) : props[k]);
+        var named = (k === "use" || k === "purpose") && cfg.values && cfg.values[props[k]];
+        var value = k === "kind" ? kindLabel(props[k]) : named || props[k];
+        fact((cfg.fields && cfg.fields[k]) || k, value);
       }
     });
     section.appendChild(dl);
