@@ -9,9 +9,9 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import get_language
 from ninja import Query
 
+from misto.core.audience import Audience
 from misto.core.schemas import DbId, refusals
 from misto.notifications import push, services
-from misto.notifications.api.audience import Audience
 from misto.notifications.api.schemas import (
     AnnouncementOut,
     AnnouncementsOut,

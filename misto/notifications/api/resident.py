@@ -12,9 +12,9 @@ from django.utils.translation import get_language
 from ninja import Query, Status
 from ninja.security import django_auth
 
+from misto.core.audience import Audience
 from misto.core.schemas import DbId, refusals
 from misto.notifications import services
-from misto.notifications.api.audience import Audience
 from misto.notifications.api.schemas import (
     AreaIn,
     CreatedOut,

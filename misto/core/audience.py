@@ -1,4 +1,5 @@
-"""The routes one audience may call, declared with that audience's authentication once.
+"""The routes one audience may call, declared with that audience's authentication once
+(any module's ``api/``: first written for the notifications module).
 
 Why not one ninja ``Router`` per audience mounted with ``add_router``: Django sends a path
 to the first router that has it, so the public ``GET /announcements`` and the staff
