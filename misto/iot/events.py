@@ -58,6 +58,18 @@ class DeviceOffline(DomainEvent):
 
 
 @dataclass(frozen=True)
+class DeviceSeen(DomainEvent):
+    """A device is heard from for the first time (its first accepted reading)."""
+
+    device_id: str
+    device_name: str
+    district: str | None
+    lon: float | None
+    lat: float | None
+    first_seen: str
+
+
+@dataclass(frozen=True)
 class DeviceRegistryChanged(DomainEvent):
     # Fields copied into the public ledger (misto.ledger): public references only.
     ledgered: ClassVar[tuple[str, ...]] = ("device_id", "action", "version", "status")

@@ -18,7 +18,7 @@ import psycopg
 from django.db import IntegrityError, connection, transaction
 
 from misto.core.bus import publish
-from misto.iot.events import DeviceOffline
+from misto.iot.events import DeviceOffline, DeviceSeen
 from misto.iot.ingest import Directory, Row, directory
 from misto.iot.models import DeadLetter, Device
 from misto.iot.rules import evaluate
@@ -169,8 +169,15 @@ def _write_sqlite(batch: Sequence[Row]) -> None:
 
 
 def _touch_devices(device_pks: list[int], now: datetime, registry: Directory) -> int:
-    """Mark the devices seen now; a device reported offline is announced back online."""
+    """Mark the devices seen now; a device reported offline is announced back online, and a
+    device heard for the first time is announced (``DeviceSeen``), so that every page that
+    counts devices online agrees with the device's own page from its first reading on."""
     back = list(Device.objects.filter(pk__in=device_pks, offline=True).order_by("pk"))
+    for device in Device.objects.filter(pk__in=device_pks, last_seen=None).order_by("pk"):
+        publish(DeviceSeen(
+            device_id=device.uid, device_name=device.name, district=device.district or None,
+            lon=device.location.x if device.location else None,
+            lat=device.location.y if device.location else None, first_seen=now.isoformat()))
     for device in back:
         Device.objects.filter(pk=device.pk).update(offline=False, last_seen=now)
         publish(DeviceOffline(

@@ -40,6 +40,12 @@ def on_device_offline(event: EventEnvelope) -> None:
     services.ingest_device_offline(event.payload)
 
 
+@consumes("iot.DeviceSeen", inline=True)
+def on_device_seen(event: EventEnvelope) -> None:
+    """A device's first reading: online from now on (as its own page says)."""
+    services.ingest_device_offline({**event.payload, "back_online": True})
+
+
 @consumes("notifications.OutageAnnounced", inline=True)
 def on_outage_announced(event: EventEnvelope) -> None:
     services.ingest_outage(event.payload)

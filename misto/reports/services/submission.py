@@ -10,7 +10,7 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from django.contrib.gis.geos import Point
@@ -64,6 +64,9 @@ class Submission:
     duplicate_of: str = ""
     media_url: str = ""
     require_description: bool = True
+    # When the city received it, if earlier than now (a call logged after the fact, a
+    # back-filled import, the demo city's history); never in the future.
+    received_at: datetime | None = None
     # The client's key for this submission (see :func:`check_idempotency_key`): a retry with
     # the same key returns the first report instead of making another.
     idempotency_key: str = ""
@@ -88,6 +91,7 @@ class Checked:
     media_url: str
     original: Report | None  # the report this one says it duplicates, when it exists
     idempotency_digest: str | None
+    received_at: datetime | None
 
 
 # The longest value each stored text may have (the columns' sizes): longer is refused, as
@@ -127,6 +131,10 @@ def check_submission(data: Submission) -> Checked:
         problems.append(ReportError(ReportsCode.NO_DESCRIPTION, _(
             "The description is longer than 4000 characters."), field="description"))
     problems.extend(check_text_limits(data))
+    if data.received_at is not None and data.received_at > timezone.now() + timedelta(minutes=1):
+        problems.append(ReportError(ReportsCode.BAD_REQUEST,
+                                    _("A report cannot be received in the future."),
+                                    field="received_at"))
     photos: list[CleanPhoto] = []
     if len(data.photos) > max_photos():
         problems.append(ReportError(ReportsCode.TOO_MANY_PHOTOS, _(
@@ -167,7 +175,7 @@ def check_submission(data: Submission) -> Checked:
         photos=photos, channel=data.channel, author=author, api_key=data.api_key,
         contact_name=data.contact_name, contact_phone=data.contact_phone,
         contact_email=data.contact_email, media_url=data.media_url, original=original,
-        idempotency_digest=_idempotency_digest(data))
+        idempotency_digest=_idempotency_digest(data), received_at=data.received_at)
 
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -225,7 +233,7 @@ def submit(data: Submission) -> Report:
 def _create(checked: Checked) -> Report:
     """Write the checked submission; reads only ``checked`` (see :class:`Checked`)."""
     author, original = checked.author, checked.original
-    now = timezone.now()
+    now = checked.received_at or timezone.now()
     category, place = checked.category, checked.place
     with transaction.atomic():
         report = Report.objects.create(

@@ -66,3 +66,20 @@ def test_several_problems_keep_each_in_the_api_body(city):
         (ReportsCode.UNKNOWN_CATEGORY, "category"), (ReportsCode.NO_DESCRIPTION, "description"),
         (ReportsCode.NO_LOCATION, "location")}
     assert caught.value.errors[0].message in ("Оберіть категорію.", "Choose a category.")
+
+
+def test_a_report_received_earlier_carries_that_time_everywhere(city):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    earlier = timezone.now() - timedelta(days=3)
+    report = services.submit(submission(city, received_at=earlier))
+    assert report.created_at == earlier
+    assert report.due_at == earlier + timedelta(hours=report.category.sla_hours)
+    event = OutboxEvent.objects.get(name="reports.ReportCreated")
+    assert event.payload["created_at"] == earlier.isoformat()
+    with pytest.raises(ReportError) as caught:
+        services.submit(submission(city, received_at=timezone.now() + timedelta(hours=1)))
+    assert caught.value.field == "received_at"
+    assert Report.objects.count() == 1

@@ -62,11 +62,6 @@ def test_registered_silent_and_back_online_devices_agree(iot_devices):
         (total, online, silent)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "iot announces no event when a device is heard from for the first time (storage."
-    "_touch_devices publishes DeviceOffline(back_online=True) only for a device that was "
-    "offline), so the situation centre cannot tell a never-seen device that starts "
-    "reporting normally from one still silent; needs an iot event (see docs/situation.md)"))
 def test_a_device_heard_for_the_first_time_is_online_on_both(iot_devices):
     from misto.iot.storage import store_readings
 
