@@ -51,6 +51,8 @@ MODEL_NAMES_UK = {
     "water-meter": "Лічильник води з датчиком тиску",
     "streetlight": "Контролер вуличного ліхтаря",
     "weather": "Метеостанція",
+    "lorawan-water": "Лічильник води LoRaWAN (ChirpStack)",
+    "lorawan-climate": "Кліматичний датчик LoRaWAN (TTS, форматер Cayenne LPP)",
 }
 
 # code: (English name, entity type, decoder, quantities, field map, offline after (min),

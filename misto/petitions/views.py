@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from misto import twin
+from misto.core.i18n import localized
 from misto.core.permissions import can
 from misto.core.registry import CabinetPanel, PanelOrder
 from misto.petitions import services
@@ -64,7 +65,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": page, "status": status, "topic": topic, "district": district,
         "q": request.GET.get("q", "")[:100],
         "statuses": [(s.value, s.label) for s in Status if s in PUBLIC],
-        "topics": Topic.choices, "districts": twin.districts(),
+        "topics": Topic.choices,
+        "districts": [(d.katottg, localized(d, "name")) for d in twin.districts()],
     })
 
 
@@ -87,8 +89,8 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "deadline": services.answer_deadline(petition),
         "may_answer": can(request.user, "petitions.petition.answer", petition),
         "may_watch": can(request.user, "petitions.petition.view", petition),
-        "district_name": next((d.name for d in twin.districts() if d.katottg == petition.district),
-                              ""),
+        "district_name": next((localized(d, "name") for d in twin.districts()
+                               if d.katottg == petition.district), ""),
     })
 
 
