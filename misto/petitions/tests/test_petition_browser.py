@@ -197,3 +197,66 @@ def test_a_petition_from_draft_to_the_answer_in_every_inbox(
     writer.check("mine-answered")
     writer.close()
     assert services.recount(petition).agrees
+
+
+def ink_differs_from_paper(page: Any, selector: str) -> bool:
+    """Whether the element's text colour differs from the colour behind it (axe missed a
+    white-on-white button here: a transparent button over the page is not always judged)."""
+    return bool(page.evaluate("""(selector) => {
+        const element = document.querySelector(selector);
+        let behind = element, paper = 'rgba(0, 0, 0, 0)';
+        while (behind && (paper === 'rgba(0, 0, 0, 0)' || paper === 'transparent')) {
+            paper = getComputedStyle(behind).backgroundColor; behind = behind.parentElement;
+        }
+        if (paper === 'rgba(0, 0, 0, 0)') paper = 'rgb(255, 255, 255)';
+        return getComputedStyle(element).color !== paper;
+    }""", selector))
+
+
+@pytest.mark.parametrize("language,device", [("uk", "phone"), ("en", "desktop")])
+def test_a_resident_finds_signs_withdraws_and_signs_again(
+        live_server, browser, open_petition, residents, language, device) -> None:
+    words = WORDS[language] | {
+        "withdraw": {"uk": "Відкликати мій підпис", "en": "Withdraw my signature"}[language],
+        "show": {"uk": "Показати", "en": "Show"}[language]}
+    number = open_petition.number
+    (resident,) = residents(1)
+    visit = Visit(browser, live_server, resident, language, device)
+
+    # The list, filtered by topic, leads to the petition.
+    page = visit.goto("/petitions/")
+    visit.check("index")
+    page.select_option("#f-topic", "transport")
+    page.get_by_role("button", name=words["show"], exact=True).click()
+    page.wait_for_url("**topic=transport**")
+    page.get_by_role("link", name=open_petition.title).click()
+    page.wait_for_url(f"**/petitions/{number}/")
+
+    # One click signs; the withdraw button is there and readable; signing again works.
+    page.locator(".sign-box").get_by_role("button", name=words["sign"], exact=True).click()
+    page.wait_for_selector(".message-success")
+    withdraw = page.get_by_role("button", name=words["withdraw"], exact=True)
+    assert withdraw.is_visible()
+    assert ink_differs_from_paper(page, ".sign-box .link-button")
+    visit.check("detail-withdraw")
+    withdraw.click()
+    page.wait_for_selector(".message-success")
+    assert words["count"].format(n=0, t=3) in page.locator(".progress-label").inner_text()
+    page.locator(".sign-box").get_by_role("button", name=words["sign"], exact=True).click()
+    page.wait_for_selector(".message-success")
+    assert words["count"].format(n=1, t=3) in page.locator(".progress-label").inner_text()
+
+    # The public list of signers, the rules, the resident's own page, the draft form.
+    page = visit.goto(f"/petitions/{number}/signers/")
+    assert page.locator("main ol li").count() == 1
+    visit.check("signers")
+    visit.goto("/petitions/rules/")
+    visit.check("rules")
+    page = visit.goto("/petitions/mine/")
+    assert open_petition.title in page.locator("main").inner_text()
+    visit.check("mine-signed")
+    page = visit.goto("/petitions/new/")
+    assert ink_differs_from_paper(page, "main .link-button")
+    visit.close()
+    open_petition.refresh_from_db()
+    assert open_petition.signature_count == 1 and services.recount(open_petition).agrees
