@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from misto.core.crypto import EncryptedTextField
@@ -49,6 +50,12 @@ class Reception(models.Model):
 
     def __str__(self) -> str:
         return self.title_uk
+
+    @property
+    def title(self) -> str:
+        """The title in the reader's language (pages show it; ``__str__`` stays Ukrainian
+        for the admin)."""
+        return self.title_en if (get_language() or "uk").startswith("en") else self.title_uk
 
 
 class Kind(models.TextChoices):

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -71,7 +72,7 @@ def _form(request: HttpRequest, template: str, reception: Reception | None,
                 appeal = services.register(checked, author=request.user)
             messages.success(request, _("Registered as № %(number)s; the answer is due by "
                                         "%(due)s.") % {"number": appeal.number,
-                                                       "due": appeal.due.isoformat()})
+                                                       "due": date_format(appeal.due, "j E Y")})
             return _see_other(reverse("appeals:detail", args=[appeal.number]))
         except AppealProblems as error:
             problems = error.problems

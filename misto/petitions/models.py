@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from misto.residents.civic import NameStyle
@@ -104,6 +105,12 @@ class ModerationRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}. {self.title_uk}"
+
+    @property
+    def title(self) -> str:
+        """The title in the reader's language (pages show it; ``__str__`` stays Ukrainian
+        for the admin and the ledger)."""
+        return self.title_en if (get_language() or "uk").startswith("en") else self.title_uk
 
 
 class Petition(models.Model):

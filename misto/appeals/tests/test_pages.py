@@ -53,3 +53,16 @@ def test_staff_pages_need_their_role(receptions) -> None:
     assert resident.get("/appeals/queue/").status_code == 403
     assert resident.get("/appeals/stats/").status_code == 403
     assert signed_in(make_staff("aud", "auditor")).get("/appeals/stats/").status_code == 200
+
+
+def test_the_thread_and_the_queue_speak_the_readers_language(appeal, resident, clerk) -> None:
+    office = signed_in(clerk)
+    queue = office.get("/appeals/queue/").content.decode()
+    assert "Черга е-приймальні" in queue and "Відкриті звернення" in queue
+    office.post(f"/appeals/{appeal.number}/act/", {"step": "answer",
+                                                   "text": "Ліхтар замінено 5 грудня."})
+    writer = signed_in(resident)
+    writer.cookies["django_language"] = "en"
+    thread = writer.get(f"/appeals/{appeal.number}/").content.decode()
+    assert "Head of street lighting" in thread and "Начальник служби" not in thread
+    assert "the term ran until" in thread

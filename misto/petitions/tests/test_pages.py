@@ -12,7 +12,7 @@ from misto.petitions import services
 from misto.petitions.models import Petition, Status
 from misto.residents import levels
 
-from .conftest import signed_in
+from .conftest import TEXT, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +90,21 @@ def test_the_clerk_answers_from_the_page(open_petition, residents, council_clerk
 def test_the_cabinet_shows_my_petitions(open_petition, author: Any) -> None:
     page = signed_in(author).get("/cabinet/").content.decode()
     assert open_petition.title in page
+
+
+def test_a_rejection_names_the_rule_in_the_readers_language(city, rules, author,
+                                                             moderator) -> None:
+    draft = services.check_draft("Перейменувати країну", TEXT, "other", "")
+    petition = services.submit(services.do_create_draft(author, draft))
+    staff = signed_in(moderator)
+    staff.cookies["django_language"] = "en"
+    queue = staff.get("/petitions/moderation/").content.decode()
+    # Rules are a radio list a phone shows whole (a select cut their titles off).
+    assert 'type="radio" name="rule" value="R1"' in queue
+    assert "Outside the city&#x27;s powers" in queue
+    services.reject(moderator, petition, "R1", "")
+    writer = signed_in(author)
+    writer.cookies["django_language"] = "en"
+    assert "Outside the city&#x27;s powers" in writer.get("/petitions/mine/").content.decode()
+    writer.cookies["django_language"] = "uk"
+    assert "Не в межах повноважень міста" in writer.get("/petitions/mine/").content.decode()
