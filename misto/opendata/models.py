@@ -99,6 +99,9 @@ class Version(models.Model):
         constraints = [models.UniqueConstraint(fields=["dataset", "number"],
                                                name="opendata_version_once")]
 
+    def __str__(self) -> str:
+        return f"{self.dataset.name} v{self.number}"
+
 
 class Row(models.Model):
     """A datastore row of a resource, typed as its Table Schema says (JSON types)."""
@@ -112,3 +115,6 @@ class Row(models.Model):
     class Meta:
         ordering = ["resource", "n"]
         indexes = [models.Index(fields=["resource", "n"])]
+
+    def __str__(self) -> str:
+        return f"{self.resource} #{self.n}"

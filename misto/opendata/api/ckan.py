@@ -27,15 +27,9 @@ from misto.opendata.errors import CkanCode, CkanError
 from misto.opendata.models import Dataset, Resource, State
 from misto.opendata.services import datastore
 from misto.opendata.services.catalogue import FACETS, SORTABLE
+from misto.opendata.vocabulary import LICENCES, THEMES
 
 ROWS_MAX = 1000  # CKAN's ckan.search.rows_max default
-LICENCES = {"CC-BY-4.0": ("Creative Commons Attribution 4.0",
-                          "https://creativecommons.org/licenses/by/4.0/")}
-THEMES = {"AGRI": "Agriculture", "ECON": "Economy and finance", "EDUC": "Education",
-          "ENER": "Energy", "ENVI": "Environment", "GOVE": "Government and public sector",
-          "HEAL": "Health", "INTR": "International issues", "JUST": "Justice and safety",
-          "REGI": "Regions and cities", "SOCI": "Population and society",
-          "TECH": "Science and technology", "TRAN": "Transport"}
 Params = dict[str, Any]
 
 
@@ -67,7 +61,7 @@ def resource_dict(request: HttpRequest, resource: Resource) -> dict[str, Any]:
 
 
 def package_dict(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
-    licence_title, licence_url = LICENCES.get(dataset.licence, (dataset.licence, ""))
+    licence_title, licence_url, _uri = LICENCES.get(dataset.licence, (dataset.licence, "", ""))
     extras = {"title_en": dataset.title_en, "notes_en": dataset.description_en,
               "frequency": dataset.frequency, "theme": dataset.theme,
               "spatial_text": dataset.spatial, "resolution_835": dataset.resolution_835,
@@ -88,7 +82,8 @@ def package_dict(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
         "owner_org": dataset.publisher, "organization": _organization(dataset.publisher),
         "tags": [{"name": keyword, "display_name": keyword} for keyword in dataset.keywords],
         "num_tags": len(dataset.keywords),
-        "groups": [{"name": dataset.theme.lower(), "title": THEMES.get(dataset.theme, "")}],
+        "groups": [{"name": dataset.theme.lower(),
+                    "title": THEMES.get(dataset.theme, ("", ""))[1]}],
         "resources": resources, "num_resources": len(resources),
         "url": request.build_absolute_uri(reverse("opendata:detail", args=[dataset.name])),
         "extras": [{"key": key, "value": value} for key, value in extras.items() if value]}
@@ -236,7 +231,8 @@ def organization_show(request: HttpRequest, params: Params) -> Any:
 def group_list(request: HttpRequest, params: Params) -> Any:
     themes = sorted({dataset.theme for dataset in services.published()})
     if str(params.get("all_fields", "")).lower() in ("true", "1"):
-        return [{"id": theme.lower(), "name": theme.lower(), "title": THEMES.get(theme, theme),
+        return [{"id": theme.lower(), "name": theme.lower(),
+                 "title": THEMES.get(theme, ("", theme))[1],
                  "type": "group", "state": "active"} for theme in themes]
     return [theme.lower() for theme in themes]
 

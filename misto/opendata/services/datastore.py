@@ -127,7 +127,11 @@ def parse_sql(sql: str) -> Query:
     conditions = re.split(r"\s+AND\s+", match["where"], flags=re.IGNORECASE) \
         if match["where"] else []
     for condition in conditions:
-        name, raw = _CONDITION.fullmatch(condition).groups()  # type: ignore[union-attr]
+        matched = _CONDITION.fullmatch(condition)
+        if matched is None:  # the statement's pattern admits only these conditions
+            raise CkanError(CkanCode.VALIDATION, _("Cannot read the condition %(c)s.")
+                            % {"c": condition}, field="sql")
+        name, raw = matched.groups()
         filters[name] = raw[1:-1] if raw.startswith("'") else (
             float(raw) if "." in raw else int(raw))
     sort = []

@@ -7,17 +7,19 @@ class ranges. Controlled vocabularies are the EU Publications Office's authority
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.utils import timezone
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, XSD
 
 from misto.core.registry import departments
 from misto.opendata.models import Dataset
+from misto.opendata.vocabulary import LICENCES, THEMES
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
-LICENCES = {"CC-BY-4.0": "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"}
 MEDIA_TYPES = {"CSV": "text/csv", "JSON": "application/json",
                "GeoJSON": "application/geo+json"}
 FILE_TYPES = {"CSV": "CSV", "JSON": "JSON", "GeoJSON": "GEOJSON"}
@@ -29,8 +31,8 @@ def _typed(graph: Graph, node: URIRef, kind: URIRef) -> URIRef:
     return node
 
 
-def _when(value: object) -> Literal:
-    return Literal(timezone.localtime(value).isoformat(timespec="seconds"),  # type: ignore[arg-type]
+def _when(value: datetime) -> Literal:
+    return Literal(timezone.localtime(value).isoformat(timespec="seconds"),
                    datatype=XSD.dateTime)
 
 
@@ -41,7 +43,7 @@ def catalogue_graph(base: str, datasets: list[Dataset]) -> Graph:
                               ("vcard", VCARD), ("skos", SKOS)):
         graph.bind(prefix, namespace)
     catalogue = _typed(graph, URIRef(f"{base}catalog"), DCAT.Catalog)
-    city = getattr(settings, "MISTO_CITY_NAME", "Misto")
+    city = settings.MISTO_CITY_NAME or "Misto"
     graph.add((catalogue, DCTERMS.title, Literal(f"Відкриті дані: {city}", lang="uk")))
     graph.add((catalogue, DCTERMS.title, Literal(f"Open data: {city}", lang="en")))
     graph.add((catalogue, DCTERMS.description, Literal(
@@ -79,19 +81,22 @@ def _dataset(graph: Graph, base: str, dataset: Dataset, names: dict[str, object]
     department = names.get(dataset.publisher)
     graph.add((node, DCTERMS.publisher, _agent(
         graph, base, dataset.publisher, getattr(department, "name", dataset.publisher))))
-    graph.add((node, DCAT.theme, _typed(
-        graph, URIRef(f"{AUTHORITY}data-theme/{dataset.theme}"), SKOS.Concept)))
+    theme = _typed(graph, URIRef(f"{AUTHORITY}data-theme/{dataset.theme}"), SKOS.Concept)
+    for label, language in zip(THEMES.get(dataset.theme, (dataset.theme,) * 2), ("uk", "en"),
+                               strict=True):
+        graph.add((theme, SKOS.prefLabel, Literal(label, lang=language)))
+    graph.add((node, DCAT.theme, theme))
     for keyword in dataset.keywords:
         graph.add((node, DCAT.keyword, Literal(keyword, lang="uk")))
     graph.add((node, DCTERMS.accrualPeriodicity, _typed(
         graph, URIRef(f"{AUTHORITY}frequency/{dataset.frequency}"), DCTERMS.Frequency)))
     graph.add((node, DCTERMS.issued, _when(dataset.created_at)))
     graph.add((node, DCTERMS.modified, _when(dataset.modified_at)))
-    graph.add((node, DCAT.version, Literal(str(dataset.version))))
+    graph.add((node, OWL.versionInfo, Literal(str(dataset.version))))
     graph.add((node, DCTERMS.spatial, _typed(graph, UKRAINE, DCTERMS.Location)))
     if dataset.temporal_start or dataset.temporal_end:
         period = BNode()
-        _typed(graph, period, DCTERMS.PeriodOfTime)  # type: ignore[arg-type]
+        graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
         if dataset.temporal_start:
             graph.add((period, DCAT.startDate, Literal(dataset.temporal_start,
                                                        datatype=XSD.date)))
@@ -107,7 +112,8 @@ def _dataset(graph: Graph, base: str, dataset: Dataset, names: dict[str, object]
         graph.add((node, DCAT.contactPoint, contact))
     graph.add((node, DCAT.landingPage, _typed(graph, URIRef(f"{base}opendata/{dataset.name}/"),
                                               FOAF.Document)))
-    licence = _typed(graph, URIRef(LICENCES.get(dataset.licence, dataset.licence)),
+    known = LICENCES.get(dataset.licence)
+    licence = _typed(graph, URIRef(known[2] if known else dataset.licence),
                      DCTERMS.LicenseDocument)
     for resource in dataset.resources.all():
         url = URIRef(f"{base}opendata/{dataset.name}/{resource.table}.{resource.extension}")

@@ -29,7 +29,7 @@ class BadValue(ValueError):
 
 def typed(column: Column, value: Any) -> Any:
     """``value`` as the JSON value of ``column``'s type (None stays None)."""
-    if value is None or value == "" and column.type != "string":
+    if value is None or (value == "" and column.type != "string"):
         return None
     kind = column.type
     if kind == "string" and isinstance(value, str):
