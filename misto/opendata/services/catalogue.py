@@ -12,8 +12,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from misto.core import bus
 from misto.core.permissions import can
 from misto.opendata.errors import OpendataCode, OpendataError
+from misto.opendata.events import DatasetWithdrawn
 from misto.opendata.models import Dataset, Resource, State
 
 FACETS = ("tags", "organization", "groups", "res_format", "license_id")
@@ -157,6 +159,7 @@ def withdraw(dataset: Dataset, reason: str) -> None:
         dataset.withdrawn_reason = reason
         dataset.withdrawn_at = timezone.now()
         dataset.save(update_fields=["state", "withdrawn_reason", "withdrawn_at"])
+        bus.publish(DatasetWithdrawn(name=dataset.name, reason=reason))
 
 
 def republish(dataset: Dataset) -> None:

@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from misto.core import bus
 from misto.core.registry import OpenDataset, OpenTable, modules
+from misto.opendata.events import DatasetPublished
 from misto.opendata.models import Dataset, Resource, Row, State, Version
 from misto.opendata.services import tables
 
@@ -112,10 +114,13 @@ def do_publish(module: str, declaration: OpenDataset, produced: list[Produced]) 
         dataset.version += 1
         dataset.modified_at = now
         dataset.save(update_fields=["version", "modified_at"])
-        return Version.objects.create(
+        rows = {item.table.name: len(item.rows) for item in produced}
+        version = Version.objects.create(
             dataset=dataset, number=dataset.version, created_at=now, checksums=checksums,
-            rows={item.table.name: len(item.rows) for item in produced},
+            rows=rows,
             lineage={item.table.name: _lineage(module, item.table) for item in produced})
+        bus.publish(DatasetPublished(name=dataset.name, version=version.number, rows=rows))
+        return version
 
 
 def _store_rows(resource: Resource, rows: list[dict[str, Any]]) -> None:

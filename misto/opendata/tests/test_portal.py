@@ -15,6 +15,7 @@ from django.test import Client
 from pyshacl import validate
 from rdflib import Graph
 
+from misto.core.models import OutboxEvent
 from misto.opendata import services
 from misto.opendata.models import Dataset, Resource, State
 from misto.residents.demo import PEOPLE, demo_rnokpp
@@ -42,6 +43,7 @@ def test_the_demo_publishes_every_declared_dataset_typed(demo: None) -> None:
     capacity = next(field for field in csv.schema["fields"] if field["name"] == "capacity")
     assert capacity == {"name": "capacity", "type": "integer", "title": "Місткість",
                         "description": "Capacity", "unit": "persons"}
+    assert OutboxEvent.objects.filter(name="opendata.DatasetPublished").count() >= 7
     # A second run with nothing changed makes no new version.
     assert set(services.regenerate().values()) == {"unchanged"}
 
@@ -217,6 +219,8 @@ def test_a_withdrawn_dataset_leaves_search_and_keeps_its_page(demo: None,
                            {"reason": "Замінено набором «Адресний реєстр»"})
     assert response.status_code == 303
     assert "streets" not in ckan.action.package_list()
+    assert OutboxEvent.objects.filter(name="opendata.DatasetWithdrawn",
+                                      payload__name="streets").exists()
     assert ckan.action.package_search(q="вулиці")["count"] == 0
     assert ckan.action.package_show(id="streets")["state"] == "deleted"
     assert "/opendata/streets/" not in Client().get("/catalog.ttl").content.decode()
