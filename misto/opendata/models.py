@@ -118,3 +118,26 @@ class Row(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource} #{self.n}"
+
+
+class Service(models.TextChoices):
+    CKAN = "ckan", _("CKAN Action API")
+    CATALOGUE = "catalogue", _("DCAT-AP catalogue")
+    DOWNLOAD = "download", _("file downloads")
+
+
+class Requests(models.Model):
+    """Requests to the open-data services per day: the strategy's KPI 4.2 #2. Counts only,
+    nothing about who asked."""
+
+    day = models.DateField(_("day"))
+    service = models.CharField(_("service"), max_length=16, choices=Service.choices)
+    count = models.PositiveIntegerField(_("requests"), default=0)
+
+    class Meta:
+        ordering = ["-day", "service"]
+        constraints = [models.UniqueConstraint(fields=["day", "service"],
+                                               name="opendata_requests_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.service}: {self.count}"

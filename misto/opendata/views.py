@@ -47,7 +47,8 @@ def index(request: HttpRequest) -> HttpResponse:
                                                           rows=PAGE))
     return render(request, "opendata/index.html", {
         "q": q, "filters": filters, "count": count, "datasets": page, "facets": facets,
-        "next_start": start + PAGE if start + PAGE < count else None})
+        "next_start": start + PAGE if start + PAGE < count else None,
+        "requests_30_days": services.requests_since(30)})
 
 
 @require_GET

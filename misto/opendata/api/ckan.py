@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from misto.core.registry import departments
 from misto.opendata import services
 from misto.opendata.errors import CkanCode, CkanError
-from misto.opendata.models import Dataset, Resource, State
+from misto.opendata.models import Dataset, Resource, Service, State
 from misto.opendata.services import datastore
 from misto.opendata.services.catalogue import FACETS, SORTABLE
 from misto.opendata.vocabulary import LICENCES, THEMES
@@ -309,6 +309,7 @@ def _params(request: HttpRequest) -> Params:
 @csrf_exempt
 def action(request: HttpRequest, action: str) -> HttpResponse:
     """One CKAN action; read-only, so GET and POST answer the same."""
+    services.count_request(Service.CKAN)
     help_url = request.build_absolute_uri(f"/api/3/action/help_show?name={action}")
     if request.method not in ("GET", "POST"):
         return JsonResponse({"help": help_url, "success": False, "error": {

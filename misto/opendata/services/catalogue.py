@@ -4,11 +4,11 @@ description and withdrawal (the record stays, with the reason), download counts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from misto.core import bus
 from misto.core.permissions import can
 from misto.opendata.errors import OpendataCode, OpendataError
 from misto.opendata.events import DatasetWithdrawn
-from misto.opendata.models import Dataset, Resource, State
+from misto.opendata.models import Dataset, Requests, Resource, Service, State
 
 FACETS = ("tags", "organization", "groups", "res_format", "license_id")
 
@@ -88,6 +88,25 @@ def search(query: Search) -> tuple[int, list[Dataset], dict[str, dict[str, int]]
 
 def count_download(resource: Resource) -> None:
     Resource.objects.filter(pk=resource.pk).update(downloads=F("downloads") + 1)
+    count_request(Service.DOWNLOAD)
+
+
+def count_request(service: str) -> None:
+    """One more request to ``service`` today (KPI 4.2 #2: requests to open-data services)."""
+    today = timezone.localdate()
+    if Requests.objects.filter(day=today, service=service).update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            Requests.objects.create(day=today, service=service, count=1)
+    except IntegrityError:  # another request created today's row first
+        Requests.objects.filter(day=today, service=service).update(count=F("count") + 1)
+
+
+def requests_since(days: int) -> int:
+    """Requests to the open-data services over the last ``days`` days."""
+    since = timezone.localdate() - timedelta(days=days - 1)
+    return Requests.objects.filter(day__gte=since).aggregate(total=Sum("count"))["total"] or 0
 
 
 @dataclass(frozen=True)

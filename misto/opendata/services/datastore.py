@@ -65,12 +65,14 @@ def search(query: Query) -> dict[str, Any]:
     if query.offset < 0:
         raise CkanError(CkanCode.VALIDATION, _("Must be 0 or more."), field="offset")
     rows: QuerySet[Row] = Row.objects.filter(resource=resource)
+    types = {column["name"]: column["type"] for column in columns}
     for name, value in query.filters.items():
         values = value if isinstance(value, list) else [value]
         if any(isinstance(item, dict | list) for item in values):
             raise CkanError(CkanCode.VALIDATION, _("A filter's value is a value or a list."),
                             field="filters")
-        rows = rows.filter(**{f"data__{name}__in": values})
+        rows = rows.filter(**{f"data__{name}__in": [_coerce(types[name], item)
+                                                    for item in values]})
     for word in query.q.lower().split():
         rows = rows.filter(text__contains=word)
     order = [F(f"data__{name}").desc(nulls_last=True) if descending
@@ -87,6 +89,25 @@ def search(query: Query) -> dict[str, Any]:
     return {"resource_id": str(resource.pk), "fields": fields, "records": records,
             "total": total, "limit": query.limit, "offset": query.offset,
             "_links": {"start": f"/api/3/action/datastore_search?resource_id={resource.pk}"}}
+
+
+def _coerce(kind: str, value: Any) -> Any:
+    """A filter value from a query string ("5") as the column's type (5), as CKAN's
+    PostgreSQL datastore compares them."""
+    if not isinstance(value, str) or kind not in ("integer", "number", "boolean"):
+        return value
+    try:
+        if kind == "integer":
+            return int(value)
+        if kind == "number":
+            return float(value)
+    except ValueError:
+        raise CkanError(CkanCode.VALIDATION, _("%(value)s is not a %(type)s.")
+                        % {"value": value[:40], "type": kind}, field="filters") from None
+    if value.lower() not in ("true", "false"):
+        raise CkanError(CkanCode.VALIDATION, _("%(value)s is not a %(type)s.")
+                        % {"value": value[:40], "type": kind}, field="filters")
+    return value.lower() == "true"
 
 
 # Frictionless type -> the DataStore (PostgreSQL) type CKAN reports.

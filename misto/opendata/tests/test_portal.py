@@ -135,6 +135,13 @@ def test_ckanapi_datastore_search(demo: None, ckan: RemoteCKAN) -> None:
     word = everything["records"][0]["category_title"].split()[0]
     found = ckan.action.datastore_search(resource_id=resource_id, q=word)
     assert 0 < found["total"] <= everything["total"]
+    counts_id = _datastore_id("reports", "counts")
+    counted = ckan.action.datastore_search(resource_id=counts_id, limit=1000)["records"]
+    some = next(row["reports"] for row in counted if row["reports"] is not None)
+    typed = ckan.action.datastore_search(resource_id=counts_id, filters={"reports": str(some)})
+    assert typed["total"] == sum(1 for row in counted if row["reports"] == some)
+    with pytest.raises(ValidationError):
+        ckan.action.datastore_search(resource_id=counts_id, filters={"reports": "many"})
     sql = ckan.action.datastore_search_sql(
         sql=f'SELECT number FROM "{resource_id}" WHERE status = \'new\' ORDER BY number LIMIT 3')
     assert [row["number"] for row in sql["records"]] == sorted(numbers)[:3]
@@ -243,6 +250,10 @@ def test_pages_search_preview_downloads_and_describe(demo: None) -> None:
     assert client.get("/opendata/petitions/petitions.csv").status_code == 200
     assert Resource.objects.get(dataset__name="petitions", format="CSV").downloads == 1
     assert client.get("/opendata/petitions/petitions.xlsx").status_code == 404
+    client.get("/api/3/action/package_list")
+    client.get("/catalog.ttl")
+    assert services.requests_since(1) >= 3
+    assert "30" in client.get("/opendata/").content.decode()
     assert client.get("/opendata/no-such/").status_code == 404
     assert client.get("/opendata/petitions/describe/").status_code == 403
     admin = make_staff("od-describer", "it_admin")
