@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,6 +59,13 @@ def facet_values(dataset: Dataset) -> dict[str, list[str]]:
             "res_format": sorted({resource.format for resource in dataset.resources.all()})}
 
 
+def _text(dataset: Dataset) -> str:
+    """What words match, case-folded in Python: SQLite's LIKE folds only ASCII, and the
+    titles are Ukrainian."""
+    return " ".join([dataset.name, dataset.title, dataset.title_en, dataset.description,
+                     dataset.description_en, *dataset.keywords]).casefold()
+
+
 SORTABLE = {"name": "name", "title_string": "title", "metadata_modified": "modified_at",
             "metadata_created": "created_at"}
 
@@ -66,18 +73,15 @@ SORTABLE = {"name": "name", "title_string": "title", "metadata_modified": "modif
 def search(query: Search) -> tuple[int, list[Dataset], dict[str, dict[str, int]]]:
     """(count, the page of published datasets, facet counts over all the matches).
 
-    Words match titles, descriptions and keywords in either language; facet filters are
-    exact. The catalogue is small (hundreds of datasets), so facets count in Python."""
-    rows = published()
-    for word in query.q.split():
-        rows = rows.filter(Q(title__icontains=word) | Q(title_en__icontains=word)
-                           | Q(description__icontains=word)
-                           | Q(description_en__icontains=word) | Q(name__icontains=word)
-                           | Q(keywords__icontains=word))
+    Words match names, titles, descriptions and keywords in either language, whatever the
+    case; facet filters are exact. The catalogue is small (hundreds of datasets), so words
+    and facets are matched in Python."""
+    words = [word.casefold() for word in query.q.split()]
     order = [("-" if descending else "") + SORTABLE[name] for name, descending in query.sort]
-    matches = [dataset for dataset in rows.order_by(*order, "name")
-               if all(set(values) & set(facet_values(dataset)[key])
-                      for key, values in query.filters.items())]
+    matches = [dataset for dataset in published().order_by(*order, "name")
+               if all(word in _text(dataset) for word in words)
+               and all(set(values) & set(facet_values(dataset)[key])
+                       for key, values in query.filters.items())]
     facets: dict[str, dict[str, int]] = {key: {} for key in FACETS}
     for dataset in matches:
         for key, values in facet_values(dataset).items():

@@ -97,7 +97,7 @@ def test_ckanapi_lists_searches_and_reads(demo: None, ckan: RemoteCKAN,
                                           ckan_get: RemoteCKAN) -> None:
     for client in (ckan, ckan_get):
         assert set(client.action.package_list()) >= DECLARED
-        found = client.action.package_search(q="укриття", rows=5,
+        found = client.action.package_search(q="УКРИТТЯ безбар'єрність", rows=5,
                                              **{"facet.field": ["tags", "organization"]})
         assert [result["name"] for result in found["results"]] == ["shelters"]
         assert found["facets"]["organization"] == {"civil-protection": 1}
