@@ -27,4 +27,5 @@ class AppealsConfig(MistoModule):
     schedules = (Periodic("appeals.deadlines", "misto.appeals.tasks.watch_deadlines",
                           timedelta(minutes=10)),)
     demo = "misto.appeals.demo.load"
+    datasets = "misto.appeals.datasets.DATASETS"
     demo_after = ("twin", "residents")

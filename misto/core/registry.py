@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import IntEnum
@@ -104,6 +104,59 @@ class Workspace:
     priority: int = 50
 
 
+@dataclass(frozen=True)
+class Column:
+    """One typed column of an open-data table (a Frictionless Table Schema field).
+
+    ``type`` is Frictionless's: string, integer, number, boolean, date, datetime, geojson.
+    """
+
+    name: str
+    type: str
+    title: str = ""
+    title_en: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class OpenTable:
+    """A table of an open dataset: its typed columns and the function producing its rows.
+
+    ``produce`` returns dicts keyed by column name; with ``geometry`` each row also carries
+    a GeoJSON geometry under ``"geometry"`` (published as GeoJSON besides CSV and JSON).
+    The producer reads only its own module's tables and returns nothing personal.
+    """
+
+    name: str
+    title: str
+    title_en: str
+    columns: tuple[Column, ...]
+    produce: Callable[[], Iterable[dict[str, Any]]]
+    geometry: bool = False
+
+
+@dataclass(frozen=True)
+class OpenDataset:
+    """A dataset a module publishes (DCAT-AP's dcat:Dataset); see ``MistoModule.datasets``.
+
+    ``theme`` is an EU data-theme code (GOVE, TRAN, REGI, SOCI...), ``frequency`` an EU
+    frequency code (DAILY, WEEKLY...), ``resolution_835`` the item of CMU resolution 835's
+    list it fulfils (``mun-024``), if any.
+    """
+
+    name: str
+    title: str
+    title_en: str
+    description: str
+    description_en: str
+    publisher: str
+    theme: str
+    keywords: tuple[str, ...]
+    frequency: str
+    tables: tuple[OpenTable, ...]
+    resolution_835: str = ""
+
+
 class MistoModule(AppConfig):
     """Base AppConfig for every Misto module. Subclasses declare; the core assembles."""
 
@@ -142,6 +195,9 @@ class MistoModule(AppConfig):
     demo: str | None = None
     # Modules whose demo data this one's demo needs first (labels).
     demo_after: tuple[str, ...] = ()
+    # Dotted path to a sequence of :class:`OpenDataset`: the open datasets this module
+    # produces from its own tables (the opendata module collects and publishes them).
+    datasets: str | None = None
 
     def ready(self) -> None:
         # Importing events.py (what the module publishes) and handlers.py (how it reacts to

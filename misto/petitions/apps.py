@@ -25,4 +25,5 @@ class PetitionsConfig(MistoModule):
     schedules = (Periodic("petitions.deadlines", "misto.petitions.tasks.watch_deadlines",
                           timedelta(minutes=10)),)
     demo = "misto.petitions.demo.load"
+    datasets = "misto.petitions.datasets.DATASETS"
     demo_after = ("twin", "residents")

@@ -30,4 +30,5 @@ class ReportsConfig(MistoModule):
     schedules = (Periodic("reports.escalate", "misto.reports.tasks.escalate_overdue",
                           timedelta(minutes=5)),)
     demo = "misto.reports.demo.load"
+    datasets = "misto.reports.datasets.DATASETS"
     demo_after = ("twin", "residents")

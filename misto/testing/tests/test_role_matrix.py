@@ -316,6 +316,15 @@ CASES: dict[str, Case] = {
         "petitions.signature.annul", "post",
         lambda w: f"/api/petitions/{w.petition_number}/annulments",
         lambda w: {"signers": [w.petition_signer], "reason": "Рішення суду"}, json=True),
+    # opendata
+    "opendata:describe": Case("opendata.dataset.describe", "get",
+                              lambda w: f"/opendata/{w.dataset}/describe/"),
+    "opendata:describe (post)": Case("opendata.dataset.describe", "post",
+                                     lambda w: f"/opendata/{w.dataset}/describe/",
+                                     {"description": "Опис"}),
+    "opendata:withdraw": Case("opendata.dataset.withdraw", "post",
+                              lambda w: f"/opendata/{w.dataset}/withdraw/",
+                              {"reason": "Замінено іншим набором"}),
 }
 
 
@@ -327,6 +336,11 @@ def _why(reason: str, *routes: str) -> dict[str, str]:
 # Routes that are not role-gated, each with the reason; the classification test below
 # fails for a route in neither table.
 NOT_ROLE_GATED: dict[str, str] = {
+    **_why("public read: the open-data portal, its files, CKAN's read-only Action API and the "
+           "DCAT-AP catalogue (published data only, nothing personal)",
+           "opendata:index", "opendata:detail", "opendata:download",
+           "opendata-api:ckan-action", "opendata-api:ckan-action-short",
+           "opendata-api:catalog"),
     **_why("public read: open data, maps, feeds, the public ledger (no personal data)",
            "core:home", "core:healthz", "core:readyz", "set_language", "twin:map",
            "core:manifest", "core:offline", "core:service-worker", "core:favicon",
@@ -476,6 +490,7 @@ def _build_world() -> World:
 
     _build_petitions(built)
     _build_appeals(built)
+    _build_opendata(built)
 
     notices.ensure_default_topics()
     composer = make_staff("world-composer", "clerk")
@@ -507,6 +522,15 @@ def _build_petitions(built: World) -> None:
     signature = petitions.sign(make_resident("petition-signer"), levels.VERIFIED, opened)
     assert Petition.objects.get(pk=opened.pk).status == Status.CONSIDERATION
     built.ids.update(petition_number=opened.number, petition_signer=signature.signer)
+
+
+def _build_opendata(built: World) -> None:
+    """One published open dataset (a catalogue record; its data does not matter here)."""
+    from misto.opendata.models import Dataset
+
+    built.ids["dataset"] = Dataset.objects.create(
+        name="matrix-data", title="Набір", title_en="Dataset", publisher="light",
+        theme="GOVE", frequency="DAILY").name
 
 
 def _build_appeals(built: World) -> None:

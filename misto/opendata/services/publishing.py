@@ -1,0 +1,155 @@
+"""Publication: collect the modules' declared datasets, regenerate each from its producer,
+keep a version with its lineage when the data changed.
+
+A module's producer reads only that module's tables (``MistoModule.datasets``); this
+module never reads another's tables, it only stores what the producers hand it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from misto.core import bus
+from misto.core.registry import OpenDataset, OpenTable, modules
+from misto.opendata.events import DatasetPublished
+from misto.opendata.models import Dataset, Resource, Row, State, Version
+from misto.opendata.services import tables
+
+log = logging.getLogger(__name__)
+
+
+def declarations() -> Iterator[tuple[str, OpenDataset]]:
+    """(module label, declaration) for every dataset the installed modules declare."""
+    for config in modules():
+        if config.datasets:
+            declared: Sequence[OpenDataset] = import_string(config.datasets)
+            for dataset in declared:
+                yield config.label, dataset
+
+
+@dataclass(frozen=True)
+class Produced:
+    """A table's typed rows and its files, checked before anything is stored."""
+
+    table: OpenTable
+    rows: list[dict[str, Any]]
+    files: dict[str, str]  # format -> content
+
+
+def produce(declaration: OpenDataset) -> list[Produced]:
+    """Run the producers and write the files; raises ``BadValue`` on an ill-typed value."""
+    produced = []
+    for table in declaration.tables:
+        rows, geometries = tables.typed_rows(table)
+        files = {"CSV": tables.as_csv(table, rows), "JSON": tables.as_json(rows)}
+        if table.geometry:
+            files["GeoJSON"] = tables.as_geojson(rows, geometries)
+        produced.append(Produced(table, rows, files))
+    return produced
+
+
+def _dataset(module: str, declaration: OpenDataset) -> Dataset:
+    """The catalogue record, created from the declaration the first time; the declaring
+    module keeps its titles, theme and keywords current, staff keep the description."""
+    dataset, created = Dataset.objects.get_or_create(name=declaration.name, defaults={
+        "title": declaration.title, "title_en": declaration.title_en,
+        "description": declaration.description,
+        "description_en": declaration.description_en,
+        "publisher": declaration.publisher, "theme": declaration.theme,
+        "keywords": list(declaration.keywords), "frequency": declaration.frequency,
+        "resolution_835": declaration.resolution_835, "source_module": module})
+    if not created:
+        for name, value in (("title", declaration.title), ("title_en", declaration.title_en),
+                            ("publisher", declaration.publisher),
+                            ("theme", declaration.theme),
+                            ("keywords", list(declaration.keywords)),
+                            ("frequency", declaration.frequency),
+                            ("resolution_835", declaration.resolution_835),
+                            ("source_module", module)):
+            setattr(dataset, name, value)
+    return dataset
+
+
+def _lineage(module: str, table: OpenTable) -> str:
+    produce = table.produce
+    return f"{module}: {produce.__module__}.{produce.__qualname__}"
+
+
+def do_publish(module: str, declaration: OpenDataset, produced: list[Produced]) -> Version | None:
+    """Store ``produced`` as the dataset's next version, unless nothing changed or the
+    dataset is withdrawn. The files, the datastore rows and the version change together."""
+    now = timezone.now()
+    checksums = {f"{item.table.name}.{fmt.lower()}": tables.checksum(content)
+                 for item in produced for fmt, content in item.files.items()}
+    with transaction.atomic():
+        dataset = _dataset(module, declaration)
+        dataset.save()
+        if dataset.state == State.WITHDRAWN:
+            return None
+        latest = dataset.versions.first()
+        if latest is not None and latest.checksums == checksums:
+            return None
+        kept = []
+        for item in produced:
+            schema = tables.table_schema(item.table)
+            for fmt, content in item.files.items():
+                resource, _created = Resource.objects.update_or_create(
+                    dataset=dataset, table=item.table.name, format=fmt, defaults={
+                        "title": item.table.title, "title_en": item.table.title_en,
+                        "schema": schema, "content": content,
+                        "size": len(content.encode("utf-8")), "rows": len(item.rows),
+                        "checksum": checksums[f"{item.table.name}.{fmt.lower()}"],
+                        "datastore": fmt == "CSV", "modified_at": now})
+                kept.append(resource.pk)
+                if fmt == "CSV":
+                    _store_rows(resource, item.rows)
+        dataset.resources.exclude(pk__in=kept).delete()
+        dataset.version += 1
+        dataset.modified_at = now
+        dataset.save(update_fields=["version", "modified_at"])
+        rows = {item.table.name: len(item.rows) for item in produced}
+        version = Version.objects.create(
+            dataset=dataset, number=dataset.version, created_at=now, checksums=checksums,
+            rows=rows,
+            lineage={item.table.name: _lineage(module, item.table) for item in produced})
+        bus.publish(DatasetPublished(name=dataset.name, version=version.number, rows=rows))
+        return version
+
+
+def _store_rows(resource: Resource, rows: list[dict[str, Any]]) -> None:
+    Row.objects.filter(resource=resource).delete()
+    Row.objects.bulk_create(
+        (Row(resource=resource, n=n, data=row,
+             text=" ".join(str(value) for value in row.values() if value is not None).lower())
+         for n, row in enumerate(rows, start=1)), batch_size=1000)
+
+
+def regenerate(names: Sequence[str] | None = None) -> dict[str, str]:
+    """Regenerate every declared dataset (or those named): ``{name: outcome}`` where the
+    outcome is ``version <n>``, ``unchanged``, ``withdrawn`` or ``failed: <why>``. One
+    dataset's failure leaves its previous version published and the others go on."""
+    outcomes = {}
+    for module, declaration in declarations():
+        if names is not None and declaration.name not in names:
+            continue
+        try:
+            produced = produce(declaration)
+        except tables.BadValue as error:
+            log.warning("opendata: %s not regenerated: %s", declaration.name, error)
+            outcomes[declaration.name] = f"failed: {error}"
+            continue
+        version = do_publish(module, declaration, produced)
+        if version is not None:
+            outcomes[declaration.name] = f"version {version.number}"
+        elif Dataset.objects.filter(name=declaration.name, state=State.WITHDRAWN).exists():
+            outcomes[declaration.name] = "withdrawn"
+        else:
+            outcomes[declaration.name] = "unchanged"
+    return outcomes

@@ -1,0 +1,148 @@
+"""Portal pages: search with facets, a dataset's page (metadata, preview, API snippets,
+download counts, its RDF), the files themselves, and the staff's describe and withdraw.
+Thin: they call ``services`` and render."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from misto.core.permissions import can
+from misto.opendata import services
+from misto.opendata.errors import OpendataError
+from misto.opendata.models import Dataset, State
+from misto.opendata.permissions import DATASET_DESCRIBE, DATASET_WITHDRAW
+from misto.opendata.services.catalogue import FACETS
+
+PAGE = 20
+PREVIEW = 20
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+                 "geojson": "application/geo+json"}
+
+
+def _dataset(request: HttpRequest, name: str, action: str | None = None) -> Dataset:
+    try:
+        return services.access_dataset(request.user, name, action)
+    except OpendataError as error:
+        raise Http404(error.message) from None
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")[:200]
+    filters = {key: request.GET.getlist(key) for key in FACETS if request.GET.getlist(key)}
+    try:
+        start = max(0, int(request.GET.get("start", "0")))
+    except ValueError:
+        start = 0
+    count, page, facets = services.search(services.Search(q=q, filters=filters, start=start,
+                                                          rows=PAGE))
+    return render(request, "opendata/index.html", {
+        "q": q, "filters": filters, "count": count, "datasets": page, "facets": facets,
+        "next_start": start + PAGE if start + PAGE < count else None,
+        "requests_30_days": services.requests_since(30)})
+
+
+@require_GET
+def detail(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = _dataset(request, name)
+    resources = list(dataset.resources.all())
+    previews = []
+    for resource in resources:
+        if resource.datastore:
+            columns = [field["name"] for field in resource.schema.get("fields", [])]
+            rows = [[row.data.get(column) for column in columns]
+                    for row in resource.rows_set.all()[:PREVIEW]]
+            previews.append((resource, columns, rows))
+    base = request.build_absolute_uri("/")
+    first = next((resource for resource in resources if resource.datastore), None)
+    return render(request, "opendata/detail.html", {
+        "dataset": dataset, "resources": resources, "previews": previews,
+        "withdrawn": dataset.state == State.WITHDRAWN,
+        "versions": dataset.versions.all()[:10],
+        "snippets": api_snippets(base, dataset, str(first.pk) if first else None),
+        "may_describe": can(request.user, DATASET_DESCRIBE, dataset),
+        "may_withdraw": can(request.user, DATASET_WITHDRAW, dataset)})
+
+
+@require_GET
+def download(request: HttpRequest, name: str, table: str, extension: str) -> HttpResponse:
+    dataset = _dataset(request, name)
+    if dataset.state == State.WITHDRAWN:
+        raise Http404(_("The dataset is withdrawn."))
+    try:
+        resource = services.access_resource(dataset, table, extension)
+    except OpendataError as error:
+        raise Http404(error.message) from None
+    services.count_download(resource)
+    response = HttpResponse(resource.content, content_type=CONTENT_TYPES[resource.extension])
+    response["Content-Disposition"] = f'inline; filename="{name}-{table}.{resource.extension}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def describe(request: HttpRequest, name: str) -> HttpResponse:
+    if not can(request.user, DATASET_DESCRIBE):
+        raise PermissionDenied(DATASET_DESCRIBE)
+    dataset = _dataset(request, name, DATASET_DESCRIBE)
+    error: OpendataError | None = None
+    values: dict[str, Any] = {}
+    if request.method == "POST":
+        values = request.POST.dict()
+        try:
+            services.do_describe(dataset, services.check_description(values))
+        except OpendataError as refused:
+            error = refused
+        else:
+            messages.success(request, _("The description is saved."))
+            return HttpResponseRedirect(reverse("opendata:detail", args=[dataset.name]))
+    return render(request, "opendata/describe.html", {
+        "dataset": dataset, "error": error, "values": values or {
+            "description": dataset.description, "description_en": dataset.description_en,
+            "contact_name": dataset.contact_name, "contact_email": dataset.contact_email,
+            "spatial": dataset.spatial,
+            "temporal_start": dataset.temporal_start.isoformat()
+            if dataset.temporal_start else "",
+            "temporal_end": dataset.temporal_end.isoformat() if dataset.temporal_end else ""}},
+        status=400 if error else 200)
+
+
+@require_POST
+def withdraw(request: HttpRequest, name: str) -> HttpResponse:
+    """Withdraw (with the reason) or, with ``republish``, publish again."""
+    if not can(request.user, DATASET_WITHDRAW):
+        raise PermissionDenied(DATASET_WITHDRAW)
+    dataset = _dataset(request, name, DATASET_WITHDRAW)
+    try:
+        if request.POST.get("republish"):
+            services.republish(dataset)
+            messages.success(request, _("The dataset is published again."))
+        else:
+            services.withdraw(dataset, request.POST.get("reason", ""))
+            messages.success(request, _("The dataset is withdrawn; its page says why."))
+    except OpendataError as error:
+        messages.error(request, error.message)
+    response = HttpResponseRedirect(reverse("opendata:detail", args=[dataset.name]))
+    response.status_code = 303
+    return response
+
+
+def api_snippets(base: str, dataset: Dataset, resource_id: str | None) -> dict[str, str]:
+    """How to read the dataset from code (shown on its page)."""
+    snippets = {
+        "curl": f"curl '{base}api/3/action/package_show?id={dataset.name}'",
+        "python": "from ckanapi import RemoteCKAN\n"
+                  f"portal = RemoteCKAN({json.dumps(base.rstrip('/'))})\n"
+                  f"portal.action.package_show(id={json.dumps(dataset.name)})"}
+    if resource_id:
+        snippets["datastore"] = (f"curl '{base}api/3/action/datastore_search?"
+                                 f"resource_id={resource_id}&limit=5'")
+    return snippets
