@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from misto.core.crypto import EncryptedTextField
@@ -40,7 +40,7 @@ class Reception(models.Model):
     department = models.CharField(
         _("handling department"), max_length=64,
         help_text=_("The department code whose clerks handle this reception's appeals."))
-    active = models.BooleanField(_("open"), default=True)
+    active = models.BooleanField(_("open for appeals"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -60,7 +60,7 @@ class Reception(models.Model):
 
 class Kind(models.TextChoices):
     PROPOSAL = "proposal", _("proposal")
-    APPLICATION = "application", _("application")
+    APPLICATION = "application", pgettext_lazy("kind of appeal", "application")
     COMPLAINT = "complaint", _("complaint")
 
 
@@ -87,7 +87,7 @@ class Appeal(models.Model):
                                default=Channel.WEB)
     reception = models.ForeignKey(Reception, on_delete=models.PROTECT, related_name="appeals",
                                   verbose_name=_("reception"))
-    department = models.CharField(_("department"), max_length=64, db_index=True)
+    department = models.CharField(_("handling department"), max_length=64, db_index=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="appeals",
                                verbose_name=_("author"))
