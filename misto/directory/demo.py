@@ -133,7 +133,7 @@ def load(stdout: IO[str] | None = None) -> None:
             organisation=orgs[org], slug=slug, name_uk=uk, name_en=en, lon=where.lon,
             lat=where.lat, address=where.address, landmark=where.landmark,
             district=where.district, hours=services.check_hours(hours),
-            closed_on_days_off=not org == "health", languages=["uk", "en"] if accessible
+            closed_on_days_off=org != "health", languages=["uk", "en"] if accessible
             else ["uk"], step_free=accessible, ramp=accessible, accessible_toilet=accessible,
             hearing_loop=slug == "cnap-main")
         contacts = [("phone", phone, "")] + ([("email", email, "")] if email else [])

@@ -11,6 +11,8 @@ closures from :class:`Closure` rows, so neither has to be written into every uni
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -84,7 +86,8 @@ class Unit(models.Model):
     ramp = models.BooleanField(_("ramp"), default=False)
     accessible_toilet = models.BooleanField(_("accessible toilet"), default=False)
     hearing_loop = models.BooleanField(_("hearing loop"), default=False)
-    services = models.ManyToManyField("EService", blank=True, related_name="units")
+    services: models.ManyToManyField[EService, Any] = models.ManyToManyField(
+        "EService", blank=True, related_name="units")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -117,6 +120,9 @@ class Contact(models.Model):
     class Meta:
         ordering = ["kind", "pk"]
 
+    def __str__(self) -> str:
+        return self.value
+
 
 class Closure(models.Model):
     """Closed from ``start`` to ``end`` inclusive, with the reason residents see."""
@@ -129,6 +135,9 @@ class Closure(models.Model):
 
     class Meta:
         ordering = ["start"]
+
+    def __str__(self) -> str:
+        return f"{self.start}–{self.end}: {self.reason_uk}"
 
 
 class EService(models.Model):
@@ -182,3 +191,6 @@ class Correction(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.status}"

@@ -87,7 +87,7 @@ def eservice_out(service: EService) -> EServiceOut:
                    if line.strip()],
         cost=pick(service.cost_uk, service.cost_en), term=pick(service.term_uk, service.term_en),
         online_url=service.online_url, diia_url=service.diia_url,
-        places=[u.slug for u in service.units.all()])
+        places=list(Unit.objects.filter(services=service).values_list("slug", flat=True)))
 
 
 def partner_out(org: Organisation) -> PartnerOut:

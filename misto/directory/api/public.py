@@ -1,8 +1,8 @@
 """Open to anyone: places with their status now, one place, the e-services catalogue, the
 partners and the HSDS export; and "this information is wrong" (rate-limited)."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: the rate-limit wrapper hides this module's
+# globals from django-ninja, which must see the annotations as types.
 from typing import Any
 
 from django.http import HttpRequest

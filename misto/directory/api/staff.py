@@ -96,7 +96,7 @@ def resolve(request: HttpRequest, correction_id: DbId, body: ResolveIn) -> Corre
 
 @router.post("/hsds", response={200: ImportOut, **refusals(401, 403)},
              summary="Import an Open Referral HSDS 3.0 file (all or nothing)")
-def hsds_import(request: HttpRequest, body: dict[str, Any] = Body(...)) -> ImportOut:
+def hsds_import(request: HttpRequest, body: Body[dict[str, Any]]) -> ImportOut:
     require(request.user, "directory.hsds.import")
     orgs, locations = hsds.do_import(hsds.check_import(body), department="")
     return ImportOut(organizations=orgs, locations=locations)

@@ -27,8 +27,8 @@ import opening_hours
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from misto.core.workdays import Calendar, Why
 from misto.directory.errors import DirectoryCode, DirectoryError
@@ -38,6 +38,9 @@ LOOKAHEAD_DAYS = 14
 #: Below this, "closes in 20 min" instead of "open until 17:00".
 SOON = timedelta(minutes=60)
 MAX_LENGTH = 500
+#: The library raises its ``ParserError`` (an ``Exception``, missing from its type stubs).
+PARSE_ERRORS: tuple[type[Exception], ...] = (
+    getattr(opening_hours, "ParserError", SyntaxError), SyntaxError, ValueError)
 
 
 class State(StrEnum):
@@ -99,7 +102,7 @@ def check_hours(text: str) -> str:
                              field="hours")
     try:
         parsed = opening_hours.OpeningHours(text)
-    except (opening_hours.ParserError, SyntaxError, ValueError) as error:
+    except PARSE_ERRORS as error:
         where = " ".join(str(error).split())[:240]
         raise DirectoryError(
             DirectoryCode.BAD_HOURS,
@@ -184,7 +187,7 @@ def status(hours: Hours, now: datetime) -> OpenStatus:
     spans = hours.open_intervals(datetime.combine(today, time()), horizon)
     current = next(((b, e) for b, e in spans if b <= local < e), None)
     if current is not None:
-        begin, end = current
+        _begin, end = current
         if end >= horizon:
             return OpenStatus(State.OPEN, _("open around the clock"))
         left = end - local

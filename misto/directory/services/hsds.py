@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.directory.errors import DirectoryCode, DirectoryError, DirectoryProblems
-from misto.directory.models import ContactKind, EService, OrgKind, Organisation, Unit
+from misto.directory.models import ContactKind, EService, Organisation, OrgKind, Unit
 from misto.directory.services.hours import Hours, check_hours, city_zone
 from misto.directory.services.places import check_phone, place
 
@@ -150,16 +150,28 @@ def _osm_from_rules(rules: list[dict[str, Any]], path: str, problems: dict[str, 
         except ValueError:
             problems[f"{where}.opens_at"] = _("Times are HH:MM.")
             continue
-        for day in str(rule.get("byday") or "").upper().split(","):
-            if day.strip() not in DAYS:
+        for code in str(rule.get("byday") or "").upper().split(","):
+            if code.strip() not in DAYS:
                 problems[f"{where}.byday"] = _("Days are MO, TU, WE, TH, FR, SA, SU.")
                 break
-            spans[DAYS.index(day.strip())].append(f"{opens}-{closes}")
+            spans[DAYS.index(code.strip())].append(f"{opens}-{closes}")
     groups: dict[str, list[int]] = defaultdict(list)
     for day in sorted(spans):
         groups[",".join(sorted(spans[day]))].append(day)
-    return "; ".join(",".join(OSM_DAYS[d] for d in days) + " " + text
-                     for text, days in groups.items())
+    return "; ".join(_day_ranges(days) + " " + text for text, days in groups.items())
+
+
+def _day_ranges(days: list[int]) -> str:
+    """[0, 1, 2, 3, 4, 6] -> "Mo-Fr,Su"."""
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ",".join(OSM_DAYS[run[0]] if len(run) == 1 else
+                    f"{OSM_DAYS[run[0]]}{'-' if len(run) > 2 else ','}{OSM_DAYS[run[-1]]}"
+                    for run in runs)
 
 
 def _text(obj: dict[str, Any], key: str, path: str, problems: dict[str, str],
@@ -207,11 +219,11 @@ def check_import(document: Any) -> dict[str, Any]:
             problems[f"{path}.number"] = error.message
     rules: dict[str, list[dict[str, Any]]] = defaultdict(list)
     notes: dict[str, str] = {}
-    for n, rule in enumerate(tables["schedules"]):
+    for rule in tables["schedules"]:
         location = str(rule.get("location_id"))
         note = str(rule.get("notes") or "")
         if note.startswith(NOTE):
-            notes[location] = note[len(NOTE):]
+            notes.setdefault(location, note[len(NOTE):])
         rules[location].append(rule)
     locations = {}
     for n, loc in enumerate(tables["locations"]):

@@ -32,8 +32,20 @@ def units() -> QuerySet[Unit]:
                               Prefetch("closures", queryset=Closure.objects.order_by("start"))))
 
 
-def _words(query: str) -> list[str]:
+def words(query: str) -> list[str]:
     return [w for w in re.split(r"[\s,.;:!?«»\"()]+", query.lower()) if len(w) >= 2][:6]
+
+
+def matching(word: str, *fields: str) -> Q:
+    """Any of ``fields`` contains ``word``: its last letter dropped when long ("довідку"
+    finds "довідка"), and in lower, capitalised and upper case, because SQLite folds case
+    for ASCII only ("амбулаторія" must find "Амбулаторія", "цнап" "ЦНАП")."""
+    stem = word[:-1] if len(word) > 4 else word
+    condition = Q()
+    for variant in {stem, stem.capitalize(), stem.upper()}:
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": variant})
+    return condition
 
 
 def search(query: str = "", *, kind: str = "", open_now: bool = False,
@@ -41,14 +53,11 @@ def search(query: str = "", *, kind: str = "", open_now: bool = False,
     """Units matching every word of ``query`` (by name, organisation, address, landmark or a
     service they offer), with their status now; ``open_now`` keeps only the open ones."""
     rows = units()
-    for word in _words(query):
-        stem = word[:-1] if len(word) > 4 else word  # "довідку" finds "довідка"
-        rows = rows.filter(
-            Q(name_uk__icontains=stem) | Q(name_en__icontains=stem)
-            | Q(organisation__name_uk__icontains=stem) | Q(organisation__name_en__icontains=stem)
-            | Q(address__icontains=stem) | Q(landmark__iexact=word)
-            | Q(services__title_uk__icontains=stem) | Q(services__title_en__icontains=stem)
-            | Q(services__keywords__icontains=stem)).distinct()
+    for word in words(query):
+        rows = rows.filter(matching(word, "name_uk", "name_en", "organisation__name_uk",
+                                    "organisation__name_en", "address", "services__title_uk",
+                                    "services__title_en", "services__keywords")
+                           | Q(landmark__iexact=word)).distinct()
     if kind:
         rows = rows.filter(organisation__kind=kind)
     now = now or timezone.now()

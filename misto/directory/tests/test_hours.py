@@ -129,7 +129,8 @@ def test_ukrainian_text() -> None:
         assert status(hours, at(MONDAY, 16, 40)).text == "відчинено, зачиняється через 20 хв"
 
 
-@pytest.mark.parametrize("bad", ["Mo-Fx 08:00-17:00", "Mo-Fr 08:00 to 17:00", "every day", "Mo-Fr 8-17"])
+@pytest.mark.parametrize("bad", ["Mo-Fx 08:00-17:00", "Mo-Fr 08:00 to 17:00", "every day",
+                                 "Mo-Fr 8-17"])
 def test_an_unparseable_string_is_refused_and_changes_nothing(bad: str, cnap: Any) -> None:
     with pytest.raises(DirectoryError) as refused:
         services.set_hours(cnap, bad)
