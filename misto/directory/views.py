@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ from misto.directory.models import ContactKind, OrgKind, Unit
 
 EDIT = "directory.entry.edit"
 VIEW = "directory.correction.view"
+LANGUAGE_NAMES = {"uk", "en", "de", "fr", "pl", "ru", "es", "it"}
 EXAMPLES = ("довідка", "паспорт", "садочок", "ЦНАП", "лікар")
 
 
@@ -67,11 +69,15 @@ def index(request: HttpRequest) -> HttpResponse:
 def place(request: HttpRequest, slug: str) -> HttpResponse:
     unit = _unit(request, slug)
     detail = place_detail(unit)
+    order = list(ContactKind.values)  # phone first: the one tap most people need
     contacts = [{"kind": c.kind, "label": c.label,
                  "shown": services.phone_display(c.value) if c.kind == ContactKind.PHONE
-                 else c.value, "href": href(c.kind, c.value)} for c in unit.contacts.all()]
+                 else c.value, "href": href(c.kind, c.value)}
+                for c in sorted(unit.contacts.all(), key=lambda c: order.index(c.kind))]
+    languages = [str(get_language_info(code)["name_translated"]) if code in LANGUAGE_NAMES
+                 else code for code in unit.languages]
     return render(request, "directory/place.html", {
-        "unit": unit, "detail": detail, "contacts": contacts,
+        "unit": unit, "detail": detail, "contacts": contacts, "languages": languages,
         "organisation": pick(unit.organisation.name_uk, unit.organisation.name_en),
         "eservices": [eservice_out(s) for s in unit.services.all()],
         "today": timezone.localdate(), "may_edit": can(request.user, EDIT, unit),

@@ -27,8 +27,8 @@ import opening_hours
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from misto.core.workdays import Calendar, Why
 from misto.directory.errors import DirectoryCode, DirectoryError
@@ -163,7 +163,9 @@ def _clock(value: datetime) -> str:
 
 
 def _weekday(value: date) -> str:
-    return str(date_format(value, "l"))
+    """The day's name as it stands mid-sentence: "Monday", but "понеділок"."""
+    name = str(date_format(value, "l"))
+    return name if (get_language() or "uk").startswith("en") else name.lower()
 
 
 def _opens_text(opens: datetime, today: date) -> str:
