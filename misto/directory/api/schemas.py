@@ -142,6 +142,10 @@ class LocationIn(Schema):
     lat: Annotated[float, Field(ge=-90, le=90)]
 
 
+class ImportFor(Schema):
+    department: Annotated[str, Field(pattern=r"^[-a-z0-9_]*$", max_length=64)] = ""
+
+
 class ImportOut(Schema):
     organizations: int
     locations: int

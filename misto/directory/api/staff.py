@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Body, Router, Status
+from ninja import Body, Query, Router, Status
 from ninja.security import django_auth
 
 from misto.core.permissions import require
@@ -18,6 +18,7 @@ from misto.directory.api.schemas import (
     ContactsIn,
     CorrectionOut,
     HoursIn,
+    ImportFor,
     ImportOut,
     LocationIn,
     PlaceDetailOut,
@@ -96,7 +97,9 @@ def resolve(request: HttpRequest, correction_id: DbId, body: ResolveIn) -> Corre
 
 @router.post("/hsds", response={200: ImportOut, **refusals(401, 403)},
              summary="Import an Open Referral HSDS 3.0 file (all or nothing)")
-def hsds_import(request: HttpRequest, body: Body[dict[str, Any]]) -> ImportOut:
+def hsds_import(request: HttpRequest, body: Body[dict[str, Any]],
+                department: Query[ImportFor]) -> ImportOut:
+    """New organisations are kept by ``department`` (the importer says whose they are)."""
     require(request.user, "directory.hsds.import")
-    orgs, locations = hsds.do_import(hsds.check_import(body), department="")
+    orgs, locations = hsds.do_import(hsds.check_import(body), department=department.department)
     return ImportOut(organizations=orgs, locations=locations)

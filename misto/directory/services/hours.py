@@ -91,6 +91,11 @@ def city_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def window(start: date, days: int = LOOKAHEAD_DAYS + 1) -> Calendar:
+    """The shared calendar over the days a status looks at (read once for a whole list)."""
+    return Calendar(start, start + timedelta(days=days))
+
+
 def check_hours(text: str) -> str:
     """The normalised expression, or a refusal saying where the syntax is wrong."""
     text = " ".join((text or "").split())
@@ -116,12 +121,13 @@ class Hours:
     """One unit's hours with its closures and the calendar, over a window of days."""
 
     def __init__(self, expression: str, closures: list[Dated], *, closed_on_days_off: bool,
-                 start: date, days: int = LOOKAHEAD_DAYS + 1) -> None:
+                 start: date, days: int = LOOKAHEAD_DAYS + 1,
+                 calendar: Calendar | None = None) -> None:
         self.expression = expression
         self.parsed = opening_hours.OpeningHours(expression) if expression else None
         self.closures = closures
         self.closed_on_days_off = closed_on_days_off
-        self.calendar = Calendar(start, start + timedelta(days=days))
+        self.calendar = calendar or window(start, days)
 
     def closed_day(self, day: date) -> ClosedDay | None:
         for closure in self.closures:

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from misto import twin
 from misto.core.permissions import can, scope_filter
+from misto.core.workdays import Calendar
 from misto.directory.errors import DirectoryCode, DirectoryError
 from misto.directory.models import Closure, ContactKind, Organisation, Unit
-from misto.directory.services.hours import Dated, Hours, OpenStatus, status
+from misto.directory.services.hours import Dated, Hours, OpenStatus, status, window
 
 EDIT = "directory.entry.edit"
 
@@ -61,17 +62,19 @@ def search(query: str = "", *, kind: str = "", open_now: bool = False,
     if kind:
         rows = rows.filter(organisation__kind=kind)
     now = now or timezone.now()
-    found = [(unit, status_of(unit, now)) for unit in rows[:200]]
+    calendar = window(timezone.localtime(now).date())
+    found = [(unit, status(hours_of(unit, now, calendar), now)) for unit in rows[:200]]
     if open_now:
         found = [(unit, state) for unit, state in found if state.is_open]
     return found
 
 
-def hours_of(unit: Unit, now: datetime) -> Hours:
+def hours_of(unit: Unit, now: datetime, calendar: Calendar | None = None) -> Hours:
     local = timezone.localtime(now).date()
     closures = [Dated(c.start, c.end, c.reason_uk if _uk() or not c.reason_en else c.reason_en)
                 for c in unit.closures.all()]
-    return Hours(unit.hours, closures, closed_on_days_off=unit.closed_on_days_off, start=local)
+    return Hours(unit.hours, closures, closed_on_days_off=unit.closed_on_days_off, start=local,
+                 calendar=calendar)
 
 
 def _uk() -> bool:
