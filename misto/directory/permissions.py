@@ -3,7 +3,8 @@
 An entry is kept by the department named on its organisation: a clerk of that department
 edits its units, hours, closures and contacts and handles the corrections residents send
 about them; auditors read the correction queue; the IT administrator imports HSDS files
-(which may touch every department's entries). Reading the directory is public.
+(which may touch every department's entries) and keeps the organisations, places
+and e-services in the admin. Reading the directory is public.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -19,3 +20,6 @@ CORRECTION_VIEW = declare("directory.correction.view",
 HSDS_IMPORT = declare("directory.hsds.import",
                       _("Import the directory from an Open Referral HSDS file"),
                       roles={"it_admin"})
+CATALOGUE_ADMIN = declare("directory.catalogue.admin",
+                          _("Keep the directory's organisations, places and e-services in the "
+                            "admin"), roles={"it_admin"})

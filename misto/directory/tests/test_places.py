@@ -155,3 +155,32 @@ def test_report_wrong_information_page(cnap: Any, cnap_clerk: Any) -> None:
                       {"step": "hours", "hours": "nonsense"}).status_code == 200
     cnap.refresh_from_db()
     assert cnap.hours == "Mo-Fr 08:00-12:00,13:00-17:00"
+
+
+def test_the_admin_checks_like_a_clerk(cnap: Any) -> None:
+    from django import forms
+
+    from misto.directory.admin import ContactForm, UnitForm
+
+    form = UnitForm()
+    form.cleaned_data = {"hours": "Mo-Fx"}
+    with pytest.raises(forms.ValidationError):
+        form.clean_hours()
+    contact = ContactForm(data={"kind": "phone", "value": "123", "label": ""})
+    assert not contact.is_valid() and "value" in contact.errors
+    good = ContactForm(data={"kind": "phone", "value": "061 222 33 44", "label": ""})
+    assert good.is_valid() and good.cleaned_data["value"] == "+380612223344"
+
+
+def test_the_admin_is_the_it_administrators(cnap: Any, cnap_clerk: Any) -> None:
+    from misto.testing import make_staff
+
+    admin = Client()
+    admin.force_login(make_staff("dir-admin", "it_admin", is_staff=True))
+    assert admin.get("/admin/directory/unit/").status_code == 200
+    assert admin.get(f"/admin/directory/unit/{cnap.pk}/change/").status_code == 200
+    clerk = Client()
+    cnap_clerk.is_staff = True
+    cnap_clerk.save()
+    clerk.force_login(cnap_clerk)
+    assert clerk.get("/admin/directory/unit/").status_code == 403
