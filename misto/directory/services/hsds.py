@@ -14,6 +14,7 @@ reporting each problem with its path (``locations[3].latitude``).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from datetime import datetime, time, timedelta
@@ -257,7 +258,9 @@ def check_import(document: Any) -> dict[str, Any]:
 
 
 def _slug(hid: str, kind: str, existing: dict[str, str]) -> str:
-    return existing.get(hid) or f"{kind}-{hid.lower()[:36]}"
+    """Our code for an HSDS id: the row an earlier export came from, or one made from the
+    other system's id (only the characters a page address may carry)."""
+    return existing.get(hid) or f"{kind}-" + re.sub(r"[^a-z0-9-]+", "-", hid.lower())[:70]
 
 
 @transaction.atomic

@@ -42,12 +42,14 @@ def test_another_systems_weekly_rules_become_osm_hours(cnap: Any) -> None:
     document = hsds.export()
     for rule in document["schedules"]:
         rule["notes"] = ""
-    document["locations"][0]["id"] = "d7f4c1a0-0000-4000-8000-000000000001"
+    document["locations"][0]["id"] = "Other:System/42"
     for row in document["schedules"] + document["phones"]:
-        row["location_id"] = "d7f4c1a0-0000-4000-8000-000000000001"
+        row["location_id"] = "Other:System/42"
     hsds.do_import(hsds.check_import(document), department="cnap")
     imported = Unit.objects.exclude(pk=cnap.pk).get()
     assert imported.hours == "Mo-Fr 08:00-12:00,13:00-17:00"
+    assert imported.slug == "unit-other-system-42"
+    assert Client().get(f"/directory/{imported.slug}/").status_code == 200
 
 
 def test_a_bad_file_is_refused_with_each_problem_and_changes_nothing(cnap: Any) -> None:
