@@ -16,7 +16,7 @@ class DirectoryConfig(MistoModule):
     menu = (
         MenuEntry(_("City directory"), "directory:index", "public"),
         MenuEntry(_("Directory corrections"), "directory:corrections", "staff",
-                  "directory.entry.edit"),
+                  "directory.correction.view"),
     )
     demo = "misto.directory.demo.load"
     demo_after = ("twin",)
