@@ -305,6 +305,7 @@ MISTO_RATE_LIMITS = rate_limits({
     "reports.follow": "30/10m",
     "open311.client": "60/10m",
     "open311.key": "600/h",
+    "directory.correction": "10/10m",
 })
 # How many reverse proxies of ours stand in front (their X-Forwarded-For hops are trusted).
 MISTO_PROXY_COUNT = env_int("MISTO_PROXY_COUNT", 0)

@@ -116,6 +116,7 @@ PERSON = (REGISTER, WEST)
 LIGHT_LAYER = ("light", "")
 PETITION = ("light", "")  # answered by the light department in the matrix's world
 APPEAL = ("light", "")  # written to the light department head's reception
+DIRECTORY_ENTRY = ("light", "")  # a directory entry kept by the light department
 FEATURE = {"geometry": {"type": "Point", "coordinates": [35.131, 47.821]},
            "properties": {"name": "Укриття", "capacity": 10}, "reason": "matrix"}
 ANNOUNCEMENT = {"title_uk": "Відключення води", "topics": ["housing"],
@@ -325,6 +326,47 @@ CASES: dict[str, Case] = {
     "opendata:withdraw": Case("opendata.dataset.withdraw", "post",
                               lambda w: f"/opendata/{w.dataset}/withdraw/",
                               {"reason": "Замінено іншим набором"}),
+    # directory (the entry is kept by the light department in the matrix's world)
+    "directory:corrections": Case("directory.correction.view", "get",
+                                  "/directory/staff/corrections/"),
+    "directory:resolve": Case(
+        "directory.entry.edit", "post",
+        lambda w: f"/directory/staff/corrections/{w.directory_correction}/", {"fixed": "1"},
+        scope=DIRECTORY_ENTRY),
+    "directory:staff-places": Case("directory.entry.edit", "get", "/directory/staff/places/"),
+    "directory:edit": Case("directory.entry.edit", "get", "/directory/staff/places/light-office/",
+                           scope=DIRECTORY_ENTRY),
+    "directory:edit (post)": Case(
+        "directory.entry.edit", "post", "/directory/staff/places/light-office/",
+        {"step": "hours", "hours": "Mo-Fr 08:00-17:00", "closed_on_days_off": "1"},
+        scope=DIRECTORY_ENTRY),
+    "PUT /api/directory/places/{slug}/hours": Case(
+        "directory.entry.edit", "put", "/api/directory/places/light-office/hours",
+        {"opening_hours": "Mo-Fr 08:00-17:00"}, json=True, scope=DIRECTORY_ENTRY),
+    "POST /api/directory/places/{slug}/closures": Case(
+        "directory.entry.edit", "post", "/api/directory/places/light-office/closures",
+        {"start": "2030-01-01", "end": "2030-01-02", "reason_uk": "Ремонт"}, json=True,
+        scope=DIRECTORY_ENTRY),
+    "DELETE /api/directory/places/{slug}/closures/{closure_id}": Case(
+        "directory.entry.edit", "delete",
+        lambda w: f"/api/directory/places/light-office/closures/{w.directory_closure}",
+        scope=DIRECTORY_ENTRY),
+    "PUT /api/directory/places/{slug}/contacts": Case(
+        "directory.entry.edit", "put", "/api/directory/places/light-office/contacts",
+        {"contacts": [{"kind": "phone", "value": "061 222 33 44"}]}, json=True,
+        scope=DIRECTORY_ENTRY),
+    "PUT /api/directory/places/{slug}/location": Case(
+        "directory.entry.edit", "put", "/api/directory/places/light-office/location",
+        {"lon": world.ON_SHEVCHENKA[0], "lat": world.ON_SHEVCHENKA[1]}, json=True,
+        scope=DIRECTORY_ENTRY),
+    "GET /api/directory/corrections": Case("directory.correction.view", "get",
+                                           "/api/directory/corrections"),
+    "POST /api/directory/corrections/{correction_id}/resolution": Case(
+        "directory.entry.edit", "post",
+        lambda w: f"/api/directory/corrections/{w.directory_correction}/resolution",
+        {"fixed": True}, json=True, scope=DIRECTORY_ENTRY),
+    "POST /api/directory/hsds": Case("directory.hsds.import", "post", "/api/directory/hsds",
+                                     {"organizations": [], "locations": []}, json=True),
 }
 
 
@@ -378,6 +420,14 @@ NOT_ROLE_GATED: dict[str, str] = {
            "GET /api/petitions/{number}/ledger"),
     **_why("public read: the directory of receptions", "appeals:index",
            "GET /api/appeals/receptions"),
+    **_why("public read: the city directory, its e-services, partners and HSDS open data",
+           "directory:index", "directory:services", "directory:partners", "directory:place",
+           "GET /api/directory/places", "GET /api/directory/places/{slug}",
+           "GET /api/directory/services", "GET /api/directory/partners",
+           "GET /api/directory/hsds.json"),
+    **_why("anyone may say an entry is wrong (rate-limited; nothing changes until the "
+           "maintaining department acts; tested in misto/directory/tests)",
+           "directory:report", "POST /api/directory/places/{slug}/corrections"),
     **_why("a signed-in resident's own appeals and their threads; staff read them by "
            "appeals.appeal.view in the handling department (tested in misto/appeals/tests)",
            "appeals:write", "appeals:mine", "appeals:detail", "appeals:act",
@@ -491,6 +541,7 @@ def _build_world() -> World:
     _build_petitions(built)
     _build_appeals(built)
     _build_opendata(built)
+    _build_directory(built)
 
     notices.ensure_default_topics()
     composer = make_staff("world-composer", "clerk")
@@ -547,6 +598,22 @@ def _build_appeals(built: World) -> None:
         "light-head", "complaint", "Не світить ліхтар",
         "Третій тиждень не світить ліхтар біля будинку 3 на Шевченка."), author=author)
     built.ids["appeal"] = appeal.number
+
+
+def _build_directory(built: World) -> None:
+    """A unit kept by the light department, with a closure and a resident's correction."""
+    from misto.directory import services as directory
+    from misto.directory.models import Organisation, Unit
+
+    office = Organisation.objects.create(slug="light", kind="department",
+                                         name_uk="Служба освітлення", department="light")
+    where = directory.place(*world.ON_SHEVCHENKA)
+    unit = Unit.objects.create(organisation=office, slug="light-office",
+                               name_uk="Служба освітлення", lon=where.lon, lat=where.lat,
+                               hours="Mo-Fr 08:00-17:00")
+    built.ids["directory_closure"] = directory.add_closure(unit, directory.check_closure(
+        date(2030, 1, 1), date(2030, 1, 2), "Ремонт")).pk
+    built.ids["directory_correction"] = directory.send(unit, "Неправильний телефон").pk
 
 
 def _login(identity: Identity) -> Client:

@@ -1,0 +1,68 @@
+"""Open to anyone: places with their status now, one place, the e-services catalogue, the
+partners and the HSDS export; and "this information is wrong" (rate-limited)."""
+
+# No ``from __future__ import annotations``: the rate-limit wrapper hides this module's
+# globals from django-ninja, which must see the annotations as types.
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from misto.core.ratelimit import json_response, ratelimit
+from misto.core.schemas import refusals
+from misto.directory import services
+from misto.directory.api.convert import eservice_out, partner_out, place_detail, place_out
+from misto.directory.api.schemas import (
+    CorrectionIn,
+    EServiceOut,
+    PartnerOut,
+    PlaceDetailOut,
+    PlaceFilter,
+    PlaceOut,
+    ServiceFilter,
+    Slug,
+)
+from misto.directory.services import hsds
+
+router = Router(tags=["directory"])
+
+
+@router.get("/places", response={200: list[PlaceOut], **refusals()},
+            summary="Places by need, name or address, each with whether it is open now")
+def places(request: HttpRequest, filters: Query[PlaceFilter]) -> list[PlaceOut]:
+    found = services.search(filters.q, kind=filters.kind, open_now=filters.open_now)
+    return [place_out(unit, state) for unit, state in found[:filters.limit]]
+
+
+@router.get("/places/{slug}", response={200: PlaceDetailOut, **refusals(404)},
+            summary="One place: the week's hours, closures, contacts, accessibility")
+def place(request: HttpRequest, slug: Slug) -> PlaceDetailOut:
+    return place_detail(services.access_unit(request.user, slug))
+
+
+@router.post("/places/{slug}/corrections", response={201: None, **refusals(404, 429)},
+             summary="Say that a place's information is wrong (for its maintainer)")
+@ratelimit("directory.correction", respond=json_response)
+def correct(request: HttpRequest, slug: Slug, body: CorrectionIn) -> Status[None]:
+    unit = services.access_unit(request.user, slug)
+    services.send(unit, body.text, user=request.user)
+    return Status(201, None)
+
+
+@router.get("/services", response={200: list[EServiceOut], **refusals()},
+            summary="The e-services catalogue, searchable by need")
+def eservices(request: HttpRequest, filters: Query[ServiceFilter]) -> list[EServiceOut]:
+    return [eservice_out(s) for s in services.search_services(filters.q)]
+
+
+@router.get("/partners", response={200: list[PartnerOut], **refusals()},
+            summary="Partner organisations and what they offer the city")
+def partners(request: HttpRequest) -> list[PartnerOut]:
+    return [partner_out(org) for org in
+            services.partners().prefetch_related("units__contacts")]
+
+
+@router.get("/hsds.json", response={200: dict[str, Any], **refusals()},
+            summary="The whole directory in Open Referral HSDS 3.0 (JSON, tabular form)")
+def hsds_export(request: HttpRequest) -> dict[str, Any]:
+    return hsds.export()
