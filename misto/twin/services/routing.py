@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 from django.contrib.gis.geos import LineString, MultiLineString
 from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
@@ -135,7 +134,7 @@ class _Graph:
     edges: dict[int, _Edge]
     nodes: dict[int, Coord]
     grid: dict[tuple[int, int], list[tuple[int, int]]] = field(default_factory=dict)
-    nx: dict[str, nx.Graph] = field(default_factory=dict)
+    nx: dict[str, Any] = field(default_factory=dict)  # networkx.Graph per mode
     # Per mode, the cheapest edge between two nodes (parallel pieces are possible).
     best: dict[str, dict[tuple[int, int], int]] = field(default_factory=dict)
 
@@ -261,6 +260,8 @@ def rebuild(signature: str | None = None) -> RouteGraph:
 
 
 def _load(signature: str) -> _Graph:
+    import networkx as nx  # here, not at the top: only a process that routes pays for it
+
     graph = _Graph(signature=signature, edges={}, nodes={})
     for mode in MODES:
         graph.nx[mode] = nx.Graph()
@@ -409,9 +410,17 @@ def _search_networkx(g: _Graph, sources: list[int], targets: set[int], mode: str
         if source not in graph_:
             found.update({(source, t): (0.0, [source]) for t in targets if t == source})
             continue
-        costs, paths = nx.single_source_dijkstra(graph_, source, weight="weight")
+        costs, paths = _dijkstra(graph_, source, weight="weight")
         found.update({(source, t): (costs[t], paths[t]) for t in targets if t in costs})
     return found
+
+
+def _dijkstra(graph_: Any, source: int, weight: str) -> tuple[dict[int, float],
+                                                               dict[int, list[int]]]:
+    import networkx as nx
+
+    costs, paths = nx.single_source_dijkstra(graph_, source, weight=weight)
+    return costs, paths
 
 
 def _search_pgrouting(sources: list[int], targets: set[int], mode: str
