@@ -30,6 +30,7 @@ class TwinCode(StrEnum):
     UNREACHABLE = "unreachable"
     BAD_MODE = "bad_mode"
     BAD_LIMIT = "bad_limit"
+    BAD_STATUS = "bad_status"
 
 
 class TwinError(MistoError):

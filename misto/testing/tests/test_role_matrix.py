@@ -169,6 +169,9 @@ CASES: dict[str, Case] = {
     "DELETE /api/twin/features/{feature_id}": Case(
         "twin.feature.delete", "delete", lambda w: f"/api/twin/features/{w.shelter}?reason=x",
         scope=LIGHT_LAYER),
+    "twin:shelter-status": Case(
+        "twin.shelter.status", "post", lambda w: f"/map/shelters/{w.shelter}/status/",
+        {"status": "closed"}, scope=LIGHT_LAYER),
     # ledger
     "POST /api/ledger/heads": Case("ledger.head.issue", "post", "/api/ledger/heads"),
     # iot
