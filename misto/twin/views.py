@@ -171,6 +171,9 @@ def _routes(request: HttpRequest, english: bool) -> tuple[dict[str, Any] | None,
             "steps": [{"name": step.name, "distance_m": round(step.distance_m)}
                       for step in item.route.steps],
             "route": item.route.geojson(),
+            # Off the streets at both ends (to the door, across a yard), walked straight.
+            "approach_m": round(item.route.distance_m
+                                - sum(step.distance_m for step in item.route.steps)),
         })
         rows.append(row)
     return {"place": {"label": place.label, "lon": place.lon, "lat": place.lat},

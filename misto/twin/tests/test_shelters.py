@@ -170,3 +170,56 @@ def test_the_keeper_opens_and_closes_a_shelter_from_a_phone(client, routed) -> N
     # Open now: from landmark "a" the nearest open shelter is № 10 itself.
     found = client.get("/map/shelters/", {"q": routed.landmarks["a"].number})
     assert found.context["nearest"]["shelters"][0]["name"] == "Укриття № 10"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_resident_walks_to_the_nearest_open_shelter_from_a_landmark(live_server, browser,
+                                                                    language) -> None:
+    """The issue's "done when": on a phone, from a landmark number, the nearest open shelter
+    with the walking route on the map and the instructions; offline after one visit."""
+    from misto.twin import demo
+
+    demo.load()
+    number = "12-0457"
+    expected = services.nearest_by_route(
+        (services.landmark_location(number).lon, services.landmark_location(number).lat),
+        builtin.SHELTERS, n=3, where={"status": "open"})[0]
+    context = browser.new_context(viewport={"width": 390, "height": 844},
+                                  locale="uk-UA" if language == "uk" else "en-GB")
+    context.add_cookies([{"name": "django_language", "value": language,
+                          "url": live_server.url}])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server.url + "/map/shelters/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null",
+                           timeout=20_000)
+    page.fill("#shelter-q", number)
+    page.press("#shelter-q", "Enter")
+    page.wait_for_selector("#shelter-map[data-ready='1']", timeout=20_000)
+    best = page.locator(".shelter-best")
+    assert expected.feature.name in best.locator("h3").inner_text()
+    walk = best.locator(".shelter-walk").inner_text()
+    assert ("хв пішки" if language == "uk" else "min on foot") in walk
+    assert best.locator(".shelter-steps li").count() >= 2
+    assert page.locator("#shelter-instructions").is_visible()
+    page.wait_for_timeout(1200)  # tiles and labels
+    # The route is drawn: the best one's line is on the screen.
+    drawn = page.evaluate(
+        "() => window.shelterMap.queryRenderedFeatures({layers: ['route-best']}).length")
+    assert drawn >= 1
+    screenshot(page, f"shelters-route-phone-{language}")
+    assert axe_violations(page) == []
+
+    context.set_offline(True)
+    page.reload()
+    assert page.locator(".shelter-saved").is_visible()
+    assert expected.feature.name in page.locator(".shelter-best h3").inner_text()
+    assert page.locator(".shelter-best .shelter-steps li").count() >= 2
+    assert page.locator("#shelter-instructions").is_visible()
+    screenshot(page, f"shelters-route-offline-{language}")
+    context.set_offline(False)
+    assert errors == []
+    context.close()
