@@ -85,7 +85,7 @@ def main() -> None:
     differs = 0
     stretch: list[float] = []
     for lon, lat in points:
-        routed = []
+        routed: list[routing.RoutedFeature] = []
         for name in engines:
             t0 = time.perf_counter()
             found = routing.nearest_by_route((lon, lat), builtin.SHELTERS, 3,
