@@ -20,8 +20,9 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.contrib.gis.geos import LineString, MultiLineString
@@ -578,19 +579,28 @@ def nearest_by_route(lonlat: tuple[float, float], layer: str, n: int = 3, mode: 
         candidates.append((distance_m(start.lon, start.lat, point.x, point.y), feature))
     candidates.sort(key=lambda pair: (pair[0], pair[1].pk))
     fastest = WALK_MPS if mode == "walk" else max(*DRIVE_KMH.values(), DRIVE_KMH_DEFAULT) / 3.6
-    found: list[RoutedFeature] = []
+    reached: list[_Reached] = []
     batch = max(3 * n, 8)
     for offset in range(0, len(candidates), batch):
         chunk = candidates[offset:offset + batch]
-        if len(found) >= n and chunk[0][0] / fastest >= found[n - 1].route.time_s:
+        if len(reached) >= n and chunk[0][0] / fastest >= reached[n - 1].time_s:
             break
-        found.extend(_routes_to(g, start, chunk, mode, using))
-        found.sort(key=lambda routed: (routed.route.time_s, routed.feature.pk))
-    return found[:n]
+        reached.extend(_reach(g, start, chunk, mode, using))
+        reached.sort(key=lambda item: (item.time_s, item.feature.pk))
+    # Only the answers get their geometry and steps: the other candidates' cost is enough.
+    return [RoutedFeature(item.feature, item.build(), item.straight) for item in reached[:n]]
 
 
-def _routes_to(g: _Graph, start: _Snap, chunk: list[tuple[float, Feature]], mode: str,
-               using: str | None) -> list[RoutedFeature]:
+@dataclass
+class _Reached:
+    time_s: float
+    feature: Feature
+    straight: float
+    build: Callable[[], Route]
+
+
+def _reach(g: _Graph, start: _Snap, chunk: list[tuple[float, Feature]], mode: str,
+           using: str | None) -> list[_Reached]:
     ends = []
     for straight, feature in chunk:
         point = feature.geometry.point_on_surface
@@ -599,17 +609,21 @@ def _routes_to(g: _Graph, start: _Snap, chunk: list[tuple[float, Feature]], mode
             ends.append((straight, feature, end))
     targets = {node for _s, _f, end in ends for node in end.head(mode)}
     found = _search(g, start.head(mode), targets, mode, using) if targets else {}
-    routed = []
+    reached = []
     for straight, feature, end in ends:
-        options = [(found[node][0] + cost, found[node][1])
+        walk_on_off = (start.off_m + end.off_m) / WALK_MPS
+        options = [(found[node][0] + cost + walk_on_off, found[node][1])
                    for node, cost in end.head(mode).items() if node in found]
         if start.edge.id == end.edge.id:
-            routed.append(RoutedFeature(feature, _along_one_edge(start, end, mode), straight))
-        elif options:
-            _cost, path = min(options, key=lambda option: option[0])
-            routed.append(RoutedFeature(feature, _assemble(g, start, end, path, mode),
-                                        straight))
-    return routed
+            direct = _along_one_edge(start, end, mode)
+            options.append((direct.time_s, []))
+        if not options:
+            continue
+        time_s, path = min(options, key=lambda option: option[0])
+        reached.append(_Reached(time_s, feature, straight, partial(
+            _assemble, g, start, end, path, mode) if path else partial(
+            _along_one_edge, start, end, mode)))
+    return reached
 
 
 def forget() -> None:

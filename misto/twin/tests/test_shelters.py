@@ -183,9 +183,10 @@ def test_resident_walks_to_the_nearest_open_shelter_from_a_landmark(live_server,
 
     demo.load()
     number = "12-0457"
-    expected = services.nearest_by_route(
-        (services.landmark_location(number).lon, services.landmark_location(number).lat),
-        builtin.SHELTERS, n=3, where={"status": "open"})[0]
+    place = services.landmark_location(number)
+    assert place is not None
+    expected = services.nearest_by_route((place.lon, place.lat), builtin.SHELTERS, n=3,
+                                         where={"status": "open"})[0]
     context = browser.new_context(viewport={"width": 390, "height": 844},
                                   locale="uk-UA" if language == "uk" else "en-GB")
     context.add_cookies([{"name": "django_language", "value": language,
