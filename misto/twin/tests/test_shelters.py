@@ -220,6 +220,11 @@ def test_resident_walks_to_the_nearest_open_shelter_from_a_landmark(live_server,
     assert expected.feature.name in page.locator(".shelter-best h3").inner_text()
     assert page.locator(".shelter-best .shelter-steps li").count() >= 2
     assert page.locator("#shelter-instructions").is_visible()
+    # The saved route is drawn even without tiles.
+    page.wait_for_function(
+        "() => window.shelterMap && window.shelterMap.loaded() &&"
+        " window.shelterMap.queryRenderedFeatures({layers: ['route-best']}).length > 0",
+        timeout=15_000)
     screenshot(page, f"shelters-route-offline-{language}")
     context.set_offline(False)
     assert errors == []
