@@ -157,3 +157,25 @@ def test_postgis_has_pgrouting(db) -> None:
         pytest.skip("SpatiaLite routes in process")
     routing.forget()
     assert routing.engine() == "pgrouting"
+
+
+def test_a_street_change_event_rebuilds_the_graph_before_any_route(streets) -> None:
+    from django.utils import timezone
+
+    from misto.core.events import EventEnvelope
+    from misto.twin.handlers import on_streets_changed
+
+    services.create_feature(
+        services.get_layer(builtin.STREETS),
+        MultiLineString(LineString((35.19, 47.82), (35.195, 47.82)), srid=4326),
+        {"name": "Тиха", "type": "провулок"})
+    assert RouteGraph.objects.first() is None  # nothing routed yet
+    envelope = EventEnvelope(1, "u", "twin.FeatureChanged",
+                             {"layer": builtin.POI, "feature_id": 1}, timezone.now())
+    on_streets_changed(envelope)
+    assert RouteGraph.objects.first() is None  # not a street: nothing to do
+    on_streets_changed(EventEnvelope(2, "v", "twin.FeatureChanged",
+                                     {"layer": builtin.STREETS, "feature_id": 1},
+                                     timezone.now()))
+    built = RouteGraph.objects.get()
+    assert built.edges > 0 and built.signature == routing._signature()
