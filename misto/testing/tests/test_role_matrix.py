@@ -337,7 +337,7 @@ NOT_ROLE_GATED: dict[str, str] = {
            "GET /api/twin/districts", "GET /api/twin/features/{feature_id}",
            "GET /api/twin/features/{feature_id}/history", "GET /api/twin/landmarks/{number}",
            "GET /api/twin/layers", "GET /api/twin/layers/{code}", "GET /api/twin/locate",
-           "GET /api/twin/search", "GET /api/twin/tiles/{z}/{x}/{y}.mvt",
+           "GET /api/twin/route", "GET /api/twin/search", "GET /api/twin/tiles/{z}/{x}/{y}.mvt",
            "ledger:index", "ledger:verify", "ledger:entry", "ledger:export-entries",
            "ledger:export-heads", "ledger:export-keys", "ledger:export-verifier",
            "GET /api/ledger/entries", "GET /api/ledger/entries/{index}",

@@ -179,3 +179,20 @@ def test_a_street_change_event_rebuilds_the_graph_before_any_route(streets) -> N
                                      timezone.now()))
     built = RouteGraph.objects.get()
     assert built.edges > 0 and built.signature == routing._signature()
+
+
+def test_route_api(client, streets) -> None:
+    ok = client.get("/api/twin/route", {"from_lon": 35.14, "from_lat": 47.8202,
+                                        "to_lon": 35.16, "to_lat": 47.8202})
+    assert ok.status_code == 200
+    body = ok.json()
+    assert body["geometry"]["type"] == "LineString" and body["steps"][0]["name"] == "Шевченка"
+    cut_off = client.get("/api/twin/route", {"from_lon": 35.14, "from_lat": 47.8202,
+                                             "to_lon": ISOLATED[0], "to_lat": ISOLATED[1]})
+    assert cut_off.status_code == 422 and cut_off.json()["error"] == "unreachable"
+    outside = client.get("/api/twin/route", {"from_lon": 35.25, "from_lat": 47.82,
+                                             "to_lon": 35.16, "to_lat": 47.8202})
+    assert outside.status_code == 400 and outside.json()["error"] == "outside_city"
+    assert client.get("/api/twin/route", {"from_lon": 35.14, "from_lat": 47.8202,
+                                          "to_lon": 35.16, "to_lat": 47.8202,
+                                          "mode": "fly"}).status_code == 422
