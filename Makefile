@@ -17,7 +17,7 @@ BROKER_DIR := var/mosquitto
 MOSQUITTO ?= /usr/sbin/mosquitto
 
 APT_PACKAGES := gdal-bin libsqlite3-mod-spatialite python3-venv gettext \
-	postgresql-15-postgis-3 chromium fonts-dejavu-core mosquitto
+	postgresql-15-postgis-3 postgresql-15-pgrouting chromium fonts-dejavu-core mosquitto
 STAMP := $(VENV)/.installed-stamp
 VENDOR := misto/core/static/vendor/.built-stamp
 

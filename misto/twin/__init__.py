@@ -16,6 +16,13 @@ Public functions other modules may call (``from misto.twin import locate``); the
   buildings an outage area covers.
 - ``search(query, limit=10) -> list[SearchHit]``: addresses, streets, landmark numbers.
 - ``check_lon_lat(lon, lat) -> Point``: raises ``TwinError`` with the reason.
+- ``route(from_lonlat, to_lonlat, mode="walk") -> Route``: the quickest way by street
+  (``distance_m``, ``time_s``, a LineString ``geometry``, ``steps`` by street name); mode
+  ``walk`` or ``drive``. Refused with ``TwinError`` codes ``outside_city``,
+  ``far_from_streets``, ``no_streets``, ``unreachable``, ``bad_mode``, ``bad_coordinates``.
+- ``nearest_by_route(lonlat, layer, n=3, mode="walk", where=None) -> list[RoutedFeature]``:
+  the ``n`` features of a layer quickest to reach (``where={"status": "open"}`` filters on
+  properties); each has ``feature``, ``route`` and ``straight_m``.
 
 Geography, the one version every module uses (``misto.twin.geo``; refusals are ``TwinError``
 with code ``bad_bbox`` / ``bad_area``, re-raise them with your own code):
@@ -49,7 +56,10 @@ __all__ = [
     "Location",
     "Nearby",
     "NotFound",
+    "Route",
+    "RoutedFeature",
     "SearchHit",
+    "Step",
     "TwinError",
     "as_multipolygon",
     "check_lon_lat",
@@ -67,8 +77,10 @@ __all__ = [
     "locate",
     "nearest",
     "nearest_address",
+    "nearest_by_route",
     "parse_area",
     "parse_bbox",
+    "route",
     "search",
 ]
 

@@ -332,3 +332,38 @@ def retire_feature(request: HttpRequest, feature_id: DbId, reason: str = "") -> 
     services.access_feature(request.user, feature_id, "delete")
     feature = services.retire_feature(feature_id, user=request.user, reason=reason)
     return geojson(services.feature_geojson(feature))
+
+
+class RouteQuery(Schema):
+    from_lon: float
+    from_lat: float
+    to_lon: float
+    to_lat: float
+    mode: Literal["walk", "drive"] = "walk"
+
+
+class StepOut(Schema):
+    name: str
+    distance_m: float
+    time_s: float
+
+
+class RouteOut(Schema):
+    distance_m: float
+    time_s: float
+    mode: str
+    geometry: dict[str, Any] = Field(description="GeoJSON LineString, lon/lat")
+    steps: list[StepOut]
+
+
+@router.get("/route", response={200: RouteOut, **refusals(400)},
+            summary="The quickest way by street between two points (walk or drive)")
+def route(request: HttpRequest, query: Query[RouteQuery]) -> JsonResponse:
+    found = services.route((query.from_lon, query.from_lat), (query.to_lon, query.to_lat),
+                           query.mode)
+    return JsonResponse({
+        "distance_m": round(found.distance_m, 1), "time_s": round(found.time_s, 1),
+        "mode": found.mode, "geometry": found.geojson()["geometry"],
+        "steps": [{"name": step.name, "distance_m": round(step.distance_m, 1),
+                   "time_s": round(step.time_s, 1)} for step in found.steps],
+    }, json_dumps_params={"ensure_ascii": False})

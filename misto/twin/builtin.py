@@ -124,6 +124,11 @@ LAYERS: list[dict[str, Any]] = [
             "capacity": {"type": "integer", "minimum": 0},
             "address": _TEXT, "accessible": {"type": "boolean"},
             "hours": {"type": "string", "maxLength": 100},
+            # Set by the shelter's keeper from a phone (twin.shelter.status); routing sends
+            # people only to open ones.
+            "status": {"enum": ["open", "closed", "unknown"]},
+            "keeper": _TEXT, "keeper_department": {"type": "string", "maxLength": 64},
+            "accessibility": _TEXT,
         }, required=["capacity"]),
     },
 ]

@@ -237,6 +237,10 @@ def _places(rng: random.Random, ew_lats: list[float], ns_lons: list[float]) -> l
             "name": f"Укриття № {n}", "kind": rng.choice(["shelter", "dual_use", "simple"]),
             "capacity": rng.choice([50, 80, 120, 150, 200, 300, 450]),
             "accessible": rng.random() < 0.6, "hours": "цілодобово",
+            # Most are open; a few closed or not yet checked, as on a real alert night.
+            "status": "closed" if n % 7 == 0 else "unknown" if n % 11 == 0 else "open",
+            "keeper": "Управління з питань надзвичайних ситуацій",
+            "keeper_department": "civil-protection",
         }))
     return rows
 

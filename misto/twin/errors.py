@@ -23,6 +23,14 @@ class TwinCode(StrEnum):
     EMPTY_QUERY = "empty_query"
     BAD_SRS = "bad_srs"
     IMPORT_FAILED = "import_failed"
+    # Routing (services.routing)
+    OUTSIDE_CITY = "outside_city"
+    FAR_FROM_STREETS = "far_from_streets"
+    NO_STREETS = "no_streets"
+    UNREACHABLE = "unreachable"
+    BAD_MODE = "bad_mode"
+    BAD_LIMIT = "bad_limit"
+    BAD_STATUS = "bad_status"
 
 
 class TwinError(MistoError):

@@ -189,3 +189,32 @@ class FeatureVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feature_id} v{self.version}"
+
+
+class RouteGraph(models.Model):
+    """Which version of the streets the routing graph was built from (one row).
+
+    ``signature`` summarises the streets and footpaths layers (how many features, the sum of
+    their versions, the latest change): when it differs the edges below are rebuilt.
+    """
+
+    signature = models.CharField(max_length=200)
+    built_at = models.DateTimeField(default=timezone.now)
+    nodes = models.PositiveIntegerField(default=0)
+    edges = models.PositiveIntegerField(default=0)
+
+
+class RouteEdge(models.Model):
+    """One piece of street between two nodes (ends and crossings), walkable both ways.
+
+    PostGIS routes over this table with pgRouting; SpatiaLite loads it into networkx. Costs
+    are seconds; ``drive_s`` is null on footpaths (cars may not use them).
+    """
+
+    source = models.PositiveIntegerField()
+    target = models.PositiveIntegerField()
+    length_m = models.FloatField()
+    walk_s = models.FloatField()
+    drive_s = models.FloatField(null=True)
+    name = models.CharField(max_length=300, blank=True)
+    geometry = models.LineStringField(srid=4326, spatial_index=False)

@@ -21,3 +21,6 @@ FEATURE_DELETE = declare("twin.feature.delete", _("Retire a layer's features"),
                          roles={"clerk", "it_admin"})
 LABEL_PRINT = declare("twin.label.print", _("Print landmark label sheets"),
                       roles={"clerk", "it_admin"})
+SHELTER_STATUS = declare("twin.shelter.status",
+                         _("Open and close a shelter (its keeper's department)"),
+                         roles={"clerk", "it_admin"})

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from misto.core.errors import MistoError
 from misto.core.permissions import can
 from misto.twin import builtin, geo, services
 from misto.twin.models import Feature
+from misto.twin.services import shelters
 
 DEFAULT_CENTRE = (35.165, 47.845)
 HIDDEN_BY_DEFAULT = {builtin.LAND_PLOTS, builtin.NETWORKS, builtin.ADDRESSES}
@@ -109,6 +112,10 @@ def _natural_key(text: str) -> list[Any]:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
 
 
+STATUS_LABELS = {"open": gettext_lazy("open"), "closed": gettext_lazy("closed"),
+                 "unknown": gettext_lazy("status unknown")}
+
+
 def _shelter_row(feature: Feature, english: bool) -> dict[str, Any]:
     """What a resident needs to reach a shelter: its name, address and a landmark number
     (its own, or the nearest numbered pole or tree, which is painted on the street)."""
@@ -122,16 +129,61 @@ def _shelter_row(feature: Feature, english: bool) -> dict[str, Any]:
     if not number:
         near = services.nearest(point.x, point.y, 1, max_distance_m=LANDMARK_NEAR_M)
         number = near[0].number or "" if near else ""
+    status = shelters.status_of(feature)
     return {
-        "name": (english and props.get("name_en")) or feature.name,
+        "id": feature.pk, "name": (english and props.get("name_en")) or feature.name,
         "kind": SHELTER_KINDS.get(props.get("kind", ""), ""),
         "capacity": props.get("capacity"), "accessible": props.get("accessible"),
+        "accessibility": props.get("accessibility") or "", "keeper": props.get("keeper") or "",
+        "status": status, "status_label": STATUS_LABELS[status],
         "hours": props.get("hours") or "", "address": address, "landmark": number,
+        "lon": point.x, "lat": point.y,
     }
 
 
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _routes(request: HttpRequest, english: bool) -> tuple[dict[str, Any] | None, str]:
+    """The nearest open shelters by walking route from the place asked, or why not."""
+    query = (request.GET.get("q") or "").strip()[:100]
+    lon, lat = _float(request.GET.get("lon")), _float(request.GET.get("lat"))
+    if not query and (lon is None or lat is None):
+        return None, ""
+    try:
+        place = shelters.place_from(query, lon, lat)
+        found = shelters.nearest_open(place)
+    except MistoError as exc:
+        return None, exc.message
+    if not found:
+        return None, _("No open shelter can be reached by street from there. Go to the "
+                       "nearest basement or an inner corridor, away from windows.")
+    rows = []
+    for item in found:
+        row = _shelter_row(item.feature, english)
+        row.update({
+            "distance_m": round(item.route.distance_m), "minutes": max(1, round(item.route.time_s
+                                                                                / 60)),
+            "steps": [{"name": step.name, "distance_m": round(step.distance_m)}
+                      for step in item.route.steps],
+            "route": item.route.geojson(),
+            # Off the streets at both ends (to the door, across a yard), walked straight.
+            "approach_m": round(item.route.distance_m
+                                - sum(step.distance_m for step in item.route.steps)),
+        })
+        rows.append(row)
+    return {"place": {"label": place.label, "lon": place.lon, "lat": place.lat},
+            "shelters": rows}, ""
+
+
 def shelters_page(request: HttpRequest) -> HttpResponse:
-    """The public list of shelters: plain HTML, so the service worker can keep it offline."""
+    """The shelters: the nearest open ones by walking route from where the resident is (a
+    landmark number, an address or GPS), then the whole list. Plain HTML, so the service
+    worker can keep it offline (the page script keeps the last route too)."""
     try:
         layer = services.access_layer(request.user, builtin.SHELTERS)
     except services.NotFound as exc:
@@ -140,7 +192,47 @@ def shelters_page(request: HttpRequest) -> HttpResponse:
     rows = [_shelter_row(feature, english) for feature in
             Feature.objects.filter(layer=layer, retired_at__isnull=True).order_by("pk")]
     rows.sort(key=lambda row: _natural_key(row["name"]))
-    return render(request, "twin/shelters.html", {"shelters": rows, "layer": layer})
+    nearest, error = _routes(request, english)
+    config = {
+        "tiles": "/api/twin/tiles/{z}/{x}/{y}.mvt",
+        "centre": list(DEFAULT_CENTRE),
+        "nearest": nearest,
+        "text": {"saved": _("Saved route (no network): it was found earlier, the status may "
+                            "have changed."),
+                 "locating": _("Finding where you are…"),
+                 "no_gps": _("Your phone did not share its location: type the number on the "
+                             "nearest pole instead.")},
+    }
+    status = 400 if error else 200
+    return render(request, "twin/shelters.html", {
+        "shelters": rows, "layer": layer, "nearest": nearest, "error": error,
+        "query": (request.GET.get("q") or "")[:100], "config": config,
+        "can_keep": can(request.user, shelters.SET_STATUS),
+    }, status=status)
+
+
+@login_required
+def shelter_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The keeper's phone page: open or close the shelter in one tap."""
+    try:
+        feature = shelters.access_shelter(request.user, pk)
+    except MistoError as exc:
+        raise Http404(exc.message) from exc
+    error = ""
+    if request.method == "POST":
+        try:
+            shelters.set_status(request.user, pk, request.POST.get("status", ""))
+        except MistoError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Saved: residents now see the new status."))
+            return redirect("twin:shelter-status", pk=pk)
+    english = (get_language() or "").startswith("en")
+    row = _shelter_row(feature, english)
+    return render(request, "twin/shelter_status.html", {
+        "shelter": row, "error": error,
+        "choices": [(key, STATUS_LABELS[key]) for key in shelters.STATUSES],
+    }, status=400 if error else 200)
 
 
 def labels_pdf(request: HttpRequest, code: str) -> HttpResponse:

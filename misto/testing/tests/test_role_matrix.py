@@ -170,6 +170,9 @@ CASES: dict[str, Case] = {
     "DELETE /api/twin/features/{feature_id}": Case(
         "twin.feature.delete", "delete", lambda w: f"/api/twin/features/{w.shelter}?reason=x",
         scope=LIGHT_LAYER),
+    "twin:shelter-status": Case(
+        "twin.shelter.status", "post", lambda w: f"/map/shelters/{w.shelter}/status/",
+        {"status": "closed"}, scope=LIGHT_LAYER),
     # ledger
     "POST /api/ledger/heads": Case("ledger.head.issue", "post", "/api/ledger/heads"),
     # iot
@@ -390,7 +393,7 @@ NOT_ROLE_GATED: dict[str, str] = {
            "GET /api/twin/districts", "GET /api/twin/features/{feature_id}",
            "GET /api/twin/features/{feature_id}/history", "GET /api/twin/landmarks/{number}",
            "GET /api/twin/layers", "GET /api/twin/layers/{code}", "GET /api/twin/locate",
-           "GET /api/twin/search", "GET /api/twin/tiles/{z}/{x}/{y}.mvt",
+           "GET /api/twin/route", "GET /api/twin/search", "GET /api/twin/tiles/{z}/{x}/{y}.mvt",
            "ledger:index", "ledger:verify", "ledger:entry", "ledger:export-entries",
            "ledger:export-heads", "ledger:export-keys", "ledger:export-verifier",
            "GET /api/ledger/entries", "GET /api/ledger/entries/{index}",

@@ -8,7 +8,9 @@ One file per concept, each importing only those above it in this list:
 - ``features``: validation (``check_feature``), writes with history, GeoJSON;
 - ``geo``: point -> district, nearest features and address, features in a box or an area;
 - ``numbering``: public landmark numbers, to a feature or a place, and giving them;
-- ``search``: numbers, addresses, streets and names from what a resident types.
+- ``search``: numbers, addresses, streets and names from what a resident types;
+- ``routing``: the street graph, routes and the nearest features by route;
+- ``shelters``: the shelters' status set by their keepers.
 
 This file re-exports the names the rest of Misto uses (``services.get_layer``, and the
 query texts the benchmark times), so callers need not know which file holds what.
@@ -65,6 +67,7 @@ from misto.twin.services.numbering import (
     number_layer,
     number_prefix,
 )
+from misto.twin.services.routing import Route, RoutedFeature, Step, nearest_by_route, route
 from misto.twin.services.search import SearchHit, search
 
 __all__ = [
@@ -79,7 +82,10 @@ __all__ = [
     "Location",
     "Nearby",
     "NotFound",
+    "Route",
+    "RoutedFeature",
     "SearchHit",
+    "Step",
     "TwinError",
     "access_feature",
     "access_layer",
@@ -109,9 +115,11 @@ __all__ = [
     "locate",
     "nearest",
     "nearest_address",
+    "nearest_by_route",
     "number_layer",
     "number_prefix",
     "retire_feature",
+    "route",
     "search",
     "state_geojson",
     "visible_layers",

@@ -1,0 +1,632 @@
+"""Routes on the street network: walking and driving, between two points or to the nearest
+features of a layer (shelters first).
+
+The graph is built here, once per version of the streets (and the optional ``footpaths``
+layer): the lines are noded with GEOS (a node at every end and crossing, ends within
+``SNAP_M`` merged), each piece becomes a :class:`~misto.twin.models.RouteEdge` with its
+geodesic length and its walking and driving time. The table is the one graph both engines
+search: pgRouting on PostGIS (when the extension is installed), networkx in this process
+otherwise. Only :func:`_search` differs between them; snapping a point onto the nearest
+street, the pieces of street at both ends and the steps are the same code, so the two
+engines give the same routes.
+
+The graph is cached per process and checked against the layers' signature (their count,
+versions and latest change) on every call, so an edit made in another process is seen;
+``handlers.py`` rebuilds it eagerly when a street changes (``twin.FeatureChanged``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.contrib.gis.geos import LineString, MultiLineString
+from django.db import connection, transaction
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from misto.twin import builtin
+from misto.twin.errors import TwinCode, TwinError
+from misto.twin.geo import distance_m
+from misto.twin.models import Feature, RouteEdge, RouteGraph
+from misto.twin.services.dialect import is_postgres
+from misto.twin.services.geo import check_lon_lat, district_at
+from misto.twin.services.layers import get_layer
+
+FOOTPATHS = "footpaths"  # an imported layer of paths: walkable, not drivable
+ROUTED_LAYERS = (builtin.STREETS, FOOTPATHS)
+MODES = ("walk", "drive")
+WALK_MPS = 1.3  # 4.7 km/h: an adult walking briskly; slower walkers see times a bit short
+DRIVE_KMH = {"проспект": 50, "шосе": 60, "набережна": 50, "провулок": 20, "проїзд": 20,
+             "майдан": 20, "площа": 20}
+DRIVE_KMH_DEFAULT = 40
+SNAP_M = 1.0  # line ends closer than this are one node
+MAX_SNAP_M = 400.0  # a point farther than this from every street is not routed
+M_PER_DEG = 111_320.0
+CELL_DEG = 0.004  # the snapping grid: ~450 m by ~300 m cells
+
+Coord = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A stretch along one street: "Соборний проспект, 420 m"."""
+
+    name: str
+    distance_m: float
+    time_s: float
+
+
+@dataclass(frozen=True)
+class Route:
+    distance_m: float
+    time_s: float
+    mode: str
+    geometry: LineString
+    steps: list[Step]
+
+    def geojson(self) -> dict[str, Any]:
+        return {"type": "Feature", "geometry": {"type": "LineString",
+                                                "coordinates": [list(c) for c in self.coords]},
+                "properties": {"distance_m": round(self.distance_m),
+                               "time_s": round(self.time_s), "mode": self.mode}}
+
+    @property
+    def coords(self) -> list[Coord]:
+        return [(x, y) for x, y in self.geometry.coords]
+
+
+@dataclass(frozen=True)
+class RoutedFeature:
+    """A feature reached by route: ``nearest_by_route``'s answer."""
+
+    feature: Feature
+    route: Route
+    straight_m: float
+
+
+@dataclass
+class _Edge:
+    id: int
+    u: int
+    v: int
+    coords: list[Coord]
+    length_m: float
+    walk_s: float
+    drive_s: float | None
+    name: str
+
+    def cost(self, mode: str) -> float | None:
+        return self.walk_s if mode == "walk" else self.drive_s
+
+
+@dataclass
+class _Snap:
+    """Where a point meets the network: on ``edge``, ``along_m`` metres from its ``u`` end."""
+
+    lon: float
+    lat: float
+    edge: _Edge
+    along_m: float
+    point: Coord
+    off_m: float  # from the point to the street, walked straight
+
+    def head(self, mode: str) -> dict[int, float]:
+        """The cost from the point to each end of its edge (no entry when not allowed)."""
+        cost = self.edge.cost(mode)
+        if cost is None:
+            return {}
+        share = self.along_m / self.edge.length_m if self.edge.length_m else 0.0
+        costs = {self.edge.u: cost * share, self.edge.v: cost * (1 - share)}
+        if self.edge.u == self.edge.v:
+            costs[self.edge.u] = min(cost * share, cost * (1 - share))
+        return costs
+
+
+@dataclass
+class _Graph:
+    signature: str
+    edges: dict[int, _Edge]
+    nodes: dict[int, Coord]
+    grid: dict[tuple[int, int], list[tuple[int, int]]] = field(default_factory=dict)
+    nx: dict[str, Any] = field(default_factory=dict)  # networkx.Graph per mode
+    # Per mode, the cheapest edge between two nodes (parallel pieces are possible).
+    best: dict[str, dict[tuple[int, int], int]] = field(default_factory=dict)
+
+
+_cache: dict[str, _Graph] = {}
+_lock = threading.Lock()
+
+
+# -- building ---------------------------------------------------------------------------
+
+
+def _signature() -> str:
+    agg = Feature.objects.filter(layer__code__in=ROUTED_LAYERS).aggregate(
+        n=Count("id"), v=Sum("version"), t=Max("valid_from"), r=Max("retired_at"))
+    stamp = lambda value: value.isoformat() if value else "-"  # noqa: E731
+    return f"{agg['n']}:{agg['v'] or 0}:{stamp(agg['t'])}:{stamp(agg['r'])}"
+
+
+def _lines() -> list[tuple[LineString, str, bool]]:
+    """Every current street and footpath line: (line, street name, drivable)."""
+    lines = []
+    rows = (Feature.objects.filter(layer__code__in=ROUTED_LAYERS, retired_at__isnull=True)
+            .values_list("geometry", "name", "properties", "layer__code"))
+    for geometry, name, props, code in rows:
+        parts = geometry if geometry.geom_type.startswith("Multi") else [geometry]
+        for part in parts:
+            if part.geom_type == "LineString" and part.num_points >= 2:
+                drivable = code == builtin.STREETS
+                lines.append((LineString(part.coords, srid=4326),
+                              name or props.get("name", ""), drivable, ))
+    return lines
+
+
+def _length(coords: list[Coord]) -> float:
+    return sum(distance_m(*a, *b) for a, b in itertools.pairwise(coords))
+
+
+def _drive_kmh(name: str) -> int:
+    for kind, kmh in DRIVE_KMH.items():
+        if kind in name.casefold():
+            return kmh
+    return DRIVE_KMH_DEFAULT
+
+
+def _noded(lines: list[tuple[LineString, str, bool]]) -> Iterable[tuple[list[Coord], str, bool]]:
+    """The lines cut at every crossing (GEOS unary union), each piece with the name and
+    drivability of the original line it lies on (streets before footpaths)."""
+    union = MultiLineString([line for line, _n, _d in lines], srid=4326).unary_union
+    noded: Any = union
+    pieces: list[Any] = list(noded) if noded.geom_type.startswith("Multi") else [noded]
+    index: dict[tuple[int, int], list[int]] = {}
+    for i, (line, _n, _d) in enumerate(lines):
+        for key in _cells(line.extent, 0.0):
+            index.setdefault(key, []).append(i)
+    for piece in pieces:
+        if piece.geom_type != "LineString" or piece.num_points < 2:
+            continue
+        middle = piece.interpolate(piece.length / 2)
+        candidates = index.get(_cell(middle.x, middle.y), range(len(lines)))
+        best = min(candidates, key=lambda i: (round(lines[i][0].distance(middle), 9),
+                                              not lines[i][2]))
+        yield [(x, y) for x, y in piece.coords], lines[best][1], lines[best][2]
+
+
+def _cell(lon: float, lat: float) -> tuple[int, int]:
+    return (math.floor(lon / CELL_DEG), math.floor(lat / CELL_DEG))
+
+
+def _cells(extent: tuple[float, float, float, float], pad: float) -> Iterable[tuple[int, int]]:
+    west, south, east, north = extent
+    x0, y0 = _cell(west - pad, south - pad)
+    x1, y1 = _cell(east + pad, north + pad)
+    for x in range(x0, x1 + 1):
+        for y in range(y0, y1 + 1):
+            yield (x, y)
+
+
+class _Nodes:
+    """Node ids for line ends: ends within ``SNAP_M`` of each other share one."""
+
+    def __init__(self) -> None:
+        self.coords: dict[int, Coord] = {}
+        self._grid: dict[tuple[int, int], list[int]] = {}
+        self._step = SNAP_M / M_PER_DEG * 2
+
+    def id(self, lon: float, lat: float) -> int:
+        kx, ky = math.floor(lon / self._step), math.floor(lat / self._step)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for node in self._grid.get((kx + dx, ky + dy), ()):
+                    if distance_m(lon, lat, *self.coords[node]) <= SNAP_M:
+                        return node
+        node = len(self.coords) + 1  # pgRouting wants positive ids
+        self.coords[node] = (lon, lat)
+        self._grid.setdefault((kx, ky), []).append(node)
+        return node
+
+
+def rebuild(signature: str | None = None) -> RouteGraph:
+    """Build the edge table from the current streets and footpaths (one transaction)."""
+    signature = signature or _signature()
+    lines = _lines()
+    nodes = _Nodes()
+    edges = []
+    for coords, name, drivable in (_noded(lines) if lines else ()):
+        length = _length(coords)
+        if length <= 0:
+            continue
+        u, v = nodes.id(*coords[0]), nodes.id(*coords[-1])
+        coords[0], coords[-1] = nodes.coords[u], nodes.coords[v]
+        edges.append(RouteEdge(
+            source=u, target=v, length_m=length, walk_s=length / WALK_MPS,
+            drive_s=length / (_drive_kmh(name) / 3.6) if drivable else None,
+            name=name, geometry=LineString(coords, srid=4326)))
+    with transaction.atomic():
+        RouteEdge.objects.all().delete()
+        RouteEdge.objects.bulk_create(edges, batch_size=1000)
+        RouteGraph.objects.all().delete()
+        row = RouteGraph.objects.create(signature=signature, built_at=timezone.now(),
+                                        nodes=len(nodes.coords), edges=len(edges))
+    _cache.clear()
+    return row
+
+
+def _load(signature: str) -> _Graph:
+    import networkx as nx  # here, not at the top: only a process that routes pays for it
+
+    graph = _Graph(signature=signature, edges={}, nodes={})
+    for mode in MODES:
+        graph.nx[mode] = nx.Graph()
+        graph.best[mode] = {}
+    for row in RouteEdge.objects.all().order_by("id"):
+        coords = [(x, y) for x, y in row.geometry.coords]
+        edge = _Edge(row.id, row.source, row.target, coords, row.length_m, row.walk_s,
+                     row.drive_s, row.name)
+        graph.edges[edge.id] = edge
+        graph.nodes[edge.u], graph.nodes[edge.v] = coords[0], coords[-1]
+        for i, (a, b) in enumerate(itertools.pairwise(coords)):
+            west, east = sorted((a[0], b[0]))
+            south, north = sorted((a[1], b[1]))
+            for key in _cells((west, south, east, north), 0.0):
+                graph.grid.setdefault(key, []).append((edge.id, i))
+        for mode in MODES:
+            cost = edge.cost(mode)
+            key = (min(edge.u, edge.v), max(edge.u, edge.v))
+            if cost is None or edge.u == edge.v:
+                continue
+            known = graph.best[mode].get(key)
+            if known is None or cost < (graph.edges[known].cost(mode) or math.inf):
+                graph.best[mode][key] = edge.id
+                graph.nx[mode].add_edge(edge.u, edge.v, weight=cost)
+    return graph
+
+
+def graph() -> _Graph:
+    """The current routing graph, rebuilt if the streets changed since it was built."""
+    signature = _signature()
+    cached = _cache.get("graph")
+    if cached is not None and cached.signature == signature:
+        return cached
+    with _lock:
+        row = RouteGraph.objects.first()
+        if row is None or row.signature != signature:
+            rebuild(signature)
+        loaded = _load(signature)
+        _cache["graph"] = loaded
+        return loaded
+
+
+# -- snapping ---------------------------------------------------------------------------
+
+
+def _project(lon: float, lat: float, a: Coord, b: Coord) -> tuple[float, Coord]:
+    """The share along segment a-b nearest to the point, and that point (local metres)."""
+    kx = math.cos(math.radians(lat)) * M_PER_DEG
+    ax, ay, bx, by = a[0] * kx, a[1] * M_PER_DEG, b[0] * kx, b[1] * M_PER_DEG
+    px, py = lon * kx, lat * M_PER_DEG
+    dx, dy = bx - ax, by - ay
+    span = dx * dx + dy * dy
+    share = 0.0 if span == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / span))
+    return share, (a[0] + share * (b[0] - a[0]), a[1] + share * (b[1] - a[1]))
+
+
+def _snap(g: _Graph, lon: float, lat: float, mode: str) -> _Snap | None:
+    """The nearest point on a street usable in ``mode``, within ``MAX_SNAP_M``."""
+    pad = MAX_SNAP_M / (M_PER_DEG * max(0.2, math.cos(math.radians(lat))))
+    best: tuple[float, int, int, Coord] | None = None
+    seen: set[tuple[int, int]] = set()
+    for key in _cells((lon, lat, lon, lat), pad):
+        for edge_id, i in g.grid.get(key, ()):
+            if (edge_id, i) in seen or g.edges[edge_id].cost(mode) is None:
+                continue
+            seen.add((edge_id, i))
+            coords = g.edges[edge_id].coords
+            _share, point = _project(lon, lat, coords[i], coords[i + 1])
+            off = distance_m(lon, lat, *point)
+            if best is None or off < best[0]:
+                best = (off, edge_id, i, point)
+    if best is None or best[0] > MAX_SNAP_M:
+        return None
+    off, edge_id, i, point = best
+    edge = g.edges[edge_id]
+    along = _length([*edge.coords[:i + 1], point])
+    return _Snap(lon, lat, edge, min(along, edge.length_m), point, off)
+
+
+def _checked_snap(g: _Graph, lonlat: tuple[float, float], mode: str) -> _Snap:
+    lon, lat = _lon_lat(lonlat)
+    if district_at(lon, lat) is None:
+        raise TwinError(TwinCode.OUTSIDE_CITY,
+                        _("The point %(lon).5f, %(lat).5f is outside the city; routes are "
+                          "built only within its districts.") % {"lon": lon, "lat": lat})
+    if not g.edges:
+        raise TwinError(TwinCode.NO_STREETS,
+                        _("The city's streets have not been entered yet: there is nothing "
+                          "to route on."), status=422)
+    snap = _snap(g, lon, lat, mode)
+    if snap is None:
+        raise TwinError(TwinCode.FAR_FROM_STREETS,
+                        _("There is no street within %(m)d m of this point.")
+                        % {"m": MAX_SNAP_M}, status=422)
+    return snap
+
+
+def _lon_lat(lonlat: Any) -> tuple[float, float]:
+    try:
+        lon, lat = (float(value) for value in lonlat)
+    except (TypeError, ValueError) as error:
+        raise TwinError(TwinCode.BAD_COORDINATES,
+                        _("A place is two numbers: longitude and latitude.")) from error
+    check_lon_lat(lon, lat)
+    return lon, lat
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise TwinError(TwinCode.BAD_MODE, _("The mode must be “walk” or “drive”."))
+
+
+# -- searching: the one place the two engines differ ----------------------------------------
+
+
+def engine() -> str:
+    """``pgrouting`` on PostGIS with the extension installed, else ``networkx``."""
+    if "engine" not in _cache and is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pgrouting'")
+            _cache["engine"] = "pgrouting" if cursor.fetchone() else "networkx"  # type: ignore[assignment]
+    return str(_cache.get("engine", "networkx"))
+
+
+def _search(g: _Graph, sources: dict[int, float], targets: set[int], mode: str,
+            using: str | None = None) -> dict[int, tuple[float, list[int]]]:
+    """The least cost (seconds) and node path to each reachable target, starting from any
+    source with its head start. pgRouting's SQL lives here and nowhere else."""
+    if using == "pgrouting" or (using is None and engine() == "pgrouting"):
+        found = _search_pgrouting(list(sources), targets, mode)
+    else:
+        found = _search_networkx(g, list(sources), targets, mode)
+    best: dict[int, tuple[float, list[int]]] = {}
+    for (source, target), (cost, path) in found.items():
+        total = sources[source] + cost
+        if target not in best or total < best[target][0]:
+            best[target] = (total, path)
+    return best
+
+
+def _search_networkx(g: _Graph, sources: list[int], targets: set[int], mode: str
+                     ) -> dict[tuple[int, int], tuple[float, list[int]]]:
+    found = {}
+    graph_ = g.nx[mode]
+    for source in sources:
+        if source not in graph_:
+            found.update({(source, t): (0.0, [source]) for t in targets if t == source})
+            continue
+        costs, paths = _dijkstra(graph_, source, weight="weight")
+        found.update({(source, t): (costs[t], paths[t]) for t in targets if t in costs})
+    return found
+
+
+def _dijkstra(graph_: Any, source: int, weight: str) -> tuple[dict[int, float],
+                                                               dict[int, list[int]]]:
+    import networkx as nx
+
+    costs, paths = nx.single_source_dijkstra(graph_, source, weight=weight)
+    return costs, paths
+
+
+def _search_pgrouting(sources: list[int], targets: set[int], mode: str
+                      ) -> dict[tuple[int, int], tuple[float, list[int]]]:
+    table = RouteEdge._meta.db_table
+    cost = "walk_s" if mode == "walk" else "COALESCE(drive_s, -1)"
+    edges_sql = f"SELECT id, source, target, {cost} AS cost FROM {table}"
+    found: dict[tuple[int, int], tuple[float, list[int]]] = {
+        (s, s): (0.0, [s]) for s in sources if s in targets}
+    paths: dict[tuple[int, int], list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT start_vid, end_vid, node, agg_cost FROM pgr_dijkstra("
+            "%s, %s::bigint[], %s::bigint[], directed => false) ORDER BY start_vid, end_vid, seq",
+            [edges_sql, sources, sorted(targets)])
+        for start, end, node, agg in cursor.fetchall():
+            paths.setdefault((start, end), []).append(node)
+            found[(start, end)] = (float(agg), paths[(start, end)])
+    return found
+
+
+# -- answering --------------------------------------------------------------------------
+
+
+@dataclass
+class _Piece:
+    name: str
+    coords: list[Coord]
+    time_s: float
+
+    @property
+    def length_m(self) -> float:
+        return _length(self.coords)
+
+
+def _partial(snap: _Snap, node: int, mode: str) -> _Piece:
+    """From the snapped point along its edge to ``node`` (one of the edge's ends)."""
+    edge = snap.edge
+    coords: list[Coord] = []
+    walked = 0.0
+    for a, b in zip(edge.coords, edge.coords[1:], strict=False):
+        coords.append(a)
+        step = distance_m(*a, *b)
+        if walked + step >= snap.along_m:
+            break
+        walked += step
+    coords.append(snap.point)
+    if node == edge.v and not (edge.u == edge.v and snap.along_m < edge.length_m / 2):
+        coords = [snap.point, *edge.coords[len(coords) - 1:]]
+    else:
+        coords.reverse()
+    return _Piece(edge.name, coords, snap.head(mode)[node])
+
+
+def _assemble(g: _Graph, start: _Snap, end: _Snap, path: list[int], mode: str) -> Route:
+    pieces = [_Piece("", [(start.lon, start.lat), start.point], start.off_m / WALK_MPS),
+              _partial(start, path[0], mode)]
+    for a, b in itertools.pairwise(path):
+        edge = g.edges[g.best[mode][(min(a, b), max(a, b))]]
+        coords = edge.coords if edge.u == a else list(reversed(edge.coords))
+        pieces.append(_Piece(edge.name, coords, edge.cost(mode) or 0.0))
+    last = _partial(end, path[-1], mode)
+    pieces.append(_Piece(last.name, list(reversed(last.coords)), last.time_s))
+    pieces.append(_Piece("", [end.point, (end.lon, end.lat)], end.off_m / WALK_MPS))
+    return _route(pieces, mode)
+
+
+def _along_one_edge(start: _Snap, end: _Snap, mode: str) -> Route:
+    """Both points on the same piece of street: straight along it."""
+    edge = start.edge
+    lo, hi = sorted((start, end), key=lambda s: s.along_m)
+    inner = [c for c, at in _with_along(edge.coords) if lo.along_m < at < hi.along_m]
+    coords = [lo.point, *inner, hi.point]
+    if lo is end:
+        coords.reverse()
+    share = (hi.along_m - lo.along_m) / edge.length_m if edge.length_m else 0.0
+    return _route([_Piece("", [(start.lon, start.lat), start.point], start.off_m / WALK_MPS),
+                   _Piece(edge.name, coords, (edge.cost(mode) or 0.0) * share),
+                   _Piece("", [end.point, (end.lon, end.lat)], end.off_m / WALK_MPS)], mode)
+
+
+def _with_along(coords: list[Coord]) -> Iterable[tuple[Coord, float]]:
+    walked = 0.0
+    for i, c in enumerate(coords):
+        if i:
+            walked += distance_m(*coords[i - 1], *c)
+        yield c, walked
+
+
+def _route(pieces: list[_Piece], mode: str) -> Route:
+    coords: list[Coord] = []
+    steps: list[list[Any]] = []
+    distance = time = 0.0
+    for piece in pieces:
+        length = piece.length_m
+        if length <= 0.01:
+            continue
+        distance += length
+        time += piece.time_s
+        coords.extend(piece.coords if not coords or coords[-1] != piece.coords[0]
+                      else piece.coords[1:])
+        if piece.name and steps and steps[-1][0] == piece.name:
+            steps[-1][1] += length
+            steps[-1][2] += piece.time_s
+        elif piece.name:
+            steps.append([piece.name, length, piece.time_s])
+    if len(coords) < 2:
+        coords = (coords or [(0.0, 0.0)]) * 2
+    return Route(distance, time, mode, LineString(coords, srid=4326),
+                 [Step(name, length, t) for name, length, t in steps])
+
+
+def route(from_lonlat: tuple[float, float], to_lonlat: tuple[float, float], mode: str = "walk",
+          *, using: str | None = None) -> Route:
+    """The quickest route between two points by street (``using``: force an engine, for the
+    tests and the benchmark that compare them). Refusals are ``TwinError``: a point outside
+    the city, far from any street, or no way between them (``unreachable``)."""
+    _check_mode(mode)
+    g = graph()
+    start, end = _checked_snap(g, from_lonlat, mode), _checked_snap(g, to_lonlat, mode)
+    found = _search(g, start.head(mode), set(end.head(mode)), mode, using)
+    options = [(cost + end.head(mode)[node], path) for node, (cost, path) in found.items()]
+    direct = _along_one_edge(start, end, mode) if start.edge.id == end.edge.id else None
+    if not options and direct is None:
+        raise TwinError(TwinCode.UNREACHABLE,
+                        _("There is no way by street from here to there: the destination "
+                          "is on a part of the network that is not connected."), status=422)
+    if options:
+        _cost, path = min(options, key=lambda option: option[0])
+        via = _assemble(g, start, end, path, mode)
+        if direct is None or via.time_s < direct.time_s:
+            return via
+    assert direct is not None
+    return direct
+
+
+def nearest_by_route(lonlat: tuple[float, float], layer: str, n: int = 3, mode: str = "walk",
+                     where: dict[str, Any] | None = None, *, using: str | None = None
+                     ) -> list[RoutedFeature]:
+    """The ``n`` features of ``layer`` quickest to reach by street (``where``: property
+    values they must have, e.g. ``{"status": "open"}``), quickest first; fewer, or none,
+    when fewer can be reached. Candidates are taken nearest first in a straight line until
+    the next one could not beat the n-th route (a route is never shorter than the line)."""
+    _check_mode(mode)
+    if not 1 <= n <= 50:
+        raise TwinError(TwinCode.BAD_LIMIT, _("n must be between 1 and 50."))
+    g = graph()
+    start = _checked_snap(g, lonlat, mode)
+    rows = Feature.objects.filter(layer=get_layer(layer), retired_at__isnull=True)
+    for key, value in (where or {}).items():
+        rows = rows.filter(**{f"properties__{key}": value})
+    candidates = []
+    for feature in rows:
+        point = feature.geometry.point_on_surface
+        candidates.append((distance_m(start.lon, start.lat, point.x, point.y), feature))
+    candidates.sort(key=lambda pair: (pair[0], pair[1].pk))
+    fastest = WALK_MPS if mode == "walk" else max(*DRIVE_KMH.values(), DRIVE_KMH_DEFAULT) / 3.6
+    reached: list[_Reached] = []
+    batch = max(3 * n, 8)
+    for offset in range(0, len(candidates), batch):
+        chunk = candidates[offset:offset + batch]
+        if len(reached) >= n and chunk[0][0] / fastest >= reached[n - 1].time_s:
+            break
+        reached.extend(_reach(g, start, chunk, mode, using))
+        reached.sort(key=lambda item: (item.time_s, item.feature.pk))
+    # Only the answers get their geometry and steps: the other candidates' cost is enough.
+    return [RoutedFeature(item.feature, item.build(), item.straight) for item in reached[:n]]
+
+
+@dataclass
+class _Reached:
+    time_s: float
+    feature: Feature
+    straight: float
+    build: Callable[[], Route]
+
+
+def _reach(g: _Graph, start: _Snap, chunk: list[tuple[float, Feature]], mode: str,
+           using: str | None) -> list[_Reached]:
+    ends = []
+    for straight, feature in chunk:
+        point = feature.geometry.point_on_surface
+        end = _snap(g, point.x, point.y, mode)
+        if end is not None:
+            ends.append((straight, feature, end))
+    targets = {node for _s, _f, end in ends for node in end.head(mode)}
+    found = _search(g, start.head(mode), targets, mode, using) if targets else {}
+    reached = []
+    for straight, feature, end in ends:
+        walk_on_off = (start.off_m + end.off_m) / WALK_MPS
+        options = [(found[node][0] + cost + walk_on_off, found[node][1])
+                   for node, cost in end.head(mode).items() if node in found]
+        if start.edge.id == end.edge.id:
+            direct = _along_one_edge(start, end, mode)
+            options.append((direct.time_s, []))
+        if not options:
+            continue
+        time_s, path = min(options, key=lambda option: option[0])
+        reached.append(_Reached(time_s, feature, straight, partial(
+            _assemble, g, start, end, path, mode) if path else partial(
+            _along_one_edge, start, end, mode)))
+    return reached
+
+
+def forget() -> None:
+    """Drop this process's graph (tests; a rebuild does it too)."""
+    _cache.clear()
+
