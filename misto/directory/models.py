@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrgKind(models.TextChoices):
@@ -157,7 +158,7 @@ class EService(models.Model):
     cost_en = models.CharField(_("cost (English)"), max_length=200, blank=True)
     term_uk = models.CharField(_("term (Ukrainian)"), max_length=200, blank=True)
     term_en = models.CharField(_("term (English)"), max_length=200, blank=True)
-    online_url = models.URLField(_("online"), blank=True)
+    online_url = models.URLField(pgettext_lazy("e-service", "online"), blank=True)
     diia_url = models.URLField(_("on Diia"), blank=True)
 
     class Meta:
@@ -168,7 +169,7 @@ class EService(models.Model):
 
 
 class CorrectionStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", pgettext_lazy("correction", "open")
     FIXED = "fixed", _("fixed")
     DECLINED = "declined", _("declined")
 

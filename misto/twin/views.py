@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language, gettext_lazy, pgettext
+from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from misto.core.errors import MistoError
@@ -112,7 +112,8 @@ def _natural_key(text: str) -> list[Any]:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
 
 
-STATUS_LABELS = {"open": gettext_lazy("open"), "closed": gettext_lazy("closed"),
+STATUS_LABELS = {"open": pgettext_lazy("shelter", "open"),
+                 "closed": pgettext_lazy("shelter", "closed"),
                  "unknown": gettext_lazy("status unknown")}
 
 
