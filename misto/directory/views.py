@@ -114,7 +114,8 @@ def eservices(request: HttpRequest) -> HttpResponse:
 def partners(request: HttpRequest) -> HttpResponse:
     rows = services.partners().prefetch_related("units__contacts")
     return render(request, "directory/partners.html", {
-        "partners": [partner_out(org) for org in rows]})
+        "partners": [{**partner_out(org).dict(), "role_label": org.get_partner_role_display()}
+                     for org in rows]})
 
 
 @login_required
