@@ -19,6 +19,7 @@ from misto.directory.api.schemas import (
     PlaceDetailOut,
     PlaceFilter,
     PlaceOut,
+    SentOut,
     ServiceFilter,
     Slug,
 )
@@ -40,13 +41,13 @@ def place(request: HttpRequest, slug: Slug) -> PlaceDetailOut:
     return place_detail(services.access_unit(request.user, slug))
 
 
-@router.post("/places/{slug}/corrections", response={201: None, **refusals(404, 429)},
+@router.post("/places/{slug}/corrections", response={201: SentOut, **refusals(404, 429)},
              summary="Say that a place's information is wrong (for its maintainer)")
 @ratelimit("directory.correction", respond=json_response)
-def correct(request: HttpRequest, slug: Slug, body: CorrectionIn) -> Status[None]:
+def correct(request: HttpRequest, slug: Slug, body: CorrectionIn) -> Status[SentOut]:
     unit = services.access_unit(request.user, slug)
     services.send(unit, body.text, user=request.user)
-    return Status(201, None)
+    return Status(201, SentOut(sent=True))
 
 
 @router.get("/services", response={200: list[EServiceOut], **refusals()},

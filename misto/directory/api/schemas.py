@@ -152,3 +152,9 @@ class ImportOut(Schema):
 
 
 HsdsDocument = dict[str, Any]
+
+
+class SentOut(Schema):
+    """The correction reached the maintainer's queue (who sent it is never answered)."""
+
+    sent: bool
