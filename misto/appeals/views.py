@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,18 +26,13 @@ from django.views.decorators.http import require_POST
 from misto.appeals import services
 from misto.appeals.errors import AppealError, AppealProblems, AppealsCode
 from misto.appeals.models import OPEN, Appeal, Channel, Kind, Reception, Status
+from misto.core.http import see_other
 from misto.core.permissions import can, who_can
 from misto.core.registry import CabinetPanel, PanelOrder
 from misto.residents import levels
 
 HANDLE = "appeals.appeal.handle"
 SHOWN = 5
-
-
-def _see_other(url: str) -> HttpResponse:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _appeal(request: HttpRequest, number: str) -> Appeal:
@@ -73,7 +68,7 @@ def _form(request: HttpRequest, template: str, reception: Reception | None,
             messages.success(request, _("Registered as № %(number)s; the answer is due by "
                                         "%(due)s.") % {"number": appeal.number,
                                                        "due": date_format(appeal.due, "j E Y")})
-            return _see_other(reverse("appeals:detail", args=[appeal.number]))
+            return see_other(reverse("appeals:detail", args=[appeal.number]))
         except AppealProblems as error:
             problems = error.problems
         except AppealError as error:
@@ -157,7 +152,7 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
         messages.success(request, _("Saved."))
     except AppealError as error:
         messages.error(request, error.message)
-    return _see_other(reverse("appeals:detail", args=[number]))
+    return see_other(reverse("appeals:detail", args=[number]))
 
 
 @login_required

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from misto.core.http import see_other
 from misto.core.permissions import can
 from misto.core.ratelimit import ratelimit
 from misto.directory import services
@@ -32,12 +33,6 @@ EDIT = "directory.entry.edit"
 VIEW = "directory.correction.view"
 LANGUAGE_NAMES = {"uk", "en", "de", "fr", "pl", "ru", "es", "it"}
 EXAMPLES = ("довідка", "паспорт", "садочок", "ЦНАП", "лікар")
-
-
-def _see_other(url: str) -> HttpResponse:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _unit(request: HttpRequest, slug: str, action: str | None = None) -> Unit:
@@ -98,7 +93,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("Thank you: the office that keeps this entry will check "
                                     "it."))
-    return _see_other(reverse("directory:place", args=[unit.slug]))
+    return see_other(reverse("directory:place", args=[unit.slug]))
 
 
 def eservices(request: HttpRequest) -> HttpResponse:
@@ -140,7 +135,7 @@ def resolve(request: HttpRequest, correction_id: int) -> HttpResponse:
         if error.status == 404:
             raise Http404(error.message) from None
         messages.error(request, error.message)
-    return _see_other(reverse("directory:corrections"))
+    return see_other(reverse("directory:corrections"))
 
 
 @login_required
@@ -190,7 +185,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             messages.success(request, _edit_step(unit, request.POST))
-            return _see_other(reverse("directory:edit", args=[unit.slug]))
+            return see_other(reverse("directory:edit", args=[unit.slug]))
         except DirectoryError as error:
             messages.error(request, error.message)
             values["hours"] = request.POST.get("hours", unit.hours)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from misto.core.http import see_other
 from misto.core.permissions import can
 from misto.opendata import services
 from misto.opendata.errors import OpendataError
@@ -130,9 +131,7 @@ def withdraw(request: HttpRequest, name: str) -> HttpResponse:
             messages.success(request, _("The dataset is withdrawn; its page says why."))
     except OpendataError as error:
         messages.error(request, error.message)
-    response = HttpResponseRedirect(reverse("opendata:detail", args=[dataset.name]))
-    response.status_code = 303
-    return response
+    return see_other(reverse("opendata:detail", args=[dataset.name]))
 
 
 def api_snippets(base: str, dataset: Dataset, resource_id: str | None) -> dict[str, str]:

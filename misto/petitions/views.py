@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from misto import twin
+from misto.core.http import see_other
 from misto.core.i18n import localized
 from misto.core.permissions import can
 from misto.core.registry import CabinetPanel, PanelOrder
@@ -44,12 +45,6 @@ def _petition(request: HttpRequest, number: str, action: str | None = None) -> P
         return services.access_by_number(request.user, number, action)
     except PetitionError as error:
         raise Http404(error.message) from None
-
-
-def _see_other(url: str) -> HttpResponse:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -99,7 +94,7 @@ def sign(request: HttpRequest, number: str) -> HttpResponse:
     petition = _petition(request, number)
     back = reverse("petitions:detail", args=[number])
     if not request.user.is_authenticated or not levels.has_level(request, levels.VERIFIED):
-        return _see_other(levels.raise_level_url(levels.VERIFIED, back))
+        return see_other(levels.raise_level_url(levels.VERIFIED, back))
     try:
         if request.POST.get("action") == "withdraw":
             services.withdraw(request.user, petition)
@@ -110,7 +105,7 @@ def sign(request: HttpRequest, number: str) -> HttpResponse:
                                         "public ledger.") % {"index": signature.ledger_index})
     except PetitionError as error:
         messages.error(request, error.message)
-    return _see_other(back)
+    return see_other(back)
 
 
 def recount(request: HttpRequest, number: str) -> HttpResponse:
@@ -148,9 +143,9 @@ def _draft_form(request: HttpRequest, petition: Petition | None) -> HttpResponse
                 services.submit(petition)
                 messages.success(request, _("Sent to moderation. You will be told when it "
                                             "opens, or why not."))
-                return _see_other(reverse("petitions:mine"))
+                return see_other(reverse("petitions:mine"))
             messages.success(request, _("Draft saved."))
-            return _see_other(reverse("petitions:edit", args=[petition.pk]))
+            return see_other(reverse("petitions:edit", args=[petition.pk]))
         except DraftProblems as error:
             problems = error.problems
         except PetitionError as error:
@@ -213,7 +208,7 @@ def moderate(request: HttpRequest, petition_id: int) -> HttpResponse:
             messages.success(request, _("Rejected; the author sees the rule and your note."))
     except PetitionError as error:
         messages.error(request, error.message)
-    return _see_other(reverse("petitions:moderation"))
+    return see_other(reverse("petitions:moderation"))
 
 
 @login_required
@@ -225,7 +220,7 @@ def answer(request: HttpRequest, number: str) -> HttpResponse:
             services.answer(request.user, petition, request.POST.get("text", ""),
                             request.FILES.get("document"))
             messages.success(request, _("The answer is published; every signer is notified."))
-            return _see_other(reverse("petitions:detail", args=[number]))
+            return see_other(reverse("petitions:detail", args=[number]))
         except PetitionError as error:
             problem = error.message
     return render(request, "petitions/answer.html",
@@ -248,7 +243,7 @@ def activity(request: HttpRequest, number: str) -> HttpResponse:
                                         "ledger.") % {"count": annulment.count})
         except PetitionError as error:
             messages.error(request, error.message)
-        return _see_other(reverse("petitions:activity", args=[number]))
+        return see_other(reverse("petitions:activity", args=[number]))
     hours = services.signing_activity(petition)
     peak = max((n for _hour, n in hours), default=0)
     return render(request, "petitions/activity.html", {

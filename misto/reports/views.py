@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pydantic import ValidationError as PydanticValidationError
 
 from misto import twin
+from misto.core.http import see_other
 from misto.core.permissions import who_can
 from misto.core.photos import CONTENT_TYPES
 from misto.core.ratelimit import client_address, ratelimit
@@ -366,9 +367,7 @@ def act(request: HttpRequest, public_id: str) -> HttpResponse:
         if error.status == 403:
             raise PermissionDenied(error.message) from None
         messages.error(request, error.message)
-        response: HttpResponse = HttpResponseRedirect(back)
-        response.status_code = 303
-        return response
+        return see_other(back)
     messages.success(request, _("Saved."))
     return HttpResponseRedirect(back)
 

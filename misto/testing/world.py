@@ -86,3 +86,18 @@ def make_resident(username: str, *, birth_date: str = "1990-01-01", verified: bo
         birth_date=birth_date, district=district,
         verification=Verification.PROVIDER if verified else Verification.SELF)
     return user
+
+
+def signed_in(user: Any, level: str = "verified") -> Any:
+    """A test client signed in as ``user`` at sign-in ``level`` ("basic": a code, "verified":
+    an identity provider), as ``misto.residents.levels`` records it in the session."""
+    from django.test import Client
+
+    from misto.residents import levels
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[levels.SESSION_KEY] = level
+    session.save()
+    return client
