@@ -17,9 +17,13 @@ self.addEventListener("install", function (event) {
       .then(function () {
         // Public offline pages are fetched now, so the shelters list is there even before
         // it was opened; one that fails (a module mid-deploy) must not block the install.
+        // Without cookies: the copy kept is the public page, not a signed-in person's, and
+        // its answer cannot set back the CSRF cookie that a sign-in made meanwhile has
+        // rotated (Django re-sends the cookie with every form it renders), which would
+        // refuse the next form the person sends.
         return caches.open(PAGES).then(function (cache) {
           return Promise.all(CONFIG.pages.map(function (url) {
-            return fetch(url, { credentials: "same-origin" }).then(function (response) {
+            return fetch(url, { credentials: "omit" }).then(function (response) {
               if (response.ok && !response.redirected) { return cache.put(url, response); }
             }).catch(function () {});
           }));
