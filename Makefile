@@ -90,16 +90,20 @@ lint: deps
 	$(BIN)/mypy $(LINT_PATHS)
 	$(BIN)/lint-imports --no-cache
 
+# Each database's run keeps its own files (media, keys, logs) under var/test/<engine>, so
+# that `make test` can run both at once, one per core.
 test-spatialite: deps
-	mkdir -p var/test
-	DATABASE_URL=$(TEST_SPATIALITE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	mkdir -p var/test/spatialite
+	MISTO_VAR_DIR=$(CURDIR)/var/test/spatialite DATABASE_URL=$(TEST_SPATIALITE_URL) \
+		$(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgis: deps postgres
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	mkdir -p var/test/postgis
+	MISTO_VAR_DIR=$(CURDIR)/var/test/postgis DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
+# Both databases at once (each run's output printed whole when it ends).
 test: lint
-	@$(MAKE) --no-print-directory test-spatialite
-	@$(MAKE) --no-print-directory test-postgis
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-spatialite test-postgis
 
 bench: deps postgres
 	@for b in bench/*.py; do \
