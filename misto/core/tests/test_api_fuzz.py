@@ -53,7 +53,7 @@ def one_connection() -> Iterator[None]:
     request_finished.connect(close_old_connections)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.usefixtures("one_connection")
 @schema.parametrize()
 @settings(max_examples=25, deadline=None,
