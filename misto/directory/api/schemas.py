@@ -158,3 +158,37 @@ class SentOut(Schema):
     """The correction reached the maintainer's queue (who sent it is never answered)."""
 
     sent: bool
+
+
+class NearestSheltersFilter(Schema):
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    n: Annotated[int, Field(ge=1, le=10)] = 3
+
+
+class ShelterStepOut(Schema):
+    name: str
+    distance_m: int
+    duration_s: int
+
+
+class NearestShelterOut(Schema):
+    """An open shelter and the walk to it (``route``: a GeoJSON LineString Feature with
+    ``distance_m`` and ``duration_s``, from the point asked to the shelter)."""
+
+    id: int
+    name: str
+    name_en: str
+    lon: float
+    lat: float
+    status: str
+    capacity: int | None
+    kind: str
+    accessible: bool | None
+    hours: str
+    address: str
+    distance_m: int
+    duration_s: int
+    straight_m: int
+    steps: list[ShelterStepOut]
+    route: dict[str, Any]
