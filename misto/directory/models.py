@@ -103,6 +103,31 @@ class Unit(models.Model):
         return self.organisation.department
 
 
+def photo_path(instance: UnitPhoto, filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "jpg"
+    now = timezone.now()
+    return f"directory/{now:%Y/%m}/unit-{instance.unit_id}-{now:%H%M%S%f}.{suffix}"
+
+
+class UnitPhoto(models.Model):
+    """A photo of a unit (its entrance, so people recognise it), re-encoded without metadata
+    by the core's photo pipeline; ``caption`` is the image's text alternative."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=photo_path)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    caption_uk = models.CharField(_("caption (Ukrainian)"), max_length=200)
+    caption_en = models.CharField(_("caption (English)"), max_length=200, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption_uk
+
+
 class ContactKind(models.TextChoices):
     PHONE = "phone", _("phone")
     EMAIL = "email", _("e-mail")

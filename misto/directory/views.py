@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -146,8 +146,30 @@ def staff_places(request: HttpRequest) -> HttpResponse:
                   {"units": services.editable_units(request.user)[:500]})
 
 
-def _edit_step(unit: Unit, post: Any) -> str:
+def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
+    """A unit's photo, for whoever may see the unit (metadata were stripped on the way in)."""
+    try:
+        row = services.access_photo(request.user, photo_id)
+    except DirectoryError as error:
+        raise Http404(error.message) from None
+    response = FileResponse(row.image.open("rb"))
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _edit_step(unit: Unit, post: Any, files: Any = None) -> str:
     step = post.get("step", "")
+    if step == "photo":
+        services.add_photo(unit, services.check_photo(
+            (files or {}).get("photo"), post.get("caption_uk", ""), post.get("caption_en", "")))
+        return _("The photo is added.")
+    if step == "remove_photo":
+        photo_id = post.get("photo", "")
+        if not photo_id.isdigit():
+            return _("Nothing to do.")
+        services.remove_photo(unit, int(photo_id))
+        return _("The photo is removed.")
     if step == "hours":
         services.set_hours(unit, post.get("hours", ""),
                            closed_on_days_off=post.get("closed_on_days_off") == "1")
@@ -184,7 +206,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     values = {"hours": unit.hours}
     if request.method == "POST":
         try:
-            messages.success(request, _edit_step(unit, request.POST))
+            messages.success(request, _edit_step(unit, request.POST, request.FILES))
             return see_other(reverse("directory:edit", args=[unit.slug]))
         except DirectoryError as error:
             messages.error(request, error.message)
@@ -192,4 +214,5 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "directory/edit.html", {
         "unit": unit, "values": values, "contact_kinds": ContactKind.choices,
         "contacts": list(unit.contacts.all()), "closures": list(unit.closures.all()),
+        "photos": list(unit.photos.all()), "max_photos": services.MAX_PHOTOS,
         "detail": place_detail(unit)})

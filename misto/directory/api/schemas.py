@@ -65,6 +65,14 @@ class ClosureOut(Schema):
     reason: str
 
 
+class PhotoOut(Schema):
+    id: int
+    url: str
+    width: int
+    height: int
+    caption: str
+
+
 class PlaceDetailOut(PlaceOut):
     opening_hours: str
     closed_on_days_off: bool
@@ -75,6 +83,7 @@ class PlaceDetailOut(PlaceOut):
     accessibility: dict[str, bool]
     services: list[str]
     maintained_by: str
+    photos: list[PhotoOut] = []
 
 
 class EServiceOut(Schema):
@@ -192,3 +201,8 @@ class NearestShelterOut(Schema):
     straight_m: int
     steps: list[ShelterStepOut]
     route: dict[str, Any]
+
+
+class PhotoIn(Schema):
+    caption_uk: Annotated[str, Field(min_length=1, max_length=200)]
+    caption_en: Annotated[str, Field(max_length=200)] = ""

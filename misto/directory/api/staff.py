@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Body, Query, Router, Status
+from ninja import Body, File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from misto.core.permissions import require
@@ -21,6 +22,7 @@ from misto.directory.api.schemas import (
     ImportFor,
     ImportOut,
     LocationIn,
+    PhotoIn,
     PlaceDetailOut,
     ResolveIn,
     Slug,
@@ -77,6 +79,24 @@ def move(request: HttpRequest, slug: Slug, body: LocationIn) -> PlaceDetailOut:
     unit = services.access_unit(request.user, slug, EDIT)
     services.move(unit, body.lon, body.lat)
     return place_detail(services.access_unit(request.user, slug))
+
+
+@router.post("/places/{slug}/photos",
+             response={201: PlaceDetailOut, **refusals(401, 403, 404, 409, 503)},
+             summary="Add a photo (JPEG, PNG or WebP; stored without its metadata)")
+def add_photo(request: HttpRequest, slug: Slug, body: Form[PhotoIn],
+              photo: File[UploadedFile]) -> Status[PlaceDetailOut]:
+    unit = services.access_unit(request.user, slug, EDIT)
+    services.add_photo(unit, services.check_photo(photo, body.caption_uk, body.caption_en))
+    return Status(201, place_detail(services.access_unit(request.user, slug)))
+
+
+@router.delete("/places/{slug}/photos/{photo_id}",
+               response={204: None, **refusals(401, 403, 404)}, summary="Remove a photo")
+def remove_photo(request: HttpRequest, slug: Slug, photo_id: DbId) -> Status[None]:
+    unit = services.access_unit(request.user, slug, EDIT)
+    services.remove_photo(unit, photo_id)
+    return Status(204, None)
 
 
 @router.get("/corrections", response={200: list[CorrectionOut], **refusals(401, 403)},

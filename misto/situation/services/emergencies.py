@@ -195,8 +195,9 @@ def walking_routes(emergency: Emergency, query: str = "", lon: float | None = No
     landmark number, an address, a point), by default from inside the emergency's area
     (none for a city-wide one); or why the place cannot be used. The routes are the
     twin's; no shelter at all when none open can be reached."""
+    asked = bool(query.strip()) or (lon is not None and lat is not None)
     try:
-        if query.strip() or (lon is not None and lat is not None):
+        if asked:
             place = twin.place_from(query, lon, lat)
         else:
             shape = emergency_area(emergency)
@@ -206,7 +207,8 @@ def walking_routes(emergency: Emergency, query: str = "", lon: float | None = No
             place = twin.Place(centre.x, centre.y, _("the middle of the area"))
         found = twin.nearest_open_shelters(place, n)
     except MistoError as exc:
-        return None, exc.message
+        # The middle of a district may be a park far from streets: not the asker's fault.
+        return None, exc.message if asked else ""
     return {"start": {"label": place.label, "lon": place.lon, "lat": place.lat},
             "shelters": [{
                 "id": item.shelter.id, "name": item.shelter.name,
