@@ -99,4 +99,5 @@ def partner_out(org: Organisation) -> PartnerOut:
                     if c.kind == ContactKind.WEBSITE), "")
     return PartnerOut(slug=org.slug, name=pick(org.name_uk, org.name_en),
                       role=org.partner_role,
-                      offer=pick(org.partner_offer_uk, org.partner_offer_en), website=website)
+                      offer=pick(org.partner_offer_uk, org.partner_offer_en), website=website,
+                      applications=sorted({c.name for c in org.api_clients.all() if c.active}))

@@ -63,7 +63,7 @@ def eservices(request: HttpRequest, filters: Query[ServiceFilter]) -> list[EServ
             summary="Partner organisations and what they offer the city")
 def partners(request: HttpRequest) -> list[PartnerOut]:
     return [partner_out(org) for org in
-            services.partners().prefetch_related("units__contacts")]
+            services.partners().prefetch_related("units__contacts", "api_clients")]
 
 
 @router.get("/hsds.json", response={200: dict[str, Any], **refusals()},

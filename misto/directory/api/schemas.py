@@ -104,6 +104,7 @@ class PartnerOut(Schema):
     role: str
     offer: str
     website: str
+    applications: list[str] = []  # the names of its registered API clients (never keys)
 
 
 class CorrectionIn(Schema):
@@ -206,3 +207,23 @@ class NearestShelterOut(Schema):
 class PhotoIn(Schema):
     caption_uk: Annotated[str, Field(min_length=1, max_length=200)]
     caption_en: Annotated[str, Field(max_length=200)] = ""
+
+
+class ApiClientIn(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ApiClientOut(Schema):
+    id: int
+    partner: str
+    name: str
+    prefix: str
+    active: bool
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class IssuedKeyOut(ApiClientOut):
+    """The key is shown here once: only its hash is kept."""
+
+    key: str

@@ -15,19 +15,22 @@ from misto.core.schemas import DbId, refusals
 from misto.directory import services
 from misto.directory.api.convert import place_detail
 from misto.directory.api.schemas import (
+    ApiClientIn,
+    ApiClientOut,
     ClosureIn,
     ContactsIn,
     CorrectionOut,
     HoursIn,
     ImportFor,
     ImportOut,
+    IssuedKeyOut,
     LocationIn,
     PhotoIn,
     PlaceDetailOut,
     ResolveIn,
     Slug,
 )
-from misto.directory.models import Correction
+from misto.directory.models import ApiClient, Correction
 from misto.directory.services import hsds
 
 router = Router(tags=["directory: staff"], auth=django_auth)
@@ -123,3 +126,34 @@ def hsds_import(request: HttpRequest, body: Body[dict[str, Any]],
     require(request.user, "directory.hsds.import")
     orgs, locations = hsds.do_import(hsds.check_import(body), department=department.department)
     return ImportOut(organizations=orgs, locations=locations)
+
+
+def _api_client(row: ApiClient) -> dict[str, Any]:
+    return {"id": row.pk, "partner": row.organisation.slug, "name": row.name,
+            "prefix": row.prefix, "active": row.active, "created_at": row.created_at,
+            "last_used_at": row.last_used_at}
+
+
+@router.get("/partners/{slug}/api-clients",
+            response={200: list[ApiClientOut], **refusals(401, 403, 404)},
+            summary="A partner's API clients (never their keys)")
+def api_clients(request: HttpRequest, slug: Slug) -> list[dict[str, Any]]:
+    partner = services.clients.access_partner(request.user, slug)
+    return [_api_client(row) for row in partner.api_clients.all()]
+
+
+@router.post("/partners/{slug}/api-clients",
+             response={201: IssuedKeyOut, **refusals(401, 403, 404)},
+             summary="Issue an API key to a partner's system (shown once)")
+def issue_api_client(request: HttpRequest, slug: Slug,
+                     body: ApiClientIn) -> Status[dict[str, Any]]:
+    partner = services.clients.access_partner(request.user, slug)
+    row, key = services.clients.issue(partner, body.name, request.user)
+    return Status(201, {**_api_client(row), "key": key})
+
+
+@router.delete("/api-clients/{client_id}", response={204: None, **refusals(401, 403, 404)},
+               summary="Revoke a partner's API key")
+def revoke_api_client(request: HttpRequest, client_id: DbId) -> Status[None]:
+    services.clients.revoke(services.clients.access_client(request.user, client_id))
+    return Status(204, None)

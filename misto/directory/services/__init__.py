@@ -1,5 +1,6 @@
 """The directory's services, one file per concept (see docs/directory.md)."""
 
+from misto.directory.services import clients
 from misto.directory.services.catalogue import partners, search_services
 from misto.directory.services.corrections import access_correction, queue_for, resolve, send
 from misto.directory.services.editing import (
@@ -51,6 +52,7 @@ __all__ = [
     "check_hours",
     "check_phone",
     "check_photo",
+    "clients",
     "editable_units",
     "hours_of",
     "move",

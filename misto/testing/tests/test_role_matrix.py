@@ -372,6 +372,17 @@ CASES: dict[str, Case] = {
         "directory.entry.edit", "delete",
         lambda w: f"/api/directory/places/light-office/photos/{w.directory_photo}",
         scope=DIRECTORY_ENTRY),
+    "GET /api/directory/partners/{slug}/api-clients": Case(
+        "directory.apiclient.manage", "get", "/api/directory/partners/light-partner/api-clients",
+        scope=DIRECTORY_ENTRY),
+    "POST /api/directory/partners/{slug}/api-clients": Case(
+        "directory.apiclient.manage", "post",
+        "/api/directory/partners/light-partner/api-clients", {"name": "Партнерська CRM"},
+        json=True, scope=DIRECTORY_ENTRY),
+    "DELETE /api/directory/api-clients/{client_id}": Case(
+        "directory.apiclient.manage", "delete",
+        lambda w: f"/api/directory/api-clients/{w.directory_api_client}",
+        scope=DIRECTORY_ENTRY),
     "GET /api/directory/corrections": Case("directory.correction.view", "get",
                                            "/api/directory/corrections"),
     "POST /api/directory/corrections/{correction_id}/resolution": Case(
@@ -438,6 +449,11 @@ NOT_ROLE_GATED: dict[str, str] = {
            "GET /api/directory/places", "GET /api/directory/places/{slug}",
            "GET /api/directory/services", "GET /api/directory/partners",
            "GET /api/directory/hsds.json", "GET /api/directory/shelters/nearest"),
+    **_why("machines: a partner's API key, for that partner's own places only (tested in "
+           "misto/directory/tests/test_partner_keys.py)", "GET /api/directory/partner/places",
+           "PUT /api/directory/partner/places/{slug}/hours",
+           "POST /api/directory/partner/places/{slug}/closures",
+           "DELETE /api/directory/partner/places/{slug}/closures/{closure_id}"),
     **_why("a photo of a shown directory entry is public like the entry (metadata stripped; "
            "tested in misto/directory/tests/test_photos.py)", "directory:photo"),
     **_why("anyone may say an entry is wrong (rate-limited; nothing changes until the "
@@ -631,6 +647,10 @@ def _build_directory(built: World) -> None:
     built.ids["directory_correction"] = directory.send(unit, "Неправильний телефон").pk
     built.ids["directory_photo"] = directory.add_photo(unit, directory.check_photo(
         _photo(), "Вхід")).pk
+    partner = Organisation.objects.create(slug="light-partner", kind="business",
+                                          name_uk="Світло-Сервіс", department="light",
+                                          partner_role="enterprise")
+    built.ids["directory_api_client"] = directory.clients.issue(partner, "CRM")[0].pk
 
 
 def _photo() -> Any:
