@@ -146,7 +146,7 @@ def staff_places(request: HttpRequest) -> HttpResponse:
                   {"units": services.editable_units(request.user)[:500]})
 
 
-def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
+def photo(request: HttpRequest, photo_id: int) -> FileResponse:
     """A unit's photo, for whoever may see the unit (metadata were stripped on the way in)."""
     try:
         row = services.access_photo(request.user, photo_id)

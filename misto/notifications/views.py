@@ -121,7 +121,8 @@ def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
     shelters = emergencies.nearest_shelters(area)
     query = (request.GET.get("q") or "").strip()[:100]
     lon, lat = _coordinate(request.GET.get("lon")), _coordinate(request.GET.get("lat"))
-    walk_from, walks, walk_error = "", [], ""
+    walk_from, walk_error = "", ""
+    walks: list[emergencies.Walk] = []
     if query or (lon is not None and lat is not None):
         try:
             walk_from, walks = emergencies.walks_from(query, lon, lat)

@@ -24,6 +24,7 @@ from misto.directory.api.schemas import (
     PlaceOut,
     SentOut,
     ServiceFilter,
+    ShelterStepOut,
     Slug,
 )
 from misto.directory.services import hsds
@@ -82,8 +83,8 @@ def nearest_shelters(request: HttpRequest,
     return [NearestShelterOut(
         **vars(item.shelter), distance_m=round(item.route.distance_m),
         duration_s=round(item.route.time_s), straight_m=round(item.straight_m),
-        steps=[{"name": step.name, "distance_m": round(step.distance_m),
-                "duration_s": round(step.time_s)} for step in item.route.steps],
+        steps=[ShelterStepOut(name=step.name, distance_m=round(step.distance_m),
+                              duration_s=round(step.time_s)) for step in item.route.steps],
         route=_route_feature(item.route)) for item in found]
 
 

@@ -333,14 +333,14 @@ def _load(signature: str) -> _Graph:
         if edge.u == edge.v:
             continue
         for mode in MODES:
-            for a, b in ((edge.u, edge.v), (edge.v, edge.u)):
-                cost = edge.between(a, mode)
+            for tail, head in ((edge.u, edge.v), (edge.v, edge.u)):
+                cost = edge.between(tail, mode)
                 if cost is None:
                     continue
-                known = graph.best[mode].get((a, b))
-                if known is None or cost < (graph.edges[known].between(a, mode) or math.inf):
-                    graph.best[mode][(a, b)] = edge.id
-                    graph.nx[mode].add_edge(a, b, weight=cost)
+                known = graph.best[mode].get((tail, head))
+                if known is None or cost < (graph.edges[known].between(tail, mode) or math.inf):
+                    graph.best[mode][(tail, head)] = edge.id
+                    graph.nx[mode].add_edge(tail, head, weight=cost)
     return graph
 
 
