@@ -216,3 +216,40 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         "contacts": list(unit.contacts.all()), "closures": list(unit.closures.all()),
         "photos": list(unit.photos.all()), "max_photos": services.MAX_PHOTOS,
         "detail": place_detail(unit)})
+
+
+KEYS = "directory.apiclient.manage"
+
+
+@login_required
+def staff_partners(request: HttpRequest) -> HttpResponse:
+    """Partners' API keys: issue one (shown on this answer only, never again) or revoke."""
+    if not can(request.user, KEYS):
+        raise PermissionDenied(KEYS)
+    issued: dict[str, Any] | None = None
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "revoke":
+                client_id = request.POST.get("client", "")
+                if client_id.isdigit():
+                    services.clients.revoke(services.clients.access_client(request.user,
+                                                                           int(client_id)))
+                    messages.success(request, _("The key is revoked."))
+                return see_other(reverse("directory:staff-partners"))
+            partner = services.clients.access_partner(request.user,
+                                                      request.POST.get("partner", "")[:80])
+            row, key = services.clients.issue(partner, request.POST.get("name", ""),
+                                              request.user)
+            issued = {"name": row.name, "partner": pick(partner.name_uk, partner.name_en),
+                      "key": key}
+        except DirectoryError as error:
+            if error.status == 404:
+                raise Http404(error.message) from None
+            messages.error(request, error.message)
+            status = 400
+    response = render(request, "directory/staff_partners.html", {
+        "partners": services.clients.managed_partners(request.user), "issued": issued},
+        status=status)
+    response["Cache-Control"] = "no-store"  # the page may hold a key
+    return response

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from misto.core.permissions import can
+from misto.core.permissions import can, scope_filter
 from misto.directory.errors import DirectoryCode, DirectoryError
 from misto.directory.models import ApiClient, Organisation, Unit
 
@@ -36,6 +36,19 @@ def access_partner(user: Any, slug: str) -> Organisation:
             raise PermissionDenied(MANAGE)  # staff who manage keys, another department's
         raise DirectoryError(DirectoryCode.NOT_FOUND, _("There is no such partner."))
     return organisation
+
+
+def managed_partners(user: Any) -> QuerySet[Organisation]:
+    """The partners whose keys ``user`` may manage (their departments'; all when unbound)."""
+    rows = (Organisation.objects.exclude(partner_role="").prefetch_related("api_clients")
+            .order_by("name_uk"))
+    scopes = scope_filter(user, MANAGE)
+    if scopes is None:
+        return rows
+    departments = {department for department, _district in scopes}
+    if "" in departments:
+        return rows
+    return rows.filter(department__in=departments)
 
 
 def check_client_name(name: str) -> str:

@@ -118,3 +118,33 @@ def test_the_partners_page_lists_registered_clients_not_keys(partner, cnap_clerk
     key = issue(cnap_clerk).json()["key"]
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/directory/partners/").content.decode()
     assert "Help CRM" in page and key not in page and key[:8] not in page
+
+
+def test_the_clerks_page_issues_a_key_once_and_revokes_it(partner, cnap_clerk,
+                                                          light_clerk) -> None:
+    clerk = signed_in(cnap_clerk)
+    page = clerk.post("/directory/staff/partners/", {"step": "issue", "partner": "help-ngo",
+                                                     "name": "Help CRM"},
+                      HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    key = html.split("data-key>", 1)[1].split("<", 1)[0]
+    assert key.startswith("mdk_") and machine(key).get(
+        "/api/directory/partner/places").status_code == 200
+    again = clerk.get("/directory/staff/partners/").content.decode()
+    assert "Help CRM" in again and key not in again
+    # Another department's clerk sees no partner of ours and cannot revoke the key.
+    assert "help-ngo" not in signed_in(light_clerk).get("/directory/staff/partners/"
+                                                        ).content.decode()
+    row = ApiClient.objects.get()
+    signed_in(light_clerk).post("/directory/staff/partners/", {"step": "revoke",
+                                                               "client": str(row.pk)})
+    row.refresh_from_db()
+    assert row.active
+    clerk.post("/directory/staff/partners/", {"step": "revoke", "client": str(row.pk)})
+    row.refresh_from_db()
+    assert not row.active
+    assert machine(key).get("/api/directory/partner/places").status_code == 401
+    bad = clerk.post("/directory/staff/partners/", {"step": "issue", "partner": "help-ngo",
+                                                    "name": " "})
+    assert bad.status_code == 400 and ApiClient.objects.count() == 1

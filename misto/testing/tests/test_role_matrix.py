@@ -372,6 +372,11 @@ CASES: dict[str, Case] = {
         "directory.entry.edit", "delete",
         lambda w: f"/api/directory/places/light-office/photos/{w.directory_photo}",
         scope=DIRECTORY_ENTRY),
+    "directory:staff-partners": Case("directory.apiclient.manage", "get",
+                                     "/directory/staff/partners/"),
+    "directory:staff-partners (post)": Case(
+        "directory.apiclient.manage", "post", "/directory/staff/partners/",
+        {"step": "issue", "partner": "light-partner", "name": "CRM 2"}, scope=DIRECTORY_ENTRY),
     "GET /api/directory/partners/{slug}/api-clients": Case(
         "directory.apiclient.manage", "get", "/api/directory/partners/light-partner/api-clients",
         scope=DIRECTORY_ENTRY),
