@@ -17,6 +17,8 @@ class DirectoryConfig(MistoModule):
         MenuEntry(_("City directory"), "directory:index", "public"),
         MenuEntry(_("Directory corrections"), "directory:corrections", "staff",
                   "directory.correction.view"),
+        MenuEntry(_("Partners' API keys"), "directory:staff-partners", "staff",
+                  "directory.apiclient.manage"),
     )
     demo = "misto.directory.demo.load"
     demo_after = ("twin",)

@@ -15,10 +15,12 @@ class DirectoryCode(StrEnum):
     BAD_PHONE = "bad_phone"
     BAD_PLACE = "bad_place"
     BAD_HSDS = "bad_hsds"
+    BAD_PHOTO = "bad_photo"
+    TOO_MANY = "too_many"
 
 
 class DirectoryError(MistoError):
-    STATUS = {DirectoryCode.NOT_FOUND: 404}
+    STATUS = {DirectoryCode.NOT_FOUND: 404, DirectoryCode.TOO_MANY: 409}
 
     def __init__(self, code: DirectoryCode, message: str, *, status: int | None = None,
                  field: str | None = None) -> None:

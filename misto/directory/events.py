@@ -13,7 +13,8 @@ from misto.core.events import DomainEvent
 
 @dataclass(frozen=True)
 class EntryChanged(DomainEvent):
-    """A unit's hours, closures, contacts or place changed (caches and open data refresh)."""
+    """A unit's hours, closures, contacts, photos or place changed (caches and open data
+    refresh); ``what`` says which."""
 
     unit: str
     department: str

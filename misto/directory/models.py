@@ -103,6 +103,58 @@ class Unit(models.Model):
         return self.organisation.department
 
 
+def photo_path(instance: UnitPhoto, filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "jpg"
+    now = timezone.now()
+    return f"directory/{now:%Y/%m}/unit-{instance.unit_id}-{now:%H%M%S%f}.{suffix}"
+
+
+class UnitPhoto(models.Model):
+    """A photo of a unit (its entrance, so people recognise it), re-encoded without metadata
+    by the core's photo pipeline; ``caption`` is the image's text alternative."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=photo_path)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    caption_uk = models.CharField(_("caption (Ukrainian)"), max_length=200)
+    caption_en = models.CharField(_("caption (English)"), max_length=200, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption_uk
+
+
+class ApiClient(models.Model):
+    """A partner's registered API client: a key (only its SHA-256 is stored) with which the
+    partner's own system updates the hours and closures of the partner's own units."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="api_clients")
+    name = models.CharField(_("application"), max_length=200)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name_uk", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def department(self) -> str:
+        """The permission scope: the partner's maintaining department."""
+        return self.organisation.department
+
+
 class ContactKind(models.TextChoices):
     PHONE = "phone", _("phone")
     EMAIL = "email", _("e-mail")

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -107,7 +107,7 @@ def eservices(request: HttpRequest) -> HttpResponse:
 
 
 def partners(request: HttpRequest) -> HttpResponse:
-    rows = services.partners().prefetch_related("units__contacts")
+    rows = services.partners().prefetch_related("units__contacts", "api_clients")
     return render(request, "directory/partners.html", {
         "partners": [{**partner_out(org).dict(), "role_label": org.get_partner_role_display()}
                      for org in rows]})
@@ -146,8 +146,30 @@ def staff_places(request: HttpRequest) -> HttpResponse:
                   {"units": services.editable_units(request.user)[:500]})
 
 
-def _edit_step(unit: Unit, post: Any) -> str:
+def photo(request: HttpRequest, photo_id: int) -> FileResponse:
+    """A unit's photo, for whoever may see the unit (metadata were stripped on the way in)."""
+    try:
+        row = services.access_photo(request.user, photo_id)
+    except DirectoryError as error:
+        raise Http404(error.message) from None
+    response = FileResponse(row.image.open("rb"))
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _edit_step(unit: Unit, post: Any, files: Any = None) -> str:
     step = post.get("step", "")
+    if step == "photo":
+        services.add_photo(unit, services.check_photo(
+            (files or {}).get("photo"), post.get("caption_uk", ""), post.get("caption_en", "")))
+        return _("The photo is added.")
+    if step == "remove_photo":
+        photo_id = post.get("photo", "")
+        if not photo_id.isdigit():
+            return _("Nothing to do.")
+        services.remove_photo(unit, int(photo_id))
+        return _("The photo is removed.")
     if step == "hours":
         services.set_hours(unit, post.get("hours", ""),
                            closed_on_days_off=post.get("closed_on_days_off") == "1")
@@ -184,7 +206,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     values = {"hours": unit.hours}
     if request.method == "POST":
         try:
-            messages.success(request, _edit_step(unit, request.POST))
+            messages.success(request, _edit_step(unit, request.POST, request.FILES))
             return see_other(reverse("directory:edit", args=[unit.slug]))
         except DirectoryError as error:
             messages.error(request, error.message)
@@ -192,4 +214,42 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "directory/edit.html", {
         "unit": unit, "values": values, "contact_kinds": ContactKind.choices,
         "contacts": list(unit.contacts.all()), "closures": list(unit.closures.all()),
+        "photos": list(unit.photos.all()), "max_photos": services.MAX_PHOTOS,
         "detail": place_detail(unit)})
+
+
+KEYS = "directory.apiclient.manage"
+
+
+@login_required
+def staff_partners(request: HttpRequest) -> HttpResponse:
+    """Partners' API keys: issue one (shown on this answer only, never again) or revoke."""
+    if not can(request.user, KEYS):
+        raise PermissionDenied(KEYS)
+    issued: dict[str, Any] | None = None
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "revoke":
+                client_id = request.POST.get("client", "")
+                if client_id.isdigit():
+                    services.clients.revoke(services.clients.access_client(request.user,
+                                                                           int(client_id)))
+                    messages.success(request, _("The key is revoked."))
+                return see_other(reverse("directory:staff-partners"))
+            partner = services.clients.access_partner(request.user,
+                                                      request.POST.get("partner", "")[:80])
+            row, key = services.clients.issue(partner, request.POST.get("name", ""),
+                                              request.user)
+            issued = {"name": row.name, "partner": pick(partner.name_uk, partner.name_en),
+                      "key": key}
+        except DirectoryError as error:
+            if error.status == 404:
+                raise Http404(error.message) from None
+            messages.error(request, error.message)
+            status = 400
+    response = render(request, "directory/staff_partners.html", {
+        "partners": services.clients.managed_partners(request.user), "issued": issued},
+        status=status)
+    response["Cache-Control"] = "no-store"  # the page may hold a key
+    return response

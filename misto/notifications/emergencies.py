@@ -282,6 +282,7 @@ class Shelter:
     accessible: bool | None
     hours: str
     address: str
+    status: str = "unknown"  # open / closed / unknown, as its keeper set it
 
     @property
     def distance_km(self) -> float:
@@ -302,11 +303,12 @@ def nearest_shelters(area: MultiPolygon | None, n: int = 5) -> list[Shelter]:
         extra = twin.features_in_bbox((-180.0, -90.0, 180.0, 90.0), layers=[SHELTERS])
         candidates.update({feature.pk: feature for feature in extra.filter(pk__in=ids)})
     metric_area = _metric(area)
+    statuses = {pk: shelter.status for pk, shelter in twin.shelters_by_id(candidates).items()}
     found = []
     for feature in candidates.values():
         point = feature.geometry.point_on_surface
         props = feature.properties or {}
-        found.append(Shelter(
+        found.append(Shelter(status=statuses.get(feature.pk, "unknown"),
             feature_id=feature.pk, name=feature.name or str(props.get("name") or ""),
             lon=point.x, lat=point.y,
             distance_m=round(metric_area.distance(_metric(point, like=area))),
@@ -314,6 +316,33 @@ def nearest_shelters(area: MultiPolygon | None, n: int = 5) -> list[Shelter]:
             hours=str(props.get("hours") or ""), address=str(props.get("address") or "")))
     found.sort(key=lambda shelter: (shelter.distance_m, shelter.name))
     return found[:n]
+
+
+@dataclass(frozen=True)
+class Walk:
+    """An open shelter reached on foot from where the resident is (the twin's route)."""
+
+    name: str
+    capacity: int | None
+    distance_m: int
+    minutes: int
+    steps: list[tuple[str, int]]
+    route: dict[str, Any]  # a GeoJSON LineString
+
+
+def walks_from(query: str = "", lon: float | None = None, lat: float | None = None,
+               n: int = 3) -> tuple[str, list[Walk]]:
+    """The open shelters quickest to walk to from a landmark number, an address or GPS,
+    quickest first, and where that is said back; ``TwinError`` (a ``MistoError``) with the
+    reason when the place cannot be used."""
+    place = twin.place_from(query, lon, lat)
+    walks = [Walk(name=item.shelter.name, capacity=item.shelter.capacity,
+                  distance_m=round(item.route.distance_m),
+                  minutes=max(1, round(item.route.time_s / 60)),
+                  steps=[(step.name, round(step.distance_m)) for step in item.route.steps],
+                  route=item.route.geojson()["geometry"])
+             for item in twin.nearest_open_shelters(place, n)]
+    return place.label, walks
 
 
 def _metric(geometry: GEOSGeometry, like: GEOSGeometry | None = None) -> GEOSGeometry:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,11 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from misto.core.errors import MistoError
 from misto.core.registry import CabinetPanel, PanelOrder
 from misto.notifications import conf, emergencies, services
 from misto.notifications.channels import render as render_message
@@ -99,6 +102,14 @@ def detail(request: HttpRequest, announcement_id: int) -> HttpResponse:
     })
 
 
+def _coordinate(value: str | None) -> float | None:
+    try:
+        number = float(value) if value else None
+    except ValueError:
+        return None
+    return number if number is not None and math.isfinite(number) else None
+
+
 def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
     """The public page of an emergency: the area on the map, the nearest shelters and what
     to do (while it lasts, every page's banner links here)."""
@@ -108,7 +119,29 @@ def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
         raise Http404(exc.message) from exc
     area = emergencies.area_of(notice)
     shelters = emergencies.nearest_shelters(area)
+    query = (request.GET.get("q") or "").strip()[:100]
+    lon, lat = _coordinate(request.GET.get("lon")), _coordinate(request.GET.get("lat"))
+    walk_from, walk_error = "", ""
+    walks: list[emergencies.Walk] = []
+    if query or (lon is not None and lat is not None):
+        try:
+            walk_from, walks = emergencies.walks_from(query, lon, lat)
+        except MistoError as exc:
+            walk_error = exc.message
+        else:
+            if not walks:
+                walk_error = _("No open shelter can be reached on foot from there. Go to the "
+                               "nearest basement or an inner corridor, away from windows.")
+    labels = {"open": pgettext("shelter", "open"), "closed": pgettext("shelter", "closed"),
+              "unknown": _("status unknown")}
     return render(request, "notifications/emergency.html", {
+        "query": query, "walk_from": walk_from, "walks": walks, "walk_error": walk_error,
+        "walk_map": reverse("twin:shelters") + "?" + urlencode(
+            {"q": query} if query else {"lon": lon, "lat": lat}),
+        "status_labels": labels,
+        "walk_routes": {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": walk.route, "properties": {"best": i == 0}}
+            for i, walk in enumerate(walks)]},
         "notice": notice, "title": emergencies.emergency_title(notice),
         "instructions": emergencies.instructions(notice.kind), "shelters": shelters,
         "district_names": [name for code, name in services.district_codes().items()

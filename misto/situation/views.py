@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, NoReturn
@@ -27,6 +28,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from misto import twin
@@ -295,6 +297,19 @@ def _emergency_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _shelter_status(status: str) -> str:
+    labels = {"open": pgettext("shelter", "open"), "closed": pgettext("shelter", "closed")}
+    return labels.get(status, _("status unknown"))
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        number = float(value) if value else None
+    except ValueError:
+        return None
+    return number if number is not None and math.isfinite(number) else None
+
+
 def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
     refused = _guard(request)
     if refused:
@@ -316,6 +331,11 @@ def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
     shape = services.emergency_area(item)
     count, buildings = services.affected_buildings(item)
     shelters = services.nearby_shelters(item)
+    query = (request.GET.get("q") or "").strip()[:100]
+    walking, walking_error = services.walking_routes(
+        item, query, _number(request.GET.get("lon")), _number(request.GET.get("lat")))
+    for row in [*shelters, *(walking["shelters"] if walking else [])]:
+        row["status_label"] = _shelter_status(row["status"])
     config = _map_config(request, read_only=True, emergency=item)
     config["area"] = json.loads(shape.geojson) if shape is not None else None
     config["buildings"] = {"type": "FeatureCollection", "features": [
@@ -323,10 +343,15 @@ def emergency(request: HttpRequest, emergency_id: int) -> HttpResponse:
         for b in buildings]}
     config["shelters"] = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
-         "properties": {"name": s["name"]}} for s in shelters]}
+         "properties": {"name": s["name"], "status": s["status"]}} for s in shelters]}
+    config["routes"] = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": s["route"], "properties": {"name": s["name"],
+                                                                    "best": i == 0}}
+        for i, s in enumerate(walking["shelters"] if walking else [])]}
     return render(request, "situation/emergency.html", {
         "emergency": item, "building_count": count, "buildings": buildings[:50],
-        "shelters": shelters, "config": config,
+        "shelters": shelters, "config": config, "walking": walking,
+        "walking_error": walking_error, "query": query,
         "incidents": item.incidents.select_related("kind").order_by("-opened_at")[:200],
         "active_count": item.incidents.filter(status__in=ACTIVE_STATUSES).count(),
         "can_dispatch": services.can_dispatch(request.user) and item.active,

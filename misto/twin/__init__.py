@@ -23,6 +23,14 @@ Public functions other modules may call (``from misto.twin import locate``); the
 - ``nearest_by_route(lonlat, layer, n=3, mode="walk", where=None) -> list[RoutedFeature]``:
   the ``n`` features of a layer quickest to reach (``where={"status": "open"}`` filters on
   properties); each has ``feature``, ``route`` and ``straight_m``.
+- ``place_from(query="", lon=None, lat=None) -> Place``: where someone is, from a landmark
+  number, an address or a street, or GPS (``Place(lon, lat, label)``); refusals ``TwinError``.
+- ``nearest_open_shelters(lonlat_or_place, n=3) -> list[RoutedShelter]``: the open shelters
+  quickest to walk to (``shelter``: a ``Shelter``, ``route``, ``straight_m``).
+- ``shelters_by_id(ids) -> dict[int, Shelter]``: shelters as other modules see them (``id``,
+  ``name``, ``name_en``, ``lon``, ``lat``, ``status`` open/closed/unknown, ``capacity``,
+  ``kind``, ``accessible``, ``hours``, ``address``); ids from ``nearest(..., layer="shelters")``
+  or ``features_within(area, "shelters")``.
 
 Geography, the one version every module uses (``misto.twin.geo``; refusals are ``TwinError``
 with code ``bad_bbox`` / ``bad_area``, re-raise them with your own code):
@@ -56,9 +64,12 @@ __all__ = [
     "Location",
     "Nearby",
     "NotFound",
+    "Place",
     "Route",
     "RoutedFeature",
+    "RoutedShelter",
     "SearchHit",
+    "Shelter",
     "Step",
     "TwinError",
     "as_multipolygon",
@@ -78,10 +89,13 @@ __all__ = [
     "nearest",
     "nearest_address",
     "nearest_by_route",
+    "nearest_open_shelters",
     "parse_area",
     "parse_bbox",
+    "place_from",
     "route",
     "search",
+    "shelters_by_id",
 ]
 
 

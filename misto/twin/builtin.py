@@ -47,6 +47,8 @@ LAYERS: list[dict[str, Any]] = [
             **_NAME,
             "type": {"enum": ["вулиця", "проспект", "бульвар", "провулок", "площа", "шосе",
                               "узвіз", "набережна", "майдан", "проїзд"]},
+            # OpenStreetMap's tag: "yes" one way along the line as drawn, "-1" against it.
+            "oneway": {"enum": ["yes", "no", "-1"]},
         }, required=["name"]),
     },
     {

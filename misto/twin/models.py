@@ -208,7 +208,9 @@ class RouteEdge(models.Model):
     """One piece of street between two nodes (ends and crossings), walkable both ways.
 
     PostGIS routes over this table with pgRouting; SpatiaLite loads it into networkx. Costs
-    are seconds; ``drive_s`` is null on footpaths (cars may not use them).
+    are seconds; ``drive_s`` is driving from ``source`` to ``target`` and
+    ``reverse_drive_s`` back, each null where cars may not go (footpaths; the wrong way
+    along a one-way street).
     """
 
     source = models.PositiveIntegerField()
@@ -216,5 +218,6 @@ class RouteEdge(models.Model):
     length_m = models.FloatField()
     walk_s = models.FloatField()
     drive_s = models.FloatField(null=True)
+    reverse_drive_s = models.FloatField(null=True)
     name = models.CharField(max_length=300, blank=True)
     geometry = models.LineStringField(srid=4326, spatial_index=False)

@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from misto.directory.api import public, staff
+from misto.directory.api import machine, public, staff
 
 router = Router()
 router.add_router("", public.router)
 router.add_router("", staff.router)
+router.add_router("", machine.router)

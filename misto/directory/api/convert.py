@@ -15,6 +15,7 @@ from misto.directory.api.schemas import (
     DayOut,
     EServiceOut,
     PartnerOut,
+    PhotoOut,
     PlaceDetailOut,
     PlaceOut,
     StatusOut,
@@ -75,7 +76,10 @@ def place_detail(unit: Unit, now: datetime | None = None) -> PlaceDetailOut:
                        "accessible_toilet": unit.accessible_toilet,
                        "hearing_loop": unit.hearing_loop},
         services=[s.slug for s in unit.services.all()],
-        maintained_by=unit.organisation.department)
+        maintained_by=unit.organisation.department,
+        photos=[PhotoOut(id=p.pk, url=reverse("directory:photo", args=[p.pk]), width=p.width,
+                         height=p.height, caption=pick(p.caption_uk, p.caption_en))
+                for p in unit.photos.all()])
 
 
 def eservice_out(service: EService) -> EServiceOut:
@@ -95,4 +99,5 @@ def partner_out(org: Organisation) -> PartnerOut:
                     if c.kind == ContactKind.WEBSITE), "")
     return PartnerOut(slug=org.slug, name=pick(org.name_uk, org.name_en),
                       role=org.partner_role,
-                      offer=pick(org.partner_offer_uk, org.partner_offer_en), website=website)
+                      offer=pick(org.partner_offer_uk, org.partner_offer_en), website=website,
+                      applications=sorted({c.name for c in org.api_clients.all() if c.active}))

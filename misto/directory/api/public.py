@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from misto import twin
 from misto.core.ratelimit import json_response, ratelimit
 from misto.core.schemas import refusals
 from misto.directory import services
@@ -15,12 +16,15 @@ from misto.directory.api.convert import eservice_out, partner_out, place_detail,
 from misto.directory.api.schemas import (
     CorrectionIn,
     EServiceOut,
+    NearestShelterOut,
+    NearestSheltersFilter,
     PartnerOut,
     PlaceDetailOut,
     PlaceFilter,
     PlaceOut,
     SentOut,
     ServiceFilter,
+    ShelterStepOut,
     Slug,
 )
 from misto.directory.services import hsds
@@ -60,10 +64,32 @@ def eservices(request: HttpRequest, filters: Query[ServiceFilter]) -> list[EServ
             summary="Partner organisations and what they offer the city")
 def partners(request: HttpRequest) -> list[PartnerOut]:
     return [partner_out(org) for org in
-            services.partners().prefetch_related("units__contacts")]
+            services.partners().prefetch_related("units__contacts", "api_clients")]
 
 
 @router.get("/hsds.json", response={200: dict[str, Any], **refusals()},
             summary="The whole directory in Open Referral HSDS 3.0 (JSON, tabular form)")
 def hsds_export(request: HttpRequest) -> dict[str, Any]:
     return hsds.export()
+
+
+@router.get("/shelters/nearest", response={200: list[NearestShelterOut], **refusals(400, 422)},
+            summary="The open shelters quickest to walk to from a point, with the routes")
+def nearest_shelters(request: HttpRequest,
+                     filters: Query[NearestSheltersFilter]) -> list[NearestShelterOut]:
+    """Quickest first; fewer, or none, when fewer open shelters can be reached by street.
+    A point outside the city is a 400, one far from every street a 422 (the twin's codes)."""
+    found = twin.nearest_open_shelters((filters.lon, filters.lat), filters.n)
+    return [NearestShelterOut(
+        **vars(item.shelter), distance_m=round(item.route.distance_m),
+        duration_s=round(item.route.time_s), straight_m=round(item.straight_m),
+        steps=[ShelterStepOut(name=step.name, distance_m=round(step.distance_m),
+                              duration_s=round(step.time_s)) for step in item.route.steps],
+        route=_route_feature(item.route)) for item in found]
+
+
+def _route_feature(route: Any) -> dict[str, Any]:
+    feature = route.geojson()
+    feature["properties"] = {"distance_m": round(route.distance_m),
+                             "duration_s": round(route.time_s), "mode": route.mode}
+    return feature

@@ -65,6 +65,14 @@ class ClosureOut(Schema):
     reason: str
 
 
+class PhotoOut(Schema):
+    id: int
+    url: str
+    width: int
+    height: int
+    caption: str
+
+
 class PlaceDetailOut(PlaceOut):
     opening_hours: str
     closed_on_days_off: bool
@@ -75,6 +83,7 @@ class PlaceDetailOut(PlaceOut):
     accessibility: dict[str, bool]
     services: list[str]
     maintained_by: str
+    photos: list[PhotoOut] = []
 
 
 class EServiceOut(Schema):
@@ -95,6 +104,7 @@ class PartnerOut(Schema):
     role: str
     offer: str
     website: str
+    applications: list[str] = []  # the names of its registered API clients (never keys)
 
 
 class CorrectionIn(Schema):
@@ -158,3 +168,62 @@ class SentOut(Schema):
     """The correction reached the maintainer's queue (who sent it is never answered)."""
 
     sent: bool
+
+
+class NearestSheltersFilter(Schema):
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    n: Annotated[int, Field(ge=1, le=10)] = 3
+
+
+class ShelterStepOut(Schema):
+    name: str
+    distance_m: int
+    duration_s: int
+
+
+class NearestShelterOut(Schema):
+    """An open shelter and the walk to it (``route``: a GeoJSON LineString Feature with
+    ``distance_m`` and ``duration_s``, from the point asked to the shelter)."""
+
+    id: int
+    name: str
+    name_en: str
+    lon: float
+    lat: float
+    status: str
+    capacity: int | None
+    kind: str
+    accessible: bool | None
+    hours: str
+    address: str
+    distance_m: int
+    duration_s: int
+    straight_m: int
+    steps: list[ShelterStepOut]
+    route: dict[str, Any]
+
+
+class PhotoIn(Schema):
+    caption_uk: Annotated[str, Field(min_length=1, max_length=200)]
+    caption_en: Annotated[str, Field(max_length=200)] = ""
+
+
+class ApiClientIn(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ApiClientOut(Schema):
+    id: int
+    partner: str
+    name: str
+    prefix: str
+    active: bool
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class IssuedKeyOut(ApiClientOut):
+    """The key is shown here once: only its hash is kept."""
+
+    key: str

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Body, Query, Router, Status
+from ninja import Body, File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from misto.core.permissions import require
@@ -14,18 +15,22 @@ from misto.core.schemas import DbId, refusals
 from misto.directory import services
 from misto.directory.api.convert import place_detail
 from misto.directory.api.schemas import (
+    ApiClientIn,
+    ApiClientOut,
     ClosureIn,
     ContactsIn,
     CorrectionOut,
     HoursIn,
     ImportFor,
     ImportOut,
+    IssuedKeyOut,
     LocationIn,
+    PhotoIn,
     PlaceDetailOut,
     ResolveIn,
     Slug,
 )
-from misto.directory.models import Correction
+from misto.directory.models import ApiClient, Correction
 from misto.directory.services import hsds
 
 router = Router(tags=["directory: staff"], auth=django_auth)
@@ -79,6 +84,24 @@ def move(request: HttpRequest, slug: Slug, body: LocationIn) -> PlaceDetailOut:
     return place_detail(services.access_unit(request.user, slug))
 
 
+@router.post("/places/{slug}/photos",
+             response={201: PlaceDetailOut, **refusals(401, 403, 404, 409, 503)},
+             summary="Add a photo (JPEG, PNG or WebP; stored without its metadata)")
+def add_photo(request: HttpRequest, slug: Slug, body: Form[PhotoIn],
+              photo: File[UploadedFile]) -> Status[PlaceDetailOut]:
+    unit = services.access_unit(request.user, slug, EDIT)
+    services.add_photo(unit, services.check_photo(photo, body.caption_uk, body.caption_en))
+    return Status(201, place_detail(services.access_unit(request.user, slug)))
+
+
+@router.delete("/places/{slug}/photos/{photo_id}",
+               response={204: None, **refusals(401, 403, 404)}, summary="Remove a photo")
+def remove_photo(request: HttpRequest, slug: Slug, photo_id: DbId) -> Status[None]:
+    unit = services.access_unit(request.user, slug, EDIT)
+    services.remove_photo(unit, photo_id)
+    return Status(204, None)
+
+
 @router.get("/corrections", response={200: list[CorrectionOut], **refusals(401, 403)},
             summary="Open corrections for the departments the user keeps")
 def corrections(request: HttpRequest) -> list[CorrectionOut]:
@@ -103,3 +126,34 @@ def hsds_import(request: HttpRequest, body: Body[dict[str, Any]],
     require(request.user, "directory.hsds.import")
     orgs, locations = hsds.do_import(hsds.check_import(body), department=department.department)
     return ImportOut(organizations=orgs, locations=locations)
+
+
+def _api_client(row: ApiClient) -> dict[str, Any]:
+    return {"id": row.pk, "partner": row.organisation.slug, "name": row.name,
+            "prefix": row.prefix, "active": row.active, "created_at": row.created_at,
+            "last_used_at": row.last_used_at}
+
+
+@router.get("/partners/{slug}/api-clients",
+            response={200: list[ApiClientOut], **refusals(401, 403, 404)},
+            summary="A partner's API clients (never their keys)")
+def api_clients(request: HttpRequest, slug: Slug) -> list[dict[str, Any]]:
+    partner = services.clients.access_partner(request.user, slug)
+    return [_api_client(row) for row in partner.api_clients.all()]
+
+
+@router.post("/partners/{slug}/api-clients",
+             response={201: IssuedKeyOut, **refusals(401, 403, 404)},
+             summary="Issue an API key to a partner's system (shown once)")
+def issue_api_client(request: HttpRequest, slug: Slug,
+                     body: ApiClientIn) -> Status[dict[str, Any]]:
+    partner = services.clients.access_partner(request.user, slug)
+    row, key = services.clients.issue(partner, body.name, request.user)
+    return Status(201, {**_api_client(row), "key": key})
+
+
+@router.delete("/api-clients/{client_id}", response={204: None, **refusals(401, 403, 404)},
+               summary="Revoke a partner's API key")
+def revoke_api_client(request: HttpRequest, client_id: DbId) -> Status[None]:
+    services.clients.revoke(services.clients.access_client(request.user, client_id))
+    return Status(204, None)

@@ -1,5 +1,6 @@
 """The directory's services, one file per concept (see docs/directory.md)."""
 
+from misto.directory.services import clients
 from misto.directory.services.catalogue import partners, search_services
 from misto.directory.services.corrections import access_correction, queue_for, resolve, send
 from misto.directory.services.editing import (
@@ -12,6 +13,14 @@ from misto.directory.services.editing import (
     set_hours,
 )
 from misto.directory.services.hours import OpenStatus, State, check_hours, week
+from misto.directory.services.photos import (
+    MAX_PHOTOS,
+    CheckedPhoto,
+    access_photo,
+    add_photo,
+    check_photo,
+    remove_photo,
+)
 from misto.directory.services.places import (
     access_organisation,
     access_unit,
@@ -27,17 +36,23 @@ from misto.directory.services.places import (
 )
 
 __all__ = [
+    "MAX_PHOTOS",
     "CheckedClosure",
+    "CheckedPhoto",
     "OpenStatus",
     "State",
     "access_correction",
     "access_organisation",
+    "access_photo",
     "access_unit",
     "add_closure",
+    "add_photo",
     "check_closure",
     "check_contact",
     "check_hours",
     "check_phone",
+    "check_photo",
+    "clients",
     "editable_units",
     "hours_of",
     "move",
@@ -46,6 +61,7 @@ __all__ = [
     "place",
     "queue_for",
     "remove_closure",
+    "remove_photo",
     "resolve",
     "search",
     "search_services",

@@ -218,3 +218,30 @@ def test_a_malformed_event_is_refused_not_half_announced(city) -> None:
     row.refresh_from_db()
     assert row.status == "pending" and "emergency_id" in row.last_error
     assert not Announcement.objects.exists() and not EmergencyNotice.objects.exists()
+
+
+def test_emergency_page_shows_status_and_the_walk_to_the_nearest_open_shelter(city, shelters):
+    from misto.testing.world import ON_SHEVCHENKA
+    from misto.twin import services as twin_services
+    from misto.twin.models import Feature
+
+    for name, status in [("Укриття № 1", "open"), ("Укриття «Ліцей»", "closed")]:
+        feature = Feature.objects.get(name=name, retired_at=None)
+        twin_services.change_feature(feature.pk, properties={**feature.properties,
+                                                             "status": status})
+    deliver_event("situation.EmergencyDeclared", declared(city))
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/notices/emergency/41/").content.decode()
+    assert 'data-status="closed">closed<' in page
+    assert 'data-status="unknown">status unknown<' in page
+    walk = client.get("/notices/emergency/41/", {"lon": ON_SHEVCHENKA[0],
+                                                  "lat": ON_SHEVCHENKA[1]})
+    html = walk.content.decode()
+    assert walk.status_code == 200
+    assert "From Your location:" in html and "m on foot, about" in html
+    # Only open shelters are walked to: № 1 is the one open within reach of the streets.
+    walks = html[html.index('id="walks"'):html.index("</ol>", html.index('id="walks"'))]
+    assert "Укриття № 1" in walks and "Ліцей" not in walks
+    assert '"notice-walks"' in html and "LineString" in html
+    bad = client.get("/notices/emergency/41/", {"q": "99-9999"}).content.decode()
+    assert 'role="alert"' in bad and 'id="walks"' not in bad

@@ -277,8 +277,40 @@ class ShelterOut(Schema):
     lon: float
     lat: float
     distance_m: float
-    capacity: Any = None
+    capacity: int | None = None
     inside: bool = False
+    status: str = "unknown"
+
+
+class WalkStepOut(Schema):
+    name: str
+    distance_m: int
+
+
+class WalkOut(Schema):
+    id: int
+    name: str
+    status: str
+    capacity: int | None
+    distance_m: int
+    duration_s: int
+    straight_m: int
+    steps: list[WalkStepOut]
+    route: dict[str, Any]
+
+
+class WalkFromOut(Schema):
+    label: str
+    lon: float
+    lat: float
+
+
+class WalkingOut(Schema):
+    """The open shelters quickest to walk to from ``start`` (null, with no shelters, for a
+    city-wide emergency asked without a place)."""
+
+    start: WalkFromOut | None = None
+    shelters: list[WalkOut]
 
 
 class EmergencyOut(Schema):

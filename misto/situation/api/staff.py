@@ -31,6 +31,7 @@ from misto.situation.api.schemas import (
     IncidentCollectionOut,
     KindsOut,
     OutageCollectionOut,
+    WalkingOut,
 )
 from misto.situation.errors import SituationCode, SituationError
 from misto.situation.models import Crew, Emergency, IncidentKind
@@ -177,3 +178,24 @@ def emergency_detail(request: HttpRequest, emergency_id: DbId) -> dict[str, Any]
     """Staff only, as every route here: anyone else hears 403 whichever the id, so the
     answer says nothing about which emergencies exist."""
     return emergency_body(services.access_emergency(request.user, emergency_id))
+
+
+class WalkFilter(Schema):
+    q: Annotated[str, Field(max_length=100)] = ""
+    lon: float | None = None
+    lat: float | None = None
+
+
+@router.get("/emergencies/{emergency_id}/walks",
+            response={200: WalkingOut, **refusals(400, 401, 403, 404)},
+            summary="The open shelters quickest to walk to, with the routes")
+def emergency_walks(request: HttpRequest, emergency_id: DbId,
+                    filters: Query[WalkFilter]) -> dict[str, Any]:
+    """From a landmark number or an address (``q``), a point (``lon``, ``lat``), or by
+    default from inside the emergency's area; a place that cannot be used is a 400 with
+    the twin's reason."""
+    emergency = services.access_emergency(request.user, emergency_id)
+    found, error = services.walking_routes(emergency, filters.q, filters.lon, filters.lat)
+    if error:
+        raise SituationError(SituationCode.INVALID, error)
+    return found or {"start": None, "shelters": []}

@@ -47,6 +47,7 @@ from misto.situation.services.emergencies import (
     emergency_area,
     end_emergency,
     nearby_shelters,
+    walking_routes,
 )
 from misto.situation.services.figures import Bar, TimeFigures, city_bounds, dashboard
 from misto.situation.services.kinds import ensure_default_kinds
@@ -109,4 +110,5 @@ __all__ = [
     "prune_changes",
     "record_change",
     "store_map_json",
+    "walking_routes",
 ]

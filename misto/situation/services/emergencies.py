@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from misto import twin
 from misto.core.bus import publish
+from misto.core.errors import MistoError
 from misto.core.permissions import can
 from misto.situation.errors import SituationCode, SituationError, forbidden
 from misto.situation.events import EmergencyDeclared, EmergencyEnded
@@ -166,7 +167,8 @@ def affected_buildings(emergency: Emergency, limit: int = 200) -> tuple[int, lis
 
 
 def nearby_shelters(emergency: Emergency, n: int = 8) -> list[dict[str, Any]]:
-    """Shelters inside the area, then the nearest ones around it, nearest first."""
+    """Shelters inside the area, then the nearest ones around it, nearest first, each with
+    its status (open / closed / unknown, as its keeper set it) and capacity."""
     shape = emergency_area(emergency)
     found: dict[int, dict[str, Any]] = {}
     if shape is not None:
@@ -175,11 +177,46 @@ def nearby_shelters(emergency: Emergency, n: int = 8) -> list[dict[str, Any]]:
                                  max_distance_m=10_000):
             found[item.feature_id] = {"id": item.feature_id, "name": item.name,
                                       "lon": item.lon, "lat": item.lat,
-                                      "distance_m": round(item.distance_m)}
+                                      "distance_m": round(item.distance_m), "inside": False}
         for feature in twin.features_within(shape, "shelters")[:50]:
             point = feature.geometry.point_on_surface
-            found.setdefault(feature.pk, {"id": feature.pk, "name": feature.name,
-                                          "lon": point.x, "lat": point.y, "distance_m": 0})
-            found[feature.pk]["capacity"] = feature.properties.get("capacity")
-            found[feature.pk]["inside"] = True
-    return sorted(found.values(), key=lambda item: item["distance_m"])[: max(n, 1) * 2]
+            found[feature.pk] = {"id": feature.pk, "name": feature.name, "lon": point.x,
+                                 "lat": point.y, "distance_m": 0, "inside": True}
+    for pk, shelter in twin.shelters_by_id(found).items():
+        found[pk].update({"name": shelter.name or found[pk]["name"], "status": shelter.status,
+                          "capacity": shelter.capacity})
+    rows = [row for row in found.values() if "status" in row]  # a retired one drops out
+    return sorted(rows, key=lambda item: item["distance_m"])[: max(n, 1) * 2]
+
+
+def walking_routes(emergency: Emergency, query: str = "", lon: float | None = None,
+                   lat: float | None = None, n: int = 3) -> tuple[dict[str, Any] | None, str]:
+    """The ``n`` open shelters quickest to walk to from a place the operator names (a
+    landmark number, an address, a point), by default from inside the emergency's area
+    (none for a city-wide one); or why the place cannot be used. The routes are the
+    twin's; no shelter at all when none open can be reached."""
+    asked = bool(query.strip()) or (lon is not None and lat is not None)
+    try:
+        if asked:
+            place = twin.place_from(query, lon, lat)
+        else:
+            shape = emergency_area(emergency)
+            if shape is None:
+                return None, ""  # city-wide: there is no one place to start from
+            centre = shape.point_on_surface
+            place = twin.Place(centre.x, centre.y, _("the middle of the area"))
+        found = twin.nearest_open_shelters(place, n)
+    except MistoError as exc:
+        # The middle of a district may be a park far from streets: not the asker's fault.
+        return None, exc.message if asked else ""
+    return {"start": {"label": place.label, "lon": place.lon, "lat": place.lat},
+            "shelters": [{
+                "id": item.shelter.id, "name": item.shelter.name,
+                "status": item.shelter.status, "capacity": item.shelter.capacity,
+                "distance_m": round(item.route.distance_m),
+                "duration_s": round(item.route.time_s),
+                "minutes": max(1, round(item.route.time_s / 60)),
+                "straight_m": round(item.straight_m),
+                "steps": [{"name": step.name, "distance_m": round(step.distance_m)}
+                          for step in item.route.steps],
+                "route": item.route.geojson()["geometry"]} for item in found]}, ""

@@ -93,3 +93,60 @@ def test_only_dispatchers_declare(city, people):
     response = member.post("/api/situation/emergencies", json.dumps({"title": "x"}),
                            content_type="application/json")
     assert response.status_code == 403
+
+
+def _open_shelter(name: str, status: str = "open") -> None:
+    from misto.twin import builtin
+    from misto.twin import services as twin_services
+    from misto.twin.models import Feature
+
+    feature = Feature.objects.get(layer__code=builtin.SHELTERS, name=name, retired_at=None)
+    twin_services.change_feature(feature.pk, properties={**feature.properties, "status": status})
+
+
+def test_emergency_shows_shelter_status_and_the_walk_to_the_nearest_open_one(city, people):
+    _open_shelter("Укриття № 1")
+    _open_shelter("Укриття № 2", "closed")
+    client = Client()
+    client.force_login(people.dispatcher)
+    data = json.loads(client.post("/api/situation/emergencies", json.dumps({
+        "title": "Обстріл", "kind": "other", "area": AREA}),
+        content_type="application/json").content)
+    statuses = {s["name"]: s["status"] for s in data["shelters"]}
+    assert statuses == {"Укриття № 1": "open", "Укриття № 2": "closed"}
+    walks = client.get(f"/api/situation/emergencies/{data['id']}/walks")
+    assert walks.status_code == 200, walks.content
+    body = json.loads(walks.content)
+    assert [s["name"] for s in body["shelters"]] == ["Укриття № 1"]
+    walk = body["shelters"][0]
+    assert walk["distance_m"] >= walk["straight_m"] > 0
+    assert walk["route"]["type"] == "LineString"
+    assert walk["steps"] and walk["duration_s"] > 0
+    # From a landmark number the operator types; a bad place is refused with the reason.
+    from misto.twin.models import Feature
+    number = Feature.objects.filter(number__gt="").values_list("number", flat=True).first()
+    by_number = json.loads(client.get(f"/api/situation/emergencies/{data['id']}/walks",
+                                      {"q": number}).content)
+    assert by_number["start"]["label"].endswith(number)
+    outside = client.get(f"/api/situation/emergencies/{data['id']}/walks",
+                         {"lon": 30.5, "lat": 50.45})
+    assert outside.status_code == 400
+    page = client.get(f"/situation/emergencies/{data['id']}/", {"q": number},
+                      HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Nearest open shelters on foot" in html and ">closed<" in html
+    assert '"routes"' in html and '"best": true' in html
+
+
+def test_city_wide_emergency_asks_where_to_walk_from(city, people):
+    _open_shelter("Укриття № 1")
+    client = Client()
+    client.force_login(people.dispatcher)
+    data = json.loads(client.post("/api/situation/emergencies", json.dumps({
+        "title": "Тривога", "kind": "other"}), content_type="application/json").content)
+    nothing = json.loads(client.get(f"/api/situation/emergencies/{data['id']}/walks").content)
+    assert nothing == {"start": None, "shelters": []}
+    found = json.loads(client.get(f"/api/situation/emergencies/{data['id']}/walks",
+                                  {"lon": ON_SHEVCHENKA[0], "lat": ON_SHEVCHENKA[1]}).content)
+    assert [s["name"] for s in found["shelters"]] == ["Укриття № 1"]

@@ -239,6 +239,9 @@ CASES: dict[str, Case] = {
                                           f"/api/situation/{part}")
        for part in ("changes", "crews", "dashboard", "devices", "emergencies", "kinds",
                     "outages")},
+    "GET /api/situation/emergencies/{emergency_id}/walks": Case(
+        "situation.incident.view", "get",
+        lambda w: f"/api/situation/emergencies/{w.emergency}/walks?lon=35.13&lat=47.8202"),
     "GET /api/situation/emergencies/{emergency_id}": Case(
         "situation.incident.view", "get", lambda w: f"/api/situation/emergencies/{w.emergency}"),
     "situation:stream": Case("situation.incident.view", "get", "/situation/stream/"),
@@ -362,6 +365,29 @@ CASES: dict[str, Case] = {
         "directory.entry.edit", "put", "/api/directory/places/light-office/location",
         {"lon": world.ON_SHEVCHENKA[0], "lat": world.ON_SHEVCHENKA[1]}, json=True,
         scope=DIRECTORY_ENTRY),
+    "POST /api/directory/places/{slug}/photos": Case(
+        "directory.entry.edit", "post", "/api/directory/places/light-office/photos",
+        lambda w: {"caption_uk": "Вхід", "photo": _photo()}, scope=DIRECTORY_ENTRY),
+    "DELETE /api/directory/places/{slug}/photos/{photo_id}": Case(
+        "directory.entry.edit", "delete",
+        lambda w: f"/api/directory/places/light-office/photos/{w.directory_photo}",
+        scope=DIRECTORY_ENTRY),
+    "directory:staff-partners": Case("directory.apiclient.manage", "get",
+                                     "/directory/staff/partners/"),
+    "directory:staff-partners (post)": Case(
+        "directory.apiclient.manage", "post", "/directory/staff/partners/",
+        {"step": "issue", "partner": "light-partner", "name": "CRM 2"}, scope=DIRECTORY_ENTRY),
+    "GET /api/directory/partners/{slug}/api-clients": Case(
+        "directory.apiclient.manage", "get", "/api/directory/partners/light-partner/api-clients",
+        scope=DIRECTORY_ENTRY),
+    "POST /api/directory/partners/{slug}/api-clients": Case(
+        "directory.apiclient.manage", "post",
+        "/api/directory/partners/light-partner/api-clients", {"name": "Партнерська CRM"},
+        json=True, scope=DIRECTORY_ENTRY),
+    "DELETE /api/directory/api-clients/{client_id}": Case(
+        "directory.apiclient.manage", "delete",
+        lambda w: f"/api/directory/api-clients/{w.directory_api_client}",
+        scope=DIRECTORY_ENTRY),
     "GET /api/directory/corrections": Case("directory.correction.view", "get",
                                            "/api/directory/corrections"),
     "POST /api/directory/corrections/{correction_id}/resolution": Case(
@@ -427,7 +453,14 @@ NOT_ROLE_GATED: dict[str, str] = {
            "directory:index", "directory:services", "directory:partners", "directory:place",
            "GET /api/directory/places", "GET /api/directory/places/{slug}",
            "GET /api/directory/services", "GET /api/directory/partners",
-           "GET /api/directory/hsds.json"),
+           "GET /api/directory/hsds.json", "GET /api/directory/shelters/nearest"),
+    **_why("machines: a partner's API key, for that partner's own places only (tested in "
+           "misto/directory/tests/test_partner_keys.py)", "GET /api/directory/partner/places",
+           "PUT /api/directory/partner/places/{slug}/hours",
+           "POST /api/directory/partner/places/{slug}/closures",
+           "DELETE /api/directory/partner/places/{slug}/closures/{closure_id}"),
+    **_why("a photo of a shown directory entry is public like the entry (metadata stripped; "
+           "tested in misto/directory/tests/test_photos.py)", "directory:photo"),
     **_why("anyone may say an entry is wrong (rate-limited; nothing changes until the "
            "maintaining department acts; tested in misto/directory/tests)",
            "directory:report", "POST /api/directory/places/{slug}/corrections"),
@@ -617,6 +650,25 @@ def _build_directory(built: World) -> None:
     built.ids["directory_closure"] = directory.add_closure(unit, directory.check_closure(
         date(2030, 1, 1), date(2030, 1, 2), "Ремонт")).pk
     built.ids["directory_correction"] = directory.send(unit, "Неправильний телефон").pk
+    built.ids["directory_photo"] = directory.add_photo(unit, directory.check_photo(
+        _photo(), "Вхід")).pk
+    partner = Organisation.objects.create(slug="light-partner", kind="business",
+                                          name_uk="Світло-Сервіс", department="light",
+                                          partner_role="enterprise")
+    built.ids["directory_api_client"] = directory.clients.issue(partner, "CRM")[0].pk
+
+
+def _photo() -> Any:
+    """A small JPEG upload (a new one per request: a file is read once)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 200, 200)).save(out, "JPEG")
+    out.seek(0)
+    out.name = "entrance.jpg"
+    return out
 
 
 def _login(identity: Identity) -> Client:
@@ -654,6 +706,11 @@ def _outcome(response: Any) -> str:
     if status >= 400:
         return f"refused {status}"  # allowed past the permission but the request was bad
     return "allowed"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path  # the photos the routes store go with the test
 
 
 def test_every_role_on_every_staff_route():

@@ -69,6 +69,14 @@ from misto.twin.services.numbering import (
 )
 from misto.twin.services.routing import Route, RoutedFeature, Step, nearest_by_route, route
 from misto.twin.services.search import SearchHit, search
+from misto.twin.services.shelters import (
+    Place,
+    RoutedShelter,
+    Shelter,
+    nearest_open_shelters,
+    place_from,
+    shelters_by_id,
+)
 
 __all__ = [
     "_DISTRICT_SQL",
@@ -82,9 +90,12 @@ __all__ = [
     "Location",
     "Nearby",
     "NotFound",
+    "Place",
     "Route",
     "RoutedFeature",
+    "RoutedShelter",
     "SearchHit",
+    "Shelter",
     "Step",
     "TwinError",
     "access_feature",
@@ -116,11 +127,14 @@ __all__ = [
     "nearest",
     "nearest_address",
     "nearest_by_route",
+    "nearest_open_shelters",
     "number_layer",
     "number_prefix",
+    "place_from",
     "retire_feature",
     "route",
     "search",
+    "shelters_by_id",
     "state_geojson",
     "visible_layers",
 ]

@@ -101,9 +101,21 @@ class _Edge:
     walk_s: float
     drive_s: float | None
     name: str
+    reverse_drive_s: float | None = None
 
-    def cost(self, mode: str) -> float | None:
-        return self.walk_s if mode == "walk" else self.drive_s
+    def cost(self, mode: str, forward: bool = True) -> float | None:
+        """Seconds along the edge from ``u`` to ``v`` (``forward``) or back; None where
+        ``mode`` may not go that way (a footpath by car, a one-way street against it)."""
+        if mode == "walk":
+            return self.walk_s
+        return self.drive_s if forward else self.reverse_drive_s
+
+    def usable(self, mode: str) -> bool:
+        return self.cost(mode) is not None or self.cost(mode, forward=False) is not None
+
+    def between(self, a: int, mode: str) -> float | None:
+        """The cost leaving from node ``a`` (one of the ends) to the other end."""
+        return self.cost(mode, forward=a == self.u)
 
 
 @dataclass
@@ -117,15 +129,29 @@ class _Snap:
     point: Coord
     off_m: float  # from the point to the street, walked straight
 
+    @property
+    def share(self) -> float:
+        return self.along_m / self.edge.length_m if self.edge.length_m else 0.0
+
     def head(self, mode: str) -> dict[int, float]:
-        """The cost from the point to each end of its edge (no entry when not allowed)."""
-        cost = self.edge.cost(mode)
-        if cost is None:
-            return {}
-        share = self.along_m / self.edge.length_m if self.edge.length_m else 0.0
-        costs = {self.edge.u: cost * share, self.edge.v: cost * (1 - share)}
-        if self.edge.u == self.edge.v:
-            costs[self.edge.u] = min(cost * share, cost * (1 - share))
+        """The cost from the point to each end of its edge it may go to (leaving)."""
+        return self._ends(mode, leaving=True)
+
+    def tail(self, mode: str) -> dict[int, float]:
+        """The cost from each end of its edge to the point, where allowed (arriving)."""
+        return self._ends(mode, leaving=False)
+
+    def _ends(self, mode: str, leaving: bool) -> dict[int, float]:
+        edge, share = self.edge, self.share
+        forward, back = edge.cost(mode), edge.cost(mode, forward=False)
+        # Leaving: ahead to v along the edge, back to u against it. Arriving: from u along
+        # it, from v against it.
+        options = [(edge.v if leaving else edge.u, forward, 1 - share if leaving else share),
+                   (edge.u if leaving else edge.v, back, share if leaving else 1 - share)]
+        costs: dict[int, float] = {}
+        for node, cost, part in options:
+            if cost is not None:
+                costs[node] = min(costs.get(node, math.inf), cost * part)
         return costs
 
 
@@ -154,18 +180,26 @@ def _signature() -> str:
     return f"{agg['n']}:{agg['v'] or 0}:{stamp(agg['t'])}:{stamp(agg['r'])}"
 
 
-def _lines() -> list[tuple[LineString, str, bool]]:
-    """Every current street and footpath line: (line, street name, drivable)."""
+# How cars may use a line: both ways, only as drawn, only against it, not at all.
+BOTH, ALONG, AGAINST, NO_CARS = "both", "along", "against", "none"
+ONEWAY = {"yes": ALONG, "true": ALONG, "1": ALONG, "-1": AGAINST, "reverse": AGAINST}
+
+_Line = tuple[LineString, str, str]
+
+
+def _lines() -> list[_Line]:
+    """Every current street and footpath line: (line, street name, how cars may use it)."""
     lines = []
     rows = (Feature.objects.filter(layer__code__in=ROUTED_LAYERS, retired_at__isnull=True)
             .values_list("geometry", "name", "properties", "layer__code"))
     for geometry, name, props, code in rows:
         parts = geometry if geometry.geom_type.startswith("Multi") else [geometry]
+        cars = (ONEWAY.get(str(props.get("oneway", "")).casefold(), BOTH)
+                if code == builtin.STREETS else NO_CARS)
         for part in parts:
             if part.geom_type == "LineString" and part.num_points >= 2:
-                drivable = code == builtin.STREETS
                 lines.append((LineString(part.coords, srid=4326),
-                              name or props.get("name", ""), drivable, ))
+                              name or props.get("name", ""), cars))
     return lines
 
 
@@ -180,9 +214,10 @@ def _drive_kmh(name: str) -> int:
     return DRIVE_KMH_DEFAULT
 
 
-def _noded(lines: list[tuple[LineString, str, bool]]) -> Iterable[tuple[list[Coord], str, bool]]:
-    """The lines cut at every crossing (GEOS unary union), each piece with the name and
-    drivability of the original line it lies on (streets before footpaths)."""
+def _noded(lines: list[_Line]) -> Iterable[tuple[list[Coord], str, str]]:
+    """The lines cut at every crossing (GEOS unary union), each piece with the name and the
+    car rule of the original line it lies on (streets before footpaths); a one-way rule is
+    turned round when the union drew the piece against its line."""
     union = MultiLineString([line for line, _n, _d in lines], srid=4326).unary_union
     noded: Any = union
     pieces: list[Any] = list(noded) if noded.geom_type.startswith("Multi") else [noded]
@@ -196,8 +231,23 @@ def _noded(lines: list[tuple[LineString, str, bool]]) -> Iterable[tuple[list[Coo
         middle = piece.interpolate(piece.length / 2)
         candidates = index.get(_cell(middle.x, middle.y), range(len(lines)))
         best = min(candidates, key=lambda i: (round(lines[i][0].distance(middle), 9),
-                                              not lines[i][2]))
-        yield [(x, y) for x, y in piece.coords], lines[best][1], lines[best][2]
+                                              lines[i][2] == NO_CARS))
+        line, name, cars = lines[best]
+        coords = [(x, y) for x, y in piece.coords]
+        if cars in (ALONG, AGAINST) and _drawn_against(line, coords):
+            cars = AGAINST if cars == ALONG else ALONG
+        yield coords, name, cars
+
+
+def _drawn_against(line: LineString, coords: list[Coord]) -> bool:
+    """Whether a piece of ``line`` runs against the line's own direction."""
+    from django.contrib.gis.geos import Point
+
+    first = line.project(Point(coords[0], srid=4326))
+    last = line.project(Point(coords[-1], srid=4326))
+    if first == last:  # a closed piece: its second point says which way
+        last = line.project(Point(coords[1], srid=4326))
+    return last < first
 
 
 def _cell(lon: float, lat: float) -> tuple[int, int]:
@@ -240,15 +290,17 @@ def rebuild(signature: str | None = None) -> RouteGraph:
     lines = _lines()
     nodes = _Nodes()
     edges = []
-    for coords, name, drivable in (_noded(lines) if lines else ()):
+    for coords, name, cars in (_noded(lines) if lines else ()):
         length = _length(coords)
         if length <= 0:
             continue
         u, v = nodes.id(*coords[0]), nodes.id(*coords[-1])
         coords[0], coords[-1] = nodes.coords[u], nodes.coords[v]
+        drive_s = length / (_drive_kmh(name) / 3.6)
         edges.append(RouteEdge(
             source=u, target=v, length_m=length, walk_s=length / WALK_MPS,
-            drive_s=length / (_drive_kmh(name) / 3.6) if drivable else None,
+            drive_s=drive_s if cars in (BOTH, ALONG) else None,
+            reverse_drive_s=drive_s if cars in (BOTH, AGAINST) else None,
             name=name, geometry=LineString(coords, srid=4326)))
     with transaction.atomic():
         RouteEdge.objects.all().delete()
@@ -265,12 +317,12 @@ def _load(signature: str) -> _Graph:
 
     graph = _Graph(signature=signature, edges={}, nodes={})
     for mode in MODES:
-        graph.nx[mode] = nx.Graph()
+        graph.nx[mode] = nx.DiGraph()  # one-way streets: each direction is its own arc
         graph.best[mode] = {}
     for row in RouteEdge.objects.all().order_by("id"):
         coords = [(x, y) for x, y in row.geometry.coords]
         edge = _Edge(row.id, row.source, row.target, coords, row.length_m, row.walk_s,
-                     row.drive_s, row.name)
+                     row.drive_s, row.name, row.reverse_drive_s)
         graph.edges[edge.id] = edge
         graph.nodes[edge.u], graph.nodes[edge.v] = coords[0], coords[-1]
         for i, (a, b) in enumerate(itertools.pairwise(coords)):
@@ -278,15 +330,17 @@ def _load(signature: str) -> _Graph:
             south, north = sorted((a[1], b[1]))
             for key in _cells((west, south, east, north), 0.0):
                 graph.grid.setdefault(key, []).append((edge.id, i))
+        if edge.u == edge.v:
+            continue
         for mode in MODES:
-            cost = edge.cost(mode)
-            key = (min(edge.u, edge.v), max(edge.u, edge.v))
-            if cost is None or edge.u == edge.v:
-                continue
-            known = graph.best[mode].get(key)
-            if known is None or cost < (graph.edges[known].cost(mode) or math.inf):
-                graph.best[mode][key] = edge.id
-                graph.nx[mode].add_edge(edge.u, edge.v, weight=cost)
+            for tail, head in ((edge.u, edge.v), (edge.v, edge.u)):
+                cost = edge.between(tail, mode)
+                if cost is None:
+                    continue
+                known = graph.best[mode].get((tail, head))
+                if known is None or cost < (graph.edges[known].between(tail, mode) or math.inf):
+                    graph.best[mode][(tail, head)] = edge.id
+                    graph.nx[mode].add_edge(tail, head, weight=cost)
     return graph
 
 
@@ -326,7 +380,7 @@ def _snap(g: _Graph, lon: float, lat: float, mode: str) -> _Snap | None:
     seen: set[tuple[int, int]] = set()
     for key in _cells((lon, lat, lon, lat), pad):
         for edge_id, i in g.grid.get(key, ()):
-            if (edge_id, i) in seen or g.edges[edge_id].cost(mode) is None:
+            if (edge_id, i) in seen or not g.edges[edge_id].usable(mode):
                 continue
             seen.add((edge_id, i))
             coords = g.edges[edge_id].coords
@@ -427,15 +481,18 @@ def _dijkstra(graph_: Any, source: int, weight: str) -> tuple[dict[int, float],
 def _search_pgrouting(sources: list[int], targets: set[int], mode: str
                       ) -> dict[tuple[int, int], tuple[float, list[int]]]:
     table = RouteEdge._meta.db_table
-    cost = "walk_s" if mode == "walk" else "COALESCE(drive_s, -1)"
-    edges_sql = f"SELECT id, source, target, {cost} AS cost FROM {table}"
+    # A negative cost is pgRouting's "no way": footpaths by car, one-way streets backwards.
+    cost, reverse = (("walk_s", "walk_s") if mode == "walk" else
+                     ("COALESCE(drive_s, -1)", "COALESCE(reverse_drive_s, -1)"))
+    edges_sql = (f"SELECT id, source, target, {cost} AS cost, {reverse} AS reverse_cost "
+                 f"FROM {table}")
     found: dict[tuple[int, int], tuple[float, list[int]]] = {
         (s, s): (0.0, [s]) for s in sources if s in targets}
     paths: dict[tuple[int, int], list[int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT start_vid, end_vid, node, agg_cost FROM pgr_dijkstra("
-            "%s, %s::bigint[], %s::bigint[], directed => false) ORDER BY start_vid, end_vid, seq",
+            "%s, %s::bigint[], %s::bigint[], directed => true) ORDER BY start_vid, end_vid, seq",
             [edges_sql, sources, sorted(targets)])
         for start, end, node, agg in cursor.fetchall():
             paths.setdefault((start, end), []).append(node)
@@ -457,7 +514,7 @@ class _Piece:
         return _length(self.coords)
 
 
-def _partial(snap: _Snap, node: int, mode: str) -> _Piece:
+def _partial(snap: _Snap, node: int, time_s: float) -> _Piece:
     """From the snapped point along its edge to ``node`` (one of the edge's ends)."""
     edge = snap.edge
     coords: list[Coord] = []
@@ -473,25 +530,29 @@ def _partial(snap: _Snap, node: int, mode: str) -> _Piece:
         coords = [snap.point, *edge.coords[len(coords) - 1:]]
     else:
         coords.reverse()
-    return _Piece(edge.name, coords, snap.head(mode)[node])
+    return _Piece(edge.name, coords, time_s)
 
 
 def _assemble(g: _Graph, start: _Snap, end: _Snap, path: list[int], mode: str) -> Route:
     pieces = [_Piece("", [(start.lon, start.lat), start.point], start.off_m / WALK_MPS),
-              _partial(start, path[0], mode)]
+              _partial(start, path[0], start.head(mode)[path[0]])]
     for a, b in itertools.pairwise(path):
-        edge = g.edges[g.best[mode][(min(a, b), max(a, b))]]
+        edge = g.edges[g.best[mode][(a, b)]]
         coords = edge.coords if edge.u == a else list(reversed(edge.coords))
-        pieces.append(_Piece(edge.name, coords, edge.cost(mode) or 0.0))
-    last = _partial(end, path[-1], mode)
+        pieces.append(_Piece(edge.name, coords, edge.between(a, mode) or 0.0))
+    last = _partial(end, path[-1], end.tail(mode)[path[-1]])
     pieces.append(_Piece(last.name, list(reversed(last.coords)), last.time_s))
     pieces.append(_Piece("", [end.point, (end.lon, end.lat)], end.off_m / WALK_MPS))
     return _route(pieces, mode)
 
 
-def _along_one_edge(start: _Snap, end: _Snap, mode: str) -> Route:
-    """Both points on the same piece of street: straight along it."""
+def _along_one_edge(start: _Snap, end: _Snap, mode: str) -> Route | None:
+    """Both points on the same piece of street: straight along it (None when ``mode`` may
+    not go that way along it: a one-way street)."""
     edge = start.edge
+    cost = edge.cost(mode, forward=start.along_m <= end.along_m)
+    if cost is None:
+        return None
     lo, hi = sorted((start, end), key=lambda s: s.along_m)
     inner = [c for c, at in _with_along(edge.coords) if lo.along_m < at < hi.along_m]
     coords = [lo.point, *inner, hi.point]
@@ -499,7 +560,7 @@ def _along_one_edge(start: _Snap, end: _Snap, mode: str) -> Route:
         coords.reverse()
     share = (hi.along_m - lo.along_m) / edge.length_m if edge.length_m else 0.0
     return _route([_Piece("", [(start.lon, start.lat), start.point], start.off_m / WALK_MPS),
-                   _Piece(edge.name, coords, (edge.cost(mode) or 0.0) * share),
+                   _Piece(edge.name, coords, cost * share),
                    _Piece("", [end.point, (end.lon, end.lat)], end.off_m / WALK_MPS)], mode)
 
 
@@ -542,8 +603,9 @@ def route(from_lonlat: tuple[float, float], to_lonlat: tuple[float, float], mode
     _check_mode(mode)
     g = graph()
     start, end = _checked_snap(g, from_lonlat, mode), _checked_snap(g, to_lonlat, mode)
-    found = _search(g, start.head(mode), set(end.head(mode)), mode, using)
-    options = [(cost + end.head(mode)[node], path) for node, (cost, path) in found.items()]
+    arriving = end.tail(mode)
+    found = _search(g, start.head(mode), set(arriving), mode, using)
+    options = [(cost + arriving[node], path) for node, (cost, path) in found.items()]
     direct = _along_one_edge(start, end, mode) if start.edge.id == end.edge.id else None
     if not options and direct is None:
         raise TwinError(TwinCode.UNREACHABLE,
@@ -607,22 +669,24 @@ def _reach(g: _Graph, start: _Snap, chunk: list[tuple[float, Feature]], mode: st
         end = _snap(g, point.x, point.y, mode)
         if end is not None:
             ends.append((straight, feature, end))
-    targets = {node for _s, _f, end in ends for node in end.head(mode)}
+    targets = {node for _s, _f, end in ends for node in end.tail(mode)}
     found = _search(g, start.head(mode), targets, mode, using) if targets else {}
     reached = []
     for straight, feature, end in ends:
         walk_on_off = (start.off_m + end.off_m) / WALK_MPS
-        options = [(found[node][0] + cost + walk_on_off, found[node][1])
-                   for node, cost in end.head(mode).items() if node in found]
-        if start.edge.id == end.edge.id:
-            direct = _along_one_edge(start, end, mode)
-            options.append((direct.time_s, []))
+        options: list[tuple[float, list[int], Route | None]] = [
+            (found[node][0] + cost + walk_on_off, found[node][1], None)
+            for node, cost in end.tail(mode).items() if node in found]
+        direct = _along_one_edge(start, end, mode) if start.edge.id == end.edge.id else None
+        if direct is not None:
+            options.append((direct.time_s, [], direct))
         if not options:
             continue
-        time_s, path = min(options, key=lambda option: option[0])
-        reached.append(_Reached(time_s, feature, straight, partial(
-            _assemble, g, start, end, path, mode) if path else partial(
-            _along_one_edge, start, end, mode)))
+        time_s, path, ready = min(options, key=lambda option: option[0])
+        build: Callable[[], Route] = (
+            partial(_assemble, g, start, end, path, mode) if ready is None
+            else partial(lambda done: done, ready))
+        reached.append(_Reached(time_s, feature, straight, build))
     return reached
 
 

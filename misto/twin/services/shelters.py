@@ -8,6 +8,7 @@ school's basement and not the city's other shelters.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from misto.twin.errors import NotFound, TwinCode, TwinError
 from misto.twin.models import Feature
 from misto.twin.services.features import change_feature
 from misto.twin.services.numbering import landmark_location
-from misto.twin.services.routing import RoutedFeature, nearest_by_route
+from misto.twin.services.routing import Route, RoutedFeature, nearest_by_route
 from misto.twin.services.search import search
 
 STATUSES = ("open", "closed", "unknown")
@@ -102,3 +103,78 @@ def nearest_open(place: Place, n: int = 3) -> list[RoutedFeature]:
     """The ``n`` open shelters quickest to walk to from ``place``."""
     return nearest_by_route((place.lon, place.lat), builtin.SHELTERS, n=n, mode="walk",
                             where={"status": "open"})
+
+
+@dataclass(frozen=True)
+class Shelter:
+    """A shelter as other modules see it (the situation centre, the emergency page):
+    never the raw properties, and a status that is always one of ``STATUSES``."""
+
+    id: int
+    name: str
+    name_en: str
+    lon: float
+    lat: float
+    status: str
+    capacity: int | None
+    kind: str
+    accessible: bool | None
+    hours: str
+    address: str
+
+    def label(self, english: bool = False) -> str:
+        return (english and self.name_en) or self.name
+
+
+@dataclass(frozen=True)
+class RoutedShelter:
+    """An open shelter reached on foot: :func:`nearest_open_shelters`' answer."""
+
+    shelter: Shelter
+    route: Route
+    straight_m: float
+
+
+def _capacity(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+def shelter_of(feature: Feature) -> Shelter:
+    props = feature.properties or {}
+    point = feature.geometry.point_on_surface
+    accessible = props.get("accessible")
+    return Shelter(
+        id=feature.pk, name=feature.name or str(props.get("name") or ""),
+        name_en=str(props.get("name_en") or ""), lon=point.x, lat=point.y,
+        status=status_of(feature), capacity=_capacity(props.get("capacity")),
+        kind=str(props.get("kind") or ""),
+        accessible=accessible if isinstance(accessible, bool) else None,
+        hours=str(props.get("hours") or ""), address=str(props.get("address") or ""))
+
+
+def shelters_by_id(ids: Iterable[int]) -> dict[int, Shelter]:
+    """The current shelters among ``ids`` (e.g. from ``nearest(..., layer="shelters")``)."""
+    rows = Feature.objects.filter(pk__in=list(ids), layer__code=builtin.SHELTERS,
+                                  retired_at__isnull=True)
+    return {feature.pk: shelter_of(feature) for feature in rows}
+
+
+def nearest_open_shelters(lonlat: tuple[float, float] | Place, n: int = 3) -> list[RoutedShelter]:
+    """The ``n`` open shelters quickest to walk to, quickest first, each with its route.
+    Refusals are ``TwinError`` as for ``route`` (outside the city, far from streets...)."""
+    place = lonlat if isinstance(lonlat, Place) else Place(*_pair(lonlat), "")
+    return [RoutedShelter(shelter_of(item.feature), item.route, item.straight_m)
+            for item in nearest_open(place, n)]
+
+
+def _pair(lonlat: Any) -> tuple[float, float]:
+    try:
+        lon, lat = (float(value) for value in lonlat)
+    except (TypeError, ValueError) as error:
+        raise TwinError(TwinCode.BAD_COORDINATES,
+                        _("A place is two numbers: longitude and latitude.")) from error
+    return lon, lat

@@ -149,6 +149,23 @@ def test_demo_city_routes_both_engines_agree(db) -> None:
         again = nearest_by_route(points[0], builtin.SHELTERS, n=3, where={"status": "open"},
                                  using="pgrouting")
         assert [item.feature.pk for item in again] == [item.feature.pk for item in open_shelters]
+    # Every third street one way (alternately as drawn and against it): driving routes agree.
+    streets = services.get_layer(builtin.STREETS).features.filter(retired_at=None)
+    for i, street in enumerate(streets.order_by("pk")[::3]):
+        services.change_feature(street.pk, properties={**street.properties,
+                                                       "oneway": ("yes", "-1")[i % 2]})
+    routing.forget()
+    one_way = 0
+    for start, end in zip(points[:100:2], points[1:100:2], strict=True):
+        there = route(start, end, mode="drive", using="networkx")
+        back = route(end, start, mode="drive", using="networkx")
+        one_way += abs(there.distance_m - back.distance_m) > 1
+        if pgrouting:
+            for mine, (a, b) in ((there, (start, end)), (back, (end, start))):
+                theirs = route(a, b, mode="drive", using="pgrouting")
+                assert theirs.distance_m == pytest.approx(mine.distance_m, rel=0.01)
+                assert theirs.time_s == pytest.approx(mine.time_s, rel=0.01)
+    assert one_way > 10  # the one-way streets matter on many of the 50 pairs
 
 
 def test_postgis_has_pgrouting(db) -> None:

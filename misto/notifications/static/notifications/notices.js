@@ -8,6 +8,8 @@
   var areaNode = document.getElementById("notice-area");
   var sheltersNode = document.getElementById("notice-shelters");
   var shelterPoints = sheltersNode ? JSON.parse(sheltersNode.textContent) : null;
+  var walksNode = document.getElementById("notice-walks");
+  var walks = walksNode ? JSON.parse(walksNode.textContent) : null;
   var isEmergency = box.getAttribute("data-emergency") === "1";
   var drawing = box.getAttribute("data-draw") === "1";
   var empty = { type: "FeatureCollection", features: [] };
@@ -22,7 +24,8 @@
         outages: { type: "geojson", data: empty },
         "outage-labels": { type: "geojson", data: empty },
         draft: { type: "geojson", data: empty },
-        shelters: { type: "geojson", data: shelterPoints || empty }
+        shelters: { type: "geojson", data: shelterPoints || empty },
+        walks: { type: "geojson", data: walks || empty }
       },
       layers: [
         { id: "background", type: "background", paint: { "background-color": "#eef1ea" } },
@@ -44,6 +47,8 @@
         { id: "draft-line", type: "line", source: "draft", paint: { "line-color": "#b06000", "line-width": 2 } },
         { id: "draft-points", type: "circle", source: "draft", filter: ["==", "$type", "Point"],
           paint: { "circle-radius": 5, "circle-color": "#b06000" } },
+        { id: "walks", type: "line", source: "walks", layout: { "line-cap": "round", "line-join": "round" },
+          paint: { "line-color": ["case", ["get", "best"], "#1c7ed6", "#74c0fc"], "line-width": ["case", ["get", "best"], 5, 3] } },
         { id: "shelters", type: "circle", source: "shelters",
           paint: { "circle-radius": 7, "circle-color": "#1e6b34", "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } }
       ])
@@ -76,7 +81,8 @@
         properties: { emergency: isEmergency, title: box.getAttribute("data-title") || "" } }] };
       showOutages(one);
       // The emergency page frames the area together with the shelters around it.
-      fit(shelterPoints ? { type: "FeatureCollection", features: one.features.concat(shelterPoints.features) } : one);
+      var extra = (shelterPoints ? shelterPoints.features : []).concat(walks ? walks.features : []);
+      fit({ type: "FeatureCollection", features: one.features.concat(extra) });
       box.setAttribute("data-loaded", "1");
     } else if (!drawing) {
       fetch(cfg.outages, { headers: { Accept: "application/geo+json" } }).then(function (r) { return r.json(); })

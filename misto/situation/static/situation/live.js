@@ -60,7 +60,8 @@
       { id: "affected", type: "fill", source: "buildings", paint: { "fill-color": "#e8590c", "fill-opacity": 0.6 } }
     ].concat(MistoMaps.twinLabels(), [
       MistoMaps.areaLabels("outages-label", "outage-labels", "#8a3c00"),
-      { id: "shelters", type: "circle", source: "shelters", paint: { "circle-radius": 7, "circle-color": "#2b8a3e", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
+      { id: "routes", type: "line", source: "routes", layout: { "line-cap": "round", "line-join": "round" }, paint: { "line-color": ["case", ["get", "best"], "#1c7ed6", "#74c0fc"], "line-width": ["case", ["get", "best"], 5, 3] } },
+      { id: "shelters", type: "circle", source: "shelters", paint: { "circle-radius": 7, "circle-color": ["match", ["get", "status"], "open", "#2b8a3e", "closed", "#868e96", "#f59f00"], "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
       { id: "devices", type: "circle", source: "devices", paint: {
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 11, 2.5, 17, 6],
         "circle-color": ["match", ["get", "state"], "alert", cfg.device_colors.alert, "offline", cfg.device_colors.offline, "never", cfg.device_colors.never, cfg.device_colors.ok],
@@ -78,7 +79,8 @@
         outages: { type: "geojson", data: emptyFC() }, "outage-labels": { type: "geojson", data: emptyFC() },
         area: { type: "geojson", data: cfg.area || emptyFC() },
         buildings: { type: "geojson", data: cfg.buildings || emptyFC() },
-        shelters: { type: "geojson", data: cfg.shelters || emptyFC() }
+        shelters: { type: "geojson", data: cfg.shelters || emptyFC() },
+        routes: { type: "geojson", data: cfg.routes || emptyFC() }
       }, layers: layers },
       center: [35.165, 47.845], zoom: 12, maxZoom: 20, attributionControl: false
     });
