@@ -49,10 +49,14 @@ def reject(request: HttpRequest, petition_id: DbId, body: RejectIn) -> PetitionD
     return petition_detail(services.reject(request.user, petition, body.rule, body.note))
 
 
+# Optional and still read: Django Ninja drops a file declared ``File[UploadedFile] | None``.
+OPTIONAL_DOCUMENT = File(None)
+
+
 @router.post("/{number}/answer", response={200: PetitionDetailOut, **refusals(401, 403, 404, 409)},
              summary="Publish the official answer (text and an optional PDF)")
 def answer(request: HttpRequest, number: Number, text: Form[str],
-           document: File[UploadedFile] | None = None) -> PetitionDetailOut:
+           document: UploadedFile | None = OPTIONAL_DOCUMENT) -> PetitionDetailOut:
     petition = services.access_by_number(request.user, number, "petitions.petition.answer")
     return petition_detail(services.answer(request.user, petition, text, document))
 

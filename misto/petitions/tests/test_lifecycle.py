@@ -8,6 +8,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -138,3 +139,21 @@ def test_the_recount_command(open_petition, residents) -> None:
         call_command("petitions", "recount", stdout=StringIO())
     with pytest.raises(CommandError, match="no public petition"):
         call_command("petitions", "recount", "2026-9999", stdout=StringIO())
+
+
+def test_the_answer_over_the_api_keeps_its_pdf_and_refuses_another_format(
+        open_petition, residents, council_clerk) -> None:
+    for user in residents(3):
+        services.sign(user, levels.VERIFIED, open_petition)
+    clerk = signed_in(council_clerk)
+    url = f"/api/petitions/{open_petition.number}/answer"
+    text = "Світлофор встановлять до 1 березня; кошти передбачено в бюджеті."
+    not_a_pdf = SimpleUploadedFile("answer.pdf", b"GIF89a...", content_type="application/pdf")
+    refused = clerk.post(url, {"text": text, "document": not_a_pdf})
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["error"] == "invalid" and "PDF" in refused.json()["detail"]
+    pdf = SimpleUploadedFile("answer.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    assert clerk.post(url, {"text": text, "document": pdf}).status_code == 200
+    open_petition.refresh_from_db()
+    assert open_petition.status == Status.ANSWERED
+    assert open_petition.answer_document.read().startswith(b"%PDF-1.4")
