@@ -157,6 +157,15 @@ class OpenDataset:
     resolution_835: str = ""
 
 
+@dataclass(frozen=True)
+class RegisteredApp:
+    """An application a partner organisation connected to one of the platform's APIs, as
+    the directory's partners page shows it (its name and the interface; never the key)."""
+
+    name: str
+    interface: str
+
+
 class MistoModule(AppConfig):
     """Base AppConfig for every Misto module. Subclasses declare; the core assembles."""
 
@@ -198,6 +207,9 @@ class MistoModule(AppConfig):
     # Dotted path to a sequence of :class:`OpenDataset`: the open datasets this module
     # produces from its own tables (the opendata module collects and publishes them).
     datasets: str | None = None
+    # Dotted path to ``callable(organisation: str) -> Iterable[RegisteredApp]``: the active
+    # API clients this module issued to a partner organisation (its city-directory code).
+    registered_apps: str | None = None
 
     def ready(self) -> None:
         # Importing events.py (what the module publishes) and handlers.py (how it reacts to
@@ -347,6 +359,17 @@ def departments() -> dict[str, Any]:
             for code, department in provider().items():
                 known.setdefault(code, department)
     return known
+
+
+def registered_apps(organisation: str) -> list[RegisteredApp]:
+    """The applications ``organisation`` connected to any installed module's API."""
+    found: list[RegisteredApp] = []
+    for config in modules():
+        if config.registered_apps:
+            provider: Callable[[str], Iterable[RegisteredApp]] = import_string(
+                config.registered_apps)
+            found.extend(provider(organisation))
+    return sorted(set(found), key=lambda app: (app.name.casefold(), app.interface))
 
 
 def banners_for(request: HttpRequest) -> list[Banner]:

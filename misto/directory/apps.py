@@ -21,4 +21,6 @@ class DirectoryConfig(MistoModule):
                   "directory.apiclient.manage"),
     )
     demo = "misto.directory.demo.load"
+    datasets = "misto.directory.datasets.DATASETS"
+    registered_apps = "misto.directory.services.clients.registered_apps"
     demo_after = ("twin",)

@@ -107,7 +107,7 @@ def eservices(request: HttpRequest) -> HttpResponse:
 
 
 def partners(request: HttpRequest) -> HttpResponse:
-    rows = services.partners().prefetch_related("units__contacts", "api_clients")
+    rows = services.partners().prefetch_related("units__contacts")
     return render(request, "directory/partners.html", {
         "partners": [{**partner_out(org).dict(), "role_label": org.get_partner_role_display()}
                      for org in rows]})

@@ -31,4 +31,5 @@ class ReportsConfig(MistoModule):
                           timedelta(minutes=5)),)
     demo = "misto.reports.demo.load"
     datasets = "misto.reports.datasets.DATASETS"
+    registered_apps = "misto.reports.services.apikeys.registered_apps"
     demo_after = ("twin", "residents")

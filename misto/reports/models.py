@@ -286,6 +286,10 @@ class ApiKey(models.Model):
     """An Open311 API key of a third-party app; only the key's SHA-256 is stored."""
 
     name = models.CharField(_("application"), max_length=200)
+    # The partner organisation's code in the city directory, when the app is a partner's
+    # (its page then lists the app); a plain code, so reports needs no directory.
+    organisation = models.SlugField(_("organisation"), max_length=80, blank=True,
+                                    db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     active = models.BooleanField(default=True)

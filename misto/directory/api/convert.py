@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from misto.core.registry import registered_apps
 from misto.directory import services
 from misto.directory.api.schemas import (
+    ApplicationOut,
     ClosureOut,
     ContactOut,
     DayOut,
@@ -100,4 +102,5 @@ def partner_out(org: Organisation) -> PartnerOut:
     return PartnerOut(slug=org.slug, name=pick(org.name_uk, org.name_en),
                       role=org.partner_role,
                       offer=pick(org.partner_offer_uk, org.partner_offer_en), website=website,
-                      applications=sorted({c.name for c in org.api_clients.all() if c.active}))
+                      applications=[ApplicationOut(name=app.name, interface=app.interface)
+                                    for app in registered_apps(org.slug)])

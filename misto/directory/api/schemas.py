@@ -98,13 +98,20 @@ class EServiceOut(Schema):
     places: list[str]
 
 
+class ApplicationOut(Schema):
+    """An application a partner connected to one of the city's APIs."""
+
+    name: str
+    interface: str
+
+
 class PartnerOut(Schema):
     slug: str
     name: str
     role: str
     offer: str
     website: str
-    applications: list[str] = []  # the names of its registered API clients (never keys)
+    applications: list[ApplicationOut] = []  # its registered API clients (never keys)
 
 
 class CorrectionIn(Schema):

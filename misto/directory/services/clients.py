@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.core.permissions import can, scope_filter
+from misto.core.registry import RegisteredApp
 from misto.directory.errors import DirectoryCode, DirectoryError
 from misto.directory.models import ApiClient, Organisation, Unit
 
@@ -106,3 +107,10 @@ def access_own_unit(client: ApiClient, slug: str) -> Unit:
     if unit is None:
         raise DirectoryError(DirectoryCode.NOT_FOUND, _("There is no such place."))
     return unit
+
+
+def registered_apps(organisation: str) -> list[RegisteredApp]:
+    """The partner's active directory clients (``MistoModule.registered_apps``)."""
+    names = ApiClient.objects.filter(organisation__slug=organisation, active=True).values_list(
+        "name", flat=True)
+    return [RegisteredApp(name, "Misto directory API") for name in names]

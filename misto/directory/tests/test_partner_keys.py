@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from misto.core.models import OutboxEvent
@@ -116,8 +118,18 @@ def test_only_the_partners_department_issues_keys(partner, light_clerk, cnap_cle
 
 def test_the_partners_page_lists_registered_clients_not_keys(partner, cnap_clerk) -> None:
     key = issue(cnap_clerk).json()["key"]
+    # The partner's Open311 app too: the reports module issued it, the page lists it.
+    call_command("open311", "create-key", "Help Map", "--organisation", "help-ngo",
+                 stdout=StringIO())
+    call_command("open311", "create-key", "Someone else's app", stdout=StringIO())
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/directory/partners/").content.decode()
-    assert "Help CRM" in page and key not in page and key[:8] not in page
+    assert "Help CRM (Misto directory API)" in page and key not in page and key[:8] not in page
+    assert "Help Map (Open311 GeoReport v2)" in page and "Someone else" not in page
+    (listed,) = [p for p in Client().get("/api/directory/partners").json()
+                 if p["slug"] == "help-ngo"]
+    assert listed["applications"] == [
+        {"name": "Help CRM", "interface": "Misto directory API"},
+        {"name": "Help Map", "interface": "Open311 GeoReport v2"}]
 
 
 def test_the_clerks_page_issues_a_key_once_and_revokes_it(partner, cnap_clerk,

@@ -24,7 +24,7 @@ from misto.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 SHAPES = Path(__file__).parent / "shapes"
-DECLARED = {"appeals-statistics", "districts", "landmarks", "petitions", "reports",
+DECLARED = {"appeals-statistics", "directory", "districts", "landmarks", "petitions", "reports",
             "shelters", "streets"}
 
 

@@ -4,29 +4,46 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from misto.core.registry import RegisteredApp
 from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import (
     ApiKey,
 )
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_api_key(name: str) -> tuple[ApiKey, str]:
-    """A new Open311 key for an app; the key itself is returned once and never stored."""
-    name = name.strip()
+def create_api_key(name: str, organisation: str = "") -> tuple[ApiKey, str]:
+    """A new Open311 key for an app (of a partner ``organisation``, by its directory code);
+    the key itself is returned once and never stored."""
+    name, organisation = name.strip(), organisation.strip()
     if not name:
         raise ReportError(ReportsCode.BAD_REQUEST, _("Name the application the key is for."))
+    if organisation and not SLUG.fullmatch(organisation):
+        raise ReportError(ReportsCode.BAD_REQUEST, _(
+            "An organisation is named by its code in the city directory (Latin letters, "
+            "digits and hyphens)."))
     key = secrets.token_urlsafe(32)
-    row = ApiKey.objects.create(name=name[:200], key_hash=_hash_key(key), prefix=key[:8])
+    row = ApiKey.objects.create(name=name[:200], organisation=organisation,
+                                key_hash=_hash_key(key), prefix=key[:8])
     return row, key
+
+
+def registered_apps(organisation: str) -> list[RegisteredApp]:
+    """The partner's active Open311 apps (``MistoModule.registered_apps``)."""
+    names = ApiKey.objects.filter(organisation=organisation, active=True).values_list(
+        "name", flat=True)
+    return [RegisteredApp(name, "Open311 GeoReport v2") for name in names]
 
 
 def check_api_key(key: str | None) -> ApiKey:

@@ -18,6 +18,9 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True)
         create = actions.add_parser("create-key", help="Print a new API key (shown once).")
         create.add_argument("name", help="the application the key is for")
+        create.add_argument("--organisation", default="",
+                            help="the partner's code in the city directory (its page lists "
+                                 "the app)")
         actions.add_parser("list-keys", help="List the keys (their first characters).")
         revoke = actions.add_parser("revoke-key", help="Switch a key off.")
         revoke.add_argument("prefix", help="the key's first 8 characters")
@@ -26,14 +29,15 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "create-key":
             try:
-                _row, key = services.create_api_key(options["name"])
+                _row, key = services.create_api_key(options["name"],
+                                                   options["organisation"])
             except ReportError as error:
                 raise CommandError(error.message) from error
             self.stdout.write(key)
         elif action == "list-keys":
             for row in ApiKey.objects.order_by("pk"):
                 state = "active" if row.active else "revoked"
-                self.stdout.write(f"{row.prefix}…\t{state}\t{row.name}")
+                self.stdout.write(f"{row.prefix}…\t{state}\t{row.name}\t{row.organisation}")
         else:
             count = ApiKey.objects.filter(prefix=options["prefix"], active=True).update(
                 active=False)
