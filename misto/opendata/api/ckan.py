@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from misto.core.registry import departments
 from misto.opendata import services
 from misto.opendata.errors import CkanCode, CkanError
-from misto.opendata.models import Dataset, Resource, Service, State
+from misto.opendata.models import Dataset, Resource, Service, State, ckan_id
 from misto.opendata.services import datastore
 from misto.opendata.services.catalogue import FACETS, SORTABLE
 from misto.opendata.vocabulary import LICENCES, THEMES
@@ -35,7 +36,7 @@ Params = dict[str, Any]
 
 def dataset_id(dataset: Dataset) -> str:
     """A stable UUID per dataset name (CKAN's ids are UUIDs; names may be used too)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"misto:opendata:{dataset.name}"))
+    return str(dataset.ckan_id or ckan_id(dataset.name))
 
 
 def _organization(code: str) -> dict[str, Any]:
@@ -172,10 +173,16 @@ def parse_fq(fq: str) -> dict[str, list[str]]:
 # Actions -----------------------------------------------------------------------------
 
 def _find(identifier: str) -> Dataset:
-    for dataset in Dataset.objects.prefetch_related("resources"):
-        if identifier in (dataset.name, dataset_id(dataset)):
-            return dataset
-    raise CkanError(CkanCode.NOT_FOUND, _("Dataset not found"))
+    """A dataset by name or CKAN id (one indexed query)."""
+    try:
+        by_id = Q(ckan_id=uuid.UUID(identifier))
+    except ValueError:
+        by_id = Q(pk__in=[])
+    dataset = (Dataset.objects.filter(Q(name=identifier) | by_id)
+               .prefetch_related("resources").first())
+    if dataset is None:
+        raise CkanError(CkanCode.NOT_FOUND, _("Dataset not found"))
+    return dataset
 
 
 def package_list(request: HttpRequest, params: Params) -> Any:
@@ -211,11 +218,10 @@ def package_search(request: HttpRequest, params: Params) -> Any:
 
 
 def organization_list(request: HttpRequest, params: Params) -> Any:
-    codes = sorted({dataset.publisher for dataset in services.published()})
+    counted = services.values_of("organization")
     if str(params.get("all_fields", "")).lower() in ("true", "1"):
-        return [{**_organization(code), "package_count": services.published()
-                 .filter(publisher=code).count()} for code in codes]
-    return codes
+        return [{**_organization(code), "package_count": n} for code, n in counted]
+    return [code for code, _n in counted]
 
 
 def organization_show(request: HttpRequest, params: Params) -> Any:
@@ -229,18 +235,16 @@ def organization_show(request: HttpRequest, params: Params) -> Any:
 
 
 def group_list(request: HttpRequest, params: Params) -> Any:
-    themes = sorted({dataset.theme for dataset in services.published()})
+    counted = services.values_of("groups")
     if str(params.get("all_fields", "")).lower() in ("true", "1"):
-        return [{"id": theme.lower(), "name": theme.lower(),
-                 "title": THEMES.get(theme, ("", theme))[1],
-                 "type": "group", "state": "active"} for theme in themes]
-    return [theme.lower() for theme in themes]
+        return [{"id": theme, "name": theme, "title": THEMES.get(theme.upper(), ("", theme))[1],
+                 "type": "group", "state": "active", "package_count": n}
+                for theme, n in counted]
+    return [theme for theme, _n in counted]
 
 
 def tag_list(request: HttpRequest, params: Params) -> Any:
-    words = sorted({word for dataset in services.published() for word in dataset.keywords})
-    query = _text(params, "query", "").lower()
-    return [word for word in words if query in word.lower()]
+    return [word for word, _n in services.values_of("tags", _text(params, "query", ""))]
 
 
 def resource_show(request: HttpRequest, params: Params) -> Any:

@@ -14,6 +14,7 @@ from misto.opendata.services.catalogue import (
     republish,
     requests_since,
     search,
+    values_of,
     withdraw,
 )
 from misto.opendata.services.publishing import declarations, regenerate
@@ -34,5 +35,6 @@ __all__ = [
     "republish",
     "requests_since",
     "search",
+    "values_of",
     "withdraw",
 ]

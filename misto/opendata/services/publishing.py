@@ -20,7 +20,7 @@ from misto.core import bus
 from misto.core.registry import OpenDataset, OpenTable, modules
 from misto.opendata.events import DatasetPublished
 from misto.opendata.models import Dataset, Resource, Row, State, Version
-from misto.opendata.services import tables
+from misto.opendata.services import catalogue, tables
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,9 @@ def do_publish(module: str, declaration: OpenDataset, produced: list[Produced]) 
                  for item in produced for fmt, content in item.files.items()}
     with transaction.atomic():
         dataset = _dataset(module, declaration)
+        dataset.stale_since = None
         dataset.save()
+        catalogue.index(dataset)
         if dataset.state == State.WITHDRAWN:
             return None
         latest = dataset.versions.first()
@@ -111,6 +113,7 @@ def do_publish(module: str, declaration: OpenDataset, produced: list[Produced]) 
                 if fmt == "CSV":
                     _store_rows(resource, item.rows)
         dataset.resources.exclude(pk__in=kept).delete()
+        catalogue.index(dataset)
         dataset.version += 1
         dataset.modified_at = now
         dataset.save(update_fields=["version", "modified_at"])
