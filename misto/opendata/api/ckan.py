@@ -271,8 +271,8 @@ def datastore_search(request: HttpRequest, params: Params) -> Any:
                                or not all(isinstance(name, str) for name in fields)):
         raise CkanError(CkanCode.VALIDATION, _("A list of field names"), field="fields")
     resource_id = _required(params, "resource_id")
-    columns = {field["name"] for field in
-               datastore.datastore_resource(resource_id).schema.get("fields", [])}
+    resource = datastore.datastore_resource(resource_id)
+    columns = {field["name"] for field in resource.schema.get("fields", [])}
     q = params.get("q", "")
     if not isinstance(q, str):
         raise CkanError(CkanCode.VALIDATION, _("Full-text search takes a string."), field="q")
@@ -280,7 +280,7 @@ def datastore_search(request: HttpRequest, params: Params) -> Any:
         resource_id=resource_id, filters=filters, q=q, fields=fields or None,
         sort=_sort(_text(params, "sort", ""), columns),
         limit=_int(params, "limit", datastore.DEFAULT_LIMIT, datastore.MAX_LIMIT),
-        offset=_int(params, "offset", 0)))
+        offset=_int(params, "offset", 0)), resource)
 
 
 def datastore_search_sql(request: HttpRequest, params: Params) -> Any:

@@ -20,9 +20,9 @@ DEFAULT_LIMIT = 100
 
 
 def datastore_resource(resource_id: str) -> Resource:
-    resource = (Resource.objects.select_related("dataset")
-                .filter(pk=int(resource_id) if resource_id.isdigit() else -1, datastore=True,
-                        dataset__state=State.PUBLISHED).first())
+    resource = (Resource.objects.filter(
+        pk=int(resource_id) if resource_id.isdigit() else -1, datastore=True,
+        dataset__state=State.PUBLISHED).order_by().first())
     if resource is None:
         raise CkanError(CkanCode.NOT_FOUND, _("Resource \"%(id)s\" was not found.")
                         % {"id": resource_id})
@@ -51,9 +51,11 @@ def _check_names(names: list[str], known: set[str], what: str) -> None:
                         % {"names": ", ".join(unknown)}, field=what)
 
 
-def search(query: Query) -> dict[str, Any]:
-    """The result dict of CKAN's ``datastore_search``."""
-    resource = datastore_resource(query.resource_id)
+def search(query: Query, resource: Resource | None = None) -> dict[str, Any]:
+    """The result dict of CKAN's ``datastore_search`` (over ``resource`` when the caller
+    already has it)."""
+    if resource is None or str(resource.pk) != query.resource_id:
+        resource = datastore_resource(query.resource_id)
     columns = _columns(resource)
     known = {column["name"] for column in columns}
     _check_names(list(query.filters), known, "filters")
@@ -77,8 +79,15 @@ def search(query: Query) -> dict[str, Any]:
         rows = rows.filter(text__contains=word)
     order = [F(f"data__{name}").desc(nulls_last=True) if descending
              else F(f"data__{name}").asc(nulls_first=True) for name, descending in query.sort]
-    total = rows.count()
-    page = rows.order_by(*order, "n")[query.offset:query.offset + query.limit]
+    if query.filters or query.q.split():
+        total = rows.count()
+    else:  # every row: the count stored when the rows were
+        total = resource.rows
+    if query.filters or query.q.split() or query.sort:
+        page = rows.order_by(*order, "n")[query.offset:query.offset + query.limit]
+    else:  # rows are numbered 1..total: a page is a range of the (resource, n) index
+        page = rows.filter(n__gt=query.offset,
+                           n__lte=query.offset + query.limit).order_by("n")
     shown = query.fields or [column["name"] for column in columns]
     records = [{"_id": row.n, **{name: row.data.get(name) for name in shown}} for row in page]
     fields = [{"id": "_id", "type": "int"}] + [

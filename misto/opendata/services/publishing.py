@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -82,15 +83,19 @@ def _lineage(module: str, table: OpenTable) -> str:
     return f"{module}: {produce.__module__}.{produce.__qualname__}"
 
 
-def do_publish(module: str, declaration: OpenDataset, produced: list[Produced]) -> Version | None:
+def do_publish(module: str, declaration: OpenDataset, produced: list[Produced],
+               started: datetime | None = None) -> Version | None:
     """Store ``produced`` as the dataset's next version, unless nothing changed or the
-    dataset is withdrawn. The files, the datastore rows and the version change together."""
+    dataset is withdrawn. The files, the datastore rows and the version change together.
+    The dataset is fresh again unless an event marked it stale after ``started`` (when its
+    producers began reading)."""
     now = timezone.now()
     checksums = {f"{item.table.name}.{fmt.lower()}": tables.checksum(content)
                  for item in produced for fmt, content in item.files.items()}
     with transaction.atomic():
         dataset = _dataset(module, declaration)
-        dataset.stale_since = None
+        if dataset.stale_since is not None and dataset.stale_since <= (started or now):
+            dataset.stale_since = None
         dataset.save()
         catalogue.index(dataset)
         if dataset.state == State.WITHDRAWN:
@@ -134,6 +139,31 @@ def _store_rows(resource: Resource, rows: list[dict[str, Any]]) -> None:
          for n, row in enumerate(rows, start=1)), batch_size=1000)
 
 
+def stale_on() -> dict[str, list[str]]:
+    """Event name -> the datasets it makes stale (``OpenDataset.stale_on``)."""
+    events: dict[str, list[str]] = {}
+    for _module, declaration in declarations():
+        for event in declaration.stale_on:
+            events.setdefault(event, []).append(declaration.name)
+    return events
+
+
+def mark_stale(event_name: str) -> list[str]:
+    """Mark the datasets ``event_name`` changes as stale; returns those that were fresh
+    until now (a regeneration is due for them; the others already wait for one)."""
+    names = stale_on().get(event_name, [])
+    fresh = list(Dataset.objects.filter(name__in=names, stale_since__isnull=True,
+                                        state=State.PUBLISHED)
+                 .values_list("name", flat=True))
+    Dataset.objects.filter(name__in=fresh).update(stale_since=timezone.now())
+    return fresh
+
+
+def stale() -> list[str]:
+    return list(Dataset.objects.filter(stale_since__isnull=False, state=State.PUBLISHED)
+                .order_by("stale_since").values_list("name", flat=True))
+
+
 def regenerate(names: Sequence[str] | None = None) -> dict[str, str]:
     """Regenerate every declared dataset (or those named): ``{name: outcome}`` where the
     outcome is ``version <n>``, ``unchanged``, ``withdrawn`` or ``failed: <why>``. One
@@ -142,13 +172,14 @@ def regenerate(names: Sequence[str] | None = None) -> dict[str, str]:
     for module, declaration in declarations():
         if names is not None and declaration.name not in names:
             continue
+        started = timezone.now()
         try:
             produced = produce(declaration)
         except tables.BadValue as error:
             log.warning("opendata: %s not regenerated: %s", declaration.name, error)
             outcomes[declaration.name] = f"failed: {error}"
             continue
-        version = do_publish(module, declaration, produced)
+        version = do_publish(module, declaration, produced, started)
         if version is not None:
             outcomes[declaration.name] = f"version {version.number}"
         elif Dataset.objects.filter(name=declaration.name, state=State.WITHDRAWN).exists():

@@ -24,8 +24,9 @@ from misto.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 SHAPES = Path(__file__).parent / "shapes"
-DECLARED = {"appeals-statistics", "districts", "landmarks", "petitions", "reports",
-            "shelters", "streets"}
+DECLARED = {"appeals-statistics", "districts", "incidents-resolved", "landmarks", "ledger",
+            "outages-and-announcements", "petitions", "reports", "sensor-devices",
+            "sensor-readings-hourly", "shelters", "streets"}
 
 
 def _datastore_id(dataset: str, table: str) -> str:
@@ -44,7 +45,9 @@ def test_the_demo_publishes_every_declared_dataset_typed(demo: None) -> None:
     assert capacity == {"name": "capacity", "type": "integer", "title": "Місткість",
                         "description": "Capacity", "unit": "persons"}
     assert OutboxEvent.objects.filter(name="opendata.DatasetPublished").count() >= 7
-    # A second run with nothing changed makes no new version.
+    # The demo's events, delivered after it, changed some (the ledger's entries); once
+    # caught up, a run with nothing changed makes no new version.
+    services.regenerate()
     assert set(services.regenerate().values()) == {"unchanged"}
 
 
