@@ -21,7 +21,7 @@ from misto.opendata import services
 from misto.opendata.errors import OpendataError
 from misto.opendata.models import Dataset, State
 from misto.opendata.permissions import DATASET_DESCRIBE, DATASET_WITHDRAW
-from misto.opendata.services.catalogue import FACETS
+from misto.opendata.services.catalogue import FACETS, described
 
 PAGE = 20
 PREVIEW = 20
@@ -55,7 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, name: str) -> HttpResponse:
     dataset = _dataset(request, name)
-    resources = list(dataset.resources.all())
+    resources = described(dataset)
     previews = []
     for resource in resources:
         if resource.datastore:

@@ -27,7 +27,7 @@ from misto.opendata import services
 from misto.opendata.errors import CkanCode, CkanError
 from misto.opendata.models import Dataset, Resource, Service, State, ckan_id
 from misto.opendata.services import datastore
-from misto.opendata.services.catalogue import FACETS, SORTABLE
+from misto.opendata.services.catalogue import FACETS, SORTABLE, described, without_content
 from misto.opendata.vocabulary import LICENCES, THEMES
 
 ROWS_MAX = 1000  # CKAN's ckan.search.rows_max default
@@ -70,7 +70,7 @@ def package_dict(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
               if dataset.temporal_start else "",
               "temporal_end": dataset.temporal_end.isoformat() if dataset.temporal_end else "",
               "withdrawn_reason": dataset.withdrawn_reason}
-    resources = [resource_dict(request, resource) for resource in dataset.resources.all()]
+    resources = [resource_dict(request, resource) for resource in described(dataset)]
     return {
         "id": dataset_id(dataset), "name": dataset.name, "title": dataset.title,
         "notes": dataset.description, "type": "dataset", "private": False,
@@ -179,7 +179,7 @@ def _find(identifier: str) -> Dataset:
     except ValueError:
         by_id = Q(pk__in=[])
     dataset = (Dataset.objects.filter(Q(name=identifier) | by_id)
-               .prefetch_related("resources").first())
+               .prefetch_related(without_content()).first())
     if dataset is None:
         raise CkanError(CkanCode.NOT_FOUND, _("Dataset not found"))
     return dataset
@@ -249,7 +249,7 @@ def tag_list(request: HttpRequest, params: Params) -> Any:
 
 def resource_show(request: HttpRequest, params: Params) -> Any:
     identifier = _required(params, "id")
-    resource = (Resource.objects.select_related("dataset")
+    resource = (Resource.objects.select_related("dataset").defer("content")
                 .filter(pk=int(identifier) if identifier.isdigit() else -1).first())
     if resource is None:
         raise CkanError(CkanCode.NOT_FOUND, _("Resource was not found."))

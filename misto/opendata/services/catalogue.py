@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,14 +31,29 @@ def access_dataset(user: Any, name: str, action: str | None = None) -> Dataset:
 
 
 def access_resource(dataset: Dataset, table: str, extension: str) -> Resource:
-    for resource in dataset.resources.all():
+    """The file (with its content) of ``table`` in the format of ``extension``."""
+    for resource in described(dataset):
         if resource.table == table and resource.extension == extension.lower():
-            return resource
+            return Resource.objects.get(pk=resource.pk)
     raise OpendataError(OpendataCode.NOT_FOUND, _("There is no such file."))
 
 
+def without_content() -> Prefetch:
+    """Datasets' resources as the catalogue shows them: everything but the file itself
+    (a big table's file is hundreds of megabytes; only a download reads it)."""
+    return Prefetch("resources", queryset=Resource.objects.defer("content"))
+
+
+def described(dataset: Dataset) -> list[Resource]:
+    """``dataset``'s resources without their content (the prefetched ones if any)."""
+    cache = getattr(dataset, "_prefetched_objects_cache", {})
+    if "resources" in cache:
+        return list(cache["resources"])
+    return list(dataset.resources.defer("content"))
+
+
 def published() -> QuerySet[Dataset]:
-    return Dataset.objects.filter(state=State.PUBLISHED).prefetch_related("resources")
+    return Dataset.objects.filter(state=State.PUBLISHED).prefetch_related(without_content())
 
 
 @dataclass
@@ -56,7 +71,7 @@ def facet_values(dataset: Dataset) -> dict[str, list[str]]:
     """A dataset's value(s) for each CKAN facet."""
     return {"tags": list(dataset.keywords), "organization": [dataset.publisher],
             "groups": [dataset.theme.lower()], "license_id": [dataset.licence],
-            "res_format": sorted({resource.format for resource in dataset.resources.all()})}
+            "res_format": sorted({resource.format for resource in described(dataset)})}
 
 
 def search_text(dataset: Dataset) -> str:
@@ -101,7 +116,7 @@ def search(query: Search) -> tuple[int, list[Dataset], dict[str, dict[str, int]]
             dataset=OuterRef("pk"), key=key, value__in=values)))
     order = [("-" if descending else "") + SORTABLE[name] for name, descending in query.sort]
     count = matches.count()
-    page = list(matches.order_by(*order, "name").prefetch_related("resources")
+    page = list(matches.order_by(*order, "name").prefetch_related(without_content())
                 [query.start:query.start + query.rows]) if query.rows else []
     facets: dict[str, dict[str, int]] = {key: {} for key in FACETS}
     for key, value, n in (Facet.objects.filter(dataset__in=matches.values("pk"))
