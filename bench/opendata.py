@@ -192,9 +192,9 @@ def make_datastore(count: int) -> int:
             with raw.copy("COPY opendata_row (resource_id, n, data, text) FROM STDIN") as copy:
                 for n, data, text in rows:
                     copy.write_row((resource.pk, n, data, text))
+        with connection.cursor() as cursor:
             cursor.execute("CREATE INDEX opendata_row_data_gin ON opendata_row "
                            "USING gin (data jsonb_path_ops)")
-        with connection.cursor() as cursor:
             cursor.execute("ANALYZE opendata_row")
     else:
         batch: list[tuple[int, int, str, str]] = []

@@ -100,6 +100,8 @@ class Resource(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=200)
     schema = models.JSONField(_("Table Schema"), default=dict)
     content = models.TextField(_("content"), blank=True)
+    # The file when it is binary (Parquet); ``content`` is then empty.
+    binary = models.BinaryField(_("binary content"), null=True, blank=True)
     size = models.PositiveIntegerField(_("size, bytes"), default=0)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)

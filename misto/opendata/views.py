@@ -26,7 +26,7 @@ from misto.opendata.services.catalogue import FACETS, described
 PAGE = 20
 PREVIEW = 20
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
-                 "geojson": "application/geo+json"}
+                 "geojson": "application/geo+json", "parquet": "application/vnd.apache.parquet"}
 
 
 def _dataset(request: HttpRequest, name: str, action: str | None = None) -> Dataset:
@@ -84,8 +84,11 @@ def download(request: HttpRequest, name: str, table: str, extension: str) -> Htt
     except OpendataError as error:
         raise Http404(error.message) from None
     services.count_download(resource)
-    response = HttpResponse(resource.content, content_type=CONTENT_TYPES[resource.extension])
-    response["Content-Disposition"] = f'inline; filename="{name}-{table}.{resource.extension}"'
+    body = bytes(resource.binary) if resource.binary is not None else resource.content
+    response = HttpResponse(body, content_type=CONTENT_TYPES[resource.extension])
+    disposition = "attachment" if resource.binary is not None else "inline"
+    response["Content-Disposition"] = \
+        f'{disposition}; filename="{name}-{table}.{resource.extension}"'
     return response
 
 

@@ -28,6 +28,7 @@ from misto.opendata.errors import CkanCode, CkanError
 from misto.opendata.models import Dataset, Resource, Service, State, ckan_id
 from misto.opendata.services import datastore
 from misto.opendata.services.catalogue import FACETS, SORTABLE, described, without_content
+from misto.opendata.services.dcat import MEDIA_TYPES
 from misto.opendata.vocabulary import LICENCES, THEMES
 
 ROWS_MAX = 1000  # CKAN's ckan.search.rows_max default
@@ -53,8 +54,7 @@ def resource_dict(request: HttpRequest, resource: Resource) -> dict[str, Any]:
     return {"id": str(resource.pk), "package_id": dataset_id(resource.dataset),
             "name": f"{resource.title} ({resource.format})", "name_en": resource.title_en,
             "description": resource.title_en, "format": resource.format, "url": url,
-            "mimetype": {"CSV": "text/csv", "JSON": "application/json",
-                         "GeoJSON": "application/geo+json"}.get(resource.format, ""),
+            "mimetype": MEDIA_TYPES.get(resource.format, ""),
             "size": resource.size, "hash": f"sha256:{resource.checksum}",
             "datastore_active": resource.datastore, "schema": resource.schema,
             "last_modified": resource.modified_at.isoformat(), "state": "active",
@@ -249,7 +249,7 @@ def tag_list(request: HttpRequest, params: Params) -> Any:
 
 def resource_show(request: HttpRequest, params: Params) -> Any:
     identifier = _required(params, "id")
-    resource = (Resource.objects.select_related("dataset").defer("content")
+    resource = (Resource.objects.select_related("dataset").defer("content", "binary")
                 .filter(pk=int(identifier) if identifier.isdigit() else -1).first())
     if resource is None:
         raise CkanError(CkanCode.NOT_FOUND, _("Resource was not found."))

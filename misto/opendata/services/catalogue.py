@@ -41,7 +41,7 @@ def access_resource(dataset: Dataset, table: str, extension: str) -> Resource:
 def without_content() -> Prefetch:
     """Datasets' resources as the catalogue shows them: everything but the file itself
     (a big table's file is hundreds of megabytes; only a download reads it)."""
-    return Prefetch("resources", queryset=Resource.objects.defer("content"))
+    return Prefetch("resources", queryset=Resource.objects.defer("content", "binary"))
 
 
 def described(dataset: Dataset) -> list[Resource]:
@@ -49,7 +49,7 @@ def described(dataset: Dataset) -> list[Resource]:
     cache = getattr(dataset, "_prefetched_objects_cache", {})
     if "resources" in cache:
         return list(cache["resources"])
-    return list(dataset.resources.defer("content"))
+    return list(dataset.resources.defer("content", "binary"))
 
 
 def published() -> QuerySet[Dataset]:

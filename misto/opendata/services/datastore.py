@@ -25,7 +25,7 @@ DEFAULT_LIMIT = 100
 def datastore_resource(resource_id: str) -> Resource:
     resource = (Resource.objects.filter(
         pk=int(resource_id) if resource_id.isdigit() else -1, datastore=True,
-        dataset__state=State.PUBLISHED).defer("content").order_by().first())
+        dataset__state=State.PUBLISHED).defer("content", "binary").order_by().first())
     if resource is None:
         raise CkanError(CkanCode.NOT_FOUND, _("Resource \"%(id)s\" was not found.")
                         % {"id": resource_id})

@@ -22,8 +22,8 @@ from misto.opendata.vocabulary import LICENCES, THEMES
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
 MEDIA_TYPES = {"CSV": "text/csv", "JSON": "application/json",
-               "GeoJSON": "application/geo+json"}
-FILE_TYPES = {"CSV": "CSV", "JSON": "JSON", "GeoJSON": "GEOJSON"}
+               "GeoJSON": "application/geo+json", "Parquet": "application/vnd.apache.parquet"}
+FILE_TYPES = {"CSV": "CSV", "JSON": "JSON", "GeoJSON": "GEOJSON", "Parquet": "PARQUET"}
 UKRAINE = URIRef(AUTHORITY + "country/UKR")
 
 

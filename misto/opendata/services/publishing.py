@@ -41,7 +41,7 @@ class Produced:
 
     table: OpenTable
     rows: list[dict[str, Any]]
-    files: dict[str, str]  # format -> content
+    files: dict[str, str | bytes]  # format -> content (bytes for Parquet)
 
 
 def produce(declaration: OpenDataset) -> list[Produced]:
@@ -49,9 +49,12 @@ def produce(declaration: OpenDataset) -> list[Produced]:
     produced = []
     for table in declaration.tables:
         rows, geometries = tables.typed_rows(table)
-        files = {"CSV": tables.as_csv(table, rows), "JSON": tables.as_json(rows)}
+        files: dict[str, str | bytes] = {"CSV": tables.as_csv(table, rows),
+                                         "JSON": tables.as_json(rows)}
         if table.geometry:
             files["GeoJSON"] = tables.as_geojson(rows, geometries)
+        if len(rows) >= tables.PARQUET_MIN_ROWS and tables.parquet_available():
+            files["Parquet"] = tables.as_parquet(table, rows)
         produced.append(Produced(table, rows, files))
     return produced
 
@@ -110,8 +113,11 @@ def do_publish(module: str, declaration: OpenDataset, produced: list[Produced],
                 resource, _created = Resource.objects.update_or_create(
                     dataset=dataset, table=item.table.name, format=fmt, defaults={
                         "title": item.table.title, "title_en": item.table.title_en,
-                        "schema": schema, "content": content,
-                        "size": len(content.encode("utf-8")), "rows": len(item.rows),
+                        "schema": schema,
+                        "content": content if isinstance(content, str) else "",
+                        "binary": content if isinstance(content, bytes) else None,
+                        "size": len(content if isinstance(content, bytes)
+                                    else content.encode("utf-8")), "rows": len(item.rows),
                         "checksum": checksums[f"{item.table.name}.{fmt.lower()}"],
                         "datastore": fmt == "CSV", "modified_at": now})
                 kept.append(resource.pk)

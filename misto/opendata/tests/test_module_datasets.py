@@ -154,3 +154,34 @@ def test_an_event_marks_its_dataset_stale_and_the_task_regenerates_it() -> None:
     assert [row["id"] for row in _rows("sensor-devices", "devices")] == ["noise-1", "noise-2"]
     assert _rows("sensor-devices", "devices")[0]["district"] == world.WEST_DISTRICT
     assert Dataset.objects.get(name="sensor-devices").stale_since is None
+
+
+def test_big_tables_are_also_parquet_typed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from django.test import Client
+
+    from misto.opendata.services import tables
+
+    _sensors()
+    assert services.regenerate(["sensor-readings-hourly"]) == {
+        "sensor-readings-hourly": "version 1"}
+    assert not Resource.objects.filter(format="Parquet").exists()  # one row: not big
+    monkeypatch.setattr(tables, "PARQUET_MIN_ROWS", 1)
+    Dataset.objects.filter(name="sensor-readings-hourly").delete()
+    services.regenerate(["sensor-readings-hourly"])
+    response = Client().get("/opendata/sensor-readings-hourly/hourly.parquet")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.apache.parquet"
+    table = pq.read_table(io.BytesIO(response.content))
+    assert table.schema.field("hour").type == pa.timestamp("ms", tz="UTC")
+    assert table.schema.field("sensors").type == pa.int64()
+    assert table.schema.field("mean").metadata == {b"title": "Середнє".encode(),
+                                                   b"description": b"Mean"}
+    assert table.to_pylist()[0]["mean"] == 15.0
+    found = Client().get("/api/3/action/package_show", {"id": "sensor-readings-hourly"})
+    formats = {resource["format"]: resource["mimetype"]
+               for resource in found.json()["result"]["resources"]}
+    assert formats["Parquet"] == "application/vnd.apache.parquet"
