@@ -21,6 +21,7 @@ from misto.opendata import services
 from misto.opendata.errors import OpendataError
 from misto.opendata.models import Dataset, State
 from misto.opendata.permissions import DATASET_DESCRIBE, DATASET_WITHDRAW
+from misto.opendata.services import preview
 from misto.opendata.services.catalogue import FACETS, described
 
 PAGE = 20
@@ -65,8 +66,15 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
             previews.append((resource, columns, rows))
     base = request.build_absolute_uri("/")
     first = next((resource for resource in resources if resource.datastore), None)
+    charts = [chart for chart in (preview.chart(resource) for resource in resources
+                                  if resource.datastore) if chart is not None]
+    shown = preview.map_resource(resources)
     return render(request, "opendata/detail.html", {
         "dataset": dataset, "resources": resources, "previews": previews,
+        "charts": charts, "map_config": {
+            "tiles": "/api/twin/tiles/{z}/{x}/{y}.mvt",
+            "data": reverse("opendata:download", args=[dataset.name, shown.table, "geojson"])
+            + "?preview=1"} if shown is not None else None,
         "withdrawn": dataset.state == State.WITHDRAWN,
         "versions": dataset.versions.all()[:10],
         "snippets": api_snippets(base, dataset, str(first.pk) if first else None),
@@ -83,7 +91,8 @@ def download(request: HttpRequest, name: str, table: str, extension: str) -> Htt
         resource = services.access_resource(dataset, table, extension)
     except OpendataError as error:
         raise Http404(error.message) from None
-    services.count_download(resource)
+    if "preview" not in request.GET:  # the page's own map is no download
+        services.count_download(resource)
     body = bytes(resource.binary) if resource.binary is not None else resource.content
     response = HttpResponse(body, content_type=CONTENT_TYPES[resource.extension])
     disposition = "attachment" if resource.binary is not None else "inline"

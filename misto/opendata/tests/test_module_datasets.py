@@ -185,3 +185,26 @@ def test_big_tables_are_also_parquet_typed(monkeypatch: pytest.MonkeyPatch) -> N
     formats = {resource["format"]: resource["mimetype"]
                for resource in found.json()["result"]["resources"]}
     assert formats["Parquet"] == "application/vnd.apache.parquet"
+
+
+def test_the_page_previews_a_time_series_as_a_chart_and_geodata_on_a_map() -> None:
+    from django.test import Client
+
+    from misto.iot.models import Aggregate
+
+    west, _private = _sensors()
+    earlier = Aggregate.objects.get(device_id=west[0].pk, total=600.0).start \
+        - timedelta(hours=1)
+    Aggregate.objects.create(device_id=west[0].pk, quantity="pm25", period="hour",
+                             start=earlier, count=60, total=300.0, minimum=1.0, maximum=9.0)
+    services.regenerate(["sensor-readings-hourly", "sensor-devices"])
+    page = Client().get("/opendata/sensor-readings-hourly/").content.decode()
+    assert "<svg" in page and page.count("<polyline") == 1
+    assert "<title" in page and "mean" in page  # the summary names the column
+    assert 'id="od-map"' not in page  # no geometry, no map
+    devices = Client().get("/opendata/sensor-devices/").content.decode()
+    assert 'id="od-map"' in devices and "devices.geojson?preview=1" in devices
+    assert "<polyline" not in devices  # not a time series
+    assert Client().get("/opendata/sensor-devices/devices.geojson",
+                        {"preview": "1"}).status_code == 200
+    assert Resource.objects.get(dataset__name="sensor-devices", format="GeoJSON").downloads == 0
