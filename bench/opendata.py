@@ -41,6 +41,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -343,7 +344,7 @@ def main() -> None:
             assert response.status_code == 200, response.content
 
         ours.append(timed(api))
-        raw.append(timed(lambda w=word, o=organization: raw_package_search(w, o)))
+        raw.append(timed(partial(raw_package_search, word, organization)))
     found = client.get("/api/3/action/package_search",
                        {"q": WORDS[0], "rows": "0"}).json()["result"]["count"]
     print(f"package_search over {args.datasets:,} datasets ('{WORDS[0]}' matches {found})")
@@ -363,7 +364,7 @@ def main() -> None:
         ours.append(timed(page))
         # Another offset: the same one would find its pages in the cache.
         other = rng.randrange(0, args.rows - 100)
-        raw.append(timed(lambda o=other: raw_page(resource_id, o)))
+        raw.append(timed(partial(raw_page, resource_id, other)))
     print(f"datastore_search over {args.rows:,} rows")
     ratios.append(line("  a page of 100 at a random offset", ours, raw))
     ours, raw = [], []
@@ -378,7 +379,7 @@ def main() -> None:
             assert response.json()["result"]["total"] > 0
 
         ours.append(timed(filtered))
-        raw.append(timed(lambda d=district, q=quantity: raw_filter(resource_id, d, q)))
+        raw.append(timed(partial(raw_filter, resource_id, district, quantity)))
     ratios.append(line("  filters on 2 columns, with the total", ours, raw))
 
     # 3. Regenerating the readings' hourly means.

@@ -24,13 +24,14 @@ def resolved_by_month() -> Iterator[dict[str, Any]]:
     names: dict[str, str] = {}
     for incident in (Incident.objects.filter(status=Status.RESOLVED, resolved_at__isnull=False)
                      .select_related("kind").order_by("resolved_at")):
-        kind = incident.kind
-        month = timezone.localtime(incident.resolved_at).strftime("%Y-%m")
-        hours = (incident.resolved_at - incident.opened_at).total_seconds() / 3600
-        target = kind.resolution_target_minutes
-        groups[(month, kind.code, incident.district)].append(
+        resolved_at = incident.resolved_at
+        assert resolved_at is not None  # filtered above
+        month = timezone.localtime(resolved_at).strftime("%Y-%m")
+        hours = (resolved_at - incident.opened_at).total_seconds() / 3600
+        target = incident.kind.resolution_target_minutes
+        groups[(month, incident.kind.code, incident.district)].append(
             (hours, hours * 60 <= target if target else None))
-        titles[kind.code] = (kind.title_uk, kind.title_en)
+        titles[incident.kind.code] = (incident.kind.title_uk, incident.kind.title_en)
         names.setdefault(incident.district, incident.district_name)
     for (month, kind, district), times in sorted(groups.items()):
         shown = len(times) >= SMALL

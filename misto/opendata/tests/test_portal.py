@@ -83,6 +83,7 @@ def test_a_report_resolved_appears_after_the_next_regeneration(demo: None) -> No
               .select_related("author").first())
     assert report is not None
     before = Dataset.objects.get(name="reports").version
+    assert report.department is not None
     clerk = make_staff("od-clerk", "clerk", department=report.department.code)
     note = "Замінив лампу; телефонуйте Сидоренку, +380671234567"
     change_status(report.pk, clerk, Status.RESOLVED, note)
