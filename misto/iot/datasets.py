@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Min, OuterRef, Subquery, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 from misto.core.registry import Column, OpenDataset, OpenTable
@@ -36,20 +36,24 @@ def devices() -> Iterator[dict[str, Any]]:
 
 def hourly_means() -> Iterator[dict[str, Any]]:
     """One row per hour, quantity and district: the public sensors' count, readings, mean,
-    minimum and maximum, summed in SQL from the hourly aggregates."""
+    minimum and maximum, summed in SQL from the hourly aggregates (one GROUP BY per
+    district: its devices are few, the aggregates many)."""
     since = timezone.now() - timedelta(days=WINDOW_DAYS)
-    public = Device.objects.filter(public=True)
     quantities = {quantity.code: quantity for quantity in Quantity.objects.all()}
-    rows = (Aggregate.objects
-            .filter(period=Aggregate.Period.HOUR, start__gte=since,
-                    device_id__in=public.values("pk"))
-            .annotate(district=Subquery(public.filter(pk=OuterRef("device_id"))
-                                        .values("district")[:1]))
-            .values("start", "quantity", "district")
+    by_district: dict[str, list[int]] = {}
+    for pk, district in Device.objects.filter(public=True).values_list("pk", "district"):
+        by_district.setdefault(district, []).append(pk)
+    rows = []
+    for district, devices in by_district.items():
+        rows += [{**row, "district": district} for row in (
+            Aggregate.objects.filter(period=Aggregate.Period.HOUR, start__gte=since,
+                                     device_id__in=devices)
+            .values("start", "quantity")
             .annotate(sensors=Count("device_id", distinct=True), readings=Sum("count"),
                       total=Sum("total"), low=Min("minimum"), high=Max("maximum"))
-            .order_by("start", "quantity", "district"))
-    for row in rows.iterator(chunk_size=5000):
+            .order_by())]
+    rows.sort(key=lambda row: (row["start"], row["quantity"], row["district"]))
+    for row in rows:
         quantity = quantities.get(row["quantity"])
         yield {"hour": row["start"], "quantity": row["quantity"],
                "quantity_name": quantity.name_uk if quantity else row["quantity"],

@@ -7,13 +7,14 @@ module never reads another's tables, it only stores what the producers hand it.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -138,11 +139,23 @@ def do_publish(module: str, declaration: OpenDataset, produced: list[Produced],
 
 
 def _store_rows(resource: Resource, rows: list[dict[str, Any]]) -> None:
+    """Replace the resource's datastore rows (inside the caller's transaction): COPY on
+    PostgreSQL, one ``executemany`` elsewhere; the ORM's bulk_create costs more than the
+    database's write of a big table."""
     Row.objects.filter(resource=resource).delete()
-    Row.objects.bulk_create(
-        (Row(resource=resource, n=n, data=row,
-             text=" ".join(str(value) for value in row.values() if value is not None).lower())
-         for n, row in enumerate(rows, start=1)), batch_size=1000)
+    table = Row._meta.db_table
+    values = ((resource.pk, n, json.dumps(row, ensure_ascii=False),
+               " ".join(str(value) for value in row.values() if value is not None).lower())
+              for n, row in enumerate(rows, start=1))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            copy_sql = f"COPY {table} (resource_id, n, data, text) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for value in values:
+                    copy.write_row(value)
+        else:
+            cursor.executemany(f"INSERT INTO {table} (resource_id, n, data, text) "
+                               "VALUES (%s, %s, %s, %s)", list(values))
 
 
 def stale_on() -> dict[str, list[str]]:

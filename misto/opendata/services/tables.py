@@ -94,7 +94,8 @@ def as_csv(table: OpenTable, rows: list[dict[str, Any]]) -> str:
 
 
 def as_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, ensure_ascii=False, indent=1)
+    """The rows as a JSON array, one row a line (compact: the C encoder writes it)."""
+    return "[\n" + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]"
 
 
 def as_geojson(rows: list[dict[str, Any]], geometries: list[dict[str, Any] | None]) -> str:
