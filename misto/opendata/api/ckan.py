@@ -40,8 +40,17 @@ def dataset_id(dataset: Dataset) -> str:
     return str(dataset.ckan_id or ckan_id(dataset.name))
 
 
-def _organization(code: str) -> dict[str, Any]:
-    department = departments().get(code)
+def _departments(request: HttpRequest) -> dict[str, Any]:
+    """The departments' names, read once per request (a search shows ten datasets)."""
+    known = getattr(request, "_opendata_departments", None)
+    if known is None:
+        known = departments()
+        setattr(request, "_opendata_departments", known)  # noqa: B010
+    return known
+
+
+def _organization(request: HttpRequest, code: str) -> dict[str, Any]:
+    department = _departments(request).get(code)
     title = getattr(department, "name", code) if department else code
     return {"id": code, "name": code, "title": title, "type": "organization",
             "description": getattr(department, "name_en", "") if department else "",
@@ -80,7 +89,7 @@ def package_dict(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
         "metadata_created": dataset.created_at.isoformat(),
         "metadata_modified": dataset.modified_at.isoformat(),
         "maintainer": dataset.contact_name, "maintainer_email": dataset.contact_email,
-        "owner_org": dataset.publisher, "organization": _organization(dataset.publisher),
+        "owner_org": dataset.publisher, "organization": _organization(request, dataset.publisher),
         "tags": [{"name": keyword, "display_name": keyword} for keyword in dataset.keywords],
         "num_tags": len(dataset.keywords),
         "groups": [{"name": dataset.theme.lower(),
@@ -220,7 +229,7 @@ def package_search(request: HttpRequest, params: Params) -> Any:
 def organization_list(request: HttpRequest, params: Params) -> Any:
     counted = services.values_of("organization")
     if str(params.get("all_fields", "")).lower() in ("true", "1"):
-        return [{**_organization(code), "package_count": n} for code, n in counted]
+        return [{**_organization(request, code), "package_count": n} for code, n in counted]
     return [code for code, _n in counted]
 
 
@@ -229,7 +238,7 @@ def organization_show(request: HttpRequest, params: Params) -> Any:
     datasets = list(services.published().filter(publisher=code))
     if not datasets:
         raise CkanError(CkanCode.NOT_FOUND, _("Organization not found"))
-    return {**_organization(code), "package_count": len(datasets),
+    return {**_organization(request, code), "package_count": len(datasets),
             "packages": [package_dict(request, dataset) for dataset in datasets]
             if str(params.get("include_datasets", "")).lower() in ("true", "1") else []}
 
