@@ -12,22 +12,39 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from misto.core.http import see_other
 from misto.core.permissions import can
+from misto.core.registry import departments
 from misto.opendata import services
 from misto.opendata.errors import OpendataError
 from misto.opendata.models import Dataset, State
 from misto.opendata.permissions import DATASET_DESCRIBE, DATASET_WITHDRAW
 from misto.opendata.services import preview
 from misto.opendata.services.catalogue import FACETS, described
+from misto.opendata.vocabulary import FREQUENCIES, THEMES
 
 PAGE = 20
 PREVIEW = 20
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
                  "geojson": "application/geo+json", "parquet": "application/vnd.apache.parquet"}
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    """Facet values and codes as people read them, in the page's language: departments'
+    names, themes' and frequencies' labels (the EU tables')."""
+    english = (get_language() or "uk").startswith("en")
+    names = {code: (getattr(department, "name_en", "") if english else "")
+             or getattr(department, "name", code)
+             for code, department in departments().items()}
+    return {"organization": names,
+            "groups": {code.lower(): labels[1 if english else 0]
+                       for code, labels in THEMES.items()},
+            "frequency": {code: labels[1 if english else 0]
+                          for code, labels in FREQUENCIES.items()}}
 
 
 def _dataset(request: HttpRequest, name: str, action: str | None = None) -> Dataset:
@@ -47,8 +64,11 @@ def index(request: HttpRequest) -> HttpResponse:
         start = 0
     count, page, facets = services.search(services.Search(q=q, filters=filters, start=start,
                                                           rows=PAGE))
+    labels = _labels()
+    shown = {key: [(value, labels.get(key, {}).get(value, value), n)
+                   for value, n in values.items()] for key, values in facets.items()}
     return render(request, "opendata/index.html", {
-        "q": q, "filters": filters, "count": count, "datasets": page, "facets": facets,
+        "q": q, "filters": filters, "count": count, "datasets": page, "facets": shown,
         "next_start": start + PAGE if start + PAGE < count else None,
         "requests_30_days": services.requests_since(30)})
 
@@ -69,8 +89,12 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
     charts = [chart for chart in (preview.chart(resource) for resource in resources
                                   if resource.datastore) if chart is not None]
     shown = preview.map_resource(resources)
+    labels = _labels()
     return render(request, "opendata/detail.html", {
         "dataset": dataset, "resources": resources, "previews": previews,
+        "publisher": labels["organization"].get(dataset.publisher, dataset.publisher),
+        "theme": labels["groups"].get(dataset.theme.lower(), dataset.theme),
+        "frequency": labels["frequency"].get(dataset.frequency, dataset.frequency),
         "charts": charts, "map_config": {
             "tiles": "/api/twin/tiles/{z}/{x}/{y}.mvt",
             "data": reverse("opendata:download", args=[dataset.name, shown.table, "geojson"])

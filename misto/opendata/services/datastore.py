@@ -86,7 +86,7 @@ def search(query: Query, resource: Resource | None = None) -> dict[str, Any]:
         rows = rows.filter(text__contains=word)
     order = [F(f"data__{name}").desc(nulls_last=True) if descending
              else F(f"data__{name}").asc(nulls_first=True) for name, descending in query.sort]
-    # Every row: the count stored when the rows were.
+    # Without filters or words the total is the row count stored with the rows.
     total = rows.count() if query.filters or query.q.split() else resource.rows
     if query.filters or query.q.split() or query.sort:
         page = rows.order_by(*order, "n")[query.offset:query.offset + query.limit]

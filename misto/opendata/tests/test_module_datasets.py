@@ -205,6 +205,8 @@ def test_the_page_previews_a_time_series_as_a_chart_and_geodata_on_a_map() -> No
     devices = Client().get("/opendata/sensor-devices/").content.decode()
     assert 'id="od-map"' in devices and "devices.geojson?preview=1" in devices
     assert "<polyline" not in devices  # not a time series
+    assert "Наука і технології" in devices and "щодня" in devices  # labels, not TECH, DAILY
+    assert ">Наука і технології</a> (1)" in Client().get("/opendata/").content.decode()
     assert Client().get("/opendata/sensor-devices/devices.geojson",
                         {"preview": "1"}).status_code == 200
     assert Resource.objects.get(dataset__name="sensor-devices", format="GeoJSON").downloads == 0
