@@ -115,6 +115,18 @@ def _int(params: Params, name: str, default: int, maximum: int | None = None) ->
     return number
 
 
+def _bool(params: Params, name: str, default: bool) -> bool:
+    """CKAN's booleans: JSON true/false, or "true"/"false" (any case), "1"/"0"."""
+    value = params.get(name, default)
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "1"):
+        return True
+    if str(value).lower() in ("false", "0"):
+        return False
+    raise CkanError(CkanCode.VALIDATION, _("Must be true or false"), field=name)
+
+
 def _text(params: Params, name: str, default: str = "") -> str:
     value = params.get(name, default)
     if not isinstance(value, str):
@@ -289,7 +301,8 @@ def datastore_search(request: HttpRequest, params: Params) -> Any:
         resource_id=resource_id, filters=filters, q=q, fields=fields or None,
         sort=_sort(_text(params, "sort", ""), columns),
         limit=_int(params, "limit", datastore.DEFAULT_LIMIT, datastore.MAX_LIMIT),
-        offset=_int(params, "offset", 0)), resource)
+        offset=_int(params, "offset", 0),
+        include_total=_bool(params, "include_total", True)), resource)
 
 
 def datastore_search_sql(request: HttpRequest, params: Params) -> Any:

@@ -41,6 +41,9 @@ class Query:
     sort: list[tuple[str, bool]] = field(default_factory=list)
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    # CKAN's include_total: false skips counting the matches (a filter over a big table
+    # then reads only up to its page).
+    include_total: bool = True
 
 
 def _columns(resource: Resource) -> list[dict[str, Any]]:
@@ -87,7 +90,8 @@ def search(query: Query, resource: Resource | None = None) -> dict[str, Any]:
     order = [F(f"data__{name}").desc(nulls_last=True) if descending
              else F(f"data__{name}").asc(nulls_first=True) for name, descending in query.sort]
     # Without filters or words the total is the row count stored with the rows.
-    total = rows.count() if query.filters or query.q.split() else resource.rows
+    total = (rows.count() if query.filters or query.q.split() else resource.rows) \
+        if query.include_total else None
     if query.filters or query.q.split() or query.sort:
         page = rows.order_by(*order, "n")[query.offset:query.offset + query.limit]
     else:  # rows are numbered 1..total: a page is a range of the (resource, n) index
@@ -100,9 +104,12 @@ def search(query: Query, resource: Resource | None = None) -> dict[str, Any]:
          "info": {"label": column.get("title", ""), "notes": column.get("description", ""),
                   "unit": column.get("unit", "")}}
         for column in columns if column["name"] in shown]
-    return {"resource_id": str(resource.pk), "fields": fields, "records": records,
-            "total": total, "limit": query.limit, "offset": query.offset,
-            "_links": {"start": f"/api/3/action/datastore_search?resource_id={resource.pk}"}}
+    result = {"resource_id": str(resource.pk), "fields": fields, "records": records,
+              "limit": query.limit, "offset": query.offset, "include_total": query.include_total,
+              "_links": {"start": f"/api/3/action/datastore_search?resource_id={resource.pk}"}}
+    if total is not None:
+        result["total"] = total
+    return result
 
 
 def _coerce(kind: str, value: Any) -> Any:

@@ -161,6 +161,11 @@ def test_ckanapi_datastore_search(demo: None, ckan: RemoteCKAN) -> None:
     assert typed["total"] == sum(1 for row in counted if row["reports"] == some)
     with pytest.raises(ValidationError):
         ckan.action.datastore_search(resource_id=counts_id, filters={"reports": "many"})
+    quick = ckan.action.datastore_search(resource_id=resource_id, filters={"status": "new"},
+                                         include_total=False, limit=2)
+    assert "total" not in quick and len(quick["records"]) == 2
+    with pytest.raises(ValidationError):
+        ckan.action.datastore_search(resource_id=resource_id, include_total="maybe")
     sql = ckan.action.datastore_search_sql(
         sql=f'SELECT number FROM "{resource_id}" WHERE status = \'new\' ORDER BY number LIMIT 3')
     assert [row["number"] for row in sql["records"]] == sorted(numbers)[:3]
