@@ -127,6 +127,7 @@ def test_ckanapi_lists_searches_and_reads(demo: None, ckan: RemoteCKAN,
     assert ckan.action.organization_show(id="council")["package_count"] >= 2
     assert "gove" in ckan.action.group_list()
     assert "укриття" in ckan.action.tag_list()
+    assert ckan.action.tag_list(query="УКРИТ") == ["укриття"]
     assert ckan.action.status_show()["ckan_version"]
     filtered = ckan.action.package_search(fq='organization:council +tags:"петиції"')
     assert [result["name"] for result in filtered["results"]] == ["petitions"]
