@@ -29,6 +29,7 @@ DATASETS = (
                        "average days to answer.",
         publisher="council", theme="GOVE", keywords=("звернення громадян", "статистика"),
         frequency="DAILY", resolution_835="all-005",
+        stale_on=("appeals.AppealRegistered", "appeals.AppealAnswered", "appeals.AppealOverdue"),
         tables=(OpenTable("statistics", "Статистика за приймальнями", "Per reception", (
             Column("reception", "string", "Приймальня (код)", "Reception code"),
             Column("title", "string", "Приймальня", "Reception"),

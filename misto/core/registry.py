@@ -155,6 +155,9 @@ class OpenDataset:
     frequency: str
     tables: tuple[OpenTable, ...]
     resolution_835: str = ""
+    # Events (``"<module>.<Event>"``) that change its data: each marks the dataset stale and
+    # a task regenerates it soon after; the hourly regeneration is the backstop.
+    stale_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ DATASETS = (
                        "shelters...) with the address, opening hours in OpenStreetMap syntax, "
                        "reception contacts and accessibility; the e-services catalogue.",
         publisher="council", theme="GOVE", keywords=("довідник", "ЦНАП", "години роботи"),
-        frequency="DAILY",
+        frequency="DAILY", stale_on=("directory.EntryChanged",),
         tables=(
             OpenTable("places", "Місця обслуговування", "Service points", (
                 Column("code", "string", "Код", "Code"),

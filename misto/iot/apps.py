@@ -35,5 +35,6 @@ class IotConfig(MistoModule):
         Periodic("iot.retention", "misto.iot.tasks.apply_retention", timedelta(hours=6)),
         Periodic("iot.partitions", "misto.iot.tasks.ensure_partitions", timedelta(days=1)),
     )
+    datasets = "misto.iot.datasets.DATASETS"
     demo = "misto.iot.demo.load"
     demo_after = ("twin",)

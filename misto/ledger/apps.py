@@ -18,6 +18,7 @@ class LedgerConfig(MistoModule):
     # The public page explains the ledger in plain words first, then offers the check.
     menu = (MenuEntry(_("Check the ledger"), "ledger:index"),)
     cabinet_panel = "misto.ledger.views.cabinet_panel"
+    datasets = "misto.ledger.datasets.DATASETS"
     demo = "misto.ledger.demo.load"
     # Other modules' demos write entries (through events); sign after them.
     demo_after = ("residents", "twin", "reports", "iot")

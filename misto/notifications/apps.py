@@ -31,5 +31,6 @@ class NotificationsConfig(MistoModule):
     runners = ("misto.notifications.runner.run",)
     schedules = (Periodic("notifications.housekeeping",
                           "misto.notifications.tasks.housekeeping", timedelta(minutes=10)),)
+    datasets = "misto.notifications.datasets.DATASETS"
     demo = "misto.notifications.demo.load"
     demo_after = ("twin", "residents")

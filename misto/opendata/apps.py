@@ -19,4 +19,5 @@ class OpendataConfig(MistoModule):
     schedules = (Periodic("opendata.regenerate", "misto.opendata.tasks.regenerate",
                           timedelta(hours=1)),)
     demo = "misto.opendata.demo.load"
-    demo_after = ("twin", "reports", "petitions", "appeals")
+    demo_after = ("twin", "reports", "petitions", "appeals", "iot", "situation", "notifications",
+                  "ledger")

@@ -57,6 +57,7 @@ def _layer(name: str, title: str, title_en: str, description: str, description_e
         name=name, title=title, title_en=title_en, description=description,
         description_en=description_en, publisher=publisher, theme="REGI",
         keywords=keywords, frequency="WEEKLY", resolution_835=resolution_835,
+        stale_on=("twin.FeatureChanged",),
         tables=(OpenTable(name, title, title_en, columns, produce, geometry=True),))
 
 

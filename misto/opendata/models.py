@@ -3,6 +3,8 @@ each regeneration as a version with its lineage, and the datastore's typed rows.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +42,14 @@ class Dataset(models.Model):
     withdrawn_reason = models.TextField(_("why it was withdrawn"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=0)
+    # CKAN's id: UUIDv5 of the name, stored so an id is found by an index.
+    ckan_id = models.UUIDField(_("CKAN id"), unique=True, null=True, editable=False)
+    # Every word search matches (names, titles, descriptions, keywords), case-folded in
+    # Python (SQLite's LIKE folds only ASCII and the titles are Ukrainian): see
+    # ``services.catalogue.index``.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    # Stale: the declaring module's events changed its data since the last regeneration.
+    stale_since = models.DateTimeField(_("stale since"), null=True, blank=True)
     created_at = models.DateTimeField(_("listed at"), default=timezone.now)
     modified_at = models.DateTimeField(_("data changed at"), default=timezone.now)
 
@@ -50,6 +60,33 @@ class Dataset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.ckan_id is None:
+            self.ckan_id = ckan_id(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def ckan_id(name: str) -> uuid.UUID:
+    """A stable UUID per dataset name (CKAN's ids are UUIDs; names may be used too)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"misto:opendata:{name}")
+
+
+class Facet(models.Model):
+    """One value of one CKAN facet of a dataset (``tags``, ``organization``, ``groups``,
+    ``res_format``, ``license_id``): search filters and counts facets in SQL."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="facets")
+    key = models.CharField(max_length=16)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "value"])]
+        constraints = [models.UniqueConstraint(fields=["dataset", "key", "value"],
+                                               name="opendata_facet_once")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} {self.key}={self.value}"
 
 
 class Resource(models.Model):
@@ -63,6 +100,8 @@ class Resource(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=200)
     schema = models.JSONField(_("Table Schema"), default=dict)
     content = models.TextField(_("content"), blank=True)
+    # The file when it is binary (Parquet); ``content`` is then empty.
+    binary = models.BinaryField(_("binary content"), null=True, blank=True)
     size = models.PositiveIntegerField(_("size, bytes"), default=0)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)

@@ -12,21 +12,39 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from misto.core.http import see_other
 from misto.core.permissions import can
+from misto.core.registry import departments
 from misto.opendata import services
 from misto.opendata.errors import OpendataError
 from misto.opendata.models import Dataset, State
 from misto.opendata.permissions import DATASET_DESCRIBE, DATASET_WITHDRAW
-from misto.opendata.services.catalogue import FACETS
+from misto.opendata.services import preview
+from misto.opendata.services.catalogue import FACETS, described
+from misto.opendata.vocabulary import FREQUENCIES, THEMES
 
 PAGE = 20
 PREVIEW = 20
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
-                 "geojson": "application/geo+json"}
+                 "geojson": "application/geo+json", "parquet": "application/vnd.apache.parquet"}
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    """Facet values and codes as people read them, in the page's language: departments'
+    names, themes' and frequencies' labels (the EU tables')."""
+    english = (get_language() or "uk").startswith("en")
+    names = {code: (getattr(department, "name_en", "") if english else "")
+             or getattr(department, "name", code)
+             for code, department in departments().items()}
+    return {"organization": names,
+            "groups": {code.lower(): labels[1 if english else 0]
+                       for code, labels in THEMES.items()},
+            "frequency": {code: labels[1 if english else 0]
+                          for code, labels in FREQUENCIES.items()}}
 
 
 def _dataset(request: HttpRequest, name: str, action: str | None = None) -> Dataset:
@@ -46,8 +64,11 @@ def index(request: HttpRequest) -> HttpResponse:
         start = 0
     count, page, facets = services.search(services.Search(q=q, filters=filters, start=start,
                                                           rows=PAGE))
+    labels = _labels()
+    shown = {key: [(value, labels.get(key, {}).get(value, value), n)
+                   for value, n in values.items()] for key, values in facets.items()}
     return render(request, "opendata/index.html", {
-        "q": q, "filters": filters, "count": count, "datasets": page, "facets": facets,
+        "q": q, "filters": filters, "count": count, "datasets": page, "facets": shown,
         "next_start": start + PAGE if start + PAGE < count else None,
         "requests_30_days": services.requests_since(30)})
 
@@ -55,7 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, name: str) -> HttpResponse:
     dataset = _dataset(request, name)
-    resources = list(dataset.resources.all())
+    resources = described(dataset)
     previews = []
     for resource in resources:
         if resource.datastore:
@@ -65,8 +86,19 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
             previews.append((resource, columns, rows))
     base = request.build_absolute_uri("/")
     first = next((resource for resource in resources if resource.datastore), None)
+    charts = [chart for chart in (preview.chart(resource) for resource in resources
+                                  if resource.datastore) if chart is not None]
+    shown = preview.map_resource(resources)
+    labels = _labels()
     return render(request, "opendata/detail.html", {
         "dataset": dataset, "resources": resources, "previews": previews,
+        "publisher": labels["organization"].get(dataset.publisher, dataset.publisher),
+        "theme": labels["groups"].get(dataset.theme.lower(), dataset.theme),
+        "frequency": labels["frequency"].get(dataset.frequency, dataset.frequency),
+        "charts": charts, "map_config": {
+            "tiles": "/api/twin/tiles/{z}/{x}/{y}.mvt",
+            "data": reverse("opendata:download", args=[dataset.name, shown.table, "geojson"])
+            + "?preview=1"} if shown is not None else None,
         "withdrawn": dataset.state == State.WITHDRAWN,
         "versions": dataset.versions.all()[:10],
         "snippets": api_snippets(base, dataset, str(first.pk) if first else None),
@@ -83,9 +115,13 @@ def download(request: HttpRequest, name: str, table: str, extension: str) -> Htt
         resource = services.access_resource(dataset, table, extension)
     except OpendataError as error:
         raise Http404(error.message) from None
-    services.count_download(resource)
-    response = HttpResponse(resource.content, content_type=CONTENT_TYPES[resource.extension])
-    response["Content-Disposition"] = f'inline; filename="{name}-{table}.{resource.extension}"'
+    if "preview" not in request.GET:  # the page's own map is no download
+        services.count_download(resource)
+    body = bytes(resource.binary) if resource.binary is not None else resource.content
+    response = HttpResponse(body, content_type=CONTENT_TYPES[resource.extension])
+    disposition = "attachment" if resource.binary is not None else "inline"
+    response["Content-Disposition"] = \
+        f'{disposition}; filename="{name}-{table}.{resource.extension}"'
     return response
 
 

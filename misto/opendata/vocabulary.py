@@ -24,3 +24,12 @@ THEMES = {
 LICENCES = {"CC-BY-4.0": ("Creative Commons Attribution 4.0",
                           "https://creativecommons.org/licenses/by/4.0/",
                           "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0")}
+
+# Update frequencies (http://publications.europa.eu/resource/authority/frequency/) the
+# declarations use: code -> (uk, en).
+FREQUENCIES = {
+    "HOURLY": ("щогодини", "hourly"), "DAILY": ("щодня", "daily"),
+    "WEEKLY": ("щотижня", "weekly"), "MONTHLY": ("щомісяця", "monthly"),
+    "QUARTERLY": ("щокварталу", "quarterly"), "ANNUAL": ("щороку", "annually"),
+    "IRREG": ("нерегулярно", "irregularly"),
+}

@@ -32,6 +32,8 @@ DATASETS = (
                        "threshold.",
         publisher="council", theme="GOVE", keywords=("петиції", "е-демократія"),
         frequency="DAILY",
+        stale_on=("petitions.PetitionOpened", "petitions.PetitionThresholdReached",
+                  "petitions.PetitionClosed", "petitions.PetitionAnswered"),
         tables=(OpenTable("petitions", "Петиції", "Petitions", (
             Column("number", "string", "Номер", "Number"),
             Column("title", "string", "Назва", "Title"),

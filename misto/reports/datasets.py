@@ -58,6 +58,7 @@ DATASETS = (
                        "district; no text or authors, the place coarsened to a ~500 m grid.",
         publisher="council", theme="GOVE", keywords=("звернення", "ЖКГ", "Open311"),
         frequency="DAILY", resolution_835="all-005",
+        stale_on=("reports.ReportCreated", "reports.ReportStatusChanged"),
         tables=(
             OpenTable("reports", "Звернення", "Reports", (
                 Column("number", "string", "Номер", "Number"),

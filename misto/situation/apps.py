@@ -54,6 +54,7 @@ class SituationConfig(MistoModule):
         Periodic("situation.prune_changes", "misto.situation.tasks.prune_changes",
                  timedelta(hours=1)),
     )
+    datasets = "misto.situation.datasets.DATASETS"
     demo = "misto.situation.demo.load"
     demo_after = ("twin", "reports", "iot", "notifications")
 

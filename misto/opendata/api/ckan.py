@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,9 +25,10 @@ from django.views.decorators.csrf import csrf_exempt
 from misto.core.registry import departments
 from misto.opendata import services
 from misto.opendata.errors import CkanCode, CkanError
-from misto.opendata.models import Dataset, Resource, Service, State
+from misto.opendata.models import Dataset, Resource, Service, State, ckan_id
 from misto.opendata.services import datastore
-from misto.opendata.services.catalogue import FACETS, SORTABLE
+from misto.opendata.services.catalogue import FACETS, SORTABLE, described, without_content
+from misto.opendata.services.dcat import MEDIA_TYPES
 from misto.opendata.vocabulary import LICENCES, THEMES
 
 ROWS_MAX = 1000  # CKAN's ckan.search.rows_max default
@@ -35,11 +37,20 @@ Params = dict[str, Any]
 
 def dataset_id(dataset: Dataset) -> str:
     """A stable UUID per dataset name (CKAN's ids are UUIDs; names may be used too)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"misto:opendata:{dataset.name}"))
+    return str(dataset.ckan_id or ckan_id(dataset.name))
 
 
-def _organization(code: str) -> dict[str, Any]:
-    department = departments().get(code)
+def _departments(request: HttpRequest) -> dict[str, Any]:
+    """The departments' names, read once per request (a search shows ten datasets)."""
+    known = getattr(request, "_opendata_departments", None)
+    if known is None:
+        known = departments()
+        setattr(request, "_opendata_departments", known)  # noqa: B010
+    return known
+
+
+def _organization(request: HttpRequest, code: str) -> dict[str, Any]:
+    department = _departments(request).get(code)
     title = getattr(department, "name", code) if department else code
     return {"id": code, "name": code, "title": title, "type": "organization",
             "description": getattr(department, "name_en", "") if department else "",
@@ -52,8 +63,7 @@ def resource_dict(request: HttpRequest, resource: Resource) -> dict[str, Any]:
     return {"id": str(resource.pk), "package_id": dataset_id(resource.dataset),
             "name": f"{resource.title} ({resource.format})", "name_en": resource.title_en,
             "description": resource.title_en, "format": resource.format, "url": url,
-            "mimetype": {"CSV": "text/csv", "JSON": "application/json",
-                         "GeoJSON": "application/geo+json"}.get(resource.format, ""),
+            "mimetype": MEDIA_TYPES.get(resource.format, ""),
             "size": resource.size, "hash": f"sha256:{resource.checksum}",
             "datastore_active": resource.datastore, "schema": resource.schema,
             "last_modified": resource.modified_at.isoformat(), "state": "active",
@@ -69,7 +79,7 @@ def package_dict(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
               if dataset.temporal_start else "",
               "temporal_end": dataset.temporal_end.isoformat() if dataset.temporal_end else "",
               "withdrawn_reason": dataset.withdrawn_reason}
-    resources = [resource_dict(request, resource) for resource in dataset.resources.all()]
+    resources = [resource_dict(request, resource) for resource in described(dataset)]
     return {
         "id": dataset_id(dataset), "name": dataset.name, "title": dataset.title,
         "notes": dataset.description, "type": "dataset", "private": False,
@@ -79,7 +89,7 @@ def package_dict(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
         "metadata_created": dataset.created_at.isoformat(),
         "metadata_modified": dataset.modified_at.isoformat(),
         "maintainer": dataset.contact_name, "maintainer_email": dataset.contact_email,
-        "owner_org": dataset.publisher, "organization": _organization(dataset.publisher),
+        "owner_org": dataset.publisher, "organization": _organization(request, dataset.publisher),
         "tags": [{"name": keyword, "display_name": keyword} for keyword in dataset.keywords],
         "num_tags": len(dataset.keywords),
         "groups": [{"name": dataset.theme.lower(),
@@ -103,6 +113,18 @@ def _int(params: Params, name: str, default: int, maximum: int | None = None) ->
         raise CkanError(CkanCode.VALIDATION, _("Must be %(max)d or less") % {"max": maximum},
                         field=name)
     return number
+
+
+def _bool(params: Params, name: str, default: bool) -> bool:
+    """CKAN's booleans: JSON true/false, or "true"/"false" (any case), "1"/"0"."""
+    value = params.get(name, default)
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "1"):
+        return True
+    if str(value).lower() in ("false", "0"):
+        return False
+    raise CkanError(CkanCode.VALIDATION, _("Must be true or false"), field=name)
 
 
 def _text(params: Params, name: str, default: str = "") -> str:
@@ -172,10 +194,16 @@ def parse_fq(fq: str) -> dict[str, list[str]]:
 # Actions -----------------------------------------------------------------------------
 
 def _find(identifier: str) -> Dataset:
-    for dataset in Dataset.objects.prefetch_related("resources"):
-        if identifier in (dataset.name, dataset_id(dataset)):
-            return dataset
-    raise CkanError(CkanCode.NOT_FOUND, _("Dataset not found"))
+    """A dataset by name or CKAN id (one indexed query)."""
+    try:
+        by_id = Q(ckan_id=uuid.UUID(identifier))
+    except ValueError:
+        by_id = Q(pk__in=[])
+    dataset = (Dataset.objects.filter(Q(name=identifier) | by_id)
+               .prefetch_related(without_content()).first())
+    if dataset is None:
+        raise CkanError(CkanCode.NOT_FOUND, _("Dataset not found"))
+    return dataset
 
 
 def package_list(request: HttpRequest, params: Params) -> Any:
@@ -211,11 +239,10 @@ def package_search(request: HttpRequest, params: Params) -> Any:
 
 
 def organization_list(request: HttpRequest, params: Params) -> Any:
-    codes = sorted({dataset.publisher for dataset in services.published()})
+    counted = services.values_of("organization")
     if str(params.get("all_fields", "")).lower() in ("true", "1"):
-        return [{**_organization(code), "package_count": services.published()
-                 .filter(publisher=code).count()} for code in codes]
-    return codes
+        return [{**_organization(request, code), "package_count": n} for code, n in counted]
+    return [code for code, _n in counted]
 
 
 def organization_show(request: HttpRequest, params: Params) -> Any:
@@ -223,29 +250,27 @@ def organization_show(request: HttpRequest, params: Params) -> Any:
     datasets = list(services.published().filter(publisher=code))
     if not datasets:
         raise CkanError(CkanCode.NOT_FOUND, _("Organization not found"))
-    return {**_organization(code), "package_count": len(datasets),
+    return {**_organization(request, code), "package_count": len(datasets),
             "packages": [package_dict(request, dataset) for dataset in datasets]
             if str(params.get("include_datasets", "")).lower() in ("true", "1") else []}
 
 
 def group_list(request: HttpRequest, params: Params) -> Any:
-    themes = sorted({dataset.theme for dataset in services.published()})
+    counted = services.values_of("groups")
     if str(params.get("all_fields", "")).lower() in ("true", "1"):
-        return [{"id": theme.lower(), "name": theme.lower(),
-                 "title": THEMES.get(theme, ("", theme))[1],
-                 "type": "group", "state": "active"} for theme in themes]
-    return [theme.lower() for theme in themes]
+        return [{"id": theme, "name": theme, "title": THEMES.get(theme.upper(), ("", theme))[1],
+                 "type": "group", "state": "active", "package_count": n}
+                for theme, n in counted]
+    return [theme for theme, _n in counted]
 
 
 def tag_list(request: HttpRequest, params: Params) -> Any:
-    words = sorted({word for dataset in services.published() for word in dataset.keywords})
-    query = _text(params, "query", "").lower()
-    return [word for word in words if query in word.lower()]
+    return [word for word, _n in services.values_of("tags", _text(params, "query", ""))]
 
 
 def resource_show(request: HttpRequest, params: Params) -> Any:
     identifier = _required(params, "id")
-    resource = (Resource.objects.select_related("dataset")
+    resource = (Resource.objects.select_related("dataset").defer("content", "binary")
                 .filter(pk=int(identifier) if identifier.isdigit() else -1).first())
     if resource is None:
         raise CkanError(CkanCode.NOT_FOUND, _("Resource was not found."))
@@ -267,8 +292,8 @@ def datastore_search(request: HttpRequest, params: Params) -> Any:
                                or not all(isinstance(name, str) for name in fields)):
         raise CkanError(CkanCode.VALIDATION, _("A list of field names"), field="fields")
     resource_id = _required(params, "resource_id")
-    columns = {field["name"] for field in
-               datastore.datastore_resource(resource_id).schema.get("fields", [])}
+    resource = datastore.datastore_resource(resource_id)
+    columns = {field["name"] for field in resource.schema.get("fields", [])}
     q = params.get("q", "")
     if not isinstance(q, str):
         raise CkanError(CkanCode.VALIDATION, _("Full-text search takes a string."), field="q")
@@ -276,7 +301,8 @@ def datastore_search(request: HttpRequest, params: Params) -> Any:
         resource_id=resource_id, filters=filters, q=q, fields=fields or None,
         sort=_sort(_text(params, "sort", ""), columns),
         limit=_int(params, "limit", datastore.DEFAULT_LIMIT, datastore.MAX_LIMIT),
-        offset=_int(params, "offset", 0)))
+        offset=_int(params, "offset", 0),
+        include_total=_bool(params, "include_total", True)), resource)
 
 
 def datastore_search_sql(request: HttpRequest, params: Params) -> Any:

@@ -14,9 +14,10 @@ from misto.opendata.services.catalogue import (
     republish,
     requests_since,
     search,
+    values_of,
     withdraw,
 )
-from misto.opendata.services.publishing import declarations, regenerate
+from misto.opendata.services.publishing import declarations, mark_stale, regenerate, stale, stale_on
 
 __all__ = [
     "Description",
@@ -29,10 +30,14 @@ __all__ = [
     "declarations",
     "do_describe",
     "facet_values",
+    "mark_stale",
     "published",
     "regenerate",
     "republish",
     "requests_since",
     "search",
+    "stale",
+    "stale_on",
+    "values_of",
     "withdraw",
 ]

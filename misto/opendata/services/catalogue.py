@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from misto.core import bus
 from misto.core.permissions import can
 from misto.opendata.errors import OpendataCode, OpendataError
 from misto.opendata.events import DatasetWithdrawn
-from misto.opendata.models import Dataset, Requests, Resource, Service, State
+from misto.opendata.models import Dataset, Facet, Requests, Resource, Service, State
 
 FACETS = ("tags", "organization", "groups", "res_format", "license_id")
 
@@ -31,14 +31,29 @@ def access_dataset(user: Any, name: str, action: str | None = None) -> Dataset:
 
 
 def access_resource(dataset: Dataset, table: str, extension: str) -> Resource:
-    for resource in dataset.resources.all():
+    """The file (with its content) of ``table`` in the format of ``extension``."""
+    for resource in described(dataset):
         if resource.table == table and resource.extension == extension.lower():
-            return resource
+            return Resource.objects.get(pk=resource.pk)
     raise OpendataError(OpendataCode.NOT_FOUND, _("There is no such file."))
 
 
+def without_content() -> Prefetch:
+    """Datasets' resources as the catalogue shows them: everything but the file itself
+    (a big table's file is hundreds of megabytes; only a download reads it)."""
+    return Prefetch("resources", queryset=Resource.objects.defer("content", "binary"))
+
+
+def described(dataset: Dataset) -> list[Resource]:
+    """``dataset``'s resources without their content (the prefetched ones if any)."""
+    cache = getattr(dataset, "_prefetched_objects_cache", {})
+    if "resources" in cache:
+        return list(cache["resources"])
+    return list(dataset.resources.defer("content", "binary"))
+
+
 def published() -> QuerySet[Dataset]:
-    return Dataset.objects.filter(state=State.PUBLISHED).prefetch_related("resources")
+    return Dataset.objects.filter(state=State.PUBLISHED).prefetch_related(without_content())
 
 
 @dataclass
@@ -56,14 +71,30 @@ def facet_values(dataset: Dataset) -> dict[str, list[str]]:
     """A dataset's value(s) for each CKAN facet."""
     return {"tags": list(dataset.keywords), "organization": [dataset.publisher],
             "groups": [dataset.theme.lower()], "license_id": [dataset.licence],
-            "res_format": sorted({resource.format for resource in dataset.resources.all()})}
+            "res_format": sorted({resource.format for resource in described(dataset)})}
 
 
-def _text(dataset: Dataset) -> str:
+def search_text(dataset: Dataset) -> str:
     """What words match, case-folded in Python: SQLite's LIKE folds only ASCII, and the
     titles are Ukrainian."""
     return " ".join([dataset.name, dataset.title, dataset.title_en, dataset.description,
                      dataset.description_en, *dataset.keywords]).casefold()
+
+
+def index(dataset: Dataset) -> None:
+    """Refresh what search reads of ``dataset`` (its words and facet values); called
+    whenever its description, declaration or files change."""
+    text = search_text(dataset)
+    if text != dataset.search_text:
+        dataset.search_text = text
+        Dataset.objects.filter(pk=dataset.pk).update(search_text=text)
+    wanted = {(key, value[:200]) for key, values in facet_values(dataset).items()
+              for value in values}
+    have = set(dataset.facets.values_list("key", "value"))
+    for key, value in have - wanted:
+        dataset.facets.filter(key=key, value=value).delete()
+    Facet.objects.bulk_create([Facet(dataset=dataset, key=key, value=value)
+                               for key, value in sorted(wanted - have)])
 
 
 SORTABLE = {"name": "name", "title_string": "title", "metadata_modified": "modified_at",
@@ -74,20 +105,34 @@ def search(query: Search) -> tuple[int, list[Dataset], dict[str, dict[str, int]]
     """(count, the page of published datasets, facet counts over all the matches).
 
     Words match names, titles, descriptions and keywords in either language, whatever the
-    case; facet filters are exact. The catalogue is small (hundreds of datasets), so words
-    and facets are matched in Python."""
-    words = [word.casefold() for word in query.q.split()]
+    case (each word against the case-folded ``search_text``); facet filters are exact (an
+    EXISTS over ``Facet`` per key, any of its values). All in SQL: the page, the count and
+    the facet counts are three queries whatever the catalogue's size."""
+    matches = Dataset.objects.filter(state=State.PUBLISHED)
+    for word in query.q.casefold().split():
+        matches = matches.filter(search_text__contains=word)
+    for key, values in query.filters.items():
+        matches = matches.filter(Exists(Facet.objects.filter(
+            dataset=OuterRef("pk"), key=key, value__in=values)))
     order = [("-" if descending else "") + SORTABLE[name] for name, descending in query.sort]
-    matches = [dataset for dataset in published().order_by(*order, "name")
-               if all(word in _text(dataset) for word in words)
-               and all(set(values) & set(facet_values(dataset)[key])
-                       for key, values in query.filters.items())]
+    count = matches.count()
+    page = list(matches.order_by(*order, "name").prefetch_related(without_content())
+                [query.start:query.start + query.rows]) if query.rows else []
     facets: dict[str, dict[str, int]] = {key: {} for key in FACETS}
-    for dataset in matches:
-        for key, values in facet_values(dataset).items():
-            for value in values:
-                facets[key][value] = facets[key].get(value, 0) + 1
-    return len(matches), matches[query.start:query.start + query.rows], facets
+    for key, value, n in (Facet.objects.filter(dataset__in=matches.values("pk"))
+                          .values_list("key", "value").annotate(n=Count("pk"))
+                          .order_by("key", "-n", "value")):
+        facets[key][value] = n
+    return count, page, facets
+
+
+def values_of(key: str, query: str = "") -> list[tuple[str, int]]:
+    """The values of facet ``key`` over published datasets with their dataset counts
+    (``organization_list``, ``group_list``, ``tag_list``), in SQL."""
+    values = (Facet.objects.filter(key=key, dataset__state=State.PUBLISHED)
+              .values_list("value").annotate(n=Count("pk")).order_by("value"))
+    # The distinct values are few: folded in Python (SQLite's LIKE folds only ASCII).
+    return [(value, n) for value, n in values if query.casefold() in value.casefold()]
 
 
 def count_download(resource: Resource) -> None:
@@ -160,6 +205,7 @@ def do_describe(dataset: Dataset, description: Description) -> None:
     for name, value in description.__dict__.items():
         setattr(dataset, name, value)
     dataset.save()
+    index(dataset)
 
 
 def check_reason(reason: str) -> str:

@@ -5,11 +5,14 @@ database: a statement that is not one plain SELECT over one published table is r
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from misto.opendata.errors import CkanCode, CkanError
@@ -20,9 +23,9 @@ DEFAULT_LIMIT = 100
 
 
 def datastore_resource(resource_id: str) -> Resource:
-    resource = (Resource.objects.select_related("dataset")
-                .filter(pk=int(resource_id) if resource_id.isdigit() else -1, datastore=True,
-                        dataset__state=State.PUBLISHED).first())
+    resource = (Resource.objects.filter(
+        pk=int(resource_id) if resource_id.isdigit() else -1, datastore=True,
+        dataset__state=State.PUBLISHED).defer("content", "binary").order_by().first())
     if resource is None:
         raise CkanError(CkanCode.NOT_FOUND, _("Resource \"%(id)s\" was not found.")
                         % {"id": resource_id})
@@ -38,6 +41,9 @@ class Query:
     sort: list[tuple[str, bool]] = field(default_factory=list)
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    # CKAN's include_total: false skips counting the matches (a filter over a big table
+    # then reads only up to its page).
+    include_total: bool = True
 
 
 def _columns(resource: Resource) -> list[dict[str, Any]]:
@@ -51,9 +57,11 @@ def _check_names(names: list[str], known: set[str], what: str) -> None:
                         % {"names": ", ".join(unknown)}, field=what)
 
 
-def search(query: Query) -> dict[str, Any]:
-    """The result dict of CKAN's ``datastore_search``."""
-    resource = datastore_resource(query.resource_id)
+def search(query: Query, resource: Resource | None = None) -> dict[str, Any]:
+    """The result dict of CKAN's ``datastore_search`` (over ``resource`` when the caller
+    already has it)."""
+    if resource is None or str(resource.pk) != query.resource_id:
+        resource = datastore_resource(query.resource_id)
     columns = _columns(resource)
     known = {column["name"] for column in columns}
     _check_names(list(query.filters), known, "filters")
@@ -71,14 +79,24 @@ def search(query: Query) -> dict[str, Any]:
         if any(isinstance(item, dict | list) for item in values):
             raise CkanError(CkanCode.VALIDATION, _("A filter's value is a value or a list."),
                             field="filters")
-        rows = rows.filter(**{f"data__{name}__in": [_coerce(types[name], item)
-                                                    for item in values]})
+        wanted = [_coerce(types[name], item) for item in values]
+        if connection.vendor == "postgresql":  # containment: the rows' GIN index answers
+            rows = rows.filter(reduce(operator.or_, (Q(data__contains={name: item})
+                                                     for item in wanted), Q(pk__in=[])))
+        else:
+            rows = rows.filter(**{f"data__{name}__in": wanted})
     for word in query.q.lower().split():
         rows = rows.filter(text__contains=word)
     order = [F(f"data__{name}").desc(nulls_last=True) if descending
              else F(f"data__{name}").asc(nulls_first=True) for name, descending in query.sort]
-    total = rows.count()
-    page = rows.order_by(*order, "n")[query.offset:query.offset + query.limit]
+    # Without filters or words the total is the row count stored with the rows.
+    total = (rows.count() if query.filters or query.q.split() else resource.rows) \
+        if query.include_total else None
+    if query.filters or query.q.split() or query.sort:
+        page = rows.order_by(*order, "n")[query.offset:query.offset + query.limit]
+    else:  # rows are numbered 1..total: a page is a range of the (resource, n) index
+        page = rows.filter(n__gt=query.offset,
+                           n__lte=query.offset + query.limit).order_by("n")
     shown = query.fields or [column["name"] for column in columns]
     records = [{"_id": row.n, **{name: row.data.get(name) for name in shown}} for row in page]
     fields = [{"id": "_id", "type": "int"}] + [
@@ -86,9 +104,12 @@ def search(query: Query) -> dict[str, Any]:
          "info": {"label": column.get("title", ""), "notes": column.get("description", ""),
                   "unit": column.get("unit", "")}}
         for column in columns if column["name"] in shown]
-    return {"resource_id": str(resource.pk), "fields": fields, "records": records,
-            "total": total, "limit": query.limit, "offset": query.offset,
-            "_links": {"start": f"/api/3/action/datastore_search?resource_id={resource.pk}"}}
+    result = {"resource_id": str(resource.pk), "fields": fields, "records": records,
+              "limit": query.limit, "offset": query.offset, "include_total": query.include_total,
+              "_links": {"start": f"/api/3/action/datastore_search?resource_id={resource.pk}"}}
+    if total is not None:
+        result["total"] = total
+    return result
 
 
 def _coerce(kind: str, value: Any) -> Any:

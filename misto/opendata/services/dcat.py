@@ -16,13 +16,14 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, XSD
 
 from misto.core.registry import departments
 from misto.opendata.models import Dataset
+from misto.opendata.services.catalogue import described
 from misto.opendata.vocabulary import LICENCES, THEMES
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
 MEDIA_TYPES = {"CSV": "text/csv", "JSON": "application/json",
-               "GeoJSON": "application/geo+json"}
-FILE_TYPES = {"CSV": "CSV", "JSON": "JSON", "GeoJSON": "GEOJSON"}
+               "GeoJSON": "application/geo+json", "Parquet": "application/vnd.apache.parquet"}
+FILE_TYPES = {"CSV": "CSV", "JSON": "JSON", "GeoJSON": "GEOJSON", "Parquet": "PARQUET"}
 UKRAINE = URIRef(AUTHORITY + "country/UKR")
 
 
@@ -115,7 +116,7 @@ def _dataset(graph: Graph, base: str, dataset: Dataset, names: dict[str, object]
     known = LICENCES.get(dataset.licence)
     licence = _typed(graph, URIRef(known[2] if known else dataset.licence),
                      DCTERMS.LicenseDocument)
-    for resource in dataset.resources.all():
+    for resource in described(dataset):
         url = URIRef(f"{base}opendata/{dataset.name}/{resource.table}.{resource.extension}")
         distribution = _typed(graph, URIRef(f"{url}#distribution"), DCAT.Distribution)
         graph.add((distribution, DCAT.accessURL, url))

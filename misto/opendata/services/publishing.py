@@ -7,12 +7,14 @@ module never reads another's tables, it only stores what the producers hand it.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -20,7 +22,7 @@ from misto.core import bus
 from misto.core.registry import OpenDataset, OpenTable, modules
 from misto.opendata.events import DatasetPublished
 from misto.opendata.models import Dataset, Resource, Row, State, Version
-from misto.opendata.services import tables
+from misto.opendata.services import catalogue, tables
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ class Produced:
 
     table: OpenTable
     rows: list[dict[str, Any]]
-    files: dict[str, str]  # format -> content
+    files: dict[str, str | bytes]  # format -> content (bytes for Parquet)
 
 
 def produce(declaration: OpenDataset) -> list[Produced]:
@@ -48,9 +50,12 @@ def produce(declaration: OpenDataset) -> list[Produced]:
     produced = []
     for table in declaration.tables:
         rows, geometries = tables.typed_rows(table)
-        files = {"CSV": tables.as_csv(table, rows), "JSON": tables.as_json(rows)}
+        files: dict[str, str | bytes] = {"CSV": tables.as_csv(table, rows),
+                                         "JSON": tables.as_json(rows)}
         if table.geometry:
             files["GeoJSON"] = tables.as_geojson(rows, geometries)
+        if len(rows) >= tables.PARQUET_MIN_ROWS and tables.parquet_available():
+            files["Parquet"] = tables.as_parquet(table, rows)
         produced.append(Produced(table, rows, files))
     return produced
 
@@ -82,15 +87,21 @@ def _lineage(module: str, table: OpenTable) -> str:
     return f"{module}: {produce.__module__}.{produce.__qualname__}"
 
 
-def do_publish(module: str, declaration: OpenDataset, produced: list[Produced]) -> Version | None:
+def do_publish(module: str, declaration: OpenDataset, produced: list[Produced],
+               started: datetime | None = None) -> Version | None:
     """Store ``produced`` as the dataset's next version, unless nothing changed or the
-    dataset is withdrawn. The files, the datastore rows and the version change together."""
+    dataset is withdrawn. The files, the datastore rows and the version change together.
+    The dataset is fresh again unless an event marked it stale after ``started`` (when its
+    producers began reading)."""
     now = timezone.now()
     checksums = {f"{item.table.name}.{fmt.lower()}": tables.checksum(content)
                  for item in produced for fmt, content in item.files.items()}
     with transaction.atomic():
         dataset = _dataset(module, declaration)
+        if dataset.stale_since is not None and dataset.stale_since <= (started or now):
+            dataset.stale_since = None
         dataset.save()
+        catalogue.index(dataset)
         if dataset.state == State.WITHDRAWN:
             return None
         latest = dataset.versions.first()
@@ -103,14 +114,18 @@ def do_publish(module: str, declaration: OpenDataset, produced: list[Produced]) 
                 resource, _created = Resource.objects.update_or_create(
                     dataset=dataset, table=item.table.name, format=fmt, defaults={
                         "title": item.table.title, "title_en": item.table.title_en,
-                        "schema": schema, "content": content,
-                        "size": len(content.encode("utf-8")), "rows": len(item.rows),
+                        "schema": schema,
+                        "content": content if isinstance(content, str) else "",
+                        "binary": content if isinstance(content, bytes) else None,
+                        "size": len(content if isinstance(content, bytes)
+                                    else content.encode("utf-8")), "rows": len(item.rows),
                         "checksum": checksums[f"{item.table.name}.{fmt.lower()}"],
                         "datastore": fmt == "CSV", "modified_at": now})
                 kept.append(resource.pk)
                 if fmt == "CSV":
                     _store_rows(resource, item.rows)
         dataset.resources.exclude(pk__in=kept).delete()
+        catalogue.index(dataset)
         dataset.version += 1
         dataset.modified_at = now
         dataset.save(update_fields=["version", "modified_at"])
@@ -124,11 +139,48 @@ def do_publish(module: str, declaration: OpenDataset, produced: list[Produced]) 
 
 
 def _store_rows(resource: Resource, rows: list[dict[str, Any]]) -> None:
+    """Replace the resource's datastore rows (inside the caller's transaction): COPY on
+    PostgreSQL, one ``executemany`` elsewhere; the ORM's bulk_create costs more than the
+    database's write of a big table."""
     Row.objects.filter(resource=resource).delete()
-    Row.objects.bulk_create(
-        (Row(resource=resource, n=n, data=row,
-             text=" ".join(str(value) for value in row.values() if value is not None).lower())
-         for n, row in enumerate(rows, start=1)), batch_size=1000)
+    table = Row._meta.db_table
+    values = ((resource.pk, n, json.dumps(row, ensure_ascii=False),
+               " ".join(str(value) for value in row.values() if value is not None).lower())
+              for n, row in enumerate(rows, start=1))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            copy_sql = f"COPY {table} (resource_id, n, data, text) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for value in values:
+                    copy.write_row(value)
+        else:
+            cursor.executemany(f"INSERT INTO {table} (resource_id, n, data, text) "
+                               "VALUES (%s, %s, %s, %s)", list(values))
+
+
+def stale_on() -> dict[str, list[str]]:
+    """Event name -> the datasets it makes stale (``OpenDataset.stale_on``)."""
+    events: dict[str, list[str]] = {}
+    for _module, declaration in declarations():
+        for event in declaration.stale_on:
+            events.setdefault(event, []).append(declaration.name)
+    return events
+
+
+def mark_stale(event_name: str) -> list[str]:
+    """Mark the datasets ``event_name`` changes as stale; returns those that were fresh
+    until now (a regeneration is due for them; the others already wait for one)."""
+    names = stale_on().get(event_name, [])
+    fresh = list(Dataset.objects.filter(name__in=names, stale_since__isnull=True,
+                                        state=State.PUBLISHED)
+                 .values_list("name", flat=True))
+    Dataset.objects.filter(name__in=fresh).update(stale_since=timezone.now())
+    return fresh
+
+
+def stale() -> list[str]:
+    return list(Dataset.objects.filter(stale_since__isnull=False, state=State.PUBLISHED)
+                .order_by("stale_since").values_list("name", flat=True))
 
 
 def regenerate(names: Sequence[str] | None = None) -> dict[str, str]:
@@ -139,13 +191,14 @@ def regenerate(names: Sequence[str] | None = None) -> dict[str, str]:
     for module, declaration in declarations():
         if names is not None and declaration.name not in names:
             continue
+        started = timezone.now()
         try:
             produced = produce(declaration)
         except tables.BadValue as error:
             log.warning("opendata: %s not regenerated: %s", declaration.name, error)
             outcomes[declaration.name] = f"failed: {error}"
             continue
-        version = do_publish(module, declaration, produced)
+        version = do_publish(module, declaration, produced, started)
         if version is not None:
             outcomes[declaration.name] = f"version {version.number}"
         elif Dataset.objects.filter(name=declaration.name, state=State.WITHDRAWN).exists():
