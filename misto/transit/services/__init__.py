@@ -1,0 +1,27 @@
+"""The transit module's services, one file per concept:
+
+- ``feeds``: GTFS static import (all or nothing) and export;
+- ``timetable``: the current timetable in memory for the hot path;
+- ``positions``: trackers, fixes checked and dead-lettered, trip matching, stops passed;
+- ``predictions``: arrival predictions and their measured accuracy (ETA Accuracy Benchmark);
+- ``occupancy``: free seats and GTFS-RT occupancy;
+- ``boards``: a stop's next arrivals, live and scheduled;
+- ``realtime``: GTFS-Realtime feeds;
+- ``overload``: overloaded routes for the situational centre;
+- ``alerts``: service alerts.
+"""
+
+from misto.transit.services import (
+    alerts,
+    boards,
+    feeds,
+    occupancy,
+    overload,
+    positions,
+    predictions,
+    realtime,
+    timetable,
+)
+
+__all__ = ["alerts", "boards", "feeds", "occupancy", "overload", "positions", "predictions",
+           "realtime", "timetable"]
