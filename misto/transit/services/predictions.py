@@ -188,8 +188,9 @@ def accuracy(*, days: Sequence[date] | None = None, route_id: str | None = None
         grouped[(route, day)][bucket].append(error)
         grouped[("", day)][bucket].append(error)
     out = []
-    for (route, day), errors in sorted(grouped.items(), key=lambda kv: (
-            kv[0][1] or date.min, kv[0][0]), reverse=True):
+    ordered = sorted(grouped.items(), key=lambda kv: kv[0][0])
+    ordered.sort(key=lambda kv: kv[0][1] or date.min, reverse=True)  # newest day first
+    for (route, day), errors in ordered:
         if route == "" and route_id:
             continue
         buckets = [Bucket(BUCKET_NAMES[i], len(e), sum(accurate(i, x) for x in e),

@@ -21,14 +21,14 @@ LAT = 47.82
 STOP_LONS = [35.120, 35.130, 35.140, 35.150]
 
 
-def files(**changes: Any) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    """The small feed's files; ``changes`` replace whole files (``stops_txt=(...)``) or
-    remove them (``shapes_txt=None``)."""
+def files(first: int = 8 * 3600, **changes: Any) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """The small feed's files, the first trip leaving at ``first`` seconds of the service day;
+    ``changes`` replace whole files (``stops_txt=(...)``) or remove them (``shapes_txt=None``)."""
     trips, times = [], []
     for n in range(6):
         trip_id = f"T{n}"
         trips.append(["R1", "daily", trip_id, "Схід", 0, "S1"])
-        start = 8 * 3600 + n * 600
+        start = first + n * 600
         for i, _lon in enumerate(STOP_LONS):
             arrive = start + i * 210
             depart = arrive + (30 if 0 < i < len(STOP_LONS) - 1 else 0)
@@ -86,6 +86,19 @@ def city(db: Any) -> Any:
 @pytest.fixture
 def feed(city: Any) -> Any:
     return feeds.import_feed(gtfs_zip(files()), "small.zip")
+
+
+@pytest.fixture
+def live_feed(city: Any) -> tuple[Any, datetime]:
+    """The feed with its first trip having left two minutes ago (real time), for what is read
+    over HTTP with the real clock; and that departure's moment."""
+    now = datetime.now(KYIV).replace(microsecond=0)
+    midnight = now.replace(hour=0, minute=0, second=0)
+    first = int((now - midnight).total_seconds()) - 120
+    if first < 0:
+        first += 86400  # yesterday's service day, past 24:00
+    return (feeds.import_feed(gtfs_zip(files(first)), "live.zip"),
+            now - timedelta(seconds=120))
 
 
 @pytest.fixture
