@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 from ninja import Field as NField
 
@@ -16,7 +15,6 @@ from misto.transit import conf
 from misto.transit.api import convert
 from misto.transit.api.schemas import (
     AccuracyOut,
-    AlertOut,
     BoardOut,
     RouteOut,
     StopCode,
@@ -24,7 +22,7 @@ from misto.transit.api.schemas import (
     VehicleOut,
 )
 from misto.transit.models import Route, Stop, VehicleState
-from misto.transit.services import boards, predictions, realtime
+from misto.transit.services import boards, predictions
 from misto.transit.services.feeds import current_feed
 
 router = Router(tags=["transit"])
@@ -87,11 +85,3 @@ def accuracy(request: HttpRequest, filters: Query[AccuracyFilter]) -> list[Accur
     names = dict(Route.objects.values_list("route_id", "short_name"))
     return [convert.accuracy_out(row, names)
             for row in predictions.accuracy(days=days, route_id=filters.route_id or None)]
-
-
-@router.get("/alerts", response={200: list[AlertOut], **refusals()},
-            summary="Service alerts in force (also GTFS-Realtime /gtfs-rt/alerts.pb)")
-def alerts(request: HttpRequest) -> list[AlertOut]:
-    english = (get_language() or "uk").startswith("en")
-    return [convert.alert_out(a, english) for a in realtime.active_alerts(timezone.now())]
-

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import get_language
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -25,7 +27,7 @@ from misto.transit.api.schemas import (
 )
 from misto.transit.errors import TransitCode, TransitError
 from misto.transit.models import DeadFix, Feed, Vehicle
-from misto.transit.services import alerts, feeds, overload, positions, timetable
+from misto.transit.services import alerts, feeds, overload, positions, realtime, timetable
 
 router = Router(tags=["transit: staff"], auth=django_auth)
 
@@ -47,6 +49,15 @@ def dead_fixes(request: HttpRequest) -> list[DeadFixOut]:
     return [DeadFixOut(vehicle=d.vehicle_code, received_at=d.received_at, reason=d.reason,
                        reason_label=str(d.get_reason_display()), fixed_at=d.fixed_at)
             for d in DeadFix.objects.order_by("-pk")[:200]]
+
+
+# One path, two audiences: Django sends /alerts to one router only, so the public list
+# lives here with its own (no) authentication.
+@router.get("/alerts", response={200: list[AlertOut], **refusals()}, auth=None, tags=["transit"],
+            summary="Service alerts in force (also GTFS-Realtime /gtfs-rt/alerts.pb)")
+def alerts_in_force(request: HttpRequest) -> list[AlertOut]:
+    english = (get_language() or "uk").startswith("en")
+    return [convert.alert_out(a, english) for a in realtime.active_alerts(timezone.now())]
 
 
 @router.post("/alerts", response={201: AlertOut, **refusals(401, 403, 404)},
@@ -85,7 +96,7 @@ def _feed_out(feed: Feed) -> FeedOut:
                    routes=feed.routes.count(), trips=feed.trips.count())
 
 
-@router.post("/vehicles", response={201: VehicleKeyOut, **refusals(401, 403)},
+@router.post("/trackers", response={201: VehicleKeyOut, **refusals(401, 403)},
              summary="Register a vehicle (or replace its tracker's key); the key is shown once")
 def register_vehicle(request: HttpRequest, body: VehicleIn) -> Status[dict[str, Any]]:
     require(request.user, perms.VEHICLE_MANAGE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +39,7 @@ def load(passengers: int | None, seats: int, capacity: int) -> Load:
         return Load(None, None, None, "NO_DATA_AVAILABLE")
     capacity = max(capacity, seats, 1)
     free = max(0, seats - passengers)
-    percent = min(200, round(100 * passengers / capacity))
+    percent = min(200, math.floor(100 * passengers / capacity + 0.5))
     if passengers == 0:
         status = "EMPTY"
     elif free * 2 > seats:

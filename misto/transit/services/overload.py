@@ -5,6 +5,8 @@ under the threshold clears it (the same event with ``cleared`` true)."""
 
 from __future__ import annotations
 
+import math
+
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,7 +51,7 @@ def routes_now(now: datetime | None = None) -> list[RouteNow]:
         delays = [s.delay_s for s in states if s.delay_s is not None]
         watch = loads.get(route_id)
         out.append(RouteNow(route_id, names.get(route_id, route_id), len(states), len(shares),
-                            round(sum(shares) / len(shares)) if shares else None,
+                            math.floor(sum(shares) / len(shares) + 0.5) if shares else None,
                             round(sum(delays) / len(delays)) if delays else None,
                             watch.over_since if watch else None,
                             bool(watch and watch.raised)))
