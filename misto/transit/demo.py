@@ -31,6 +31,7 @@ from misto.transit.services.geometry import Plane, Polyline
 SPEED_MS = 20 / 3.6
 DWELL_S = 20
 STOP_SPACING_M = 450
+SERVICE_CODES = {"weekday": "wd", "weekend": "we"}
 FIRST, LAST = 5 * 3600 + 1800, 23 * 3600
 
 
@@ -84,17 +85,17 @@ def _line_geometry(line: Line, box: tuple[float, float, float, float]) -> list[t
 
 
 def build_feed(today: date, lines: list[Line] = LINES) -> bytes:
-    box = twin.districts_extent()
-    if box is None:
+    extent = twin.districts_extent()
+    if extent is None:
         raise ValueError("the twin has no districts: load the twin's demo first")
-    box = tuple(box)  # type: ignore[assignment]
+    box = (extent[0], extent[1], extent[2], extent[3])
     stops: list[list[object]] = []
     shapes: list[list[object]] = []
     trips: list[list[object]] = []
     times: list[list[object]] = []
     routes: list[list[object]] = []
     for line in lines:
-        coords = _line_geometry(line, box)  # type: ignore[arg-type]
+        coords = _line_geometry(line, box)
         plane = Plane(coords[0][1])
         poly = Polyline.of(plane, coords)
         count = max(2, round(poly.length / STOP_SPACING_M) + 1)
@@ -119,7 +120,7 @@ def build_feed(today: date, lines: list[Line] = LINES) -> bytes:
                 start = FIRST + (every // 2 if direction else 0)
                 n = 0
                 while start <= LAST:
-                    trip_id = f"{line.route_id}-{direction}-{service[:2]}-{n:03d}"
+                    trip_id = f"{line.route_id}-{direction}-{SERVICE_CODES[service]}-{n:03d}"
                     trips.append([line.route_id, service, trip_id, headsign, direction,
                                   shape_id])
                     clock = start
@@ -133,10 +134,10 @@ def build_feed(today: date, lines: list[Line] = LINES) -> bytes:
                         clock = depart
                     start += every
                     n += 1
-    start, end = today - timedelta(days=7), today + timedelta(days=365)
+    valid_from, valid_to = today - timedelta(days=7), today + timedelta(days=365)
     exceptions: list[list[object]] = []
     for offset in range(0, 120):
-        day = start + timedelta(days=offset)
+        day = valid_from + timedelta(days=offset)
         if day.weekday() < 5 and workdays.day_off(day) is not None:
             exceptions += [["weekday", day.strftime("%Y%m%d"), 2],
                            ["weekend", day.strftime("%Y%m%d"), 1]]
@@ -155,10 +156,10 @@ def build_feed(today: date, lines: list[Line] = LINES) -> bytes:
                             "stop_sequence"], times),
         "calendar.txt": (["service_id", "monday", "tuesday", "wednesday", "thursday", "friday",
                           "saturday", "sunday", "start_date", "end_date"],
-                         [["weekday", 1, 1, 1, 1, 1, 0, 0, start.strftime("%Y%m%d"),
-                           end.strftime("%Y%m%d")],
-                          ["weekend", 0, 0, 0, 0, 0, 1, 1, start.strftime("%Y%m%d"),
-                           end.strftime("%Y%m%d")]]),
+                         [["weekday", 1, 1, 1, 1, 1, 0, 0, valid_from.strftime("%Y%m%d"),
+                           valid_to.strftime("%Y%m%d")],
+                          ["weekend", 0, 0, 0, 0, 0, 1, 1, valid_from.strftime("%Y%m%d"),
+                           valid_to.strftime("%Y%m%d")]]),
         "shapes.txt": (["shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"],
                        shapes),
         "feed_info.txt": (["feed_publisher_name", "feed_publisher_url", "feed_lang",

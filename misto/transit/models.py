@@ -33,6 +33,9 @@ class Agency(models.Model):
     lang = models.CharField(max_length=10, blank=True)
     phone = models.CharField(max_length=50, blank=True)
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Stop(models.Model):
     feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="stops")
@@ -91,6 +94,9 @@ class Service(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
 
+    def __str__(self) -> str:
+        return self.service_id
+
 
 class ServiceException(models.Model):
     """calendar_dates.txt: 1 adds the service on a date, 2 removes it."""
@@ -99,6 +105,9 @@ class ServiceException(models.Model):
     service_id = models.CharField(max_length=100)
     date = models.DateField()
     exception_type = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.date}"
 
 
 class Shape(models.Model):
@@ -109,6 +118,9 @@ class Shape(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["feed", "shape_id"],
                                                name="transit_shape_id")]
+
+    def __str__(self) -> str:
+        return self.shape_id
 
 
 class Trip(models.Model):
@@ -127,6 +139,9 @@ class Trip(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["feed", "trip_id"], name="transit_trip_id")]
 
+    def __str__(self) -> str:
+        return self.trip_id
+
 
 class StopTime(models.Model):
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="stop_times")
@@ -140,6 +155,9 @@ class StopTime(models.Model):
     class Meta:
         ordering = ["trip", "sequence"]
         indexes = [models.Index(fields=["stop", "departure"])]
+
+    def __str__(self) -> str:
+        return f"{self.trip_id}:{self.sequence}"
 
 
 class Vehicle(models.Model):
@@ -178,6 +196,9 @@ class VehicleState(models.Model):
     last_sequence = models.PositiveIntegerField(null=True)
     last_stop_at = models.DateTimeField(null=True)
 
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} at {self.fixed_at}"
+
 
 class Prediction(models.Model):
     """A live prediction: the vehicle's arrival at one downstream stop of its trip."""
@@ -193,6 +214,9 @@ class Prediction(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["stop", "predicted"])]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} -> {self.stop_id} at {self.predicted}"
 
 
 class StopVisit(models.Model):
@@ -210,6 +234,9 @@ class StopVisit(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["trip_id", "service_date", "sequence"],
                                                name="transit_visit_once")]
+
+    def __str__(self) -> str:
+        return f"{self.trip_id}:{self.sequence} at {self.arrived_at}"
 
 
 class PredictionSample(models.Model):
@@ -231,6 +258,9 @@ class PredictionSample(models.Model):
             fields=["trip_id", "service_date", "sequence", "bucket"], name="transit_sample_once")]
         indexes = [models.Index(fields=["route_id", "service_date"])]
 
+    def __str__(self) -> str:
+        return f"{self.trip_id}:{self.sequence}/{self.bucket}"
+
 
 class SegmentTime(models.Model):
     """The observed running time from one stop to the next, by hour of day (a running mean)."""
@@ -244,6 +274,9 @@ class SegmentTime(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["from_stop", "to_stop", "hour"],
                                                name="transit_segment_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.from_stop}->{self.to_stop} {self.hour}h"
 
 
 class DeadFix(models.Model):
@@ -264,6 +297,9 @@ class DeadFix(models.Model):
     lon = models.FloatField(null=True)
     lat = models.FloatField(null=True)
 
+    def __str__(self) -> str:
+        return f"{self.vehicle_code}: {self.reason}"
+
 
 class RouteLoad(models.Model):
     """A route's overload watch: since when it has run over the threshold, and whether the
@@ -273,6 +309,9 @@ class RouteLoad(models.Model):
     over_since = models.DateTimeField(null=True)
     raised = models.BooleanField(default=False)
     percent = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.route_id
 
 
 class Alert(models.Model):
@@ -300,3 +339,6 @@ class Alert(models.Model):
     # Where it came from: "staff", or "notifications" with the announcement's id.
     source = models.CharField(max_length=20, default="staff")
     source_id = models.CharField(max_length=50, blank=True)
+
+    def __str__(self) -> str:
+        return self.header

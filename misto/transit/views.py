@@ -70,7 +70,7 @@ def _board_context(stop: Stop) -> dict[str, Any]:
     now = timezone.now()
     arrivals = boards.arrivals(stop, now=now)
     alerts = [a for a in realtime.active_alerts(now)
-              if not a.stop_ids and not a.route_ids or stop.stop_id in a.stop_ids
+              if (not a.stop_ids and not a.route_ids) or stop.stop_id in a.stop_ids
               or any(x.route_id in a.route_ids for x in arrivals)]
     english = (get_language() or "uk").startswith("en")
     return {"stop": stop, "now": now, "arrivals": [(a, a.minutes(now)) for a in arrivals],

@@ -35,7 +35,8 @@ def post_positions(request: HttpRequest, body: FixesIn) -> FixesOut:
     for fix in sorted(body.fixes, key=lambda f: f.ts):
         outcome = positions.record(vehicle, positions.Fix(
             lon=fix.lon, lat=fix.lat,
-            fixed_at=fix.ts if fix.ts.tzinfo else fix.ts.replace(tzinfo=UTC), speed=fix.speed, bearing=fix.bearing,
+            fixed_at=fix.ts if fix.ts.tzinfo else fix.ts.replace(tzinfo=UTC),
+            speed=fix.speed, bearing=fix.bearing,
             trip_id=fix.trip_id, passengers=fix.passengers, boarded=fix.boarded,
             alighted=fix.alighted))
         results.append(FixOutcomeOut(accepted=outcome.accepted, reason=outcome.reason,

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
 from ninja import Field as NField
+from ninja import Query, Router, Schema
 
 from misto.core.schemas import refusals
 from misto.transit import conf

@@ -189,7 +189,7 @@ def check_feed(data: bytes, name: str = "feed.zip") -> CheckedFeed:
             r.problem("agency.txt", "all agencies must share one agency_timezone")
     agency_ids = {a["agency_id"] for a in feed.agencies}
 
-    for line, row in r.rows("feed_info.txt", OPTIONAL["feed_info.txt"]):
+    for _line, row in r.rows("feed_info.txt", OPTIONAL["feed_info.txt"]):
         feed.publisher = row["feed_publisher_name"]
         feed.version = row.get("feed_version", "")
 
@@ -363,7 +363,7 @@ def _check_trip(r: _Reader, trip: dict[str, Any], rows: list[tuple[int, str, int
                 plane: Plane) -> list[tuple[int, str, int, int, float]]:
     sequences = [row[0] for row in rows]
     if len(set(sequences)) != len(sequences):
-        r.problem(f"stop_times.txt:{rows[0][4]}", f"trip has a repeated stop_sequence")
+        r.problem(f"stop_times.txt:{rows[0][4]}", "trip has a repeated stop_sequence")
         return []
     if rows[0][2] is None or rows[-1][2] is None:
         r.problem(f"stop_times.txt:{rows[0][4]}", "the first and last stop of a trip need times")
@@ -458,7 +458,7 @@ def do_import(feed: CheckedFeed, *, link_twin: bool = True) -> Feed:
 
 def _delete_feed(feed: Feed) -> None:
     """Bulk deletes, children first (the ORM's collector would load every stop time)."""
-    StopTime.objects.filter(trip__feed=feed)._raw_delete(StopTime.objects.db)  # type: ignore[attr-defined]
+    StopTime.objects.filter(trip__feed=feed)._raw_delete(StopTime.objects.db)
     from misto.transit.models import Prediction
     Prediction.objects.filter(trip__feed=feed).delete()
     feed.delete()

@@ -40,7 +40,9 @@ class Polyline:
 
     @classmethod
     def of(cls, plane: Plane, points: Sequence[Sequence[float]]) -> Polyline:
-        xs, ys, along = [], [], []
+        xs: list[float] = []
+        ys: list[float] = []
+        along: list[float] = []
         total = 0.0
         for i, (lon, lat) in enumerate(points):
             x, y = plane.xy(lon, lat)

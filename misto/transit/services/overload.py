@@ -6,7 +6,6 @@ under the threshold clears it (the same event with ``cleared`` true)."""
 from __future__ import annotations
 
 import math
-
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta

@@ -91,7 +91,7 @@ def _city_box() -> tuple[float, float, float, float] | None:
     global _extent
     if time.monotonic() - _extent[0] > 60:
         box = twin.districts_extent()
-        _extent = (time.monotonic(), tuple(box) if box else None)  # type: ignore[arg-type]
+        _extent = (time.monotonic(), (box[0], box[1], box[2], box[3]) if box else None)
     return _extent[1]
 
 
@@ -136,8 +136,15 @@ class Match:
 
 
 def _on(plan: TripPlan, tt: Timetable, day: date, x: float, y: float, when: datetime,
-        after: float = -math.inf) -> Match | None:
-    progress, off = plan.line.project(x, y, after=after)
+        after: float = -math.inf,
+        seen: dict[int, tuple[float, float]] | None = None) -> Match | None:
+    if seen is not None:  # many trips share a line: project on it once
+        key = id(plan.line)
+        if key not in seen:
+            seen[key] = plan.line.project(x, y, after=after)
+        progress, off = seen[key]
+    else:
+        progress, off = plan.line.project(x, y, after=after)
     if off > MAX_OFF_ROUTE_M:
         return None
     seconds = (when - tt.base(day)).total_seconds()
@@ -164,6 +171,7 @@ def match(tt: Timetable, fix: Fix, state: VehicleState | None) -> Match | None:
         if options:
             return min(options, key=lambda m: abs(m.delay))
     best: Match | None = None
+    seen: dict[int, tuple[float, float]] = {}
     finished = (state.trip_id, state.service_date) if state is not None else None
     for day in days:
         seconds = (fix.fixed_at - tt.base(day)).total_seconds()
@@ -172,7 +180,7 @@ def match(tt: Timetable, fix: Fix, state: VehicleState | None) -> Match | None:
                 continue
             if finished == (plan.trip_id, day):
                 continue
-            found = _on(plan, tt, day, x, y, fix.fixed_at)
+            found = _on(plan, tt, day, x, y, fix.fixed_at, seen=seen)
             if found is None or found.progress >= plan.stops[-1].distance - 15:
                 continue
             if best is None or abs(found.delay) < abs(best.delay):

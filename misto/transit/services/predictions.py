@@ -17,7 +17,10 @@ four horizons' shares.
 
 from __future__ import annotations
 
+import itertools
+import math
 import statistics
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -46,14 +49,26 @@ def accurate(bucket: int, error_s: float) -> bool:
     return -early <= error_s <= late
 
 
+SEGMENTS_RELOAD_S = 60.0
+_learnt: tuple[float, dict[tuple[str, str, int], float]] = (-math.inf, {})
+
+
+def forget_segments() -> None:
+    global _learnt
+    _learnt = (-math.inf, {})
+
+
 def _segment_means(hour: int, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], float]:
-    wanted = list(pairs)
-    if not wanted:
-        return {}
-    rows = SegmentTime.objects.filter(hour=hour, count__gte=MIN_OBSERVATIONS,
-                                      from_stop__in={a for a, _ in wanted},
-                                      to_stop__in={b for _, b in wanted})
-    return {(r.from_stop, r.to_stop): r.mean_s for r in rows}
+    """The learnt running times (those seen often enough), reloaded once a minute: one
+    query a minute instead of one per position."""
+    global _learnt
+    if time.monotonic() - _learnt[0] > SEGMENTS_RELOAD_S:
+        _learnt = (time.monotonic(), {
+            (a, b, h): mean for a, b, h, mean in SegmentTime.objects.filter(
+                count__gte=MIN_OBSERVATIONS).values_list("from_stop", "to_stop", "hour",
+                                                         "mean_s")})
+    learnt = _learnt[1]
+    return {(a, b): learnt[(a, b, hour)] for a, b in pairs if (a, b, hour) in learnt}
 
 
 def learn_segment(from_stop: str, to_stop: str, hour: int, seconds: float) -> None:
@@ -65,18 +80,20 @@ def learn_segment(from_stop: str, to_stop: str, hour: int, seconds: float) -> No
         defaults={"count": 1, "mean_s": seconds})
     if not created:
         count = row.count + 1
-        SegmentTime.objects.filter(pk=row.pk).update(
-            count=count, mean_s=row.mean_s + (seconds - row.mean_s) / count)
+        mean = row.mean_s + (seconds - row.mean_s) / count
+        SegmentTime.objects.filter(pk=row.pk).update(count=count, mean_s=mean)
+        if count >= MIN_OBSERVATIONS:  # this process sees it at once, the others in a minute
+            _learnt[1][(from_stop, to_stop, hour)] = mean
 
 
 def running_times(tt: Timetable, plan: TripPlan, stops: Sequence[PlannedStop],
                   when: datetime) -> list[float]:
     """Seconds from each stop of ``stops`` (but the last) to the next: observed or timed."""
     hour = when.astimezone(tt.tz).hour
-    pairs = [(a.stop_id, b.stop_id) for a, b in zip(stops, stops[1:], strict=False)]
+    pairs = [(a.stop_id, b.stop_id) for a, b in itertools.pairwise(stops)]
     learnt = _segment_means(hour, pairs)
     return [learnt.get((a.stop_id, b.stop_id), float(max(0, b.arrival - a.departure)))
-            for a, b in zip(stops, stops[1:], strict=False)]
+            for a, b in itertools.pairwise(stops)]
 
 
 def arrivals(tt: Timetable, plan: TripPlan, day: date, progress: float, when: datetime,
@@ -184,13 +201,15 @@ def accuracy(*, days: Sequence[date] | None = None, route_id: str | None = None
         lambda: [[], [], [], []])
     for route, day, bucket, predicted, actual in rows.values_list(
             "route_id", "service_date", "bucket", "predicted", "actual").order_by():
+        if actual is None:
+            continue
         error = (actual - predicted).total_seconds()
         grouped[(route, day)][bucket].append(error)
         grouped[("", day)][bucket].append(error)
     out = []
     ordered = sorted(grouped.items(), key=lambda kv: kv[0][0])
     ordered.sort(key=lambda kv: kv[0][1] or date.min, reverse=True)  # newest day first
-    for (route, day), errors in ordered:
+    for (route, when), errors in ordered:
         if route == "" and route_id:
             continue
         buckets = [Bucket(BUCKET_NAMES[i], len(e), sum(accurate(i, x) for x in e),
@@ -198,7 +217,7 @@ def accuracy(*, days: Sequence[date] | None = None, route_id: str | None = None
                           round(statistics.median(e), 1) if e else None)
                    for i, e in enumerate(errors)]
         shares = [b.share for b in buckets if b.share is not None]
-        out.append(Accuracy(route, day, sum(b.samples for b in buckets),
+        out.append(Accuracy(route, when, sum(b.samples for b in buckets),
                             round(statistics.fmean(shares), 4) if shares else None, buckets))
     return out
 

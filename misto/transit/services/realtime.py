@@ -32,7 +32,7 @@ class Built:
     def protobuf(self) -> bytes:
         return self.message.SerializeToString()
 
-    def as_dict(self) -> dict:  # type: ignore[type-arg]
+    def as_dict(self) -> dict:
         return json_format.MessageToDict(self.message, preserving_proto_field_name=True)
 
 
@@ -92,10 +92,11 @@ def trip_updates(now: datetime | None = None) -> Built:
     states = {s.vehicle_id: s for s in _fresh(now) if s.trip_id and s.service_date}
     modified = max((s.fixed_at for s in states.values()), default=now.replace(microsecond=0))
     _header(message, modified)
-    by_vehicle: dict[int, list[Prediction]] = defaultdict(list)
-    for p in Prediction.objects.filter(vehicle_id__in=list(states)).select_related(
-            "stop").order_by("vehicle_id", "sequence"):
-        by_vehicle[p.vehicle_id].append(p)
+    by_vehicle: dict[int, list[tuple[int, str, datetime, datetime]]] = defaultdict(list)
+    for vehicle_pk, sequence, stop_id, predicted, scheduled in Prediction.objects.filter(
+            vehicle_id__in=list(states)).order_by("vehicle_id", "sequence").values_list(
+            "vehicle_id", "sequence", "stop__stop_id", "predicted", "scheduled"):
+        by_vehicle[vehicle_pk].append((sequence, stop_id, predicted, scheduled))
     for vehicle_pk, state in states.items():
         entity = message.entity.add()
         entity.id = f"trip:{state.trip_id}:{state.service_date:%Y%m%d}"
@@ -106,12 +107,12 @@ def trip_updates(now: datetime | None = None) -> Built:
         update.timestamp = int(state.fixed_at.timestamp())
         if state.delay_s is not None:
             update.delay = state.delay_s
-        for p in by_vehicle.get(vehicle_pk, []):
+        for sequence, stop_id, predicted, scheduled in by_vehicle.get(vehicle_pk, []):
             stu = update.stop_time_update.add()
-            stu.stop_sequence = p.sequence
-            stu.stop_id = p.stop.stop_id
-            stu.arrival.time = int(p.predicted.timestamp())
-            stu.arrival.delay = round((p.predicted - p.scheduled).total_seconds())
+            stu.stop_sequence = sequence
+            stu.stop_id = stop_id
+            stu.arrival.time = int(predicted.timestamp())
+            stu.arrival.delay = round((predicted - scheduled).total_seconds())
             stu.schedule_relationship = rt.TripUpdate.StopTimeUpdate.SCHEDULED
     return Built(message, modified)
 

@@ -7,6 +7,7 @@ process reaches the others without a message.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import defaultdict
@@ -57,7 +58,7 @@ class TripPlan:
         stops = self.stops
         if progress <= stops[0].distance:
             return stops[0].departure
-        for a, b in zip(stops, stops[1:], strict=False):
+        for a, b in itertools.pairwise(stops):
             if progress <= b.distance:
                 span = b.distance - a.distance
                 share = (progress - a.distance) / span if span > 0 else 1.0
@@ -158,6 +159,7 @@ def _load(feed: Feed) -> Timetable:
             "trip_id", "sequence", "stop_id", "arrival", "departure", "distance_m"):
         times[trip_pk].append(PlannedStop(seq, stop_pk, stops[stop_pk][0], arr, dep, dist))
     lines: dict[int | None, Polyline] = {}
+    patterns: dict[tuple[int, ...], Polyline] = {}
     trips: dict[str, TripPlan] = {}
     for trip in Trip.objects.filter(feed=feed).select_related("route", "shape"):
         planned = times.get(trip.pk, [])
@@ -168,8 +170,11 @@ def _load(feed: Feed) -> Timetable:
                 assert trip.shape is not None
                 lines[trip.shape_id] = Polyline.of(plane, trip.shape.points)
             line = lines[trip.shape_id]
-        else:
-            line = Polyline.of(plane, [stops[s.stop_pk][1:] for s in planned])
+        else:  # trips calling at the same stops share one line (and one projection)
+            pattern = tuple(s.stop_pk for s in planned)
+            if pattern not in patterns:
+                patterns[pattern] = Polyline.of(plane, [stops[pk][1:] for pk in pattern])
+            line = patterns[pattern]
         trips[trip.trip_id] = TripPlan(trip.pk, trip.trip_id, trip.route_id,
                                        trip.route.route_id, trip.route.label, trip.service_id,
                                        trip.headsign, trip.block_id, line, planned)

@@ -13,7 +13,7 @@ import pytest
 from misto.testing import world
 from misto.transit.demo import gtfs_zip
 from misto.transit.models import Vehicle
-from misto.transit.services import feeds, positions, realtime, timetable
+from misto.transit.services import feeds, positions, predictions, realtime, timetable
 
 KYIV = ZoneInfo("Europe/Kyiv")
 MONDAY_8 = datetime(2026, 12, 7, 8, 0, tzinfo=KYIV)
@@ -72,6 +72,7 @@ def _fresh_caches() -> Any:
     timetable.forget()
     realtime.forget()
     positions.forget_city()
+    predictions.forget_segments()
     yield
     timetable.forget()
     realtime.forget()

@@ -11,6 +11,7 @@ import ipaddress
 import socket
 import time
 import urllib.error
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +19,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from misto.transit.demo import demo_vehicles, tracker_key
+from misto.transit.models import Vehicle
 from misto.transit.services import overload, timetable
+from misto.transit.services.positions import Fix
 from misto.transit.simulator import Simulation, direct_sender, osmand_sender
 
 
@@ -52,7 +55,7 @@ class Command(BaseCommand):
         tt = timetable.current()
         if tt is None:
             raise CommandError("no timetable: run `misto demo` (or `misto transit import-gtfs`)")
-        send = direct_sender
+        send: Callable[[Vehicle, Fix], str] = direct_sender
         if options["site"]:
             site = urlsplit(options["site"])
             if site.scheme not in {"http", "https"} or not site.hostname:
