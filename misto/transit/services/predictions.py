@@ -56,6 +56,7 @@ _learnt: tuple[float, dict[tuple[str, str, int], float]] = (-math.inf, {})
 def forget_segments() -> None:
     global _learnt
     _learnt = (-math.inf, {})
+    _sampled.clear()
 
 
 def _segment_means(hour: int, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], float]:
@@ -127,6 +128,12 @@ def arrivals(tt: Timetable, plan: TripPlan, day: date, progress: float, when: da
     return out
 
 
+# The samples this process has already written (the unique constraint is the real guard:
+# this only saves an INSERT per position when nothing new is to be sampled).
+SAMPLED_MEMORY = 200_000
+_sampled: dict[tuple[str, date, int, int], None] = {}
+
+
 def clear(vehicle: Vehicle) -> None:
     Prediction.objects.filter(vehicle=vehicle).delete()
 
@@ -145,13 +152,17 @@ def predict(tt: Timetable, vehicle: Vehicle, plan: TripPlan, day: date, progress
         if stop is plan.stops[0]:
             continue  # a departure, not an arrival: not measured
         bucket = bucket_of((at - when).total_seconds())
-        if bucket is not None:
+        key = (plan.trip_id, day, stop.sequence, bucket)
+        if bucket is not None and key not in _sampled:
+            _sampled[key] = None
             samples.append(PredictionSample(
                 trip_id=plan.trip_id, route_id=plan.route_id, stop_id=stop.stop_id,
                 service_date=day, sequence=stop.sequence, bucket=bucket, made_at=when,
                 predicted=at))
     if samples:
         PredictionSample.objects.bulk_create(samples, ignore_conflicts=True)
+    while len(_sampled) > SAMPLED_MEMORY:
+        del _sampled[next(iter(_sampled))]
 
 
 def resolve(trip_id: str, day: date, arrived: dict[int, datetime]) -> None:

@@ -129,3 +129,30 @@ def test_registering_a_vehicle_gives_its_tracker_a_key_once(db: Any, client: Cli
     vehicle = Vehicle.objects.get(code="bus-9")
     assert answer["key"] and vehicle.token_hash == positions.token_digest(answer["key"])
     assert positions.tracker("bus-9", answer["key"]) == vehicle
+
+
+def _deliver_to_situation() -> int:
+    """Deliver what waits for the situation centre (no commit happens inside a test)."""
+    from misto.core.models import DeliveryStatus, EventDelivery
+    from misto.core.outbox import deliver
+
+    return sum(deliver(pk) for pk in EventDelivery.objects.filter(
+        status=DeliveryStatus.PENDING, handler="situation.on_route_overloaded")
+        .values_list("pk", flat=True))
+
+
+def test_the_situational_centre_gets_an_incident_for_an_overloaded_route(
+        moving: Any, monkeypatch: Any) -> None:
+    from misto.situation.models import Incident
+
+    monkeypatch.setenv("MISTO_TRANSIT_OVERLOAD_PERCENT", "30")
+    monkeypatch.setenv("MISTO_TRANSIT_OVERLOAD_MINUTES", "0")
+    overload.watch()
+    assert _deliver_to_situation() == 1
+    incident = Incident.objects.get(kind__code="transport")
+    assert "7" in incident.title and incident.status == "open"
+    monkeypatch.setenv("MISTO_TRANSIT_OVERLOAD_PERCENT", "90")
+    overload.watch()
+    assert _deliver_to_situation() == 1
+    incident.refresh_from_db()
+    assert incident.status != "open"  # nobody took it on and its one source cleared
