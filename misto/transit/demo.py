@@ -105,8 +105,8 @@ def build_feed(today: date, lines: list[Line] = LINES) -> bytes:
             lon, lat = poly.point_at(plane, along)
             stop_id = f"{line.route_id}{i + 1:02d}"
             line_stops.append((stop_id, along))
-            stops.append([stop_id, f"{line.route_id}-{i + 1:02d}", _stop_name(line, i, count),
-                          f"{lat:.6f}", f"{lon:.6f}", 1])
+            stops.append([stop_id, f"{line.route_id}-{i + 1:02d}",
+                          _stop_name(line, i, count, lon, lat), f"{lat:.6f}", f"{lon:.6f}", 1])
         routes.append([line.route_id, "misto", line.short_name, line.long_name, 3, line.color,
                        "FFFFFF"])
         for direction, path in ((0, coords), (1, list(reversed(coords)))):
@@ -115,7 +115,7 @@ def build_feed(today: date, lines: list[Line] = LINES) -> bytes:
                           for k, (lon, lat) in enumerate(path))
             calls = line_stops if direction == 0 else [
                 (s, poly.length - a) for s, a in reversed(line_stops)]
-            headsign = _stop_name(line, count - 1 if direction == 0 else 0, count)
+            headsign = line.long_name.split(" — ")[-1 if direction == 0 else 0]
             for service, every in (("weekday", 480), ("weekend", 720)):
                 start = FIRST + (every // 2 if direction else 0)
                 n = 0
@@ -172,12 +172,17 @@ def build_feed(today: date, lines: list[Line] = LINES) -> bytes:
     return gtfs_zip(files)
 
 
-def _stop_name(line: Line, index: int, count: int) -> str:
+def _stop_name(line: Line, index: int, count: int, lon: float, lat: float) -> str:
+    """The terminals by the line's name; a stop between by its nearest address, as people
+    name stops ("Соборний проспект, 20")."""
     ends = line.long_name.split(" — ")
     if index == 0:
         return ends[0]
     if index == count - 1:
         return ends[-1]
+    near = twin.nearest_address(lon, lat)
+    if near is not None and near.distance_m < 150 and near.name:
+        return near.name
     return f"Маршрут {line.short_name}, зупинка {index + 1}"
 
 

@@ -38,6 +38,7 @@ class BusSim:
     passed: int = 0  # index of the last stop passed on this trip
     counted: tuple[int, int] = (0, 0)
     announced: bool = False  # the counter's total sent once per trip, then boardings
+    terminal: str = ""  # where its last trip ended: its next trip leaves from there
     done: set[tuple[str, date]] = field(default_factory=set)
 
 
@@ -63,8 +64,31 @@ class Simulation:
         self.sims = [BusSim(v, v.code.removeprefix("bus-")[:-2] or "1",
                             random.Random(f"{seed}:{v.code}")) for v in vehicles]
 
+    def _next_from_terminal(self, sim: BusSim, now: datetime,
+                            taken: set[tuple[str, date]]) -> tuple[TripPlan, date] | None:
+        """The next trip of its line leaving from where its last one ended."""
+        best: tuple[float, TripPlan, date] | None = None
+        for day in self.tt.service_days(now):
+            seconds = (now - self.tt.base(day)).total_seconds()
+            for plan in self.tt.trips_on(day):
+                if (plan.route_id != sim.route_id or plan.stops[0].stop_id != sim.terminal
+                        or (plan.trip_id, day) in taken or (plan.trip_id, day) in sim.done
+                        or not seconds - 120 <= plan.starts <= seconds + 3600):
+                    continue
+                if best is None or plan.starts < best[0]:
+                    best = (plan.starts, plan, day)
+        return (best[1], best[2]) if best else None
+
     def _assign(self, sim: BusSim, now: datetime) -> None:
-        taken = {(s.plan.trip_id, s.day) for s in self.sims if s.plan is not None}
+        taken = {(s.plan.trip_id, s.day) for s in self.sims
+                 if s.plan is not None and s.day is not None}
+        if sim.terminal:
+            following = self._next_from_terminal(sim, now, taken)
+            if following is not None:
+                sim.plan, sim.day = following
+                sim.passed, sim.announced = 0, False
+                sim.passengers = sim.rng.randint(3, 25)
+                return
         best: tuple[float, TripPlan, date] | None = None
         for day in self.tt.service_days(now):
             seconds = (now - self.tt.base(day)).total_seconds()
@@ -114,6 +138,7 @@ class Simulation:
             progress, reached, finished = _where(sim.plan, seconds)
             if finished:
                 sim.done.add((sim.plan.trip_id, sim.day))
+                sim.terminal = sim.plan.stops[-1].stop_id
                 sim.plan = None
                 continue
             sim.counted = (0, 0)

@@ -7,11 +7,13 @@ the network now. Machines: Traccar/OsmAnd positions, GTFS, GTFS-Realtime, OneBus
 
 from __future__ import annotations
 
+import io
 import math
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
+import segno
 from django.core.exceptions import PermissionDenied
 from django.http import (
     Http404,
@@ -88,6 +90,18 @@ def stop(request: HttpRequest, code: str) -> HttpResponse:
         **context, "map_config": {"tiles": TILES, "stops": [
             {"code": found.public_code, "name": found.name, "lon": found.lon, "lat": found.lat,
              "url": ""}], "vehicles": "/api/transit/vehicles", "refresh_s": 10}})
+
+
+def stop_qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The QR code printed on the stop's sign: the stop's page, by its code (SVG)."""
+    found = _stop(code)
+    url = request.build_absolute_uri(reverse("transit:stop", args=[found.public_code]))
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=8, border=2,
+                                    title=found.name)
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Content-Disposition"] = f'inline; filename="stop-{found.public_code}.svg"'
+    return response
 
 
 def board(request: HttpRequest, code: str) -> HttpResponse:

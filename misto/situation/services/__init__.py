@@ -30,10 +30,10 @@ from misto.situation.services.correlation import (
     ingest_device_registry,
     ingest_outage,
     ingest_overdue_answer,
-    ingest_route_overloaded,
     ingest_reading,
     ingest_report_created,
     ingest_report_status,
+    ingest_route_overloaded,
 )
 from misto.situation.services.dispatch import (
     ALLOWED_STEPS,
@@ -99,10 +99,10 @@ __all__ = [
     "ingest_device_registry",
     "ingest_outage",
     "ingest_overdue_answer",
-    "ingest_route_overloaded",
     "ingest_reading",
     "ingest_report_created",
     "ingest_report_status",
+    "ingest_route_overloaded",
     "latest_change_id",
     "map_text",
     "nearby_shelters",

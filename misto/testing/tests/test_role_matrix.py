@@ -499,7 +499,8 @@ NOT_ROLE_GATED: dict[str, str] = {
     **_why("public read: transport timetable, live vehicles, arrivals, boards, accuracy, "
            "alerts, GTFS, GTFS-Realtime and OneBusAway (fleet numbers and counts, nothing "
            "personal)",
-           "transit:index", "transit:stop", "transit:board", "transit:accuracy",
+           "transit:index", "transit:stop", "transit:stop-qr", "transit:board",
+           "transit:accuracy",
            "transit-feeds:gtfs", "transit-feeds:gtfs-rt", "transit-feeds:oba-arrivals",
            "GET /api/transit/accuracy", "GET /api/transit/alerts", "GET /api/transit/routes",
            "GET /api/transit/stops", "GET /api/transit/stops/{code}/arrivals",

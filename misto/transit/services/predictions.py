@@ -152,13 +152,13 @@ def predict(tt: Timetable, vehicle: Vehicle, plan: TripPlan, day: date, progress
         if stop is plan.stops[0]:
             continue  # a departure, not an arrival: not measured
         bucket = bucket_of((at - when).total_seconds())
-        key = (plan.trip_id, day, stop.sequence, bucket)
-        if bucket is not None and key not in _sampled:
-            _sampled[key] = None
-            samples.append(PredictionSample(
-                trip_id=plan.trip_id, route_id=plan.route_id, stop_id=stop.stop_id,
-                service_date=day, sequence=stop.sequence, bucket=bucket, made_at=when,
-                predicted=at))
+        if bucket is None or (plan.trip_id, day, stop.sequence, bucket) in _sampled:
+            continue
+        _sampled[(plan.trip_id, day, stop.sequence, bucket)] = None
+        samples.append(PredictionSample(
+            trip_id=plan.trip_id, route_id=plan.route_id, stop_id=stop.stop_id,
+            service_date=day, sequence=stop.sequence, bucket=bucket, made_at=when,
+            predicted=at))
     if samples:
         PredictionSample.objects.bulk_create(samples, ignore_conflicts=True)
     while len(_sampled) > SAMPLED_MEMORY:

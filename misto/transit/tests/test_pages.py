@@ -62,6 +62,8 @@ def test_the_public_pages_answer(moving: Any, client: Client, language: str) -> 
     client.cookies["django_language"] = language
     for path in ("/transit/", "/transit/accuracy/", "/transit/board/101"):
         assert client.get(path).status_code == 200, path
+    qr = client.get("/transit/stops/101/qr.svg")
+    assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
     vehicles = client.get("/api/transit/vehicles").json()
     assert vehicles[0]["id"] == "bus-7" and vehicles[0]["load"]["free_seats"] == 4
     board = client.get("/api/transit/stops/103/arrivals").json()
