@@ -22,6 +22,7 @@ class TransitConfig(MistoModule):
     )
     schedules = (Periodic("transit.overload", "misto.transit.tasks.watch_overload",
                           timedelta(minutes=1)),)
+    datasets = "misto.transit.datasets.DATASETS"
     demo = "misto.transit.demo.load"
     demo_after = ("twin",)
 

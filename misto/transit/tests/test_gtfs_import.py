@@ -98,3 +98,17 @@ def test_the_export_reads_back_as_the_same_timetable(feed: Feed, client: Any) ->
     original = feeds.check_feed(gtfs_zip(files()))
     assert again.stop_times == original.stop_times
     assert set(again.stops) == set(original.stops) and again.routes.keys() == original.routes.keys()
+
+
+def test_the_open_datasets_are_typed_and_carry_the_stops(feed: Feed) -> None:
+    from misto.opendata.services.publishing import produce
+    from misto.transit.datasets import DATASETS
+
+    produced = {d.name: produce(d) for d in DATASETS}
+    [stops] = produced["transit-stops"]
+    assert len(stops.rows) == 4 and "GeoJSON" in stops.files
+    assert stops.rows[0]["district"] == "UA23060070010000012"
+    [routes] = produced["transit-routes"]
+    assert routes.rows[0]["short_name"] == "7" and routes.rows[0]["trips_total"] == 6
+    [accuracy] = produced["transit-eta-accuracy"]
+    assert accuracy.rows == []  # nothing measured yet
