@@ -14,6 +14,7 @@ class TransitConfig(MistoModule):
     urls = (("transit/", "misto.transit.urls"), ("", "misto.transit.feeds_urls"))
     api_router = "misto.transit.api.router"
     api_prefix = "transit"
+    cabinet_panel = "misto.transit.views.cabinet_panel"
     workspaces = (Workspace("dispatcher", "transit:dispatch", 55),)
     menu = (
         MenuEntry(_("Transport live"), "transit:index", "public"),

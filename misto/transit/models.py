@@ -8,6 +8,7 @@ GTFS ids, not by foreign keys, so the accuracy history survives a new feed.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -342,3 +343,19 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.header
+
+
+class FavouriteStop(models.Model):
+    """A resident's stop in their cabinet, by its public code (so it outlives a new feed)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="favourite_stops")
+    stop_code = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "stop_code"],
+                                               name="transit_favourite_once")]
+
+    def __str__(self) -> str:
+        return self.stop_code

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("stops/<str:code>/", views.stop, name="stop"),
     path("stops/<str:code>/qr.svg", views.stop_qr, name="stop-qr"),
+    path("stops/<str:code>/favourite", views.favourite, name="favourite"),
     path("board/<str:code>", views.board, name="board"),
     path("accuracy/", views.accuracy, name="accuracy"),
     path("dispatch/", views.dispatch, name="dispatch"),

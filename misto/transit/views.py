@@ -22,20 +22,33 @@ from django.http import (
     HttpResponseNotModified,
     JsonResponse,
 )
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from misto.core.http import see_other
 from misto.core.permissions import can
+from misto.core.registry import CabinetPanel, PanelOrder
 from misto.transit import conf
 from misto.transit import permissions as perms
 from misto.transit.api import convert
 from misto.transit.errors import TransitError
 from misto.transit.models import DeadFix, Route, Stop, VehicleState
-from misto.transit.services import boards, feeds, overload, positions, predictions, realtime
+from misto.transit.services import (
+    boards,
+    favourites,
+    feeds,
+    overload,
+    positions,
+    predictions,
+    realtime,
+)
 from misto.transit.services.occupancy import load
 
 TILES = "/api/twin/tiles/{z}/{x}/{y}.mvt"
@@ -87,9 +100,34 @@ def stop(request: HttpRequest, code: str) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "transit/_arrivals.html", context)
     return render(request, "transit/stop.html", {
-        **context, "map_config": {"tiles": TILES, "stops": [
+        **context, "favourite": favourites.is_favourite(request.user, found),
+        "map_config": {"tiles": TILES, "stops": [
             {"code": found.public_code, "name": found.name, "lon": found.lon, "lat": found.lat,
              "url": ""}], "vehicles": "/api/transit/vehicles", "refresh_s": 10}})
+
+
+@login_required
+@require_POST
+def favourite(request: HttpRequest, code: str) -> HttpResponse:
+    """Add the stop to the resident's stops in the cabinet, or take it off."""
+    found = _stop(code)
+    if favourites.do_toggle(request.user, found):
+        messages.success(request, _("The stop is in your cabinet now."))
+    else:
+        messages.success(request, _("The stop is off your cabinet."))
+    return see_other(reverse("transit:stop", args=[found.public_code]))
+
+
+def cabinet_panel(request: HttpRequest) -> CabinetPanel | None:
+    """My stops, each with its next three arrivals."""
+    if not request.user.is_authenticated:
+        return None
+    now = timezone.now()
+    mine = [(s, [(a, a.minutes(now)) for a in boards.arrivals(s, now=now, limit=3)])
+            for s in favourites.favourites(request.user)]
+    return CabinetPanel(title=gettext_lazy("My stops"), template="transit/panel.html",
+                        context={"stops": mine}, url_name="transit:index",
+                        order=PanelOrder.OTHER, key="transit-stops")
 
 
 def stop_qr(request: HttpRequest, code: str) -> HttpResponse:

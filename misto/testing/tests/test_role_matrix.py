@@ -505,6 +505,8 @@ NOT_ROLE_GATED: dict[str, str] = {
            "GET /api/transit/accuracy", "GET /api/transit/alerts", "GET /api/transit/routes",
            "GET /api/transit/stops", "GET /api/transit/stops/{code}/arrivals",
            "GET /api/transit/vehicles"),
+    **_why("a signed-in resident's own favourite stops (tested in misto/transit/tests)",
+           "transit:favourite"),
     **_why("machines: the vehicle tracker's own key (tested in misto/transit/tests)",
            "POST /api/transit/positions", "transit:osmand"),
     **_why("the OpenAPI description of a published interface, public like the interface "

@@ -8,12 +8,14 @@
 - ``boards``: a stop's next arrivals, live and scheduled;
 - ``realtime``: GTFS-Realtime feeds;
 - ``overload``: overloaded routes for the situational centre;
-- ``alerts``: service alerts.
+- ``alerts``: service alerts;
+- ``favourites``: a resident's stops.
 """
 
 from misto.transit.services import (
     alerts,
     boards,
+    favourites,
     feeds,
     occupancy,
     overload,
@@ -23,5 +25,5 @@ from misto.transit.services import (
     timetable,
 )
 
-__all__ = ["alerts", "boards", "feeds", "occupancy", "overload", "positions", "predictions",
+__all__ = ["alerts", "boards", "favourites", "feeds", "occupancy", "overload", "positions", "predictions",
            "realtime", "timetable"]

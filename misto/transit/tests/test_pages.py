@@ -158,3 +158,20 @@ def test_the_situational_centre_gets_an_incident_for_an_overloaded_route(
     assert _deliver_to_situation() == 1
     incident.refresh_from_db()
     assert incident.status != "open"  # nobody took it on and its one source cleared
+
+
+def test_a_resident_keeps_a_stop_in_the_cabinet(moving: Any, client: Client) -> None:
+    from misto.testing.world import make_resident
+
+    assert client.post("/transit/stops/103/favourite").status_code == 302  # sign in first
+    resident = make_resident("rider")
+    client.force_login(resident)
+    client.cookies["django_language"] = "en"
+    answer = client.post("/transit/stops/103/favourite")
+    assert answer.status_code == 303 and answer["Location"] == "/transit/stops/103/"
+    assert "In my stops" in client.get("/transit/stops/103/").content.decode()
+    cabinet = client.get("/cabinet/").content.decode()
+    assert "My stops" in cabinet and "Шевченка 3" in cabinet and "free seats" in cabinet
+    client.post("/transit/stops/103/favourite")  # and off again
+    assert "Add to my stops" in client.get("/transit/stops/103/").content.decode()
+    assert client.get("/transit/stops/103/favourite").status_code == 405
