@@ -14,6 +14,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
     Http404,
@@ -22,8 +24,6 @@ from django.http import (
     HttpResponseNotModified,
     JsonResponse,
 )
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone

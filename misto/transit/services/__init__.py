@@ -25,5 +25,5 @@ from misto.transit.services import (
     timetable,
 )
 
-__all__ = ["alerts", "boards", "favourites", "feeds", "occupancy", "overload", "positions", "predictions",
-           "realtime", "timetable"]
+__all__ = ["alerts", "boards", "favourites", "feeds", "occupancy", "overload", "positions",
+           "predictions", "realtime", "timetable"]
