@@ -32,6 +32,8 @@ SPEED_MS = 20 / 3.6
 DWELL_S = 20
 STOP_SPACING_M = 450
 SERVICE_CODES = {"weekday": "wd", "weekend": "we"}
+# The demo agency's site is the demo itself, as `make run` serves it.
+DEMO_URL = "http://127.0.0.1:8000/transit/"
 FIRST, LAST = 5 * 3600 + 1800, 23 * 3600
 
 
@@ -144,7 +146,7 @@ def build_feed(today: date, lines: list[Line] = LINES) -> bytes:
     files: dict[str, tuple[list[str], list[list[object]]]] = {
         "agency.txt": (["agency_id", "agency_name", "agency_url", "agency_timezone",
                         "agency_lang"],
-                       [["misto", "Міський електротранспорт (демо)", "https://misto.example/",
+                       [["misto", "Міський електротранспорт (демо)", DEMO_URL,
                          settings.TIME_ZONE, "uk"]]),
         "stops.txt": (["stop_id", "stop_code", "stop_name", "stop_lat", "stop_lon",
                        "wheelchair_boarding"], stops),
@@ -164,7 +166,7 @@ def build_feed(today: date, lines: list[Line] = LINES) -> bytes:
                        shapes),
         "feed_info.txt": (["feed_publisher_name", "feed_publisher_url", "feed_lang",
                            "feed_version"],
-                          [["Misto demo", "https://misto.example/", "uk",
+                          [["Misto demo", DEMO_URL, "uk",
                             today.strftime("%Y%m%d")]]),
     }
     if exceptions:

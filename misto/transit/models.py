@@ -211,6 +211,7 @@ class Prediction(models.Model):
     sequence = models.PositiveIntegerField()
     scheduled = models.DateTimeField()
     predicted = models.DateTimeField()
+    dwell_s = models.PositiveIntegerField(default=0)  # the timetable's, to the departure
     made_at = models.DateTimeField()
 
     class Meta:

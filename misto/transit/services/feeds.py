@@ -518,11 +518,16 @@ def export_feed(feed: Feed) -> bytes:
                 ((e.service_id, e.date.strftime("%Y%m%d"), e.exception_type)
                  for e in feed.exceptions.order_by("service_id", "date"))))
         if feed.shapes.exists():
+            # With the distances along each shape in the same metres as the stop times'.
+            lats = list(feed.stops.values_list("lat", flat=True))
+            plane = Plane(sum(lats) / max(1, len(lats)))
             z.writestr("shapes.txt", table(
-                ["shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"],
-                ((s.shape_id, f"{lat:.6f}", f"{lon:.6f}", i + 1)
-                 for s in feed.shapes.order_by("shape_id") for i, (lon, lat)
-                 in enumerate(s.points))))
+                ["shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence",
+                 "shape_dist_traveled"],
+                ((s.shape_id, f"{lat:.6f}", f"{lon:.6f}", i + 1, f"{along:.1f}")
+                 for s in feed.shapes.order_by("shape_id")
+                 for i, ((lon, lat), along) in enumerate(zip(
+                     s.points, Polyline.of(plane, s.points).along, strict=True)))))
         z.writestr("trips.txt", table(
             ["route_id", "service_id", "trip_id", "trip_headsign", "direction_id", "block_id",
              "shape_id"],
@@ -538,10 +543,17 @@ def export_feed(feed: Feed) -> bytes:
                  trip__feed=feed).order_by("trip__trip_id", "sequence").values_list(
                  "trip__trip_id", "arrival", "departure", "stop__stop_id", "sequence",
                  "distance_m"))))
+        agency = feed.agencies.order_by("pk").first()
+        ranges = [(s.start_date, s.end_date) for s in feed.services.all()] + \
+            [(e.date, e.date) for e in feed.exceptions.filter(exception_type=1)]
         z.writestr("feed_info.txt", table(
-            ["feed_publisher_name", "feed_publisher_url", "feed_lang", "feed_version"],
-            [(feed.publisher or "Misto", "https://github.com/misto", "uk",
-              feed.version or feed.sha256[:12])]))
+            ["feed_publisher_name", "feed_publisher_url", "feed_lang", "feed_start_date",
+             "feed_end_date", "feed_version", "feed_contact_url"],
+            [(feed.publisher or (agency.name if agency else "Misto"),
+              agency.url if agency else "", (agency.lang if agency else "") or "uk",
+              min(r[0] for r in ranges).strftime("%Y%m%d") if ranges else "",
+              max(r[1] for r in ranges).strftime("%Y%m%d") if ranges else "",
+              feed.version or feed.sha256[:12], agency.url if agency else "")]))
     _EXPORTS.clear()
     _EXPORTS[key] = buffer.getvalue()
     return _EXPORTS[key]

@@ -173,12 +173,19 @@ def match(tt: Timetable, fix: Fix, state: VehicleState | None) -> Match | None:
     best: Match | None = None
     seen: dict[int, tuple[float, float]] = {}
     finished = (state.trip_id, state.service_date) if state is not None else None
+    # A trip another vehicle is running (heard from lately) is not this one's.
+    others = VehicleState.objects.filter(
+        fixed_at__gte=fix.fixed_at - timedelta(seconds=conf.stale_seconds())).exclude(
+        trip_id="")
+    if state is not None and state.vehicle_id is not None:
+        others = others.exclude(vehicle_id=state.vehicle_id)
+    taken = set(others.values_list("trip_id", "service_date"))
     for day in days:
         seconds = (fix.fixed_at - tt.base(day)).total_seconds()
         for plan in tt.trips_on(day):
             if not plan.starts - 900 <= seconds <= plan.ends + 1800:
                 continue
-            if finished == (plan.trip_id, day):
+            if finished == (plan.trip_id, day) or (plan.trip_id, day) in taken:
                 continue
             found = _on(plan, tt, day, x, y, fix.fixed_at, seen=seen)
             if found is None or found.progress >= plan.stops[-1].distance - 15:

@@ -146,7 +146,8 @@ def predict(tt: Timetable, vehicle: Vehicle, plan: TripPlan, day: date, progress
     Prediction.objects.bulk_create(
         Prediction(vehicle=vehicle, stop_id=stop.stop_pk, trip_id=plan.pk, service_date=day,
                    sequence=stop.sequence, scheduled=tt.at(day, stop.arrival), predicted=at,
-                   made_at=when) for stop, at in predicted)
+                   dwell_s=max(0, stop.departure - stop.arrival), made_at=when)
+        for stop, at in predicted)
     samples = []
     for stop, at in predicted:
         if stop is plan.stops[0]:

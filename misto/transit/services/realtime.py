@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -92,12 +92,23 @@ def trip_updates(now: datetime | None = None) -> Built:
     states = {s.vehicle_id: s for s in _fresh(now) if s.trip_id and s.service_date}
     modified = max((s.fixed_at for s in states.values()), default=now.replace(microsecond=0))
     _header(message, modified)
-    by_vehicle: dict[int, list[tuple[int, str, datetime, datetime]]] = defaultdict(list)
-    for vehicle_pk, sequence, stop_id, predicted, scheduled in Prediction.objects.filter(
-            vehicle_id__in=list(states)).order_by("vehicle_id", "sequence").values_list(
-            "vehicle_id", "sequence", "stop__stop_id", "predicted", "scheduled"):
-        by_vehicle[vehicle_pk].append((sequence, stop_id, predicted, scheduled))
+    # One TripUpdate per trip and day (the validators' S003): the vehicle heard from last.
+    newest: dict[tuple[str, object], VehicleState] = {}
+    for state in states.values():
+        key = (state.trip_id, state.service_date)
+        if key not in newest or state.fixed_at > newest[key].fixed_at:
+            newest[key] = state
+    states = {s.vehicle_id: s for s in newest.values()}
+    by_vehicle: dict[int, list[tuple[int, str, datetime, datetime, int]]] = defaultdict(list)
+    for vehicle_pk, sequence, stop_id, predicted, scheduled, dwell in Prediction.objects.filter(
+            vehicle_id__in=list(states), predicted__gte=modified).order_by(
+            "vehicle_id", "sequence").values_list(
+            "vehicle_id", "sequence", "stop__stop_id", "predicted", "scheduled",
+            "dwell_s"):
+        by_vehicle[vehicle_pk].append((sequence, stop_id, predicted, scheduled, dwell))
     for vehicle_pk, state in states.items():
+        if not by_vehicle.get(vehicle_pk):
+            continue  # nothing ahead of the newest data: no update to give
         entity = message.entity.add()
         entity.id = f"trip:{state.trip_id}:{state.service_date:%Y%m%d}"
         update = entity.trip_update
@@ -107,12 +118,15 @@ def trip_updates(now: datetime | None = None) -> Built:
         update.timestamp = int(state.fixed_at.timestamp())
         if state.delay_s is not None:
             update.delay = state.delay_s
-        for sequence, stop_id, predicted, scheduled in by_vehicle.get(vehicle_pk, []):
+        for sequence, stop_id, predicted, scheduled, dwell in by_vehicle[vehicle_pk]:
             stu = update.stop_time_update.add()
             stu.stop_sequence = sequence
             stu.stop_id = stop_id
+            delay = round((predicted - scheduled).total_seconds())
             stu.arrival.time = int(predicted.timestamp())
-            stu.arrival.delay = round((predicted - scheduled).total_seconds())
+            stu.arrival.delay = delay
+            stu.departure.time = int(predicted.timestamp()) + dwell
+            stu.departure.delay = delay
             stu.schedule_relationship = rt.TripUpdate.StopTimeUpdate.SCHEDULED
     return Built(message, modified)
 
@@ -127,7 +141,7 @@ def alerts(now: datetime | None = None) -> Built:
     message = rt.FeedMessage()
     rows = active_alerts(now)
     agencies = [a or "1" for a in Agency.objects.values_list("agency_id", flat=True)] or ["1"]
-    modified = max((a.updated_at for a in rows), default=datetime(2020, 1, 1, tzinfo=UTC))
+    modified = max((a.updated_at for a in rows), default=now)
     _header(message, modified.replace(microsecond=0))
     for alert in rows:
         entity = message.entity.add()

@@ -36,7 +36,7 @@ def files(first: int = 8 * 3600, **changes: Any) -> dict[str, tuple[list[str], l
                           f"S{i + 1}", i + 1])
     out: dict[str, Any] = {
         "agency.txt": (["agency_id", "agency_name", "agency_url", "agency_timezone"],
-                       [["city", "Міськтранс", "https://transit.example/", "Europe/Kyiv"]]),
+                       [["city", "Міськтранс", "http://127.0.0.1:8000/transit/", "Europe/Kyiv"]]),
         "stops.txt": (["stop_id", "stop_code", "stop_name", "stop_lat", "stop_lon"],
                       [[f"S{i + 1}", f"10{i + 1}", f"Шевченка {i + 1}", LAT, lon]
                        for i, lon in enumerate(STOP_LONS)]),
