@@ -27,6 +27,7 @@ from misto.core import workdays
 from misto.transit.models import Feed, Vehicle
 from misto.transit.services import feeds, timetable
 from misto.transit.services.geometry import Plane, Polyline
+from misto.transit.services.positions import token_digest
 
 SPEED_MS = 20 / 3.6
 DWELL_S = 20
@@ -197,7 +198,6 @@ def tracker_key(code: str) -> str:
 
 
 def demo_vehicles(lines: list[Line] = LINES) -> list[Vehicle]:
-    from misto.transit.services.positions import token_digest
     out = []
     for line in lines:
         for i in range(line.vehicles):

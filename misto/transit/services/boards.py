@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from misto.transit import conf
 from misto.transit.errors import TransitCode, TransitError
-from misto.transit.models import Prediction, Stop
+from misto.transit.models import Prediction, Stop, VehicleState
 from misto.transit.services import timetable
 from misto.transit.services.feeds import current_feed
 from misto.transit.services.occupancy import Load, load
@@ -103,13 +103,11 @@ def arrivals(stop: Stop, *, now: datetime | None = None, limit: int = 12,
 
 def stale(now: datetime | None = None) -> bool:
     """Whether the live feed has gone quiet (no vehicle heard from lately)."""
-    from misto.transit.models import VehicleState
     now = now or timezone.now()
     return not VehicleState.objects.filter(
         fixed_at__gte=now - timedelta(seconds=conf.stale_seconds())).exists()
 
 
 def last_update() -> datetime | None:
-    from misto.transit.models import VehicleState
-    row = VehicleState.objects.order_by("-fixed_at").values_list("fixed_at", flat=True).first()
-    return row
+    """When a vehicle was last heard from."""
+    return VehicleState.objects.order_by("-fixed_at").values_list("fixed_at", flat=True).first()

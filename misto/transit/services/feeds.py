@@ -28,6 +28,7 @@ from misto.transit.events import FeedImported
 from misto.transit.models import (
     Agency,
     Feed,
+    Prediction,
     Route,
     Service,
     ServiceException,
@@ -459,7 +460,6 @@ def do_import(feed: CheckedFeed, *, link_twin: bool = True) -> Feed:
 def _delete_feed(feed: Feed) -> None:
     """Bulk deletes, children first (the ORM's collector would load every stop time)."""
     StopTime.objects.filter(trip__feed=feed)._raw_delete(StopTime.objects.db)
-    from misto.transit.models import Prediction
     Prediction.objects.filter(trip__feed=feed).delete()
     feed.delete()
 
