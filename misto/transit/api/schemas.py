@@ -123,6 +123,14 @@ class AlertIn(Schema):
     ends_at: datetime | None = None
 
 
+class GapOut(Schema):
+    leader: str
+    follower: str
+    headway_s: int = Field(description="predicted, at the leader's next stop")
+    scheduled_s: int = Field(description="the timetable's headway there")
+    bunched: bool
+
+
 class RouteNowOut(Schema):
     route_id: str
     route: str
@@ -132,6 +140,7 @@ class RouteNowOut(Schema):
     mean_delay_s: int | None
     overloaded_since: datetime | None
     raised: bool
+    gaps: list[GapOut]
 
 
 class DeadFixOut(Schema):

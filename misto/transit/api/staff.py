@@ -21,6 +21,7 @@ from misto.transit.api.schemas import (
     AlertOut,
     DeadFixOut,
     FeedOut,
+    GapOut,
     RouteNowOut,
     VehicleIn,
     VehicleKeyOut,
@@ -33,13 +34,18 @@ router = Router(tags=["transit: staff"], auth=django_auth)
 
 
 @router.get("/dispatch/routes", response={200: list[RouteNowOut], **refusals(401, 403)},
-            summary="Each route now: live vehicles, mean load and delay, overload watch")
+            summary="Each route now: live vehicles, mean load and delay, headways and "
+                    "bunching, overload watch")
 def dispatch_routes(request: HttpRequest) -> list[RouteNowOut]:
     require(request.user, perms.DISPATCH_VIEW)
     return [RouteNowOut(route_id=r.route_id, route=r.route, vehicles=r.vehicles,
                         counted=r.counted, occupancy_percentage=r.percent,
                         mean_delay_s=r.mean_delay_s, overloaded_since=r.over_since,
-                        raised=r.raised) for r in overload.routes_now()]
+                        raised=r.raised,
+                        gaps=[GapOut(leader=g.leader, follower=g.follower,
+                                     headway_s=g.headway_s, scheduled_s=g.scheduled_s,
+                                     bunched=g.bunched) for g in r.gaps])
+            for r in overload.routes_now()]
 
 
 @router.get("/dispatch/dead-fixes", response={200: list[DeadFixOut], **refusals(401, 403)},

@@ -5,6 +5,7 @@ under the threshold clears it (the same event with ``cleared`` true)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,8 +17,26 @@ from django.utils import timezone
 from misto.core import bus
 from misto.transit import conf
 from misto.transit.events import RouteOverloaded
-from misto.transit.models import RouteLoad, VehicleState
+from misto.transit.models import Prediction, RouteLoad, VehicleState
 from misto.transit.services import timetable
+
+BUNCHED_SHARE = 0.5
+BUNCHED_MIN_S = 120
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Two vehicles one behind the other on a route: the time between them at the leader's
+    next stop, predicted, and what the timetable has."""
+
+    leader: str
+    follower: str
+    headway_s: int
+    scheduled_s: int
+
+    @property
+    def bunched(self) -> bool:
+        return self.headway_s < max(BUNCHED_MIN_S, BUNCHED_SHARE * self.scheduled_s)
 
 
 @dataclass(frozen=True)
@@ -30,6 +49,51 @@ class RouteNow:
     mean_delay_s: int | None
     over_since: datetime | None
     raised: bool
+    gaps: tuple[Gap, ...] = ()
+
+    @property
+    def bunched(self) -> int:
+        return sum(g.bunched for g in self.gaps)
+
+    @property
+    def shortest_headway_s(self) -> int | None:
+        return min((g.headway_s for g in self.gaps), default=None)
+
+
+def gaps(states: list[VehicleState]) -> dict[str, list[Gap]]:
+    """Per route, consecutive vehicles on the same line: a vehicle's follower is the next one
+    behind it on that line; bunched when the follower arrives at the leader's next stop
+    sooner after it than half the timetable's headway (and under two minutes at least)."""
+    tt = timetable.current()
+    if tt is None:
+        return {}
+    lines: dict[tuple[str, int], list[VehicleState]] = defaultdict(list)
+    for state in states:
+        plan = tt.trips.get(state.trip_id)
+        if plan is not None and state.progress_m is not None:
+            lines[(plan.route_id, id(plan.line))].append(state)
+    wanted = [s.vehicle_id for group in lines.values() if len(group) > 1 for s in group]
+    ahead: dict[int, list[tuple[int, datetime, datetime]]] = defaultdict(list)
+    for vehicle_pk, stop_pk, predicted, scheduled in Prediction.objects.filter(
+            vehicle_id__in=wanted).order_by("vehicle_id", "sequence").values_list(
+            "vehicle_id", "stop_id", "predicted", "scheduled"):
+        ahead[vehicle_pk].append((stop_pk, predicted, scheduled))
+    out: dict[str, list[Gap]] = defaultdict(list)
+    for (route_id, _line), group in lines.items():
+        group.sort(key=lambda s: s.progress_m or 0.0, reverse=True)
+        for leader, follower in itertools.pairwise(group):
+            if not ahead.get(leader.vehicle_id):
+                continue
+            stop_pk, led_at, led_scheduled = ahead[leader.vehicle_id][0]
+            same = [(p, s) for pk, p, s in ahead.get(follower.vehicle_id, []) if pk == stop_pk]
+            if not same:
+                continue
+            follows_at, follows_scheduled = same[0]
+            out[route_id].append(Gap(
+                leader.vehicle.code, follower.vehicle.code,
+                round((follows_at - led_at).total_seconds()),
+                round((follows_scheduled - led_scheduled).total_seconds())))
+    return out
 
 
 def routes_now(now: datetime | None = None) -> list[RouteNow]:
@@ -43,6 +107,7 @@ def routes_now(now: datetime | None = None) -> list[RouteNow]:
             .select_related("vehicle"):
         groups[state.route_id].append(state)
     loads = {r.route_id: r for r in RouteLoad.objects.all()}
+    spacing = gaps([s for group in groups.values() for s in group])
     out = []
     for route_id, states in sorted(groups.items()):
         shares = [100 * s.passengers / max(1, s.vehicle.capacity, s.vehicle.seats)
@@ -53,7 +118,7 @@ def routes_now(now: datetime | None = None) -> list[RouteNow]:
                             math.floor(sum(shares) / len(shares) + 0.5) if shares else None,
                             round(sum(delays) / len(delays)) if delays else None,
                             watch.over_since if watch else None,
-                            bool(watch and watch.raised)))
+                            bool(watch and watch.raised), tuple(spacing.get(route_id, ()))))
     return out
 
 

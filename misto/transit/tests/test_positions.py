@@ -137,3 +137,25 @@ def test_the_benchmark_bands(db: Any) -> None:
     assert predictions.accurate(0, 90) and not predictions.accurate(0, 91)
     assert predictions.accurate(3, -90) and predictions.accurate(3, 270)
     assert not predictions.accurate(3, 271)
+
+
+def test_two_buses_close_together_are_bunched(feed: Any, bus: Any) -> None:
+    from misto.transit.models import Vehicle
+    from misto.transit.services import overload
+
+    leader, _key = bus
+    follower = Vehicle.objects.create(code="bus-8", seats=30, capacity=80)
+    # T0 left at 08:00 and runs ten minutes late (its on-board computer says which trip it
+    # is); T1 (08:10) is on time right behind it.
+    at = MONDAY_8 + minutes(11)
+    positions.record(leader, fix(0.02, at - timedelta(seconds=30), trip_id="T0"), now=at)
+    positions.record(leader, fix(0.05, at, trip_id="T0"), now=at)
+    positions.record(follower, fix(0.0, at - timedelta(seconds=30)), now=at)
+    positions.record(follower, fix(0.02, at), now=at)
+    assert {s.vehicle.code: s.trip_id for s in VehicleState.objects.all()} == {
+        "bus-7": "T0", "bus-8": "T1"}
+    [route] = [r for r in overload.routes_now(at) if r.route_id == "R1"]
+    [gap] = route.gaps
+    assert (gap.leader, gap.follower) == ("bus-7", "bus-8")
+    assert gap.scheduled_s == 600 and 0 < gap.headway_s < 120 and gap.bunched
+    assert route.bunched == 1 and route.shortest_headway_s == gap.headway_s
