@@ -22,7 +22,8 @@ class TransitConfig(MistoModule):
                   "transit.dispatch.view"),
     )
     schedules = (Periodic("transit.overload", "misto.transit.tasks.watch_overload",
-                          timedelta(minutes=1)),)
+                          timedelta(minutes=1)),
+                 Periodic("transit.prune", "misto.transit.tasks.prune", timedelta(days=1)))
     datasets = "misto.transit.datasets.DATASETS"
     demo = "misto.transit.demo.load"
     demo_after = ("twin",)

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from misto.core.tasks import task
-from misto.transit.services import overload
+from misto.transit.services import housekeeping, overload
+
+
+@task()
+def prune() -> dict[str, int]:
+    """Daily: what is only kept for a while goes (docs/transit.md, "Keeping")."""
+    return housekeeping.prune()
 
 
 @task()

@@ -9,7 +9,8 @@
 - ``realtime``: GTFS-Realtime feeds;
 - ``overload``: overloaded routes for the situational centre;
 - ``alerts``: service alerts;
-- ``favourites``: a resident's stops.
+- ``favourites``: a resident's stops;
+- ``housekeeping``: what is kept only for a while.
 """
 
 from misto.transit.services import (
@@ -17,6 +18,7 @@ from misto.transit.services import (
     boards,
     favourites,
     feeds,
+    housekeeping,
     occupancy,
     overload,
     positions,
@@ -25,5 +27,5 @@ from misto.transit.services import (
     timetable,
 )
 
-__all__ = ["alerts", "boards", "favourites", "feeds", "occupancy", "overload", "positions",
-           "predictions", "realtime", "timetable"]
+__all__ = ["alerts", "boards", "favourites", "feeds", "housekeeping", "occupancy", "overload",
+           "positions", "predictions", "realtime", "timetable"]

@@ -232,11 +232,3 @@ def accuracy(*, days: Sequence[date] | None = None, route_id: str | None = None
         out.append(Accuracy(route, when, sum(b.samples for b in buckets),
                             round(statistics.fmean(shares), 4) if shares else None, buckets))
     return out
-
-
-def prune_samples(before: date) -> int:
-    """Samples never resolved (the vehicle vanished) older than ``before`` are dropped."""
-    deleted, _ = PredictionSample.objects.filter(service_date__lt=before,
-                                                 actual__isnull=True).delete()
-    return deleted
-

@@ -159,3 +159,14 @@ def test_two_buses_close_together_are_bunched(feed: Any, bus: Any) -> None:
     assert (gap.leader, gap.follower) == ("bus-7", "bus-8")
     assert gap.scheduled_s == 600 and 0 < gap.headway_s < 120 and gap.bunched
     assert route.bunched == 1 and route.shortest_headway_s == gap.headway_s
+
+
+def test_housekeeping_drops_only_what_is_old(feed: Any, bus: Any) -> None:
+    from misto.transit.services import housekeeping
+
+    vehicle, _key = bus
+    positions.record(vehicle, positions.Fix(lon=0.0, lat=0.0, fixed_at=MONDAY_8), now=MONDAY_8)
+    DeadFix.objects.update(received_at=MONDAY_8 - timedelta(days=31))
+    positions.record(vehicle, positions.Fix(lon=0.0, lat=0.0, fixed_at=MONDAY_8), now=MONDAY_8)
+    done = housekeeping.prune(MONDAY_8)
+    assert done["dead_fixes"] == 1 and DeadFix.objects.count() == 1
