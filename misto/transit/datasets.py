@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from misto.core.registry import Column, OpenDataset, OpenTable
 from misto.transit.models import Feed, Route, Stop, Trip
-from misto.transit.services import predictions, timetable
+from misto.transit.services import flows, predictions, timetable
 
 
 def _feed() -> Feed | None:
@@ -52,6 +52,13 @@ def accuracy() -> Iterator[dict[str, Any]]:
         yield {"service_date": row.day, "route_id": row.route_id or "all",
                "samples": row.samples, "score": row.score,
                **{f"accurate_{b.name.replace('-', '_')}": b.share for b in row.buckets}}
+
+
+def passenger_flows() -> Iterator[dict[str, Any]]:
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for flow in flows.flows(yesterday):
+        yield {"service_date": yesterday, "route_id": flow.route_id, "stop_id": flow.stop_id,
+               "hour": flow.hour, "boarded": flow.boarded, "alighted": flow.alighted}
 
 
 DATASETS = (
@@ -113,4 +120,21 @@ DATASETS = (
             Column("accurate_6_10", "number", "Точних, 6–10 хв", "Accurate, 6-10 min"),
             Column("accurate_10_15", "number", "Точних, 10–15 хв", "Accurate, 10-15 min"),
         ), accuracy),)),
+    OpenDataset(
+        name="transit-passenger-flow", title="Пасажиропотік громадського транспорту",
+        title_en="Public transport passenger flow",
+        description="Кількість пасажирів, що увійшли й вийшли, за маршрутами, зупинками й "
+                    "годинами за вчора, з лічильників у транспорті.",
+        description_en="Passengers boarding and alighting per route, stop and hour, "
+                       "yesterday, from the on-board counters.",
+        publisher="transport", theme="TRAN", keywords=("транспорт", "пасажиропотік"),
+        frequency="DAILY",
+        tables=(OpenTable("flows", "Пасажиропотік", "Passenger flow", (
+            Column("service_date", "date", "День", "Day"),
+            Column("route_id", "string", "Маршрут", "Route"),
+            Column("stop_id", "string", "Зупинка (GTFS)", "Stop (GTFS)"),
+            Column("hour", "integer", "Година", "Hour"),
+            Column("boarded", "integer", "Увійшло", "Boarded", "passengers"),
+            Column("alighted", "integer", "Вийшло", "Alighted", "passengers"),
+        ), passenger_flows),)),
 )

@@ -360,3 +360,22 @@ class FavouriteStop(models.Model):
 
     def __str__(self) -> str:
         return self.stop_code
+
+
+class PassengerFlow(models.Model):
+    """Boardings and alightings counted on board, per service day, hour, route and the stop
+    the vehicle was at (the last one it reached)."""
+
+    service_date = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    route_id = models.CharField(max_length=100)
+    stop_id = models.CharField(max_length=100)
+    boarded = models.PositiveIntegerField(default=0)
+    alighted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["service_date", "hour", "route_id", "stop_id"], name="transit_flow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.service_date} {self.hour}h {self.route_id}@{self.stop_id}"

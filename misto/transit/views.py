@@ -44,6 +44,7 @@ from misto.transit.services import (
     boards,
     favourites,
     feeds,
+    flows,
     overload,
     positions,
     predictions,
@@ -167,7 +168,10 @@ def dispatch(request: HttpRequest) -> HttpResponse:
     silent = VehicleState.objects.filter(
         vehicle__active=True, fixed_at__lt=now - timedelta(seconds=conf.stale_seconds()),
         fixed_at__gte=now - timedelta(hours=12)).select_related("vehicle").order_by("fixed_at")
+    hourly = flows.by_hour(timezone.localdate(now))
+    peak = max((n for _r, _h, n in hourly), default=0) or 1
     return render(request, "transit/dispatch.html", {
+        "flows": [(route, hour, n, round(100 * n / peak)) for route, hour, n in hourly],
         "routes": overload.routes_now(now), "threshold": conf.overload_percent(),
         "silent": silent[:50], "dead": DeadFix.objects.order_by("-pk")[:20],
         "map_config": {"tiles": TILES, "stops": [], "vehicles": "/api/transit/vehicles",

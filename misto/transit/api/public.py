@@ -16,13 +16,15 @@ from misto.transit.api import convert
 from misto.transit.api.schemas import (
     AccuracyOut,
     BoardOut,
+    FlowFilter,
+    FlowOut,
     RouteOut,
     StopCode,
     StopOut,
     VehicleOut,
 )
 from misto.transit.models import Route, Stop, VehicleState
-from misto.transit.services import boards, predictions
+from misto.transit.services import boards, flows, predictions
 from misto.transit.services.feeds import current_feed
 
 router = Router(tags=["transit"])
@@ -85,3 +87,12 @@ def accuracy(request: HttpRequest, filters: Query[AccuracyFilter]) -> list[Accur
     names = dict(Route.objects.values_list("route_id", "short_name"))
     return [convert.accuracy_out(row, names)
             for row in predictions.accuracy(days=days, route_id=filters.route_id or None)]
+
+
+@router.get("/flows", response={200: list[FlowOut], **refusals()},
+            summary="Passenger flows: boardings and alightings per route, stop and hour")
+def passenger_flows(request: HttpRequest, filters: Query[FlowFilter]) -> list[FlowOut]:
+    """From the on-board counters, attributed to the stop each vehicle last reached."""
+    day = filters.day or timezone.localdate()
+    return [FlowOut(route_id=f.route_id, stop_id=f.stop_id, hour=f.hour, boarded=f.boarded,
+                    alighted=f.alighted) for f in flows.flows(day, route_id=filters.route_id)]

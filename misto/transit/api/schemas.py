@@ -200,3 +200,16 @@ class FixesOut(Schema):
     accepted: int
     dead_lettered: int
     results: list[FixOutcomeOut]
+
+
+class FlowOut(Schema):
+    route_id: str
+    stop_id: str
+    hour: int
+    boarded: int
+    alighted: int
+
+
+class FlowFilter(Schema):
+    day: date | None = Field(None, description="the service day (default: today)")
+    route_id: str = Field("", max_length=100)

@@ -10,7 +10,8 @@
 - ``overload``: overloaded routes for the situational centre;
 - ``alerts``: service alerts;
 - ``favourites``: a resident's stops;
-- ``housekeeping``: what is kept only for a while.
+- ``housekeeping``: what is kept only for a while;
+- ``flows``: passenger flows per stop, route and hour.
 """
 
 from misto.transit.services import (
@@ -18,6 +19,7 @@ from misto.transit.services import (
     boards,
     favourites,
     feeds,
+    flows,
     housekeeping,
     occupancy,
     overload,
@@ -27,5 +29,5 @@ from misto.transit.services import (
     timetable,
 )
 
-__all__ = ["alerts", "boards", "favourites", "feeds", "housekeeping", "occupancy", "overload",
-           "positions", "predictions", "realtime", "timetable"]
+__all__ = ["alerts", "boards", "favourites", "feeds", "flows", "housekeeping", "occupancy",
+           "overload", "positions", "predictions", "realtime", "timetable"]

@@ -23,7 +23,7 @@ from misto import twin
 from misto.transit import conf
 from misto.transit.errors import TransitCode, TransitError
 from misto.transit.models import DeadFix, StopVisit, Vehicle, VehicleState
-from misto.transit.services import predictions, timetable
+from misto.transit.services import flows, predictions, timetable
 from misto.transit.services.geometry import metres
 from misto.transit.services.timetable import Timetable, TripPlan
 
@@ -257,6 +257,8 @@ def _do_record(vehicle: Vehicle, fix: Fix, state: VehicleState | None,
     state.delay_s = round(found.delay)
     state.next_sequence = downstream[0].sequence if downstream else None
     state.save()
+    flows.count(tt, plan, found.day, state.last_sequence, fix.fixed_at, fix.boarded,
+                fix.alighted)
     predictions.predict(tt, vehicle, plan, found.day, found.progress, fix.fixed_at, downstream,
                         state)
     return Outcome(True, trip_id=plan.trip_id, delay_s=state.delay_s)

@@ -170,3 +170,20 @@ def test_housekeeping_drops_only_what_is_old(feed: Any, bus: Any) -> None:
     positions.record(vehicle, positions.Fix(lon=0.0, lat=0.0, fixed_at=MONDAY_8), now=MONDAY_8)
     done = housekeeping.prune(MONDAY_8)
     assert done["dead_fixes"] == 1 and DeadFix.objects.count() == 1
+
+
+def test_counts_become_passenger_flows_at_the_stop_reached(feed: Any, bus: Any,
+                                                           client: Any) -> None:
+    from misto.transit.models import PassengerFlow
+
+    vehicle, _key = bus
+    positions.record(vehicle, fix(0.0, MONDAY_8 - timedelta(seconds=10), passengers=5),
+                     now=MONDAY_8)
+    t1 = MONDAY_8 + timedelta(seconds=20)
+    positions.record(vehicle, fix(0.02, t1, boarded=4), now=t1)  # just left stop 1
+    t2 = MONDAY_8 + minutes(4)
+    positions.record(vehicle, fix(0.34, t2, boarded=6, alighted=2), now=t2)  # at stop 2
+    rows = {(r.stop_id, r.hour): (r.boarded, r.alighted) for r in PassengerFlow.objects.all()}
+    assert rows == {("S1", 8): (4, 0), ("S2", 8): (6, 2)}
+    answer = client.get("/api/transit/flows", {"day": "2026-12-07", "route_id": "R1"}).json()
+    assert {(f["stop_id"], f["boarded"]) for f in answer} == {("S1", 4), ("S2", 6)}
