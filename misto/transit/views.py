@@ -79,7 +79,8 @@ def index(request: HttpRequest) -> HttpResponse:
                          "url": reverse("transit:stop", args=[s.public_code])} for s in stops],
               "refresh_s": 5}
     return render(request, "transit/index.html", {
-        "routes": routes, "stops": stops, "map_config": config})
+        "routes": routes, "stops": stops, "map_config": config,
+        "coverage": overload.coverage()})
 
 
 def _board_context(stop: Stop) -> dict[str, Any]:

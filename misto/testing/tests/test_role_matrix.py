@@ -504,7 +504,7 @@ NOT_ROLE_GATED: dict[str, str] = {
            "transit-feeds:gtfs", "transit-feeds:gtfs-rt", "transit-feeds:oba-arrivals",
            "GET /api/transit/accuracy", "GET /api/transit/alerts", "GET /api/transit/routes",
            "GET /api/transit/stops", "GET /api/transit/stops/{code}/arrivals",
-           "GET /api/transit/flows",
+           "GET /api/transit/flows", "GET /api/transit/coverage",
            "GET /api/transit/vehicles"),
     **_why("a signed-in resident's own favourite stops (tested in misto/transit/tests)",
            "transit:favourite"),

@@ -16,6 +16,7 @@ from misto.transit.api import convert
 from misto.transit.api.schemas import (
     AccuracyOut,
     BoardOut,
+    CoverageOut,
     FlowFilter,
     FlowOut,
     RouteOut,
@@ -24,7 +25,7 @@ from misto.transit.api.schemas import (
     VehicleOut,
 )
 from misto.transit.models import Route, Stop, VehicleState
-from misto.transit.services import boards, flows, predictions
+from misto.transit.services import boards, flows, overload, predictions
 from misto.transit.services.feeds import current_feed
 
 router = Router(tags=["transit"])
@@ -96,3 +97,12 @@ def passenger_flows(request: HttpRequest, filters: Query[FlowFilter]) -> list[Fl
     day = filters.day or timezone.localdate()
     return [FlowOut(route_id=f.route_id, stop_id=f.stop_id, hour=f.hour, boarded=f.boarded,
                     alighted=f.alighted) for f in flows.flows(day, route_id=filters.route_id)]
+
+
+@router.get("/coverage", response={200: CoverageOut, **refusals()},
+            summary="Vehicles with GPS and the share of the fleet on the live map now")
+def coverage(request: HttpRequest) -> CoverageOut:
+    """The strategy's KPIs 5.3.1 #1 (transit units with GPS) and #6 (% on the online map)."""
+    now = overload.coverage()
+    return CoverageOut(vehicles=now.vehicles, with_gps=now.with_gps, on_map=now.on_map,
+                       share_on_map=now.share_on_map)

@@ -213,3 +213,10 @@ class FlowOut(Schema):
 class FlowFilter(Schema):
     day: date | None = Field(None, description="the service day (default: today)")
     route_id: str = Field("", max_length=100)
+
+
+class CoverageOut(Schema):
+    vehicles: int = Field(description="vehicles in service (registered, active)")
+    with_gps: int = Field(description="of them, heard from by GPS at least once")
+    on_map: int = Field(description="of them, on the live map now")
+    share_on_map: float | None = Field(description="on_map / vehicles, 0..1")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from misto.core import bus
 from misto.transit import conf
 from misto.transit.events import RouteOverloaded
-from misto.transit.models import Prediction, RouteLoad, VehicleState
+from misto.transit.models import Prediction, RouteLoad, Vehicle, VehicleState
 from misto.transit.services import timetable
 
 BUNCHED_SHARE = 0.5
@@ -172,3 +172,27 @@ def _middle(route_id: str) -> tuple[float, float] | None:
         return None
     return (round(sum(s[0] for s in states) / len(states), 6),
             round(sum(s[1] for s in states) / len(states), 6))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The strategy's KPIs (5.3.1 #1 and #6): vehicles with GPS, and the share of the fleet
+    in service on the live map now (heard from within the stale limit)."""
+
+    vehicles: int
+    with_gps: int
+    on_map: int
+
+    @property
+    def share_on_map(self) -> float | None:
+        return round(self.on_map / self.vehicles, 4) if self.vehicles else None
+
+
+def coverage(now: datetime | None = None) -> Coverage:
+    now = now or timezone.now()
+    active = VehicleState.objects.filter(vehicle__active=True)
+    return Coverage(
+        vehicles=Vehicle.objects.filter(active=True).count(),
+        with_gps=active.count(),
+        on_map=active.filter(fixed_at__gte=now - timedelta(seconds=conf.stale_seconds()))
+        .count())

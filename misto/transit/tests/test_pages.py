@@ -64,6 +64,8 @@ def test_the_public_pages_answer(moving: Any, client: Client, language: str) -> 
         assert client.get(path).status_code == 200, path
     qr = client.get("/transit/stops/101/qr.svg")
     assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+    assert client.get("/api/transit/coverage").json() == {
+        "vehicles": 1, "with_gps": 1, "on_map": 1, "share_on_map": 1.0}
     vehicles = client.get("/api/transit/vehicles").json()
     assert vehicles[0]["id"] == "bus-7" and vehicles[0]["load"]["free_seats"] == 4
     board = client.get("/api/transit/stops/103/arrivals").json()
