@@ -46,3 +46,21 @@ def test_misto_simulate_transit_is_the_transit_simulator() -> None:
     assert simulate_target(["misto", "simulate", "--count", "5"]) == [
         "misto", "simulate", "--count", "5"]
     assert simulate_target(["misto", "simulate", "iot"]) == ["misto", "simulate"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_simulator_posts_as_a_tracker_over_osmand(live_server: Any, live_feed: Any) -> None:
+    from misto.transit.demo import tracker_key
+    from misto.transit.services.positions import token_digest
+    from misto.transit.simulator import osmand_sender
+
+    tt = timetable.current()
+    assert tt is not None
+    bus = Vehicle.objects.create(code="bus-R101", seats=28, capacity=90,
+                                 token_hash=token_digest(tracker_key("bus-R101")))
+    simulation = Simulation(tt, [bus], seed=5)
+    simulation.sims[0].route_id = "R1"
+    send = osmand_sender(live_server.url, tracker_key)
+    [(vehicle, position)] = simulation.step(timezone.now())
+    assert send(vehicle, position) == "OK"
+    assert VehicleState.objects.get(vehicle=bus).trip_id.startswith("T")
