@@ -42,7 +42,10 @@ $(STAMP): pyproject.toml requirements.lock
 	@$(MAKE) --no-print-directory system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.lock
+	# The lock is complete (every package at one version, `make lock`), so pip installs it as
+	# written: mapbox-vector-tile still declares protobuf<7, which gtfs-realtime-bindings 3
+	# needs and which its tile encoding works with (tested).
+	$(BIN)/pip install -q --no-deps -r requirements.lock
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 

@@ -3,7 +3,8 @@
 Incidents are built only from these events, never from other modules' tables:
 ``reports.ReportCreated``, ``reports.ReportStatusChanged``, ``iot.ReadingOutOfRange``,
 ``iot.ContainerFull``, ``iot.DeviceOffline``, ``notifications.OutageAnnounced``, and
-``iot.DeviceRegistryChanged`` (to count the city's devices for the dashboard).
+``iot.DeviceRegistryChanged`` (to count the city's devices for the dashboard),
+``transit.RouteOverloaded``.
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ def on_outage_announced(event: EventEnvelope) -> None:
 @consumes("iot.DeviceRegistryChanged")
 def on_device_registry_changed(event: EventEnvelope) -> None:
     services.ingest_device_registry(event.payload)
+
+
+@consumes("transit.RouteOverloaded", inline=True)
+def on_route_overloaded(event: EventEnvelope) -> None:
+    """An overloaded public-transport route (or its end) for the dispatchers."""
+    services.ingest_route_overloaded(event.payload)
 
 
 @consumes("petitions.PetitionOverdue", "appeals.AppealOverdue")

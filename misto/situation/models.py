@@ -83,6 +83,7 @@ class RuleSource(models.TextChoices):
     CONTAINER_FULL = "container_full", _("container full")
     OUTAGE = "outage", _("emergency outage")
     OVERDUE_ANSWER = "overdue_answer", _("a petition or an appeal answered late")
+    TRANSIT_OVERLOAD = "transit_overload", _("an overloaded public-transport route")
 
 
 class KindRule(models.Model):

@@ -33,6 +33,7 @@ from misto.situation.services.correlation import (
     ingest_reading,
     ingest_report_created,
     ingest_report_status,
+    ingest_route_overloaded,
 )
 from misto.situation.services.dispatch import (
     ALLOWED_STEPS,
@@ -102,6 +103,7 @@ __all__ = [
     "ingest_reading",
     "ingest_report_created",
     "ingest_report_status",
+    "ingest_route_overloaded",
     "latest_change_id",
     "map_text",
     "nearby_shelters",

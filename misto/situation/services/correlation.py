@@ -493,6 +493,25 @@ def _future_time(value: Any) -> datetime | None:
     return when
 
 
+def ingest_route_overloaded(payload: dict[str, Any]) -> Incident | None:
+    """``transit.RouteOverloaded``: a route's vehicles have run over the load threshold long
+    enough (add vehicles); ``cleared`` when it is back under it. One source per route."""
+    route = _str(payload, "route_id")
+    now = timezone.now()
+    if payload.get("cleared"):
+        return _clear_source("transit", route, now)
+    lon, lat = _signal_place(payload)
+    label = _("Route %(route)s overloaded: %(percent)s %% full") % {
+        "route": _str(payload, "route_name") or route,
+        "percent": payload.get("occupancy_percent", "?")}
+    return attach_signal(Signal(
+        module="transit", source_id=route, event="transit.RouteOverloaded",
+        rule_source=RuleSource.TRANSIT_OVERLOAD, rule_value="", severity=Severity.WARNING,
+        observed_at=now, label=str(label), lon=lon, lat=lat, department="transport",
+        payload={key: payload.get(key) for key in ("route_name", "occupancy_percent",
+                                                   "vehicles", "since")}))
+
+
 def ingest_overdue_answer(payload: dict[str, Any], module: str, event: str) -> Incident:
     """``petitions.PetitionOverdue`` / ``appeals.AppealOverdue``: a resident waits past the
     legal deadline; one incident per petition or appeal, for the department that owes it."""

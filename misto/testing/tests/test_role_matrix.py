@@ -396,7 +396,29 @@ CASES: dict[str, Case] = {
         {"fixed": True}, json=True, scope=DIRECTORY_ENTRY),
     "POST /api/directory/hsds": Case("directory.hsds.import", "post", "/api/directory/hsds",
                                      {"organizations": [], "locations": []}, json=True),
+    # transit
+    "transit:dispatch": Case("transit.dispatch.view", "get", "/transit/dispatch/"),
+    "GET /api/transit/dispatch/routes": Case("transit.dispatch.view", "get",
+                                             "/api/transit/dispatch/routes"),
+    "GET /api/transit/dispatch/dead-fixes": Case("transit.dispatch.view", "get",
+                                                 "/api/transit/dispatch/dead-fixes"),
+    "POST /api/transit/alerts": Case("transit.alert.manage", "post", "/api/transit/alerts",
+                                     {"header": "Об'їзд", "effect": "DETOUR"}, json=True),
+    "POST /api/transit/alerts/{alert_id}/end": Case(
+        "transit.alert.manage", "post", lambda w: f"/api/transit/alerts/{w.transit_alert}/end"),
+    "POST /api/transit/feeds": Case("transit.feed.import", "post", "/api/transit/feeds",
+                                    lambda w: {"file": _gtfs_upload()}),
+    "POST /api/transit/trackers": Case("transit.vehicle.manage", "post", "/api/transit/trackers",
+                                       {"code": "bus-matrix", "seats": 20}, json=True),
 }
+
+
+def _gtfs_upload() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from misto.transit.demo import gtfs_zip
+    from misto.transit.tests.conftest import files
+    return SimpleUploadedFile("feed.zip", gtfs_zip(files()), content_type="application/zip")
 
 
 
@@ -507,6 +529,20 @@ NOT_ROLE_GATED: dict[str, str] = {
            "notifications:unsubscribe", "POST /api/notifications/unsubscribe"),
     **_why("machines: device credentials or a per-integration secret",
            "POST /api/iot/readings", "webhooks:chirpstack", "webhooks:ttn"),
+    **_why("public read: transport timetable, live vehicles, arrivals, boards, accuracy, "
+           "alerts, GTFS, GTFS-Realtime and OneBusAway (fleet numbers and counts, nothing "
+           "personal)",
+           "transit:index", "transit:stop", "transit:stop-qr", "transit:board",
+           "transit:accuracy",
+           "transit-feeds:gtfs", "transit-feeds:gtfs-rt", "transit-feeds:oba-arrivals",
+           "GET /api/transit/accuracy", "GET /api/transit/alerts", "GET /api/transit/routes",
+           "GET /api/transit/stops", "GET /api/transit/stops/{code}/arrivals",
+           "GET /api/transit/flows", "GET /api/transit/coverage",
+           "GET /api/transit/vehicles"),
+    **_why("a signed-in resident's own favourite stops (tested in misto/transit/tests)",
+           "transit:favourite"),
+    **_why("machines: the vehicle tracker's own key (tested in misto/transit/tests)",
+           "POST /api/transit/positions", "transit:osmand"),
     **_why("the OpenAPI description of a published interface, public like the interface "
            "(the API's root answers 404)", "ngsi:openapi-json", "ngsi:api-root",
            "webhooks:openapi-json", "webhooks:api-root"),
@@ -578,6 +614,7 @@ def _build_world() -> World:
     _build_appeals(built)
     _build_opendata(built)
     _build_directory(built)
+    _build_transit(built)
 
     notices.ensure_default_topics()
     composer = make_staff("world-composer", "clerk")
@@ -669,6 +706,13 @@ def _photo() -> Any:
     out.seek(0)
     out.name = "entrance.jpg"
     return out
+
+
+def _build_transit(built: World) -> None:
+    """A service alert in force, for the dispatchers to end."""
+    from misto.transit.models import Alert
+
+    built.ids["transit_alert"] = Alert.objects.create(header="Об'їзд").pk
 
 
 def _login(identity: Identity) -> Client:
