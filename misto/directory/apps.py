@@ -19,4 +19,5 @@ class DirectoryConfig(MistoModule):
                   "directory.correction.view"),
     )
     demo = "misto.directory.demo.load"
+    indicators = "misto.directory.indicators.INDICATORS"
     demo_after = ("twin",)

@@ -36,4 +36,5 @@ class IotConfig(MistoModule):
         Periodic("iot.partitions", "misto.iot.tasks.ensure_partitions", timedelta(days=1)),
     )
     demo = "misto.iot.demo.load"
+    indicators = "misto.iot.indicators.INDICATORS"
     demo_after = ("twin",)

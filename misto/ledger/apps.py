@@ -19,6 +19,7 @@ class LedgerConfig(MistoModule):
     menu = (MenuEntry(_("Check the ledger"), "ledger:index"),)
     cabinet_panel = "misto.ledger.views.cabinet_panel"
     demo = "misto.ledger.demo.load"
+    indicators = "misto.ledger.indicators.INDICATORS"
     # Other modules' demos write entries (through events); sign after them.
     demo_after = ("residents", "twin", "reports", "iot")
     # Integrates and signs within seconds of an append (MISTO_LEDGER_SIGN_SECONDS); the

@@ -32,4 +32,5 @@ class NotificationsConfig(MistoModule):
     schedules = (Periodic("notifications.housekeeping",
                           "misto.notifications.tasks.housekeeping", timedelta(minutes=10)),)
     demo = "misto.notifications.demo.load"
+    indicators = "misto.notifications.indicators.INDICATORS"
     demo_after = ("twin", "residents")

@@ -31,4 +31,5 @@ class ReportsConfig(MistoModule):
                           timedelta(minutes=5)),)
     demo = "misto.reports.demo.load"
     datasets = "misto.reports.datasets.DATASETS"
+    indicators = "misto.reports.indicators.INDICATORS"
     demo_after = ("twin", "residents")

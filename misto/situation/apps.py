@@ -55,6 +55,7 @@ class SituationConfig(MistoModule):
                  timedelta(hours=1)),
     )
     demo = "misto.situation.demo.load"
+    indicators = "misto.situation.indicators.INDICATORS"
     demo_after = ("twin", "reports", "iot", "notifications")
 
     def ready(self) -> None:
