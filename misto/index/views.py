@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -236,8 +235,7 @@ def _mine(user: Any) -> list[Indicator]:
 @login_required
 def staff(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (can(user, "index.value.enter") or can(user, "index.report.generate")):
-        raise PermissionDenied
+    require(user, "index.report.generate")
     year = _year(request)
     mine = _mine(user) if can(user, "index.value.enter") else []
     actual = {v.indicator_id: v for v in Value.objects.filter(
@@ -266,15 +264,25 @@ def _back(request: HttpRequest) -> HttpResponse:
     return see_other(reverse("index:staff") + (f"?year={year}" if year.isdigit() else ""))
 
 
+def _mine_to(request: HttpRequest, action: str) -> Indicator:
+    """The posted indicator if the user may ``action`` it; a 403 page for a role without the
+    action, the same 404 for another department's indicator as for a missing one."""
+    require(request.user, action)
+    try:
+        return services.access_for(request.user, request.POST.get("code", "")[:32], action)
+    except ProgressIndexError as error:
+        raise Http404(error.message) from None
+
+
 @login_required
 @require_POST
 def staff_value(request: HttpRequest) -> HttpResponse:
-    require(request.user, "index.value.enter")
-    code = request.POST.get("code", "")[:32]
+    indicator = _mine_to(request, "index.value.enter")
+    code = indicator.code
     try:
-        services.enter(request.user, code, request.POST.get("period", "")[:8],
-                       _number(request.POST.get("value", "")),
-                       request.POST.get("source", "")[:300])
+        services.do_enter(request.user, services.check_entry(
+            indicator, request.POST.get("period", "")[:8],
+            _number(request.POST.get("value", "")), request.POST.get("source", "")[:300]))
     except ProgressIndexError as error:
         messages.error(request, f"{code}: {error.message}")
     else:
@@ -285,13 +293,13 @@ def staff_value(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def staff_target(request: HttpRequest) -> HttpResponse:
-    require(request.user, "index.target.set")
-    code = request.POST.get("code", "")[:32]
+    indicator = _mine_to(request, "index.target.set")
+    code = indicator.code
     try:
         year = int(request.POST.get("year", "0"))
-        services.set_target(request.user, code, year,
-                            _number(request.POST.get("value", "")),
-                            request.POST.get("source", "")[:300])
+        services.do_set_target(request.user, services.check_target(
+            indicator, year, _number(request.POST.get("value", "")),
+            request.POST.get("source", "")[:300]))
     except ValueError:
         messages.error(request, _("A target is set for a year between 2000 and 2100."))
     except ProgressIndexError as error:

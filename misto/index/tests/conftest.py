@@ -30,6 +30,11 @@ def clerk(db: Any) -> Any:
 
 
 @pytest.fixture
+def it_admin(db: Any) -> Any:
+    return make_staff("it-admin", "it_admin")
+
+
+@pytest.fixture
 def light_clerk(db: Any) -> Any:
     return make_staff("light-clerk", "clerk", department="light")
 
