@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -68,9 +68,12 @@ def lines(year: int) -> list[Line]:
 
 
 def _number(value: float | None) -> str:
+    """Localised, at most two decimals, no trailing zeros (9,5 in Ukrainian)."""
     if value is None:
         return "—"
-    return f"{value:,.2f}".replace(",", " ").rstrip("0").rstrip(".")
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return formats.number_format(float(text), decimal_pos=len(text.partition(".")[2]),
+                                 use_l10n=True)
 
 
 def _font() -> str:
