@@ -38,7 +38,8 @@ def answered_on_time_share(start: datetime, end: datetime, district: str | None)
 def answer_days_mean(start: datetime, end: datetime, district: str | None) -> Measure:
     pairs = Appeal.objects.filter(status=Status.ANSWERED, answered_at__gte=start,
                                   answered_at__lt=end).values_list("received_on", "answered_at")
-    days = [(answered.date() - received_on).days for received_on, answered in pairs]
+    days = [(answered.date() - received_on).days for received_on, answered in pairs
+            if answered is not None]
     return Measure(statistics.fmean(days) if days else None, len(days))
 
 

@@ -18,7 +18,10 @@ from misto.index.services.catalogue import check_indicator
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
-        exclude = ("shipped",)
+        fields = ("code", "name_uk", "name_en", "theme", "unit", "direction", "framework",
+                  "reference", "method", "formula", "definition_uk", "definition_en",
+                  "department", "min_value", "max_value", "goal_worst", "goal_best", "weight",
+                  "active")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

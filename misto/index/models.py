@@ -201,3 +201,6 @@ class Reminder(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["indicator", "year"],
                                                name="index_one_reminder_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.year}"

@@ -40,7 +40,8 @@ def resolved(start: datetime, end: datetime, district: str | None) -> Measure:
 def _hours(start: datetime, end: datetime, district: str | None) -> list[float]:
     pairs = _reports(district).filter(status=Status.RESOLVED, closed_at__gte=start,
                                       closed_at__lt=end).values_list("created_at", "closed_at")
-    return [(closed - created).total_seconds() / 3600 for created, closed in pairs]
+    return [(closed - created).total_seconds() / 3600 for created, closed in pairs
+            if closed is not None]
 
 
 def resolution_hours_median(start: datetime, end: datetime, district: str | None) -> Measure:
@@ -60,6 +61,8 @@ def resolved_on_time_share(start: datetime, end: datetime, district: str | None)
             .values_list("created_at", "closed_at", "category__sla_hours"))
     total = on_time = 0
     for created, closed, sla in rows:
+        if closed is None:
+            continue
         total += 1
         on_time += (closed - created).total_seconds() <= sla * 3600
     return _share(on_time, total)

@@ -52,7 +52,8 @@ def resolution_minutes_median(start: datetime, end: datetime, district: str | No
     pairs = (Incident.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
              .filter(**({"district": district} if district else {}))
              .values_list("opened_at", "resolved_at"))
-    minutes = [(resolved - opened).total_seconds() / 60 for opened, resolved in pairs]
+    minutes = [(resolved - opened).total_seconds() / 60 for opened, resolved in pairs
+               if resolved is not None]
     return Measure(statistics.median(minutes) if minutes else None, len(minutes))
 
 

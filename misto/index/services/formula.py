@@ -95,7 +95,7 @@ def evaluate(formula: str, values: Mapping[str, float | None]) -> float | None:
     def walk(node: ast.AST) -> float:
         if isinstance(node, ast.Expression):
             return walk(node.body)
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
             return float(node.value)
         if isinstance(node, ast.Name):
             found = values.get(names[node.id])

@@ -146,7 +146,7 @@ def xlsx(year: int, rows: list[Line]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = str(year)
-    sheet.append(_headings() + [_("Theme"), _("Direction")])
+    sheet.append([*_headings(), _("Theme"), _("Direction")])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for line in rows:

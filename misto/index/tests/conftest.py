@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,3 +63,10 @@ def make_reports(year: int, hours: list[float], district: str = world.WEST_DISTR
             description="Не світить ліхтар", status=Status.RESOLVED, created_at=created,
             closed_at=created + timedelta(hours=taken)))
     return made
+
+
+def line_of(row: str) -> int:
+    """The line number a refusal names ("line 3: ..." / "рядок 3: ...")."""
+    found = re.match(r"\D+ (\d+):", row)
+    assert found, row
+    return int(found.group(1))

@@ -6,6 +6,7 @@ English; axe runs on each page and nothing may be wider than the screen."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,8 +75,9 @@ def test_staff_enter_planned_and_actual_and_the_report_says_achieved(
     _check(page, f"report-{device}-{language}")
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF").first.click()
-    content = open(download.value.path(), "rb").read()
-    text = " ".join(p.extract_text(extraction_mode="layout") for p in PdfReader(io.BytesIO(content)).pages)
+    content = Path(download.value.path()).read_bytes()
+    text = " ".join(p.extract_text(extraction_mode="layout")
+                    for p in PdfReader(io.BytesIO(content)).pages)
     line = next(row for row in text.splitlines() if "ECO-01" in row)
     assert words["achieved"] in line and "не досягнуто" not in line \
         and "not achieved" not in line, line
