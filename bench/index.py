@@ -20,6 +20,7 @@ import random
 import statistics
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
 from common import setup
 
@@ -28,6 +29,14 @@ QUANTITIES = ("pm25", "pm10", "no2", "LAeq")
 
 
 def populate(readings: int, reports: int, devices: int, year: int) -> None:
+    """All or nothing: a run stopped half-way leaves an empty database for the next."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        _populate(readings, reports, devices, year)
+
+
+def _populate(readings: int, reports: int, devices: int, year: int) -> None:
     from django.contrib.gis.geos import Point
     from django.db import connection, transaction
     from django.utils import timezone
@@ -50,6 +59,21 @@ def populate(readings: int, reports: int, devices: int, year: int) -> None:
                installed_at=start) for i in range(devices)])
     ids = [device.pk for device in made]
     sql = "INSERT INTO iot_reading (device_id, quantity, ts, value) VALUES (%s, %s, %s, %s)"
+    postgres = connection.vendor == "postgresql"
+    if postgres:  # monthly partitions of the readings table, then COPY as ingestion does
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT iot_ensure_partitions(%s, %s)",
+                           [start, start + timedelta(seconds=span)])
+
+    def write(cursor: Any, rows: list[tuple[int, str, datetime, float]]) -> None:
+        if not postgres:
+            cursor.executemany(sql, rows)
+            return
+        with cursor.cursor.copy("COPY iot_reading (device_id, quantity, ts, value) "
+                                "FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
     batch: list[tuple[int, str, datetime, float]] = []
     per_device = max(1, readings // (devices * len(QUANTITIES)))
     step = span / per_device
@@ -64,10 +88,10 @@ def populate(readings: int, reports: int, devices: int, year: int) -> None:
                                   rng.uniform(5, 60)))
                     written += 1
                     if len(batch) >= 20_000:
-                        cursor.executemany(sql, batch)
+                        write(cursor, batch)
                         batch.clear()
         if batch:
-            cursor.executemany(sql, batch)
+            write(cursor, batch)
     category = Category.objects.create(code="bench-light", title="Освітлення", sla_hours=48)
     rows = []
     for i in range(reports):
