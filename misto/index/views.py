@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from misto import twin
 from misto.core.http import see_other
 from misto.core.permissions import can, require, scope_filter
 from misto.index import services
@@ -69,14 +70,18 @@ def chart(points: list[tuple[str, float | None]], *, width: int = 560,
 
 def home(request: HttpRequest) -> HttpResponse:
     year = _year(request)
-    result = services.composite(str(year))
-    trend = [(str(y), services.composite(str(y)).overall) for y in _years(year)]
+    districts = twin.districts()
+    district = request.GET.get("district", "")
+    district = district if district in {d.katottg for d in districts} else ""
+    result = services.composite(str(year), district)
+    trend = [(str(y), services.composite(str(y), district).overall) for y in _years(year)]
     counts = services.summary([str(year)])
     return render(request, "index/home.html", {
         "year": year, "result": result, "chart": chart(trend), "trend": trend,
         "method": COMPOSITE_METHOD, "counts": counts, "methods": Method,
         "total": sum(c["total"] for c in counts.values()),
-        "years": _years(timezone.localdate().year)})
+        "years": _years(timezone.localdate().year), "districts": districts,
+        "district": district})
 
 
 def theme(request: HttpRequest, theme: str) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from misto.index import services
 from misto.index.models import Target, Value
 from misto.index.tests.conftest import last_year, line_of, make_reports
+from misto.testing import world
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,10 @@ def test_the_public_api_lists_indicators_with_their_latest_value_and_lineage(
     assert any(t["theme"] == "economy" and t["score"] is not None
                for t in composite["themes"])
     assert client.get("/api/index/composite", {"period": "2026-Q9"}).status_code == 400
+    west = client.get("/api/index/composite", {"period": str(filled["year"]),
+                                               "district": world.WEST_DISTRICT}).json()
+    governance = next(t for t in west["themes"] if t["theme"] == "governance")
+    assert {p["code"]: p["value"] for p in governance["parts"]}["GOV-03"] == pytest.approx(15)
     coverage = client.get("/api/index/coverage", {"year": filled["year"]}).json()
     assert {row["code"]: row["periods"][str(filled["year"])] for row in coverage}["GOV-03"]
 
@@ -119,6 +124,8 @@ def test_public_pages_in_both_languages(client: Client, filled: dict[str, Any],
     lineage = client.get(f"/index/indicators/ECO-01/values/{value.pk}/").content.decode()
     assert "Уточнений звіт" in lineage and "Звіт центру зайнятості" in lineage
     assert "economy-clerk" not in lineage  # the department, never the person
+    west = client.get(f"/index/?district={world.WEST_DISTRICT}").content.decode()
+    assert f'value="{world.WEST_DISTRICT}" selected' in west
     assert client.get("/index/themes/nowhere/").status_code == 404
     assert client.get("/index/indicators/NOPE/").status_code == 404
 

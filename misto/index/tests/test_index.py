@@ -240,3 +240,25 @@ def test_january_reminds_once_for_each_missing_entered_value(catalogue: int,
     notice = next(m for m in Message.objects.filter(user=clerk)
                   if "ECO-02" in m.data["title_en"])
     assert str(this - 1) in notice.data["title_uk"] and notice.data["url"].startswith("/index/")
+
+
+def test_the_command_computes_a_year_and_refuses_a_bad_import(city: Any, catalogue: int,
+                                                              tmp_path: Any) -> None:
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError, call_command
+
+    year = last_year()
+    make_reports(year, [12, 24])
+    out = io.StringIO()
+    call_command("index", "compute", "--period", str(year), "--no-districts", stdout=out)
+    assert f"{year}: computed" in out.getvalue()
+    median = services.current(Indicator.objects.get(code="GOV-03"), str(year))
+    assert median is not None and median.value == pytest.approx(18)
+    get_user_model().objects.create_superuser("operator", password=None)
+    bad = tmp_path / "register.csv"
+    bad.write_text(f"code,period,value\nECO-01,{year},9\nECO-01,{year + 9},9\n")
+    errors = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("index", "import", str(bad), stdout=out, stderr=errors)
+    assert line_of(errors.getvalue().strip()) == 3
+    assert not Value.objects.filter(indicator__code="ECO-01").exists()
