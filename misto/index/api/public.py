@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Schema
 
+from misto.core.audience import Audience
 from misto.core.schemas import refusals
 from misto.index import services
 from misto.index.api.convert import (
@@ -31,7 +32,7 @@ from misto.index.api.schemas import (
 )
 from misto.index.models import Indicator, Report, Value
 
-router = Router(tags=["index"])
+routes = Audience()
 
 
 class ValuesQuery(Schema):
@@ -48,7 +49,7 @@ class CoverageQuery(Schema):
     year: Year
 
 
-@router.get("/indicators", response={200: list[IndicatorOut], **refusals()},
+@routes.get("/indicators", response={200: list[IndicatorOut], **refusals()},
             summary="Indicators with their latest value, period and lineage")
 def indicators(request: HttpRequest) -> list[IndicatorOut]:
     values = latest_map()
@@ -56,13 +57,13 @@ def indicators(request: HttpRequest) -> list[IndicatorOut]:
             for indicator in Indicator.objects.filter(active=True)]
 
 
-@router.get("/indicators/{code}", response={200: IndicatorDetailOut, **refusals(404)},
+@routes.get("/indicators/{code}", response={200: IndicatorDetailOut, **refusals(404)},
             summary="One indicator: definition, formula, goalposts, targets")
 def indicator(request: HttpRequest, code: Code) -> IndicatorDetailOut:
     return indicator_detail(services.access_indicator(code))
 
 
-@router.get("/indicators/{code}/values", response={200: ValuesOut, **refusals(404)},
+@routes.get("/indicators/{code}/values", response={200: ValuesOut, **refusals(404)},
             summary="Current values by period and district, and the superseded ones")
 def values(request: HttpRequest, code: Code, query: Query[ValuesQuery]) -> ValuesOut:
     found = services.access_indicator(code)
@@ -77,7 +78,7 @@ def values(request: HttpRequest, code: Code, query: Query[ValuesQuery]) -> Value
                      history=[value_out(v) for v in rows if v.superseded_at is not None])
 
 
-@router.get("/composite", response={200: CompositeOut, **refusals()},
+@routes.get("/composite", response={200: CompositeOut, **refusals()},
             summary="The composite index per theme and overall, with confidence")
 def composite(request: HttpRequest, query: Query[CompositeQuery]) -> CompositeOut:
     result = services.composite(services.parse(query.period).code, query.district)
@@ -90,7 +91,7 @@ def composite(request: HttpRequest, query: Query[CompositeQuery]) -> CompositeOu
                                 for i, v, s in t.parts]) for t in result.themes])
 
 
-@router.get("/coverage", response={200: list[CoverageRowOut], **refusals()},
+@routes.get("/coverage", response={200: list[CoverageRowOut], **refusals()},
             summary="Which indicators have a value for the year and its quarters")
 def coverage(request: HttpRequest, query: Query[CoverageQuery]) -> list[CoverageRowOut]:
     periods = [str(query.year)] + [f"{query.year}-Q{q}" for q in range(1, 5)]
@@ -99,7 +100,7 @@ def coverage(request: HttpRequest, query: Query[CoverageQuery]) -> list[Coverage
             for row in services.coverage(periods)]
 
 
-@router.get("/reports", response={200: list[ReportOut], **refusals()},
+@routes.get("/reports", response={200: list[ReportOut], **refusals()},
             summary="The yearly monitoring reports as generated")
 def reports(request: HttpRequest) -> list[ReportOut]:
     return [report_out(report) for report in Report.objects.defer("pdf", "xlsx")]

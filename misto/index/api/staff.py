@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import File, Router, Status
+from ninja import File, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
+from misto.core.audience import Audience
 from misto.core.permissions import require
 from misto.core.schemas import refusals
 from misto.index import services
@@ -23,18 +24,18 @@ from misto.index.api.schemas import (
     ValueOut,
 )
 
-router = Router(tags=["index: staff"], auth=django_auth)
+routes = Audience(auth=django_auth)
 MAX_IMPORT = 2 * 1024 * 1024
 
 
-@router.post("/values", response={201: ValueOut, **refusals(401, 404, 409)},
+@routes.post("/values", response={201: ValueOut, **refusals(401, 404, 409)},
              summary="Enter an indicator's value with its source document")
 def enter(request: HttpRequest, body: EntryIn) -> Status[ValueOut]:
     value = services.enter(request.user, body.code, body.period, body.value, body.source)
     return Status(201, value_out(value, staff=True))
 
 
-@router.post("/targets", response={200: TargetOut, **refusals(401, 404)},
+@routes.post("/targets", response={200: TargetOut, **refusals(401, 404)},
              summary="Set an indicator's planned value for a year")
 def target(request: HttpRequest, body: TargetIn) -> TargetOut:
     row = services.set_target(request.user, body.code, body.year, body.value, body.source)
@@ -42,7 +43,7 @@ def target(request: HttpRequest, body: TargetIn) -> TargetOut:
                      source=row.source)
 
 
-@router.post("/imports", response={201: ImportOut, **refusals(401, 403)},
+@routes.post("/imports", response={201: ImportOut, **refusals(401, 403)},
              summary="Import values from a register's CSV (all rows or none)")
 def import_values(request: HttpRequest, file: File[UploadedFile]) -> Status[ImportOut]:
     require(request.user, "index.value.import")
@@ -51,14 +52,14 @@ def import_values(request: HttpRequest, file: File[UploadedFile]) -> Status[Impo
     return Status(201, ImportOut(imported=services.do_import(request.user, entries)))
 
 
-@router.post("/reports", response={201: ReportOut, **refusals(401, 403, 409)},
+@routes.post("/reports", response={201: ReportOut, **refusals(401, 403, 409)},
              summary="Generate the yearly monitoring report (PDF and spreadsheet)")
 def generate(request: HttpRequest, body: ReportIn) -> Status[ReportOut]:
     require(request.user, "index.report.generate")
     return Status(201, report_out(services.generate(request.user, body.year)))
 
 
-@router.post("/compute", response={200: ComputeOutcomeOut, **refusals(401, 403)},
+@routes.post("/compute", response={200: ComputeOutcomeOut, **refusals(401, 403)},
              summary="Recompute the computed indicators for a period")
 def compute(request: HttpRequest, body: ComputeIn) -> ComputeOutcomeOut:
     require(request.user, "index.value.compute")

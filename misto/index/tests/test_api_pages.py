@@ -85,6 +85,8 @@ def test_staff_api_enters_values_and_targets_and_refuses_bad_input(
     assert Value.objects.count() == 1 and Target.objects.count() == 1
     report = post("/api/index/reports", {"year": year})
     assert report.status_code == 201 and report.json()["achieved"] == 1
+    listed = Client().get("/api/index/reports")  # the same path, public and read-only
+    assert listed.status_code == 200 and listed.json()[0]["achieved"] == 1
     pdf = client.get(report.json()["pdf"])
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.post("/api/index/compute", json.dumps({"period": str(year)}),
