@@ -9,9 +9,9 @@ Duplicates and reports hidden by a moderator are left out.
 from __future__ import annotations
 
 import statistics
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
 from misto.core.registry import IndicatorFunction, Measure
 from misto.reports.models import Channel, Report, Status
@@ -37,21 +37,32 @@ def resolved(start: datetime, end: datetime, district: str | None) -> Measure:
     return Measure(float(count), count)
 
 
-def _hours(start: datetime, end: datetime, district: str | None) -> list[float]:
-    pairs = _reports(district).filter(status=Status.RESOLVED, closed_at__gte=start,
-                                      closed_at__lt=end).values_list("created_at", "closed_at")
-    return [(closed - created).total_seconds() / 3600 for created, closed in pairs
-            if closed is not None]
+def _durations(start: datetime, end: datetime, district: str | None) -> QuerySet[Report]:
+    """The period's resolved reports with ``taken``: closing minus receiving, in SQL."""
+    return (_reports(district).filter(status=Status.RESOLVED, closed_at__gte=start,
+                                      closed_at__lt=end)
+            .annotate(taken=ExpressionWrapper(F("closed_at") - F("created_at"),
+                                              output_field=DurationField())))
+
+
+def _hours_of(value: timedelta | None) -> float:
+    return 0.0 if value is None else value.total_seconds() / 3600
 
 
 def resolution_hours_median(start: datetime, end: datetime, district: str | None) -> Measure:
-    hours = _hours(start, end, district)
-    return Measure(statistics.median(hours) if hours else None, len(hours))
+    """The median from the database's own order (only the middle rows leave it)."""
+    rows = _durations(start, end, district)
+    count = rows.count()
+    if not count:
+        return Measure(None, 0)
+    middle = list(rows.order_by("taken").values_list("taken", flat=True)[
+        (count - 1) // 2:count // 2 + 1])
+    return Measure(statistics.fmean(_hours_of(value) for value in middle), count)
 
 
 def resolution_hours_mean(start: datetime, end: datetime, district: str | None) -> Measure:
-    hours = _hours(start, end, district)
-    return Measure(statistics.fmean(hours) if hours else None, len(hours))
+    found = _durations(start, end, district).aggregate(mean=Avg("taken"), n=Count("pk"))
+    return Measure(_hours_of(found["mean"]) if found["n"] else None, found["n"])
 
 
 def resolved_on_time_share(start: datetime, end: datetime, district: str | None) -> Measure:

@@ -78,7 +78,9 @@ def test_recomputing_after_faster_resolution_moves_the_median_and_keeps_history(
         city: Any, catalogue: int) -> None:
     year = last_year()
     reports = make_reports(year, [10, 20, 30, 40, 46])
-    outcome = services.compute(str(year), codes={"GOV-03", "GOV-05"})
+    outcome = services.compute(str(year), codes={"GOV-03", "GOV-04", "GOV-05"})
+    mean = services.current(Indicator.objects.get(code="GOV-04"), str(year))
+    assert mean is not None and mean.value == pytest.approx(29.2)
     median = Indicator.objects.get(code="GOV-03")
     first = services.current(median, str(year))
     assert first is not None and first.value == pytest.approx(30)
