@@ -264,3 +264,19 @@ def test_the_command_computes_a_year_and_refuses_a_bad_import(city: Any, catalog
         call_command("index", "import", str(bad), stdout=out, stderr=errors)
     assert line_of(errors.getvalue().strip()) == 3
     assert not Value.objects.filter(indicator__code="ECO-01").exists()
+
+
+def test_every_declared_function_answers_for_a_period_city_wide_and_by_district(
+        city: Any) -> None:
+    """Each module's exported functions run on both databases and return a Measure."""
+    from misto.core.registry import Measure
+
+    start, end = services.parse(str(last_year())).bounds()
+    functions = indicator_functions()
+    assert len(functions) >= 60
+    for name, (module, function) in functions.items():
+        assert name.startswith(f"{module}."), name
+        for district in [None, world.WEST_DISTRICT] if function.by_district else [None]:
+            measure = function.compute(start, end, district)
+            assert isinstance(measure, Measure) and isinstance(measure.inputs, int), name
+            assert measure.value is None or isinstance(measure.value, float | int), name
