@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
@@ -37,7 +38,7 @@ def resolved(start: datetime, end: datetime, district: str | None) -> Measure:
     return Measure(float(count), count)
 
 
-def _durations(start: datetime, end: datetime, district: str | None) -> QuerySet[Report]:
+def _durations(start: datetime, end: datetime, district: str | None) -> QuerySet[Any]:
     """The period's resolved reports with ``taken``: closing minus receiving, in SQL."""
     return (_reports(district).filter(status=Status.RESOLVED, closed_at__gte=start,
                                       closed_at__lt=end)
