@@ -281,3 +281,16 @@ def test_every_declared_function_answers_for_a_period_city_wide_and_by_district(
             measure = function.compute(start, end, district)
             assert isinstance(measure, Measure) and isinstance(measure.inputs, int), name
             assert measure.value is None or isinstance(measure.value, float | int), name
+
+
+def test_a_citys_own_indicator_passes_the_catalogues_checks(catalogue: int) -> None:
+    own = Indicator(code="CITY-1", name_uk="Власний", name_en="Own", theme="governance",
+                    unit="count", direction="higher", framework="city", method="computed",
+                    definition_uk="Визначення", definition_en="Definition")
+    for bad in ("= 2 * {NOPE-1}", "reports.no_such_function", "__import__('os')", ""):
+        own.formula = bad
+        with pytest.raises(ProgressIndexError) as refused:
+            catalogue_service.check_indicator(own)
+        assert refused.value.code in (IndexCode.BAD_FORMULA, IndexCode.BAD_CATALOGUE), bad
+    own.formula = "= 1000 * {GOV-01} / {POP-01}"
+    catalogue_service.check_indicator(own)
