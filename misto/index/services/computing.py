@@ -94,25 +94,30 @@ def compute(period_code: str, *, by_district: bool = True,
     district_codes = [d.katottg for d in twin_districts()] if by_district else []
     direct = [i for i in indicators if not formulas.is_expression(i.formula)]
     derived = [i for i in indicators if formulas.is_expression(i.formula)]
-    with transaction.atomic():
-        for indicator in direct:
-            declared = functions.get(indicator.formula)
-            if declared is None:
-                outcome.unavailable.append(indicator.code)
+    # Measure first, outside any transaction: the functions only read, and on SQLite a
+    # write transaction held through a long recompute would queue the city's ingestion.
+    measured: list[tuple[Indicator, str, IndicatorFunction, Any]] = []
+    for indicator in direct:
+        declared = functions.get(indicator.formula)
+        if declared is None:
+            outcome.unavailable.append(indicator.code)
+            continue
+        function = declared[1]
+        places: list[str] = [""] + (district_codes if function.by_district else [])
+        for place in places:
+            measure = _run(function, period, place or None)
+            if measure.value is None:
+                if not place:
+                    outcome.empty.append(indicator.code)
                 continue
-            function = declared[1]
-            places: list[str] = [""] + (district_codes if function.by_district else [])
-            for place in places:
-                measure = _run(function, period, place or None)
-                if measure.value is None:
-                    if not place:
-                        outcome.empty.append(indicator.code)
-                    continue
-                _, changed = store(indicator, period.code, place, float(measure.value),
-                                   Lineage(Method.COMPUTED, function.name, function.version,
-                                           measure.inputs))
-                outcome.computed += 1
-                outcome.changed += changed
+            measured.append((indicator, place, function, measure))
+    with transaction.atomic():
+        for indicator, place, function, measure in measured:
+            _, changed = store(indicator, period.code, place, float(measure.value),
+                               Lineage(Method.COMPUTED, function.name, function.version,
+                                       measure.inputs))
+            outcome.computed += 1
+            outcome.changed += changed
         _derive(derived, period, outcome)
         if outcome.changed:
             bus.publish(ValuesComputed(period=period.code, computed=outcome.computed,
