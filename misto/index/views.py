@@ -76,7 +76,9 @@ def home(request: HttpRequest) -> HttpResponse:
     result = services.composite(str(year), district)
     trend = [(str(y), services.composite(str(y), district).overall) for y in _years(year)]
     counts = services.summary([str(year)])
+    compared = [(d, services.composite(str(year), d.katottg)) for d in districts]
     return render(request, "index/home.html", {
+        "compared": [(d, c) for d, c in compared if c.overall is not None],
         "year": year, "result": result, "chart": chart(trend), "trend": trend,
         "method": COMPOSITE_METHOD, "counts": counts, "methods": Method,
         "total": sum(c["total"] for c in counts.values()),
@@ -91,11 +93,17 @@ def theme(request: HttpRequest, theme: str) -> HttpResponse:
     result = services.composite(str(year))
     found = next((t for t in result.themes if t.theme == theme), None)
     scores = {i.pk: s for i, _v, s in (found.parts if found else [])}
+    trend = []
+    for past in _years(year):
+        theirs = next((t for t in services.composite(str(past)).themes if t.theme == theme),
+                      None)
+        trend.append((str(past), theirs.score if theirs else None))
     values = latest_map()
     rows = [(i, values.get(i.pk), scores.get(i.pk))
             for i in Indicator.objects.filter(active=True, theme=theme)]
     return render(request, "index/theme.html", {
-        "theme": Theme(theme), "year": year, "score": found, "rows": rows})
+        "theme": Theme(theme), "year": year, "score": found, "rows": rows,
+        "chart": chart(trend), "trend": trend})
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:

@@ -126,6 +126,9 @@ def test_public_pages_in_both_languages(client: Client, filled: dict[str, Any],
     lineage = client.get(f"/index/indicators/ECO-01/values/{value.pk}/").content.decode()
     assert "Уточнений звіт" in lineage and "Звіт центру зайнятості" in lineage
     assert "economy-clerk" not in lineage  # the department, never the person
+    home = client.get(f"/index/?year={filled['year']}").content.decode()  # where measured
+    assert f"district={world.WEST_DISTRICT}" in home
+    assert f"district={world.EAST_DISTRICT}" not in home  # nothing measured there
     west = client.get(f"/index/?district={world.WEST_DISTRICT}").content.decode()
     assert f'value="{world.WEST_DISTRICT}" selected' in west
     assert client.get("/index/themes/nowhere/").status_code == 404
