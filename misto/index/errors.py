@@ -11,6 +11,7 @@ from misto.core.errors import MistoError
 class IndexCode(StrEnum):
     NOT_FOUND = "not_found"
     BAD_PERIOD = "bad_period"
+    BAD_DISTRICT = "bad_district"
     FUTURE_PERIOD = "future_period"
     OUT_OF_RANGE = "out_of_range"
     WRONG_METHOD = "wrong_method"

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from misto import twin
 from misto.core.permissions import can
 from misto.index.errors import BadRows, IndexCode, ProgressIndexError
 from misto.index.models import Indicator, Method, Target, Value
@@ -69,11 +70,16 @@ def check_entry(indicator: Indicator, period: str, value: float, source: str,
             "%(code)s is computed from the platform's data; it cannot be typed in.")
             % {"code": indicator.code}, status=409)
     checked_period = not_future(parse(period))
+    district = (district or "").strip()
+    if district and district not in {d.katottg for d in twin.districts()}:
+        raise ProgressIndexError(IndexCode.BAD_DISTRICT, _(
+            "There is no district %(code)s in the city.") % {"code": district},
+            field="district")
     source = (source or "").strip()
     if not source:
         raise ProgressIndexError(IndexCode.NO_SOURCE, _(
             "Name the source document of the value."), field="source")
-    return CheckedEntry(indicator, checked_period.code, district.strip(),
+    return CheckedEntry(indicator, checked_period.code, district,
                         check_value(indicator, value), source[:300])
 
 

@@ -160,22 +160,25 @@ def test_entered_values_are_checked_and_kept_with_their_source(catalogue: int, c
     assert first.superseded_at is not None
 
 
-def test_an_import_with_a_bad_row_imports_nothing(catalogue: int, it_admin: Any) -> None:
+def test_an_import_with_a_bad_row_imports_nothing(city: Any, catalogue: int,
+                                                  it_admin: Any) -> None:
     year = last_year()
     text = ("code,period,district,value,source\n"
             f"ECO-01,{year},,9.1,Реєстр\n"
             f"ECO-02,{year},,101,Реєстр\n"        # a share above 100
             f"NOPE-1,{year},,5,Реєстр\n"          # no such indicator
             f"ECO-03,{year + 5},,5,Реєстр\n"      # the future
-            f"ECO-05,{year},,abc,Реєстр\n")       # not a number
+            f"ECO-05,{year},,abc,Реєстр\n"       # not a number
+            f"ECO-06,{year},UA00000000000000000,5,Реєстр\n")  # no such district
     with pytest.raises(BadRows) as refused:
         services.check_import(it_admin, text, "register.csv")
-    assert [line_of(row) for row in refused.value.rows] == [3, 4, 5, 6]
+    assert [line_of(row) for row in refused.value.rows] == [3, 4, 5, 6, 7]
     assert not Value.objects.exists()
-    good = f"code,period,value\nECO-01,{year},9.1\nECO-02,{year},61.5\n"
+    good = (f"code,period,district,value\nECO-01,{year},,9.1\nECO-02,{year},,61.5\n"
+            f"ECO-01,{year},{world.WEST_DISTRICT},8.4\n")
     count = services.do_import(it_admin, services.check_import(it_admin, good,
                                                                 "register.csv"))
-    assert count == 2
+    assert count == 3
     stored = Value.objects.get(indicator__code="ECO-02")
     assert (stored.method, stored.source, stored.value) == (Method.IMPORTED, "register.csv",
                                                             61.5)
@@ -294,3 +297,24 @@ def test_a_citys_own_indicator_passes_the_catalogues_checks(catalogue: int) -> N
         assert refused.value.code in (IndexCode.BAD_FORMULA, IndexCode.BAD_CATALOGUE), bad
     own.formula = "= 1000 * {GOV-01} / {POP-01}"
     catalogue_service.check_indicator(own)
+
+
+def test_a_new_function_version_supersedes_an_equal_value(city: Any, catalogue: int,
+                                                          monkeypatch: Any) -> None:
+    """The lineage names the method that made the value: a changed method's first run
+    stores a new row even when the figure is the same."""
+    import dataclasses
+
+    from misto.index.services import computing
+
+    year = str(last_year())
+    make_reports(last_year(), [6, 6])
+    services.compute(year, codes={"GOV-03"}, by_district=False)
+    declared = dict(indicator_functions())
+    module, function = declared["reports.resolution_hours_median"]
+    declared["reports.resolution_hours_median"] = (module, dataclasses.replace(function,
+                                                                               version=2))
+    monkeypatch.setattr(computing, "indicator_functions", lambda: declared)
+    assert services.compute(year, codes={"GOV-03"}, by_district=False).changed == 1
+    rows = services.history(Indicator.objects.get(code="GOV-03"), year)
+    assert [(v.value, v.function_version) for v in rows] == [(6.0, 2), (6.0, 1)]
