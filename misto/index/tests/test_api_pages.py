@@ -167,3 +167,22 @@ def test_the_staff_page_enters_and_refuses_with_a_message(client: Client, catalo
                                                "value": "70", "source": "Звіт"}
                        ).status_code == 404  # the health department's
     assert timezone.localdate().year - 1 == year
+
+
+def test_the_it_department_adds_a_citys_own_indicator_in_the_admin(client: Client,
+                                                                   catalogue: int) -> None:
+    from misto.index.models import Indicator
+    from misto.testing import make_staff
+
+    client.force_login(make_staff("it", "it_admin", is_staff=True))
+    assert client.get("/admin/index/indicator/").status_code == 200
+    form = {"code": "CITY-1", "name_uk": "Власний", "name_en": "Own", "theme": "governance",
+            "unit": "count", "direction": "higher", "framework": "city", "method": "computed",
+            "formula": "= 2 * {NOPE-1}", "definition_uk": "Визначення",
+            "definition_en": "Definition", "weight": "1", "active": "on"}
+    refused = client.post("/admin/index/indicator/add/", form)
+    assert refused.status_code == 200 and "NOPE-1" in refused.content.decode()
+    assert not Indicator.objects.filter(code="CITY-1").exists()
+    form["formula"] = "= 1000 * {GOV-01} / {POP-01}"
+    assert client.post("/admin/index/indicator/add/", form).status_code == 302
+    assert Indicator.objects.get(code="CITY-1").shipped is False
