@@ -14,11 +14,15 @@ class Row:
     indicator: Indicator
     periods: dict[str, bool]
     available: bool  # False: the module owning its function is switched off
+    source: str = ""  # the first period's value: its function or its source document
 
 
 def coverage(periods: list[str]) -> list[Row]:
-    have = set(Value.objects.filter(period__in=periods, district="", superseded_at=None)
-               .values_list("indicator_id", "period"))
+    rows_of = Value.objects.filter(period__in=periods, district="", superseded_at=None)
+    have = set(rows_of.values_list("indicator_id", "period"))
+    sources = {indicator: function or source for indicator, function, source in
+               rows_of.filter(period=periods[0]).values_list("indicator_id", "function",
+                                                              "source")}
     functions = indicator_functions()
     rows = []
     for indicator in Indicator.objects.filter(active=True).order_by("theme", "code"):
@@ -26,7 +30,7 @@ def coverage(periods: list[str]) -> list[Row]:
                      or formulas.is_expression(indicator.formula)
                      or indicator.formula in functions)
         rows.append(Row(indicator, {p: (indicator.pk, p) in have for p in periods},
-                        available))
+                        available, sources.get(indicator.pk, "")))
     return rows
 
 

@@ -131,6 +131,8 @@ def test_public_pages_in_both_languages(client: Client, filled: dict[str, Any],
     assert f"district={world.EAST_DISTRICT}" not in home  # nothing measured there
     west = client.get(f"/index/?district={world.WEST_DISTRICT}").content.decode()
     assert f'value="{world.WEST_DISTRICT}" selected' in west
+    coverage = client.get(f"/index/coverage/?year={filled['year']}").content.decode()
+    assert "Уточнений звіт" in coverage and "reports.resolution_hours_median" in coverage
     assert client.get("/index/themes/nowhere/").status_code == 404
     assert client.get("/index/indicators/NOPE/").status_code == 404
 
