@@ -28,4 +28,5 @@ class AppealsConfig(MistoModule):
                           timedelta(minutes=10)),)
     demo = "misto.appeals.demo.load"
     datasets = "misto.appeals.datasets.DATASETS"
+    indicators = "misto.appeals.indicators.INDICATORS"
     demo_after = ("twin", "residents")

@@ -12,11 +12,12 @@ import functools
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.apps import AppConfig, apps
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
@@ -169,6 +170,34 @@ class RegisteredApp:
     interface: str
 
 
+@dataclass(frozen=True)
+class Measure:
+    """What an indicator function found for a period: the value (``None`` when the period
+    holds nothing to measure, e.g. a median of no rows) and how many rows it counted."""
+
+    value: float | None
+    inputs: int
+
+
+@dataclass(frozen=True)
+class IndicatorFunction:
+    """A function a module exports on purpose for the City Progress Index (``misto.index``).
+
+    ``compute(start, end, district)`` reads only the declaring module's own tables and
+    returns a :class:`Measure` for the half-open interval ``[start, end)``; ``district`` is
+    a KATOTTG code (only asked when ``by_district``) or ``None`` for the whole city. A stock
+    (how many shelters) is counted as it stood at ``end``. ``name`` is what the catalogue's
+    formula names (``reports.resolution_hours_median``); ``version`` goes up whenever the
+    method changes, so the lineage of every stored value says which method made it.
+    """
+
+    name: str
+    compute: Callable[[datetime, datetime, str | None], Measure]
+    description: str
+    version: int = 1
+    by_district: bool = False
+
+
 class MistoModule(AppConfig):
     """Base AppConfig for every Misto module. Subclasses declare; the core assembles."""
 
@@ -213,6 +242,9 @@ class MistoModule(AppConfig):
     # Dotted path to ``callable(organisation: str) -> Iterable[RegisteredApp]``: the active
     # API clients this module issued to a partner organisation (its city-directory code).
     registered_apps: str | None = None
+    # Dotted path to a sequence of :class:`IndicatorFunction`: the indicators this module
+    # computes from its own tables (the index module evaluates them for any period).
+    indicators: str | None = None
 
     def ready(self) -> None:
         # Importing events.py (what the module publishes) and handlers.py (how it reacts to
@@ -250,6 +282,20 @@ class MistoModule(AppConfig):
             return []
         builder: Callable[[HttpRequest], list[Banner]] = import_string(self.banners)
         return builder(request)
+
+
+def indicator_functions() -> dict[str, tuple[str, IndicatorFunction]]:
+    """Function name -> (declaring module label, declaration), for every installed module."""
+    found: dict[str, tuple[str, IndicatorFunction]] = {}
+    for config in modules():
+        if config.indicators:
+            declared: Iterable[IndicatorFunction] = import_string(config.indicators)
+            for function in declared:
+                if function.name in found:
+                    raise ImproperlyConfigured(
+                        f"indicator function {function.name} declared twice")
+                found[function.name] = (config.label, function)
+    return found
 
 
 def modules() -> list[MistoModule]:

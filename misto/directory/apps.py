@@ -23,4 +23,5 @@ class DirectoryConfig(MistoModule):
     demo = "misto.directory.demo.load"
     datasets = "misto.directory.datasets.DATASETS"
     registered_apps = "misto.directory.services.clients.registered_apps"
+    indicators = "misto.directory.indicators.INDICATORS"
     demo_after = ("twin",)

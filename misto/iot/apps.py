@@ -37,4 +37,5 @@ class IotConfig(MistoModule):
     )
     datasets = "misto.iot.datasets.DATASETS"
     demo = "misto.iot.demo.load"
+    indicators = "misto.iot.indicators.INDICATORS"
     demo_after = ("twin",)

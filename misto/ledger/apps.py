@@ -20,6 +20,7 @@ class LedgerConfig(MistoModule):
     cabinet_panel = "misto.ledger.views.cabinet_panel"
     datasets = "misto.ledger.datasets.DATASETS"
     demo = "misto.ledger.demo.load"
+    indicators = "misto.ledger.indicators.INDICATORS"
     # Other modules' demos write entries (through events); sign after them.
     demo_after = ("residents", "twin", "reports", "iot")
     # Integrates and signs within seconds of an append (MISTO_LEDGER_SIGN_SECONDS); the

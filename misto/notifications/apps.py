@@ -33,4 +33,5 @@ class NotificationsConfig(MistoModule):
                           "misto.notifications.tasks.housekeeping", timedelta(minutes=10)),)
     datasets = "misto.notifications.datasets.DATASETS"
     demo = "misto.notifications.demo.load"
+    indicators = "misto.notifications.indicators.INDICATORS"
     demo_after = ("twin", "residents")

@@ -159,3 +159,16 @@ def appeal_step(event: EventEnvelope) -> None:
     _civic_notice(users, f"event:{event.uuid}", APPEAL_NOTICES.get(step,
                                                                    APPEAL_NOTICES["message"]),
                   payload)
+
+
+INDEX_REMINDER = ("Внесіть значення індикатора {indicator} «{name_uk}» за {year} рік до 1 лютого",
+                  "Enter the value of indicator {indicator} “{name_en}” for {year} by 1 February")
+
+
+@consumes("index.EnteredValueMissing")
+def index_value_missing(event: EventEnvelope) -> None:
+    """January: the staff who may enter a missing indicator value are reminded (once)."""
+    payload = dict(event.payload)
+    payload["url"] = f"/index/staff/?year={payload.get('year', '')}"
+    _civic_notice(list(payload.get("user_ids") or []), f"event:{event.uuid}", INDEX_REMINDER,
+                  payload)

@@ -16,6 +16,7 @@ class OpendataConfig(MistoModule):
     # The twin's layers: the twin is always on and knows nothing of open data, so this
     # module declares them itself, through the twin's public functions.
     datasets = "misto.opendata.datasets.DATASETS"
+    indicators = "misto.opendata.indicators.INDICATORS"
     schedules = (Periodic("opendata.regenerate", "misto.opendata.tasks.regenerate",
                           timedelta(hours=1)),)
     demo = "misto.opendata.demo.load"

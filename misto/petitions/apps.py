@@ -26,4 +26,5 @@ class PetitionsConfig(MistoModule):
                           timedelta(minutes=10)),)
     demo = "misto.petitions.demo.load"
     datasets = "misto.petitions.datasets.DATASETS"
+    indicators = "misto.petitions.indicators.INDICATORS"
     demo_after = ("twin", "residents")

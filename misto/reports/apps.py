@@ -32,4 +32,5 @@ class ReportsConfig(MistoModule):
     demo = "misto.reports.demo.load"
     datasets = "misto.reports.datasets.DATASETS"
     registered_apps = "misto.reports.services.apikeys.registered_apps"
+    indicators = "misto.reports.indicators.INDICATORS"
     demo_after = ("twin", "residents")

@@ -24,6 +24,7 @@ class ResidentsConfig(MistoModule):
     workspaces = (Workspace("clerk", "residents:staff-register", 20),
                   Workspace("auditor", "residents:staff-audit"))
     demo = "misto.residents.demo.load"
+    indicators = "misto.residents.indicators.INDICATORS"
     demo_after = ("twin",)
 
     def ready(self) -> None:

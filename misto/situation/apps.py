@@ -56,6 +56,7 @@ class SituationConfig(MistoModule):
     )
     datasets = "misto.situation.datasets.DATASETS"
     demo = "misto.situation.demo.load"
+    indicators = "misto.situation.indicators.INDICATORS"
     demo_after = ("twin", "reports", "iot", "notifications")
 
     def ready(self) -> None:

@@ -27,6 +27,7 @@ class TwinConfig(MistoModule):
     menu = (MenuEntry(_("Map"), "twin:map", "public"),
             MenuEntry(_("Shelters"), "twin:shelters", "public"))
     demo = "misto.twin.demo.load"
+    indicators = "misto.twin.indicators.INDICATORS"
 
     def ready(self) -> None:
         super().ready()

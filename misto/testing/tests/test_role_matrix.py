@@ -117,6 +117,7 @@ LIGHT_LAYER = ("light", "")
 PETITION = ("light", "")  # answered by the light department in the matrix's world
 APPEAL = ("light", "")  # written to the light department head's reception
 DIRECTORY_ENTRY = ("light", "")  # a directory entry kept by the light department
+INDICATOR = ("light", "")  # an entered indicator the light department is responsible for
 FEATURE = {"geometry": {"type": "Point", "coordinates": [35.131, 47.821]},
            "properties": {"name": "Укриття", "capacity": 10}, "reason": "matrix"}
 ANNOUNCEMENT = {"title_uk": "Відключення води", "topics": ["housing"],
@@ -332,6 +333,36 @@ CASES: dict[str, Case] = {
     "opendata:withdraw": Case("opendata.dataset.withdraw", "post",
                               lambda w: f"/opendata/{w.dataset}/withdraw/",
                               {"reason": "Замінено іншим набором"}),
+    # index (the entered indicator belongs to the light department in the matrix's world)
+    "index:staff": Case("index.report.generate", "get", "/index/staff/"),
+    "index:staff_value": Case(
+        "index.value.enter", "post", "/index/staff/value/",
+        lambda w: {"code": "MATRIX-1", "period": str(w.index_year), "value": "50",
+                   "source": "Звіт"}, scope=INDICATOR),
+    "index:staff_target": Case(
+        "index.target.set", "post", "/index/staff/target/",
+        lambda w: {"code": "MATRIX-1", "year": str(w.index_year), "value": "60"},
+        scope=INDICATOR),
+    "index:staff_import": Case(
+        "index.value.import", "post", "/index/staff/import/",
+        lambda w: {"file": _index_file(w)}),
+    "index:staff_report": Case("index.report.generate", "post", "/index/staff/report/",
+                               lambda w: {"year": str(w.index_year)}),
+    "POST /api/index/values": Case(
+        "index.value.enter", "post", "/api/index/values",
+        lambda w: {"code": "MATRIX-1", "period": str(w.index_year), "value": 50,
+                   "source": "Звіт"}, json=True, scope=INDICATOR),
+    "POST /api/index/targets": Case(
+        "index.target.set", "post", "/api/index/targets",
+        lambda w: {"code": "MATRIX-1", "year": w.index_year, "value": 60}, json=True,
+        scope=INDICATOR),
+    "POST /api/index/imports": Case("index.value.import", "post", "/api/index/imports",
+                                    lambda w: {"file": _index_file(w)}),
+    "POST /api/index/reports": Case("index.report.generate", "post", "/api/index/reports",
+                                    lambda w: {"year": w.index_year}, json=True),
+    "POST /api/index/compute": Case("index.value.compute", "post", "/api/index/compute",
+                                    lambda w: {"period": str(w.index_year),
+                                               "by_district": False}, json=True),
     # directory (the entry is kept by the light department in the matrix's world)
     "directory:corrections": Case("directory.correction.view", "get",
                                   "/directory/staff/corrections/"),
@@ -429,6 +460,13 @@ def _why(reason: str, *routes: str) -> dict[str, str]:
 # Routes that are not role-gated, each with the reason; the classification test below
 # fails for a route in neither table.
 NOT_ROLE_GATED: dict[str, str] = {
+    **_why("public read: the City Progress Index, its indicators, values with their lineage, "
+           "coverage and the yearly reports (figures only, nothing personal)",
+           "index:home", "index:theme", "index:catalogue", "index:indicator",
+           "index:download", "index:lineage", "index:coverage", "index:reports",
+           "index:report_file", "index:all_values", "GET /api/index/indicators",
+           "GET /api/index/indicators/{code}", "GET /api/index/indicators/{code}/values",
+           "GET /api/index/composite", "GET /api/index/coverage", "GET /api/index/reports"),
     **_why("public read: the open-data portal, its files, CKAN's read-only Action API and the "
            "DCAT-AP catalogue (published data only, nothing personal)",
            "opendata:index", "opendata:detail", "opendata:download",
@@ -615,6 +653,7 @@ def _build_world() -> World:
     _build_opendata(built)
     _build_directory(built)
     _build_transit(built)
+    _build_index(built)
 
     notices.ensure_default_topics()
     composer = make_staff("world-composer", "clerk")
@@ -713,6 +752,25 @@ def _build_transit(built: World) -> None:
     from misto.transit.models import Alert
 
     built.ids["transit_alert"] = Alert.objects.create(header="Об'їзд").pk
+
+
+def _build_index(built: World) -> None:
+    """An entered indicator of the light department with last year's target."""
+    from misto.index.models import Indicator, Target
+
+    indicator = Indicator.objects.create(
+        code="MATRIX-1", name_uk="Частка LED", name_en="LED share", theme="energy", unit="%",
+        direction="higher", framework="city", method="entered", department="light",
+        definition_uk="Визначення", definition_en="Definition")
+    built.ids["index_year"] = date.today().year - 1
+    Target.objects.create(indicator=indicator, year=built.index_year, value=60)
+
+
+def _index_file(built: World) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("register.csv", (
+        f"code,period,value,source\nMATRIX-1,{built.index_year},55,Реєстр\n").encode())
 
 
 def _login(identity: Identity) -> Client:

@@ -1,0 +1,55 @@
+"""Indicators the e-reception computes for the City Progress Index
+(``MistoModule.indicators``): appeals received, online, answered on time; counts only."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime
+
+from django.db.models import Count, F, Q
+
+from misto.appeals.models import Appeal, Channel, Status
+from misto.core.registry import IndicatorFunction, Measure
+
+
+def received(start: datetime, end: datetime, district: str | None) -> Measure:
+    count = Appeal.objects.filter(received_on__gte=start.date(),
+                                  received_on__lt=end.date()).count()
+    return Measure(float(count), count)
+
+
+def online_share(start: datetime, end: datetime, district: str | None) -> Measure:
+    counts = Appeal.objects.filter(received_on__gte=start.date(),
+                                   received_on__lt=end.date()).aggregate(
+        total=Count("pk"), online=Count("pk", filter=Q(channel=Channel.WEB)))
+    total = counts["total"]
+    return Measure(100.0 * counts["online"] / total if total else None, total)
+
+
+def answered_on_time_share(start: datetime, end: datetime, district: str | None) -> Measure:
+    """% of the appeals answered in the period within their legal term (Art. 20)."""
+    counts = Appeal.objects.filter(status=Status.ANSWERED, answered_at__gte=start,
+                                   answered_at__lt=end).aggregate(
+        total=Count("pk"), on_time=Count("pk", filter=Q(answered_at__date__lte=F("due"))))
+    total = counts["total"]
+    return Measure(100.0 * counts["on_time"] / total if total else None, total)
+
+
+def answer_days_mean(start: datetime, end: datetime, district: str | None) -> Measure:
+    pairs = Appeal.objects.filter(status=Status.ANSWERED, answered_at__gte=start,
+                                  answered_at__lt=end).values_list("received_on", "answered_at")
+    days = [(answered.date() - received_on).days for received_on, answered in pairs
+            if answered is not None]
+    return Measure(statistics.fmean(days) if days else None, len(days))
+
+
+INDICATORS = (
+    IndicatorFunction("appeals.received", received,
+                      "Citizens' appeals received in the period, every channel."),
+    IndicatorFunction("appeals.online_share", online_share,
+                      "% of the period's appeals received through the e-reception."),
+    IndicatorFunction("appeals.answered_on_time_share", answered_on_time_share,
+                      "% of the appeals answered in the period within their legal term."),
+    IndicatorFunction("appeals.answer_days_mean", answer_days_mean,
+                      "Mean days from receiving to answering, over the period's answers."),
+)
