@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from misto.residents.civic import NameStyle
 
@@ -192,7 +193,7 @@ class Annulment(models.Model):
     """Signatures annulled by one decision (a court's, a proven forgery), with its reason."""
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="annulments")
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(pgettext_lazy("annulment", "reason"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("decided at"), default=timezone.now)
