@@ -67,7 +67,8 @@ class Category(models.Model):
 
     code = models.SlugField(_("service code"), max_length=64, unique=True)
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="children", verbose_name=pgettext_lazy("category", "parent"))
+                               related_name="children",
+                               verbose_name=pgettext_lazy("category", "parent"))
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
