@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 #: Node keys pack ``(level, index)`` into one bigint: ``level << NODE_LEVEL_SHIFT | index``.
 #: One integer primary key lets a proof fetch its O(log n) nodes with a single ``IN`` query.
@@ -103,7 +104,8 @@ class LedgerKey(models.Model):
     public_key = models.BinaryField(_("public key"))
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    retired_at = models.DateTimeField(pgettext_lazy("signing key", "retired at"), null=True,
+                                      blank=True)
 
     class Meta:
         verbose_name = _("ledger signing key")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from misto.core.crypto import EncryptedTextField
@@ -177,10 +177,11 @@ class Announcement(models.Model):
                             default=Kind.ANNOUNCEMENT)
     outage_type = models.CharField(_("outage type"), max_length=16, choices=OutageType.choices,
                                    blank=True)
-    emergency = models.BooleanField(_("emergency"), default=False)
+    emergency = models.BooleanField(pgettext_lazy("outage", "emergency"), default=False)
     urgent = models.BooleanField(_("urgent (ignores quiet hours)"), default=False)
-    title_uk = models.CharField(_("title (Ukrainian)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_uk = models.CharField(pgettext_lazy("announcement", "title (Ukrainian)"), max_length=200)
+    title_en = models.CharField(pgettext_lazy("announcement", "title (English)"), max_length=200,
+                                blank=True)
     body_uk = models.TextField(_("text (Ukrainian)"), blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
     topics = models.ManyToManyField(Topic, related_name="announcements")

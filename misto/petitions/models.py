@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from misto.residents.civic import NameStyle
@@ -192,7 +192,7 @@ class Annulment(models.Model):
     """Signatures annulled by one decision (a court's, a proven forgery), with its reason."""
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="annulments")
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(pgettext_lazy("annulment", "reason"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("decided at"), default=timezone.now)

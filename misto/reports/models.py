@@ -10,6 +10,7 @@ from django.contrib.gis.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from misto.core.crypto import EncryptedTextField
 
@@ -66,7 +67,8 @@ class Category(models.Model):
 
     code = models.SlugField(_("service code"), max_length=64, unique=True)
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="children", verbose_name=_("parent"))
+                               related_name="children",
+                               verbose_name=pgettext_lazy("category", "parent"))
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from misto.core.config import env_str
 from misto.residents.crypto import EncryptedTextField
@@ -193,7 +194,7 @@ class AccessLogEntry(models.Model):
 
 class CorrectionRequest(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("request", "pending")
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
 
