@@ -21,7 +21,13 @@ from django.contrib.gis.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from misto.core.config import env_str
 from misto.core.crypto import EncryptedTextField
+
+
+def review_department() -> str:
+    """The department whose clerks review projects (the budget commission's secretariat)."""
+    return env_str("MISTO_BUDGET_DEPARTMENT", "economy")
 
 
 class Phase(models.TextChoices):
@@ -150,7 +156,7 @@ class Project(models.Model):
 
     @property
     def scope_department(self) -> str | None:
-        return None
+        return review_department()
 
     @property
     def scope_district(self) -> str | None:

@@ -1,0 +1,84 @@
+"""The pages in both languages: propose on the map, review, vote and find the ballot,
+results and the recount; staff pages refuse residents."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from misto.budget import services
+from misto.budget.models import Ballot, Phase, Project, Round, Status
+from misto.budget.tests.conftest import numbers
+from misto.residents import levels
+from misto.testing import world
+from misto.testing.world import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_resident_proposes_a_drawn_area_and_a_clerk_approves_it(proposals: Round,
+                                                                   author: Any,
+                                                                   clerk: Any) -> None:
+    client = signed_in(author)
+    page = client.get(f"/budget/{proposals.number}/propose/")
+    assert page.status_code == 200 and "budget-map" in page.content.decode()
+    area = {"type": "Polygon", "coordinates": [[[35.13, 47.82], [35.131, 47.82],
+                                                [35.131, 47.821], [35.13, 47.82]]]}
+    bad = client.post(f"/budget/{proposals.number}/propose/", {
+        "title": "Сквер", "description": "коротко", "cost": "100000", "place": ""})
+    assert bad.status_code == 422
+    made = client.post(f"/budget/{proposals.number}/propose/", {
+        "title": "Сквер біля школи", "cost": "120000", "place": json.dumps(area),
+        "description": "Висадити дерева, поставити лавки та ліхтарі у сквері."})
+    assert made.status_code == 303, made.content.decode()[:500]
+    project = Project.objects.get(title="Сквер біля школи")
+    assert project.district == world.WEST_DISTRICT and project.place.geom_type == "Polygon"
+    assert signed_in(author).get("/budget/review/").status_code == 403
+    staff = Client()
+    staff.force_login(clerk)
+    assert project.number in staff.get("/budget/review/").content.decode()
+    staff.post(f"/budget/review/{project.pk}/", {"decision": "approve", "reason": "Реалізовно.",
+                                                 "cost": "110000"})
+    project.refresh_from_db()
+    assert project.status == Status.APPROVED and project.cost == 110_000
+
+
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_a_resident_votes_on_the_page_and_finds_the_ballot(voting: Round, voters: list[Any],
+                                                           language: str) -> None:
+    n = numbers(voting)
+    client = signed_in(voters[0])
+    client.cookies["django_language"] = language
+    page = client.get(f"/budget/{voting.number}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert n["Майданчик"] in page and n["Лавки"] not in page  # my district and city-wide
+    assert ("Cast my ballot" if language == "en" else "Проголосувати") in page
+    answer = client.post(f"/budget/{voting.number}/vote/", {"project": [n["Майданчик"]]})
+    ballot = Ballot.objects.get()
+    assert answer.status_code == 303 and ballot.receipt in answer["Location"]
+    found = client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert ballot.receipt in found and "Майданчик на Шевченка" in found
+    again = client.post(f"/budget/{voting.number}/vote/", {"project": [n["Ліхтарі"]]},
+                        follow=True)
+    assert Ballot.objects.count() == 1
+    assert ("already voted" if language == "en" else "вже проголосували") in \
+        again.content.decode()
+    assert Client().get("/budget/ballot/?receipt=0123456789abcdef0123").status_code == 404
+
+
+def test_results_and_recount_pages(voting: Round, voters: list[Any]) -> None:
+    n = numbers(voting)
+    services.vote_here(voters[0], levels.VERIFIED, voting, [n["Майданчик"]])
+    services.do_set_phase(voting, Phase.RESULTS)
+    page = Client().get(f"/budget/{voting.number}/?district=").content.decode()
+    assert "Результати" in page and "Майданчик на Шевченка" in page
+    recount = Client().get(f"/budget/{voting.number}/recount/").content.decode()
+    assert "збігаються" in recount
+    api = Client().get(f"/api/budget/rounds/{voting.number}/results").json()
+    assert any(n["Майданчик"] in pool["winners"] for pool in api["pools"])
+    pb = Client().get(f"/api/budget/rounds/{voting.number}/pabulib",
+                      {"district": world.WEST_DISTRICT})
+    assert pb.status_code == 200 and pb.content.decode().startswith("META")
+    assert Client().get("/budget/nope/").status_code == 404
