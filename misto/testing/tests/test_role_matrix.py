@@ -116,7 +116,8 @@ PERSON = (REGISTER, WEST)
 LIGHT_LAYER = ("light", "")
 PETITION = ("light", "")  # answered by the light department in the matrix's world
 APPEAL = ("light", "")  # written to the light department head's reception
-DIRECTORY_ENTRY = ("light", "")  # a directory entry kept by the light department
+DIRECTORY_ENTRY = ("light", "")
+BUDGET_PROJECT = ("economy", WEST)  # MISTO_BUDGET_DEPARTMENT's default; a west project  # a directory entry kept by the light department
 FEATURE = {"geometry": {"type": "Point", "coordinates": [35.131, 47.821]},
            "properties": {"name": "Укриття", "capacity": 10}, "reason": "matrix"}
 ANNOUNCEMENT = {"title_uk": "Відключення води", "topics": ["housing"],
@@ -370,6 +371,20 @@ CASES: dict[str, Case] = {
         {"fixed": True}, json=True, scope=DIRECTORY_ENTRY),
     "POST /api/directory/hsds": Case("directory.hsds.import", "post", "/api/directory/hsds",
                                      {"organizations": [], "locations": []}, json=True),
+    # budget
+    "budget:review": Case("budget.project.review", "get", "/budget/review/"),
+    "budget:review-project": Case(
+        "budget.project.review", "post", lambda w: f"/budget/review/{w.budget_project}/",
+        {"decision": "approve", "reason": "Реалізовно."}, scope=BUDGET_PROJECT),
+    "GET /api/budget/review": Case("budget.project.review", "get", "/api/budget/review"),
+    "POST /api/budget/projects/{project_id}/review": Case(
+        "budget.project.review", "post", lambda w: f"/api/budget/projects/{w.budget_project}/review",
+        {"approve": True, "reason": "Реалізовно."}, json=True, scope=BUDGET_PROJECT),
+    "budget:phase": Case("budget.round.manage", "post",
+                         lambda w: f"/budget/{w.budget_round}/phase/", {"phase": "review"}),
+    "POST /api/budget/rounds/{number}/phase": Case(
+        "budget.round.manage", "post", lambda w: f"/api/budget/rounds/{w.budget_round}/phase",
+        {"phase": "review"}, json=True),
 }
 
 
@@ -381,6 +396,21 @@ def _why(reason: str, *routes: str) -> dict[str, str]:
 # Routes that are not role-gated, each with the reason; the classification test below
 # fails for a route in neither table.
 NOT_ROLE_GATED: dict[str, str] = {
+    **_why("public read: budget rounds, projects (rejected ones with the reason), the district "
+           "keys, the ballots as the ledger holds them, results, the recount and Pabulib files",
+           "budget:index", "budget:round", "budget:project", "budget:ballot", "budget:recount",
+           "GET /api/budget/rounds", "GET /api/budget/rounds/{number}",
+           "GET /api/budget/rounds/{number}/projects", "GET /api/budget/projects/{project_id}",
+           "GET /api/budget/rounds/{number}/keys", "GET /api/budget/rounds/{number}/ballots",
+           "GET /api/budget/ballots/{receipt}", "GET /api/budget/rounds/{number}/results",
+           "GET /api/budget/rounds/{number}/recount", "GET /api/budget/rounds/{number}/pabulib"),
+    **_why("a secret ballot is cast without a sign-in on purpose: the blind-signed token is the "
+           "right to vote, a session would name the voter (misto/budget/tests/test_voting.py)",
+           "POST /api/budget/rounds/{number}/ballots"),
+    **_why("a signed-in resident's own proposals, voting token and vote; who may propose and "
+           "vote is decided by the register, not a role (tested in misto/budget/tests)",
+           "budget:propose", "budget:vote", "GET /api/budget/mine",
+           "POST /api/budget/rounds/{number}/proposals", "POST /api/budget/rounds/{number}/token"),
     **_why("public read: the open-data portal, its files, CKAN's read-only Action API and the "
            "DCAT-AP catalogue (published data only, nothing personal)",
            "opendata:index", "opendata:detail", "opendata:download",
@@ -545,6 +575,7 @@ def _build_world() -> World:
     _build_appeals(built)
     _build_opendata(built)
     _build_directory(built)
+    _build_budget(built)
 
     notices.ensure_default_topics()
     composer = make_staff("world-composer", "clerk")
@@ -553,6 +584,20 @@ def _build_world() -> World:
     built.ids["published"] = notices.compose(composer, notices.Draft(
         title_uk="Район", topics=["housing"], target="districts", districts=[WEST])).pk
     return built
+
+
+def _build_budget(built: World) -> None:
+    """A budget round taking proposals, with one west project under review."""
+    from misto.budget import services as budget
+    from misto.residents import levels
+
+    found = budget.create_round("2026", "Бюджет", "Budget", {WEST: 500_000, EAST: 500_000},
+                                key_bits=1024)
+    author = make_resident("budget-author")
+    built.ids["budget_round"] = found.number
+    built.ids["budget_project"] = budget.do_propose(author, found, budget.check_proposal(
+        author, levels.VERIFIED, found, "Лавки в сквері", "Десять лавок у сквері біля школи.",
+        100_000, list(world.ON_SHEVCHENKA))).pk
 
 
 def _build_petitions(built: World) -> None:
