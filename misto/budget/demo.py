@@ -88,7 +88,7 @@ def _round(number: str, title_uk: str, title_en: str, codes: list[str], people: 
                            "перевищує межі громадського бюджету, а площа — пам'ятка, де "
                            "нове будівництво заборонене.")
     services.do_set_phase(found, Phase.REVIEW)
-    services.do_set_phase(found, Phase.VOTING)
+    found = services.do_set_phase(found, Phase.VOTING)
     for index, voter in enumerate(people[:voters]):
         district = Person.objects.get(user=voter).district
         mine = list(found.projects.filter(district=district, status="approved")
