@@ -81,6 +81,7 @@ def pabulib(found: Round, district: str) -> str:
     chosen = {p.number for p in projects}
     votes = [(b.receipt, [n for n in b.choices if n in chosen]) for b in ballots]
     votes = [(receipt, numbers) for receipt, numbers in votes if numbers]
+    limit = found.max_choices if found.method == Method.APPROVAL else len(projects)
     lines = ["META", "key;value",
              f"description;Misto participatory budget {found.number}"
              f" ({district or 'city-wide'})",
@@ -89,7 +90,7 @@ def pabulib(found: Round, district: str) -> str:
              f"budget;{pool.amount if pool else 0}",
              "vote_type;approval",
              "rule;greedy", "min_length;1",
-             f"max_length;{found.max_choices if found.method == Method.APPROVAL else len(projects)}",
+             f"max_length;{limit}",
              "PROJECTS", "project_id;cost;votes;name;selected"]
     for project in projects:
         name = project.title.replace(";", ",").replace("\n", " ")

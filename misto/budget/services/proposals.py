@@ -41,7 +41,7 @@ def _place(place: Any) -> tuple[GEOSGeometry, str]:
             point = twin.check_lon_lat(float(place[0]), float(place[1]))
             geometry: GEOSGeometry = point
         elif isinstance(place, dict) and place.get("type") == "Point":
-            lon, lat = place.get("coordinates") or (None, None)
+            lon, lat = place.get("coordinates") or ("", "")
             geometry = twin.check_lon_lat(float(lon), float(lat))
         else:
             geometry = twin.parse_area(place)

@@ -29,7 +29,7 @@ def every_row() -> dict[str, list[tuple[list[str], tuple[Any, ...]]]]:
                                  "sql_statements_log", "views_", "virts_", "SpatialIndex",
                                  "ElementaryGeometries", "KNN", "data_licenses")):
                 continue
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (names from the catalogue)
+            cursor.execute(f'SELECT * FROM "{table}"')  # names from the catalogue
             columns = [c[0] for c in cursor.description]
             found[table] = [(columns, row) for row in cursor.fetchall()]
     return found

@@ -116,8 +116,8 @@ PERSON = (REGISTER, WEST)
 LIGHT_LAYER = ("light", "")
 PETITION = ("light", "")  # answered by the light department in the matrix's world
 APPEAL = ("light", "")  # written to the light department head's reception
-DIRECTORY_ENTRY = ("light", "")
-BUDGET_PROJECT = ("economy", WEST)  # MISTO_BUDGET_DEPARTMENT's default; a west project  # a directory entry kept by the light department
+DIRECTORY_ENTRY = ("light", "")  # a directory entry kept by the light department
+BUDGET_PROJECT = ("economy", WEST)  # MISTO_BUDGET_DEPARTMENT's default; a west project
 FEATURE = {"geometry": {"type": "Point", "coordinates": [35.131, 47.821]},
            "properties": {"name": "Укриття", "capacity": 10}, "reason": "matrix"}
 ANNOUNCEMENT = {"title_uk": "Відключення води", "topics": ["housing"],
@@ -378,7 +378,8 @@ CASES: dict[str, Case] = {
         {"decision": "approve", "reason": "Реалізовно."}, scope=BUDGET_PROJECT),
     "GET /api/budget/review": Case("budget.project.review", "get", "/api/budget/review"),
     "POST /api/budget/projects/{project_id}/review": Case(
-        "budget.project.review", "post", lambda w: f"/api/budget/projects/{w.budget_project}/review",
+        "budget.project.review", "post",
+        lambda w: f"/api/budget/projects/{w.budget_project}/review",
         {"approve": True, "reason": "Реалізовно."}, json=True, scope=BUDGET_PROJECT),
     "budget:phase": Case("budget.round.manage", "post",
                          lambda w: f"/budget/{w.budget_round}/phase/", {"phase": "review"}),
