@@ -12,20 +12,18 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from misto.budget import services
 from misto.budget.models import Ballot, Phase, Project, Round, Status
-from misto.core.tests.browser import axe_violations, screenshot
 from misto.residents import levels
 from misto.testing import make_staff, world
 from misto.testing.maps import wait_until_drawn
-from misto.testing.world import make_resident, signed_in
+from misto.testing.visit import Visit
+from misto.testing.world import make_resident
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 WORDS = {
     "uk": {"file": "Подати проєкт", "approve": "Допустити до голосування",
            "cast": "Проголосувати", "counted": "Ваш бюлетень враховано", "find": "Знайти",
@@ -37,39 +35,8 @@ WORDS = {
 TITLE = "Сквер біля школи на Шевченка"
 
 
-class Visit:
-    """One person's browser; every page is checked for axe, overflow and script errors."""
-
-    def __init__(self, browser: Any, live_server: Any, user: Any, language: str,
-                 device: str, level: str = levels.VERIFIED) -> None:
-        self.context = browser.new_context(viewport=VIEWPORTS[device],
-                                           locale="uk-UA" if language == "uk" else "en-GB")
-        jar = [{"name": "django_language", "value": language, "url": live_server.url}]
-        if user is not None:
-            client = signed_in(user, level)
-            name = django_settings.SESSION_COOKIE_NAME
-            jar.append({"name": name, "value": client.cookies[name].value,
-                        "url": live_server.url})
-        self.context.add_cookies(jar)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.base = live_server.url
-        self.name = f"{device}-{language}"
-
-    def goto(self, path: str) -> Any:
-        self.page.goto(self.base + path)
-        return self.page
-
-    def check(self, shot: str) -> None:
-        assert axe_violations(self.page) == [], shot
-        assert self.page.evaluate(
-            "() => document.documentElement.scrollWidth <= window.innerWidth"), shot
-        screenshot(self.page, f"budget-{shot}-{self.name}")
-
-    def close(self) -> None:
-        assert self.errors == []
-        self.context.close()
+def visit(browser: Any, live_server: Any, user: Any, language: str, device: str) -> Visit:
+    return Visit(browser, live_server, user, language, device, prefix="budget")
 
 
 def tap(page: Any, lon: float, lat: float) -> None:
@@ -88,7 +55,7 @@ def test_propose_on_the_map_approve_vote_verify_and_recount(
     words = WORDS[language]
 
     # A resident draws the project's area on the map (three taps) and files it.
-    resident = Visit(browser, live_server, author, language, device)
+    resident = visit(browser, live_server, author, language, device)
     page = resident.goto(f"/budget/{proposals.number}/propose/")
     wait_until_drawn(page, "window.budgetMap")
     resident.check("propose")
@@ -108,7 +75,7 @@ def test_propose_on_the_map_approve_vote_verify_and_recount(
     resident.close()
 
     # A clerk of the reviewing department approves it on its page, with the conclusion.
-    office = Visit(browser, live_server, clerk, language, device)
+    office = visit(browser, live_server, clerk, language, device)
     page = office.goto(f"/budget/projects/{project.pk}/")
     office.check("review")
     page.fill("#id_reason", "Ділянка комунальна, кошторис перевірено.")
@@ -122,7 +89,7 @@ def test_propose_on_the_map_approve_vote_verify_and_recount(
 
     # The first of five residents votes on the page and finds the ballot by its receipt.
     voters = [make_resident(f"voter-{i}") for i in range(5)]
-    first = Visit(browser, live_server, voters[0], language, device)
+    first = visit(browser, live_server, voters[0], language, device)
     page = first.goto(f"/budget/{voting.number}/")
     wait_until_drawn(page, "window.budgetMap")
     first.check("round-voting")
@@ -142,7 +109,7 @@ def test_propose_on_the_map_approve_vote_verify_and_recount(
         services.vote_here(voter, levels.VERIFIED, voting, [project.number])
 
     # The budget commission closes the vote; the results show the winner.
-    commission = Visit(browser, live_server, make_staff("budget-admin", "it_admin"),
+    commission = visit(browser, live_server, make_staff("budget-admin", "it_admin"),
                        language, device)
     page = commission.goto(f"/budget/{voting.number}/?district=")
     page.select_option("#id_phase", "results")
