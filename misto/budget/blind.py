@@ -17,6 +17,7 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -148,13 +149,16 @@ def public_pem(key: rsa.RSAPublicKey) -> str:
                             serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
+@lru_cache(maxsize=64)
 def load_private(pem: str) -> rsa.RSAPrivateKey:
+    """The key, validated once per process (the validation costs ~0.1 s for RSA-2048)."""
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise BlindError("not an RSA key")
     return key
 
 
+@lru_cache(maxsize=256)
 def load_public(pem: str) -> rsa.RSAPublicKey:
     key = serialization.load_pem_public_key(pem.encode())
     if not isinstance(key, rsa.RSAPublicKey):

@@ -94,9 +94,13 @@ def issue_token(user: Any, level: str | None, found: Round, blinded_msg: bytes,
         raise BudgetError(BudgetCode.OUTSIDE_DISTRICT,
                           _("You may vote only in the district of your registered address."),
                           field="district")
-    key = blind.load_private(pool.private_key)
+    return _sign_once(found, person, pool, blinded_msg)
+
+
+def _sign_once(found: Round, person: Standing, pool: DistrictBudget,
+               blinded_msg: bytes) -> IssuedToken:
     try:
-        signed = blind.blind_sign(key, blinded_msg)
+        signed = blind.blind_sign(blind.load_private(pool.private_key), blinded_msg)
     except blind.BlindError as error:
         raise BudgetError(BudgetCode.BAD_TOKEN, str(error), field="blinded_msg") from None
     try:
@@ -153,7 +157,12 @@ def cast(found: Round, district: str, token: bytes, signature: bytes,
         raise BudgetError(BudgetCode.BAD_TOKEN,
                           _("This voting token was not issued by the city for this round "
                             "and district."), field="token")
-    projects = check_choices(found, pool.district, numbers)
+    return _record(found, pool, token, signature, check_choices(found, pool.district, numbers))
+
+
+def _record(found: Round, pool: DistrictBudget, token: bytes, signature: bytes,
+            projects: list[Project]) -> Ballot:
+    """The checked ballot into the ledger, the ballots and the counts, in one transaction."""
     chosen = sorted(p.number for p in projects)
     token_text, receipt = b64(token), blind.receipt(token)
     used = BudgetError(BudgetCode.TOKEN_USED, _("A ballot with this token has already been "
@@ -179,15 +188,16 @@ def vote_here(user: Any, level: str | None, found: Round, numbers: list[str]) ->
     """The pages' voting client: checks, then token, blinding, signing, unblinding and the
     cast in one transaction (a refusal anywhere leaves no "has voted" mark). The token and the
     blinding factor live only in this call's memory."""
-    _person, pool = check_voter(user, level, found)
-    check_choices(found, pool.district, numbers)
+    person, pool = check_voter(user, level, found)
+    projects = check_choices(found, pool.district, numbers)
     public = blind.load_public(pool.public_key)
     with transaction.atomic():
         token = blind.new_token()
         blinded = blind.blind(public, token)
-        issued = issue_token(user, level, found, blinded.blinded_msg, pool.district)
+        issued = _sign_once(found, person, pool, blinded.blinded_msg)
+        # ``finalize`` verifies the signature with the district's public key, as ``cast`` does.
         signature = blind.finalize(public, token, issued.blind_signature, blinded.inverse)
-        return cast(found, issued.district, token, signature, numbers)
+        return _record(found, pool, token, signature, projects)
 
 
 def find_ballot(receipt: str) -> Ballot | None:
