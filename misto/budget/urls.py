@@ -15,4 +15,5 @@ urlpatterns = [
     path("<str:number>/vote/", views.vote, name="vote"),
     path("<str:number>/recount/", views.recount, name="recount"),
     path("<str:number>/phase/", views.phase, name="phase"),
+    path("<str:number>/pabulib.pb", views.pabulib, name="pabulib"),
 ]

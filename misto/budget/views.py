@@ -172,6 +172,22 @@ def recount(request: HttpRequest, number: str) -> HttpResponse:
                   {"round": found, "result": services.recount(found)})
 
 
+def pabulib(request: HttpRequest, number: str) -> HttpResponse:
+    """One pool of a round's results as a Pabulib file (``?district=<code>``; none: the
+    city-wide pool), once the results are out."""
+    found = _round(number)
+    district = request.GET.get("district", "")[:64]
+    if found.phase not in (Phase.RESULTS, Phase.IMPLEMENTATION) or (
+            district and not DistrictBudget.objects.filter(round=found,
+                                                           district=district).exists()):
+        raise Http404(_("There are no such results."))
+    response = HttpResponse(services.pabulib(found, district),
+                            content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="misto_{found.number}_{district or "city"}.pb"')
+    return response
+
+
 @require_POST
 @login_required
 def phase(request: HttpRequest, number: str) -> HttpResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import Field
 
@@ -121,21 +121,3 @@ def recount(request: HttpRequest, number: RoundNumber) -> RecountOut:
                       projects=[RecountLine(project=n, ledger=lg, shown=s)
                                 for n, lg, s in result.projects],
                       forged=result.forged, reused=result.reused, invalid=result.invalid)
-
-
-@router.get("/rounds/{number}/pabulib", response={200: str, **refusals(404)},
-            summary="One pool's results as a Pabulib file (district code, or none: city-wide)")
-def pabulib(request: HttpRequest, number: RoundNumber,
-            district: Annotated[str, Field(max_length=64)] = "") -> HttpResponse:
-    found = services.access_round(number)
-    if found.phase not in (Phase.RESULTS, Phase.IMPLEMENTATION):
-        raise BudgetError(BudgetCode.WRONG_PHASE, "The results are published after voting.")
-    if district and not DistrictBudget.objects.filter(round=found, district=district).exists():
-        raise BudgetError(BudgetCode.NOT_FOUND, "There is no such district in this round.")
-    response = HttpResponse(services.pabulib(found, district),
-                            content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="misto_{found.number}_{district or "city"}.pb"')
-    return response
-
-

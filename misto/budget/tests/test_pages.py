@@ -78,7 +78,6 @@ def test_results_and_recount_pages(voting: Round, voters: list[Any]) -> None:
     assert "збігаються" in recount
     api = Client().get(f"/api/budget/rounds/{voting.number}/results").json()
     assert any(n["Майданчик"] in pool["winners"] for pool in api["pools"])
-    pb = Client().get(f"/api/budget/rounds/{voting.number}/pabulib",
-                      {"district": world.WEST_DISTRICT})
+    pb = Client().get(f"/budget/{voting.number}/pabulib.pb", {"district": world.WEST_DISTRICT})
     assert pb.status_code == 200 and pb.content.decode().startswith("META")
     assert Client().get("/budget/nope/").status_code == 404

@@ -404,7 +404,7 @@ NOT_ROLE_GATED: dict[str, str] = {
            "GET /api/budget/rounds/{number}/projects", "GET /api/budget/projects/{project_id}",
            "GET /api/budget/rounds/{number}/keys", "GET /api/budget/rounds/{number}/ballots",
            "GET /api/budget/ballots/{receipt}", "GET /api/budget/rounds/{number}/results",
-           "GET /api/budget/rounds/{number}/recount", "GET /api/budget/rounds/{number}/pabulib"),
+           "GET /api/budget/rounds/{number}/recount", "budget:pabulib"),
     **_why("a secret ballot is cast without a sign-in on purpose: the blind-signed token is the "
            "right to vote, a session would name the voter (misto/budget/tests/test_voting.py)",
            "POST /api/budget/rounds/{number}/ballots"),
