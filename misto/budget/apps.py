@@ -19,4 +19,5 @@ class BudgetConfig(MistoModule):
                   "budget.project.review", roles=("clerk",)),
     )
     demo = "misto.budget.demo.load"
+    datasets = "misto.budget.datasets.DATASETS"
     demo_after = ("twin", "residents")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from misto.budget import services
+from misto.budget import datasets, services
 from misto.budget.models import Ballot, Phase, Project, Round, Status
 from misto.budget.tests.conftest import numbers
 from misto.residents import levels
@@ -81,3 +81,6 @@ def test_results_and_recount_pages(voting: Round, voters: list[Any]) -> None:
     pb = Client().get(f"/budget/{voting.number}/pabulib.pb", {"district": world.WEST_DISTRICT})
     assert pb.status_code == 200 and pb.content.decode().startswith("META")
     assert Client().get("/budget/nope/").status_code == 404
+    rows = list(datasets.projects())  # the open dataset: places and outcomes, no person
+    assert {r["number"] for r in rows} == set(n.values()) and "author" not in rows[0]
+    assert all(r["geometry"]["type"] in ("Point", "Polygon") for r in rows)
