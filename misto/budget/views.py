@@ -88,6 +88,8 @@ def round_page(request: HttpRequest, number: str) -> HttpResponse:
         "voting": voting, "pools": pools,
         "may_vote_here": voting and person is not None and person.district == district,
         "ballot_projects": [p for p in projects if p.status in ON_BALLOT],
+        "pool_amounts_json": json.dumps({district: services.amount_for(found, district),
+                                         services.CITY: found.city_amount}) if district else "",
         "map_config": map_config(found, projects, names),
         "may_manage": can(request.user, "budget.round.manage"),
         "next_phases": [p for p in Phase if PHASES.index(p) > PHASES.index(found.phase)],

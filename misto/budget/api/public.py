@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import Field
 
-from misto.budget import services
+from misto.budget import blind, services
 from misto.budget.api.convert import ballot_out, pool_out, project_out, round_out
 from misto.budget.api.schemas import (
     BallotIn,
@@ -63,8 +63,11 @@ def project(request: HttpRequest, project_id: DbId) -> ProjectOut:
             summary="The districts' public keys: verify any ballot's token signature")
 def keys(request: HttpRequest, number: RoundNumber) -> list[KeyOut]:
     found = services.access_round(number)
-    return [KeyOut(district=row.district, public_key=row.public_key)
-            for row in DistrictBudget.objects.filter(round=found).order_by("district")]
+    rows = DistrictBudget.objects.filter(round=found).order_by("district")
+    return [KeyOut(district=row.district, public_key=row.public_key,
+                   n=format(numbers.n, "x"), e=numbers.e)
+            for row in rows
+            for numbers in [blind.load_public(row.public_key).public_numbers()]]
 
 
 @router.post("/rounds/{number}/ballots", response={201: BallotOut, **refusals(403, 404, 409)},

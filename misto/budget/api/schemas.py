@@ -66,6 +66,8 @@ class KeyOut(Schema):
     public_key: str = Field(description="RSA public key (PEM) the district's tokens are "
                                         "blind-signed with (RFC 9474 RSABSSA-SHA384-PSS-"
                                         "Deterministic)")
+    n: str = Field(description="the key's modulus, hexadecimal (for clients without ASN.1)")
+    e: int = Field(description="the key's public exponent")
 
 
 class ProposalIn(Schema):

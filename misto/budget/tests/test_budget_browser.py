@@ -94,11 +94,18 @@ def test_propose_on_the_map_approve_vote_verify_and_recount(
     wait_until_drawn(page, "window.budgetMap")
     first.check("round-voting")
     page.get_by_role("checkbox", name=re.compile(TITLE)).check()
+    sent: list[Any] = []
+    page.on("request", lambda request: sent.append(request)
+            if request.method == "POST" and "/api/budget/" in request.url else None)
     page.get_by_role("button", name=words["cast"]).click()
     page.wait_for_url(re.compile(r".*/budget/ballot/\?receipt=[0-9a-f]{20}$"))
     receipt = page.locator(".receipt-code").inner_text().strip()
     assert receipt == Ballot.objects.get().receipt
     first.check("receipt")
+    # The page's own client voted: the blinded token with the session, the ballot without it.
+    token, cast = (next(r for r in sent if r.url.endswith(end)) for end in ("/token", "/ballots"))
+    assert "cookie" in token.all_headers() and "cookie" not in cast.all_headers()
+    assert json.loads(cast.post_data)["choices"] == [project.number]
     page = first.goto("/budget/ballot/")
     page.fill("#id_receipt", receipt)
     page.get_by_role("button", name=words["find"], exact=True).click()
