@@ -54,3 +54,15 @@ class BallotCast(DomainEvent):
 
     round: str
     district: str
+
+
+@dataclass(frozen=True)
+class ProjectProgressed(DomainEvent):
+    """A winner's implementation moved on (its stage and the money spent, in public)."""
+
+    ledgered: ClassVar[tuple[str, ...]] = ("number", "stage", "spent")
+
+    project_id: int
+    number: str
+    stage: str
+    spent: int

@@ -142,9 +142,11 @@ class Project(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    author_answer = models.TextField(_("the author's answer to the review"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Kept with each ballot in the casting transaction; recounted from the ledger.
     votes = models.PositiveIntegerField(_("votes"), default=0)
+    spent = models.PositiveBigIntegerField(_("spent, UAH"), default=0)
 
     class Meta:
         ordering = ["number"]
@@ -169,6 +171,30 @@ class Project(models.Model):
     @property
     def is_public(self) -> bool:
         return True  # rejected projects stay public with the reason
+
+
+class Stage(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    PROCUREMENT = "procurement", _("procurement")
+    WORKS = "works", _("works under way")
+    DONE = "done", _("done")
+
+
+class Progress(models.Model):
+    """A winner's implementation step: its stage, the money spent so far, what was done."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    spent = models.PositiveBigIntegerField(_("spent so far, UAH"))
+    note = models.TextField(_("what was done"))
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("implementation step")
+        verbose_name_plural = _("implementation steps")
 
 
 class Voter(models.Model):

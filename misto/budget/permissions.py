@@ -16,3 +16,6 @@ PROJECT_REVIEW = declare("budget.project.review",
 ROUND_MANAGE = declare("budget.round.manage",
                        _("Move a budget round through its phases and publish the results"),
                        roles={"it_admin"})
+PROJECT_IMPLEMENT = declare("budget.project.implement",
+                            _("Record a winning project's implementation: stage, spending, "
+                              "what was done"), roles={"clerk"})

@@ -21,7 +21,16 @@ from django.views.decorators.http import require_POST
 from misto import twin
 from misto.budget import services
 from misto.budget.errors import BudgetCode, BudgetError
-from misto.budget.models import ON_BALLOT, PHASES, DistrictBudget, Phase, Project, Round, Status
+from misto.budget.models import (
+    ON_BALLOT,
+    PHASES,
+    DistrictBudget,
+    Phase,
+    Project,
+    Round,
+    Stage,
+    Status,
+)
 from misto.core.http import see_other
 from misto.core.i18n import localized
 from misto.core.permissions import can
@@ -108,7 +117,45 @@ def project(request: HttpRequest, project_id: int) -> HttpResponse:
         "map_config": map_config(found.round, [found], names),
         "may_review": found.status == Status.SUBMITTED and can(
             request.user, "budget.project.review", found),
+        "may_answer": found.status != Status.SUBMITTED and not found.author_answer
+        and request.user.is_authenticated and found.author_id == request.user.pk,
+        "may_implement": found.status in (Status.WINNER, Status.DONE) and can(
+            request.user, "budget.project.implement", found),
+        "steps": found.progress.all(), "stages": Stage.choices,
     })
+
+
+@require_POST
+@login_required
+def answer(request: HttpRequest, project_id: int) -> HttpResponse:
+    try:
+        found = services.access_project(request.user, project_id)
+        services.answer_review(request.user, found, request.POST.get("text", ""))
+        messages.success(request, _("Your answer is published under the conclusion."))
+    except BudgetError as error:
+        if error.code == BudgetCode.NOT_FOUND:
+            raise Http404(error.message) from None
+        messages.error(request, error.message)
+    return see_other(reverse("budget:project", args=[project_id]))
+
+
+@require_POST
+@login_required
+def progress(request: HttpRequest, project_id: int) -> HttpResponse:
+    try:
+        found = services.access_project(request.user, project_id, "budget.project.implement")
+    except BudgetError as error:
+        raise Http404(error.message) from None
+    try:
+        services.record_progress(request.user, found, request.POST.get("stage", ""),
+                                 int(request.POST.get("spent") or 0),
+                                 request.POST.get("note", ""))
+        messages.success(request, _("The implementation step is published."))
+    except ValueError:
+        messages.error(request, _("Enter the cost as a whole number of hryvnias."))
+    except BudgetError as error:
+        messages.error(request, error.message)
+    return see_other(reverse("budget:project", args=[project_id]))
 
 
 @levels.level_required(levels.VERIFIED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from misto.budget import services
-from misto.budget.api.schemas import BallotOut, PoolOut, ProjectOut, RoundOut
+from misto.budget.api.schemas import BallotOut, PoolOut, ProgressOut, ProjectOut, RoundOut
 from misto.budget.models import Ballot, DistrictBudget, Project, Round
 from misto.core.i18n import localized
 
@@ -27,7 +27,12 @@ def project_out(project: Project) -> ProjectOut:
                       title=project.title, description=project.description,
                       district=project.district, cost=project.cost,
                       proposed_cost=project.proposed_cost, status=project.status,
-                      review_reason=project.review_reason, votes=project.votes,
+                      review_reason=project.review_reason,
+                      author_answer=project.author_answer, votes=project.votes,
+                      spent=project.spent,
+                      progress=[ProgressOut(stage=p.stage, spent=p.spent, note=p.note,
+                                            recorded_at=p.created_at)
+                                for p in project.progress.all()],
                       place=json.loads(project.place.geojson))
 
 

@@ -50,7 +50,7 @@ def projects(request: HttpRequest, number: RoundNumber,
              district: Annotated[str, Field(max_length=64)] | None = None) -> list[ProjectOut]:
     found = services.access_round(number)
     return [project_out(p) for p in services.round_projects(found, district=district)
-            .select_related("round")]
+            .select_related("round").prefetch_related("progress")]
 
 
 @router.get("/projects/{project_id}", response={200: ProjectOut, **refusals(404)},

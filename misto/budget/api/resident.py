@@ -8,8 +8,15 @@ from ninja.security import django_auth
 
 from misto.budget import services
 from misto.budget.api.convert import project_out
-from misto.budget.api.schemas import ProjectOut, ProposalIn, RoundNumber, TokenIn, TokenOut
-from misto.core.schemas import refusals
+from misto.budget.api.schemas import (
+    AnswerIn,
+    ProjectOut,
+    ProposalIn,
+    RoundNumber,
+    TokenIn,
+    TokenOut,
+)
+from misto.core.schemas import DbId, refusals
 from misto.residents import levels
 
 router = Router(tags=["budget: resident"], auth=django_auth)
@@ -40,3 +47,11 @@ def token(request: HttpRequest, number: RoundNumber, body: TokenIn) -> TokenOut:
                                   services.unb64(body.blinded_msg, "blinded_msg"), body.district)
     return TokenOut(district=issued.district, public_key=issued.public_key,
                     blind_signature=services.b64(issued.blind_signature))
+
+
+@router.post("/projects/{project_id}/answer", response={200: ProjectOut,
+                                                        **refusals(401, 404, 409)},
+             summary="The author's one public answer to the review")
+def answer(request: HttpRequest, project_id: DbId, body: AnswerIn) -> ProjectOut:
+    project = services.access_project(request.user, project_id)
+    return project_out(services.answer_review(request.user, project, body.text))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Schema
@@ -39,6 +39,19 @@ class RoundOut(Schema):
     voting_open: bool
 
 
+class ProgressIn(Schema):
+    stage: Annotated[str, Field(max_length=16)]
+    spent: Annotated[int, Field(ge=0, le=10**12)]
+    note: Annotated[str, Field(max_length=2000)]
+
+
+class ProgressOut(Schema):
+    stage: str
+    spent: int
+    note: str
+    recorded_at: datetime
+
+
 class ProjectOut(Schema):
     id: int
     number: str
@@ -50,8 +63,15 @@ class ProjectOut(Schema):
     proposed_cost: int
     status: str
     review_reason: str
+    author_answer: str
     votes: int
+    spent: int
+    progress: list[ProgressOut]
     place: dict[str, Any]
+
+
+class AnswerIn(Schema):
+    text: Annotated[str, Field(max_length=2000)]
 
 
 class ResultsOut(Schema):

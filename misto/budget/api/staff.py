@@ -8,7 +8,14 @@ from ninja.security import django_auth
 
 from misto.budget import services
 from misto.budget.api.convert import project_out, round_out
-from misto.budget.api.schemas import PhaseIn, ProjectOut, ReviewIn, RoundNumber, RoundOut
+from misto.budget.api.schemas import (
+    PhaseIn,
+    ProgressIn,
+    ProjectOut,
+    ReviewIn,
+    RoundNumber,
+    RoundOut,
+)
 from misto.core.permissions import require
 from misto.core.schemas import DbId, refusals
 
@@ -38,3 +45,12 @@ def phase(request: HttpRequest, number: RoundNumber, body: PhaseIn) -> RoundOut:
     found = services.access_round(number)
     require(request.user, "budget.round.manage", found)
     return round_out(services.do_set_phase(found, body.phase))
+
+
+@router.post("/projects/{project_id}/progress",
+             response={200: ProjectOut, **refusals(401, 403, 404, 409)},
+             summary="Record a winner's implementation step (stage, money spent, what was done)")
+def progress(request: HttpRequest, project_id: DbId, body: ProgressIn) -> ProjectOut:
+    project = services.access_project(request.user, project_id, "budget.project.implement")
+    services.record_progress(request.user, project, body.stage, body.spent, body.note)
+    return project_out(services.access_project(request.user, project_id))

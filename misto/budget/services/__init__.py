@@ -8,7 +8,14 @@ from misto.budget.services.access import (
     round_projects,
 )
 from misto.budget.services.counting import Recount, pabulib, recount
-from misto.budget.services.proposals import CheckedProposal, check_proposal, do_propose, review
+from misto.budget.services.proposals import (
+    CheckedProposal,
+    answer_review,
+    check_proposal,
+    do_propose,
+    record_progress,
+    review,
+)
 from misto.budget.services.rounds import (
     CITY,
     RESULT_KIND,
@@ -34,8 +41,8 @@ from misto.budget.services.voting import (
 
 __all__ = [
     "BALLOT_KIND", "CITY", "RESULT_KIND", "CheckedProposal", "IssuedToken", "PoolResult",
-    "Recount", "access_project", "access_round", "amount_for", "b64", "cast", "check_choices",
+    "Recount", "access_project", "access_round", "amount_for", "answer_review", "b64", "cast", "check_choices",
     "check_proposal", "check_voter", "create_round", "do_propose", "do_set_phase",
-    "find_ballot", "issue_token", "own_projects", "pabulib", "recount", "review",
+    "find_ballot", "issue_token", "own_projects", "pabulib", "recount", "record_progress", "review",
     "review_queue", "round_projects", "select_winners", "unb64", "vote_here", "voting_open",
 ]

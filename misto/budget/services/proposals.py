@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from misto import twin
 from misto.budget.errors import BudgetCode, BudgetError
-from misto.budget.events import ProjectProposed, ProjectReviewed
-from misto.budget.models import Phase, Project, Round, Status
+from misto.budget.events import ProjectProgressed, ProjectProposed, ProjectReviewed
+from misto.budget.models import Phase, Progress, Project, Round, Stage, Status
 from misto.core import bus
 from misto.residents import levels
 from misto.residents.civic import standing
@@ -138,3 +138,47 @@ def review(clerk: Any, project: Project, *, approve: bool, reason: str,
                                     round=found.number, approved=approve, cost=locked.cost,
                                     author_user_id=locked.author_id))
     return locked
+
+
+def answer_review(user: Any, project: Project, text: str) -> Project:
+    """The author's one public answer to the review's conclusion."""
+    text = (text or "").strip()
+    if not getattr(user, "pk", None) or project.author_id != user.pk:
+        raise BudgetError(BudgetCode.NOT_FOUND, _("There is no such project."))
+    if not text:
+        raise BudgetError(BudgetCode.INVALID, _("Write your answer."), field="text")
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if locked.status == Status.SUBMITTED or locked.author_answer:
+            raise BudgetError(BudgetCode.WRONG_STATUS,
+                              _("The author answers once, after the review."))
+        locked.author_answer = text[:REASON]
+        locked.save(update_fields=["author_answer"])
+    return locked
+
+
+def record_progress(clerk: Any, project: Project, stage: str, spent: int,
+                    note: str) -> Progress:
+    """A winner's implementation step; the stage "done" marks the project implemented."""
+    note = (note or "").strip()
+    if project.status not in (Status.WINNER, Status.DONE):
+        raise BudgetError(BudgetCode.WRONG_STATUS,
+                          _("Only winning projects are implemented."))
+    if stage not in Stage.values:
+        raise BudgetError(BudgetCode.INVALID, _("Unknown stage."), field="stage")
+    if not note:
+        raise BudgetError(BudgetCode.INVALID, _("Say what was done."), field="note")
+    if spent < 0 or spent > project.cost * 2:
+        raise BudgetError(BudgetCode.INVALID,
+                          _("The money spent must be between 0 and twice the cost."),
+                          field="spent")
+    with transaction.atomic():
+        step = Progress.objects.create(project=project, stage=stage, spent=spent,
+                                       note=note[:REASON], recorded_by=clerk)
+        project.spent = spent
+        if stage == Stage.DONE:
+            project.status = Status.DONE
+        project.save(update_fields=["spent", "status"])
+        bus.publish(ProjectProgressed(project_id=project.pk, number=project.number,
+                                      stage=stage, spent=spent))
+    return step

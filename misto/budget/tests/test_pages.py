@@ -13,7 +13,7 @@ from misto.budget import datasets, services
 from misto.budget.models import Ballot, Phase, Project, Round, Status
 from misto.budget.tests.conftest import numbers
 from misto.residents import levels
-from misto.testing import world
+from misto.testing import make_staff, world
 from misto.testing.world import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,32 @@ def test_results_and_recount_pages(voting: Round, voters: list[Any]) -> None:
     rows = list(datasets.projects())  # the open dataset: places and outcomes, no person
     assert {r["number"] for r in rows} == set(n.values()) and "author" not in rows[0]
     assert all(r["geometry"]["type"] in ("Point", "Polygon") for r in rows)
+
+
+def test_the_author_answers_once_and_a_winner_s_implementation_is_public(
+        voting: Round, voters: list[Any], author: Any) -> None:
+    n = numbers(voting)
+    rejected = Project.objects.get(number=n["Фонтан"])
+    client = signed_in(author)
+    client.post(f"/budget/projects/{rejected.pk}/answer/", {"text": "Пропоную інше місце."})
+    again = client.post(f"/budget/projects/{rejected.pk}/answer/", {"text": "Ще раз."},
+                        follow=True)
+    rejected.refresh_from_db()
+    assert rejected.author_answer == "Пропоную інше місце."
+    assert "відповідає один раз" in again.content.decode()
+    assert signed_in(voters[0]).post(f"/budget/projects/{rejected.pk}/answer/",
+                                     {"text": "x"}).status_code == 404
+    services.vote_here(voters[0], levels.VERIFIED, voting, [n["Майданчик"]])
+    services.do_set_phase(voting, Phase.RESULTS)
+    winner = Project.objects.get(number=n["Майданчик"])
+    keeper = make_staff("budget-keeper", "clerk", department="economy")
+    staff = Client()
+    staff.force_login(keeper)
+    staff.post(f"/budget/projects/{winner.pk}/progress/",
+               {"stage": "done", "spent": "95000", "note": "Майданчик відкрито."})
+    winner.refresh_from_db()
+    assert winner.status == Status.DONE and winner.spent == 95_000
+    page = Client().get(f"/budget/projects/{winner.pk}/").content.decode()
+    assert "Майданчик відкрито." in page and "Реалізація" in page
+    api = Client().get(f"/api/budget/projects/{winner.pk}").json()
+    assert api["progress"][0]["stage"] == "done" and api["spent"] == 95_000

@@ -381,6 +381,13 @@ CASES: dict[str, Case] = {
         "budget.project.review", "post",
         lambda w: f"/api/budget/projects/{w.budget_project}/review",
         {"approve": True, "reason": "Реалізовно."}, json=True, scope=BUDGET_PROJECT),
+    "budget:progress": Case(
+        "budget.project.implement", "post", lambda w: f"/budget/projects/{w.budget_project}/progress/",
+        {"stage": "works", "spent": "1000", "note": "Почато"}, scope=BUDGET_PROJECT),
+    "POST /api/budget/projects/{project_id}/progress": Case(
+        "budget.project.implement", "post",
+        lambda w: f"/api/budget/projects/{w.budget_project}/progress",
+        {"stage": "works", "spent": 1000, "note": "Почато"}, json=True, scope=BUDGET_PROJECT),
     "budget:phase": Case("budget.round.manage", "post",
                          lambda w: f"/budget/{w.budget_round}/phase/", {"phase": "review"}),
     "POST /api/budget/rounds/{number}/phase": Case(
@@ -410,7 +417,8 @@ NOT_ROLE_GATED: dict[str, str] = {
            "POST /api/budget/rounds/{number}/ballots"),
     **_why("a signed-in resident's own proposals, voting token and vote; who may propose and "
            "vote is decided by the register, not a role (tested in misto/budget/tests)",
-           "budget:propose", "budget:vote", "GET /api/budget/mine",
+           "budget:propose", "budget:vote", "budget:answer", "GET /api/budget/mine",
+           "POST /api/budget/projects/{project_id}/answer",
            "POST /api/budget/rounds/{number}/proposals", "POST /api/budget/rounds/{number}/token"),
     **_why("public read: the open-data portal, its files, CKAN's read-only Action API and the "
            "DCAT-AP catalogue (published data only, nothing personal)",
