@@ -111,9 +111,9 @@ def main() -> None:
     began = time.perf_counter()
     for i in range(args.voters):
         with transaction.atomic():
-            token = base64.b64encode(secrets.token_bytes(32)).decode()
-            Ballot.objects.create(round=raw, district=codes[i % len(codes)], token=token,
-                                  receipt=token[:20], choices=choices[codes[i % len(codes)]],
+            text = base64.b64encode(secrets.token_bytes(32)).decode()
+            Ballot.objects.create(round=raw, district=codes[i % len(codes)], token=text,
+                                  receipt=text[:20], choices=choices[codes[i % len(codes)]],
                                   ledger_index=i)
     raw_seconds = time.perf_counter() - began
     Ballot.objects.filter(round=raw).delete()

@@ -382,7 +382,8 @@ CASES: dict[str, Case] = {
         lambda w: f"/api/budget/projects/{w.budget_project}/review",
         {"approve": True, "reason": "Реалізовно."}, json=True, scope=BUDGET_PROJECT),
     "budget:progress": Case(
-        "budget.project.implement", "post", lambda w: f"/budget/projects/{w.budget_project}/progress/",
+        "budget.project.implement", "post",
+        lambda w: f"/budget/projects/{w.budget_project}/progress/",
         {"stage": "works", "spent": "1000", "note": "Почато"}, scope=BUDGET_PROJECT),
     "POST /api/budget/projects/{project_id}/progress": Case(
         "budget.project.implement", "post",
