@@ -30,6 +30,7 @@ from misto.budget.models import (
     Round,
     Stage,
     Status,
+    Voter,
 )
 from misto.core.http import see_other
 from misto.core.i18n import localized
@@ -96,6 +97,8 @@ def round_page(request: HttpRequest, number: str) -> HttpResponse:
         "amount": services.amount_for(found, district) if district else None,
         "voting": voting, "pools": pools,
         "may_vote_here": voting and person is not None and person.district == district,
+        "has_voted": voting and person is not None and Voter.objects.filter(
+            round=found, person_id=person.person_id).exists(),
         "ballot_projects": [p for p in projects if p.status in ON_BALLOT],
         "pool_amounts_json": json.dumps({district: services.amount_for(found, district),
                                          services.CITY: found.city_amount}) if district else "",

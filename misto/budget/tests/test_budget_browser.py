@@ -106,6 +106,9 @@ def test_propose_on_the_map_approve_vote_verify_and_recount(
     token, cast = (next(r for r in sent if r.url.endswith(end)) for end in ("/token", "/ballots"))
     assert "cookie" in token.all_headers() and "cookie" not in cast.all_headers()
     assert json.loads(cast.post_data)["choices"] == [project.number]
+    page = first.goto(f"/budget/{voting.number}/")  # the receipt, kept on this device only
+    assert page.locator("#my-receipt a").inner_text() == receipt
+    assert page.locator("form.ballot-form").count() == 0
     page = first.goto("/budget/ballot/")
     page.fill("#id_receipt", receipt)
     page.get_by_role("button", name=words["find"], exact=True).click()

@@ -11,10 +11,19 @@
    the server, which runs the same steps inside the request (docs/budget.md). */
 (function () {
   "use strict";
-  var form = document.querySelector("form.ballot-form[data-token-url]");
+  var form = document.getElementById("ballot-client");
   if (!form || typeof BigInt !== "function" || !window.crypto || !crypto.subtle) { return; }
   var said = document.getElementById("ballot-status");
   var PENDING = "misto-budget-pending-" + form.getAttribute("data-round");
+  // The receipt stays on this device only (the city keeps no link from a person to it).
+  var RECEIPT = "misto-budget-receipt-" + form.getAttribute("data-round");
+  var mine = document.getElementById("my-receipt"), kept = localStorage.getItem(RECEIPT);
+  if (mine && kept) {
+    var link = mine.querySelector("a");
+    link.textContent = kept;
+    link.href = form.getAttribute("data-ballot-url") + "?receipt=" + kept;
+    mine.hidden = false;
+  }
 
   function hex(bytes) {
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
@@ -102,6 +111,7 @@
       return response.json();
     }).then(function (ballot) {
       localStorage.removeItem(PENDING);
+      localStorage.setItem(RECEIPT, ballot.receipt);
       window.location.href = form.getAttribute("data-ballot-url") + "?receipt=" + ballot.receipt;
     });
   }
@@ -131,6 +141,8 @@
     }
     return "";
   }
+
+  if (form.tagName !== "FORM") { return; }  // voted already: only the retry and the receipt
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
