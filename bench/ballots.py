@@ -1,25 +1,29 @@
 """Ballots benchmark: secret ballots end to end (token issue + blinding + cast + ledger) and
 the recount from the ledger, against a raw insert.
 
-    .venv/bin/python bench/ballots.py [--voters N]
+    .venv/bin/python bench/ballots.py [--voters N] [--ballots B]
 
 Uses the database in DATABASE_URL (default: a SpatiaLite file of its own under var/bench/).
 THE BUDGET, LEDGER AND REGISTER TABLES OF THAT DATABASE ARE EMPTIED. The demo city's districts
 are added when the twin lacks them.
 
-1. N register entries with accounts, spread over the districts, are made in bulk (not timed);
-   one round with RSA-2048 district keys and five approved projects per district.
-2. Baseline: N single-row INSERTs of ballot rows (random token, two choices), one transaction
+1. N register entries with accounts (the round's electorate), spread over the districts, are
+   made in bulk (not timed); one round with RSA-2048 district keys and five approved projects
+   per district.
+2. Baseline: B single-row INSERTs of ballot rows (random token, two choices), one transaction
    each: what the database does for the ballot alone.
-3. Misto: N ballots through ``services.vote_here``, one transaction each, as the page casts
+3. Misto: B of the N voters vote through ``services.vote_here``, one transaction each, as the
+   page's server-side client casts
    them: eligibility from the register, the voter row under its unique constraint, RFC 9474
    blind, blind-sign, finalize and verify, the ballot row, the counts, and the ledger entry
    under the ledger's lock. Its share spent in the RSA blind signature alone is printed.
 4. The recount (``services.recount``): every ballot read back from the ledger, its token
    signature verified with the district's public key, every choice tallied.
 
-Kyiv's GB-4 had 191,712 voters (docs/budget.md); N defaults to 200,000.
-Last line: ``ratio=<casting seconds / raw insert seconds>``.
+Kyiv's GB-4 had 191,712 voters (docs/budget.md): N defaults to 200,000, B to 10,000 (all N
+take hours on a shared machine); the times for all N ballots are printed as projections from
+the measured rates, labelled so.
+Last line: ``ratio=<casting seconds / raw insert seconds>`` (the same B rows).
 """
 
 from __future__ import annotations
@@ -56,7 +60,9 @@ def districts() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=200_000)
+    parser.add_argument("--ballots", type=int, default=10_000)
     args = parser.parse_args()
+    args.ballots = min(args.ballots, args.voters)
     vendor = setup("ballots")
 
     from django.contrib.auth import get_user_model
@@ -109,7 +115,7 @@ def main() -> None:
     # Baseline: the ballot row alone, one transaction each.
     raw = Round.objects.create(number="raw", title_uk="raw", title_en="raw")
     began = time.perf_counter()
-    for i in range(args.voters):
+    for i in range(args.ballots):
         with transaction.atomic():
             text = base64.b64encode(secrets.token_bytes(32)).decode()
             Ballot.objects.create(round=raw, district=codes[i % len(codes)], token=text,
@@ -117,13 +123,13 @@ def main() -> None:
                                   ledger_index=i)
     raw_seconds = time.perf_counter() - began
     Ballot.objects.filter(round=raw).delete()
-    print(f"raw insert: {args.voters:,} ballot rows in {raw_seconds:.2f} s = "
-          f"{args.voters / raw_seconds:,.0f}/s")
+    print(f"raw insert: {args.ballots:,} ballot rows in {raw_seconds:.2f} s = "
+          f"{args.ballots / raw_seconds:,.0f}/s")
 
     # The RSA work alone (blind, blind-sign, finalize with its verification).
     key = blind.new_private_key()
     public = key.public_key()
-    sample = min(args.voters, 500)
+    sample = min(args.ballots, 500)
     began = time.perf_counter()
     for _ in range(sample):
         token = blind.new_token()
@@ -132,22 +138,27 @@ def main() -> None:
     rsa_each = (time.perf_counter() - began) / sample
 
     people = list(Person.objects.order_by("pk").values_list("user_id", "district"))
+    people = people[:args.ballots]
     by_id = {user.pk: user for user in users}
     began = time.perf_counter()
     for user_id, district in people:
         services.vote_here(by_id[user_id], levels.VERIFIED, found, choices[district])
     cast_seconds = time.perf_counter() - began
-    print(f"misto: {args.voters:,} ballots cast (token + blind signature + cast + ledger) in "
-          f"{cast_seconds:.2f} s = {args.voters / cast_seconds:,.0f}/s; the RSA blind signature "
-          f"alone {rsa_each * 1000:.2f} ms a ballot "
-          f"({rsa_each * args.voters / cast_seconds:.0%} of the time)")
+    rate = args.ballots / cast_seconds
+    print(f"misto: {args.ballots:,} ballots cast (token + blind signature + cast + ledger) in "
+          f"{cast_seconds:.2f} s = {rate:,.1f}/s; the RSA work alone (blind, sign, finalize) "
+          f"{rsa_each * 1000:.2f} ms a ballot ({rsa_each * args.ballots / cast_seconds:.0%} "
+          f"of the time); projected for all {args.voters:,} voters: "
+          f"{args.voters / rate / 3600:.1f} h of one process")
 
     began = time.perf_counter()
     result = services.recount(found)
     recount_seconds = time.perf_counter() - began
-    assert result.agrees and result.ballots_ledger == args.voters, result
+    assert result.agrees and result.ballots_ledger == args.ballots, result
+    per = recount_seconds / args.ballots
     print(f"recount from the ledger: {result.ballots_ledger:,} ballots, signatures verified, "
-          f"in {recount_seconds:.2f} s = {args.voters / recount_seconds:,.0f}/s")
+          f"in {recount_seconds:.2f} s = {1 / per:,.0f}/s; projected for {args.voters:,}: "
+          f"{per * args.voters:.0f} s")
     print(f"ratio={cast_seconds / raw_seconds:.2f}")
 
 
