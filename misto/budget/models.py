@@ -18,6 +18,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -195,6 +196,27 @@ class Progress(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("implementation step")
         verbose_name_plural = _("implementation steps")
+
+
+class Photo(models.Model):
+    """A photo of a proposal (by its author) or of an implementation step, re-encoded by the
+    core's photo pipeline (metadata and GPS removed)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="photos")
+    step = models.ForeignKey(Progress, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="photos")
+    image = models.FileField(_("photo"), upload_to="budget/photos/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def get_absolute_url(self) -> str:
+        return reverse("budget:photo", args=[self.pk])
 
 
 class Voter(models.Model):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("review/", views.review_list, name="review"),
     path("review/<int:project_id>/", views.review_project, name="review-project"),
     path("ballot/", views.ballot, name="ballot"),
+    path("photos/<int:photo_id>/", views.photo, name="photo"),
     path("projects/<int:project_id>/", views.project, name="project"),
     path("projects/<int:project_id>/answer/", views.answer, name="answer"),
     path("projects/<int:project_id>/progress/", views.progress, name="progress"),

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from misto.budget.models import (
 from misto.core.http import see_other
 from misto.core.i18n import localized
 from misto.core.permissions import can
+from misto.core.photos import CONTENT_TYPES
 from misto.residents import levels
 from misto.residents.civic import standing
 
@@ -124,7 +125,8 @@ def project(request: HttpRequest, project_id: int) -> HttpResponse:
         and request.user.is_authenticated and found.author_id == request.user.pk,
         "may_implement": found.status in (Status.WINNER, Status.DONE) and can(
             request.user, "budget.project.implement", found),
-        "steps": found.progress.all(), "stages": Stage.choices,
+        "steps": found.progress.prefetch_related("photos"), "stages": Stage.choices,
+        "photos": found.photos.filter(step__isnull=True),
     })
 
 
@@ -152,7 +154,7 @@ def progress(request: HttpRequest, project_id: int) -> HttpResponse:
     try:
         services.record_progress(request.user, found, request.POST.get("stage", ""),
                                  int(request.POST.get("spent") or 0),
-                                 request.POST.get("note", ""))
+                                 request.POST.get("note", ""), request.FILES.getlist("photos"))
         messages.success(request, _("The implementation step is published."))
     except ValueError:
         messages.error(request, _("Enter the cost as a whole number of hryvnias."))
@@ -178,7 +180,7 @@ def propose(request: HttpRequest, number: str) -> HttpResponse:
                                     "the project on the map."), field="cost") from None
             checked = services.check_proposal(request.user, levels.level_of(request), found,
                                               values["title"], values["description"], cost,
-                                              place)
+                                              place, request.FILES.getlist("photos"))
             created = services.do_propose(request.user, found, checked)
             messages.success(request, _("Project %(number)s is filed; the city's departments "
                                         "will review it.") % {"number": created.number})
@@ -222,6 +224,27 @@ def recount(request: HttpRequest, number: str) -> HttpResponse:
     found = _round(number)
     return render(request, "budget/recount.html",
                   {"round": found, "result": services.recount(found)})
+
+
+def photo(request: HttpRequest, photo_id: int) -> HttpResponseBase:
+    """A project's photo (public, like the project): streamed from its file, served as the
+    image the pipeline re-encoded it to and nothing else."""
+    try:
+        found = services.access_photo(photo_id)
+    except BudgetError as error:
+        raise Http404(error.message) from None
+    extension = found.image.name.rsplit(".", 1)[-1].lower()
+    if extension not in CONTENT_TYPES:
+        raise Http404(_("There is no such photo."))
+    try:
+        handle = found.image.open("rb")
+    except OSError as error:  # the row outlived its file (a restored database)
+        raise Http404(_("There is no such photo.")) from error
+    response = FileResponse(handle, content_type=CONTENT_TYPES[extension])
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def pabulib(request: HttpRequest, number: str) -> HttpResponse:

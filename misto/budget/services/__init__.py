@@ -8,6 +8,7 @@ from misto.budget.services.access import (
     round_projects,
 )
 from misto.budget.services.counting import Recount, pabulib, recount
+from misto.budget.services.photos import access_photo
 from misto.budget.services.proposals import (
     CheckedProposal,
     answer_review,
@@ -47,6 +48,7 @@ __all__ = [
     "IssuedToken",
     "PoolResult",
     "Recount",
+    "access_photo",
     "access_project",
     "access_round",
     "amount_for",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import transaction
@@ -14,6 +15,7 @@ from misto import twin
 from misto.budget.errors import BudgetCode, BudgetError
 from misto.budget.events import ProjectProgressed, ProjectProposed, ProjectReviewed
 from misto.budget.models import Phase, Progress, Project, Round, Stage, Status
+from misto.budget.services.photos import CleanImage, clean_photos, save_photos
 from misto.core import bus
 from misto.residents import levels
 from misto.residents.civic import standing
@@ -31,6 +33,7 @@ class CheckedProposal:
     cost: int
     place: GEOSGeometry
     district: str
+    photos: tuple[CleanImage, ...] = ()
 
 
 def _place(place: Any) -> tuple[GEOSGeometry, str]:
@@ -63,7 +66,8 @@ def _place(place: Any) -> tuple[GEOSGeometry, str]:
 
 
 def check_proposal(user: Any, level: str | None, found: Round, title: str,
-                   description: str, cost: int, place: Any) -> CheckedProposal:
+                   description: str, cost: int, place: Any,
+                   uploads: Sequence[IO[bytes]] = ()) -> CheckedProposal:
     """Everything ``do_propose`` needs, validated; nothing is written here."""
     if found.phase != Phase.PROPOSALS:
         raise BudgetError(BudgetCode.WRONG_PHASE,
@@ -91,7 +95,8 @@ def check_proposal(user: Any, level: str | None, found: Round, title: str,
                           % {"low": found.project_min, "high": found.project_max},
                           field="cost")
     geometry, district = _place(place)
-    return CheckedProposal(title, description, int(cost), geometry, district)
+    return CheckedProposal(title, description, int(cost), geometry, district,
+                           tuple(clean_photos(uploads)))
 
 
 def do_propose(user: Any, found: Round, checked: CheckedProposal) -> Project:
@@ -102,6 +107,7 @@ def do_propose(user: Any, found: Round, checked: CheckedProposal) -> Project:
             round=found, number=f"{found.number}-{count + 1:04d}", title=checked.title,
             description=checked.description, author=user, place=checked.place,
             district=checked.district, cost=checked.cost, proposed_cost=checked.cost)
+        save_photos(project, checked.photos)
         bus.publish(ProjectProposed(project_id=project.pk, number=project.number,
                                     round=found.number, district=project.district))
     return project
@@ -158,7 +164,7 @@ def answer_review(user: Any, project: Project, text: str) -> Project:
 
 
 def record_progress(clerk: Any, project: Project, stage: str, spent: int,
-                    note: str) -> Progress:
+                    note: str, uploads: Sequence[IO[bytes]] = ()) -> Progress:
     """A winner's implementation step; the stage "done" marks the project implemented."""
     note = (note or "").strip()
     if project.status not in (Status.WINNER, Status.DONE):
@@ -172,9 +178,11 @@ def record_progress(clerk: Any, project: Project, stage: str, spent: int,
         raise BudgetError(BudgetCode.INVALID,
                           _("The money spent must be between 0 and twice the cost."),
                           field="spent")
+    images = clean_photos(uploads)
     with transaction.atomic():
         step = Progress.objects.create(project=project, stage=stage, spent=spent,
                                        note=note[:REASON], recorded_by=clerk)
+        save_photos(project, images, step)
         project.spent = spent
         if stage == Stage.DONE:
             project.status = Status.DONE

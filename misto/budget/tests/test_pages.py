@@ -3,11 +3,13 @@ results and the recount; staff pages refuse residents."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
 from django.test import Client
+from PIL import Image
 
 from misto.budget import datasets, services
 from misto.budget.models import Ballot, Phase, Project, Round, Status
@@ -30,12 +32,22 @@ def test_a_resident_proposes_a_drawn_area_and_a_clerk_approves_it(proposals: Rou
     bad = client.post(f"/budget/{proposals.number}/propose/", {
         "title": "Сквер", "description": "коротко", "cost": "100000", "place": ""})
     assert bad.status_code == 422
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(image, "PNG")
+    image.seek(0)
+    image.name = "place.png"
     made = client.post(f"/budget/{proposals.number}/propose/", {
         "title": "Сквер біля школи", "cost": "120000", "place": json.dumps(area),
-        "description": "Висадити дерева, поставити лавки та ліхтарі у сквері."})
+        "description": "Висадити дерева, поставити лавки та ліхтарі у сквері.",
+        "photos": [image]})
     assert made.status_code == 303, made.content.decode()[:500]
     project = Project.objects.get(title="Сквер біля школи")
     assert project.district == world.WEST_DISTRICT and project.place.geom_type == "Polygon"
+    photo = project.photos.get()
+    served = Client().get(photo.get_absolute_url())
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert photo.get_absolute_url() in Client().get(f"/budget/projects/{project.pk}/") \
+        .content.decode()
     assert signed_in(author).get("/budget/review/").status_code == 403
     staff = Client()
     staff.force_login(clerk)

@@ -405,14 +405,15 @@ def _why(reason: str, *routes: str) -> dict[str, str]:
 # Routes that are not role-gated, each with the reason; the classification test below
 # fails for a route in neither table.
 NOT_ROLE_GATED: dict[str, str] = {
-    **_why("public read: budget rounds, projects (rejected ones with the reason), the district "
-           "keys, the ballots as the ledger holds them, results, the recount and Pabulib files",
+    **_why("public read: budget rounds, projects (rejected ones with the reason) and their "
+           "photos, the district keys, the ballots as the ledger holds them, results, the "
+           "recount and Pabulib files",
            "budget:index", "budget:round", "budget:project", "budget:ballot", "budget:recount",
            "GET /api/budget/rounds", "GET /api/budget/rounds/{number}",
            "GET /api/budget/rounds/{number}/projects", "GET /api/budget/projects/{project_id}",
            "GET /api/budget/rounds/{number}/keys", "GET /api/budget/rounds/{number}/ballots",
            "GET /api/budget/ballots/{receipt}", "GET /api/budget/rounds/{number}/results",
-           "GET /api/budget/rounds/{number}/recount", "budget:pabulib"),
+           "GET /api/budget/rounds/{number}/recount", "budget:pabulib", "budget:photo"),
     **_why("a secret ballot is cast without a sign-in on purpose: the blind-signed token is the "
            "right to vote, a session would name the voter (misto/budget/tests/test_voting.py)",
            "POST /api/budget/rounds/{number}/ballots"),
