@@ -35,6 +35,7 @@ class ProjectReviewed(DomainEvent):
     approved: bool
     cost: int
     author_user_id: int
+    url: str = ""
 
 
 @dataclass(frozen=True)

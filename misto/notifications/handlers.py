@@ -119,6 +119,13 @@ APPEAL_NOTICES: dict[str, tuple[str, str]] = {
                 "Appeal {number} is overdue (it was due {due})"),
 }
 
+BUDGET_NOTICES: dict[bool, tuple[str, str]] = {
+    True: ("Проєкт № {number} допущено до голосування громадського бюджету",
+           "Project {number} is on the public budget's ballot"),
+    False: ("Проєкт № {number} не допущено до голосування; висновок — на сторінці проєкту",
+            "Project {number} is not on the ballot; the conclusion is on its page"),
+}
+
 
 def _civic_notice(users: list[Any], source: str, texts: tuple[str, str],
                   payload: dict[str, Any]) -> None:
@@ -159,3 +166,11 @@ def appeal_step(event: EventEnvelope) -> None:
     _civic_notice(users, f"event:{event.uuid}", APPEAL_NOTICES.get(step,
                                                                    APPEAL_NOTICES["message"]),
                   payload)
+
+
+@consumes("budget.ProjectReviewed")
+def budget_review(event: EventEnvelope) -> None:
+    """The author of a public-budget project hears the review's outcome."""
+    payload = event.payload
+    _civic_notice([payload.get("author_user_id")], f"event:{event.uuid}",
+                  BUDGET_NOTICES[bool(payload.get("approved"))], payload)

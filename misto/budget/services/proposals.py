@@ -8,6 +8,7 @@ from typing import IO, Any
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,7 +143,8 @@ def review(clerk: Any, project: Project, *, approve: bool, reason: str,
         locked.save()
         bus.publish(ProjectReviewed(project_id=locked.pk, number=locked.number,
                                     round=found.number, approved=approve, cost=locked.cost,
-                                    author_user_id=locked.author_id))
+                                    author_user_id=locked.author_id,
+                                    url=reverse("budget:project", args=[locked.pk])))
     return locked
 
 

@@ -12,6 +12,7 @@ from django.test import Client
 from PIL import Image
 
 from misto.budget import datasets, services
+from misto.core.outbox import deliver_due
 from misto.budget.models import Ballot, Phase, Project, Round, Status
 from misto.budget.tests.conftest import numbers
 from misto.residents import levels
@@ -56,6 +57,10 @@ def test_a_resident_proposes_a_drawn_area_and_a_clerk_approves_it(proposals: Rou
                                                  "cost": "110000"})
     project.refresh_from_db()
     assert project.status == Status.APPROVED and project.cost == 110_000
+    while deliver_due(limit=100):  # the worker's turn: the author hears of the review
+        pass
+    inbox = signed_in(author).get("/notices/inbox/").content.decode()
+    assert f"Проєкт № {project.number} допущено до голосування" in inbox
 
 
 @pytest.mark.parametrize("language", ["uk", "en"])
