@@ -12,9 +12,9 @@ from django.test import Client
 from PIL import Image
 
 from misto.budget import datasets, services
-from misto.core.outbox import deliver_due
 from misto.budget.models import Ballot, Phase, Project, Round, Status
 from misto.budget.tests.conftest import numbers
+from misto.core.outbox import deliver_due
 from misto.residents import levels
 from misto.testing import make_staff, world
 from misto.testing.world import signed_in
