@@ -47,6 +47,7 @@ class RoundPhaseChanged(DomainEvent):
     round: str
     phase: str
     districts: tuple[str, ...]
+    url: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@
 ``iot.ReadingOutOfRange`` with ``public_impact``: an urgent district announcement for the
 environment and safety topics.
 
+``budget.RoundPhaseChanged`` to voting or results: an announcement to the round's districts
+for the local-events topic.
+
 ``situation.EmergencyDeclared`` / ``situation.EmergencyEnded``: an urgent announcement to the
 emergency's area on every channel, the site-wide banner and the public emergency page
 (``emergencies.py``). Inline: the banner should be up the moment the dispatcher declares;
@@ -21,7 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from misto.core.events import EventEnvelope, consumes
-from misto.notifications import emergencies, services
+from misto.notifications import conf, emergencies, services
 
 
 @consumes("situation.EmergencyDeclared", inline=True)
@@ -174,3 +177,34 @@ def budget_review(event: EventEnvelope) -> None:
     payload = event.payload
     _civic_notice([payload.get("author_user_id")], f"event:{event.uuid}",
                   BUDGET_NOTICES[bool(payload.get("approved"))], payload)
+
+
+BUDGET_PHASES: dict[str, tuple[str, str, str, str]] = {
+    "voting": ("Голосування громадського бюджету {round} розпочато",
+               "Public budget {round}: voting is open",
+               "Оберіть проєкти свого району та міста: {url}",
+               "Choose your district's and the city's projects: {url}"),
+    "results": ("Громадський бюджет {round}: результати",
+                "Public budget {round}: the results",
+                "Переможці за районами та перерахунок за публічним реєстром: {url}",
+                "The winners by district and the recount from the public ledger: {url}"),
+}
+
+
+@consumes("budget.RoundPhaseChanged")
+def budget_phase(event: EventEnvelope) -> None:
+    """A round's voting and its results are announced to its districts (local events)."""
+    payload = event.payload
+    texts = BUDGET_PHASES.get(str(payload.get("phase")))
+    known = set(services.district_codes())
+    districts = [code for code in payload.get("districts") or [] if code in known]
+    topics = [t.code for t in services.active_topics() if t.code == "events"]
+    if texts is None or not districts or not topics:
+        return
+    fields = _Missing({key: value for key, value in payload.items() if isinstance(value, str)})
+    fields["url"] = conf.public_url() + str(payload.get("url") or "/budget/")
+    title_uk, title_en, body_uk, body_en = (text.format_map(fields) for text in texts)
+    services.announce_from_event(f"budget:{event.uuid}", services.Draft(
+        title_uk=title_uk[:200], title_en=title_en[:200], body_uk=body_uk, body_en=body_en,
+        topics=topics, target="districts", districts=districts,
+        expires_at=timezone.now() + timedelta(days=30)))

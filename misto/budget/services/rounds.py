@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -137,7 +138,8 @@ def do_set_phase(found: Round, phase: str) -> Round:
         bus.publish(RoundPhaseChanged(
             round=locked.number, phase=phase,
             districts=tuple(DistrictBudget.objects.filter(round=locked)
-                            .values_list("district", flat=True))))
+                            .values_list("district", flat=True)),
+            url=reverse("budget:round", args=[locked.number])))
     return locked
 
 

@@ -87,8 +87,17 @@ def test_a_resident_votes_on_the_page_and_finds_the_ballot(voting: Round, voters
 
 def test_results_and_recount_pages(voting: Round, voters: list[Any]) -> None:
     n = numbers(voting)
+    from misto.notifications.models import Announcement
+    from misto.notifications.services import ensure_default_topics
+
+    ensure_default_topics()
     services.vote_here(voters[0], levels.VERIFIED, voting, [n["Майданчик"]])
     services.do_set_phase(voting, Phase.RESULTS)
+    while deliver_due(limit=100):  # the worker's turn: the districts hear of the results
+        pass
+    told = Announcement.objects.get(title_uk="Громадський бюджет 2026: результати")
+    assert sorted(told.districts) == sorted([world.WEST_DISTRICT, world.EAST_DISTRICT])
+    assert f"/budget/{voting.number}/" in told.body_uk
     page = Client().get(f"/budget/{voting.number}/?district=").content.decode()
     assert "Результати" in page and "Майданчик на Шевченка" in page
     recount = Client().get(f"/budget/{voting.number}/recount/").content.decode()
