@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.db.models import F
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from misto import twin
