@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from misto.core.events import EventEnvelope, consumes
-from misto.notifications import conf, emergencies, services
+from misto.notifications import emergencies, services
 
 
 @consumes("situation.EmergencyDeclared", inline=True)
@@ -182,12 +182,14 @@ def budget_review(event: EventEnvelope) -> None:
 BUDGET_PHASES: dict[str, tuple[str, str, str, str]] = {
     "voting": ("Голосування громадського бюджету {round} розпочато",
                "Public budget {round}: voting is open",
-               "Оберіть проєкти свого району та міста: {url}",
-               "Choose your district's and the city's projects: {url}"),
+               "Оберіть проєкти свого району та міста на сторінці «Громадський бюджет».",
+               "Choose your district's and the city's projects on the Public budget page."),
     "results": ("Громадський бюджет {round}: результати",
                 "Public budget {round}: the results",
-                "Переможці за районами та перерахунок за публічним реєстром: {url}",
-                "The winners by district and the recount from the public ledger: {url}"),
+                "Переможці за районами та перерахунок за публічним реєстром — на сторінці "
+                "«Громадський бюджет».",
+                "The winners by district and the recount from the public ledger are on the "
+                "Public budget page."),
 }
 
 
@@ -202,7 +204,6 @@ def budget_phase(event: EventEnvelope) -> None:
     if texts is None or not districts or not topics:
         return
     fields = _Missing({key: value for key, value in payload.items() if isinstance(value, str)})
-    fields["url"] = conf.public_url() + str(payload.get("url") or "/budget/")
     title_uk, title_en, body_uk, body_en = (text.format_map(fields) for text in texts)
     services.announce_from_event(f"budget:{event.uuid}", services.Draft(
         title_uk=title_uk[:200], title_en=title_en[:200], body_uk=body_uk, body_en=body_en,
