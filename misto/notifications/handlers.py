@@ -5,6 +5,9 @@
 ``iot.ReadingOutOfRange`` with ``public_impact``: an urgent district announcement for the
 environment and safety topics.
 
+``budget.RoundPhaseChanged`` to voting or results: an announcement to the round's districts
+for the local-events topic.
+
 ``situation.EmergencyDeclared`` / ``situation.EmergencyEnded``: an urgent announcement to the
 emergency's area on every channel, the site-wide banner and the public emergency page
 (``emergencies.py``). Inline: the banner should be up the moment the dispatcher declares;
@@ -119,6 +122,13 @@ APPEAL_NOTICES: dict[str, tuple[str, str]] = {
                 "Appeal {number} is overdue (it was due {due})"),
 }
 
+BUDGET_NOTICES: dict[bool, tuple[str, str]] = {
+    True: ("Проєкт № {number} допущено до голосування громадського бюджету",
+           "Project {number} is on the public budget's ballot"),
+    False: ("Проєкт № {number} не допущено до голосування; висновок — на сторінці проєкту",
+            "Project {number} is not on the ballot; the conclusion is on its page"),
+}
+
 
 def _civic_notice(users: list[Any], source: str, texts: tuple[str, str],
                   payload: dict[str, Any]) -> None:
@@ -172,3 +182,43 @@ def index_value_missing(event: EventEnvelope) -> None:
     payload["url"] = f"/index/staff/?year={payload.get('year', '')}"
     _civic_notice(list(payload.get("user_ids") or []), f"event:{event.uuid}", INDEX_REMINDER,
                   payload)
+
+
+@consumes("budget.ProjectReviewed")
+def budget_review(event: EventEnvelope) -> None:
+    """The author of a public-budget project hears the review's outcome."""
+    payload = event.payload
+    _civic_notice([payload.get("author_user_id")], f"event:{event.uuid}",
+                  BUDGET_NOTICES[bool(payload.get("approved"))], payload)
+
+
+BUDGET_PHASES: dict[str, tuple[str, str, str, str]] = {
+    "voting": ("Голосування громадського бюджету {round} розпочато",
+               "Public budget {round}: voting is open",
+               "Оберіть проєкти свого району та міста на сторінці «Громадський бюджет».",
+               "Choose your district's and the city's projects on the Public budget page."),
+    "results": ("Громадський бюджет {round}: результати",
+                "Public budget {round}: the results",
+                "Переможці за районами та перерахунок за публічним реєстром — на сторінці "
+                "«Громадський бюджет».",
+                "The winners by district and the recount from the public ledger are on the "
+                "Public budget page."),
+}
+
+
+@consumes("budget.RoundPhaseChanged")
+def budget_phase(event: EventEnvelope) -> None:
+    """A round's voting and its results are announced to its districts (local events)."""
+    payload = event.payload
+    texts = BUDGET_PHASES.get(str(payload.get("phase")))
+    known = set(services.district_codes())
+    districts = [code for code in payload.get("districts") or [] if code in known]
+    topics = [t.code for t in services.active_topics() if t.code == "events"]
+    if texts is None or not districts or not topics:
+        return
+    fields = _Missing({key: value for key, value in payload.items() if isinstance(value, str)})
+    title_uk, title_en, body_uk, body_en = (text.format_map(fields) for text in texts)
+    services.announce_from_event(f"budget:{event.uuid}", services.Draft(
+        title_uk=title_uk[:200], title_en=title_en[:200], body_uk=body_uk, body_en=body_en,
+        topics=topics, target="districts", districts=districts,
+        expires_at=timezone.now() + timedelta(days=30)))

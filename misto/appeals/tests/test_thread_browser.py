@@ -9,22 +9,20 @@ than the screen.
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone
 
 from misto.appeals.models import Appeal, Status
 from misto.core.outbox import deliver_due
-from misto.core.tests.browser import axe_violations, screenshot
 from misto.residents import levels
+from misto.testing.visit import Visit as SharedVisit
 
-from .conftest import TEXT, signed_in
+from .conftest import TEXT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 WORDS = {
     "uk": {"reception": "Начальник служби освітлення", "ask": "Запитати додаткову інформацію",
            "ask_button": "Запитати", "send": "Надіслати", "answer": "Надіслати відповідь",
@@ -43,38 +41,8 @@ REPLY = "Опора 12-0457, навпроти під'їзду 2."
 ANSWER = "Ліхтар на опорі 12-0457 замінено 5 грудня 2026 року."
 
 
-class Visit:
-    """One person's browser: every page is checked for axe, overflow and script errors."""
-
-    def __init__(self, browser: Any, live_server: Any, user: Any, language: str,
-                 device: str, level: str = levels.BASIC) -> None:
-        self.context = browser.new_context(viewport=VIEWPORTS[device],
-                                           locale="uk-UA" if language == "uk" else "en-GB")
-        client = signed_in(user, level)
-        name = django_settings.SESSION_COOKIE_NAME
-        self.context.add_cookies([
-            {"name": name, "value": client.cookies[name].value, "url": live_server.url},
-            {"name": "django_language", "value": language, "url": live_server.url}])
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.base = live_server.url
-        self.name = f"{device}-{language}"
-
-    def goto(self, path: str) -> Any:
-        self.page.goto(self.base + path)
-        return self.page
-
-    def check(self, shot: str) -> None:
-        """Readable as it is: no axe violation, nothing wider than the screen."""
-        assert axe_violations(self.page) == [], shot
-        assert self.page.evaluate(
-            "() => document.documentElement.scrollWidth <= window.innerWidth"), shot
-        screenshot(self.page, f"appeals-{shot}-{self.name}")
-
-    def close(self) -> None:
-        assert self.errors == []
-        self.context.close()
+# One person's checked browser (misto.testing.visit), named for this module's screenshots.
+Visit = partial(SharedVisit, prefix="appeals", level=levels.BASIC)
 
 
 @pytest.mark.parametrize("language,device", [("uk", "desktop"), ("en", "phone")])

@@ -11,22 +11,21 @@ at both widths; axe runs on each page and nothing may be wider than the screen.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 
 from misto.core.outbox import deliver_due
-from misto.core.tests.browser import axe_violations, screenshot
 from misto.petitions import services
 from misto.petitions.models import Petition, Rules, Status
 from misto.residents import levels
+from misto.testing.visit import Visit as SharedVisit
 
-from .conftest import TEXT, signed_in
+from .conftest import TEXT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 WORDS = {
     "uk": {"sign": "Підписати", "open": "Відкрити збір підписів",
            "publish": "Опублікувати відповідь", "count": "{n} з {t} підписів",
@@ -40,47 +39,8 @@ THRESHOLD = 5
 ANSWER = "Світлофор встановлять до 1 березня 2027 року; кошти передбачено в бюджеті."
 
 
-def cookies(user: Any, live_server: Any, language: str,
-            level: str = levels.VERIFIED) -> list[dict[str, str]]:
-    """A session for ``user`` at the sign-in ``level`` and the interface language."""
-    client = signed_in(user, level)
-    name = django_settings.SESSION_COOKIE_NAME
-    return [{"name": name, "value": client.cookies[name].value, "url": live_server.url},
-            {"name": "django_language", "value": language, "url": live_server.url}]
-
-
-class Visit:
-    """One person's browser: every page is checked for axe, overflow and script errors."""
-
-    def __init__(self, browser: Any, live_server: Any, user: Any, language: str,
-                 device: str) -> None:
-        self.context = browser.new_context(viewport=VIEWPORTS[device],
-                                           locale="uk-UA" if language == "uk" else "en-GB")
-        if user is not None:
-            self.context.add_cookies(cookies(user, live_server, language))
-        else:
-            self.context.add_cookies([{"name": "django_language", "value": language,
-                                       "url": live_server.url}])
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.base = live_server.url
-        self.name = f"{device}-{language}"
-
-    def goto(self, path: str) -> Any:
-        self.page.goto(self.base + path)
-        return self.page
-
-    def check(self, shot: str) -> None:
-        """Readable as it is: no axe violation, nothing wider than the screen."""
-        assert axe_violations(self.page) == [], shot
-        assert self.page.evaluate(
-            "() => document.documentElement.scrollWidth <= window.innerWidth"), shot
-        screenshot(self.page, f"petitions-{shot}-{self.name}")
-
-    def close(self) -> None:
-        assert self.errors == []
-        self.context.close()
+# One person's checked browser (misto.testing.visit), named for this module's screenshots.
+Visit = partial(SharedVisit, prefix="petitions")
 
 
 @pytest.fixture

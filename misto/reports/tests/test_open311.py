@@ -38,7 +38,7 @@ def test_create_key_stores_only_a_hash(key):
     assert services.check_api_key(key) == row
     with pytest.raises(CommandError):
         call_command("open311", "create-key", "  ", stdout=OutputWrapper(io.StringIO()))
-    with pytest.raises(CommandError, match="(code in the city directory|кодом у довіднику)"):
+    with pytest.raises(CommandError, match=r"(code in the city directory|кодом у довіднику)"):
         call_command("open311", "create-key", "App", "--organisation", "Допомога ГО",
                      stdout=OutputWrapper(io.StringIO()))
     assert ApiKey.objects.count() == 1

@@ -118,6 +118,7 @@ PETITION = ("light", "")  # answered by the light department in the matrix's wor
 APPEAL = ("light", "")  # written to the light department head's reception
 DIRECTORY_ENTRY = ("light", "")  # a directory entry kept by the light department
 INDICATOR = ("light", "")  # an entered indicator the light department is responsible for
+BUDGET_PROJECT = ("economy", WEST)  # MISTO_BUDGET_DEPARTMENT's default; a west project
 FEATURE = {"geometry": {"type": "Point", "coordinates": [35.131, 47.821]},
            "properties": {"name": "Укриття", "capacity": 10}, "reason": "matrix"}
 ANNOUNCEMENT = {"title_uk": "Відключення води", "topics": ["housing"],
@@ -441,6 +442,29 @@ CASES: dict[str, Case] = {
                                     lambda w: {"file": _gtfs_upload()}),
     "POST /api/transit/trackers": Case("transit.vehicle.manage", "post", "/api/transit/trackers",
                                        {"code": "bus-matrix", "seats": 20}, json=True),
+    # budget
+    "budget:review": Case("budget.project.review", "get", "/budget/review/"),
+    "budget:review-project": Case(
+        "budget.project.review", "post", lambda w: f"/budget/review/{w.budget_project}/",
+        {"decision": "approve", "reason": "Реалізовно."}, scope=BUDGET_PROJECT),
+    "GET /api/budget/review": Case("budget.project.review", "get", "/api/budget/review"),
+    "POST /api/budget/projects/{project_id}/review": Case(
+        "budget.project.review", "post",
+        lambda w: f"/api/budget/projects/{w.budget_project}/review",
+        {"approve": True, "reason": "Реалізовно."}, json=True, scope=BUDGET_PROJECT),
+    "budget:progress": Case(
+        "budget.project.implement", "post",
+        lambda w: f"/budget/projects/{w.budget_project}/progress/",
+        {"stage": "works", "spent": "1000", "note": "Почато"}, scope=BUDGET_PROJECT),
+    "POST /api/budget/projects/{project_id}/progress": Case(
+        "budget.project.implement", "post",
+        lambda w: f"/api/budget/projects/{w.budget_project}/progress",
+        {"stage": "works", "spent": 1000, "note": "Почато"}, json=True, scope=BUDGET_PROJECT),
+    "budget:phase": Case("budget.round.manage", "post",
+                         lambda w: f"/budget/{w.budget_round}/phase/", {"phase": "review"}),
+    "POST /api/budget/rounds/{number}/phase": Case(
+        "budget.round.manage", "post", lambda w: f"/api/budget/rounds/{w.budget_round}/phase",
+        {"phase": "review"}, json=True),
 }
 
 
@@ -467,6 +491,23 @@ NOT_ROLE_GATED: dict[str, str] = {
            "index:report_file", "index:all_values", "GET /api/index/indicators",
            "GET /api/index/indicators/{code}", "GET /api/index/indicators/{code}/values",
            "GET /api/index/composite", "GET /api/index/coverage", "GET /api/index/reports"),
+    **_why("public read: budget rounds, projects (rejected ones with the reason) and their "
+           "photos, the district keys, the ballots as the ledger holds them, results, the "
+           "recount and Pabulib files",
+           "budget:index", "budget:round", "budget:project", "budget:ballot", "budget:recount",
+           "GET /api/budget/rounds", "GET /api/budget/rounds/{number}",
+           "GET /api/budget/rounds/{number}/projects", "GET /api/budget/projects/{project_id}",
+           "GET /api/budget/rounds/{number}/keys", "GET /api/budget/rounds/{number}/ballots",
+           "GET /api/budget/ballots/{receipt}", "GET /api/budget/rounds/{number}/results",
+           "GET /api/budget/rounds/{number}/recount", "budget:pabulib", "budget:photo"),
+    **_why("a secret ballot is cast without a sign-in on purpose: the blind-signed token is the "
+           "right to vote, a session would name the voter (misto/budget/tests/test_voting.py)",
+           "POST /api/budget/rounds/{number}/ballots"),
+    **_why("a signed-in resident's own proposals, voting token and vote; who may propose and "
+           "vote is decided by the register, not a role (tested in misto/budget/tests)",
+           "budget:propose", "budget:vote", "budget:answer", "GET /api/budget/mine",
+           "POST /api/budget/projects/{project_id}/answer",
+           "POST /api/budget/rounds/{number}/proposals", "POST /api/budget/rounds/{number}/token"),
     **_why("public read: the open-data portal, its files, CKAN's read-only Action API and the "
            "DCAT-AP catalogue (published data only, nothing personal)",
            "opendata:index", "opendata:detail", "opendata:download",
@@ -654,6 +695,7 @@ def _build_world() -> World:
     _build_directory(built)
     _build_transit(built)
     _build_index(built)
+    _build_budget(built)
 
     notices.ensure_default_topics()
     composer = make_staff("world-composer", "clerk")
@@ -662,6 +704,20 @@ def _build_world() -> World:
     built.ids["published"] = notices.compose(composer, notices.Draft(
         title_uk="Район", topics=["housing"], target="districts", districts=[WEST])).pk
     return built
+
+
+def _build_budget(built: World) -> None:
+    """A budget round taking proposals, with one west project under review."""
+    from misto.budget import services as budget
+    from misto.residents import levels
+
+    found = budget.create_round("2026", "Бюджет", "Budget", {WEST: 500_000, EAST: 500_000},
+                                key_bits=1024)
+    author = make_resident("budget-author")
+    built.ids["budget_round"] = found.number
+    built.ids["budget_project"] = budget.do_propose(author, found, budget.check_proposal(
+        author, levels.VERIFIED, found, "Лавки в сквері", "Десять лавок у сквері біля школи.",
+        100_000, list(world.ON_SHEVCHENKA))).pk
 
 
 def _build_petitions(built: World) -> None:
