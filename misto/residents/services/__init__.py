@@ -42,6 +42,7 @@ from misto.residents.services.extracts import (
 from misto.residents.services.reading import (
     access_log,
     active_benefits,
+    benefits_on,
     actor_label,
     audit_log,
     contact_for,
@@ -92,6 +93,7 @@ __all__ = [
     "access_own_person",
     "access_person",
     "active_benefits",
+    "benefits_on",
     "actor_label",
     "add_benefit",
     "audit_log",

@@ -1,0 +1,19 @@
+from django.utils.translation import gettext_lazy as _
+
+from misto.core.registry import MenuEntry, MistoModule
+
+
+class WalletConfig(MistoModule):
+    default = True
+    name = "misto.wallet"
+    label = "wallet"
+    verbose_name = _("City wallet")
+    title = _("City wallet")
+    urls = (("wallet/", "misto.wallet.urls"),)
+    api_router = "misto.wallet.api.router"
+    api_prefix = "wallet"
+    cabinet_panel = "misto.wallet.views.cabinet_panel"
+    quick_actions = (MenuEntry(_("Top up the wallet"), "wallet:topup", "resident"),)
+    menu = (MenuEntry(_("Fares and passes"), "wallet:fares", "public"),)
+    demo = "misto.wallet.demo.load"
+    demo_after = ("twin", "residents")
