@@ -26,7 +26,7 @@ def _staff_out(account_id: int) -> StaffAccountOut:
 @router.get("/accounts/{account_id}", response={200: StaffAccountOut, **refusals(401, 403, 404)},
             summary="An account's balance and movements (no name: the id only)")
 def staff_account(request: HttpRequest, account_id: DbId) -> StaffAccountOut:
-    require(request.user, ACCOUNT_VIEW.name)
+    require(request.user, ACCOUNT_VIEW)
     return _staff_out(account_id)
 
 
@@ -35,7 +35,7 @@ def staff_account(request: HttpRequest, account_id: DbId) -> StaffAccountOut:
              summary="Post a correction or refund with its reason (a balanced transfer)")
 def correct(request: HttpRequest, account_id: DbId,
             body: CorrectionIn) -> Status[StaffAccountOut]:
-    require(request.user, ACCOUNT_CORRECT.name)
+    require(request.user, ACCOUNT_CORRECT)
     services.do_correct(services.staff_account(account_id), body.amount_kop, body.reason,
                         request.user)
     return Status(201, _staff_out(account_id))
@@ -44,6 +44,6 @@ def correct(request: HttpRequest, account_id: DbId,
 @router.post("/validators", response={201: ValidatorOut, **refusals(401, 403, 409)},
              summary="Register a validator; its upload key is shown once")
 def register_validator(request: HttpRequest, body: ValidatorIn) -> Status[ValidatorOut]:
-    require(request.user, VALIDATOR_MANAGE.name)
+    require(request.user, VALIDATOR_MANAGE)
     validator, key = services.do_register_validator(body.code)
     return Status(201, ValidatorOut(code=validator.code, key=key))
