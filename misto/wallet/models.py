@@ -76,6 +76,9 @@ class Posting(models.Model):
     class Meta:
         indexes = [models.Index(fields=["account", "transfer"])]
 
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.amount}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnly("postings are never changed")
@@ -83,9 +86,6 @@ class Posting(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnly("postings are never deleted")
-
-    def __str__(self) -> str:
-        return f"{self.account_id}: {self.amount}"
 
 
 class TopUpStatus(models.TextChoices):

@@ -76,7 +76,7 @@ def topup(request: HttpRequest) -> HttpResponse:
 @login_required
 def demo_pay(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     """The DEMO provider's payment page (no money moves); only the payer sees it."""
-    started = TopUp.objects.filter(order_id=order_id, account__user=request.user,
+    started = TopUp.objects.filter(order_id=order_id, account__user_id=int(request.user.pk or 0),
                                    provider="demo").first()
     if started is None:
         raise Http404

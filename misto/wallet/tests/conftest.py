@@ -16,8 +16,8 @@ from misto.wallet.models import Account, Validator
 KYIV = ZoneInfo("Europe/Kyiv")
 
 
-def kyiv(*args: int) -> datetime:
-    return datetime(*args, tzinfo=KYIV)  # type: ignore[misc]
+def kyiv(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=KYIV)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from misto.wallet.models import Account, Ride, Validator
 from misto.wallet.tests.conftest import top_up
 
 pytestmark = pytest.mark.django_db
-VALIDATOR_KEY = {"HTTP_AUTHORIZATION": f"Bearer {demo.DEMO_VALIDATOR[1]}"}
+VALIDATOR_KEY = f"Bearer {demo.DEMO_VALIDATOR[1]}"
 
 
 def _keys_from_api() -> dict[str, bytes]:
@@ -30,7 +30,7 @@ def _keys_from_api() -> dict[str, bytes]:
 
 def _upload(taps: list[dict[str, Any]]) -> Any:
     return Client().post("/api/wallet/validators/taps", json.dumps({"taps": taps}),
-                         content_type="application/json", **VALIDATOR_KEY)
+                         content_type="application/json", HTTP_AUTHORIZATION=VALIDATOR_KEY)
 
 
 def test_the_token_is_checked_offline_with_the_public_key(rider: Any, account: Account) -> None:
