@@ -17,3 +17,10 @@ class WalletConfig(MistoModule):
     menu = (MenuEntry(_("Fares and passes"), "wallet:fares", "public"),)
     demo = "misto.wallet.demo.load"
     demo_after = ("twin", "residents")
+
+    def ready(self) -> None:
+        super().ready()
+        from misto.core import payments
+        from misto.wallet.services.charges import WalletPayer
+
+        payments.register_payer(WalletPayer())

@@ -23,6 +23,7 @@ class AccountKind(models.TextChoices):
     FARES = "fares", _("fare revenue")
     PASSES = "passes", _("pass revenue")
     CORRECTIONS = "corrections", _("corrections")
+    SERVICES = "services", _("revenue from city services")
 
 
 class Account(models.Model):
@@ -47,6 +48,7 @@ class TransferKind(models.TextChoices):
     FARE = "fare", _("fare")
     PASS = "pass", _("pass")
     CORRECTION = "correction", _("correction")
+    SERVICE = "service", _("city service")
 
 
 class Transfer(models.Model):

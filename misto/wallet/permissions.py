@@ -18,3 +18,8 @@ ACCOUNT_CORRECT = declare("wallet.account.correct",
 VALIDATOR_MANAGE = declare("wallet.validator.manage",
                            _("Register ride validators and issue their keys"),
                            roles={"it_admin"})
+FARES_ADMIN = declare("wallet.fares.admin",
+                      _("Set the fares, caps, passes on sale and benefit discounts"),
+                      roles={"it_admin"})
+FARES_VIEW = declare("wallet.fares.view", _("See the fare tables in the admin"),
+                     roles={"it_admin", "auditor"})
