@@ -83,10 +83,12 @@ class Quote:
     pass_id: int | None = None
 
 
-def quote_ride(account: Account, at: datetime) -> Quote:
-    """What a ride at ``at`` costs this account now (reads only)."""
-    table = fare_table()
-    discount = discount_for(account.user, at)
+def quote_ride(account: Account, at: datetime, *, table: FareTable | None = None,
+               discount: int | None = None) -> Quote:
+    """What a ride at ``at`` costs this account now (reads only). An upload passes the
+    fare table and the day's discount it already read (they do not change within it)."""
+    table = table or fare_table()
+    discount = discount_for(account.user, at) if discount is None else discount
     fare = _discounted(table.single_fare, discount)
     if fare == 0:
         return Quote(RideBasis.BENEFIT, 0)

@@ -12,8 +12,8 @@ import base64
 import binascii
 import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -31,6 +31,7 @@ from misto.wallet.events import RideValidated
 from misto.wallet.models import (
     Account,
     AccountKind,
+    FareTable,
     Pass,
     ProductKind,
     Ride,
@@ -130,17 +131,36 @@ TOKEN_REASONS = {"malformed": WalletCode.BAD_TOKEN, "unknown_key": WalletCode.BA
 
 
 def apply_taps(validator: Validator, taps: list[TapIn]) -> list[TapResult]:
-    """Apply uploaded taps in tap-time order; each tap in its own transaction."""
+    """Apply uploaded taps in tap-time order, each once."""
     keys = public_keys()
     now = timezone.now()
-    results = {tap.tap_id: _apply_one(validator, tap, keys, now)
-               for tap in sorted(taps, key=lambda t: (t.at, t.tap_id))}
-    Validator.objects.filter(pk=validator.pk).update(last_upload_at=now)
+    upload = _Upload(fares.fare_table())
+    # One commit per upload (a commit is a disk flush; one per tap made uploads ~30 taps/s
+    # on SQLite); each tap still runs in its own savepoint, so a refused one undoes only
+    # itself.
+    with transaction.atomic():
+        results = {tap.tap_id: _apply_one(validator, tap, keys, now, upload)
+                   for tap in sorted(taps, key=lambda t: (t.at, t.tap_id))}
+        Validator.objects.filter(pk=validator.pk).update(last_upload_at=now)
     return [results[tap.tap_id] for tap in taps]
 
 
+@dataclass
+class _Upload:
+    """What one upload reads once: the fare table, each rider's discount per local day."""
+
+    table: FareTable
+    discounts: dict[tuple[int, date], int] = field(default_factory=dict)
+
+    def discount(self, account: Account, at: datetime) -> int:
+        day = timezone.localtime(at).date()
+        if (account.pk, day) not in self.discounts:
+            self.discounts[(account.pk, day)] = fares.discount_for(account.user, at)
+        return self.discounts[(account.pk, day)]
+
+
 def _apply_one(validator: Validator, tap: TapIn, keys: dict[str, bytes],
-               now: datetime) -> TapResult:
+               now: datetime, upload: _Upload) -> TapResult:
     earlier = Ride.objects.filter(tap_id=tap.tap_id).first()
     if earlier is not None:
         return TapResult(tap.tap_id, "duplicate", charged=earlier.charged, basis=earlier.basis)
@@ -158,18 +178,21 @@ def _apply_one(validator: Validator, tap: TapIn, keys: dict[str, bytes],
         return TapResult(tap.tap_id, "refused", WalletCode.TOKEN_REPLAYED)
     try:
         with transaction.atomic():
-            ride = _charge(validator, account, tap, claims.token_id)
+            ride = _charge(validator, account, tap, claims.token_id, upload)
     except IntegrityError:  # a concurrent upload of the same tap or token
         return TapResult(tap.tap_id, "duplicate")
     return TapResult(tap.tap_id, "applied", charged=ride.charged, basis=ride.basis)
 
 
-def _charge(validator: Validator, account: Account, tap: TapIn, token_id: str) -> Ride:
+def _charge(validator: Validator, account: Account, tap: TapIn, token_id: str,
+            upload: _Upload) -> Ride:
     Account.objects.select_for_update().filter(pk=account.pk).first()  # one tap at a time
-    quote = fares.quote_ride(account, tap.at)
+    discount = upload.discount(account, tap.at)
+    quote = fares.quote_ride(account, tap.at, table=upload.table, discount=discount)
     basis, charge, pass_id, transfer = quote.basis, quote.charge, quote.pass_id, None
     if pass_id is not None and _is_trips(pass_id) and not fares.use_trip(pass_id):
-        quote = fares.quote_ride(account, tap.at)  # the last trip went to another tap
+        quote = fares.quote_ride(account, tap.at, table=upload.table,
+                                 discount=discount)  # the last trip went to another tap
         basis, charge, pass_id = quote.basis, quote.charge, quote.pass_id
     if charge:
         try:
