@@ -164,7 +164,7 @@ def _apply_one(validator: Validator, tap: TapIn, keys: dict[str, bytes],
     earlier = Ride.objects.filter(tap_id=tap.tap_id).first()
     if earlier is not None:
         return TapResult(tap.tap_id, "duplicate", charged=earlier.charged, basis=earlier.basis)
-    if tap.at > now + CLOCK_SKEW:
+    if tap.at.tzinfo is None or tap.at > now + CLOCK_SKEW:  # a tap time needs its offset
         return TapResult(tap.tap_id, "refused", WalletCode.INVALID)
     try:  # valid at the moment of the tap: uploads may come hours later
         claims = offline.verify(tap.token, keys, int(tap.at.timestamp()))

@@ -77,8 +77,9 @@ def test_bad_tokens_and_unknown_validators_change_nothing(rider: Any, account: A
     results = _upload([
         {"tap_id": "bad-1", "token": "v1.garbage.sig", "at": timezone.now().isoformat()},
         {"tap_id": "bad-2", "token": token, "at": late},  # after expiry (and in the future)
+        {"tap_id": "bad-3", "token": token, "at": "2026-12-01T10:00:00"},  # no offset
     ]).json()
-    assert [r["status"] for r in results] == ["refused", "refused"]
+    assert [r["status"] for r in results] == ["refused", "refused", "refused"]
     assert results[0]["code"] == "bad_token"
     assert Client().post("/api/wallet/validators/taps", json.dumps({"taps": []}),
                          content_type="application/json",
