@@ -13,7 +13,7 @@ import binascii
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -140,9 +140,14 @@ def apply_taps(validator: Validator, taps: list[TapIn]) -> list[TapResult]:
     # itself.
     with transaction.atomic():
         results = {tap.tap_id: _apply_one(validator, tap, keys, now, upload)
-                   for tap in sorted(taps, key=lambda t: (t.at, t.tap_id))}
+                   for tap in sorted(taps, key=_tap_order)}
         Validator.objects.filter(pk=validator.pk).update(last_upload_at=now)
     return [results[tap.tap_id] for tap in taps]
+
+
+def _tap_order(tap: TapIn) -> tuple[float, str]:
+    """Tap-time order; a time without an offset (refused later) sorts as UTC, not a crash."""
+    return (tap.at.replace(tzinfo=tap.at.tzinfo or UTC).timestamp(), tap.tap_id)
 
 
 @dataclass
