@@ -1,6 +1,8 @@
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
-from misto.core.registry import MenuEntry, MistoModule
+from misto.core.registry import MenuEntry, MistoModule, Periodic
 
 
 class WalletConfig(MistoModule):
@@ -15,6 +17,8 @@ class WalletConfig(MistoModule):
     cabinet_panel = "misto.wallet.views.cabinet_panel"
     quick_actions = (MenuEntry(_("Top up the wallet"), "wallet:topup", "resident"),)
     menu = (MenuEntry(_("Fares and passes"), "wallet:fares", "public"),)
+    schedules = (Periodic("wallet.daily-totals", "misto.wallet.tasks.anchor_days",
+                          timedelta(hours=1)),)
     demo = "misto.wallet.demo.load"
     demo_after = ("twin", "residents")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from misto.core.events import DomainEvent
 
@@ -27,3 +28,20 @@ class RideValidated(DomainEvent):
     at: str  # ISO-8601 tap time
     charged: int  # kopiyky
     basis: str  # fare | capped | pass | benefit | unpaid
+
+
+@dataclass(frozen=True)
+class DailyTotals(DomainEvent):
+    """A closed local day's totals, in kopiyky, anchored in the public ledger: anyone can
+    later check the city's published figures against them. Tallies only, nothing personal."""
+
+    ledgered: ClassVar[tuple[str, ...]] = ("day", "topups", "fares", "passes", "services",
+                                           "corrections", "transfers", "imbalance")
+    day: str  # ISO date
+    topups: int
+    fares: int
+    passes: int
+    services: int
+    corrections: int
+    transfers: int
+    imbalance: int  # the day's postings summed (0 when every transfer balanced)

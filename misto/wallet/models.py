@@ -213,3 +213,13 @@ class Ride(models.Model):
 
     def __str__(self) -> str:
         return self.tap_id
+
+
+class DayAnchor(models.Model):
+    """A local day whose totals went to the public ledger (once)."""
+
+    day = models.DateField(unique=True)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
