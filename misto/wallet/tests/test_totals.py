@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -23,8 +23,7 @@ def test_yesterdays_totals_are_published_once(account: Account) -> None:
     yesterday = timezone.localdate() - timedelta(days=1)
     # Move the movements to yesterday noon (the test's clock is today).
     Transfer.objects.update(created_at=timezone.make_aware(
-        timezone.datetime.combine(yesterday, timezone.datetime.min.time()))
-        + timedelta(hours=12))
+        datetime.combine(yesterday, time(12))))
     totals = do_anchor_day(yesterday)
     assert totals is not None
     assert (totals.topups, totals.passes, totals.fares, totals.corrections, totals.transfers,
