@@ -15,9 +15,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from misto import residents
 from misto.core.http import see_other
 from misto.core.registry import CabinetPanel, PanelOrder
 from misto.wallet import services
@@ -39,8 +41,13 @@ def home(request: HttpRequest) -> HttpResponse:
     account = _account_or_page(request)
     if isinstance(account, HttpResponse):
         return account
+    today = timezone.localdate()
+    benefits = residents.benefits_on(request.user, today)
     return render(request, "wallet/home.html", {
         "balance": services.balance(account), "account": account,
+        "benefits": BenefitRule.objects.filter(category__in=benefits)
+        .order_by("-discount_percent"),
+        "discount": services.discount_for(request.user, timezone.now()),
         "passes": services.active_passes(account), "history": services.history(account, 30),
         "rides": services.recent_rides(account, 10)})
 

@@ -82,3 +82,21 @@ def test_no_wallet_without_a_register_entry_and_sign_in_needed(fares: None) -> N
     nobody = signed_in(get_user_model().objects.create_user("login-only"))
     assert nobody.get("/wallet/").status_code == 404
     assert Client().get("/wallet/fares/").status_code == 200
+
+
+def test_my_benefits_from_the_register_and_the_cabinet_panel(rider: Any,
+                                                             account: Account) -> None:
+    from datetime import date
+
+    from misto.residents.models import BenefitCategory, Person, PersonBenefit
+
+    client = signed_in(rider)
+    assert "не має для вас пільги на проїзд" in client.get("/wallet/").content.decode()
+    category, _new = BenefitCategory.objects.get_or_create(
+        code="pensioner", defaults={"title_uk": "Пенсіонер", "title_en": "Pensioner"})
+    PersonBenefit.objects.create(person=Person.objects.get(user=rider), category=category,
+                                 valid_from=date(2020, 1, 1), document="test")
+    page = client.get("/wallet/").content.decode()
+    assert "Пенсіонери: проїзд безкоштовний" in page
+    cabinet = client.get("/cabinet/").content.decode()
+    assert "Мій гаманець" in cabinet and "0,00" in cabinet
