@@ -16,7 +16,9 @@ class WalletConfig(MistoModule):
     api_prefix = "wallet"
     cabinet_panel = "misto.wallet.views.cabinet_panel"
     quick_actions = (MenuEntry(_("Top up the wallet"), "wallet:topup", "resident"),)
-    menu = (MenuEntry(_("Fares and passes"), "wallet:fares", "public"),)
+    menu = (MenuEntry(_("Fares and passes"), "wallet:fares", "public"),
+            MenuEntry(_("Validators"), "wallet:staff-validators", "staff",
+                      "wallet.validator.manage"))
     schedules = (Periodic("wallet.daily-totals", "misto.wallet.tasks.anchor_days",
                           timedelta(hours=1)),)
     demo = "misto.wallet.demo.load"

@@ -11,4 +11,5 @@ urlpatterns = [
     path("demo-pay/<uuid:order_id>/", views.demo_pay, name="demo-pay"),
     path("passes/", views.passes, name="passes"),
     path("ticket/", views.ticket, name="ticket"),
+    path("staff/validators/", views.staff_validators, name="staff-validators"),
 ]

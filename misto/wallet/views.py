@@ -12,6 +12,8 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,11 +23,13 @@ from django.utils.translation import gettext_lazy
 
 from misto import residents
 from misto.core.http import see_other
+from misto.core.permissions import can
 from misto.core.registry import CabinetPanel, PanelOrder
 from misto.wallet import services
 from misto.wallet.errors import WalletError
 from misto.wallet.forms import kopiyky_from_text
-from misto.wallet.models import BenefitRule, TopUp, TopUpStatus
+from misto.wallet.models import BenefitRule, TopUp, TopUpStatus, Validator
+from misto.wallet.permissions import VALIDATOR_MANAGE
 
 
 def _account_or_page(request: HttpRequest) -> Any:
@@ -136,6 +140,16 @@ def ticket(request: HttpRequest) -> HttpResponse:
                                                       "problem": problem, "qr": qr})
     response["Cache-Control"] = "no-store"
     return response
+
+
+def staff_validators(request: HttpRequest) -> HttpResponse:
+    """The validator fleet: when each last uploaded, its rides today (staff)."""
+    if not can(request.user, VALIDATOR_MANAGE):
+        raise PermissionDenied
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    fleet = (Validator.objects.annotate(rides_today=Count("rides", filter=Q(
+        rides__at__gte=start))).order_by("code"))
+    return render(request, "wallet/staff_validators.html", {"fleet": fleet})
 
 
 def cabinet_panel(request: HttpRequest) -> CabinetPanel | None:

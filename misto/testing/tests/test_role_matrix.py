@@ -403,6 +403,8 @@ CASES: dict[str, Case] = {
         "wallet.account.correct", "post",
         lambda w: f"/api/wallet/accounts/{w.wallet_account}/corrections",
         {"amount_kop": 100, "reason": "повернення"}, json=True),
+    "wallet:staff-validators": Case("wallet.validator.manage", "get",
+                                    "/wallet/staff/validators/"),
     "POST /api/wallet/validators": Case("wallet.validator.manage", "post",
                                         "/api/wallet/validators", {"code": "bus-9"}, json=True),
 }

@@ -46,3 +46,15 @@ def test_an_it_admin_registers_a_validator_and_its_key_works(fares: None) -> Non
     again = client.post("/api/wallet/validators", json.dumps({"code": "tram-7"}),
                         content_type="application/json")
     assert again.status_code == 409
+
+
+def test_the_validator_fleet_page(validator: Validator) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_staff("fleet-it", "it_admin"))
+    page = client.get("/wallet/staff/validators/").content.decode()
+    assert "bus-demo-1" in page and "ніколи" in page
+    clerk = Client()
+    clerk.force_login(make_staff("fleet-clerk", "clerk"))
+    assert clerk.get("/wallet/staff/validators/").status_code == 403
