@@ -4,6 +4,8 @@ Public functions other modules may call (``from misto.residents import person_su
 
 - ``person_summary(user) -> dict | None``: the signed-in resident's non-secret summary
   (``district`` code, ``verification`` level, ``benefits`` codes valid today); no names.
+- ``benefits_on(user, day) -> list[str]``: the benefit category codes valid on ``day`` (what
+  the wallet's fares check for a ride taken that day; a late upload uses the tap's day).
 - ``contact_for(user, *, actor, reason, fields=("phone", "email")) -> dict``: a person's
   contact details for staff who may read them; every call is written to the resident's
   access log (who, whom, which fields, why) and raises ``PermissionDenied`` otherwise.
@@ -28,7 +30,7 @@ Roles and the permission function are in the core (``misto.core.permissions.can`
 
 from typing import Any
 
-__all__ = ["contact_address", "contact_for", "person_summary"]
+__all__ = ["benefits_on", "contact_address", "contact_for", "person_summary"]
 
 
 def __getattr__(name: str) -> Any:

@@ -75,6 +75,15 @@ def person_summary(user: Any) -> dict[str, Any] | None:
                                                                                   today))}
 
 
+def benefits_on(user: Any, day: date) -> list[str]:
+    """The benefit category codes the register holds valid for ``user`` on ``day`` (a
+    benefit whose ``valid_until`` is yesterday no longer counts); no names, no documents."""
+    person = Person.objects.filter(user=user).first() if getattr(user, "pk", None) else None
+    if person is None:
+        return []
+    return sorted(benefit.category.code for benefit in active_benefits(person, day))
+
+
 def active_benefits(person: Person, today: date | None = None) -> list[PersonBenefit]:
     today = today or timezone.localdate()
     return [benefit for benefit in person.benefits.select_related("category")

@@ -465,6 +465,17 @@ CASES: dict[str, Case] = {
     "POST /api/budget/rounds/{number}/phase": Case(
         "budget.round.manage", "post", lambda w: f"/api/budget/rounds/{w.budget_round}/phase",
         {"phase": "review"}, json=True),
+    # wallet
+    "GET /api/wallet/accounts/{account_id}": Case(
+        "wallet.account.view", "get", lambda w: f"/api/wallet/accounts/{w.wallet_account}"),
+    "POST /api/wallet/accounts/{account_id}/corrections": Case(
+        "wallet.account.correct", "post",
+        lambda w: f"/api/wallet/accounts/{w.wallet_account}/corrections",
+        {"amount_kop": 100, "reason": "повернення"}, json=True),
+    "wallet:staff-validators": Case("wallet.validator.manage", "get",
+                                    "/wallet/staff/validators/"),
+    "POST /api/wallet/validators": Case("wallet.validator.manage", "post",
+                                        "/api/wallet/validators", {"code": "bus-9"}, json=True),
 }
 
 
@@ -548,6 +559,18 @@ NOT_ROLE_GATED: dict[str, str] = {
            "GET /api/petitions/rules", "GET /api/petitions/{number}",
            "GET /api/petitions/{number}/recount", "GET /api/petitions/{number}/signers",
            "GET /api/petitions/{number}/ledger"),
+    **_why("public read: fares, caps, benefit discounts, passes on sale, and the public keys "
+           "validators check ride tokens with", "wallet:fares", "GET /api/wallet/fares",
+           "GET /api/wallet/keys"),
+    **_why("a signed-in resident's own wallet (an account is the register person's; another's "
+           "top-up is a 404; tested in misto/wallet/tests)", "wallet:home", "wallet:topup",
+           "wallet:demo-pay", "wallet:passes", "wallet:ticket", "GET /api/wallet/account",
+           "GET /api/wallet/account/history", "GET /api/wallet/account/passes",
+           "POST /api/wallet/account/topups", "POST /api/wallet/account/passes",
+           "POST /api/wallet/account/tokens"),
+    **_why("machines: a payment provider's signed callback (a forged one changes nothing), a "
+           "validator's own key (tested in misto/wallet/tests)",
+           "POST /api/wallet/providers/{provider}/callback", "POST /api/wallet/validators/taps"),
     **_why("public read: the directory of receptions", "appeals:index",
            "GET /api/appeals/receptions"),
     **_why("public read: the city directory, its e-services, partners and HSDS open data",
@@ -696,6 +719,7 @@ def _build_world() -> World:
     _build_transit(built)
     _build_index(built)
     _build_budget(built)
+    _build_wallet(built)
 
     notices.ensure_default_topics()
     composer = make_staff("world-composer", "clerk")
@@ -788,6 +812,13 @@ def _build_directory(built: World) -> None:
                                           name_uk="Світло-Сервіс", department="light",
                                           partner_role="enterprise")
     built.ids["directory_api_client"] = directory.clients.issue(partner, "CRM")[0].pk
+
+
+def _build_wallet(built: World) -> None:
+    """A resident's wallet account (the staff routes act on it by id)."""
+    from misto.wallet import services as wallet
+
+    built.ids["wallet_account"] = wallet.access_account(make_resident("wallet-owner")).pk
 
 
 def _photo() -> Any:

@@ -1,0 +1,71 @@
+"""The signed-in resident's own wallet: balance, history, passes, top-ups, ride tokens."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.security import django_auth
+
+from misto.core.schemas import refusals
+from misto.wallet import services
+from misto.wallet.api.convert import account_out, movement_out, pass_out
+from misto.wallet.api.schemas import (
+    AccountOut,
+    BuyPassIn,
+    MovementOut,
+    PassOut,
+    TokenOut,
+    TopUpIn,
+    TopUpOut,
+)
+from misto.wallet.models import Pass
+
+router = Router(tags=["wallet: resident"], auth=django_auth)
+
+
+@router.get("/account", response={200: AccountOut, **refusals(401, 404)},
+            summary="My balance and ride-on-credit limit")
+def account(request: HttpRequest) -> AccountOut:
+    return account_out(services.access_account(request.user))
+
+
+@router.get("/account/history", response={200: list[MovementOut], **refusals(401, 404)},
+            summary="My wallet's movements, newest first")
+def history(request: HttpRequest) -> list[MovementOut]:
+    return [movement_out(row) for row in
+            services.history(services.access_account(request.user))]
+
+
+@router.get("/account/passes", response={200: list[PassOut], **refusals(401, 404)},
+            summary="My passes still valid")
+def passes(request: HttpRequest) -> list[PassOut]:
+    return [pass_out(p) for p in services.active_passes(services.access_account(request.user))]
+
+
+@router.post("/account/topups", response={201: TopUpOut, **refusals(401, 404)},
+             summary="Start a top-up; the provider's signed callback credits it")
+def topup(request: HttpRequest, body: TopUpIn) -> Status[TopUpOut]:
+    account = services.access_account(request.user)
+    started = services.do_start_topup(account, body.amount_kop, body.provider)
+    return Status(201, TopUpOut(order_id=str(started.order_id), amount_kop=started.amount,
+                                status=started.status,
+                                pay_url=services.provider(started.provider).checkout(started)))
+
+
+@router.post("/account/passes", response={201: PassOut, **refusals(401, 404, 409)},
+             summary="Buy a pass from the balance (a retry with the same request_id buys once)")
+def buy_pass(request: HttpRequest, body: BuyPassIn) -> Status[PassOut]:
+    account = services.access_account(request.user)
+    product = services.check_product(body.product)
+    try:
+        bought = services.do_buy_pass(account, product, body.request_id)
+    except services.Duplicate as duplicate:
+        bought = Pass.objects.select_related("product").get(transfer=duplicate.transfer)
+    return Status(201, pass_out(bought))
+
+
+@router.post("/account/tokens", response={201: TokenOut, **refusals(401, 404, 409)},
+             summary="A signed ride token for the phone's QR (short validity, one ride)")
+def token(request: HttpRequest) -> Status[TokenOut]:
+    signed, expires = services.issue_token(services.access_account(request.user))
+    return Status(201, TokenOut(token=signed, expires_at=expires))

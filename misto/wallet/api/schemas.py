@@ -1,0 +1,126 @@
+"""The wallet API's typed shapes. Money is integer kopiyky (``*_kop``), never floats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import Field
+
+Kopiyky = Annotated[int, Field(ge=-10_000_000, le=10_000_000)]
+
+
+class AccountOut(Schema):
+    balance_kop: int
+    credit_limit_kop: int
+    currency: str = "UAH"
+
+
+class MovementOut(Schema):
+    id: int
+    kind: str
+    memo: str
+    amount_kop: int
+    at: datetime
+
+
+class PassOut(Schema):
+    id: int
+    product: str
+    title: str
+    trips_left: int | None
+    valid_until: datetime
+
+
+class ProductOut(Schema):
+    code: str
+    title: str
+    kind: str
+    price_kop: int
+    trips: int
+    days: int
+
+
+class FaresOut(Schema):
+    single_fare_kop: int
+    daily_cap_kop: int
+    weekly_cap_kop: int
+    discounts: dict[str, int]  # benefit category code -> percent
+    products: list[ProductOut]
+
+
+class TopUpIn(Schema):
+    amount_kop: Annotated[int, Field(ge=1, le=10_000_000)]
+    provider: Annotated[str, Field(pattern=r"^[a-z]{2,20}$")] = "demo"
+
+
+class TopUpOut(Schema):
+    order_id: str
+    amount_kop: int
+    status: str
+    pay_url: str
+
+
+class BuyPassIn(Schema):
+    product: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,40}$")]
+    # The client's idempotency key: a retried purchase with the same key buys once.
+    request_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+class KeyOut(Schema):
+    key_id: str
+    algorithm: str = "Ed25519"
+    public_key: str  # base64 raw 32 bytes
+
+
+class CallbackIn(Schema):
+    data: Annotated[str, Field(max_length=4000)]
+    signature: Annotated[str, Field(max_length=200)]
+
+
+class CallbackOut(Schema):
+    order_id: str
+    status: str
+
+
+class TapItem(Schema):
+    tap_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9:._-]{4,80}$")]
+    token: Annotated[str, Field(max_length=600)]
+    at: datetime
+
+
+class TapsIn(Schema):
+    taps: Annotated[list[TapItem], Field(max_length=5000)]
+
+
+class TapOut(Schema):
+    tap_id: str
+    status: str
+    code: str
+    charged_kop: int
+    basis: str
+
+
+class CorrectionIn(Schema):
+    amount_kop: Kopiyky
+    reason: Annotated[str, Field(min_length=3, max_length=200)]
+
+
+class ValidatorIn(Schema):
+    code: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,40}$")]
+
+
+class ValidatorOut(Schema):
+    code: str
+    key: str  # shown once
+
+
+class StaffAccountOut(AccountOut):
+    id: int
+    movements: list[MovementOut]

@@ -1,0 +1,32 @@
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from misto.core.registry import MenuEntry, MistoModule, Periodic
+
+
+class WalletConfig(MistoModule):
+    default = True
+    name = "misto.wallet"
+    label = "wallet"
+    verbose_name = _("City wallet")
+    title = _("City wallet")
+    urls = (("wallet/", "misto.wallet.urls"),)
+    api_router = "misto.wallet.api.router"
+    api_prefix = "wallet"
+    cabinet_panel = "misto.wallet.views.cabinet_panel"
+    quick_actions = (MenuEntry(_("Top up the wallet"), "wallet:topup", "resident"),)
+    menu = (MenuEntry(_("Fares and passes"), "wallet:fares", "public"),
+            MenuEntry(_("Validators"), "wallet:staff-validators", "staff",
+                      "wallet.validator.manage"))
+    schedules = (Periodic("wallet.daily-totals", "misto.wallet.tasks.anchor_days",
+                          timedelta(hours=1)),)
+    demo = "misto.wallet.demo.load"
+    demo_after = ("twin", "residents")
+
+    def ready(self) -> None:
+        super().ready()
+        from misto.core import payments
+        from misto.wallet.services.charges import WalletPayer
+
+        payments.register_payer(WalletPayer())

@@ -1,0 +1,225 @@
+"""The wallet's tables. Money is integer kopiyky; balances are sums of postings.
+
+``Posting`` rows are append-only (``save`` of an existing row and ``delete`` raise), and
+each ``Transfer``'s postings sum to zero, so the book always balances; ``misto wallet
+check`` recomputes it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountKind(models.TextChoices):
+    RESIDENT = "resident", _("resident")
+    # The city's own side of each movement: money received from providers, fare and pass
+    # revenue, corrections. They may go negative (the clearing account does, by design).
+    CLEARING = "clearing", _("payments received")
+    FARES = "fares", _("fare revenue")
+    PASSES = "passes", _("pass revenue")
+    CORRECTIONS = "corrections", _("corrections")
+    SERVICES = "services", _("revenue from city services")
+
+
+class Account(models.Model):
+    kind = models.CharField(_("kind"), max_length=16, choices=AccountKind.choices)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="wallet_account")
+    # The public reference a ride token names (never the user's id).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    credit_limit = models.PositiveIntegerField(_("ride-on-credit limit, kopiyky"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["kind"], condition=~models.Q(kind="resident"), name="one_system_account")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.pk}"
+
+
+class TransferKind(models.TextChoices):
+    TOPUP = "topup", _("top-up")
+    FARE = "fare", _("fare")
+    PASS = "pass", _("pass")
+    CORRECTION = "correction", _("correction")
+    SERVICE = "service", _("city service")
+
+
+class Transfer(models.Model):
+    """One movement of money: its postings sum to zero."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=TransferKind.choices)
+    # What makes a repeated request (a webhook, a tap upload) a no-op.
+    key = models.CharField(max_length=120, unique=True)
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
+
+
+class AppendOnly(Exception):
+    pass
+
+
+class Posting(models.Model):
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    amount = models.BigIntegerField()  # kopiyky; + credits the account, - debits it
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "transfer"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.amount}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnly("postings are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnly("postings are never deleted")
+
+
+class TopUpStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the payment")
+    PAID = "paid", _("paid")
+    FAILED = "failed", _("failed")
+
+
+class TopUp(models.Model):
+    order_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="topups")
+    amount = models.PositiveIntegerField()  # kopiyky
+    provider = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=TopUpStatus.choices,
+                              default=TopUpStatus.PENDING)
+    transfer = models.OneToOneField(Transfer, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.order_id)
+
+
+class ProductKind(models.TextChoices):
+    TRIPS = "trips", _("a number of trips")
+    PERIOD = "period", _("unlimited rides for a period")
+
+
+class Product(models.Model):
+    """A pass the resident can buy (fare products as data)."""
+
+    code = models.SlugField(unique=True, max_length=40)
+    title_uk = models.CharField(max_length=120)
+    title_en = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=ProductKind.choices)
+    price = models.PositiveIntegerField()  # kopiyky
+    trips = models.PositiveIntegerField(default=0)
+    days = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["price"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class FareTable(models.Model):
+    """The fare and the caps: a rider never pays more in a day (week) than its cap."""
+
+    code = models.SlugField(unique=True, max_length=40, default="standard")
+    single_fare = models.PositiveIntegerField()
+    daily_cap = models.PositiveIntegerField()
+    weekly_cap = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class BenefitRule(models.Model):
+    """A register benefit category's discount on fares (100: rides free)."""
+
+    category = models.SlugField(unique=True, max_length=40)  # residents' BenefitCategory code
+    title_uk = models.CharField(max_length=120)
+    title_en = models.CharField(max_length=120)
+    discount_percent = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.discount_percent}%"
+
+
+class Pass(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="passes")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    trips_left = models.PositiveIntegerField(default=0)
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.product_id} ({self.account_id})"
+
+
+class Validator(models.Model):
+    """A ride validator on a vehicle; it uploads taps with its key (stored hashed)."""
+
+    code = models.SlugField(unique=True, max_length=40)
+    key_hash = models.CharField(max_length=64, unique=True)
+    last_upload_at = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class RideBasis(models.TextChoices):
+    FARE = "fare", _("fare paid")
+    CAPPED = "capped", _("fare capped")
+    PASS = "pass", _("pass")
+    BENEFIT = "benefit", _("benefit")
+    UNPAID = "unpaid", _("not paid: balance too low")
+
+
+class Ride(models.Model):
+    """One tap, applied once (``tap_id``), each ride token used once (``token_id``)."""
+
+    tap_id = models.CharField(max_length=80, unique=True)
+    token_id = models.CharField(max_length=40, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="rides")
+    validator = models.ForeignKey(Validator, on_delete=models.PROTECT, related_name="rides")
+    at = models.DateTimeField(db_index=True)
+    charged = models.PositiveIntegerField(default=0)  # kopiyky
+    basis = models.CharField(max_length=16, choices=RideBasis.choices)
+    pass_used = models.ForeignKey(Pass, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    transfer = models.OneToOneField(Transfer, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "at"])]
+
+    def __str__(self) -> str:
+        return self.tap_id
+
+
+class DayAnchor(models.Model):
+    """A local day whose totals went to the public ledger (once)."""
+
+    day = models.DateField(unique=True)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()

@@ -1,0 +1,57 @@
+"""The wallet's services, by concept; the rest of the code imports them from here."""
+
+from misto.wallet.services.accounts import (
+    access_account,
+    account_of,
+    default_credit_limit,
+    is_resident,
+    staff_account,
+    system_account,
+)
+from misto.wallet.services.corrections import do_correct
+from misto.wallet.services.fares import (
+    active_passes,
+    check_product,
+    discount_for,
+    do_buy_pass,
+    fare_table,
+    products,
+    quote_ride,
+)
+from misto.wallet.services.journal import (
+    BookCheck,
+    Duplicate,
+    Leg,
+    balance,
+    check_book,
+    do_transfer,
+    history,
+)
+from misto.wallet.services.payments import (
+    DemoProvider,
+    PaymentProvider,
+    demo_pay,
+    do_start_topup,
+    handle_callback,
+    provider,
+)
+from misto.wallet.services.tickets import (
+    TapIn,
+    TapResult,
+    apply_taps,
+    authenticate_validator,
+    do_register_validator,
+    issue_token,
+    public_keys,
+    recent_rides,
+)
+
+__all__ = [
+    "BookCheck", "DemoProvider", "Duplicate", "Leg", "PaymentProvider", "TapIn", "TapResult",
+    "access_account", "account_of", "active_passes", "apply_taps", "authenticate_validator",
+    "balance", "check_book", "check_product", "default_credit_limit", "demo_pay",
+    "discount_for", "do_buy_pass", "do_correct", "do_register_validator", "do_start_topup",
+    "do_transfer", "fare_table", "handle_callback", "history", "is_resident", "issue_token",
+    "products", "provider", "public_keys", "quote_ride", "recent_rides", "staff_account",
+    "system_account",
+]
