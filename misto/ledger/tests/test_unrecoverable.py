@@ -152,7 +152,10 @@ def test_no_ledger_entry_of_the_demo_city_can_be_recovered_by_guessing() -> None
                      # petitions: each signature in the signing transaction, and milestones
                      "petitions.signature", "petitions.PetitionOpened",
                      "petitions.PetitionThresholdReached", "petitions.PetitionClosed",
-                     "petitions.PetitionAnswered"}
+                     "petitions.PetitionAnswered",
+                     # budget: review outcomes, phases, each secret ballot and the results
+                     "budget.ProjectReviewed", "budget.RoundPhaseChanged", "budget.ballot",
+                     "budget.result"}
     assert [r.kind for r in ledger.receipts_for(str(resident.pk))] == [
         "residents.RegisterChanged"]
     ledgered = ledgered_strings()
