@@ -13,10 +13,11 @@ class BudgetConfig(MistoModule):
     api_router = "misto.budget.api.router"
     api_prefix = "budget"
     quick_actions = (MenuEntry(_("Vote for budget projects"), "budget:index", "resident"),)
+    # Seasonal work (a round a year), not a clerk's everyday page: under "More" (navigation_for).
     menu = (
         MenuEntry(_("Public budget"), "budget:index", "public"),
         MenuEntry(_("Budget project review"), "budget:review", "staff",
-                  "budget.project.review", roles=("clerk",)),
+                  "budget.project.review"),
     )
     demo = "misto.budget.demo.load"
     datasets = "misto.budget.datasets.DATASETS"

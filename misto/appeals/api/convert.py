@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import get_language
 
 from misto.appeals import services
-from misto.appeals.api.schemas import AppealOut, AppealThreadOut, MessageOut, ReceptionOut
+from misto.appeals.api.schemas import AppealMessageOut, AppealOut, AppealThreadOut, ReceptionOut
 from misto.appeals.models import Appeal, Reception
 
 
@@ -31,7 +31,7 @@ def appeal_out(appeal: Appeal) -> AppealOut:
 
 def thread_out(appeal: Appeal) -> AppealThreadOut:
     return AppealThreadOut(**appeal_out(appeal).dict(), messages=[
-        MessageOut(direction=m.direction, kind=m.kind, text=m.text,
+        AppealMessageOut(direction=m.direction, kind=m.kind, text=m.text,
                    attachment=m.attachment.url if m.attachment else None,
                    created_at=m.created_at)
         for m in appeal.messages.all()])

@@ -20,7 +20,7 @@ class ReceptionOut(Schema):
     official: str
 
 
-class MessageOut(Schema):
+class AppealMessageOut(Schema):
     direction: str
     kind: str
     text: str
@@ -46,7 +46,7 @@ class AppealOut(Schema):
 
 
 class AppealThreadOut(AppealOut):
-    messages: list[MessageOut]
+    messages: list[AppealMessageOut]
 
 
 class AppealIn(Schema):
@@ -66,7 +66,7 @@ class TextIn(Schema):
     text: Annotated[str, Field(max_length=40_000)]
 
 
-class AssignIn(Schema):
+class AppealAssignIn(Schema):
     executor: Annotated[str, Field(max_length=150)]
     term_days: Annotated[int, Field(ge=1, le=45)] = 30
 

@@ -10,9 +10,9 @@ from ninja.security import django_auth
 from misto.appeals import services
 from misto.appeals.api.convert import appeal_out, thread_out
 from misto.appeals.api.schemas import (
+    AppealAssignIn,
     AppealOut,
     AppealThreadOut,
-    AssignIn,
     ExtendIn,
     Number,
     QueueFilter,
@@ -48,7 +48,7 @@ def register(request: HttpRequest, body: RegisterIn) -> Status[AppealThreadOut]:
 
 @router.post("/{number}/assignment", response={200: AppealOut, **refusals(401, 403, 404, 409)},
              summary="Assign an executor and the term (15 or 30 days)")
-def assign(request: HttpRequest, number: Number, body: AssignIn) -> AppealOut:
+def assign(request: HttpRequest, number: Number, body: AppealAssignIn) -> AppealOut:
     appeal = services.access_appeal(request.user, number, HANDLE)
     executor = get_user_model().objects.filter(username=body.executor).first()
     return appeal_out(services.assign(request.user, appeal, executor, body.term_days))

@@ -14,11 +14,11 @@ from misto.budget.api.convert import ballot_out, pool_out, project_out, round_ou
 from misto.budget.api.schemas import (
     BallotIn,
     BallotOut,
-    KeyOut,
+    BudgetKeyOut,
+    BudgetRecountOut,
     ProjectOut,
     Receipt,
     RecountLine,
-    RecountOut,
     ResultsOut,
     RoundNumber,
     RoundOut,
@@ -59,12 +59,12 @@ def project(request: HttpRequest, project_id: DbId) -> ProjectOut:
     return project_out(services.access_project(request.user, project_id))
 
 
-@router.get("/rounds/{number}/keys", response={200: list[KeyOut], **refusals(404)},
+@router.get("/rounds/{number}/keys", response={200: list[BudgetKeyOut], **refusals(404)},
             summary="The districts' public keys: verify any ballot's token signature")
-def keys(request: HttpRequest, number: RoundNumber) -> list[KeyOut]:
+def keys(request: HttpRequest, number: RoundNumber) -> list[BudgetKeyOut]:
     found = services.access_round(number)
     rows = DistrictBudget.objects.filter(round=found).order_by("district")
-    return [KeyOut(district=row.district, public_key=row.public_key,
+    return [BudgetKeyOut(district=row.district, public_key=row.public_key,
                    n=format(numbers.n, "x"), e=numbers.e)
             for row in rows
             for numbers in [blind.load_public(row.public_key).public_numbers()]]
@@ -114,12 +114,12 @@ def results(request: HttpRequest, number: RoundNumber) -> ResultsOut:
                       pools=[pool_out(p) for p in pools])
 
 
-@router.get("/rounds/{number}/recount", response={200: RecountOut, **refusals(404)},
+@router.get("/rounds/{number}/recount", response={200: BudgetRecountOut, **refusals(404)},
             summary="Recount from the public ledger against the counts shown")
-def recount(request: HttpRequest, number: RoundNumber) -> RecountOut:
+def recount(request: HttpRequest, number: RoundNumber) -> BudgetRecountOut:
     found = services.access_round(number)
     result = services.recount(found)
-    return RecountOut(round=found.number, agrees=result.agrees,
+    return BudgetRecountOut(round=found.number, agrees=result.agrees,
                       ballots_ledger=result.ballots_ledger, ballots_shown=result.ballots_shown,
                       projects=[RecountLine(project=n, ledger=lg, shown=s)
                                 for n, lg, s in result.projects],

@@ -10,11 +10,11 @@ from misto.budget import services
 from misto.budget.api.convert import project_out
 from misto.budget.api.schemas import (
     AnswerIn,
+    BudgetTokenOut,
     ProjectOut,
     ProposalIn,
     RoundNumber,
     TokenIn,
-    TokenOut,
 )
 from misto.core.schemas import DbId, refusals
 from misto.residents import levels
@@ -38,14 +38,14 @@ def propose(request: HttpRequest, number: RoundNumber, body: ProposalIn) -> Stat
     return Status(201, project_out(services.do_propose(request.user, found, checked)))
 
 
-@router.post("/rounds/{number}/token", response={200: TokenOut,
+@router.post("/rounds/{number}/token", response={200: BudgetTokenOut,
                                                  **refusals(401, 403, 404, 409)},
              summary="Blind-sign my voting token (once per round; RFC 9474)")
-def token(request: HttpRequest, number: RoundNumber, body: TokenIn) -> TokenOut:
+def token(request: HttpRequest, number: RoundNumber, body: TokenIn) -> BudgetTokenOut:
     found = services.access_round(number)
     issued = services.issue_token(request.user, levels.level_of(request), found,
                                   services.unb64(body.blinded_msg, "blinded_msg"), body.district)
-    return TokenOut(district=issued.district, public_key=issued.public_key,
+    return BudgetTokenOut(district=issued.district, public_key=issued.public_key,
                     blind_signature=services.b64(issued.blind_signature))
 
 

@@ -81,7 +81,7 @@ class ResultsOut(Schema):
     pools: list[PoolOut]
 
 
-class KeyOut(Schema):
+class BudgetKeyOut(Schema):
     district: str
     public_key: str = Field(description="RSA public key (PEM) the district's tokens are "
                                         "blind-signed with (RFC 9474 RSABSSA-SHA384-PSS-"
@@ -102,7 +102,7 @@ class TokenIn(Schema):
     blinded_msg: Base64 = Field(description="the blinded token (RFC 9474 Blind), base64")
 
 
-class TokenOut(Schema):
+class BudgetTokenOut(Schema):
     district: str
     public_key: str
     blind_signature: str = Field(description="RFC 9474 BlindSign output, base64; finalize "
@@ -130,7 +130,7 @@ class RecountLine(Schema):
     shown: int
 
 
-class RecountOut(Schema):
+class BudgetRecountOut(Schema):
     round: str
     agrees: bool
     ballots_ledger: int

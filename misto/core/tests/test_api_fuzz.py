@@ -119,3 +119,26 @@ def test_every_operation_declares_its_answers(client: Client) -> None:
             elif "422" not in responses:
                 undeclared.append(f"{method.upper()} {path} (no refusals)")
     assert not undeclared, "operations without declared answers:\n" + "\n".join(undeclared)
+
+
+def _models(base: type) -> Iterator[type]:
+    sub: type
+    for sub in base.__subclasses__():
+        yield sub
+        yield from _models(sub)
+
+
+def test_every_schema_has_a_name_of_its_own(client: Client) -> None:
+    """Django Ninja keys the OpenAPI components by class name, so a second schema of the same
+    name silently replaces the first and an operation documents another module's answer (the
+    directory's HSDS import once answered, by the schema, with the index's import)."""
+    from pydantic import BaseModel
+
+    client.get("/api/openapi.json")  # every router, and so every schema, is imported
+    names: dict[str, set[str]] = {}
+    for model in _models(BaseModel):
+        module = model.__module__
+        if module.startswith("misto.") and ".tests" not in module:
+            names.setdefault(model.__name__, set()).add(module)
+    shared = {name: sorted(modules) for name, modules in names.items() if len(modules) > 1}
+    assert not shared, f"schemas sharing a name: {shared}"

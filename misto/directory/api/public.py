@@ -14,7 +14,7 @@ from misto.core.schemas import refusals
 from misto.directory import services
 from misto.directory.api.convert import eservice_out, partner_out, place_detail, place_out
 from misto.directory.api.schemas import (
-    CorrectionIn,
+    DirectoryCorrectionIn,
     EServiceOut,
     NearestShelterOut,
     NearestSheltersFilter,
@@ -48,7 +48,7 @@ def place(request: HttpRequest, slug: Slug) -> PlaceDetailOut:
 @router.post("/places/{slug}/corrections", response={201: SentOut, **refusals(404, 429)},
              summary="Say that a place's information is wrong (for its maintainer)")
 @ratelimit("directory.correction", respond=json_response)
-def correct(request: HttpRequest, slug: Slug, body: CorrectionIn) -> Status[SentOut]:
+def correct(request: HttpRequest, slug: Slug, body: DirectoryCorrectionIn) -> Status[SentOut]:
     unit = services.access_unit(request.user, slug)
     services.send(unit, body.text, user=request.user)
     return Status(201, SentOut(sent=True))

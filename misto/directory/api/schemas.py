@@ -114,11 +114,11 @@ class PartnerOut(Schema):
     applications: list[ApplicationOut] = []  # its registered API clients (never keys)
 
 
-class CorrectionIn(Schema):
+class DirectoryCorrectionIn(Schema):
     text: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-class CorrectionOut(Schema):
+class DirectoryCorrectionOut(Schema):
     id: int
     unit: str
     status: str
@@ -163,7 +163,7 @@ class ImportFor(Schema):
     department: Annotated[str, Field(pattern=r"^[-a-z0-9_]*$", max_length=64)] = ""
 
 
-class ImportOut(Schema):
+class HsdsImportOut(Schema):
     organizations: int
     locations: int
 

@@ -19,10 +19,10 @@ from misto.directory.api.schemas import (
     ApiClientOut,
     ClosureIn,
     ContactsIn,
-    CorrectionOut,
+    DirectoryCorrectionOut,
     HoursIn,
+    HsdsImportOut,
     ImportFor,
-    ImportOut,
     IssuedKeyOut,
     LocationIn,
     PhotoIn,
@@ -37,8 +37,8 @@ router = Router(tags=["directory: staff"], auth=django_auth)
 EDIT = "directory.entry.edit"
 
 
-def _correction(c: Correction) -> CorrectionOut:
-    return CorrectionOut(id=c.pk, unit=c.unit.slug, status=c.status, text=c.text,
+def _correction(c: Correction) -> DirectoryCorrectionOut:
+    return DirectoryCorrectionOut(id=c.pk, unit=c.unit.slug, status=c.status, text=c.text,
                          created_at=c.created_at, note=c.note)
 
 
@@ -102,30 +102,30 @@ def remove_photo(request: HttpRequest, slug: Slug, photo_id: DbId) -> Status[Non
     return Status(204, None)
 
 
-@router.get("/corrections", response={200: list[CorrectionOut], **refusals(401, 403)},
+@router.get("/corrections", response={200: list[DirectoryCorrectionOut], **refusals(401, 403)},
             summary="Open corrections for the departments the user keeps")
-def corrections(request: HttpRequest) -> list[CorrectionOut]:
+def corrections(request: HttpRequest) -> list[DirectoryCorrectionOut]:
     require(request.user, "directory.correction.view")
     return [_correction(c) for c in services.queue_for(request.user)[:200]]
 
 
 @router.post("/corrections/{correction_id}/resolution",
-             response={200: CorrectionOut, **refusals(401, 403, 404, 409)},
+             response={200: DirectoryCorrectionOut, **refusals(401, 403, 404, 409)},
              summary="Close a correction as fixed or declined, with a note")
-def resolve(request: HttpRequest, correction_id: DbId, body: ResolveIn) -> CorrectionOut:
+def resolve(request: HttpRequest, correction_id: DbId, body: ResolveIn) -> DirectoryCorrectionOut:
     correction = services.access_correction(request.user, correction_id, EDIT)
     return _correction(services.resolve(request.user, correction, fixed=body.fixed,
                                         note=body.note))
 
 
-@router.post("/hsds", response={200: ImportOut, **refusals(401, 403)},
+@router.post("/hsds", response={200: HsdsImportOut, **refusals(401, 403)},
              summary="Import an Open Referral HSDS 3.0 file (all or nothing)")
 def hsds_import(request: HttpRequest, body: Body[dict[str, Any]],
-                department: Query[ImportFor]) -> ImportOut:
+                department: Query[ImportFor]) -> HsdsImportOut:
     """New organisations are kept by ``department`` (the importer says whose they are)."""
     require(request.user, "directory.hsds.import")
     orgs, locations = hsds.do_import(hsds.check_import(body), department=department.department)
-    return ImportOut(organizations=orgs, locations=locations)
+    return HsdsImportOut(organizations=orgs, locations=locations)
 
 
 def _api_client(row: ApiClient) -> dict[str, Any]:

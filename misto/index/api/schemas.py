@@ -154,5 +154,5 @@ class ComputeOutcomeOut(Schema):
     unavailable: list[str]
 
 
-class ImportOut(Schema):
+class IndicatorImportOut(Schema):
     imported: int

@@ -16,7 +16,7 @@ from misto.index.api.schemas import (
     ComputeIn,
     ComputeOutcomeOut,
     EntryIn,
-    ImportOut,
+    IndicatorImportOut,
     ReportIn,
     ReportOut,
     TargetIn,
@@ -43,13 +43,13 @@ def target(request: HttpRequest, body: TargetIn) -> TargetOut:
                      source=row.source)
 
 
-@routes.post("/imports", response={201: ImportOut, **refusals(401, 403)},
+@routes.post("/imports", response={201: IndicatorImportOut, **refusals(401, 403)},
              summary="Import values from a register's CSV (all rows or none)")
-def import_values(request: HttpRequest, file: File[UploadedFile]) -> Status[ImportOut]:
+def import_values(request: HttpRequest, file: File[UploadedFile]) -> Status[IndicatorImportOut]:
     require(request.user, "index.value.import")
     text = services.read_upload(file, MAX_IMPORT)
     entries = services.check_import(request.user, text, file.name or "import.csv")
-    return Status(201, ImportOut(imported=services.do_import(request.user, entries)))
+    return Status(201, IndicatorImportOut(imported=services.do_import(request.user, entries)))
 
 
 @routes.post("/reports", response={201: ReportOut, **refusals(401, 403, 409)},

@@ -16,8 +16,8 @@ from misto.iot.api.schemas import (
     DeviceOut,
     DevicesOut,
     DevicesQuery,
-    HistoryOut,
     HistoryQuery,
+    IotHistoryOut,
 )
 from misto.iot.models import Device
 
@@ -53,7 +53,7 @@ def get_device(request: HttpRequest, uid: str) -> dict[str, Any]:
     return device_json(services.access_device(request.user, uid))
 
 
-@router.get("/devices/{uid}/history", response={200: HistoryOut, **refusals(400, 404)})
+@router.get("/devices/{uid}/history", response={200: IotHistoryOut, **refusals(400, 404)})
 def device_history(request: HttpRequest, uid: str,
                    params: Query[HistoryQuery]) -> dict[str, Any]:
     """Raw readings of one quantity: ``?quantity=pm25&from=...&to=...&limit=...``."""

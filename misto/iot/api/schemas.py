@@ -57,7 +57,7 @@ class ReadingOut(Schema):
     value: float
 
 
-class HistoryOut(Schema):
+class IotHistoryOut(Schema):
     device: str
     quantity: str
     readings: list[ReadingOut]
@@ -83,7 +83,7 @@ class StoredOut(Schema):
                                     "but is stored once).")
 
 
-class DeadLetterOut(Schema):
+class IotDeadLetterOut(Schema):
     id: int
     received_at: str
     channel: str
@@ -94,4 +94,4 @@ class DeadLetterOut(Schema):
 
 
 class DeadLettersOut(Schema):
-    dead_letters: list[DeadLetterOut]
+    dead_letters: list[IotDeadLetterOut]

@@ -35,6 +35,11 @@ def test_the_ledger_consumes_exactly_the_declared_events() -> None:
         "petitions.PetitionThresholdReached": ("petition_id", "number", "count", "answer_due"),
         "petitions.PetitionClosed": ("petition_id", "number", "count", "status"),
         "petitions.PetitionAnswered": ("petition_id", "number", "on_time"),
+        "budget.ProjectReviewed": ("number", "round", "approved", "cost"),
+        "budget.RoundPhaseChanged": ("round", "phase"),
+        "budget.ProjectProgressed": ("number", "stage", "spent"),
+        "wallet.DailyTotals": ("day", "topups", "fares", "passes", "services", "corrections",
+                               "transfers", "imbalance"),
     }
     for name in LEDGERED:
         assert [h.id for h in handlers_for(name) if h.app == "misto.ledger"] == \

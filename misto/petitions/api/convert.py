@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import get_language
 
 from misto.petitions import services
-from misto.petitions.api.schemas import PetitionDetailOut, PetitionOut, RuleOut
+from misto.petitions.api.schemas import PetitionDetailOut, PetitionOut, PetitionRuleOut
 from misto.petitions.models import ModerationRule, Petition
 
 
@@ -31,7 +31,7 @@ def petition_detail(petition: Petition) -> PetitionDetailOut:
         moderation_note=petition.moderation_note)
 
 
-def rule_out(rule: ModerationRule) -> RuleOut:
+def rule_out(rule: ModerationRule) -> PetitionRuleOut:
     english = (get_language() or "uk").startswith("en")
-    return RuleOut(code=rule.code, title=rule.title_en if english else rule.title_uk,
+    return PetitionRuleOut(code=rule.code, title=rule.title_en if english else rule.title_uk,
                    text=rule.text_en if english else rule.text_uk)

@@ -55,7 +55,7 @@ class PetitionDetailOut(PetitionOut):
     moderation_note: str
 
 
-class RuleOut(Schema):
+class PetitionRuleOut(Schema):
     code: str
     title: str
     text: str
@@ -68,7 +68,7 @@ class RulesOut(Schema):
     sign_level: str
     register_verified_only: bool
     answer_working_days: int
-    moderation_rules: list[RuleOut]
+    moderation_rules: list[PetitionRuleOut]
 
 
 class RecountOut(Schema):

@@ -69,7 +69,7 @@ class SourceDetailOut(Schema):
     lat: float | None
 
 
-class HistoryOut(Schema):
+class IncidentHistoryOut(Schema):
     at: str
     action: str
     status: str
@@ -80,7 +80,7 @@ class HistoryOut(Schema):
 
 class IncidentDetailPropertiesOut(IncidentPropertiesOut):
     sources_detail: list[SourceDetailOut]
-    history: list[HistoryOut]
+    history: list[IncidentHistoryOut]
 
 
 class IncidentDetailOut(Schema):

@@ -19,9 +19,9 @@ from misto.transit.api.schemas import (
     CoverageOut,
     FlowFilter,
     FlowOut,
-    RouteOut,
     StopCode,
     StopOut,
+    TransitRouteOut,
     VehicleOut,
 )
 from misto.transit.models import Route, Stop, VehicleState
@@ -69,10 +69,10 @@ def vehicles(request: HttpRequest) -> list[VehicleOut]:
         .order_by("vehicle__code")]
 
 
-@router.get("/routes", response={200: list[RouteOut], **refusals(404)},
+@router.get("/routes", response={200: list[TransitRouteOut], **refusals(404)},
             summary="The current timetable's routes")
-def routes(request: HttpRequest) -> list[RouteOut]:
-    return [RouteOut(id=r.route_id, short_name=r.short_name, long_name=r.long_name,
+def routes(request: HttpRequest) -> list[TransitRouteOut]:
+    return [TransitRouteOut(id=r.route_id, short_name=r.short_name, long_name=r.long_name,
                      type=r.route_type, color=r.color)
             for r in Route.objects.filter(feed=current_feed()).order_by("short_name", "route_id")]
 

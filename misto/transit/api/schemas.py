@@ -70,7 +70,7 @@ class VehicleOut(Schema):
     load: LoadOut
 
 
-class RouteOut(Schema):
+class TransitRouteOut(Schema):
     id: str
     short_name: str
     long_name: str

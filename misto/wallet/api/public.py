@@ -10,7 +10,7 @@ from ninja import Router
 from misto.core.schemas import refusals
 from misto.wallet import services
 from misto.wallet.api.convert import product_out
-from misto.wallet.api.schemas import FaresOut, KeyOut
+from misto.wallet.api.schemas import FaresOut, WalletKeyOut
 from misto.wallet.models import BenefitRule
 
 router = Router(tags=["wallet: public"])
@@ -27,8 +27,8 @@ def fares(request: HttpRequest) -> FaresOut:
                     products=[product_out(p) for p in services.products()])
 
 
-@router.get("/keys", response={200: list[KeyOut], **refusals()},
+@router.get("/keys", response={200: list[WalletKeyOut], **refusals()},
             summary="The public keys a validator verifies ride tokens with, offline")
-def keys(request: HttpRequest) -> list[KeyOut]:
-    return [KeyOut(key_id=kid, public_key=base64.b64encode(raw).decode("ascii"))
+def keys(request: HttpRequest) -> list[WalletKeyOut]:
+    return [WalletKeyOut(key_id=kid, public_key=base64.b64encode(raw).decode("ascii"))
             for kid, raw in services.public_keys().items()]

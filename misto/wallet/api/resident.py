@@ -14,9 +14,9 @@ from misto.wallet.api.schemas import (
     BuyPassIn,
     MovementOut,
     PassOut,
-    TokenOut,
     TopUpIn,
     TopUpOut,
+    WalletTokenOut,
 )
 from misto.wallet.models import Pass
 
@@ -64,8 +64,8 @@ def buy_pass(request: HttpRequest, body: BuyPassIn) -> Status[PassOut]:
     return Status(201, pass_out(bought))
 
 
-@router.post("/account/tokens", response={201: TokenOut, **refusals(401, 404, 409)},
+@router.post("/account/tokens", response={201: WalletTokenOut, **refusals(401, 404, 409)},
              summary="A signed ride token for the phone's QR (short validity, one ride)")
-def token(request: HttpRequest) -> Status[TokenOut]:
+def token(request: HttpRequest) -> Status[WalletTokenOut]:
     signed, expires = services.issue_token(services.access_account(request.user))
-    return Status(201, TokenOut(token=signed, expires_at=expires))
+    return Status(201, WalletTokenOut(token=signed, expires_at=expires))

@@ -68,12 +68,12 @@ class BuyPassIn(Schema):
     request_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 
 
-class TokenOut(Schema):
+class WalletTokenOut(Schema):
     token: str
     expires_at: datetime
 
 
-class KeyOut(Schema):
+class WalletKeyOut(Schema):
     key_id: str
     algorithm: str = "Ed25519"
     public_key: str  # base64 raw 32 bytes
@@ -107,7 +107,7 @@ class TapOut(Schema):
     basis: str
 
 
-class CorrectionIn(Schema):
+class WalletCorrectionIn(Schema):
     amount_kop: Kopiyky
     reason: Annotated[str, Field(min_length=3, max_length=200)]
 

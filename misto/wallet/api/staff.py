@@ -10,7 +10,7 @@ from misto.core.permissions import require
 from misto.core.schemas import DbId, refusals
 from misto.wallet import services
 from misto.wallet.api.convert import movement_out
-from misto.wallet.api.schemas import CorrectionIn, StaffAccountOut, ValidatorIn, ValidatorOut
+from misto.wallet.api.schemas import StaffAccountOut, ValidatorIn, ValidatorOut, WalletCorrectionIn
 from misto.wallet.permissions import ACCOUNT_CORRECT, ACCOUNT_VIEW, VALIDATOR_MANAGE
 
 router = Router(tags=["wallet: staff"], auth=django_auth)
@@ -34,7 +34,7 @@ def staff_account(request: HttpRequest, account_id: DbId) -> StaffAccountOut:
              response={201: StaffAccountOut, **refusals(401, 403, 404, 409)},
              summary="Post a correction or refund with its reason (a balanced transfer)")
 def correct(request: HttpRequest, account_id: DbId,
-            body: CorrectionIn) -> Status[StaffAccountOut]:
+            body: WalletCorrectionIn) -> Status[StaffAccountOut]:
     require(request.user, ACCOUNT_CORRECT)
     services.do_correct(services.staff_account(account_id), body.amount_kop, body.reason,
                         request.user)
