@@ -198,6 +198,19 @@ class IndicatorFunction:
     by_district: bool = False
 
 
+@dataclass(frozen=True)
+class ReadingSink:
+    """A module's claim on the readings of some device models (:mod:`misto.core.readings`).
+
+    ``handler`` is a dotted path to ``callable(samples: Sequence[Sample]) -> None``, called in
+    the transaction that stores the readings, with the batch's samples of the claimed models
+    in time order.
+    """
+
+    models: tuple[str, ...]  # device model codes
+    handler: str
+
+
 class MistoModule(AppConfig):
     """Base AppConfig for every Misto module. Subclasses declare; the core assembles."""
 
@@ -245,6 +258,8 @@ class MistoModule(AppConfig):
     # Dotted path to a sequence of :class:`IndicatorFunction`: the indicators this module
     # computes from its own tables (the index module evaluates them for any period).
     indicators: str | None = None
+    # The device models whose readings this module takes (a parking-place sensor, a tracker).
+    reading_sinks: tuple[ReadingSink, ...] = ()
 
     def ready(self) -> None:
         # Importing events.py (what the module publishes) and handlers.py (how it reacts to

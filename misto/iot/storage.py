@@ -10,6 +10,7 @@ not on this path; everything else reads the tables through it.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,9 +18,10 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 from django.db import IntegrityError, connection, transaction
 
+from misto.core import readings
 from misto.core.bus import publish
 from misto.iot.events import DeviceOffline, DeviceSeen
-from misto.iot.ingest import Directory, Row, directory
+from misto.iot.ingest import DeviceInfo, Directory, Row, directory
 from misto.iot.models import DeadLetter, Device
 from misto.iot.rules import evaluate
 
@@ -85,7 +87,23 @@ def store_readings(batch: Sequence[Row], dead_letters: Sequence[DeadLetterDraft]
             devices = registry.devices_by_pk(device_pks)
             events += _touch_devices(device_pks, now, registry)
             events += evaluate(batch, devices)
+            _hand_over(batch, devices)
     return StoreResult(len(batch), len(device_pks), events, len(dead_letters))
+
+
+def _hand_over(batch: Sequence[Row], devices: dict[int, DeviceInfo]) -> None:
+    """The samples of claimed device models to their modules (:mod:`misto.core.readings`)."""
+    claimed = readings.claimed_models()
+    if not claimed:
+        return
+    grouped: dict[tuple[int, datetime], dict[str, float]] = defaultdict(dict)
+    for device_pk, quantity, ts, value in batch:
+        device = devices.get(device_pk)
+        if device is not None and device.model_code in claimed:
+            grouped[(device_pk, ts)][quantity] = value
+    readings.deliver(
+        readings.Sample(devices[pk].uid, devices[pk].model_code, ts, values)
+        for (pk, ts), values in grouped.items())
 
 
 def _ensure_partitions(batch: Sequence[Row]) -> None:
