@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +61,26 @@ def spawn_misto() -> Iterator[Callable[..., subprocess.Popen[str]]]:
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """``misto demo`` with its events delivered (as ``make run``'s worker would), loaded once
+    per run and rolled back at its end: the tests that use it run last (see
+    ``pytest_collection_modifyitems``), each in a savepoint of its own (``demo``)."""
+    from misto.core import outbox
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("demo", stdout=io.StringIO())
+        while outbox.deliver_due(limit=5000):
+            pass
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_city: None, db: None) -> None:
+    """The demo city, for one test (its changes rolled back after it)."""
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 30, step: float = 0.05) -> bool:
@@ -112,3 +134,35 @@ _quicker_flush_on_postgresql()
 from misto.core.tests.browser import browser, page  # noqa: E402
 
 __all__ = ["browser", "child_env", "misto_command", "page", "spawn_misto", "wait_for"]
+
+
+# The two language x screen combinations of a browser flow (uk on a phone, en on a desk, as
+# each flow is parametrised) split between the two databases when `make test` runs both at
+# once (MISTO_BROWSER_SPLIT=1): the first combination on SpatiaLite, the second on PostGIS.
+# Every flow still runs on both engines and at both sizes, in both languages; what the
+# engines do differently is covered by the other tests, which run whole on each. The browser
+# half of a run was ~45 % of its time. A developer's own run (no variable) keeps them all.
+BROWSER_AXES = ("language", "locale", "device", "viewport")
+
+
+def _browser_half(item: pytest.Item, vendor: str) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or item.get_closest_marker("browser") is None:
+        return True
+    for axis in BROWSER_AXES:
+        if axis in callspec.indices:
+            return callspec.indices[axis] % 2 == (0 if vendor == "sqlite" else 1)
+    return True
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("MISTO_BROWSER_SPLIT") == "1":
+        vendor = connection.vendor
+        kept = [item for item in items if _browser_half(item, vendor)]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+            items[:] = kept
+    # The demo city is loaded once, in a transaction held until the run ends: its tests last.
+    on_demo = [item for item in items if "demo_city" in getattr(item, "fixturenames", ())]
+    if on_demo:
+        items[:] = [item for item in items if item not in set(on_demo)] + on_demo

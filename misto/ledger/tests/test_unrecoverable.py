@@ -13,14 +13,12 @@ functions. None of those guesses may equal any value in any ledger entry.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from misto.core import outbox
 from misto.core.models import OutboxEvent
@@ -133,9 +131,7 @@ def deliver_everything() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.django_db
-def test_no_ledger_entry_of_the_demo_city_can_be_recovered_by_guessing() -> None:
-    call_command("demo", stdout=io.StringIO())
+def test_no_ledger_entry_of_the_demo_city_can_be_recovered_by_guessing(demo: None) -> None:
     # Beyond the demo: a resident links their account (a receipt), a clerk changes a person,
     # an editor retires a twin feature, so every installed ledgered event type is present.
     first, second = Person.objects.order_by("pk")[:2]

@@ -4,34 +4,13 @@ client that talks to the test server through Django's test client."""
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from ckanapi import RemoteCKAN
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
-
-from misto.core import outbox
-
-
-@pytest.fixture(scope="module")
-def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", stdout=io.StringIO())
-        while outbox.deliver_due(limit=5000):
-            pass
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(demo_city: None, db: None) -> None:
-    """The demo city, for one test (its changes rolled back after it)."""
 
 
 class _Answer:

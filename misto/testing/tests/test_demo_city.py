@@ -8,19 +8,15 @@ loaded once for the module, inside a transaction rolled back at the end.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 
 from misto.conftest import ROOT
-from misto.core import outbox
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 DEMO_PASSWORD = "misto-demo"
@@ -43,21 +39,6 @@ STAFF_SEES = {
     "demo-auditor": ("Доставка подій",),
 }
 
-
-@pytest.fixture(scope="module")
-def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """``misto demo`` with its events delivered (as ``make run``'s worker would)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", stdout=io.StringIO())
-        while outbox.deliver_due(limit=5000):
-            pass
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(demo_city: None, db: None) -> None:
-    """The demo city, for one test (its changes rolled back after it)."""
 
 
 def client_for(who: str | None) -> Client:
