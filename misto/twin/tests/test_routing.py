@@ -195,7 +195,7 @@ def test_a_street_change_event_rebuilds_the_graph_before_any_route(streets) -> N
                                      {"layer": builtin.STREETS, "feature_id": 1},
                                      timezone.now()))
     built = RouteGraph.objects.get()
-    assert built.edges > 0 and built.signature == routing._signature()
+    assert built.edges > 0 and built.signature == routing.streets_signature()
 
 
 def test_route_api(client, streets) -> None:
