@@ -42,6 +42,9 @@ class MenuEntry:
     # For staff entries: the roles whose everyday work this page is. It comes first in
     # their menu; others who may open it find it under "More" (see :func:`navigation_for`).
     roles: tuple[str, ...] = ()
+    # For public entries: a resident's everyday page (report a problem, outages, shelters,
+    # transport). These and the cabinet stand in the header; the rest go under "More".
+    everyday: bool = False
 
 
 @dataclass(frozen=True)
@@ -363,16 +366,19 @@ class Navigation:
 
 
 def navigation_for(user: Any) -> Navigation:
-    """:func:`menu_for`, split for staff: the entries of the user's roles (declared with
-    ``MenuEntry.roles``, or a role's :class:`Workspace`) come first, the landing page at
-    the head; the other entries they may open go under "More". Residents and visitors,
-    and an account with no role of its own, keep one flat list."""
+    """:func:`menu_for`, split so that the header holds one line: for staff, the entries of
+    the user's roles (declared with ``MenuEntry.roles``, or a role's :class:`Workspace`)
+    come first, the landing page at the head; for residents and visitors (and an account
+    with no role of its own), their everyday pages and the cabinet. The other entries they
+    may open go under "More"."""
     from misto.core.permissions import roles_of
 
     entries = menu_for(user)
     roles = set(roles_of(user)) if getattr(user, "is_authenticated", False) else set()
     if not roles:
-        return Navigation(entries, [])
+        everyday = [entry for entry in entries if entry.everyday or entry.audience == "resident"]
+        rest = [entry for entry in entries if entry not in everyday]
+        return Navigation(everyday, rest) if everyday else Navigation(entries, [])
     landings = sorted((workspace for config in modules() for workspace in config.workspaces
                        if workspace.role in roles), key=lambda workspace: workspace.priority)
     landing_urls = [workspace.url_name for workspace in landings]

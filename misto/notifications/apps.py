@@ -22,7 +22,8 @@ class NotificationsConfig(MistoModule):
     quick_actions = (MenuEntry(_("Subscriptions and channels"), "notifications:settings",
                                "resident"),)
     menu = (
-        MenuEntry(_("Announcements and outages"), "notifications:index", "public"),
+        MenuEntry(_("Announcements and outages"), "notifications:index", "public",
+                  everyday=True),
         MenuEntry(_("Compose announcement"), "notifications:compose", "staff",
                   "notifications.announcement.create", roles=("clerk", "dispatcher")),
     )

@@ -20,7 +20,7 @@ class ReportsConfig(MistoModule):
     workspaces = (Workspace("clerk", "reports:queue", 10), Workspace("operator", "reports:intake"),
                   Workspace("moderator", "reports:map"))
     menu = (
-        MenuEntry(_("Report a problem"), "reports:submit", "public"),
+        MenuEntry(_("Report a problem"), "reports:submit", "public", everyday=True),
         MenuEntry(_("Reports map"), "reports:map", "public"),
         MenuEntry(_("Report queue"), "reports:queue", "staff", "reports.report.change",
                   roles=("clerk", "dispatcher")),

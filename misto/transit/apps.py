@@ -17,7 +17,7 @@ class TransitConfig(MistoModule):
     cabinet_panel = "misto.transit.views.cabinet_panel"
     workspaces = (Workspace("dispatcher", "transit:dispatch", 55),)
     menu = (
-        MenuEntry(_("Transport live"), "transit:index", "public"),
+        MenuEntry(_("Transport live"), "transit:index", "public", everyday=True),
         MenuEntry(_("Transport dispatch"), "transit:dispatch", "staff",
                   "transit.dispatch.view"),
     )

@@ -25,7 +25,7 @@ class TwinConfig(MistoModule):
     api_router = "misto.twin.api.router"
     api_prefix = "twin"
     menu = (MenuEntry(_("Map"), "twin:map", "public"),
-            MenuEntry(_("Shelters"), "twin:shelters", "public"))
+            MenuEntry(_("Shelters"), "twin:shelters", "public", everyday=True))
     demo = "misto.twin.demo.load"
     indicators = "misto.twin.indicators.INDICATORS"
 

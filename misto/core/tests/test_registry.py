@@ -194,11 +194,18 @@ def test_staff_navigation_puts_the_roles_own_work_first() -> None:
 
 
 @pytest.mark.django_db
-def test_residents_and_visitors_keep_one_flat_menu(django_user_model) -> None:
+def test_residents_and_visitors_see_their_everyday_pages_first(django_user_model) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     from misto.core.registry import navigation_for
 
-    for user in (AnonymousUser(), django_user_model.objects.create_user("resident")):
+    everyday = ["twin:shelters", "reports:submit", "notifications:index", "transit:index"]
+    for user, first in ((AnonymousUser(), []),
+                        (django_user_model.objects.create_user("resident"),
+                         ["residents:cabinet"])):
         navigation = navigation_for(user)
-        assert navigation.more == [] and navigation.main == menu_for(user)
+        main = [entry.url_name for entry in navigation.main]
+        assert main[:len(first)] == first and set(main[len(first):]) == set(everyday)
+        assert "petitions:index" in [entry.url_name for entry in navigation.more]
+        # Nothing lost, nothing twice.
+        assert sorted(navigation.main + navigation.more, key=id) == sorted(menu_for(user), key=id)
