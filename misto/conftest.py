@@ -16,6 +16,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from misto.core.config import env_bool
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -156,7 +158,7 @@ def _browser_half(item: pytest.Item, vendor: str) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if os.environ.get("MISTO_BROWSER_SPLIT") == "1":
+    if env_bool("MISTO_BROWSER_SPLIT"):
         vendor = connection.vendor
         kept = [item for item in items if _browser_half(item, vendor)]
         if len(kept) != len(items):

@@ -100,3 +100,9 @@ def structured(name: str) -> Any:
     from django.conf import settings
 
     return getattr(settings, name, None)
+
+
+def public_url() -> str:
+    """The site's public origin (no trailing slash), for links that leave the site: e-mail,
+    push, feeds, and the addresses a payment provider calls back."""
+    return env_str("MISTO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

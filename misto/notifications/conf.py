@@ -9,13 +9,9 @@ from __future__ import annotations
 from django.db import connection
 
 from misto.core.config import env_float, env_int, env_str
+from misto.core.config import public_url as public_url  # the site's origin, for links
 
 DEFAULT_RATES = {"email": 600, "push": 1200, "sms": 60, "telegram": 1200, "viber": 600}
-
-
-def public_url() -> str:
-    """The site's public origin, for links in e-mail and push messages."""
-    return env_str("MISTO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
 def chunk_size() -> int:

@@ -570,7 +570,9 @@ NOT_ROLE_GATED: dict[str, str] = {
            "POST /api/wallet/account/tokens"),
     **_why("machines: a payment provider's signed callback (a forged one changes nothing), a "
            "validator's own key (tested in misto/wallet/tests)",
-           "POST /api/wallet/providers/{provider}/callback", "POST /api/wallet/validators/taps"),
+           "POST /api/wallet/providers/{provider}/callback",
+           "POST /api/wallet/providers/{provider}/form-callback",
+           "POST /api/wallet/validators/taps"),
     **_why("public read: the directory of receptions", "appeals:index",
            "GET /api/appeals/receptions"),
     **_why("public read: the city directory, its e-services, partners and HSDS open data",

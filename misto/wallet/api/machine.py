@@ -8,7 +8,7 @@ over the data (a forged or repeated one changes nothing); a validator by its own
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Form, Router
 from ninja.security import HttpBearer
 
 from misto.core.schemas import refusals
@@ -30,6 +30,15 @@ router = Router(tags=["wallet: machines"])
              response={200: CallbackOut, **refusals(403, 404, 409)},
              summary="A payment provider's server callback (signed; idempotent)")
 def callback(request: HttpRequest, provider: str, body: CallbackIn) -> CallbackOut:
+    topup = services.handle_callback(provider[:20], body.data, body.signature)
+    return CallbackOut(order_id=str(topup.order_id), status=topup.status)
+
+
+@router.post("/providers/{provider}/form-callback", url_name="wallet_provider_form_callback",
+             response={200: CallbackOut, **refusals(403, 404, 409)},
+             summary="The same callback form-encoded, as LiqPay and most acquirers send it")
+def form_callback(request: HttpRequest, provider: str,
+                  body: Form[CallbackIn]) -> CallbackOut:
     topup = services.handle_callback(provider[:20], body.data, body.signature)
     return CallbackOut(order_id=str(topup.order_id), status=topup.status)
 

@@ -52,7 +52,8 @@ class FaresOut(Schema):
 
 class TopUpIn(Schema):
     amount_kop: Annotated[int, Field(ge=1, le=10_000_000)]
-    provider: Annotated[str, Field(pattern=r"^[a-z]{2,20}$")] = "demo"
+    # None: the city's provider (MISTO_WALLET_PROVIDER).
+    provider: Annotated[str, Field(pattern=r"^[a-z]{2,20}$")] | None = None
 
 
 class TopUpOut(Schema):

@@ -1,12 +1,13 @@
 """Top-ups through a payment provider.
 
 ``PaymentProvider`` is what an acquirer adapter implements: where to send the payer
-(``checkout``) and how to read a signed callback (``parse_callback``). The one shipped
-provider is ``DemoProvider``: **a demo, no money moves**. It follows LiqPay's shape (a base64
-JSON ``data`` and a ``signature`` over it; here HMAC-SHA256 with the city's demo secret)
-so that a real adapter replaces it without touching the wallet. The callback is idempotent:
-the top-up's order id is the transfer's key, so a repeated callback changes nothing, and a
-callback whose signature does not match is refused before anything is read.
+(``checkout``) and how to read a signed callback (``parse_callback``). Two are shipped:
+``LiqPayProvider`` (:mod:`misto.wallet.services.liqpay`, when the city set its keys) and
+``DemoProvider``: **a demo, no money moves**. The demo follows LiqPay's shape (a base64 JSON
+``data`` and a ``signature`` over it; here HMAC-SHA256 with the city's demo secret). The
+callback is idempotent: the top-up's order id is the transfer's key, so a repeated callback
+changes nothing, and a callback whose signature does not match is refused before anything
+is read.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -33,6 +33,8 @@ from misto.wallet.events import TopUpCompleted
 from misto.wallet.models import Account, AccountKind, TopUp, TopUpStatus, TransferKind
 from misto.wallet.services.accounts import system_account
 from misto.wallet.services.journal import Duplicate, Leg, do_transfer
+from misto.wallet.services.liqpay import LiqPayProvider
+from misto.wallet.services.payment_types import Callback, PaymentProvider
 
 MIN_TOPUP = 100  # 1 UAH
 
@@ -41,28 +43,13 @@ def max_topup() -> int:
     return env_int("MISTO_WALLET_MAX_TOPUP", 500_000, minimum=MIN_TOPUP)
 
 
-@dataclass(frozen=True)
-class Callback:
-    order_id: UUID
-    status: str  # "success" or "failure"
-    amount: int  # kopiyky
-    payment_id: str
-
-
-class PaymentProvider(Protocol):
-    code: str
-
-    def checkout(self, topup: TopUp) -> str:
-        """Where the payer goes to pay ``topup`` (a URL)."""
-
-    def parse_callback(self, data: str, signature: str) -> Callback:
-        """The callback's content, if its signature is the provider's; else WalletError."""
-
-
 class DemoProvider:
     """DEMO ONLY: a payment page on this site that pays nothing (for the demo and tests)."""
 
     code = "demo"
+
+    def configured(self) -> bool:
+        return True
 
     def secret(self) -> bytes:
         configured = env_str("MISTO_WALLET_DEMO_SECRET", "")
@@ -95,14 +82,21 @@ class DemoProvider:
                               _("The payment notice cannot be read.")) from error
 
 
-PROVIDERS: dict[str, PaymentProvider] = {"demo": DemoProvider()}
+PROVIDERS: dict[str, PaymentProvider] = {"demo": DemoProvider(), "liqpay": LiqPayProvider()}
 
 
 def provider(code: str) -> PaymentProvider:
+    """A provider the city has set up (LiqPay needs its keys); else a 404 that says so."""
     found = PROVIDERS.get(code)
-    if found is None:
-        raise WalletError(WalletCode.NOT_FOUND, _("There is no such payment provider."))
+    if found is None or not found.configured():
+        raise WalletError(WalletCode.NOT_FOUND,
+                          _("There is no such payment provider in this city."))
     return found
+
+
+def default_provider() -> str:
+    """The provider residents' top-ups go through: the city's choice, else the demo's."""
+    return env_str("MISTO_WALLET_PROVIDER", "demo")
 
 
 def check_topup_amount(amount: int) -> int:
@@ -114,9 +108,10 @@ def check_topup_amount(amount: int) -> int:
     return amount
 
 
-def do_start_topup(account: Account, amount: int, provider_code: str = "demo") -> TopUp:
+def do_start_topup(account: Account, amount: int, provider_code: str | None = None) -> TopUp:
     """A pending top-up: nothing is credited until the provider's signed callback."""
     check_topup_amount(amount)
+    provider_code = provider_code or default_provider()
     provider(provider_code)
     return TopUp.objects.create(account=account, amount=amount, provider=provider_code)
 
@@ -129,8 +124,8 @@ def handle_callback(provider_code: str, data: str, signature: str) -> TopUp:
                  .filter(order_id=notice.order_id, provider=provider_code).first())
         if topup is None:
             raise WalletError(WalletCode.NOT_FOUND, _("There is no such top-up."))
-        if topup.status != TopUpStatus.PENDING:
-            return topup  # a repeated callback: already settled
+        if topup.status != TopUpStatus.PENDING or notice.status == "pending":
+            return topup  # a repeated callback (already settled), or not settled yet
         if notice.status != "success":
             topup.status = TopUpStatus.FAILED
             topup.settled_at = timezone.now()
