@@ -19,6 +19,8 @@ class WalletCode(StrEnum):
     TOKEN_REPLAYED = "token_replayed"
     UNKNOWN_VALIDATOR = "unknown_validator"
     CONFLICT = "conflict"
+    UNKNOWN_CARD = "unknown_card"
+    CARD_BLOCKED = "card_blocked"
 
 
 class WalletError(MistoError):
@@ -27,7 +29,8 @@ class WalletError(MistoError):
     STATUS = {WalletCode.NOT_FOUND: 404, WalletCode.NO_ACCOUNT: 404,
               WalletCode.INSUFFICIENT_FUNDS: 409, WalletCode.BAD_SIGNATURE: 403,
               WalletCode.UNKNOWN_VALIDATOR: 401, WalletCode.TOKEN_REPLAYED: 409,
-              WalletCode.CONFLICT: 409}
+              WalletCode.CONFLICT: 409, WalletCode.UNKNOWN_CARD: 404,
+              WalletCode.CARD_BLOCKED: 409}
 
     def __init__(self, code: WalletCode, message: str, *, status: int | None = None,
                  field: str | None = None) -> None:

@@ -184,6 +184,27 @@ class Validator(models.Model):
         return self.code
 
 
+class Card(models.Model):
+    """A city card: a number printed on it and held in its chip, paying from its holder's
+    wallet account. Lost: blocked (the validators' signed deny-list carries it from then on)
+    and replaced by a new number on the same account; never deleted (its rides refer to it)."""
+
+    number = models.CharField(_("card number"), max_length=16, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="cards")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
+    replaced_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="replaces")
+
+    def __str__(self) -> str:
+        return f"…{self.number[-4:]}"
+
+    @property
+    def masked(self) -> str:
+        """What a page shows: the last four digits only."""
+        return f"•••• {self.number[-4:]}"
+
+
 class RideBasis(models.TextChoices):
     FARE = "fare", _("fare paid")
     CAPPED = "capped", _("fare capped")
@@ -193,10 +214,13 @@ class RideBasis(models.TextChoices):
 
 
 class Ride(models.Model):
-    """One tap, applied once (``tap_id``), each ride token used once (``token_id``)."""
+    """One tap, applied once (``tap_id``): of a ride token, used once (``token_id``), or of
+    a city card (``card``)."""
 
     tap_id = models.CharField(max_length=80, unique=True)
-    token_id = models.CharField(max_length=40, unique=True)
+    token_id = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    card = models.ForeignKey(Card, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="rides")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="rides")
     validator = models.ForeignKey(Validator, on_delete=models.PROTECT, related_name="rides")
     at = models.DateTimeField(db_index=True)

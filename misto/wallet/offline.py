@@ -83,3 +83,33 @@ def verify(token: str, public_keys: dict[str, bytes], now: int) -> Claims:
     if now > claims.expires:
         raise TokenRefused("expired")
     return claims
+
+
+def sign_document(private: Ed25519PrivateKey, document: dict[str, object]) -> str:
+    """A JSON document a validator checks offline (the deny-list): ``v1.<payload>.<sig>``,
+    the payload carrying ``k``, the signing key's id, as a token does."""
+    body = {**document, "k": key_id(public_bytes(private))}
+    payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
+    signed = f"{PREFIX}.{payload}"
+    return f"{signed}.{_b64(private.sign(signed.encode('ascii')))}"
+
+
+def verify_document(document: str, public_keys: dict[str, bytes]) -> dict[str, object]:
+    """A signed document's content, if a known key signed it (what a validator runs)."""
+    parts = document.split(".") if isinstance(document, str) else []
+    if len(parts) != 3 or parts[0] != PREFIX:
+        raise TokenRefused("malformed")
+    try:
+        body = json.loads(_unb64(parts[1]))
+        public = public_keys.get(str(body["k"]))
+        signature = _unb64(parts[2])
+    except (ValueError, KeyError, TypeError) as error:
+        raise TokenRefused("malformed") from error
+    if public is None:
+        raise TokenRefused("unknown_key")
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(
+            signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
+    except (InvalidSignature, ValueError) as error:
+        raise TokenRefused("signature") from error
+    return dict(body)

@@ -13,7 +13,7 @@ from ninja.security import HttpBearer
 
 from misto.core.schemas import refusals
 from misto.wallet import services
-from misto.wallet.api.schemas import CallbackIn, CallbackOut, TapOut, TapsIn
+from misto.wallet.api.schemas import CallbackIn, CallbackOut, DenyListOut, TapOut, TapsIn
 from misto.wallet.models import Validator
 
 
@@ -48,7 +48,16 @@ def form_callback(request: HttpRequest, provider: str,
              summary="A validator's upload of taps taken offline (each applied once)")
 def taps(request: HttpRequest, body: TapsIn) -> list[TapOut]:
     validator = request.auth  # type: ignore[attr-defined]
-    results = services.apply_taps(validator, [services.TapIn(t.tap_id, t.token, t.at)
+    results = services.apply_taps(validator, [services.TapIn(t.tap_id, t.token, t.at,
+                                                             t.card or "")
                                               for t in body.taps])
     return [TapOut(tap_id=r.tap_id, status=r.status, code=str(r.code), charged_kop=r.charged,
                    basis=r.basis) for r in results]
+
+
+@router.get("/validators/deny-list", auth=ValidatorKey(),
+            response={200: DenyListOut, **refusals(401)},
+            summary="The signed list of blocked cards and the fare table a validator holds")
+def deny_list(request: HttpRequest) -> DenyListOut:
+    document = services.deny_list()
+    return DenyListOut(document=document, blocked=services.blocked_cards())

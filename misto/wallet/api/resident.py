@@ -16,9 +16,10 @@ from misto.wallet.api.schemas import (
     PassOut,
     TopUpIn,
     TopUpOut,
+    WalletCardOut,
     WalletTokenOut,
 )
-from misto.wallet.models import Pass
+from misto.wallet.models import Card, Pass
 
 router = Router(tags=["wallet: resident"], auth=django_auth)
 
@@ -69,3 +70,37 @@ def buy_pass(request: HttpRequest, body: BuyPassIn) -> Status[PassOut]:
 def token(request: HttpRequest) -> Status[WalletTokenOut]:
     signed, expires = services.issue_token(services.access_account(request.user))
     return Status(201, WalletTokenOut(token=signed, expires_at=expires))
+
+
+def card_out(card: Card) -> WalletCardOut:
+    return WalletCardOut(id=card.pk, number=card.masked, issued_at=card.issued_at,
+                         blocked_at=card.blocked_at, replaced_by=card.replaced_by_id)
+
+
+@router.get("/account/cards", response={200: list[WalletCardOut], **refusals(401, 404)},
+            summary="My city cards, in use first")
+def cards(request: HttpRequest) -> list[WalletCardOut]:
+    return [card_out(c) for c in services.cards_of(services.access_account(request.user))]
+
+
+@router.post("/account/cards", response={201: WalletCardOut, **refusals(401, 404, 409)},
+             summary="A new city card on my wallet (its number; the card office prints it)")
+def issue_card(request: HttpRequest) -> Status[WalletCardOut]:
+    return Status(201, card_out(services.do_issue_card(services.access_account(request.user))))
+
+
+@router.post("/account/cards/{card_id}/block",
+             response={200: WalletCardOut, **refusals(401, 404)},
+             summary="Block a lost or stolen card (validators refuse it from their next list)")
+def block_card(request: HttpRequest, card_id: int) -> WalletCardOut:
+    account = services.access_account(request.user)
+    return card_out(services.do_block_card(services.access_card(account, card_id)))
+
+
+@router.post("/account/cards/{card_id}/replace",
+             response={201: WalletCardOut, **refusals(401, 404, 409)},
+             summary="Block a card and give its replacement a new number on the same wallet")
+def replace_card(request: HttpRequest, card_id: int) -> Status[WalletCardOut]:
+    account = services.access_account(request.user)
+    return Status(201, card_out(services.do_replace_card(services.access_card(account,
+                                                                              card_id))))

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, model_validator
 
 Kopiyky = Annotated[int, Field(ge=-10_000_000, le=10_000_000)]
 
@@ -91,13 +91,35 @@ class CallbackOut(Schema):
 
 
 class TapItem(Schema):
+    """A tap of a ride token (the phone's QR) or of a city card: one of the two."""
+
     tap_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9:._-]{4,80}$")]
-    token: Annotated[str, Field(max_length=600)]
+    token: Annotated[str, Field(max_length=600)] = ""
+    card: Annotated[str, Field(pattern=r"^\d{16}$")] | None = None
     at: datetime
+
+    @model_validator(mode="after")
+    def one_medium(self) -> TapItem:
+        if bool(self.token) == bool(self.card):
+            raise ValueError("a tap names a ride token or a card number: one of the two")
+        return self
 
 
 class TapsIn(Schema):
     taps: Annotated[list[TapItem], Field(max_length=5000)]
+
+
+class WalletCardOut(Schema):
+    id: int
+    number: str  # masked: the last four digits
+    issued_at: datetime
+    blocked_at: datetime | None
+    replaced_by: int | None
+
+
+class DenyListOut(Schema):
+    document: str  # v1.<payload>.<signature>, checked with GET /api/wallet/keys
+    blocked: int
 
 
 class TapOut(Schema):

@@ -8,6 +8,16 @@ from misto.wallet.services.accounts import (
     staff_account,
     system_account,
 )
+from misto.wallet.services.cards import (
+    access_card,
+    blocked_cards,
+    cards_of,
+    check_card_number,
+    deny_list,
+    do_block_card,
+    do_issue_card,
+    do_replace_card,
+)
 from misto.wallet.services.corrections import do_correct
 from misto.wallet.services.fares import (
     active_passes,
@@ -27,6 +37,7 @@ from misto.wallet.services.journal import (
     do_transfer,
     history,
 )
+from misto.wallet.services.keys import public_keys
 from misto.wallet.services.payments import (
     DemoProvider,
     PaymentProvider,
@@ -42,16 +53,16 @@ from misto.wallet.services.tickets import (
     authenticate_validator,
     do_register_validator,
     issue_token,
-    public_keys,
     recent_rides,
 )
 
 __all__ = [
     "BookCheck", "DemoProvider", "Duplicate", "Leg", "PaymentProvider", "TapIn", "TapResult",
-    "access_account", "account_of", "active_passes", "apply_taps", "authenticate_validator",
-    "balance", "check_book", "check_product", "default_credit_limit", "demo_pay",
-    "discount_for", "do_buy_pass", "do_correct", "do_register_validator", "do_start_topup",
-    "do_transfer", "fare_table", "handle_callback", "history", "is_resident", "issue_token",
-    "products", "provider", "public_keys", "quote_ride", "recent_rides", "staff_account",
-    "system_account",
+    "access_account", "access_card", "account_of", "active_passes", "apply_taps",
+    "authenticate_validator", "balance", "blocked_cards", "cards_of", "check_book",
+    "check_card_number", "check_product", "default_credit_limit", "demo_pay", "deny_list",
+    "discount_for", "do_block_card", "do_buy_pass", "do_correct", "do_issue_card",
+    "do_register_validator", "do_replace_card", "do_start_topup", "do_transfer", "fare_table",
+    "handle_callback", "history", "is_resident", "issue_token", "products", "provider",
+    "public_keys", "quote_ride", "recent_rides", "staff_account", "system_account",
 ]

@@ -1,36 +1,32 @@
 """Ride tokens for the phone's QR, validators, and the taps they upload.
 
-The platform signs tokens with Ed25519 (``misto.wallet.offline``); ``MISTO_WALLET_TOKEN_KEYS``
-holds base64 seeds, the first signing, all published, so keys rotate without breaking
-tokens already on phones. Uploaded taps are applied in tap-time order, each once (its
+The platform signs tokens with Ed25519 (``misto.wallet.offline``, keys in
+:mod:`misto.wallet.services.keys`). A tap is of a token or of a city card
+(:mod:`misto.wallet.services.cards`). Uploaded taps are applied in tap-time order, each once (its
 ``tap_id``), each token once (its ``token_id``: a copied QR shown twice rides once).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.core import bus
-from misto.core.config import env_int, env_str
+from misto.core.config import env_int
 from misto.wallet import offline
 from misto.wallet.errors import WalletCode, WalletError
 from misto.wallet.events import RideValidated
 from misto.wallet.models import (
     Account,
     AccountKind,
+    Card,
     FareTable,
     Pass,
     ProductKind,
@@ -42,30 +38,9 @@ from misto.wallet.models import (
 from misto.wallet.services import fares
 from misto.wallet.services.accounts import system_account
 from misto.wallet.services.journal import Leg, balance, do_transfer
+from misto.wallet.services.keys import public_keys, signing_keys
 
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def signing_keys() -> list[Ed25519PrivateKey]:
-    configured = [part.strip() for part in env_str("MISTO_WALLET_TOKEN_KEYS", "").split(",")
-                  if part.strip()]
-    if not configured:  # outside production: derived from SECRET_KEY, stable across restarts
-        seed = hashlib.sha256(b"misto.wallet.tokens:" + settings.SECRET_KEY.encode()).digest()
-        return [Ed25519PrivateKey.from_private_bytes(seed)]
-    keys = []
-    for part in configured:
-        try:
-            keys.append(Ed25519PrivateKey.from_private_bytes(base64.b64decode(part,
-                                                                              validate=True)))
-        except (binascii.Error, ValueError) as error:
-            raise ImproperlyConfigured("MISTO_WALLET_TOKEN_KEYS: each key is a base64 "
-                                       "32-byte Ed25519 seed") from error
-    return keys
-
-
-def public_keys() -> dict[str, bytes]:
-    return {offline.key_id(offline.public_bytes(key)): offline.public_bytes(key)
-            for key in signing_keys()}
 
 
 def token_minutes() -> int:
@@ -113,8 +88,9 @@ def authenticate_validator(key: str | None) -> Validator:
 @dataclass(frozen=True)
 class TapIn:
     tap_id: str
-    token: str
+    token: str  # a ride token's QR, or "" for a card
     at: datetime
+    card: str = ""  # a city card's number, or "" for a token
 
 
 @dataclass(frozen=True)
@@ -171,26 +147,49 @@ def _apply_one(validator: Validator, tap: TapIn, keys: dict[str, bytes],
         return TapResult(tap.tap_id, "duplicate", charged=earlier.charged, basis=earlier.basis)
     if tap.at.tzinfo is None or tap.at > now + CLOCK_SKEW:  # a tap time needs its offset
         return TapResult(tap.tap_id, "refused", WalletCode.INVALID)
-    try:  # valid at the moment of the tap: uploads may come hours later
-        claims = offline.verify(tap.token, keys, int(tap.at.timestamp()))
-    except offline.TokenRefused as refused:
-        return TapResult(tap.tap_id, "refused", TOKEN_REASONS[refused.reason])
-    account = Account.objects.filter(public_id=claims.account,
-                                     kind=AccountKind.RESIDENT).first()
-    if account is None:
-        return TapResult(tap.tap_id, "refused", WalletCode.NO_ACCOUNT)
-    if Ride.objects.filter(token_id=claims.token_id).exists():
-        return TapResult(tap.tap_id, "refused", WalletCode.TOKEN_REPLAYED)
+    payer = _card_payer(tap) if tap.card else _token_payer(tap, keys)
+    if isinstance(payer, WalletCode):
+        return TapResult(tap.tap_id, "refused", payer)
     try:
         with transaction.atomic():
-            ride = _charge(validator, account, tap, claims.token_id, upload)
+            ride = _charge(validator, tap, payer, upload)
     except IntegrityError:  # a concurrent upload of the same tap or token
         return TapResult(tap.tap_id, "duplicate")
     return TapResult(tap.tap_id, "applied", charged=ride.charged, basis=ride.basis)
 
 
-def _charge(validator: Validator, account: Account, tap: TapIn, token_id: str,
-            upload: _Upload) -> Ride:
+@dataclass(frozen=True)
+class _Payer:
+    account: Account
+    token_id: str | None = None
+    card: Card | None = None
+
+
+def _token_payer(tap: TapIn, keys: dict[str, bytes]) -> _Payer | WalletCode:
+    try:  # valid at the moment of the tap: uploads may come hours later
+        claims = offline.verify(tap.token, keys, int(tap.at.timestamp()))
+    except offline.TokenRefused as refused:
+        return TOKEN_REASONS[refused.reason]
+    account = Account.objects.filter(public_id=claims.account,
+                                     kind=AccountKind.RESIDENT).first()
+    if account is None:
+        return WalletCode.NO_ACCOUNT
+    if Ride.objects.filter(token_id=claims.token_id).exists():
+        return WalletCode.TOKEN_REPLAYED
+    return _Payer(account, token_id=claims.token_id)
+
+
+def _card_payer(tap: TapIn) -> _Payer | WalletCode:
+    card = Card.objects.select_related("account").filter(number=tap.card).first()
+    if card is None:
+        return WalletCode.UNKNOWN_CARD
+    if card.blocked_at is not None and card.blocked_at <= tap.at:
+        return WalletCode.CARD_BLOCKED  # blocked before the tap: the deny-list had it
+    return _Payer(card.account, card=card)
+
+
+def _charge(validator: Validator, tap: TapIn, payer: _Payer, upload: _Upload) -> Ride:
+    account = payer.account
     Account.objects.select_for_update().filter(pk=account.pk).first()  # one tap at a time
     discount = upload.discount(account, tap.at)
     quote = fares.quote_ride(account, tap.at, table=upload.table, discount=discount)
@@ -209,7 +208,8 @@ def _charge(validator: Validator, account: Account, tap: TapIn, token_id: str,
                     memo=validator.code, use_credit=True)
         except WalletError:
             basis, charge = RideBasis.UNPAID, 0
-    ride = Ride.objects.create(tap_id=tap.tap_id, token_id=token_id, account=account,
+    ride = Ride.objects.create(tap_id=tap.tap_id, token_id=payer.token_id, card=payer.card,
+                               account=account,
                                validator=validator, at=tap.at, charged=charge, basis=basis,
                                pass_used_id=pass_id, transfer=transfer)
     bus.publish(RideValidated(validator=validator.code, at=tap.at.isoformat(),

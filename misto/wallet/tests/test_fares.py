@@ -12,7 +12,7 @@ import pytest
 from misto.residents.models import BenefitCategory, Person, PersonBenefit
 from misto.wallet import offline, services
 from misto.wallet.models import Account, Ride, Validator
-from misto.wallet.services.tickets import signing_keys
+from misto.wallet.services.keys import signing_keys
 from misto.wallet.tests.conftest import kyiv, top_up
 
 pytestmark = pytest.mark.django_db

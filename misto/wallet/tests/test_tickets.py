@@ -91,7 +91,7 @@ def test_an_expired_token_is_refused_when_the_tap_came_after_expiry(
         account: Account, validator: Validator) -> None:
     top_up(account, 5000)
     at = timezone.now() - timedelta(hours=2)
-    token = offline.sign(services.tickets.signing_keys()[0], str(account.public_id), "old",
+    token = offline.sign(services.keys.signing_keys()[0], str(account.public_id), "old",
                          int(at.timestamp()) - 1)
     result = services.apply_taps(validator, [services.TapIn("old-1", token, at)])[0]
     assert (result.status, result.code) == ("refused", "token_expired")
@@ -110,7 +110,7 @@ def test_a_ride_beyond_the_credit_limit_is_recorded_unpaid(account: Account,
     account.credit_limit = 1000
     account.save()
     at = timezone.now()
-    token = offline.sign(services.tickets.signing_keys()[0], str(account.public_id), "u1",
+    token = offline.sign(services.keys.signing_keys()[0], str(account.public_id), "u1",
                          int(at.timestamp()) + 60)
     result = services.apply_taps(validator, [services.TapIn("u-1", token, at)])[0]
     assert (result.status, result.basis, result.charged) == ("applied", "unpaid", 0)
