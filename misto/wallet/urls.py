@@ -11,5 +11,6 @@ urlpatterns = [
     path("demo-pay/<uuid:order_id>/", views.demo_pay, name="demo-pay"),
     path("passes/", views.passes, name="passes"),
     path("ticket/", views.ticket, name="ticket"),
+    path("cards/", views.cards, name="cards"),
     path("staff/validators/", views.staff_validators, name="staff-validators"),
 ]

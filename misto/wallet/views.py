@@ -124,6 +124,38 @@ def passes(request: HttpRequest) -> HttpResponse:
         "request_id": uuid.uuid4().hex})
 
 
+CARD_ACTIONS = {"block": services.do_block_card, "replace": services.do_replace_card}
+
+
+@login_required
+def cards(request: HttpRequest) -> HttpResponse:
+    """My city cards: order one, block a lost one, get a replacement (a new number)."""
+    account = _account_or_page(request)
+    if isinstance(account, HttpResponse):
+        return account
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "order":
+                services.do_issue_card(account)
+                messages.success(request, _("The card is ordered: collect it at a city "
+                                            "service centre. It rides from then on."))
+            elif action in CARD_ACTIONS:
+                posted = request.POST.get("card", "")
+                CARD_ACTIONS[action](services.access_card(
+                    account, int(posted) if posted.isdigit() else 0))
+                messages.success(request, _("The card is blocked: validators refuse it from "
+                                            "their next update.") if action == "block" else
+                                 _("The card is blocked and a new number is ordered on "
+                                   "the same wallet."))
+            else:
+                messages.error(request, _("Choose what to do with the card."))
+        except WalletError as error:
+            messages.error(request, error.message)
+        return see_other(reverse("wallet:cards"))
+    return render(request, "wallet/cards.html", {"cards": services.cards_of(account)})
+
+
 @login_required
 def ticket(request: HttpRequest) -> HttpResponse:
     account = _account_or_page(request)

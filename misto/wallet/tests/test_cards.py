@@ -119,3 +119,21 @@ def test_the_deny_list_is_signed_and_carries_only_digests(account: Account,
     head, payload, signature = document.split(".")
     with pytest.raises(offline.TokenRefused):
         offline.verify_document(f"{head}.{payload[:-3]}AAA.{signature}", keys)
+
+
+def test_the_cards_page_orders_blocks_and_replaces(rider: Any, account: Account) -> None:
+    client = signed_in(rider)
+    assert client.post("/wallet/cards/", {"action": "order"}).status_code == 303
+    card = Card.objects.get(account=account)
+    page = client.get("/wallet/cards/").content.decode()
+    assert card.masked in page and card.number not in page
+    for bad in ({"action": "block", "card": "x"}, {"action": "block", "card": "999999"},
+                {"action": "melt", "card": str(card.pk)}):
+        assert client.post("/wallet/cards/", bad, follow=True).status_code == 200
+    card.refresh_from_db()
+    assert card.blocked_at is None  # nothing changed
+    client.post("/wallet/cards/", {"action": "replace", "card": str(card.pk)})
+    card.refresh_from_db()
+    assert card.blocked_at is not None and card.replaced_by is not None
+    page = client.get("/wallet/cards/").content.decode()
+    assert card.replaced_by.masked in page
