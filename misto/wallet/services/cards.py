@@ -18,6 +18,7 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import luhn
@@ -55,7 +56,9 @@ def digest(number: str) -> str:
 
 
 def cards_of(account: Account) -> list[Card]:
-    return list(account.cards.order_by("blocked_at", "-issued_at"))
+    """In use first (a blocked card's ``blocked_at`` is set), newest first."""
+    return list(account.cards.select_related("replaced_by")
+                .order_by(F("blocked_at").asc(nulls_first=True), "-issued_at"))
 
 
 def access_card(account: Account, card_id: int) -> Card:
