@@ -34,10 +34,18 @@ class Account(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     credit_limit = models.PositiveIntegerField(_("ride-on-credit limit, kopiyky"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A pupil's account: the child's register reference (for their benefits; a child has no
+    # sign-in) and the parent who manages it. A resident's own account has neither.
+    holder = models.UUIDField(_("register person"), null=True, blank=True)
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="managed_wallets")
 
     class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["kind"], condition=~models.Q(kind="resident"), name="one_system_account")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=~models.Q(kind="resident"),
+                                    name="one_system_account"),
+            models.UniqueConstraint(fields=["manager", "holder"], name="one_pupil_account"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.pk}"
@@ -49,6 +57,7 @@ class TransferKind(models.TextChoices):
     PASS = "pass", _("pass")
     CORRECTION = "correction", _("correction")
     SERVICE = "service", _("city service")
+    FAMILY = "family", _("to a child's card")
 
 
 class Transfer(models.Model):

@@ -26,7 +26,7 @@ from misto.core.http import see_other
 from misto.core.permissions import can
 from misto.core.registry import CabinetPanel, PanelOrder
 from misto.wallet import services
-from misto.wallet.errors import WalletError
+from misto.wallet.errors import WalletCode, WalletError
 from misto.wallet.forms import kopiyky_from_text
 from misto.wallet.models import BenefitRule, TopUp, TopUpStatus, Validator
 from misto.wallet.permissions import VALIDATOR_MANAGE
@@ -125,35 +125,53 @@ def passes(request: HttpRequest) -> HttpResponse:
 
 
 CARD_ACTIONS = {"block": services.do_block_card, "replace": services.do_replace_card}
+CARD_DONE = {
+    "order": gettext_lazy("The card is ordered: collect it at a city service centre. It rides "
+                          "from then on."),
+    "block": gettext_lazy("The card is blocked: validators refuse it from their next update."),
+    "replace": gettext_lazy("The card is blocked and a new number is ordered on the same "
+                            "wallet."),
+    "move": gettext_lazy("The money is on the child's card."),
+}
+
+
+def _card_action(request: HttpRequest, account: Any, action: str) -> None:
+    """One of the cards page's forms; a refusal is a WalletError with its reason."""
+    posted, child = request.POST.get("card", ""), request.POST.get("child", "")
+    if action == "order" and child:
+        services.do_issue_pupil_card(request.user, child)
+    elif action == "order":
+        services.do_issue_card(account)
+    elif action in CARD_ACTIONS:
+        CARD_ACTIONS[action](services.access_card(request.user,
+                                                  int(posted) if posted.isdigit() else 0))
+    elif action == "move":
+        services.do_move_to_pupil(request.user, child,
+                                  kopiyky_from_text(request.POST.get("amount", "")),
+                                  request.POST.get("request_id", "")[:64] or uuid.uuid4().hex)
+    else:
+        raise WalletError(WalletCode.INVALID, _("Choose what to do with the card."))
 
 
 @login_required
 def cards(request: HttpRequest) -> HttpResponse:
-    """My city cards: order one, block a lost one, get a replacement (a new number)."""
+    """My city cards and my children's (a pupil's card, managed by the parent): order one,
+    block a lost one, get a replacement (a new number), move money to a child's card."""
     account = _account_or_page(request)
     if isinstance(account, HttpResponse):
         return account
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
-            if action == "order":
-                services.do_issue_card(account)
-                messages.success(request, _("The card is ordered: collect it at a city "
-                                            "service centre. It rides from then on."))
-            elif action in CARD_ACTIONS:
-                posted = request.POST.get("card", "")
-                CARD_ACTIONS[action](services.access_card(
-                    account, int(posted) if posted.isdigit() else 0))
-                messages.success(request, _("The card is blocked: validators refuse it from "
-                                            "their next update.") if action == "block" else
-                                 _("The card is blocked and a new number is ordered on "
-                                   "the same wallet."))
-            else:
-                messages.error(request, _("Choose what to do with the card."))
+            _card_action(request, account, action)
         except WalletError as error:
             messages.error(request, error.message)
+        else:
+            messages.success(request, CARD_DONE[action])
         return see_other(reverse("wallet:cards"))
-    return render(request, "wallet/cards.html", {"cards": services.cards_of(account)})
+    return render(request, "wallet/cards.html", {
+        "cards": services.cards_of(account), "pupils": services.pupils_of(request.user),
+        "request_id": uuid.uuid4().hex})
 
 
 @login_required

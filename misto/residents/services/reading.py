@@ -6,8 +6,10 @@ Every read of personal data by someone other than the person goes through
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -16,7 +18,13 @@ from django.utils.translation import gettext as _
 
 from misto.core.permissions import can, roles_of
 from misto.residents.errors import ResidentsCode, ResidentsError
-from misto.residents.models import AccessLogEntry, ExternalIdentity, Person, PersonBenefit
+from misto.residents.models import (
+    AccessLogEntry,
+    ExternalIdentity,
+    HouseholdLink,
+    Person,
+    PersonBenefit,
+)
 from misto.residents.services.register import person_ref
 from misto.residents.services.validation import PERSONAL_FIELDS, REGISTER_FIELDS
 
@@ -82,6 +90,30 @@ def benefits_on(user: Any, day: date) -> list[str]:
     if person is None:
         return []
     return sorted(benefit.category.code for benefit in active_benefits(person, day))
+
+
+def benefits_of(ref: Any, day: date) -> list[str]:
+    """:func:`benefits_on` for a register person by their uuid (a child's pupil card: the
+    child has no account of their own)."""
+    person = Person.objects.filter(uuid=ref).first()
+    return sorted(b.category.code for b in active_benefits(person, day)) if person else []
+
+
+@dataclass(frozen=True)
+class Child:
+    ref: UUID  # the register person's uuid
+    first_name: str
+
+
+def children_of(user: Any) -> list[Child]:
+    """The children the register records in the signed-in resident's household: whom a
+    parent may manage a pupil's card for. First names only; nothing else leaves."""
+    parent = person_of(user)
+    if parent is None:
+        return []
+    links = (HouseholdLink.objects.filter(person=parent, relation=HouseholdLink.Relation.CHILD)
+             .select_related("member").order_by("member_id"))
+    return [Child(link.member.uuid, link.member.first_name) for link in links]
 
 
 def active_benefits(person: Person, today: date | None = None) -> list[PersonBenefit]:

@@ -93,14 +93,12 @@ def issue_card(request: HttpRequest) -> Status[WalletCardOut]:
              response={200: WalletCardOut, **refusals(401, 404)},
              summary="Block a lost or stolen card (validators refuse it from their next list)")
 def block_card(request: HttpRequest, card_id: int) -> WalletCardOut:
-    account = services.access_account(request.user)
-    return card_out(services.do_block_card(services.access_card(account, card_id)))
+    return card_out(services.do_block_card(services.access_card(request.user, card_id)))
 
 
 @router.post("/account/cards/{card_id}/replace",
              response={201: WalletCardOut, **refusals(401, 404, 409)},
              summary="Block a card and give its replacement a new number on the same wallet")
 def replace_card(request: HttpRequest, card_id: int) -> Status[WalletCardOut]:
-    account = services.access_account(request.user)
-    return Status(201, card_out(services.do_replace_card(services.access_card(account,
+    return Status(201, card_out(services.do_replace_card(services.access_card(request.user,
                                                                               card_id))))

@@ -46,6 +46,13 @@ from misto.wallet.services.payments import (
     handle_callback,
     provider,
 )
+from misto.wallet.services.pupils import (
+    Pupil,
+    access_pupil_account,
+    do_issue_pupil_card,
+    do_move_to_pupil,
+    pupils_of,
+)
 from misto.wallet.services.tickets import (
     TapIn,
     TapResult,
@@ -57,12 +64,13 @@ from misto.wallet.services.tickets import (
 )
 
 __all__ = [
-    "BookCheck", "DemoProvider", "Duplicate", "Leg", "PaymentProvider", "TapIn", "TapResult",
-    "access_account", "access_card", "account_of", "active_passes", "apply_taps",
-    "authenticate_validator", "balance", "blocked_cards", "cards_of", "check_book",
-    "check_card_number", "check_product", "default_credit_limit", "demo_pay", "deny_list",
-    "discount_for", "do_block_card", "do_buy_pass", "do_correct", "do_issue_card",
-    "do_register_validator", "do_replace_card", "do_start_topup", "do_transfer", "fare_table",
-    "handle_callback", "history", "is_resident", "issue_token", "products", "provider",
-    "public_keys", "quote_ride", "recent_rides", "staff_account", "system_account",
+    "BookCheck", "DemoProvider", "Duplicate", "Leg", "PaymentProvider", "Pupil", "TapIn",
+    "TapResult", "access_account", "access_card", "access_pupil_account", "account_of",
+    "active_passes", "apply_taps", "authenticate_validator", "balance", "blocked_cards",
+    "cards_of", "check_book", "check_card_number", "check_product", "default_credit_limit",
+    "demo_pay", "deny_list", "discount_for", "do_block_card", "do_buy_pass", "do_correct",
+    "do_issue_card", "do_issue_pupil_card", "do_move_to_pupil", "do_register_validator",
+    "do_replace_card", "do_start_topup", "do_transfer", "fare_table", "handle_callback", "history",
+    "is_resident", "issue_token", "products", "provider", "public_keys", "pupils_of", "quote_ride",
+    "recent_rides", "staff_account", "system_account",
 ]

@@ -18,11 +18,12 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import luhn
 
+from misto import residents
 from misto.wallet import offline
 from misto.wallet.errors import WalletCode, WalletError
 from misto.wallet.models import Account, Card
@@ -61,9 +62,15 @@ def cards_of(account: Account) -> list[Card]:
                 .order_by(F("blocked_at").asc(nulls_first=True), "-issued_at"))
 
 
-def access_card(account: Account, card_id: int) -> Card:
-    """The account's own card (another's, or none, is the same 404)."""
-    card = Card.objects.filter(account=account, pk=card_id).first()
+def access_card(user: Any, card_id: int) -> Card:
+    """A card of the user's own wallet, or of a pupil's they manage while the register still
+    gives them the child; another's, or none, is the same 404."""
+    card = (Card.objects.select_related("account")
+            .filter(Q(account__user=user) | Q(account__manager=user), pk=card_id).first()
+            if getattr(user, "is_authenticated", False) else None)
+    if card is not None and card.account.user_id is None and card.account.holder not in {
+            child.ref for child in residents.children_of(user)}:
+        card = None
     if card is None:
         raise WalletError(WalletCode.UNKNOWN_CARD, _("There is no such card in your wallet."))
     return card

@@ -49,6 +49,19 @@ def fare_table() -> FareTable:
 def discount_for(user: Any, at: datetime) -> int:
     """The best discount (percent) the register's benefits give on the tap's local day."""
     codes = residents.benefits_on(user, timezone.localtime(at).date()) if user else []
+    return _best_discount(codes)
+
+
+def discount_for_account(account: Account, at: datetime) -> int:
+    """:func:`discount_for` of whom the account rides for: its resident, or the child of a
+    pupil's account (by the register's reference: a child has no sign-in)."""
+    if account.user_id is None and account.holder is not None:
+        return _best_discount(residents.benefits_of(account.holder,
+                                                    timezone.localtime(at).date()))
+    return discount_for(account.user, at)
+
+
+def _best_discount(codes: list[str]) -> int:
     rules = BenefitRule.objects.filter(category__in=codes).values_list("discount_percent",
                                                                        flat=True)
     return min(100, max(rules, default=0))
@@ -88,7 +101,7 @@ def quote_ride(account: Account, at: datetime, *, table: FareTable | None = None
     """What a ride at ``at`` costs this account now (reads only). An upload passes the
     fare table and the day's discount it already read (they do not change within it)."""
     table = table or fare_table()
-    discount = discount_for(account.user, at) if discount is None else discount
+    discount = discount_for_account(account, at) if discount is None else discount
     fare = _discounted(table.single_fare, discount)
     if fare == 0:
         return Quote(RideBasis.BENEFIT, 0)

@@ -136,7 +136,7 @@ class _Upload:
     def discount(self, account: Account, at: datetime) -> int:
         day = timezone.localtime(at).date()
         if (account.pk, day) not in self.discounts:
-            self.discounts[(account.pk, day)] = fares.discount_for(account.user, at)
+            self.discounts[(account.pk, day)] = fares.discount_for_account(account, at)
         return self.discounts[(account.pk, day)]
 
 
