@@ -15,6 +15,8 @@ class IndexConfig(MistoModule):
     api_router = "misto.index.api.router"
     api_prefix = "index"
     department_names = "misto.index.names.department_names"
+    # The leaders see the index where they already look: the situational centre's dashboard.
+    dashboard_panels = ("misto.index.dashboard.leadership_panel",)
     # Yearly work (values and targets by 1 February), not a clerk's everyday page: "More".
     menu = (
         MenuEntry(_("City Progress Index"), "index:home", "public"),

@@ -21,6 +21,7 @@ from misto.index.services.entering import (
     read_upload,
     set_target,
 )
+from misto.index.services.leadership import leadership
 from misto.index.services.periods import parse
 from misto.index.services.reminders import missing_entered, remind
 from misto.index.services.reporting import access_report, generate, lines
@@ -45,6 +46,7 @@ __all__ = [
     "enter",
     "generate",
     "history",
+    "leadership",
     "lines",
     "load",
     "missing_entered",
