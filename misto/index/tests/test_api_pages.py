@@ -188,3 +188,19 @@ def test_the_it_department_adds_a_citys_own_indicator_in_the_admin(client: Clien
     form["formula"] = "= 1000 * {GOV-01} / {POP-01}"
     assert client.post("/admin/index/indicator/add/", form).status_code == 302
     assert Indicator.objects.get(code="CITY-1").shipped is False
+
+
+def test_the_open_dataset_holds_the_values_with_lineage_and_no_person(
+        filled: dict[str, Any]) -> None:
+    from misto.index.datasets import DATASETS, indicators, values
+
+    rows = list(values())
+    eco = [row for row in rows if row["code"] == "ECO-01"]
+    assert [(row["period"], row["value"], row["source"], row["department"]) for row in eco] \
+        == [(str(filled["year"]), 8.9, "Уточнений звіт", "economy")]  # the current one
+    median = next(row for row in rows if row["code"] == "GOV-03" and not row["district"])
+    assert (median["function"], median["function_version"], median["inputs"]) == (
+        "reports.resolution_hours_median", 1, 3)
+    assert "economy-clerk" not in repr(rows)
+    assert len(list(indicators())) >= 100
+    assert DATASETS[0].stale_on == ("index.ValuesComputed",)
