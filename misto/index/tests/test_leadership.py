@@ -30,6 +30,7 @@ def test_the_leaders_compare_the_years_and_see_what_is_off_target(missed: int) -
     economy = next(theme for theme in view.themes if theme.theme == "economy")
     assert economy.score is not None and economy.previous is not None
     assert economy.change is not None and economy.change > 0  # unemployment fell
+    assert view.now.overall is not None and view.before.overall is not None
     assert view.change == pytest.approx(view.now.overall - view.before.overall)
     assert [(year, line.indicator.code) for year, line in view.off_target] == [
         (missed, "ECO-01")]
@@ -52,5 +53,5 @@ def test_the_dashboard_shows_the_index_to_whom_may_see_it(client: Client, missed
     assert 'id="index-leadership"' not in screen  # the wall screen keeps its fixed layout
     # A dispatcher sees the dashboard but has no business with the index there.
     client.force_login(make_staff("dispatcher-1", "dispatcher"))
-    page = client.get("/situation/dashboard/")
-    assert page.status_code == 200 and b"index-leadership" not in page.content
+    answer = client.get("/situation/dashboard/")
+    assert answer.status_code == 200 and b"index-leadership" not in answer.content
