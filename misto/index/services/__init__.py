@@ -25,6 +25,7 @@ from misto.index.services.leadership import leadership
 from misto.index.services.periods import parse
 from misto.index.services.reminders import missing_entered, remind
 from misto.index.services.reporting import access_report, generate, lines
+from misto.index.services.sdmx import sdmx_csv
 
 __all__ = [
     "access_for",
@@ -53,6 +54,7 @@ __all__ = [
     "parse",
     "read_upload",
     "remind",
+    "sdmx_csv",
     "set_target",
     "summary",
 ]
