@@ -14,7 +14,7 @@ from django.utils import timezone
 from misto.core.registry import indicator_functions
 from misto.index import services
 from misto.index.models import Value
-from misto.index.tests.conftest import in_year, last_year
+from misto.index.tests.conftest import in_year, last_year, make_reports
 from misto.testing import world
 
 
@@ -95,3 +95,22 @@ def test_the_verified_share_of_a_past_year_is_the_share_verified_then(
     services.compute(str(year), codes={"ICT-09"}, by_district=False)
     stored = Value.objects.get(indicator__code="ICT-09", period=str(year), superseded_at=None)
     assert (stored.function_version, stored.value) == (2, pytest.approx(100 / 3))
+
+
+def test_on_time_share_counts_each_report_against_its_own_categorys_target(
+        city: Any, catalogue: int) -> None:
+    """Counted in the database per target time: at the target is on time, past it late."""
+    from misto.reports.models import Category, Report
+
+    year = last_year()
+    light = make_reports(year, [48, 50])  # "light": 48 hours
+    urgent, _ = Category.objects.get_or_create(code="urgent", defaults={
+        "title": "Аварія", "title_en": "Breakdown", "sla_hours": 24})
+    made = make_reports(year, [20, 30])
+    Report.objects.filter(pk__in=[report.pk for report in made]).update(category=urgent)
+    start, end = services.parse(str(year)).bounds()
+    measure = _function("reports.resolved_on_time_share").compute(start, end, None)
+    assert (measure.value, measure.inputs) == (pytest.approx(50.0), 4)  # 48 of 48, 20 of 24
+    west = _function("reports.resolved_on_time_share").compute(start, end,
+                                                               world.WEST_DISTRICT)
+    assert west.value == pytest.approx(50.0) and light
