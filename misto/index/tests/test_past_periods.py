@@ -114,3 +114,54 @@ def test_on_time_share_counts_each_report_against_its_own_categorys_target(
     west = _function("reports.resolved_on_time_share").compute(start, end,
                                                                world.WEST_DISTRICT)
     assert west.value == pytest.approx(50.0) and light
+
+
+def test_response_and_resolution_times_are_computed_in_the_database(
+        city: Any, catalogue: int) -> None:
+    """The centre's medians and on-time share from SQL (the first of assigned or started,
+    minus the opening), the same figures the rows give by hand."""
+    from misto.situation.models import Incident, IncidentKind
+
+    year = last_year()
+    kind = IncidentKind.objects.create(code="leak", title_uk="Витік", title_en="Leak",
+                                       response_target_minutes=15,
+                                       resolution_target_minutes=240)
+    opened = in_year(year, 4, 2)
+    minutes = timedelta(minutes=1)
+    for assigned, started, resolved in ((10, 5, 60), (20, None, 120), (None, 40, None),
+                                        (None, None, None)):
+        Incident.objects.create(
+            kind=kind, title="Витік", district=world.WEST_DISTRICT, opened_at=opened,
+            assigned_at=opened + assigned * minutes if assigned else None,
+            started_at=opened + started * minutes if started else None,
+            resolved_at=opened + resolved * minutes if resolved else None, lon=35.13,
+            lat=47.82)
+    start, end = services.parse(str(year)).bounds()
+    median = _function("situation.response_minutes_median").compute(start, end, None)
+    assert (median.value, median.inputs) == (pytest.approx(20), 3)  # 5, 20, 40
+    on_time = _function("situation.response_on_time_share").compute(start, end,
+                                                                     world.WEST_DISTRICT)
+    assert (on_time.value, on_time.inputs) == (pytest.approx(100 / 3), 3)
+    resolution = _function("situation.resolution_minutes_median").compute(start, end, None)
+    assert (resolution.value, resolution.inputs) == (pytest.approx(90), 2)
+
+
+def test_the_mean_days_to_answer_an_appeal_is_computed_in_the_database(
+        city: Any, catalogue: int) -> None:
+    from misto.appeals.models import Appeal, Reception, Status
+
+    year = last_year()
+    reception = Reception.objects.create(code="mayor", kind="mayor", title_uk="Мер",
+                                         title_en="Mayor", department="council")
+    for number, (received, answered) in enumerate(((1, 4), (10, 16), (20, None))):
+        Appeal.objects.create(
+            number=f"К-{number}", kind="proposal", channel="web", reception=reception,
+            department="council", subject="Лавки", received_on=date(year, 3, received),
+            due=date(year, 4, received),
+            status=Status.ANSWERED if answered else Status.REGISTERED,
+            # Half past midnight in the city is still the day before in UTC.
+            answered_at=in_year(year, 3, answered, 0) + timedelta(minutes=30)
+            if answered else None)
+    start, end = services.parse(str(year)).bounds()
+    mean = _function("appeals.answer_days_mean").compute(start, end, None)
+    assert (mean.value, mean.inputs) == (pytest.approx(4.5), 2)  # 3 and 6 days, local
