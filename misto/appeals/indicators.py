@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import statistics
 from datetime import datetime
 
-from django.db.models import Count, F, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDate
 
 from misto.appeals.models import Appeal, Channel, Status
 from misto.core.registry import IndicatorFunction, Measure
@@ -36,11 +36,13 @@ def answered_on_time_share(start: datetime, end: datetime, district: str | None)
 
 
 def answer_days_mean(start: datetime, end: datetime, district: str | None) -> Measure:
-    pairs = Appeal.objects.filter(status=Status.ANSWERED, answered_at__gte=start,
-                                  answered_at__lt=end).values_list("received_on", "answered_at")
-    days = [(answered.date() - received_on).days for received_on, answered in pairs
-            if answered is not None]
-    return Measure(statistics.fmean(days) if days else None, len(days))
+    """Mean days from receiving (a date) to the answer's date in the city, in SQL."""
+    found = Appeal.objects.filter(status=Status.ANSWERED, answered_at__gte=start,
+                                  answered_at__lt=end).aggregate(
+        mean=Avg(ExpressionWrapper(TruncDate("answered_at") - F("received_on"),
+                                   output_field=DurationField())), n=Count("pk"))
+    mean = found["mean"]
+    return Measure(mean.total_seconds() / 86400 if mean is not None else None, found["n"])
 
 
 INDICATORS = (
@@ -50,6 +52,8 @@ INDICATORS = (
                       "% of the period's appeals received through the e-reception."),
     IndicatorFunction("appeals.answered_on_time_share", answered_on_time_share,
                       "% of the appeals answered in the period within their legal term."),
+    # Version 2: the answer's date in the city (version 1 took its UTC date).
     IndicatorFunction("appeals.answer_days_mean", answer_days_mean,
-                      "Mean days from receiving to answering, over the period's answers."),
+                      "Mean days from receiving to answering, over the period's answers.",
+                      version=2),
 )

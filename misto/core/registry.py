@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from django.apps import AppConfig, apps
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 Audience = Literal["public", "resident", "staff"]
+Panel = TypeVar("Panel")
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,20 @@ class CabinetPanel:
     url_name: str | None = None
     order: int = PanelOrder.OTHER
     # A stable id for the panel's section on the page (and for tests), e.g. "reports-mine".
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """What a module shows on the situational centre's dashboard, where the city's leaders
+    already look (the City Progress Index's figures). The builder decides who sees it:
+    it returns ``None`` for a user without the module's permission. The template, rendered
+    with ``panel``, holds its own links."""
+
+    title: str | Promise
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    # A stable id for the panel's section on the page (and for tests), e.g. "index-leaders".
     key: str = ""
 
 
@@ -236,6 +251,9 @@ class MistoModule(AppConfig):
     # Dotted path to ``callable(request) -> list[Banner]``: site-wide notices (every page).
     banners: str | None = None
     cabinet_panels: tuple[str, ...] = ()
+    # Dotted paths to ``callable(request) -> DashboardPanel | None``: panels on the
+    # situational centre's dashboard (and its leadership view), in module order.
+    dashboard_panels: tuple[str, ...] = ()
     # Links of the cabinet's quick actions ("report a problem"), shown like ``menu``.
     quick_actions: tuple[MenuEntry, ...] = ()
     # The staff workspaces this module offers, per role.
@@ -287,19 +305,27 @@ class MistoModule(AppConfig):
 
     def build_cabinet_panels(self, request: HttpRequest) -> list[CabinetPanel]:
         paths = ((self.cabinet_panel,) if self.cabinet_panel else ()) + self.cabinet_panels
-        panels = []
-        for path in paths:
-            builder: Callable[[HttpRequest], CabinetPanel | None] = import_string(path)
-            panel = builder(request)
-            if panel is not None:
-                panels.append(panel)
-        return panels
+        return _built(paths, request)
+
+    def build_dashboard_panels(self, request: HttpRequest) -> list[DashboardPanel]:
+        return _built(self.dashboard_panels, request)
 
     def build_banners(self, request: HttpRequest) -> list[Banner]:
         if not self.banners:
             return []
         builder: Callable[[HttpRequest], list[Banner]] = import_string(self.banners)
         return builder(request)
+
+
+def _built(paths: Iterable[str], request: HttpRequest) -> list[Panel]:
+    """The panels the builders at ``paths`` offer this request (``None``: nothing to show)."""
+    panels = []
+    for path in paths:
+        builder: Callable[[HttpRequest], Panel | None] = import_string(path)
+        panel = builder(request)
+        if panel is not None:
+            panels.append(panel)
+    return panels
 
 
 def indicator_functions() -> dict[str, tuple[str, IndicatorFunction]]:
@@ -445,6 +471,14 @@ def registered_apps(organisation: str) -> list[RegisteredApp]:
 def banners_for(request: HttpRequest) -> list[Banner]:
     """Every installed module's site-wide banners, in module order."""
     return [banner for config in modules() for banner in config.build_banners(request)]
+
+
+def dashboard_panels_for(request: HttpRequest) -> list[DashboardPanel]:
+    """Every installed module's panels for the situational centre's dashboard, in module
+    order, each with a key (its section's anchor on the page)."""
+    panels = [panel for config in modules() for panel in config.build_dashboard_panels(request)]
+    return [panel if panel.key else replace(panel, key=f"dashboard-panel-{number}")
+            for number, panel in enumerate(panels, 1)]
 
 
 def demo_order() -> list[MistoModule]:

@@ -25,3 +25,6 @@ COMPUTE = declare("index.value.compute", _("Recompute the computed indicators"),
                   roles={"it_admin"})
 INDICATOR_ADMIN = declare("index.indicator.admin",
                           _("Add and change the city's own indicators"), roles={"it_admin"})
+LEADERSHIP_VIEW = declare("index.leadership.view",
+                          _("See the City Progress Index on the situational centre's "
+                            "dashboard"), roles={"clerk", "auditor", "it_admin"})

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/<int:report_id>.<str:fmt>", views.report_file, name="report_file"),
     path("data/values.csv", views.all_values, name="all_values"),
+    path("data/values.sdmx.csv", views.all_values_sdmx, name="all_values_sdmx"),
     path("staff/", views.staff, name="staff"),
     path("staff/value/", views.staff_value, name="staff_value"),
     path("staff/target/", views.staff_target, name="staff_target"),

@@ -29,6 +29,7 @@ from misto.index import services
 from misto.index.api.convert import COMPOSITE_METHOD, latest_map
 from misto.index.errors import BadRows, IndexCode, ProgressIndexError
 from misto.index.models import Indicator, Method, Report, Target, Theme, Value
+from misto.index.services.sdmx import MEDIA_TYPE as SDMX_MEDIA_TYPE
 
 YEARS_SHOWN = 5
 
@@ -132,7 +133,7 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "index/indicator.html", {
         "indicator": found, "chart": chart(yearly), "yearly": yearly, "values": periods,
         "targets": [(y, targets[y]) for y in sorted(targets)], "districts": districts,
-        "formats": ("csv", "json", "opensdg.csv")})
+        "formats": ("csv", "json", "opensdg.csv", "sdmx.csv")})
 
 
 def lineage(request: HttpRequest, code: str, value_id: int) -> HttpResponse:
@@ -185,6 +186,8 @@ def download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         kind = "application/json"
     elif fmt == "opensdg.csv":
         body, kind = open_sdg(found), "text/csv; charset=utf-8"
+    elif fmt == "sdmx.csv":
+        body, kind = services.sdmx_csv(found), f"{SDMX_MEDIA_TYPE}; charset=utf-8"
     else:
         raise Http404(_("There is no such file."))
     response = HttpResponse(body, content_type=kind)
@@ -201,6 +204,14 @@ def all_values(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(_csv(rows, ["code", "period", "district", "value", "method"]),
                             content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="index-values.csv"'
+    return response
+
+
+def all_values_sdmx(request: HttpRequest) -> HttpResponse:
+    """Every current value as an SDMX-CSV 2.0 data message (``services.sdmx``)."""
+    response = HttpResponse(services.sdmx_csv(),
+                            content_type=f"{SDMX_MEDIA_TYPE}; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="index-values.sdmx.csv"'
     return response
 
 

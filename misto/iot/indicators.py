@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 
 from misto.core.registry import IndicatorFunction, Measure
-from misto.iot.models import Device, EntityType, Reading
+from misto.iot.models import Aggregate, Device, EntityType, Reading
 
 Compute = Callable[[datetime, datetime, str | None], Measure]
 
@@ -43,10 +43,19 @@ def lorawan_devices(start: datetime, end: datetime, district: str | None) -> Mea
 
 
 def online_share(start: datetime, end: datetime, district: str | None) -> Measure:
-    """% of active devices that sent a reading in the period and are not reported offline
-    (the offline mark is the device's state when computed)."""
-    counts = _devices(end, district).aggregate(
-        total=Count("pk"), online=Count("pk", filter=Q(last_seen__gte=start, offline=False)))
+    """% of the devices in service in the period that reported at least once in it: a raw
+    reading, or the hourly aggregate that outlives the raw readings. Answered from that
+    history, so a past period gets its own share, never today's (version 1 read the
+    device's current "offline" mark and last contact). In service: installed before the
+    period's end and either active now or reporting in the period (a device retired
+    since, silent in the period, is not counted: its retirement date is not kept)."""
+    reported = Q(Exists(Reading.objects.filter(device_id=OuterRef("pk"), ts__gte=start,
+                                               ts__lt=end))) | Q(Exists(
+        Aggregate.objects.filter(device_id=OuterRef("pk"), period=Aggregate.Period.HOUR,
+                                 start__gte=start, start__lt=end)))
+    rows = Device.objects.filter(installed_at__lt=end).filter(Q(active=True) | reported)
+    counts = (rows.filter(district=district) if district else rows).aggregate(
+        total=Count("pk"), online=Count("pk", filter=reported))
     total = counts["total"]
     return Measure(100.0 * counts["online"] / total if total else None, total)
 
@@ -69,8 +78,9 @@ def readings(start: datetime, end: datetime, district: str | None) -> Measure:
 
 
 def _declare(name: str, function: Compute, description: str, *,
-             by_district: bool = True) -> IndicatorFunction:
-    return IndicatorFunction(name, function, description, by_district=by_district)
+             by_district: bool = True, version: int = 1) -> IndicatorFunction:
+    return IndicatorFunction(name, function, description, version=version,
+                             by_district=by_district)
 
 
 INDICATORS = (
@@ -93,7 +103,7 @@ INDICATORS = (
     _declare("iot.lorawan_devices", lorawan_devices,
              "Active devices connected over LoRaWAN."),
     _declare("iot.online_share", online_share,
-             "% of active devices that reported in the period and are not offline."),
+             "% of the devices in service that reported in the period.", version=2),
     _declare("iot.pm25_mean", _mean("pm25"),
              "Mean PM2.5 concentration over the period's readings of public stations."),
     _declare("iot.pm10_mean", _mean("pm10"),

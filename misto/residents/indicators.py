@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
 from misto.core.registry import IndicatorFunction, Measure
-from misto.residents.models import ExternalIdentity, Person, PersonBenefit, Verification
+from misto.residents.models import (
+    ExternalIdentity,
+    Person,
+    PersonBenefit,
+    PersonChange,
+    Verification,
+)
 
 
 def _people(end: datetime, district: str | None) -> QuerySet[Person]:
@@ -21,13 +28,35 @@ def registered(start: datetime, end: datetime, district: str | None) -> Measure:
     return Measure(float(count), count)
 
 
+def _verified_then(person_ids: list[int], end: datetime) -> dict[int, bool]:
+    """Whether each person was verified at ``end``, from their last register record before
+    it (the record keeps the whole state; only its verification level is read here).
+    A person with no record before ``end`` is left out: their level then is not known."""
+    found: dict[int, bool] = {}
+    for change in (PersonChange.objects.filter(person_id__in=person_ids, at__lt=end)
+                   .order_by("person_id", "-version").only("person_id", "snapshot")):
+        if change.person_id not in found:
+            level = json.loads(change.snapshot)["state"].get("verification")
+            found[change.person_id] = level not in (None, Verification.SELF)
+    return found
+
+
 def verified_share(start: datetime, end: datetime, district: str | None) -> Measure:
-    """% of the register's entries verified by an identity provider or a clerk (the state
-    at computation: a verification's date is not kept)."""
-    counts = _people(end, district).aggregate(total=Count("pk"), verified=Count(
-        "pk", filter=~Q(verification=Verification.SELF)))
-    total = counts["total"]
-    return Measure(100.0 * counts["verified"] / total if total else None, total)
+    """% of the register's entries verified by an identity provider or a clerk, as they
+    stood at the period's end. Counted in the database for everyone whose level has not
+    changed since (their level then is today's); for the few whose level changed after the
+    period, the register's history says what it was then. Version 1 counted today's levels
+    for any period."""
+    people = _people(end, district)
+    changed = list(people.filter(pk__in=PersonChange.objects.filter(
+        at__gte=end, fields__icontains='"verification"').values("person_id"))
+        .values_list("pk", flat=True))
+    counts = people.exclude(pk__in=changed).aggregate(
+        total=Count("pk"), verified=Count("pk", filter=~Q(verification=Verification.SELF)))
+    then = _verified_then(changed, end)
+    total = counts["total"] + len(then)
+    verified = counts["verified"] + sum(then.values())
+    return Measure(100.0 * verified / total if total else None, total)
 
 
 def with_account_share(start: datetime, end: datetime, district: str | None) -> Measure:
@@ -67,8 +96,8 @@ INDICATORS = (
                       "Entries of the territorial-community register at the period's end.",
                       by_district=True),
     IndicatorFunction("residents.verified_share", verified_share,
-                      "% of the register's entries with a verified identity.",
-                      by_district=True),
+                      "% of the register's entries with a verified identity at the "
+                      "period's end.", version=2, by_district=True),
     IndicatorFunction("residents.with_account_share", with_account_share,
                       "% of the register's entries linked to a resident's account.",
                       by_district=True),

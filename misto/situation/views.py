@@ -35,6 +35,7 @@ from misto import twin
 from misto.core.config import env_float
 from misto.core.errors import MistoError
 from misto.core.i18n import localized
+from misto.core.registry import dashboard_panels_for
 from misto.situation import services
 from misto.situation.models import (
     ACTIVE_STATUSES,
@@ -134,6 +135,8 @@ def _dashboard(request: HttpRequest, *, read_only: bool) -> HttpResponse:
                "config": _map_config(request, read_only=read_only)}
     if request.GET.get("fragment") == "1":
         return render(request, "situation/_figures.html", context)
+    # Other modules' panels (the City Progress Index), each shown to whom its module allows.
+    context["panels"] = dashboard_panels_for(request)
     return render(request, "situation/dashboard.html", context)
 
 

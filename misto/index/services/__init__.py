@@ -21,9 +21,11 @@ from misto.index.services.entering import (
     read_upload,
     set_target,
 )
+from misto.index.services.leadership import leadership
 from misto.index.services.periods import parse
 from misto.index.services.reminders import missing_entered, remind
 from misto.index.services.reporting import access_report, generate, lines
+from misto.index.services.sdmx import sdmx_csv
 
 __all__ = [
     "access_for",
@@ -45,12 +47,14 @@ __all__ = [
     "enter",
     "generate",
     "history",
+    "leadership",
     "lines",
     "load",
     "missing_entered",
     "parse",
     "read_upload",
     "remind",
+    "sdmx_csv",
     "set_target",
     "summary",
 ]

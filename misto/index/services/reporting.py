@@ -52,6 +52,15 @@ class Line:
         return self.actual >= self.planned
 
     @property
+    def planned_text(self) -> str:
+        """The planned value as people read it in the active language (8,5 in Ukrainian)."""
+        return _number(self.planned)
+
+    @property
+    def actual_text(self) -> str:
+        return _number(self.actual)
+
+    @property
     def status(self) -> str:
         return {True: _("achieved"), False: _("not achieved"), None: _("no data")}[
             self.achieved]

@@ -188,3 +188,52 @@ def test_the_it_department_adds_a_citys_own_indicator_in_the_admin(client: Clien
     form["formula"] = "= 1000 * {GOV-01} / {POP-01}"
     assert client.post("/admin/index/indicator/add/", form).status_code == 302
     assert Indicator.objects.get(code="CITY-1").shipped is False
+
+
+def test_the_open_dataset_holds_the_values_with_lineage_and_no_person(
+        filled: dict[str, Any]) -> None:
+    from misto.index.datasets import DATASETS, indicators, values
+
+    rows = list(values())
+    eco = [row for row in rows if row["code"] == "ECO-01"]
+    assert [(row["period"], row["value"], row["source"], row["department"]) for row in eco] \
+        == [(str(filled["year"]), 8.9, "Уточнений звіт", "economy")]  # the current one
+    median = next(row for row in rows if row["code"] == "GOV-03" and not row["district"])
+    assert (median["function"], median["function_version"], median["inputs"]) == (
+        "reports.resolution_hours_median", 1, 3)
+    assert "economy-clerk" not in repr(rows)
+    assert len(list(indicators())) >= 100
+    assert DATASETS[0].stale_on == ("index.ValuesComputed",)
+
+
+def test_sdmx_csv_parses_back_to_the_current_values(client: Client,
+                                                    filled: dict[str, Any]) -> None:
+    """SDMX-CSV 2.0: the fixed first columns, one observation a row, and every current
+    value read back from the file as stored (the public file and one indicator's)."""
+    import csv
+    import io
+
+    answer = client.get("/index/data/values.sdmx.csv")
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("application/vnd.sdmx.data+csv; version=2.0.0")
+    text = answer.content.decode()
+    assert text.startswith("STRUCTURE,STRUCTURE_ID,ACTION,") and "\r\n" in text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {(row["STRUCTURE"], row["STRUCTURE_ID"], row["ACTION"]) for row in rows} == {
+        ("dataflow", "MISTO:CITY_PROGRESS_INDEX(1.0.0)", "I")}
+    read = {(row["INDICATOR"], row["REF_AREA"], row["TIME_PERIOD"]): float(row["OBS_VALUE"])
+            for row in rows}
+    stored = {(code, district or "_T", period): value for code, district, period, value in
+              Value.objects.filter(superseded_at=None).values_list(
+                  "indicator__code", "district", "period", "value")}
+    assert read == stored and len(read) == len(rows)  # one row per observation
+    year = str(filled["year"])
+    assert read[("ECO-01", "_T", year)] == 8.9  # the corrected value, not the first
+    assert read[("GOV-03", world.WEST_DISTRICT, year)] == pytest.approx(15)
+    for row in rows:
+        assert row["FREQ"] == {4: "A", 7: "Q" if "Q" in row["TIME_PERIOD"] else "M"}[
+            len(row["TIME_PERIOD"])]
+    eco = next(row for row in rows if row["INDICATOR"] == "ECO-01")
+    assert (eco["UNIT_MEASURE"], eco["COLLECTION"]) == ("%", "entered")
+    one = client.get("/index/indicators/ECO-01/data.sdmx.csv").content.decode()
+    assert [row["INDICATOR"] for row in csv.DictReader(io.StringIO(one))] == ["ECO-01"]

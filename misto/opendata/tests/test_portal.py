@@ -26,7 +26,8 @@ from misto.testing import make_staff
 
 pytestmark = pytest.mark.django_db
 SHAPES = Path(__file__).parent / "shapes"
-DECLARED = {"appeals-statistics", "directory", "districts", "incidents-resolved", "landmarks",
+DECLARED = {"appeals-statistics", "city-progress-index", "directory", "districts",
+            "incidents-resolved", "landmarks",
             "ledger", "outages-and-announcements", "petitions", "reports", "sensor-devices",
             "sensor-readings-hourly", "shelters", "streets"}
 
@@ -47,6 +48,14 @@ def test_the_demo_publishes_every_declared_dataset_typed(demo: None) -> None:
     assert capacity == {"name": "capacity", "type": "integer", "title": "Місткість",
                         "description": "Capacity", "unit": "persons"}
     assert OutboxEvent.objects.filter(name="opendata.DatasetPublished").count() >= 7
+    # The index computes its values after the portal's demo has published (it counts the
+    # portal's datasets): its index.ValuesComputed marked its dataset stale, and the
+    # regeneration the handler queued publishes the values.
+    assert "city-progress-index" in services.stale()
+    regenerate_stale.call()
+    index = Resource.objects.get(dataset__name="city-progress-index", table="values",
+                                 format="CSV")
+    assert len(index.content.splitlines()) > 100
     # The demo's events, delivered after it, changed some (the ledger's entries); once
     # caught up, a run with nothing changed makes no new version.
     services.regenerate()

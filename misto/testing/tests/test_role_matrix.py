@@ -499,7 +499,8 @@ NOT_ROLE_GATED: dict[str, str] = {
            "coverage and the yearly reports (figures only, nothing personal)",
            "index:home", "index:theme", "index:catalogue", "index:indicator",
            "index:download", "index:lineage", "index:coverage", "index:reports",
-           "index:report_file", "index:all_values", "GET /api/index/indicators",
+           "index:report_file", "index:all_values", "index:all_values_sdmx",
+           "GET /api/index/indicators",
            "GET /api/index/indicators/{code}", "GET /api/index/indicators/{code}/values",
            "GET /api/index/composite", "GET /api/index/coverage", "GET /api/index/reports"),
     **_why("public read: budget rounds, projects (rejected ones with the reason) and their "
