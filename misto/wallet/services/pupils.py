@@ -12,6 +12,7 @@ removed in the register ends the management.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -87,9 +88,7 @@ def do_move_to_pupil(parent: Any, ref: Any, amount: int, request_id: str) -> int
     check_move(amount)
     pupil = access_pupil_account(parent, ref)
     own = access_account(parent)
-    try:
+    with contextlib.suppress(Duplicate):  # the same form sent twice: moved once
         do_transfer(TransferKind.FAMILY, f"family:{own.pk}:{request_id}",
                     [Leg(own, -amount), Leg(pupil, amount)], by=parent)
-    except Duplicate:
-        pass  # the same form sent twice: moved once
     return balance(pupil)
