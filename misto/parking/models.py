@@ -17,12 +17,13 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ZoneKind(models.TextChoices):
-    PAID = "paid", _("paid")
-    FREE = "free", _("free")
-    RESIDENTS = "residents", _("residents only")
+    PAID = "paid", pgettext_lazy("parking zone", "paid")
+    FREE = "free", pgettext_lazy("parking zone", "free")
+    RESIDENTS = "residents", pgettext_lazy("parking zone", "residents only")
 
 
 class Zone(models.Model):
