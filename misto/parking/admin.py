@@ -19,7 +19,7 @@ from misto.parking.services import check_lot_area
 class LotForm(forms.ModelForm):
     class Meta:
         model = Lot
-        exclude = ("point", "district")
+        fields = ("code", "name", "name_en", "zone", "area", "bookable", "closed", "feature_id")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -57,7 +57,7 @@ def pay(request: HttpRequest, session_id: uuid.UUID) -> ParkingSessionOut:
 @router.get("/bookings", response={200: list[ParkingBookingOut], **refusals(401)},
             summary="My bookings, latest first")
 def my_bookings(request: HttpRequest) -> list[ParkingBookingOut]:
-    rows = Booking.objects.filter(user=request.user).select_related("place__lot")[:100]
+    rows = Booking.objects.filter(user_id=int(request.user.pk or 0)).select_related("place__lot")[:100]
     return [booking_out(b) for b in rows]
 
 
@@ -80,7 +80,7 @@ def _permit_out(permit: Permit) -> ParkingPermitOut:
             summary="My parking permits")
 def my_permits(request: HttpRequest) -> list[ParkingPermitOut]:
     return [_permit_out(p) for p in
-            Permit.objects.filter(user=request.user).select_related("zone")[:100]]
+            Permit.objects.filter(user_id=int(request.user.pk or 0)).select_related("zone")[:100]]
 
 
 @router.post("/permits", response={201: ParkingPermitOut, **refusals(401, 403, 404)},

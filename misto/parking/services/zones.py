@@ -116,18 +116,18 @@ def with_free(rows: QuerySet[Lot] | None = None) -> list[LotNow]:
         unsensed = lot.total - lot.sensed
         free = lot.free_sensed + max(0, unsensed - unplaced.get(lot.pk, 0))
         found.append(LotNow(lot, lot.total, free, lot.disabled_free,
-                            _state(lot, free, lot.sensed)))
+                            _state(lot, free, lot.sensed, lot.total)))
     return found
 
 
-def _state(lot: Lot, free: int, sensed: int) -> str:
+def _state(lot: Lot, free: int, sensed: int, total: int) -> str:
     if lot.closed:
         return "closed"
     if not sensed:
         return "nodata"
     if free == 0:
         return "full"
-    return "few" if free < max(1, FEW * lot.total) else "many"
+    return "few" if free < max(1, FEW * total) else "many"
 
 
 def nearest_lots(lon: float, lat: float, n: int = 3) -> list[LotNow]:
