@@ -23,8 +23,8 @@ QUANTITY = "occupancy"
 
 def apply(samples: Sequence[Sample]) -> int:
     """Take the samples (in time order); returns how many changed a place."""
-    places = {place.sensor: place for place in Place.objects.select_for_update(of=("self",))
-              .select_related("lot").filter(sensor__in={s.device for s in samples})}
+    places = {place.sensor: place for place in Place.objects.select_for_update()
+              .filter(sensor__in={s.device for s in samples})}
     tallies: dict[tuple[int, datetime], list[int]] = defaultdict(lambda: [0, 0])
     touched: dict[int, Place] = {}
     freed: list[tuple[Place, datetime]] = []

@@ -100,23 +100,26 @@ class LotNow:
 
 
 def with_free(rows: QuerySet[Lot] | None = None) -> list[LotNow]:
-    """Every lot (or ``rows``) with its free places now: three aggregate queries."""
-    rows = (rows if rows is not None else Lot.objects.all()).select_related("zone")
-    counts = rows.annotate(
-        total=Count("places"),
-        sensed=Count("places", filter=Q(places__sensor__isnull=False)),
-        free_sensed=Count("places", filter=Q(places__sensor__isnull=False,
-                                             places__occupied=False)),
-        disabled_free=Count("places", filter=Q(places__kind=PlaceKind.DISABLED) & (
-            Q(places__occupied=False) | Q(places__sensor__isnull=True))))
+    """Every lot (or ``rows``) with its free places now: three queries, the counts grouped
+    by the places' lot id (never by the lots' geometry columns)."""
+    lots = list((rows if rows is not None else Lot.objects.all()).select_related("zone"))
+    places = Place.objects.all() if rows is None else \
+        Place.objects.filter(lot_id__in=[lot.pk for lot in lots])
+    counts = {row["lot_id"]: row for row in places.values("lot_id").order_by().annotate(
+        total=Count("pk"), sensed=Count("pk", filter=Q(sensor__isnull=False)),
+        free_sensed=Count("pk", filter=Q(sensor__isnull=False, occupied=False)),
+        disabled_free=Count("pk", filter=Q(kind=PlaceKind.DISABLED) & (
+            Q(occupied=False) | Q(sensor__isnull=True))))}
     unplaced = dict(Session.objects.filter(stopped_at__isnull=True, place__isnull=True)
-                    .values("lot").annotate(n=Count("pk")).values_list("lot", "n"))
+                    .values("lot").order_by().annotate(n=Count("pk")).values_list("lot", "n"))
     found = []
-    for lot in counts:
-        unsensed = lot.total - lot.sensed
-        free = lot.free_sensed + max(0, unsensed - unplaced.get(lot.pk, 0))
-        found.append(LotNow(lot, lot.total, free, lot.disabled_free,
-                            _state(lot, free, lot.sensed, lot.total)))
+    empty = {"total": 0, "sensed": 0, "free_sensed": 0, "disabled_free": 0}
+    for lot in lots:
+        count = counts.get(lot.pk, empty)
+        unsensed = count["total"] - count["sensed"]
+        free = count["free_sensed"] + max(0, unsensed - unplaced.get(lot.pk, 0))
+        found.append(LotNow(lot, count["total"], free, count["disabled_free"],
+                            _state(lot, free, count["sensed"], count["total"])))
     return found
 
 
