@@ -60,7 +60,9 @@ def access_session(user: Any, public_id: Any) -> Session:
 
 
 def sessions_of(user: Any) -> QuerySet[Session]:
-    return Session.objects.filter(user=user).select_related("lot", "zone", "place")
+    if not getattr(user, "is_authenticated", False):
+        return Session.objects.none()
+    return Session.objects.filter(user_id=int(user.pk)).select_related("lot", "zone", "place")
 
 
 def check_start(user: Any, plate_text: str, lot: Lot, *, zone_code: str = "",

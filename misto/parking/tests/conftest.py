@@ -65,13 +65,16 @@ def sensors(city: Lot) -> Iterator[dict[str, Any]]:
     from misto.iot.demo import ensure_catalogue
     from misto.iot.ingest import reset_directory
     from misto.iot.models import Reading
+    from misto.iot.rules import reset_rule_index
     from misto.iot.services import register_device
 
     ensure_catalogue()
     reset_directory()
+    reset_rule_index()  # the catalogue's rules are new rows in every test
     yield {uid: register_device(uid, uid, "parking-lpp", lon=35.1300, lat=47.8200)
            for uid in ("park-t1", "park-t2")}
     reset_directory()
+    reset_rule_index()
     Reading.objects.all()._raw_delete(Reading.objects.db)
 
 
