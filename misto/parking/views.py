@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -63,8 +64,8 @@ def start(request: HttpRequest) -> HttpResponse:
             place_number=request.POST.get("place", "")))
     except MistoError as error:
         messages.error(request, error.message)
-        query = f"?plate={plate[:20]}&lot={lot_code[:20]}"
-        return see_other(reverse("parking:map") + query + "#start")
+        query = urlencode({"plate": plate[:20], "lot": lot_code[:20]})
+        return see_other(f"{reverse('parking:map')}?{query}#start")
     messages.success(request, _("Parking started in lot %(lot)s.") % {"lot": lot.code})
     return see_other(reverse("parking:session", args=[session.public_id]))
 

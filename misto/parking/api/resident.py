@@ -57,7 +57,8 @@ def pay(request: HttpRequest, session_id: uuid.UUID) -> ParkingSessionOut:
 @router.get("/bookings", response={200: list[ParkingBookingOut], **refusals(401)},
             summary="My bookings, latest first")
 def my_bookings(request: HttpRequest) -> list[ParkingBookingOut]:
-    rows = Booking.objects.filter(user_id=int(request.user.pk or 0)).select_related("place__lot")[:100]
+    rows = Booking.objects.filter(user_id=int(request.user.pk or 0))\
+        .select_related("place__lot")[:100]
     return [booking_out(b) for b in rows]
 
 
