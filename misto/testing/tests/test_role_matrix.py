@@ -476,6 +476,13 @@ CASES: dict[str, Case] = {
                                     "/wallet/staff/validators/"),
     "POST /api/wallet/validators": Case("wallet.validator.manage", "post",
                                         "/api/wallet/validators", {"code": "bus-9"}, json=True),
+    # parking
+    "parking:staff-stats": Case("parking.stats.view", "get", "/parking/staff/stats/"),
+    "GET /api/parking/stats": Case("parking.stats.view", "get", "/api/parking/stats"),
+    "POST /api/parking/check": Case(
+        "parking.enforcement.check", "post", "/api/parking/check",
+        {"registration_number": "AA1234BB",
+         "location": {"type": "Point", "coordinates": [35.13, 47.82]}}, json=True),
 }
 
 
@@ -577,6 +584,17 @@ NOT_ROLE_GATED: dict[str, str] = {
            "POST /api/wallet/providers/{provider}/callback",
            "POST /api/wallet/providers/{provider}/form-callback",
            "POST /api/wallet/validators/taps", "GET /api/wallet/validators/deny-list"),
+    **_why("public read: parking lots, their free places now, zones and tariffs (counts, "
+           "nothing personal)", "parking:map", "GET /api/parking/lots",
+           "GET /api/parking/lots.geojson", "GET /api/parking/lots/near",
+           "GET /api/parking/zones"),
+    **_why("a signed-in driver's own sessions, bookings and permits (another's session is a "
+           "404; tested in misto/parking/tests)", "parking:start", "parking:sessions",
+           "parking:session", "parking:stop", "parking:pay", "GET /api/parking/sessions",
+           "POST /api/parking/sessions", "POST /api/parking/sessions/{session_id}/stop",
+           "POST /api/parking/sessions/{session_id}/pay", "GET /api/parking/bookings",
+           "POST /api/parking/bookings", "GET /api/parking/permits",
+           "POST /api/parking/permits"),
     **_why("public read: the directory of receptions", "appeals:index",
            "GET /api/appeals/receptions"),
     **_why("public read: the city directory, its e-services, partners and HSDS open data",

@@ -1,0 +1,54 @@
+"""Issue 20's parking flow in a real browser, at (uk, phone) and (en, desktop): a resident
+opens the parking map, sees the lots' free places, starts a session, stops it and sees the
+receipt. Each page passes axe, fits the screen and raises no script error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from misto.iot.storage import store_readings
+from misto.parking.models import Lot, Session, SessionStatus
+from misto.testing.visit import Visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WORDS = {"uk": {"free": "3 з 4", "plate": "Номерний знак", "lot": "Майданчик",
+                "start": "Почати паркування", "stop": "Зупинити паркування",
+                "receipt": "Квитанція за паркування"},
+         "en": {"free": "3 of 4", "plate": "Plate", "lot": "Lot", "start": "Start parking",
+                "stop": "Stop parking", "receipt": "Parking receipt"}}
+
+
+@pytest.mark.parametrize("language,device", [("uk", "phone"), ("en", "desktop")])
+def test_see_free_places_start_stop_and_get_a_receipt(live_server: Any, browser: Any,
+                                                     city: Lot, sensors: dict[str, Any],
+                                                     driver: Any, language: str,
+                                                     device: str) -> None:
+    words = WORDS[language]
+    now = timezone.now()
+    store_readings([(sensors["park-t1"].pk, "occupancy", now, 1.0),
+                    (sensors["park-t2"].pk, "occupancy", now, 0.0)])
+    visit = Visit(browser, live_server, driver, language, device, prefix="parking")
+    page = visit.goto("/parking/")
+    page.wait_for_function("() => window.parkingMap && window.parkingMap.loaded()",
+                           timeout=20_000)
+    assert page.locator("#parking-map canvas").is_visible()
+    assert words["free"] in page.locator("tr[data-lot='t-1'] .free").inner_text()
+    visit.check("map")
+    page.get_by_label(words["plate"], exact=True).fill("аа 1234 вв")
+    page.get_by_label(words["lot"], exact=True).select_option("t-1")
+    page.get_by_role("button", name=words["start"], exact=True).click()
+    page.get_by_role("button", name=words["stop"]).wait_for()
+    assert "AA 1234 BB" in page.get_by_test_id("session").inner_text()
+    visit.check("session")
+    page.get_by_role("button", name=words["stop"]).click()
+    page.get_by_role("heading", name=words["receipt"]).wait_for()
+    amount = page.get_by_test_id("amount").inner_text()
+    session = Session.objects.get()
+    assert session.status == SessionStatus.PAID and session.minutes >= 1
+    assert f"{session.amount // 100},{session.amount % 100:02d}" in amount.replace(".", ",")
+    visit.check("receipt")
+    visit.close()
