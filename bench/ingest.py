@@ -1,6 +1,6 @@
 """Ingest benchmark: readings per second from MQTT publish to committed, against raw COPY.
 
-    .venv/bin/python bench/ingest.py [--size N] [--consumers C] [--devices D]
+    .venv/bin/python bench/ingest.py [--size N] [--per-message M] [--consumers C] [--devices D]
 
 Uses DATABASE_URL (default: PostgreSQL ``misto_bench_iot`` on 127.0.0.1, created and
 migrated if missing; THE IOT TABLES OF THAT DATABASE ARE EMPTIED) and the Mosquitto broker in
@@ -8,10 +8,12 @@ MQTT_URL (default mqtt://127.0.0.1:1883), on a tenant and group of its own.
 
 1. End to end: C real ``misto worker --only runners`` processes (one shared MQTT 5
    subscription, QoS 1, acknowledged after commit) consume N readings that one publisher
-   sends as fast as the broker takes them: D air-quality stations, each message a gateway
-   batch of 10 timestamps x 5 quantities (50 readings). Timed from the first publish to the
+   sends as fast as the broker takes them: D air-quality stations, each message M readings
+   (default 5: one ``{"ts", "values"}`` object of 5 quantities, what a station sends; 50 is a
+   gateway batch of 10 timestamps x 5 quantities). Timed from the first publish to the
    moment the last reading is committed, with the latest state upserted and the rules (a
    PM2.5 threshold with hysteresis on every station) applied in the same transactions.
+   Prints messages/s and readings/s.
 2. Raw limit: the same N rows loaded by one ``COPY`` into the same (emptied) readings table.
 
 Last line: ``ratio=<end-to-end readings/s / raw COPY readings/s>``.
@@ -37,7 +39,6 @@ os.environ.setdefault("MQTT_URL", "mqtt://127.0.0.1:1883")
 from common import setup  # noqa: E402
 
 QUANTITIES = ("pm25", "pm10", "no2", "temperature", "relativeHumidity")
-STAMPS_PER_MESSAGE = 10
 
 
 def empty_tables() -> None:
@@ -66,10 +67,11 @@ def prepare_devices(count: int) -> list[tuple[int, str]]:
                 .values_list("pk", "uid")[:count])
 
 
-def messages(devices: list[tuple[int, str]], size: int, base: datetime
+def messages(devices: list[tuple[int, str]], size: int, base: datetime, per_message: int
              ) -> tuple[list[tuple[str, bytes]], list[tuple[int, str, datetime, float]]]:
-    """Gateway batches for ``size`` readings, and the same rows for the COPY baseline."""
-    per_message = STAMPS_PER_MESSAGE * len(QUANTITIES)
+    """Messages of ``per_message`` readings (a multiple of 5) for ``size`` readings, and the
+    same rows for the COPY baseline."""
+    stamps = per_message // len(QUANTITIES)
     out: list[tuple[str, bytes]] = []
     rows: list[tuple[int, str, datetime, float]] = []
     step = 0
@@ -78,15 +80,15 @@ def messages(devices: list[tuple[int, str]], size: int, base: datetime
             if len(rows) + per_message > size:
                 break
             body = []
-            for k in range(STAMPS_PER_MESSAGE):
-                ts = base + timedelta(seconds=step * STAMPS_PER_MESSAGE + k)
+            for k in range(stamps):
+                ts = base + timedelta(seconds=step * stamps + k)
                 # PM2.5 crosses the rule's threshold now and then: the rules have work to do.
                 values = {"pm25": 60.0 if k == 0 and (step * 7 + pk) % 250 == 0 else 20.0 + k,
                           "pm10": 30.0 + k, "no2": 18.5, "temperature": 4.5,
                           "relativeHumidity": 71.0}
                 body.append({"ts": ts.isoformat(), "values": values})
                 rows.extend((pk, q, ts.astimezone(UTC), float(v)) for q, v in values.items())
-            out.append((uid, json.dumps(body).encode()))
+            out.append((uid, json.dumps(body[0] if stamps == 1 else body).encode()))
         else:
             step += 1
             continue
@@ -189,15 +191,19 @@ def raw_copy(rows: list[tuple[int, str, datetime, float]]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=300_000, help="readings (default 300000)")
+    parser.add_argument("--per-message", type=int, default=5,
+                        help="readings per message, a multiple of 5 (default 5)")
     parser.add_argument("--consumers", type=int, default=2)
     parser.add_argument("--devices", type=int, default=1000)
     args = parser.parse_args()
+    if args.per_message < len(QUANTITIES) or args.per_message % len(QUANTITIES):
+        parser.error(f"--per-message must be a multiple of {len(QUANTITIES)}")
     vendor = setup("ingest")
     from misto.iot.models import Rule
 
     devices = prepare_devices(args.devices)
     base = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
-    batches, rows = messages(devices, args.size, base)
+    batches, rows = messages(devices, args.size, base, args.per_message)
     total = len(rows)
     rules = Rule.objects.filter(active=True, quantity="pm25").count()
     print(f"database: {vendor}; {total} readings in {len(batches)} MQTT messages "
