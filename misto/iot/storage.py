@@ -23,7 +23,7 @@ from misto.core.bus import publish
 from misto.iot.events import DeviceOffline, DeviceSeen
 from misto.iot.ingest import DeviceInfo, Directory, Row, directory
 from misto.iot.models import DeadLetter, Device
-from misto.iot.rules import evaluate
+from misto.iot.rules import bound_cursor, evaluate
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,8 @@ def _write_postgres(batch: Sequence[Row]) -> None:
                 "SELECT device_id, quantity, ts, value FROM iot_staging "
                 "ON CONFLICT DO NOTHING"
             )
-        latest = _latest(batch)
+    latest = _latest(batch)
+    with bound_cursor() as cursor:
         cursor.execute(
             "INSERT INTO iot_latest (device_id, quantity, ts, value) "
             "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], "
