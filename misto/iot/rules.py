@@ -183,8 +183,8 @@ def _save_states(states: list[State]) -> None:
             cursor.execute(
                 "UPDATE iot_rulestate s SET active = v.active, since = v.since, "
                 "last_ts = v.last_ts, last_value = v.last_value FROM unnest("
-                "%s::bigint[], %s::boolean[], %s::timestamptz[], %s::timestamptz[], "
-                "%s::float8[]) AS v(id, active, since, last_ts, last_value) WHERE s.id = v.id",
+                "%b::bigint[], %b::boolean[], %b::timestamptz[], %b::timestamptz[], "
+                "%b::float8[]) AS v(id, active, since, last_ts, last_value) WHERE s.id = v.id",
                 [[s.pk for s in states], [s.active for s in states],
                  [s.since for s in states], [s.last_ts for s in states],
                  [s.last_value for s in states]],
@@ -223,7 +223,7 @@ def _locked_states(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Sta
             with bound_cursor() as cursor:
                 cursor.execute(
                     "SELECT id, rule_id, device_id, active, since, last_ts, last_value "
-                    "FROM iot_rulestate WHERE rule_id = ANY(%s) AND device_id = ANY(%s) "
+                    "FROM iot_rulestate WHERE rule_id = ANY(%b) AND device_id = ANY(%b) "
                     "ORDER BY id FOR UPDATE", [rule_ids, device_ids])
                 rows = cursor.fetchall()
         else:  # SQLite: the write transaction already excludes other writers
