@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.db.models import FloatField, Func
+
 from misto.iot import conf
 from misto.iot.decoders import decode
 from misto.iot.errors import DecodeError, RejectCode, Rejected
-from misto.iot.models import Device, Quantity
+from misto.iot.models import Device, DeviceModel, Quantity
 
 MAX_ITEMS = 1000  # readings objects in one message
 MAX_VALUES = 100  # quantities in one reading object
@@ -128,19 +130,29 @@ class Directory:
         return self.bounds.get(code)
 
 
-def _infos(devices: Iterable[Any]) -> list[DeviceInfo]:
+def _infos(devices: Any) -> list[DeviceInfo]:
+    """Rows, not model instances, and each model's JSON decoded once: the registry of a city
+    is thousands of devices of a few dozen models, read again every 30 seconds by every
+    ingest process while messages wait."""
+    models: dict[int, tuple[str, str, str, frozenset[str], dict[str, str]]] = {
+        pk: (code, entity_type, decoder, frozenset(quantities or ()), dict(field_map or {}))
+        for pk, code, entity_type, decoder, quantities, field_map
+        in DeviceModel.objects.values_list("pk", "code", "entity_type", "decoder",
+                                           "quantities", "field_map")
+    }
     rows = []
-    for device in devices.select_related("model"):  # type: ignore[attr-defined]
-        model = device.model
+    for (pk, uid, name, model_id, district, lon, lat, feature_id, active, token_hash,
+         dev_eui) in devices.annotate(
+            lon=Func("location", function="ST_X", output_field=FloatField()),
+            lat=Func("location", function="ST_Y", output_field=FloatField())).values_list(
+            "pk", "uid", "name", "model_id", "district", "lon", "lat", "feature_id", "active",
+            "token_hash", "dev_eui"):
+        code, entity_type, decoder, quantities, field_map = models[model_id]
         rows.append(DeviceInfo(
-            pk=device.pk, uid=device.uid, name=device.name, model_id=model.pk,
-            model_code=model.code, entity_type=model.entity_type, decoder=model.decoder,
-            quantities=frozenset(model.quantities or ()), field_map=dict(model.field_map or {}),
-            district=device.district,
-            lon=device.location.x if device.location else None,
-            lat=device.location.y if device.location else None,
-            feature_id=device.feature_id, active=device.active, token_hash=device.token_hash,
-            dev_eui=device.dev_eui,
+            pk=pk, uid=uid, name=name, model_id=model_id, model_code=code,
+            entity_type=entity_type, decoder=decoder, quantities=quantities,
+            field_map=field_map, district=district, lon=lon, lat=lat, feature_id=feature_id,
+            active=active, token_hash=token_hash, dev_eui=dev_eui,
         ))
     return rows
 
@@ -163,7 +175,23 @@ def reset_directory() -> None:
 
 # --- checks shared by every channel ---------------------------------------------------
 
-def parse_time(value: Any, now: datetime | None = None) -> datetime:
+@dataclass(frozen=True)
+class Window:
+    """The instants a reading's time may take: fixed once for a message (the MQTT consumer:
+    once for a batch), so that the knobs are not read again for every reading."""
+
+    now: datetime
+    earliest: datetime
+    latest: datetime
+
+    @classmethod
+    def at(cls, now: datetime | None = None) -> Window:
+        now = now or datetime.now(UTC)
+        return cls(now, now - timedelta(days=conf.max_past_days()),
+                   now + timedelta(seconds=conf.max_future_seconds()))
+
+
+def parse_time(value: Any, window: Window) -> datetime:
     if not isinstance(value, str) or len(value) > 64:
         raise Rejected(RejectCode.BAD_TIMESTAMP, "ts must be an ISO 8601 text with a time zone")
     try:
@@ -172,16 +200,19 @@ def parse_time(value: Any, now: datetime | None = None) -> datetime:
         raise Rejected(RejectCode.BAD_TIMESTAMP, f"not an ISO 8601 time: {value[:64]!r}") from None
     if moment.tzinfo is None:
         raise Rejected(RejectCode.BAD_TIMESTAMP, f"the time has no time zone: {value[:64]!r}")
-    now = now or datetime.now(UTC)
-    if moment > now + timedelta(seconds=conf.max_future_seconds()):
+    if moment > window.latest:
         raise Rejected(RejectCode.BAD_TIMESTAMP, f"the time lies in the future: {value[:64]!r}")
-    if moment < now - timedelta(days=conf.max_past_days()):
+    if moment < window.earliest:
         raise Rejected(RejectCode.BAD_TIMESTAMP, f"the time is too old: {value[:64]!r}")
-    return moment.astimezone(UTC)
+    return moment if moment.utcoffset() == ZERO else moment.astimezone(UTC)
+
+
+ZERO = timedelta(0)
+NUMBER = (int, float)
 
 
 def check_number(name: str, value: Any, bounds: Bounds | None) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, NUMBER):
         raise Rejected(RejectCode.BAD_VALUE, f"{name} must be a number, not {type(value).__name__}")
     try:
         number = float(value)
@@ -207,18 +238,20 @@ def rows_for(device: DeviceInfo, ts: datetime, values: Mapping[str, Any],
     if len(values) > MAX_VALUES:
         raise Rejected(RejectCode.BAD_VALUES, f"more than {MAX_VALUES} values", device.uid)
     rows: list[Row] = []
+    pk, field_map, quantities, bounds = device.pk, device.field_map, device.quantities, \
+        registry.bounds
     for name, value in values.items():
-        quantity = device.field_map.get(name, name)
-        if quantity not in device.quantities:
+        quantity = field_map.get(name, name)
+        if quantity not in quantities:
             raise Rejected(RejectCode.UNKNOWN_QUANTITY,
                            f"{str(name)[:64]!r} is not a quantity of model {device.model_code}",
                            device.uid)
         try:
-            number = check_number(quantity, value, registry.quantity_bounds(quantity))
+            number = check_number(quantity, value, bounds.get(quantity))
         except Rejected as error:
             error.device_uid = device.uid
             raise
-        rows.append((device.pk, quantity, ts, number))
+        rows.append((pk, quantity, ts, number))
     return rows
 
 
@@ -259,18 +292,21 @@ def load_json(payload: bytes) -> Any:
         raise Rejected(RejectCode.BAD_JSON, f"not valid JSON: {str(error)[:200]}") from None
 
 
+READING_KEYS = frozenset({"ts", "values", "payload", "device"})
+
+
 def reading_object(device: DeviceInfo, item: Any, registry: Directory,
-                   now: datetime) -> list[Row]:
+                   window: Window) -> list[Row]:
     """One ``{"ts": ..., "values": {...}}`` (or ``"payload": base64`` for binary models)."""
     if not isinstance(item, dict):
         raise Rejected(RejectCode.BAD_FORMAT, "each reading must be a JSON object", device.uid)
-    unknown = set(item) - {"ts", "values", "payload", "device"}
-    if unknown:
+    if not READING_KEYS.issuperset(item):
+        unknown = set(item) - READING_KEYS
         raise Rejected(RejectCode.BAD_FORMAT,
                        f"unknown keys: {', '.join(sorted(map(str, unknown)))[:200]}",
                        device.uid)
     try:
-        ts = parse_time(item.get("ts"), now)
+        ts = parse_time(item.get("ts"), window)
     except Rejected as error:
         error.device_uid = device.uid
         raise
@@ -297,9 +333,9 @@ def device_uid_from_topic(topic: str) -> str:
 
 
 def parse_mqtt(topic: str, payload: bytes, registry: Directory,
-               now: datetime | None = None) -> list[Row]:
+               window: Window | None = None) -> list[Row]:
     """A message on ``misto/<tenant>/devices/<id>/readings``: one reading object or a list."""
-    now = now or datetime.now(UTC)
+    window = window or Window.at()
     device = active_device(device_uid_from_topic(topic), registry)
     try:
         data = load_json(payload)
@@ -310,9 +346,11 @@ def parse_mqtt(topic: str, payload: bytes, registry: Directory,
     if not items or len(items) > MAX_ITEMS:
         raise Rejected(RejectCode.BAD_FORMAT, f"between 1 and {MAX_ITEMS} readings per message",
                        device.uid)
+    if len(items) == 1:
+        return reading_object(device, items[0], registry, window)
     rows: list[Row] = []
     for item in items:
-        rows.extend(reading_object(device, item, registry, now))
+        rows.extend(reading_object(device, item, registry, window))
     return rows
 
 
@@ -322,7 +360,7 @@ def parse_http_batch(data: Any, registry: Directory, *, token_device: DeviceInfo
 
     A device token may only send its own readings; an integration secret any device's.
     """
-    now = now or datetime.now(UTC)
+    window = Window.at(now)
     if not isinstance(data, dict) or set(data) != {"readings"}:
         raise Rejected(RejectCode.BAD_FORMAT, 'the body must be {"readings": [...]}')
     items = data["readings"]
@@ -339,7 +377,7 @@ def parse_http_batch(data: Any, registry: Directory, *, token_device: DeviceInfo
             if token_device is not None and device.pk != token_device.pk:
                 raise Rejected(RejectCode.FORBIDDEN_DEVICE,
                                "a device token may only send its own data", device.uid)
-            rows.extend(reading_object(device, item, registry, now))
+            rows.extend(reading_object(device, item, registry, window))
         except Rejected as error:
             error.message = f"readings[{index}]: {error.message}"
             raise
@@ -413,12 +451,12 @@ def _eui_device(eui: Any, registry: Directory) -> DeviceInfo:
 
 def parse_chirpstack_up(data: Any, registry: Directory, now: datetime | None = None) -> Uplink:
     """ChirpStack v4 ``up`` event (HTTP integration, JSON): deviceInfo.devEui, data, object."""
-    now = now or datetime.now(UTC)
+    window = Window.at(now)
     if not isinstance(data, dict) or not isinstance(data.get("deviceInfo"), dict):
         raise Rejected(RejectCode.BAD_FORMAT, "not a ChirpStack up event (no deviceInfo)")
     device = _eui_device(data["deviceInfo"].get("devEui"), registry)
     try:
-        ts = parse_time(data["time"], now) if data.get("time") else now
+        ts = parse_time(data["time"], window) if data.get("time") else window.now
         raw = b64decode(data["data"], "data") if data.get("data") is not None else None
     except Rejected as error:
         error.device_uid = device.uid
@@ -428,7 +466,7 @@ def parse_chirpstack_up(data: Any, registry: Directory, now: datetime | None = N
 
 def parse_ttn_uplink(data: Any, registry: Directory, now: datetime | None = None) -> Uplink:
     """The Things Stack v3 uplink: end_device_ids.dev_eui, uplink_message.frm_payload."""
-    now = now or datetime.now(UTC)
+    window = Window.at(now)
     if not isinstance(data, dict) or not isinstance(data.get("end_device_ids"), dict):
         raise Rejected(RejectCode.BAD_FORMAT, "not a The Things Stack message (no end_device_ids)")
     device = _eui_device(data["end_device_ids"].get("dev_eui"), registry)
@@ -437,7 +475,7 @@ def parse_ttn_uplink(data: Any, registry: Directory, now: datetime | None = None
         raise Rejected(RejectCode.BAD_FORMAT, "no uplink_message", device.uid)
     try:
         stamp = uplink.get("received_at") or data.get("received_at")
-        ts = parse_time(stamp, now) if stamp else now
+        ts = parse_time(stamp, window) if stamp else window.now
         payload = uplink.get("frm_payload")
         raw = b64decode(payload, "frm_payload") if payload is not None else None
     except Rejected as error:

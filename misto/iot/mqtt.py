@@ -3,21 +3,21 @@
 Started by ``misto serve`` / ``misto worker`` as a module runner when ``MQTT_URL`` is set.
 It subscribes to ``$share/<group>/misto/<tenant>/devices/+/readings`` with a persistent
 session (``clean_start=False`` and a session expiry), so a consumer that stops or dies gets
-the messages it missed when it comes back. Messages are acknowledged (``manual_ack``) only
-after the transaction holding their readings has committed: a SIGKILL at any instant leaves
-them unacknowledged, the broker redelivers them, and the unique key (device, quantity, ts)
-turns the redelivery into a no-op. Bad payloads become dead letters; the loop never stops
-on them.
+the messages it missed when it comes back. It reads the stream in bulk through
+:mod:`misto.iot.wire` and commits a batch of messages in one transaction. Messages are
+acknowledged only after the transaction holding their readings has committed: a SIGKILL at
+any instant leaves them unacknowledged, the broker redelivers them, and the unique key
+(device, quantity, ts) turns the redelivery into a no-op. Bad payloads become dead letters;
+the loop never stops on them.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import ssl
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -28,8 +28,9 @@ from prometheus_client import Counter
 
 from misto.iot import conf
 from misto.iot.errors import Rejected
-from misto.iot.ingest import Directory, Row, directory, parse_mqtt
+from misto.iot.ingest import Directory, Row, Window, directory, parse_mqtt
 from misto.iot.storage import DeadLetterDraft, store_readings
+from misto.iot.wire import Publish, Session
 
 logger = logging.getLogger(__name__)
 
@@ -40,16 +41,30 @@ DEAD = Counter("misto_iot_dead_letters_total", "Messages dead-lettered", ["chann
 RECEIVE_MAXIMUM = 5000  # unacknowledged messages the broker may send us
 
 
-@dataclass(frozen=True)
-class Message:
-    """A received message, already parsed (in paho's thread, while the last batch commits)."""
+@dataclass
+class Batch:
+    """Messages received for one transaction: their readings, dead letters and packet ids."""
 
-    topic: str
-    mid: int
-    qos: int
-    generation: int
-    rows: list[Row]
-    dead: DeadLetterDraft | None
+    rows: list[Row] = field(default_factory=list)
+    dead: list[DeadLetterDraft] = field(default_factory=list)
+    acks: list[int] = field(default_factory=list)
+    messages: int = 0
+
+    def add(self, received: list[Publish], registry: Directory, window: Window) -> None:
+        rows, acks = self.rows, self.acks
+        for topic, payload, packet_id, qos in received:
+            try:
+                rows.extend(parse_mqtt(topic, payload, registry, window))
+            except Rejected as error:
+                self.dead.append(DeadLetterDraft("mqtt", topic, error.reason, error.message,
+                                                 payload, error.device_uid))
+            except Exception as error:  # a decoder bug must not stop the stream
+                logger.exception("unexpected error decoding a message on %s", topic)
+                self.dead.append(DeadLetterDraft("mqtt", topic, "internal_error",
+                                                 repr(error)[:500], payload))
+            if qos:
+                acks.append(packet_id)
+        self.messages += len(received)
 
 
 def topic_filter(settings: conf.MqttSettings) -> str:
@@ -78,111 +93,102 @@ def connect(client: mqtt.Client, settings: conf.MqttSettings, *, persistent: boo
 
 
 class Consumer:
-    """One consumer: paho's network thread queues messages, :meth:`run` stores and acks."""
+    """One consumer: reads a batch of messages, stores it in one transaction, then acks it.
+
+    One thread does it all (:mod:`misto.iot.wire` reads the socket in bulk): while a batch
+    commits, the broker keeps sending up to the receive maximum into the socket's buffer.
+    Scale out with more processes in the shared subscription, not threads.
+    """
 
     def __init__(self, settings: conf.MqttSettings, registry: Directory | None = None) -> None:
         self.settings = settings
         self.registry = registry or directory()
-        self.inbox: queue.Queue[Message] = queue.Queue()
-        self.generation = 0
         self.connected = threading.Event()
-        self.client = new_client(settings.client_id, manual_ack=True)
-        self.client.on_connect = self._on_connect
-        self.client.on_disconnect = self._on_disconnect
-        self.client.on_message = self._on_message
-        self.client.reconnect_delay_set(1, 30)
 
-    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
-                    properties: Any) -> None:
-        if reason.is_failure:
-            logger.error("MQTT connection refused: %s", reason)
-            return
-        self.generation += 1
-        client.subscribe(topic_filter(self.settings), qos=1)
-        self.connected.set()
-        logger.info("MQTT consumer %s connected (session present: %s)",
-                    self.settings.client_id, flags.session_present)
+    def connect(self, stop: threading.Event) -> Session | None:
+        """A subscribed session, retried with a growing pause; None once ``stop`` is set."""
+        pause = 1.0
+        while not stop.is_set():
+            try:
+                session = Session(self.settings, receive_maximum=RECEIVE_MAXIMUM)
+                try:
+                    present = session.open(topic_filter(self.settings))
+                except BaseException:
+                    session.sock.close()
+                    raise
+            except OSError as error:
+                logger.error("MQTT connection failed: %s", error)
+                stop.wait(pause)
+                pause = min(pause * 2, 30.0)
+                continue
+            self.connected.set()
+            logger.info("MQTT consumer %s connected (session present: %s)",
+                        self.settings.client_id, present)
+            return session
+        return None
 
-    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
-                       properties: Any) -> None:
-        self.connected.clear()
-        connection.close()  # the parsing in this (paho's) thread may have opened one
-        logger.warning("MQTT consumer disconnected: %s", reason)
-
-    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage
-                    ) -> None:
-        rows: list[Row] = []
-        dead = None
-        payload = bytes(message.payload)
-        try:
-            rows = parse_mqtt(message.topic, payload, self.registry)
-        except Rejected as error:
-            dead = DeadLetterDraft("mqtt", message.topic, error.reason, error.message, payload,
-                                   error.device_uid)
-        except Exception as error:  # a decoder bug must not stop the stream
-            logger.exception("unexpected error decoding a message on %s", message.topic)
-            dead = DeadLetterDraft("mqtt", message.topic, "internal_error", repr(error)[:500],
-                                   payload)
-        self.inbox.put(Message(message.topic, message.mid, message.qos, self.generation,
-                               rows, dead))
-
-    def next_batch(self, stop: threading.Event) -> list[Message]:
-        try:
-            first = self.inbox.get(timeout=0.5)
-        except queue.Empty:
-            return []
-        batch = [first]
+    def next_batch(self, session: Session, stop: threading.Event) -> Batch:
+        """What arrives until the batch is full or its first message has waited long enough
+        (empty when nothing came for half a second)."""
+        batch = Batch()
+        first = session.receive(0.5, conf.ingest_batch())
+        if not first:
+            return batch
+        window = Window.at()
+        batch.add(first, self.registry, window)
         limit = conf.ingest_batch()
         deadline = time.monotonic() + conf.ingest_max_delay()
-        while len(batch) < limit and not stop.is_set():
-            try:
-                batch.append(self.inbox.get_nowait())
-                continue
-            except queue.Empty:
-                pass
+        while batch.messages < limit and not stop.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            try:
-                batch.append(self.inbox.get(timeout=left))
-            except queue.Empty:
+            received = session.receive(left, limit - batch.messages)
+            if not received:
                 break
+            batch.add(received, self.registry, window)
         return batch
 
-    def handle(self, batch: list[Message]) -> None:
-        rows = [row for message in batch for row in message.rows]
-        dead = [message.dead for message in batch if message.dead is not None]
+    def handle(self, batch: Batch) -> None:
         attempt = 0
         while True:
             try:
-                store_readings(rows, dead, registry=self.registry)
+                store_readings(batch.rows, batch.dead, registry=self.registry)
                 break
             except Exception:
                 attempt += 1
                 logger.exception("storing a batch failed (attempt %s); retrying", attempt)
                 close_old_connections()
                 time.sleep(min(0.2 * 2**attempt, 10))
-        READINGS.inc(len(rows))
-        MESSAGES.inc(len(batch))
-        if dead:
-            DEAD.labels("mqtt").inc(len(dead))
-        for message in batch:
-            # After a reconnect the broker redelivers what we had not acknowledged; a message
-            # id from an older connection means nothing on the new one.
-            if message.qos > 0 and message.generation == self.generation:
-                self.client.ack(message.mid, message.qos)
+        READINGS.inc(len(batch.rows))
+        MESSAGES.inc(batch.messages)
+        if batch.dead:
+            DEAD.labels("mqtt").inc(len(batch.dead))
 
     def run(self, stop: threading.Event) -> None:
-        connect(self.client, self.settings, persistent=True, receive_maximum=RECEIVE_MAXIMUM)
-        self.client.loop_start()
+        session = None
         try:
             while not stop.is_set():
-                batch = self.next_batch(stop)
-                if batch:
-                    self.handle(batch)
+                session = session or self.connect(stop)
+                if session is None:
+                    break
+                try:
+                    batch = self.next_batch(session, stop)
+                    if batch.messages:
+                        self.handle(batch)
+                        # Only now, after the commit: a message whose ack is lost with the
+                        # connection is redelivered, and storing it again changes nothing.
+                        session.ack(batch.acks)
+                    session.keep_alive()
+                except OSError as error:  # the connection broke (ProtocolError included)
+                    logger.warning("MQTT consumer disconnected: %s", error)
+                    self.connected.clear()
+                    session.close()
+                    session = None
+                    stop.wait(1.0)
         finally:
-            self.client.disconnect()
-            self.client.loop_stop()
+            self.connected.clear()
+            if session is not None:
+                session.close()
             connection.close()  # this thread's connection
 
 

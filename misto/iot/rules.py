@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.db import connection
 
 from misto.core.bus import publish
@@ -167,20 +168,29 @@ def evaluate(rows: Sequence[Row], devices: dict[int, DeviceInfo]) -> int:
     return published
 
 
+def bound_cursor() -> psycopg.Cursor[Any]:
+    """A PostgreSQL cursor of the current transaction that sends parameters apart from the
+    statement, in binary, and prepares a statement it runs often: Django's cursors quote
+    every element of a batch's arrays into the text of the query."""
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
 def _save_states(states: list[State]) -> None:
     """One statement for the batch's rule states (the ORM's bulk_update is slow here)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with bound_cursor() as cursor:
             cursor.execute(
                 "UPDATE iot_rulestate s SET active = v.active, since = v.since, "
                 "last_ts = v.last_ts, last_value = v.last_value FROM unnest("
-                "%s::bigint[], %s::boolean[], %s::timestamptz[], %s::timestamptz[], "
-                "%s::float8[]) AS v(id, active, since, last_ts, last_value) WHERE s.id = v.id",
+                "%b::bigint[], %b::boolean[], %b::timestamptz[], %b::timestamptz[], "
+                "%b::float8[]) AS v(id, active, since, last_ts, last_value) WHERE s.id = v.id",
                 [[s.pk for s in states], [s.active for s in states],
                  [s.since for s in states], [s.last_ts for s in states],
                  [s.last_value for s in states]],
             )
-        else:
+    else:
+        with connection.cursor() as cursor:
             adapt = connection.ops.adapt_datetimefield_value
             cursor.executemany(
                 "UPDATE iot_rulestate SET active = %s, since = %s, last_ts = %s, "
@@ -209,17 +219,17 @@ def _locked_states(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Sta
     postgres = connection.vendor == "postgresql"
 
     def load() -> dict[tuple[int, int], State]:
-        with connection.cursor() as cursor:
-            if postgres:
+        if postgres:
+            with bound_cursor() as cursor:
                 cursor.execute(
                     "SELECT id, rule_id, device_id, active, since, last_ts, last_value "
-                    "FROM iot_rulestate WHERE rule_id = ANY(%s) AND device_id = ANY(%s) "
+                    "FROM iot_rulestate WHERE rule_id = ANY(%b) AND device_id = ANY(%b) "
                     "ORDER BY id FOR UPDATE", [rule_ids, device_ids])
                 rows = cursor.fetchall()
-            else:  # SQLite: the write transaction already excludes other writers
-                rows = list(RuleState.objects.filter(
-                    rule_id__in=rule_ids, device_id__in=device_ids).order_by("pk").values_list(
-                    "pk", "rule_id", "device_id", "active", "since", "last_ts", "last_value"))
+        else:  # SQLite: the write transaction already excludes other writers
+            rows = list(RuleState.objects.filter(
+                rule_id__in=rule_ids, device_id__in=device_ids).order_by("pk").values_list(
+                "pk", "rule_id", "device_id", "active", "since", "last_ts", "last_value"))
         return {(r[1], r[2]): State(r[0], bool(r[3]), r[4], r[5], r[6])
                 for r in rows if (r[1], r[2]) in wanted}
 

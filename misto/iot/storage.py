@@ -17,13 +17,14 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
 from misto.core import readings
 from misto.core.bus import publish
 from misto.iot.events import DeviceOffline, DeviceSeen
 from misto.iot.ingest import DeviceInfo, Directory, Row, directory
 from misto.iot.models import DeadLetter, Device
-from misto.iot.rules import evaluate
+from misto.iot.rules import bound_cursor, evaluate
 
 logger = logging.getLogger(__name__)
 
@@ -147,11 +148,12 @@ def _write_postgres(batch: Sequence[Row]) -> None:
                 "SELECT device_id, quantity, ts, value FROM iot_staging "
                 "ON CONFLICT DO NOTHING"
             )
-        latest = _latest(batch)
+    latest = _latest(batch)
+    with bound_cursor() as cursor:
         cursor.execute(
             "INSERT INTO iot_latest (device_id, quantity, ts, value) "
-            "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], "
-            "%s::float8[]) ORDER BY 1, 2 "
+            "SELECT * FROM unnest(%b::bigint[], %b::varchar[], %b::timestamptz[], "
+            "%b::float8[]) ORDER BY 1, 2 "
             "ON CONFLICT (device_id, quantity) DO UPDATE SET ts = EXCLUDED.ts, "
             "value = EXCLUDED.value WHERE iot_latest.ts < EXCLUDED.ts",
             [[k[0] for k in latest], [k[1] for k in latest],
@@ -189,13 +191,19 @@ def _write_sqlite(batch: Sequence[Row]) -> None:
 def _touch_devices(device_pks: list[int], now: datetime, registry: Directory) -> int:
     """Mark the devices seen now; a device reported offline is announced back online, and a
     device heard for the first time is announced (``DeviceSeen``), so that every page that
-    counts devices online agrees with the device's own page from its first reading on."""
-    back = list(Device.objects.filter(pk__in=device_pks, offline=True).order_by("pk"))
-    for device in Device.objects.filter(pk__in=device_pks, last_seen=None).order_by("pk"):
-        publish(DeviceSeen(
-            device_id=device.uid, device_name=device.name, district=device.district or None,
-            lon=device.location.x if device.location else None,
-            lat=device.location.y if device.location else None, first_seen=now.isoformat()))
+    counts devices online agrees with the device's own page from its first reading on.
+    Two statements in the usual case (nobody new, nobody back)."""
+    notable = list(Device.objects.filter(pk__in=device_pks).filter(
+        Q(offline=True) | Q(last_seen=None)).order_by("pk"))
+    back = [device for device in notable if device.offline]
+    for device in notable:
+        if device.last_seen is None:
+            publish(DeviceSeen(
+                device_id=device.uid, device_name=device.name,
+                district=device.district or None,
+                lon=device.location.x if device.location else None,
+                lat=device.location.y if device.location else None,
+                first_seen=now.isoformat()))
     for device in back:
         Device.objects.filter(pk=device.pk).update(offline=False, last_seen=now)
         publish(DeviceOffline(
@@ -205,7 +213,6 @@ def _touch_devices(device_pks: list[int], now: datetime, registry: Directory) ->
             last_seen=now.isoformat(), back_online=True,
         ))
     Device.objects.filter(pk__in=device_pks).filter(
-        last_seen__lt=now - LAST_SEEN_RESOLUTION
+        Q(last_seen__lt=now - LAST_SEEN_RESOLUTION) | Q(last_seen=None)
     ).update(last_seen=now)
-    Device.objects.filter(pk__in=device_pks, last_seen=None).update(last_seen=now)
     return len(back)
