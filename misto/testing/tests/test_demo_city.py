@@ -243,14 +243,12 @@ def ukrainian_names_with_english() -> set[str]:
             names.add(attribute.description)
         names |= {value["name"] for value in attribute.values if value.get("name_en")}
     names |= {district.name for district in twin.districts() if district.name_en}
-    for model in (Device, DeviceModel, Stop):
-        names |= {name for name, english in model.objects.values_list("name", "name_en")
+    models: list[tuple[Any, str]] = [(Device, "name"), (DeviceModel, "name"), (Stop, "name"),
+                                     (Organisation, "name_uk"), (Unit, "name_uk"),
+                                     (Indicator, "name_uk")]
+    for model, field in models:
+        names |= {name for name, english in model.objects.values_list(field, "name_en")
                   if english}
-    for model in (Organisation, Unit):
-        names |= {name for name, english in model.objects.values_list("name_uk", "name_en")
-                  if english}
-    names |= {name for name, english in Indicator.objects.values_list("name_uk", "name_en")
-              if english}
     return {name for name in names if len(name) > 3}
 
 
