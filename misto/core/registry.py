@@ -266,6 +266,10 @@ class MistoModule(AppConfig):
     # each ``obj`` with ``name`` and ``name_en``, so a page of another module that holds a
     # department code (a device's owner, an incident's) shows its name instead.
     department_names: str | None = None
+    # (kind, dotted path to ``callable() -> dict[code, obj]``): names of other codes this
+    # module owns ("quantity", "report_status"), each ``obj`` with ``name`` (or ``name_uk``)
+    # and ``name_en``, for another module's page: ``{{ code|code_name:"quantity" }}``.
+    code_names: tuple[tuple[str, str], ...] = ()
     # Dotted path to ``callable(stdout) -> None`` that loads this module's part of the demo.
     demo: str | None = None
     # Modules whose demo data this one's demo needs first (labels).
@@ -448,12 +452,22 @@ def workspace_for(user: Any) -> str | None:
 def departments() -> dict[str, Any]:
     """Department code -> an object with ``name`` / ``name_en``, from every module that
     declares :attr:`MistoModule.department_names` (the first one naming a code wins)."""
+    return names_of("department")
+
+
+def names_of(kind: str) -> dict[str, Any]:
+    """Code -> an object with ``name`` / ``name_en`` for the codes of ``kind`` ("quantity",
+    "report_status"; "department" from :attr:`MistoModule.department_names` too), from every
+    module that names them (the first one naming a code wins)."""
     known: dict[str, Any] = {}
     for config in modules():
-        if config.department_names:
-            provider: Callable[[], dict[str, Any]] = import_string(config.department_names)
-            for code, department in provider().items():
-                known.setdefault(code, department)
+        paths = [path for named, path in config.code_names if named == kind]
+        if kind == "department" and config.department_names:
+            paths.insert(0, config.department_names)
+        for path in paths:
+            provider: Callable[[], dict[str, Any]] = import_string(path)
+            for code, named in provider().items():
+                known.setdefault(code, named)
     return known
 
 

@@ -36,6 +36,7 @@ class IotConfig(MistoModule):
         Periodic("iot.partitions", "misto.iot.tasks.ensure_partitions", timedelta(days=1)),
     )
     datasets = "misto.iot.datasets.DATASETS"
+    code_names = (("quantity", "misto.iot.names.quantity_names"),)
     demo = "misto.iot.demo.load"
     indicators = "misto.iot.indicators.INDICATORS"
     demo_after = ("twin",)

@@ -19,6 +19,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -40,7 +41,9 @@ class EntryForm(forms.Form):
 class ReceiptForm(forms.Form):
     receipt = forms.CharField(
         label=_("Receipt"), max_length=2_000,
-        help_text=_('As shown in your cabinet: {"leaf_index":…,"leaf_hash":"…"}'),
+        # The receipt's JSON is shown as code (help texts are HTML), not as words to read.
+        help_text=format_lazy('{} <code>{}</code>', _("As shown in your cabinet:"),
+                              '{"leaf_index":…,"leaf_hash":"…"}'),
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
     )
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from misto.core.http import see_other
+from misto.core.i18n import localized
 from misto.core.permissions import can
 from misto.core.registry import departments
 from misto.opendata import services
@@ -80,10 +81,16 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
     previews = []
     for resource in resources:
         if resource.datastore:
-            columns = [field["name"] for field in resource.schema.get("fields", [])]
+            fields = resource.schema.get("fields", [])
+            columns = [field["name"] for field in fields]
             rows = [[row.data.get(column) for column in columns]
                     for row in resource.rows_set.all()[:PREVIEW]]
-            previews.append((resource, columns, rows))
+            # A column's title in the reader's language (a field's "description" is its
+            # English title, see services.tables), its name for the API beside it.
+            headers = [(localized({"name": field.get("title") or field["name"],
+                                   "name_en": field.get("description")}), field["name"])
+                       for field in fields]
+            previews.append((resource, headers, rows))
     base = request.build_absolute_uri("/")
     first = next((resource for resource in resources if resource.datastore), None)
     charts = [chart for chart in (preview.chart(resource) for resource in resources

@@ -17,6 +17,7 @@ class ReportsConfig(MistoModule):
     cabinet_panel = "misto.reports.cabinet.my_reports_panel"
     quick_actions = (MenuEntry(_("Report a problem"), "reports:submit", "resident"),)
     department_names = "misto.reports.names.department_names"
+    code_names = (("report_status", "misto.reports.names.status_names"),)
     workspaces = (Workspace("clerk", "reports:queue", 10), Workspace("operator", "reports:intake"),
                   Workspace("moderator", "reports:map"))
     menu = (

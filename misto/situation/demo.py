@@ -23,12 +23,13 @@ CREWS = [
     ("Служба ІТ-інфраструктури", "it"),
 ]
 
-# (device, quantity, value, threshold, severity, lon, lat, minutes ago)
+# (device, quantity, value, threshold, severity, lon, lat, minutes ago); the quantities are
+# the iot catalogue's codes, so pages show their names.
 DEMO_READINGS = [
-    ("demo-pressure-01", "water_pressure", 1.1, 2.0, "critical", 35.1652, 47.8451, 35),
-    ("demo-heat-07", "supply_temperature", 41.0, 60.0, "warning", 35.1420, 47.8302, 80),
+    ("demo-pressure-01", "pressure", 1.1, 2.0, "critical", 35.1652, 47.8451, 35),
+    ("demo-heat-07", "temperature", 41.0, 60.0, "warning", 35.1420, 47.8302, 80),
     ("demo-air-03", "pm25", 61.0, 35.0, "warning", 35.1905, 47.8603, 20),
-    ("demo-noise-02", "noise_db", 82.0, 70.0, "info", 35.1550, 47.8551, 10),
+    ("demo-noise-02", "LAeq", 82.0, 70.0, "info", 35.1550, 47.8551, 10),
 ]
 
 

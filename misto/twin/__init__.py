@@ -6,7 +6,8 @@ Public functions other modules may call (``from misto.twin import locate``); the
 - ``locate(lon, lat, n=3) -> Location``: district, nearest address and the ``n`` nearest
   numbered landmarks, distances in metres (``Location.inside_city`` is False outside).
 - ``district_at(lon, lat) -> District | None``: the district (name, KATOTTG code, prefix).
-- ``districts() -> list[District]``: every district.
+- ``districts() -> list[District]``: every district; ``district_name(code)`` one's name in
+  the reader's language (the code itself when no district has it).
 - ``landmark(number) -> Feature | None``: the landmark with that public number ("12-0457").
 - ``landmark_location(number) -> Landmark | None``: just where it is (one fast query).
 - ``nearest(lon, lat, n=3, *, layer=None, landmarks=True) -> list[Nearby]``.
@@ -76,6 +77,7 @@ __all__ = [
     "check_lon_lat",
     "distance_m",
     "district_at",
+    "district_name",
     "district_shapes",
     "districts",
     "districts_extent",

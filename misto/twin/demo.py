@@ -21,6 +21,7 @@ from django.db import transaction
 
 from misto.twin import builtin, services
 from misto.twin.models import Feature
+from misto.twin.text import english_street_name
 
 SEED = 20260424
 WEST, EAST = 35.115, 35.215
@@ -92,14 +93,17 @@ def generate(seed: int = SEED) -> list[Row]:
         }))
     ns_lons = [_ns_lon(i) for i in range(len(NS_STREETS))]
     ew_lats = [_ew_lat(i) for i in range(len(EW_STREETS))]
+    # Streets have English names (as OpenStreetMap's name:en gives them) for English maps.
     for (name, kind), lat in zip(EW_STREETS, ew_lats, strict=True):
         line = LineString((WEST, lat), (EAST, lat), srid=4326)
         rows.append(Row(builtin.STREETS, MultiLineString(line, srid=4326),
-                        {"name": name, "type": kind}))
+                        {"name": name, "name_en": english_street_name(name, kind),
+                         "type": kind}))
     for (name, kind), lon in zip(NS_STREETS, ns_lons, strict=True):
         line = LineString((lon, SOUTH), (lon, NORTH), srid=4326)
         rows.append(Row(builtin.STREETS, MultiLineString(line, srid=4326),
-                        {"name": name, "type": kind}))
+                        {"name": name, "name_en": english_street_name(name, kind),
+                         "type": kind}))
     rows.extend(_buildings(rng, ew_lats, ns_lons))
     rows.extend(_landmarks(rng, ew_lats, ns_lons))
     rows.extend(_places(rng, ew_lats, ns_lons))

@@ -57,6 +57,30 @@ def transliterate(text: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 
+# A street's type in English, after its transliterated name ("Svobody Boulevard").
+STREET_TYPES_EN = {"вулиця": "Street", "проспект": "Avenue", "бульвар": "Boulevard",
+                   "провулок": "Lane", "площа": "Square", "набережна": "Embankment"}
+
+
+def latin_name(text: str) -> str:
+    """A Ukrainian name in Latin letters by the KMU 2010 table, each word keeping its capital
+    ("Лесі Українки" -> "Lesi Ukrainky", "Квітки-Основ'яненка" -> "Kvitky-Osnovianenka")."""
+    def word(part: str) -> str:
+        latin = transliterate(part)
+        return latin[:1].upper() + latin[1:] if part[:1].isupper() else latin
+
+    return re.sub(r"[^\s\-]+", lambda match: word(match.group(0)), text)
+
+
+def english_street_name(name: str, kind: str = "вулиця") -> str:
+    """A street's English name when the city gave it none: the Ukrainian name transliterated
+    and its type in English ("бульвар Свободи", "бульвар" -> "Svobody Boulevard")."""
+    english = STREET_TYPES_EN.get(kind, "")
+    words = [part for part in name.split() if part.lower() != kind] if english else [name]
+    latin = latin_name(" ".join(words) or name)
+    return f"{latin} {english}" if english else latin
+
+
 def search_key(text: str, *, drop_street_types: bool = True) -> str:
     """The normalised key stored beside a name and computed from a query."""
     words = _NON_WORD_RE.sub(" ", transliterate(text)).split()

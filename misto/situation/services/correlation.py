@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from misto import twin
+from misto.core.i18n import code_name
 from misto.situation.models import (
     ACTIVE_STATUSES,
     SEVERITY_RANK,
@@ -346,7 +347,8 @@ def ingest_reading(payload: dict[str, Any], event: str = "iot.ReadingOutOfRange"
             rule_source=RuleSource.CONTAINER_FULL if container else RuleSource.IOT_QUANTITY,
             rule_value=quantity, severity=_str(payload, "severity"), observed_at=observed,
             label=_("%(device)s: %(quantity)s %(value)s (threshold %(threshold)s)") % {
-                "device": _str(payload, "device_name") or device_id, "quantity": quantity,
+                "device": _str(payload, "device_name") or device_id,
+                "quantity": code_name("quantity", quantity),
                 "value": payload.get("value"), "threshold": payload.get("threshold")},
             lon=lon, lat=lat, district=_str(payload, "district"),
             payload={key: payload.get(key) for key in (

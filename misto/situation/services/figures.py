@@ -42,7 +42,6 @@ from misto.situation.models import (
     Severity,
 )
 from misto.situation.services.kinds import AIR_QUANTITIES, NOISE_QUANTITIES
-from misto.situation.services.places import _district_names
 
 
 @dataclass
@@ -178,7 +177,7 @@ def dashboard(period_days: int = 30, trend_days: int = 14) -> Dashboard:
     by_kind = [Bar(kinds[row["kind_id"]].title(), row["n"], kinds[row["kind_id"]].code,
                    kinds[row["kind_id"]].color)
                for row in active.values("kind_id").annotate(n=Count("id")).order_by("-n")]
-    by_district = [Bar(row["district_name"] or _("Outside districts"), row["n"],
+    by_district = [Bar(_district_named(row["district"], row["district_name"]), row["n"],
                        row["district"])
                    for row in active.values("district", "district_name")
                    .annotate(n=Count("id")).order_by("-n", "district_name")]
@@ -216,6 +215,15 @@ def dashboard(period_days: int = 30, trend_days: int = 14) -> Dashboard:
     )
 
 
+def _district_named(code: str | None, stored: str) -> str:
+    """A district's name in the reader's language (the name stored with an incident is in
+    the city's language); the stored name or the code for a district the twin lacks."""
+    if not code:
+        return stored or _("Outside districts")
+    name = twin.district_name(code)
+    return stored if name == code and stored else name
+
+
 def environment_by_district() -> list[dict[str, Any]]:
     """Air-quality and noise sensors per district: how many, how many over a threshold now,
     and the highest value over it (what the iot events told us)."""
@@ -238,9 +246,8 @@ def environment_by_district() -> list[dict[str, Any]]:
             row[f"{group}_alerts"] += 1
             current = row[f"{group}_max"]
             row[f"{group}_max"] = max(values) if current is None else max(current, *values)
-    names = _district_names()
     for row in table.values():
-        row["name"] = names.get(row["district"] or "", row["district"] or _("Outside districts"))
+        row["name"] = _district_named(row["district"], "")
     return sorted(table.values(), key=lambda r: r["name"])
 
 

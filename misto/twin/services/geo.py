@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,6 +99,27 @@ def districts() -> list[District]:
     rows = Feature.objects.filter(layer__code=builtin.DISTRICTS, retired_at__isnull=True)
     return sorted((_district(row) for row in rows.only("pk", "properties")),
                   key=lambda d: d.prefix)
+
+
+# Districts change once in years; a page lists hundreds of rows, so the names are read once
+# a minute rather than once a row (and again when a code is missing, at most once a second).
+_NAMES_TTL_SECONDS = 60.0
+_names: dict[str, Any] = {"at": float("-inf"), "by_code": {}}
+
+
+def district_name(code: str | None, language: str | None = None) -> str:
+    """A district's name in ``language`` (the active one by default) for its KATOTTG code;
+    the code itself when no district has it ("" for none)."""
+    from misto.core.i18n import localized
+
+    if not code:
+        return ""
+    age = time.monotonic() - _names["at"]
+    if age > _NAMES_TTL_SECONDS or (code not in _names["by_code"] and age > 1.0):
+        _names["by_code"] = {district.katottg: district for district in districts()}
+        _names["at"] = time.monotonic()
+    district = _names["by_code"].get(code)
+    return localized(district, "name", language) if district is not None else code
 
 
 @dataclass(frozen=True)

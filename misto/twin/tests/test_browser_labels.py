@@ -51,6 +51,11 @@ def test_the_city_map_names_districts_streets_houses_and_landmarks(live_server, 
     jump(page, "window.twinMap", x, y, 15)
     labels = placed_labels(page, "window.twinMap", ("label-streets",))
     assert len(labels["label-streets"]) >= 2 and labels["label-streets"] <= streets, labels
+    field = str(page.evaluate("window.twinMap.getLayoutProperty('label-streets', 'text-field')"))
+    assert ("name_en" in field) == (language == "en")
+    # Every demo street has its English name (KMU 2010 transliteration) for English maps.
+    assert all(Feature.objects.filter(layer__code=builtin.STREETS)
+               .values_list("properties__name_en", flat=True))
     map_screenshot(page, f"map-labels-streets-{device}-{language}")
 
     # Up close: house numbers and landmark numbers, the one searched for among them.

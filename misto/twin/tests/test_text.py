@@ -1,6 +1,7 @@
 import pytest
 
 from misto.twin.text import (
+    english_street_name,
     house_key,
     normalise_number,
     search_key,
@@ -49,3 +50,18 @@ def test_typos_score_above_unrelated_streets():
     other = street_score(search_key("Шевчнка"), "lesi ukrainky")
     assert typo > 0.35 > other
     assert street_score("ukrainky", "lesi ukrainky") > 0.6
+
+
+@pytest.mark.parametrize(("name", "kind", "english"), [
+    ("Лесі Українки", "вулиця", "Lesi Ukrainky Street"),
+    ("Квітки-Основ'яненка", "вулиця", "Kvitky-Osnovianenka Street"),
+    ("Героїв Мариуполя", "вулиця", "Heroiv Maryupolia Street"),
+    ("Соборний проспект", "проспект", "Sobornyi Avenue"),
+    ("бульвар Свободи", "бульвар", "Svobody Boulevard"),
+    ("Згурівська", "вулиця", "Zghurivska Street"),  # "зг" is "zgh" (KMU 2010)
+    ("Ярослава Мудрого", "вулиця", "Yaroslava Mudroho Street"),
+    ("Європейська", "узвіз", "Yevropeiska"),  # a type without an English word: name only
+])
+def test_a_streets_english_name_is_its_kmu_transliteration(name: str, kind: str,
+                                                            english: str) -> None:
+    assert english_street_name(name, kind) == english
