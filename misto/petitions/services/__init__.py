@@ -3,6 +3,7 @@
 from misto.petitions.services.access import (
     access_by_number,
     access_own,
+    answer_queue,
     access_petition,
     may_see,
     moderation_queue,
@@ -46,6 +47,7 @@ __all__ = [
     "access_petition",
     "annul",
     "answer",
+    "answer_queue",
     "answer_deadline",
     "archive_settled",
     "check_draft",
