@@ -46,12 +46,14 @@ def test_an_overdue_petition_answer_opens_one_incident_for_the_answering_departm
     for name in ("s1", "s2"):
         petitions.sign(make_resident(name), levels.VERIFIED, petition)
     petition.refresh_from_db()
-    assert petitions.mark_overdue(petition.answer_due + timedelta(days=1)) == 1
+    due, number = petition.answer_due, petition.number or ""
+    assert due is not None and number
+    assert petitions.mark_overdue(due + timedelta(days=1)) == 1
     while outbox.deliver_due(limit=100):
         pass
     incident = Incident.objects.get(kind__code="overdue_answer")
-    assert incident.department == "council" and petition.number in incident.title
-    assert petitions.mark_overdue(petition.answer_due + timedelta(days=2)) == 0
+    assert incident.department == "council" and number in incident.title
+    assert petitions.mark_overdue(due + timedelta(days=2)) == 0
     while outbox.deliver_due(limit=100):
         pass
     assert Incident.objects.filter(kind__code="overdue_answer").count() == 1
