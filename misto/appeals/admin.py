@@ -13,5 +13,6 @@ from misto.core.admin_access import ActionAdmin
 class ReceptionAdmin(ActionAdmin):
     view_action = "appeals.reception.view"
     admin_action = "appeals.reception.admin"
-    list_display = ("code", "title_uk", "kind", "department", "active", "order")
+    list_display = ("code", "title_uk", "kind", "department", "head", "active", "order")
+    raw_id_fields = ("head",)
     list_filter = ("kind", "active")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from misto.appeals import services
 from misto.appeals.models import Appeal, Reception, ReceptionKind
 from misto.core.models import Role, StaffAssignment
-from misto.residents.demo import population
+from misto.residents.demo import DEMO_PASSWORD, population
 
 COUNCIL = "council"  # the mayor's office and the council's secretariat
 
@@ -52,11 +52,25 @@ APPEALS = [
 ]
 
 
+def _head() -> Any:
+    """The demo's head of the offices (``demo-head``): overdue appeals are escalated to them."""
+    head, new = get_user_model().objects.get_or_create(username="demo-head")
+    if new:
+        head.set_password(DEMO_PASSWORD)
+        head.save()
+    for department in (COUNCIL, "roads", "housing"):
+        StaffAssignment.objects.get_or_create(user=head, role=Role.CLERK,
+                                              department=department, district="")
+    return head
+
+
 def _receptions() -> None:
+    head = _head()
     for order, (code, kind, title_uk, title_en, department) in enumerate(RECEPTIONS):
         Reception.objects.update_or_create(code=code, defaults={
             "kind": kind, "title_uk": title_uk, "title_en": title_en,
-            "department": department, "order": order})
+            "department": department, "order": order,
+            "head": head if kind != ReceptionKind.DEPUTY else None})
 
 
 def _clerk() -> Any:
@@ -103,4 +117,4 @@ def load(stdout: IO[str] | Any) -> None:
         for (key, reception, kind, subject, text), author in zip(APPEALS, people, strict=True):
             _make(key, reception, kind, subject, text, author, clerk)
     stdout.write(f"appeals: {len(RECEPTIONS)} receptions and {len(APPEALS)} appeals in every "
-                 f"state; demo-clerk handles them\n")
+                 f"state; demo-clerk handles them, demo-head hears of the late ones\n")

@@ -61,8 +61,9 @@ class AppealAnswered(DomainEvent):
 
 @dataclass(frozen=True)
 class AppealOverdue(DomainEvent):
-    """Past its deadline without an answer (once): escalated to the office's head and the
-    situational centre."""
+    """Past its deadline without an answer (once): escalated to the executor, the head of
+    the executor's office (``head_user_id``: the reception's head, else the department
+    head's; ``None`` when the directory names neither) and the situational centre."""
 
     appeal_id: int
     number: str
@@ -71,3 +72,4 @@ class AppealOverdue(DomainEvent):
     due: str
     executor_user_id: int | None
     url: str
+    head_user_id: int | None = None

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 
-from misto.appeals.models import Appeal, Channel, Status
+from misto.appeals.models import Appeal, Channel, ReceptionKind, Status
 from misto.core.registry import IndicatorFunction, Measure
 
 
@@ -24,6 +24,23 @@ def online_share(start: datetime, end: datetime, district: str | None) -> Measur
         total=Count("pk"), online=Count("pk", filter=Q(channel=Channel.WEB)))
     total = counts["total"]
     return Measure(100.0 * counts["online"] / total if total else None, total)
+
+
+def _online_to(start: datetime, end: datetime, kinds: tuple[str, ...]) -> Measure:
+    count = Appeal.objects.filter(received_on__gte=start.date(), received_on__lt=end.date(),
+                                  channel=Channel.WEB, reception__kind__in=kinds).count()
+    return Measure(float(count), count)
+
+
+def online_to_mayor(start: datetime, end: datetime, district: str | None) -> Measure:
+    """The strategy's KPI (5.5.2): appeals filed online to the mayor's e-reception."""
+    return _online_to(start, end, (ReceptionKind.MAYOR,))
+
+
+def online_to_departments(start: datetime, end: datetime, district: str | None) -> Measure:
+    """The strategy's KPI (5.5.2): appeals filed online to the departments' e-receptions
+    (their heads' and their staff's)."""
+    return _online_to(start, end, (ReceptionKind.DEPARTMENT_HEAD, ReceptionKind.DEPARTMENT))
 
 
 def answered_on_time_share(start: datetime, end: datetime, district: str | None) -> Measure:
@@ -50,6 +67,10 @@ INDICATORS = (
                       "Citizens' appeals received in the period, every channel."),
     IndicatorFunction("appeals.online_share", online_share,
                       "% of the period's appeals received through the e-reception."),
+    IndicatorFunction("appeals.online_to_mayor", online_to_mayor,
+                      "Appeals filed online to the mayor's e-reception in the period."),
+    IndicatorFunction("appeals.online_to_departments", online_to_departments,
+                      "Appeals filed online to the departments' e-receptions in the period."),
     IndicatorFunction("appeals.answered_on_time_share", answered_on_time_share,
                       "% of the appeals answered in the period within their legal term."),
     # Version 2: the answer's date in the city (version 1 took its UTC date).

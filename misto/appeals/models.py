@@ -40,6 +40,13 @@ class Reception(models.Model):
     department = models.CharField(
         _("handling department"), max_length=64,
         help_text=_("The department code whose clerks handle this reception's appeals."))
+    # Who answers for the office's deadlines: an appeal past its deadline is escalated to
+    # this person (and, when a reception names nobody, to the head named on its
+    # department's department-head reception).
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("head of the office"),
+        help_text=_("Overdue appeals of this reception are escalated to this account."))
     active = models.BooleanField(_("open for appeals"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

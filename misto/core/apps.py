@@ -12,5 +12,6 @@ class CoreConfig(MistoModule):
     optional = False
     urls = (("", "misto.core.urls"),)
     api_router = "misto.core.api.router"
+    demo = "misto.core.demo.load"
     menu = (MenuEntry(_("Event deliveries"), "core:dead-letters", "staff", "core.event.view",
                       roles=("it_admin", "auditor")),)

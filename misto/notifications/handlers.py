@@ -105,6 +105,12 @@ PETITION_NOTICES: dict[str, tuple[str, str]] = {
                                    "The city answered petition {number}"),
 }
 
+#: To the staff who answer for the petition's department, pointed at their queue.
+PETITION_TO_ANSWER = (
+    "Петиція № {number} зібрала {count} підписів: відповідь вашого підрозділу — до {answer_due}",
+    "Petition {number} reached {count} signatures: your department's answer is due by "
+    "{answer_due}")
+
 APPEAL_NOTICES: dict[str, tuple[str, str]] = {
     "registered": ("Звернення № {number} зареєстровано; відповідь — до {due}",
                    "Appeal {number} is registered; the answer is due by {due}"),
@@ -150,22 +156,30 @@ class _Missing(dict[str, Any]):
 
 @consumes(*PETITION_NOTICES)
 def petition_step(event: EventEnvelope) -> None:
-    """The author (and, for the answer, every signer) hears of the petition's step."""
+    """The author (and, for the answer, every signer) hears of the petition's step; at the
+    threshold, the responsible department's answering staff hear of it too."""
     payload = event.payload
     users = [payload.get("author_user_id"), *(payload.get("signer_user_ids") or [])]
     _civic_notice(users, f"event:{event.uuid}", PETITION_NOTICES[event.name], payload)
+    answerers = payload.get("answerer_user_ids") or []
+    if answerers:
+        _civic_notice(answerers, f"event:{event.uuid}:answer", PETITION_TO_ANSWER,
+                      {**payload, "url": payload.get("queue_url") or payload.get("url")})
 
 
 @consumes("appeals.AppealRegistered", "appeals.AppealMessageSent", "appeals.AppealAnswered",
           "appeals.AppealReplied", "appeals.AppealOverdue")
 def appeal_step(event: EventEnvelope) -> None:
-    """The author hears of every step of their appeal; the executor of a reply or a delay."""
+    """The author hears of every step of their appeal; the executor of a reply or a delay,
+    and a delay is escalated to the head of the executor's office (``head_user_id``)."""
     payload = event.payload
     step = {"appeals.AppealRegistered": "registered", "appeals.AppealAnswered": "answered",
             "appeals.AppealReplied": "replied", "appeals.AppealOverdue": "overdue"}.get(
         event.name, str(payload.get("kind") or "message"))
     to_executor = step in ("replied", "overdue")
     users = [payload.get("executor_user_id") if to_executor else payload.get("author_user_id")]
+    if step == "overdue":
+        users.append(payload.get("head_user_id"))
     _civic_notice(users, f"event:{event.uuid}", APPEAL_NOTICES.get(step,
                                                                    APPEAL_NOTICES["message"]),
                   payload)

@@ -21,6 +21,8 @@ class PetitionsConfig(MistoModule):
         MenuEntry(_("Petitions"), "petitions:index", "public"),
         MenuEntry(_("Petition moderation"), "petitions:moderation", "staff",
                   "petitions.petition.moderate"),
+        MenuEntry(_("Petitions to answer"), "petitions:answering", "staff",
+                  "petitions.petition.answer"),
     )
     schedules = (Periodic("petitions.deadlines", "misto.petitions.tasks.watch_deadlines",
                           timedelta(minutes=10)),)

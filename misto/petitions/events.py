@@ -49,7 +49,9 @@ class PetitionOpened(DomainEvent):
 
 @dataclass(frozen=True)
 class PetitionThresholdReached(DomainEvent):
-    """Enough signatures: the answering department's clock starts (``answer_due``)."""
+    """Enough signatures: the answering department's clock starts (``answer_due``). The
+    author hears of it, and so do ``answerer_user_ids``: the staff who may publish the answer
+    for ``department`` (``petitions.petition.answer``), pointed at ``queue_url``."""
 
     ledgered: ClassVar[tuple[str, ...]] = ("petition_id", "number", "count", "answer_due")
 
@@ -61,6 +63,8 @@ class PetitionThresholdReached(DomainEvent):
     answer_due: str
     author_user_id: int
     url: str
+    answerer_user_ids: list[int] = field(default_factory=list)
+    queue_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from misto import twin
+from misto.core import workdays
 from misto.core.http import see_other
 from misto.core.i18n import localized
 from misto.core.permissions import can
@@ -33,6 +35,7 @@ from misto.residents.civic import public_names
 
 SIGNERS_PAGE = 100
 SHOWN = 5
+BUSIEST = 10
 
 
 def _user_id(request: HttpRequest) -> int:
@@ -74,6 +77,14 @@ def _signature_of(request: HttpRequest, petition: Petition) -> Signature | None:
     if not request.user.is_authenticated:
         return None
     return Signature.objects.filter(petition=petition, user=request.user).first()
+
+
+def count(request: HttpRequest, number: str) -> HttpResponse:
+    """The live count (htmx polls it while signatures are collected; it stops polling once
+    the fragment comes back without a trigger)."""
+    petition = _petition(request, number)
+    return render(request, "petitions/_count.html", {
+        "petition": petition, "collecting": services.collecting(petition)})
 
 
 def detail(request: HttpRequest, number: str) -> HttpResponse:
@@ -189,6 +200,21 @@ def moderation(request: HttpRequest) -> HttpResponse:
         "rules": services.published_rules()})
 
 
+@login_required
+def answering(request: HttpRequest) -> HttpResponse:
+    """The responsible department's queue: petitions to answer, the clock of each, late in
+    red."""
+    if not can(request.user, "petitions.petition.answer"):
+        raise PermissionDenied("petitions.petition.answer")
+    today = timezone.localdate()
+    rows = [{"petition": petition, "deadline": services.answer_deadline(petition),
+             "late": bool(petition.answer_due and petition.answer_due < today),
+             "days_left": workdays.working_days_between(today, petition.answer_due)
+             if petition.answer_due else 0}
+            for petition in services.answer_queue(request.user)[:200]]
+    return render(request, "petitions/answering.html", {"rows": rows})
+
+
 @require_POST
 @login_required
 def moderate(request: HttpRequest, petition_id: int) -> HttpResponse:
@@ -246,8 +272,9 @@ def activity(request: HttpRequest, number: str) -> HttpResponse:
         return see_other(reverse("petitions:activity", args=[number]))
     hours = services.signing_activity(petition)
     peak = max((n for _hour, n in hours), default=0)
+    busiest = sorted((row for row in hours if row[1]), key=lambda row: (-row[1], row[0]))
     return render(request, "petitions/activity.html", {
-        "petition": petition, "hours": hours, "peak": peak,
+        "petition": petition, "hours": hours, "peak": peak, "busiest": busiest[:BUSIEST],
         "may_annul": can(request.user, "petitions.signature.annul", petition),
         "annulments": petition.annulments.order_by("-created_at")})
 

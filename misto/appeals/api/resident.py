@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 from ninja.security import django_auth
+from pydantic import Field
 
 from misto.appeals import services
 from misto.appeals.api.convert import appeal_out, thread_out
@@ -38,4 +42,15 @@ def thread(request: HttpRequest, number: Number) -> AppealThreadOut:
 def reply(request: HttpRequest, number: Number, body: TextIn) -> Status[AppealThreadOut]:
     appeal = services.access_appeal(request.user, number)
     services.reply(request.user, appeal, body.text)
+    return Status(201, thread_out(appeal))
+
+
+@router.post("/{number}/attachments", response={201: AppealThreadOut,
+                                                **refusals(401, 404, 409)},
+             summary="Write in one's appeal's thread with a file (a PDF or a photo)")
+def attach(request: HttpRequest, number: Number,
+           text: Form[Annotated[str, Field(max_length=40_000)]],
+           attachment: File[UploadedFile]) -> Status[AppealThreadOut]:
+    appeal = services.access_appeal(request.user, number)
+    services.reply(request.user, appeal, text, attachment)
     return Status(201, thread_out(appeal))

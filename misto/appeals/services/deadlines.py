@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from misto.appeals.events import AppealOverdue
-from misto.appeals.models import OPEN, Appeal
+from misto.appeals.models import OPEN, Appeal, Reception, ReceptionKind
 from misto.core import bus, workdays
 
 
@@ -22,8 +22,20 @@ def url_of(appeal: Appeal) -> str:
     return reverse("appeals:detail", args=[appeal.number])
 
 
+def head_of(appeal: Appeal) -> int | None:
+    """The user an overdue ``appeal`` is escalated to: its reception's head, otherwise the
+    head of the handling department (named on that department's department-head
+    reception); ``None`` when the city's directory names neither."""
+    if appeal.reception.head_id is not None:
+        return appeal.reception.head_id
+    return (Reception.objects.filter(department=appeal.department,
+                                     kind=ReceptionKind.DEPARTMENT_HEAD, head__isnull=False)
+            .order_by("order", "pk").values_list("head_id", flat=True).first())
+
+
 def mark_overdue(today: date | None = None) -> int:
-    """Open appeals past ``due``: escalated once (``AppealOverdue``) and marked red."""
+    """Open appeals past ``due``: escalated once (``AppealOverdue``, to the executor and the
+    head of the office, ``head_of``) and marked red."""
     today = today or timezone.localdate()
     marked = 0
     for appeal in Appeal.objects.filter(status__in=OPEN, due__lt=today,
@@ -34,7 +46,8 @@ def mark_overdue(today: date | None = None) -> int:
             bus.publish(AppealOverdue(
                 appeal_id=appeal.pk, number=appeal.number, department=appeal.department,
                 reception=appeal.reception.code, due=appeal.due.isoformat(),
-                executor_user_id=appeal.executor_id, url=url_of(appeal)))
+                executor_user_id=appeal.executor_id, head_user_id=head_of(appeal),
+                url=url_of(appeal)))
         marked += 1
     return marked
 

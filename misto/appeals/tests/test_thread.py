@@ -3,8 +3,6 @@ office answers before the deadline; strangers see nothing."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
@@ -86,18 +84,6 @@ def test_the_contact_centre_registers_a_call(receptions) -> None:
     assert made.status_code == 201 and made.json()["channel"] == "phone"
     appeal = Appeal.objects.get(number=made.json()["number"])
     assert appeal.contact == "Ганна Коваль, вул. Козацька, 2" and appeal.author is None
-
-
-def test_privileged_appeals_come_first(receptions, clerk, monkeypatch: Any) -> None:
-    ordinary = make_resident("ordinary")
-    veteran = make_resident("veteran")
-    monkeypatch.setattr("misto.appeals.services.receiving._is_privileged",
-                        lambda author: author == veteran)
-    first = services.register(services.check_appeal("light-head", "complaint", "Перше",
-                                                    TEXT), author=ordinary)
-    second = services.register(services.check_appeal("light-head", "complaint", "Друге",
-                                                     TEXT), author=veteran)
-    assert list(services.queue_for(clerk)) == [second, first]
 
 
 def test_only_the_handling_department_acts(appeal: Appeal) -> None:

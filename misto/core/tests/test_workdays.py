@@ -74,3 +74,27 @@ def test_nonsense_is_refused(call) -> None:
 def test_deadline_by_its_stored_inputs() -> None:
     assert workdays.deadline(date(2026, 12, 3), 10, "working").due == date(2026, 12, 17)
     assert workdays.deadline(date(2026, 12, 3), 10, "calendar").due == date(2026, 12, 14)
+
+
+def test_the_demo_calendar_moves_the_demos_running_deadlines_once() -> None:
+    import io
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from misto.core import demo
+    from misto.core.models import CalendarDay
+
+    today = timezone.localdate()
+    received = today - timedelta(days=demo.RECEIVED_AGO)
+    before_appeal = workdays.calendar_deadline(received, demo.TERM).due
+    before_petition = workdays.working_deadline(today, 10).due
+    demo.load(io.StringIO())
+    demo.load(io.StringIO())  # idempotent: nothing added twice
+    days = {day for day, _reason in demo.demo_days(today)}
+    assert set(CalendarDay.objects.values_list("day", flat=True)) == days
+    assert all(not workdays.is_working_day(day) for day in days)
+    assert date(today.year, 12, 31) in days
+    assert workdays.calendar_deadline(received, demo.TERM).due > before_appeal
+    moved = workdays.working_deadline(today, 10)
+    assert moved.due > before_petition and "рішенням виконкому" in moved.explanation()

@@ -49,6 +49,13 @@ def reject(request: HttpRequest, petition_id: DbId, body: RejectIn) -> PetitionD
     return petition_detail(services.reject(request.user, petition, body.rule, body.note))
 
 
+@router.get("/answering", response={200: list[PetitionOut], **refusals(401, 403)},
+            summary="Petitions under consideration my department answers, nearest deadline first")
+def answering(request: HttpRequest) -> list[PetitionOut]:
+    require(request.user, "petitions.petition.answer")
+    return [petition_out(p) for p in services.answer_queue(request.user)[:500]]
+
+
 # Optional and still read: Django Ninja drops a file declared ``File[UploadedFile] | None``.
 OPTIONAL_DOCUMENT = File(None)
 

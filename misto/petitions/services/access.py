@@ -7,9 +7,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from misto.core.permissions import can, require
+from misto.core.permissions import can, require, scope_filter
 from misto.petitions.errors import PetitionError, PetitionsCode
-from misto.petitions.models import PUBLIC, Petition
+from misto.petitions.models import PUBLIC, Petition, Status
 
 
 def may_see(user: Any, petition: Petition) -> bool:
@@ -74,4 +74,18 @@ def own_petitions(user: Any) -> QuerySet[Petition]:
 def moderation_queue(user: Any) -> QuerySet[Petition]:
     if not can(user, "petitions.petition.moderate"):
         return Petition.objects.none()
-    return Petition.objects.filter(status="moderation").order_by("submitted_at")
+    return Petition.objects.filter(status=Status.MODERATION).order_by("submitted_at")
+
+
+def answer_queue(user: Any) -> QuerySet[Petition]:
+    """Petitions under consideration that ``user`` may answer (their department's), the
+    nearest deadline first; late ones keep their place at the top."""
+    scopes = scope_filter(user, "petitions.petition.answer")
+    rows = Petition.objects.filter(status=Status.CONSIDERATION)
+    if scopes is not None:
+        departments = {department for department, _district in scopes}
+        if not departments:
+            return Petition.objects.none()
+        if "" not in departments:
+            rows = rows.filter(department__in=departments)
+    return rows.order_by("answer_due", "pk")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from misto.core import bus, workdays
+from misto.core.permissions import who_can
 from misto.petitions.errors import PetitionError, PetitionsCode
 from misto.petitions.events import (
     PetitionAnswered,
@@ -52,7 +53,10 @@ def reach_threshold(petition: Petition, count: int) -> None:
     bus.publish(PetitionThresholdReached(
         petition_id=petition.pk, number=petition.number or "", title=petition.title,
         count=count, department=petition.department, answer_due=due.due.isoformat(),
-        author_user_id=petition.author_id, url=_url(petition)))
+        author_user_id=petition.author_id, url=_url(petition),
+        answerer_user_ids=sorted(who_can("petitions.petition.answer", petition)
+                                 .values_list("pk", flat=True)),
+        queue_url=reverse("petitions:answering")))
 
 
 def check_answer(text: str, document: UploadedFile | None) -> str:

@@ -72,10 +72,15 @@ def recount(petition: Petition) -> Recount:
                    first_index=first, last_index=last)
 
 
-def signing_activity(petition: Petition, hours: int = 72) -> list[tuple[datetime, int]]:
-    """Signatures per hour over the last ``hours`` (bursts are what moderators look for)."""
-    since = timezone.now() - timedelta(hours=hours)
-    rows = (Signature.objects.filter(petition=petition, signed_at__gte=since)
+def signing_activity(petition: Petition, hours: int = 72,
+                     now: datetime | None = None) -> list[tuple[datetime, int]]:
+    """Signatures per hour over the last ``hours``, every hour listed (an hour without a
+    signature is a zero, so a burst stands out against the quiet ones)."""
+    end = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(hours=hours - 1)
+    rows = (Signature.objects.filter(petition=petition, signed_at__gte=start)
             .annotate(hour=TruncHour("signed_at")).values("hour")
             .annotate(n=Count("pk")).order_by("hour"))
-    return [(row["hour"], row["n"]) for row in rows]
+    counted = {row["hour"]: row["n"] for row in rows}
+    return [(hour, counted.get(hour, 0))
+            for hour in (start + timedelta(hours=step) for step in range(hours))]

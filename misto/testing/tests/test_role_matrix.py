@@ -302,6 +302,9 @@ CASES: dict[str, Case] = {
         "petitions.petition.moderate", "post",
         lambda w: f"/api/petitions/moderation/{w.petition_in_moderation}/reject",
         {"rule": "R1", "note": "matrix"}, json=True),
+    "petitions:answering": Case("petitions.petition.answer", "get", "/petitions/answering/"),
+    "GET /api/petitions/answering": Case("petitions.petition.answer", "get",
+                                         "/api/petitions/answering"),
     "petitions:answer": Case("petitions.petition.answer", "get",
                              lambda w: f"/petitions/{w.petition_number}/answer/",
                              scope=PETITION),
@@ -563,7 +566,7 @@ NOT_ROLE_GATED: dict[str, str] = {
            "sample_module:index", "POST /api/sample/things"),
     **_why("public read: petitions, their counts, signer lists (as Art. 23-1 requires) and "
            "recounts", "petitions:index", "petitions:rules", "petitions:detail",
-           "petitions:recount", "petitions:signers", "GET /api/petitions/",
+           "petitions:recount", "petitions:signers", "petitions:count", "GET /api/petitions/",
            "GET /api/petitions/rules", "GET /api/petitions/{number}",
            "GET /api/petitions/{number}/recount", "GET /api/petitions/{number}/signers",
            "GET /api/petitions/{number}/ledger"),
@@ -616,7 +619,7 @@ NOT_ROLE_GATED: dict[str, str] = {
            "appeals.appeal.view in the handling department (tested in misto/appeals/tests)",
            "appeals:write", "appeals:mine", "appeals:detail", "appeals:act",
            "GET /api/appeals/mine", "POST /api/appeals/", "GET /api/appeals/{number}",
-           "POST /api/appeals/{number}/replies"),
+           "POST /api/appeals/{number}/replies", "POST /api/appeals/{number}/attachments"),
     **_why("a signed-in resident's own petitions and signature; who may sign is decided by "
            "the register, not a role (tested in misto/petitions/tests)",
            "petitions:draft", "petitions:edit", "petitions:mine", "petitions:sign",
