@@ -18,15 +18,16 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from misto.core.crypto import EncryptedTextField
 
 
 class State(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    OPEN = "open", _("open")
-    CLOSED = "closed", _("closed")
-    REPORTED = "reported", _("report published")
+    DRAFT = "draft", pgettext_lazy("poll or consultation", "draft")
+    OPEN = "open", pgettext_lazy("poll or consultation", "open")
+    CLOSED = "closed", pgettext_lazy("poll or consultation", "closed")
+    REPORTED = "reported", pgettext_lazy("poll or consultation", "report published")
 
 
 class Choice(models.TextChoices):

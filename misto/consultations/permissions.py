@@ -16,4 +16,4 @@ HEARING_MANAGE = declare("consultations.hearing.manage",
                            "reports"), roles={"clerk"})
 COMMENT_MODERATE = declare("consultations.comment.moderate",
                            _("Hide a consultation comment, citing the rule it breaks"),
-                           roles={"clerk"})
+                           roles={"clerk", "moderator"})
