@@ -68,8 +68,9 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from misto.budget import blind, services
+    from misto.budget import services
     from misto.budget.models import Ballot, Phase, Project, Round, Voter
+    from misto.core import ballots as blind
     from misto.ledger.models import LedgerEntry, LedgerState
     from misto.residents import levels
     from misto.residents.models import Person, Verification
