@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ballots import districts
+from ballots import districts, electorate
 from common import setup
 
 
@@ -52,7 +52,7 @@ def main() -> None:
     from misto.consultations.models import Participant, Poll, PollBallot
     from misto.ledger.models import LedgerEntry, LedgerState
     from misto.residents import levels
-    from misto.residents.models import Person, Verification
+    from misto.residents.models import Person
 
     PollBallot.objects.all().delete()
     Participant.objects.all().delete()
@@ -64,16 +64,7 @@ def main() -> None:
     codes = districts()
 
     began = time.perf_counter()
-    users = get_user_model().objects.bulk_create(
-        [get_user_model()(username=f"bench-{i}", password="!") for i in range(args.voters)],
-        batch_size=5000)
-    if not users[0].pk:  # SQLite before RETURNING: read the ids back
-        users = list(get_user_model().objects.filter(username__startswith="bench-")
-                     .order_by("pk"))
-    Person.objects.bulk_create(
-        [Person(user=user, last_name="Лавка", first_name="Тест", birth_date="1990-01-01",
-                district=codes[i % len(codes)], verification=Verification.PROVIDER)
-         for i, user in enumerate(users)], batch_size=5000)
+    users = electorate(args.voters, codes)
     poll = services.do_publish(services.do_create_poll(None, services.check_poll(
         "Бенчмарк", "Bench", [("Так", "Yes"), ("Ні", "No"), ("Байдуже", "Either")],
         closes_at=timezone.now() + timedelta(days=1), districts=codes, by_district=True)))
