@@ -16,7 +16,7 @@ def results() -> Iterator[dict[str, Any]]:
     for poll in closed:
         for option in poll.options.all():
             yield {"poll": poll.pk, "title": poll.title_uk, "title_en": poll.title_en,
-                   "closed": poll.closes_at.isoformat(), "effect": poll.effect,
+                   "closed": poll.closes_at.replace(microsecond=0), "effect": poll.effect,
                    "districts": " ".join(poll.districts), "ballots": poll.ballots_count,
                    "answer": option.position, "text": option.text_uk,
                    "text_en": option.text_en, "votes": option.votes}

@@ -52,7 +52,7 @@ def load(stdout: IO[str] | Any) -> None:
                        [("Так, щодня", "Yes, every night"),
                         ("Лише у вихідні", "Only at weekends"), ("Ні", "No")],
                        codes, by_district=True)
-        services.do_publish(closed)
+        closed = services.do_publish(closed)
         _vote(closed, people, lambda i: [1 + (i % 5 == 0) + (i % 7 == 0)])
         services.do_close(closed)
 
@@ -61,7 +61,7 @@ def load(stdout: IO[str] | Any) -> None:
                           [("Липи", "Lindens"), ("Клени", "Maples"), ("Каштани", "Chestnuts"),
                            ("Сакури", "Cherry trees")], codes, choice="multiple",
                           max_choices=2, free_text=True, live_results=True)
-        services.do_publish(open_poll)
+        open_poll = services.do_publish(open_poll)
         _vote(open_poll, people[:8], lambda i: [1 + i % 4, 1 + (i + 1) % 4])
 
         _poll(clerk, "Назва нового скверу", "A name for the new square",
@@ -80,7 +80,7 @@ def load(stdout: IO[str] | Any) -> None:
                                    "на вулицю Садову.",
                         "body_en": "1.2 ha; 40 new trees; 60 parking spaces move to Sadova "
                                    "street."}], department="council")
-        services.publish_hearing(hearing)
+        hearing = services.publish_hearing(hearing)
         first = services.comment(people[0], levels.VERIFIED, hearing,
                                  "Підтримую, але залиште місця для людей з інвалідністю.")
         services.comment(people[1], levels.VERIFIED, hearing,
@@ -94,14 +94,14 @@ def load(stdout: IO[str] | Any) -> None:
             title_en="The community's rules of upkeep",
             summary_uk="Оновлені правила благоустрою.", summary_en="Updated rules of upkeep.",
             department="council")
-        services.publish_hearing(done)
+        done = services.publish_hearing(done)
         services.comment(people[3], levels.VERIFIED, done,
                          "Просимо дозволити городи біля багатоповерхівок.")
         final = _poll(clerk, "Ухвалити оновлені правила благоустрою?",
                       "Adopt the updated rules of upkeep?",
                       [("За", "For"), ("Проти", "Against")], [], effect=Effect.BINDING,
                       hearing=done)
-        services.do_publish(final)
+        final = services.do_publish(final)
         _vote(final, people[10:22], lambda i: [1 if i % 4 else 2])
         services.do_close(final)
         services.close_hearing(done)
