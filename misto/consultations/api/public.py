@@ -8,7 +8,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Status
 from pydantic import Field
 
 from misto.consultations import services
@@ -27,26 +27,27 @@ from misto.consultations.api.schemas import (
 )
 from misto.consultations.errors import ConsultationsCode, ConsultationsError
 from misto.consultations.models import Hearing, Poll, PollKey, State
+from misto.core.audience import Audience
 from misto.core.ballots import load_public
 from misto.core.schemas import DbId, refusals
 
-router = Router(tags=["consultations"])
+routes = Audience()
 PageSize = Annotated[int, Field(ge=1, le=1000)]
 Offset = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
-@router.get("/polls", response={200: list[PollOut], **refusals()}, summary="Polls")
+@routes.get("/polls", response={200: list[PollOut], **refusals()}, summary="Polls")
 def polls(request: HttpRequest) -> list[PollOut]:
     rows = Poll.objects.exclude(state=State.DRAFT).prefetch_related("options")
     return [poll_out(p) for p in rows]
 
 
-@router.get("/polls/{poll_id}", response={200: PollOut, **refusals(404)}, summary="One poll")
+@routes.get("/polls/{poll_id}", response={200: PollOut, **refusals(404)}, summary="One poll")
 def poll(request: HttpRequest, poll_id: DbId) -> PollOut:
     return poll_out(services.access(Poll, request.user, poll_id))
 
 
-@router.get("/polls/{poll_id}/keys", response={200: list[PollKeyOut], **refusals(404)},
+@routes.get("/polls/{poll_id}/keys", response={200: list[PollKeyOut], **refusals(404)},
             summary="The poll's public keys: verify any ballot's token signature")
 def keys(request: HttpRequest, poll_id: DbId) -> list[PollKeyOut]:
     found = services.access(Poll, request.user, poll_id)
@@ -56,7 +57,7 @@ def keys(request: HttpRequest, poll_id: DbId) -> list[PollKeyOut]:
             for numbers in [load_public(row.public_key).public_numbers()]]
 
 
-@router.post("/polls/{poll_id}/ballots",
+@routes.post("/polls/{poll_id}/ballots",
              response={201: PollBallotOut, **refusals(403, 404, 409)},
              summary="Cast a secret ballot with a blind-signed token (no sign-in)")
 def cast(request: HttpRequest, poll_id: DbId, body: PollBallotIn) -> Status[PollBallotOut]:
@@ -67,7 +68,7 @@ def cast(request: HttpRequest, poll_id: DbId, body: PollBallotIn) -> Status[Poll
     return Status(201, ballot_out(ballot))
 
 
-@router.get("/polls/{poll_id}/ballots",
+@routes.get("/polls/{poll_id}/ballots",
             response={200: list[PollLedgerBallot], **refusals(404)},
             summary="The poll's ballots as the public ledger holds them, to recount")
 def ballots(request: HttpRequest, poll_id: DbId, offset: Offset = 0,
@@ -85,7 +86,7 @@ def ballots(request: HttpRequest, poll_id: DbId, offset: Offset = 0,
     return chosen
 
 
-@router.get("/ballots/{receipt}", response={200: PollBallotOut, **refusals(404)},
+@routes.get("/ballots/{receipt}", response={200: PollBallotOut, **refusals(404)},
             summary="Find my ballot by its receipt")
 def find(request: HttpRequest, receipt: Receipt) -> PollBallotOut:
     found = services.find_ballot(receipt)
@@ -95,7 +96,7 @@ def find(request: HttpRequest, receipt: Receipt) -> PollBallotOut:
     return ballot_out(found)
 
 
-@router.get("/polls/{poll_id}/results", response={200: PollResultsOut, **refusals(404, 409)},
+@routes.get("/polls/{poll_id}/results", response={200: PollResultsOut, **refusals(404, 409)},
             summary="Results: after the poll closes, or live if the poll says so")
 def results(request: HttpRequest, poll_id: DbId) -> PollResultsOut:
     found = services.access(Poll, request.user, poll_id)
@@ -105,7 +106,7 @@ def results(request: HttpRequest, poll_id: DbId) -> PollResultsOut:
     return results_out(found)
 
 
-@router.get("/polls/{poll_id}/recount", response={200: PollRecountOut, **refusals(404)},
+@routes.get("/polls/{poll_id}/recount", response={200: PollRecountOut, **refusals(404)},
             summary="Recount from the public ledger against the counts shown")
 def recount(request: HttpRequest, poll_id: DbId) -> PollRecountOut:
     found = services.access(Poll, request.user, poll_id)
@@ -118,7 +119,7 @@ def recount(request: HttpRequest, poll_id: DbId) -> PollRecountOut:
                           forged=result.forged, reused=result.reused, invalid=result.invalid)
 
 
-@router.get("/hearings", response={200: list[HearingOut], **refusals()},
+@routes.get("/hearings", response={200: list[HearingOut], **refusals()},
             summary="Public consultations")
 def hearings(request: HttpRequest) -> list[HearingOut]:
     rows = Hearing.objects.exclude(state=State.DRAFT).prefetch_related("documents",
@@ -126,7 +127,7 @@ def hearings(request: HttpRequest) -> list[HearingOut]:
     return [hearing_out(h) for h in rows]
 
 
-@router.get("/hearings/{hearing_id}", response={200: HearingOut, **refusals(404)},
+@routes.get("/hearings/{hearing_id}", response={200: HearingOut, **refusals(404)},
             summary="One consultation: documents, comments, the report")
 def hearing(request: HttpRequest, hearing_id: DbId) -> HearingOut:
     return hearing_out(services.access(Hearing, request.user, hearing_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Status
 from ninja.security import django_auth
 
 from misto.consultations import services
@@ -16,13 +16,14 @@ from misto.consultations.api.schemas import (
 )
 from misto.consultations.models import Hearing, Poll
 from misto.core import ballots
+from misto.core.audience import Audience
 from misto.core.schemas import DbId, refusals
 from misto.residents import levels
 
-router = Router(tags=["consultations: resident"], auth=django_auth)
+routes = Audience(auth=django_auth)
 
 
-@router.post("/polls/{poll_id}/token",
+@routes.post("/polls/{poll_id}/token",
              response={200: PollTokenOut, **refusals(401, 403, 404, 409)},
              summary="Blind-sign my voting token (once per poll; RFC 9474)")
 def token(request: HttpRequest, poll_id: DbId, body: PollTokenIn) -> PollTokenOut:
@@ -33,7 +34,7 @@ def token(request: HttpRequest, poll_id: DbId, body: PollTokenIn) -> PollTokenOu
                         blind_signature=ballots.b64(issued.blind_signature))
 
 
-@router.post("/hearings/{hearing_id}/comments",
+@routes.post("/hearings/{hearing_id}/comments",
              response={201: HearingCommentOut, **refusals(401, 403, 404, 409)},
              summary="Comment on a consultation, or reply to a comment")
 def comment(request: HttpRequest, hearing_id: DbId,

@@ -4,7 +4,7 @@ comments hidden with a cited rule."""
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Status
 from ninja.security import django_auth
 
 from misto.consultations import services
@@ -19,14 +19,15 @@ from misto.consultations.api.schemas import (
     PollOut,
 )
 from misto.consultations.models import Hearing, Poll
+from misto.core.audience import Audience
 from misto.core.permissions import require
 from misto.core.schemas import DbId, refusals
 
-router = Router(tags=["consultations: staff"], auth=django_auth)
+routes = Audience(auth=django_auth)
 POLL, HEARING = "consultations.poll.manage", "consultations.hearing.manage"
 
 
-@router.post("/polls", response={201: PollOut, **refusals(401, 403, 404)},
+@routes.post("/polls", response={201: PollOut, **refusals(401, 403, 404)},
              summary="Create a poll (a draft)")
 def create_poll(request: HttpRequest, body: PollIn) -> Status[PollOut]:
     require(request.user, POLL)
@@ -48,19 +49,19 @@ def _managed_poll(request: HttpRequest, poll_id: int) -> Poll:
     return found
 
 
-@router.post("/polls/{poll_id}/publish", response={200: PollOut, **refusals(401, 403, 404, 409)},
+@routes.post("/polls/{poll_id}/publish", response={200: PollOut, **refusals(401, 403, 404, 409)},
              summary="Open the poll (its keys are made and published)")
 def publish_poll(request: HttpRequest, poll_id: DbId) -> PollOut:
     return poll_out(services.do_publish(_managed_poll(request, poll_id)))
 
 
-@router.post("/polls/{poll_id}/close", response={200: PollOut, **refusals(401, 403, 404, 409)},
+@routes.post("/polls/{poll_id}/close", response={200: PollOut, **refusals(401, 403, 404, 409)},
              summary="Close the poll now (its results become public)")
 def close_poll(request: HttpRequest, poll_id: DbId) -> PollOut:
     return poll_out(services.do_close(_managed_poll(request, poll_id)))
 
 
-@router.post("/hearings", response={201: HearingOut, **refusals(401, 403)},
+@routes.post("/hearings", response={201: HearingOut, **refusals(401, 403)},
              summary="Create a public consultation (a draft) with its documents")
 def create_hearing(request: HttpRequest, body: HearingIn) -> Status[HearingOut]:
     require(request.user, HEARING)
@@ -78,21 +79,21 @@ def _managed_hearing(request: HttpRequest, hearing_id: int) -> Hearing:
     return found
 
 
-@router.post("/hearings/{hearing_id}/publish",
+@routes.post("/hearings/{hearing_id}/publish",
              response={200: HearingOut, **refusals(401, 403, 404, 409)},
              summary="Open the consultation's comment period")
 def publish_hearing(request: HttpRequest, hearing_id: DbId) -> HearingOut:
     return hearing_out(services.publish_hearing(_managed_hearing(request, hearing_id)))
 
 
-@router.post("/hearings/{hearing_id}/close",
+@routes.post("/hearings/{hearing_id}/close",
              response={200: HearingOut, **refusals(401, 403, 404, 409)},
              summary="End the comment period now")
 def close_hearing(request: HttpRequest, hearing_id: DbId) -> HearingOut:
     return hearing_out(services.close_hearing(_managed_hearing(request, hearing_id)))
 
 
-@router.post("/hearings/{hearing_id}/report",
+@routes.post("/hearings/{hearing_id}/report",
              response={200: HearingOut, **refusals(401, 403, 404, 409)},
              summary="Publish the organiser's report of the results")
 def report(request: HttpRequest, hearing_id: DbId, body: HearingReportIn) -> HearingOut:
@@ -100,7 +101,7 @@ def report(request: HttpRequest, hearing_id: DbId, body: HearingReportIn) -> Hea
                                                body.report_uk, body.report_en))
 
 
-@router.post("/comments/{comment_id}/hide",
+@routes.post("/comments/{comment_id}/hide",
              response={200: HearingCommentOut, **refusals(401, 403, 404, 409)},
              summary="Hide a comment citing the rule it breaks (the original is kept)")
 def hide(request: HttpRequest, comment_id: DbId, body: CommentHideIn) -> HearingCommentOut:
