@@ -34,6 +34,7 @@ import secrets
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -57,6 +58,25 @@ def districts() -> list[str]:
     return sorted(d.katottg for d in twin.districts())
 
 
+def electorate(voters: int, codes: list[str]) -> list[Any]:
+    """``voters`` accounts with verified register entries spread over ``codes``, in bulk."""
+    from django.contrib.auth import get_user_model
+
+    from misto.residents.models import Person, Verification
+
+    users = get_user_model().objects.bulk_create(
+        [get_user_model()(username=f"bench-{i}", password="!") for i in range(voters)],
+        batch_size=5000)
+    if not users[0].pk:  # SQLite before RETURNING: read the ids back
+        users = list(get_user_model().objects.filter(username__startswith="bench-")
+                     .order_by("pk"))
+    Person.objects.bulk_create(
+        [Person(user=user, last_name="Лавка", first_name="Тест", birth_date="1990-01-01",
+                district=codes[i % len(codes)], verification=Verification.PROVIDER)
+         for i, user in enumerate(users)], batch_size=5000)
+    return users
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=200_000)
@@ -68,11 +88,12 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from misto.budget import blind, services
+    from misto.budget import services
     from misto.budget.models import Ballot, Phase, Project, Round, Voter
+    from misto.core import ballots as blind
     from misto.ledger.models import LedgerEntry, LedgerState
     from misto.residents import levels
-    from misto.residents.models import Person, Verification
+    from misto.residents.models import Person
 
     Ballot.objects.all().delete()
     Voter.objects.all().delete()
@@ -85,16 +106,7 @@ def main() -> None:
     codes = districts()
 
     began = time.perf_counter()
-    users = get_user_model().objects.bulk_create(
-        [get_user_model()(username=f"bench-{i}", password="!") for i in range(args.voters)],
-        batch_size=5000)
-    if not users[0].pk:  # SQLite before RETURNING: read the ids back
-        users = list(get_user_model().objects.filter(username__startswith="bench-")
-                     .order_by("pk"))
-    Person.objects.bulk_create(
-        [Person(user=user, last_name="Лавка", first_name="Тест", birth_date="1990-01-01",
-                district=codes[i % len(codes)], verification=Verification.PROVIDER)
-         for i, user in enumerate(users)], batch_size=5000)
+    users = electorate(args.voters, codes)
     found = services.create_round("bench", "Бенчмарк", "Bench", dict.fromkeys(codes, 10**9),
                                   max_choices=5)
     author = users[0]

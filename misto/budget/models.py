@@ -174,6 +174,24 @@ class Project(models.Model):
         return True  # rejected projects stay public with the reason
 
 
+class CostLine(models.Model):
+    """One line of a project's cost estimate as the author filed it (what, how much); the
+    lines add up to the proposed cost."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="cost_lines")
+    position = models.PositiveSmallIntegerField(_("position"))
+    item = models.CharField(_("item"), max_length=200)
+    amount = models.PositiveBigIntegerField(_("amount, UAH"))
+
+    class Meta:
+        ordering = ["project", "position"]
+        verbose_name = _("cost estimate line")
+        verbose_name_plural = _("cost estimate lines")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}.{self.position}"
+
+
 class Stage(models.TextChoices):
     PLANNED = "planned", _("planned")
     PROCUREMENT = "procurement", _("procurement")

@@ -163,11 +163,27 @@ def progress(request: HttpRequest, project_id: int) -> HttpResponse:
     return see_other(reverse("budget:project", args=[project_id]))
 
 
+def _cost_lines(text: str) -> list[tuple[str, int]]:
+    """The form's cost estimate, one line each: "what; how much" (UAH, spaces allowed)."""
+    lines = []
+    for number, row in enumerate(text.splitlines()[:31], start=1):
+        if not row.strip():
+            continue
+        item, _sep, amount = row.rpartition(";")
+        digits = amount.replace(" ", "").replace("\u00a0", "")
+        if not item.strip() or not digits.isdigit() or len(digits) > 13:
+            raise BudgetError(BudgetCode.INVALID,
+                              _("Cost line %(n)s: write the item, a semicolon and the amount "
+                                "in UAH.") % {"n": number}, field="lines")
+        lines.append((item.strip(), int(digits)))
+    return lines
+
+
 @levels.level_required(levels.VERIFIED)
 def propose(request: HttpRequest, number: str) -> HttpResponse:
     found = _round(number)
     values = {name: request.POST.get(name, "") for name in
-              ("title", "description", "cost", "place")}
+              ("title", "description", "cost", "place", "lines")}
     problem: BudgetError | None = None
     if request.method == "POST":
         try:
@@ -180,7 +196,8 @@ def propose(request: HttpRequest, number: str) -> HttpResponse:
                                     "the project on the map."), field="cost") from None
             checked = services.check_proposal(request.user, levels.level_of(request), found,
                                               values["title"], values["description"], cost,
-                                              place, request.FILES.getlist("photos"))
+                                              place, request.FILES.getlist("photos"),
+                                              _cost_lines(values["lines"]))
             created = services.do_propose(request.user, found, checked)
             messages.success(request, _("Project %(number)s is filed; the city's departments "
                                         "will review it.") % {"number": created.number})

@@ -8,6 +8,9 @@ environment and safety topics.
 ``budget.RoundPhaseChanged`` to voting or results: an announcement to the round's districts
 for the local-events topic.
 
+``consultations.PollOpened``: an announcement to the poll's districts (every district for a
+city-wide poll) for the local-events topic.
+
 ``situation.EmergencyDeclared`` / ``situation.EmergencyEnded``: an urgent announcement to the
 emergency's area on every channel, the site-wide banner and the public emergency page
 (``emergencies.py``). Inline: the banner should be up the moment the dispatcher declares;
@@ -236,3 +239,27 @@ def budget_phase(event: EventEnvelope) -> None:
         title_uk=title_uk[:200], title_en=title_en[:200], body_uk=body_uk, body_en=body_en,
         topics=topics, target="districts", districts=districts,
         expires_at=timezone.now() + timedelta(days=30)))
+
+
+@consumes("consultations.PollOpened")
+def poll_opened(event: EventEnvelope) -> None:
+    """A new poll is announced to the residents of its districts (every district for a
+    city-wide poll) who follow the local-events topic, until it closes."""
+    payload = event.payload
+    known = set(services.district_codes())
+    districts = [code for code in payload.get("districts") or [] if code in known] or \
+        sorted(known)
+    topics = [t.code for t in services.active_topics() if t.code == "events"]
+    if not districts or not topics:
+        return
+    closes = parse_datetime(str(payload.get("closes_at") or ""))
+    title_uk, title_en = str(payload.get("title_uk") or ""), str(payload.get("title_en") or "")
+    services.announce_from_event(f"consultations:{event.uuid}", services.Draft(
+        title_uk=f"Нове опитування: {title_uk}"[:200],
+        title_en=f"A new poll: {title_en or title_uk}"[:200],
+        body_uk="Відповідайте на сторінці «Опитування та консультації»: ваш голос таємний, "
+                "а підрахунок може перевірити кожен.",
+        body_en="Answer on the Polls and consultations page: your vote is secret, and anyone "
+                "can check the count.",
+        topics=topics, target="districts", districts=districts,
+        expires_at=closes or timezone.now() + timedelta(days=14)))

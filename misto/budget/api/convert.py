@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 
 from misto.budget import services
-from misto.budget.api.schemas import BallotOut, PoolOut, ProgressOut, ProjectOut, RoundOut
+from misto.budget.api.schemas import (
+    BallotOut,
+    BudgetCostLine,
+    PoolOut,
+    ProgressOut,
+    ProjectOut,
+    RoundOut,
+)
 from misto.budget.models import Ballot, DistrictBudget, Project, Round
 from misto.core.i18n import localized
 
@@ -33,7 +40,9 @@ def project_out(project: Project) -> ProjectOut:
                       progress=[ProgressOut(stage=p.stage, spent=p.spent, note=p.note,
                                             recorded_at=p.created_at)
                                 for p in project.progress.all()],
-                      place=json.loads(project.place.geojson))
+                      place=json.loads(project.place.geojson),
+                      cost_lines=[BudgetCostLine(item=line.item, amount=line.amount)
+                                  for line in project.cost_lines.all()])
 
 
 def pool_out(pool: services.PoolResult) -> PoolOut:

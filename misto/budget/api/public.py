@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import Field
 
-from misto.budget import blind, services
+from misto.budget import services
 from misto.budget.api.convert import ballot_out, pool_out, project_out, round_out
 from misto.budget.api.schemas import (
     BallotIn,
@@ -25,6 +25,7 @@ from misto.budget.api.schemas import (
 )
 from misto.budget.errors import BudgetCode, BudgetError
 from misto.budget.models import DistrictBudget, Phase, Round
+from misto.core.ballots import load_public
 from misto.core.schemas import DbId, refusals
 from misto.ledger.reading import entries
 
@@ -67,7 +68,7 @@ def keys(request: HttpRequest, number: RoundNumber) -> list[BudgetKeyOut]:
     return [BudgetKeyOut(district=row.district, public_key=row.public_key,
                    n=format(numbers.n, "x"), e=numbers.e)
             for row in rows
-            for numbers in [blind.load_public(row.public_key).public_numbers()]]
+            for numbers in [load_public(row.public_key).public_numbers()]]
 
 
 @router.post("/rounds/{number}/ballots", response={201: BallotOut, **refusals(403, 404, 409)},

@@ -34,7 +34,8 @@ def mine(request: HttpRequest) -> list[ProjectOut]:
 def propose(request: HttpRequest, number: RoundNumber, body: ProposalIn) -> Status[ProjectOut]:
     found = services.access_round(number)
     checked = services.check_proposal(request.user, levels.level_of(request), found,
-                                      body.title, body.description, body.cost, body.place)
+                                      body.title, body.description, body.cost, body.place,
+                                      lines=[(line.item, line.amount) for line in body.lines])
     return Status(201, project_out(services.do_propose(request.user, found, checked)))
 
 

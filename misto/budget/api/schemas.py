@@ -52,6 +52,11 @@ class ProgressOut(Schema):
     recorded_at: datetime
 
 
+class BudgetCostLine(Schema):
+    item: Annotated[str, Field(max_length=200)]
+    amount: Annotated[int, Field(ge=1, le=10**12)] = Field(description="UAH")
+
+
 class ProjectOut(Schema):
     id: int
     number: str
@@ -68,6 +73,7 @@ class ProjectOut(Schema):
     spent: int
     progress: list[ProgressOut]
     place: dict[str, Any]
+    cost_lines: list[BudgetCostLine] = Field(description="the author's cost estimate")
 
 
 class AnswerIn(Schema):
@@ -95,6 +101,8 @@ class ProposalIn(Schema):
     description: Annotated[str, Field(max_length=5000)]
     cost: Annotated[int, Field(ge=0, le=10**12)]
     place: dict[str, Any] = Field(description="GeoJSON Point or Polygon on the twin")
+    lines: list[BudgetCostLine] = Field(default_factory=list, max_length=30,
+                                        description="the cost estimate, adding up to cost")
 
 
 class TokenIn(Schema):

@@ -4,15 +4,13 @@ results as a Pabulib file (the research standard for participatory-budgeting dat
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections import Counter
 from dataclasses import dataclass, field
 
-from misto.budget import blind
 from misto.budget.models import ON_BALLOT, Ballot, DistrictBudget, Method, Project, Round
 from misto.budget.services.rounds import CITY, select_winners
 from misto.budget.services.voting import BALLOT_KIND
+from misto.core import ballots
 from misto.ledger.reading import entries
 
 
@@ -35,33 +33,20 @@ class Recount:
 def recount(found: Round) -> Recount:
     """Replay the round's ballots from the ledger. The district keys are public (the API
     publishes them), so this is the same computation anyone can make."""
-    keys = {row.district: blind.load_public(row.public_key)
-            for row in DistrictBudget.objects.filter(round=found)}
+    keys = dict(DistrictBudget.objects.filter(round=found)
+                .values_list("district", "public_key"))
     projects = {p.number: p for p in Project.objects.filter(round=found)}
     tally: Counter[str] = Counter()
-    seen: set[str] = set()
     result = Recount(ballots_shown=Round.objects.values_list("ballots_count", flat=True)
                      .get(pk=found.pk), ballots_ledger=0, projects=[])
-    for record in entries(BALLOT_KIND, where={"round": found.number}):
-        data = record.data
-        key = keys.get(str(data.get("district")))
-        try:
-            token = base64.b64decode(str(data.get("token")), validate=True)
-            signature = base64.b64decode(str(data.get("signature")), validate=True)
-        except (binascii.Error, ValueError):
-            result.forged.append(record.index)
-            continue
-        if key is None or not blind.verify(key, token, signature):
-            result.forged.append(record.index)
-            continue
-        if data["token"] in seen:
-            result.reused.append(record.index)
-            continue
-        seen.add(data["token"])
+    replayed = ballots.replay(((record.index, record.data) for record in
+                               entries(BALLOT_KIND, where={"round": found.number})), keys)
+    result.forged, result.reused = replayed.forged, replayed.reused
+    for index, data in replayed.counted:
         choices = [str(n) for n in data.get("choices") or []]
         if any(n not in projects or projects[n].district not in (data["district"], CITY)
                for n in choices) or len(set(choices)) != len(choices):
-            result.invalid.append(record.index)
+            result.invalid.append(index)
             continue
         result.ballots_ledger += 1
         tally.update(choices)

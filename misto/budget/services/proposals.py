@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from misto import twin
 from misto.budget.errors import BudgetCode, BudgetError
 from misto.budget.events import ProjectProgressed, ProjectProposed, ProjectReviewed
-from misto.budget.models import Phase, Progress, Project, Round, Stage, Status
+from misto.budget.models import CostLine, Phase, Progress, Project, Round, Stage, Status
 from misto.budget.services.photos import CleanImage, clean_photos, save_photos
 from misto.core import bus
 from misto.residents import levels
@@ -35,6 +35,33 @@ class CheckedProposal:
     place: GEOSGeometry
     district: str
     photos: tuple[CleanImage, ...] = ()
+    lines: tuple[tuple[str, int], ...] = ()
+
+
+LINES = 30
+
+
+def check_lines(lines: Sequence[tuple[str, int]], cost: int) -> tuple[tuple[str, int], ...]:
+    """The cost estimate's lines (item, amount in UAH), if any: each named, each a positive
+    amount, at most 30, adding up to the cost."""
+    checked = []
+    for item, amount in lines or ():
+        item = str(item or "").strip()
+        if not 2 <= len(item) <= TITLE or not isinstance(amount, int) or \
+                not 0 < amount <= 10**12:
+            raise BudgetError(BudgetCode.INVALID,
+                              _("Each cost line needs an item (2 to 200 characters) and a "
+                                "positive amount in UAH."), field="lines")
+        checked.append((item, amount))
+    if len(checked) > LINES:
+        raise BudgetError(BudgetCode.INVALID, _("At most %(n)s cost lines.") % {"n": LINES},
+                          field="lines")
+    if checked and sum(amount for _item, amount in checked) != cost:
+        raise BudgetError(BudgetCode.INVALID,
+                          _("The cost lines add up to %(sum)s UAH, not the cost of %(cost)s "
+                            "UAH.") % {"sum": sum(a for _i, a in checked), "cost": cost},
+                          field="lines")
+    return tuple(checked)
 
 
 def _place(place: Any) -> tuple[GEOSGeometry, str]:
@@ -68,7 +95,8 @@ def _place(place: Any) -> tuple[GEOSGeometry, str]:
 
 def check_proposal(user: Any, level: str | None, found: Round, title: str,
                    description: str, cost: int, place: Any,
-                   uploads: Sequence[IO[bytes]] = ()) -> CheckedProposal:
+                   uploads: Sequence[IO[bytes]] = (),
+                   lines: Sequence[tuple[str, int]] = ()) -> CheckedProposal:
     """Everything ``do_propose`` needs, validated; nothing is written here."""
     if found.phase != Phase.PROPOSALS:
         raise BudgetError(BudgetCode.WRONG_PHASE,
@@ -95,9 +123,10 @@ def check_proposal(user: Any, level: str | None, found: Round, title: str,
                           _("A project costs from %(low)s to %(high)s UAH in this round.")
                           % {"low": found.project_min, "high": found.project_max},
                           field="cost")
+    estimate = check_lines(lines, int(cost))
     geometry, district = _place(place)
     return CheckedProposal(title, description, int(cost), geometry, district,
-                           tuple(clean_photos(uploads)))
+                           tuple(clean_photos(uploads)), estimate)
 
 
 def do_propose(user: Any, found: Round, checked: CheckedProposal) -> Project:
@@ -108,6 +137,9 @@ def do_propose(user: Any, found: Round, checked: CheckedProposal) -> Project:
             round=found, number=f"{found.number}-{count + 1:04d}", title=checked.title,
             description=checked.description, author=user, place=checked.place,
             district=checked.district, cost=checked.cost, proposed_cost=checked.cost)
+        CostLine.objects.bulk_create([
+            CostLine(project=project, position=n, item=item, amount=amount)
+            for n, (item, amount) in enumerate(checked.lines, start=1)])
         save_photos(project, checked.photos)
         bus.publish(ProjectProposed(project_id=project.pk, number=project.number,
                                     round=found.number, district=project.district))

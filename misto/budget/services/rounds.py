@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from misto import twin
-from misto.budget import blind
 from misto.budget.errors import BudgetCode, BudgetError
 from misto.budget.events import RoundPhaseChanged
 from misto.budget.models import (
@@ -26,7 +25,7 @@ from misto.budget.models import (
     Round,
     Status,
 )
-from misto.core import bus
+from misto.core import ballots, bus
 from misto.ledger import append
 
 RESULT_KIND = "budget.result"
@@ -46,11 +45,9 @@ def create_round(number: str, title_uk: str, title_en: str, amounts: dict[str, i
         found = Round.objects.create(number=number, title_uk=title_uk, title_en=title_en,
                                      city_amount=city_amount, **rules)
         for district, amount in sorted(amounts.items()):
-            key = blind.new_private_key(key_bits)
-            DistrictBudget.objects.create(
-                round=found, district=district, amount=amount,
-                public_key=blind.public_pem(key.public_key()),
-                private_key=blind.private_pem(key))
+            public, private = ballots.new_keypair(key_bits)
+            DistrictBudget.objects.create(round=found, district=district, amount=amount,
+                                          public_key=public, private_key=private)
     return found
 
 

@@ -4,42 +4,37 @@ it that names no one, every ballot in the public ledger.
 ``issue_token`` knows the person and records only that they received the round's token
 (``Voter``); it signs a blinded value and never sees the token. ``cast`` knows the token and
 the choices and never the person: it needs no sign-in. The two meet only inside the voter's
-client (``misto.budget.blind``); Misto's own pages run that client in the request
+client (``misto.core.ballots``); Misto's own pages run that client in the request
 (``vote_here``) and keep nothing of it (docs/budget.md, "threat model").
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from misto.budget import blind
 from misto.budget.errors import BudgetCode, BudgetError
 from misto.budget.events import BallotCast
 from misto.budget.models import ON_BALLOT, Ballot, DistrictBudget, Method, Project, Round, Voter
 from misto.budget.services.rounds import CITY, amount_for, count_ballot, voting_open
-from misto.core import bus
+from misto.core import ballots, bus
 from misto.ledger import append
-from misto.residents import levels
-from misto.residents.civic import Standing, standing
+from misto.residents.civic import Ineligible, Refusal, Rule, Standing, check_standing
 
 #: The ledger entries' kind; ``misto budget recount`` and the public recount read it.
 BALLOT_KIND = "budget.ballot"
 
 
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+b64 = ballots.b64
 
 
 def unb64(text: str, field: str, limit: int = 1024) -> bytes:
     try:
-        return base64.b64decode(str(text)[:limit], validate=True)
-    except (binascii.Error, ValueError):
+        return ballots.from_b64(text, limit)
+    except ballots.BlindError:
         raise BudgetError(BudgetCode.BAD_TOKEN, _("The voting token is not valid base64."),
                           field=field) from None
 
@@ -53,28 +48,36 @@ def check_voter(user: Any, level: str | None, found: Round) -> tuple[Standing, D
     district; the reason if not. Nothing is written."""
     if not voting_open(found):
         raise _closed()
-    if level is None or levels.RANK.get(level, 0) < levels.RANK[levels.VERIFIED]:
-        raise BudgetError(BudgetCode.LEVEL_TOO_LOW,
-                          _("Voting needs a sign-in through an identity provider (BankID, "
-                            "Diia or the city's own)."))
-    person = standing(user)
-    if person is None:
-        raise BudgetError(BudgetCode.NOT_ELIGIBLE,
-                          _("Only residents in the community register may vote; your account "
-                            "is not linked to a register entry."))
-    if found.register_verified_only and not person.register_verified:
-        raise BudgetError(BudgetCode.NOT_ELIGIBLE,
-                          _("Your register entry is not verified yet; a provider sign-in or a "
-                            "visit to the administrative services centre verifies it."))
-    if person.age is None or person.age < found.min_age:
-        raise BudgetError(BudgetCode.NOT_ELIGIBLE,
-                          _("Voting in this round is open from the age of %(age)s.")
-                          % {"age": found.min_age})
-    pool = DistrictBudget.objects.filter(round=found, district=person.district).first()
-    if pool is None:
-        raise BudgetError(BudgetCode.OUTSIDE_DISTRICT,
-                          _("Your registered address is outside the districts of this round."))
+    pools = {row.district: row for row in DistrictBudget.objects.filter(round=found)}
+    rule = Rule(register_verified_only=found.register_verified_only,
+                min_age=found.min_age, districts=tuple(pools))
+    try:
+        person = check_standing(user, level, rule)
+    except Ineligible as refused:
+        raise _ineligible(refused.reason, found) from None
+    pool = pools[person.district]
     return person, pool
+
+
+def _ineligible(reason: Refusal, found: Round) -> BudgetError:
+    if reason is Refusal.LEVEL_TOO_LOW:
+        return BudgetError(BudgetCode.LEVEL_TOO_LOW,
+                           _("Voting needs a sign-in through an identity provider (BankID, "
+                             "Diia or the city's own)."))
+    if reason is Refusal.NOT_IN_REGISTER:
+        return BudgetError(BudgetCode.NOT_ELIGIBLE,
+                           _("Only residents in the community register may vote; your account "
+                             "is not linked to a register entry."))
+    if reason is Refusal.NOT_VERIFIED:
+        return BudgetError(BudgetCode.NOT_ELIGIBLE,
+                           _("Your register entry is not verified yet; a provider sign-in or a "
+                             "visit to the administrative services centre verifies it."))
+    if reason is Refusal.TOO_YOUNG:
+        return BudgetError(BudgetCode.NOT_ELIGIBLE,
+                           _("Voting in this round is open from the age of %(age)s.")
+                           % {"age": found.min_age})
+    return BudgetError(BudgetCode.OUTSIDE_DISTRICT,
+                       _("Your registered address is outside the districts of this round."))
 
 
 @dataclass(frozen=True)
@@ -100,8 +103,8 @@ def issue_token(user: Any, level: str | None, found: Round, blinded_msg: bytes,
 def _sign_once(found: Round, person: Standing, pool: DistrictBudget,
                blinded_msg: bytes) -> IssuedToken:
     try:
-        signed = blind.blind_sign(blind.load_private(pool.private_key), blinded_msg)
-    except blind.BlindError as error:
+        signed = ballots.sign_blinded(pool.private_key, blinded_msg)
+    except ballots.BlindError as error:
         raise BudgetError(BudgetCode.BAD_TOKEN, str(error), field="blinded_msg") from None
     try:
         with transaction.atomic():
@@ -152,8 +155,7 @@ def cast(found: Round, district: str, token: bytes, signature: bytes,
     if not voting_open(found):
         raise _closed()
     pool = DistrictBudget.objects.filter(round=found, district=str(district)[:64]).first()
-    if pool is None or len(token) != blind.TOKEN_BYTES or \
-            not blind.verify(blind.load_public(pool.public_key), token, signature):
+    if pool is None or not ballots.token_valid(pool.public_key, token, signature):
         raise BudgetError(BudgetCode.BAD_TOKEN,
                           _("This voting token was not issued by the city for this round "
                             "and district."), field="token")
@@ -164,7 +166,7 @@ def _record(found: Round, pool: DistrictBudget, token: bytes, signature: bytes,
             projects: list[Project]) -> Ballot:
     """The checked ballot into the ledger, the ballots and the counts, in one transaction."""
     chosen = sorted(p.number for p in projects)
-    token_text, receipt = b64(token), blind.receipt(token)
+    token_text, receipt = b64(token), ballots.receipt(token)
     used = BudgetError(BudgetCode.TOKEN_USED, _("A ballot with this token has already been "
                                                 "counted."), field="token")
     try:
@@ -190,18 +192,15 @@ def vote_here(user: Any, level: str | None, found: Round, numbers: list[str]) ->
     blinding factor live only in this call's memory."""
     person, pool = check_voter(user, level, found)
     projects = check_choices(found, pool.district, numbers)
-    public = blind.load_public(pool.public_key)
     with transaction.atomic():
-        token = blind.new_token()
-        blinded = blind.blind(public, token)
-        issued = _sign_once(found, person, pool, blinded.blinded_msg)
-        # ``finalize`` verifies the signature with the district's public key, as ``cast`` does.
-        signature = blind.finalize(public, token, issued.blind_signature, blinded.inverse)
+        token, signature = ballots.sign_here(
+            pool.public_key,
+            lambda blinded: _sign_once(found, person, pool, blinded).blind_signature)
         return _record(found, pool, token, signature, projects)
 
 
 def find_ballot(receipt: str) -> Ballot | None:
-    text = "".join(ch for ch in str(receipt).lower() if ch in "0123456789abcdef")[:20]
-    if len(text) != 20:
+    text = ballots.normal_receipt(receipt)
+    if text is None:
         return None
     return Ballot.objects.select_related("round").filter(receipt=text).first()

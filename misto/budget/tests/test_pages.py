@@ -13,7 +13,7 @@ from PIL import Image
 
 from misto.budget import datasets, services
 from misto.budget.models import Ballot, Phase, Project, Round, Status
-from misto.budget.tests.conftest import numbers
+from misto.budget.tests.conftest import TEXT, numbers
 from misto.core.outbox import deliver_due
 from misto.residents import levels
 from misto.testing import make_staff, world
@@ -139,3 +139,30 @@ def test_the_author_answers_once_and_a_winner_s_implementation_is_public(
     assert "Майданчик відкрито." in page and "Реалізація" in page
     api = Client().get(f"/api/budget/projects/{winner.pk}").json()
     assert api["progress"][0]["stage"] == "done" and api["spent"] == 95_000
+
+
+def test_a_proposal_carries_its_cost_estimate_lines(proposals: Any, author: Any) -> None:
+    """Issue 18, item 1: cost estimate lines, adding up to the cost; shown on the page and
+    in the API; lines that do not add up are refused with the field."""
+    client = signed_in(author)
+    lines: list[dict[str, Any]] = [{"item": "Лавки, 10 шт.", "amount": 60_000},
+                                   {"item": "Монтаж", "amount": 30_000}]
+    body = {"title": "Лавки на набережній", "description": TEXT, "cost": 100_000,
+            "place": {"type": "Point", "coordinates": list(world.ON_SHEVCHENKA)},
+            "lines": lines}
+    wrong = client.post(f"/api/budget/rounds/{proposals.number}/proposals", body,
+                        content_type="application/json")
+    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid"
+    assert not Project.objects.exists()
+    lines[1]["amount"] = 40_000
+    made = client.post(f"/api/budget/rounds/{proposals.number}/proposals", body,
+                       content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert [line["amount"] for line in made.json()["cost_lines"]] == [60_000, 40_000]
+    page = client.get(f"/budget/projects/{made.json()['id']}/").content.decode()
+    assert "Лавки, 10 шт." in page and "Монтаж" in page
+    form = client.post(f"/budget/{proposals.number}/propose/", {
+        "title": "Ліхтарі у сквері", "description": TEXT, "cost": "50000",
+        "place": '{"type": "Point", "coordinates": [35.131, 47.821]}',
+        "lines": "Ліхтарі; 30 000\nбез суми"})
+    assert form.status_code == 422 and Project.objects.count() == 1

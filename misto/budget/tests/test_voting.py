@@ -12,10 +12,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from misto.budget import blind, services
+from misto.budget import services
 from misto.budget.errors import BudgetCode, BudgetError
 from misto.budget.models import Ballot, DistrictBudget, Phase, Project, Round, Voter
 from misto.budget.tests.conftest import numbers
+from misto.core import ballots as blind
 from misto.ledger.models import LedgerEntry
 from misto.residents import levels
 from misto.testing import world

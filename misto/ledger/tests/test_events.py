@@ -38,6 +38,9 @@ def test_the_ledger_consumes_exactly_the_declared_events() -> None:
         "budget.ProjectReviewed": ("number", "round", "approved", "cost"),
         "budget.RoundPhaseChanged": ("round", "phase"),
         "budget.ProjectProgressed": ("number", "stage", "spent"),
+        "consultations.PollOpened": ("poll_id", "closes_at", "binding"),
+        "consultations.PollClosed": ("poll_id", "ballots"),
+        "consultations.ConsultationReportPublished": ("hearing_id", "comments"),
         "wallet.DailyTotals": ("day", "topups", "fares", "passes", "services", "corrections",
                                "transfers", "imbalance"),
     }

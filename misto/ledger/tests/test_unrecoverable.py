@@ -151,7 +151,11 @@ def test_no_ledger_entry_of_the_demo_city_can_be_recovered_by_guessing(demo: Non
                      "petitions.PetitionAnswered",
                      # budget: review outcomes, phases, each secret ballot and the results
                      "budget.ProjectReviewed", "budget.RoundPhaseChanged", "budget.ballot",
-                     "budget.result"}
+                     "budget.result",
+                     # consultations: polls opened and closed, each ballot, the counts, reports
+                     "consultations.PollOpened", "consultations.PollClosed",
+                     "consultations.ballot", "consultations.result",
+                     "consultations.ConsultationReportPublished"}
     assert [r.kind for r in ledger.receipts_for(str(resident.pk))] == [
         "residents.RegisterChanged"]
     ledgered = ledgered_strings()

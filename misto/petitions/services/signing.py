@@ -22,7 +22,7 @@ from misto.petitions.errors import PetitionError, PetitionsCode
 from misto.petitions.models import Annulment, Petition, Signature, Status
 from misto.petitions.services.consideration import reach_threshold
 from misto.residents import levels
-from misto.residents.civic import Standing, standing
+from misto.residents.civic import Ineligible, Refusal, Rule, Standing, check_standing, standing
 
 #: The ledger entries' kind; ``misto petitions recount`` and the public recount read it.
 LEDGER_KIND = "petitions.signature"
@@ -49,29 +49,37 @@ def collecting(petition: Petition, today: Any = None) -> bool:
             and today <= petition.collection_ends)
 
 
+def _ineligible(reason: Refusal, petition: Petition) -> PetitionError:
+    if reason is Refusal.LEVEL_TOO_LOW:
+        return PetitionError(PetitionsCode.LEVEL_TOO_LOW,
+                             _("Signing needs a sign-in through an identity provider "
+                               "(BankID, Diia or the city's own)."))
+    if reason is Refusal.NOT_IN_REGISTER:
+        return PetitionError(PetitionsCode.NOT_ELIGIBLE,
+                             _("Only residents in the community register may sign; your "
+                               "account is not linked to a register entry."))
+    if reason is Refusal.NOT_VERIFIED:
+        return PetitionError(PetitionsCode.NOT_ELIGIBLE,
+                             _("Your register entry is not verified yet; a provider sign-in "
+                               "or a visit to the administrative services centre verifies "
+                               "it."))
+    return PetitionError(PetitionsCode.NOT_ELIGIBLE,
+                         _("Petitions may be signed from the age of %(age)s.")
+                         % {"age": petition.min_age})
+
+
 def check_signature(user: Any, level: str | None, petition: Petition) -> Eligible:
     """Whether ``user`` (signed in at ``level``) may sign now, with the reason if not."""
     if not collecting(petition):
         raise PetitionError(PetitionsCode.NOT_COLLECTING,
                             _("This petition is not collecting signatures."))
-    needed = petition.sign_level or levels.VERIFIED
-    if level is None or levels.RANK.get(level, 0) < levels.RANK.get(needed, 2):
-        raise PetitionError(PetitionsCode.LEVEL_TOO_LOW,
-                            _("Signing needs a sign-in through an identity provider "
-                              "(BankID, Diia or the city's own)."))
-    found = standing(user)
-    if found is None:
-        raise PetitionError(PetitionsCode.NOT_ELIGIBLE,
-                            _("Only residents in the community register may sign; your "
-                              "account is not linked to a register entry."))
-    if petition.register_verified_only and not found.register_verified:
-        raise PetitionError(PetitionsCode.NOT_ELIGIBLE,
-                            _("Your register entry is not verified yet; a provider sign-in "
-                              "or a visit to the administrative services centre verifies it."))
-    if petition.min_age and (found.age is None or found.age < petition.min_age):
-        raise PetitionError(PetitionsCode.NOT_ELIGIBLE,
-                            _("Petitions may be signed from the age of %(age)s.")
-                            % {"age": petition.min_age})
+    rule = Rule(level=petition.sign_level or levels.VERIFIED,
+                register_verified_only=petition.register_verified_only,
+                min_age=petition.min_age or 0)
+    try:
+        found = check_standing(user, level, rule)
+    except Ineligible as refused:
+        raise _ineligible(refused.reason, petition) from None
     return Eligible(found, pseudonym(petition, found.person_uuid))
 
 

@@ -118,6 +118,7 @@ PETITION = ("light", "")  # answered by the light department in the matrix's wor
 APPEAL = ("light", "")  # written to the light department head's reception
 DIRECTORY_ENTRY = ("light", "")  # a directory entry kept by the light department
 INDICATOR = ("light", "")  # an entered indicator the light department is responsible for
+CONSULTATION = ("light", "")  # a poll or hearing organised by the light department
 BUDGET_PROJECT = ("economy", WEST)  # MISTO_BUDGET_DEPARTMENT's default; a west project
 FEATURE = {"geometry": {"type": "Point", "coordinates": [35.131, 47.821]},
            "properties": {"name": "Укриття", "capacity": 10}, "reason": "matrix"}
@@ -468,6 +469,54 @@ CASES: dict[str, Case] = {
     "POST /api/budget/rounds/{number}/phase": Case(
         "budget.round.manage", "post", lambda w: f"/api/budget/rounds/{w.budget_round}/phase",
         {"phase": "review"}, json=True),
+    # consultations
+    "consultations:staff": Case("consultations.poll.manage", "get", "/consultations/staff/"),
+    "consultations:create-poll": Case(
+        "consultations.poll.manage", "post", "/consultations/staff/polls/",
+        {"title_uk": "Питання", "options": "Так\nНі", "closes_at": "2099-01-01T10:00"}),
+    "POST /api/consultations/polls": Case(
+        "consultations.poll.manage", "post", "/api/consultations/polls",
+        {"title_uk": "Питання", "options": [{"text_uk": "Так"}, {"text_uk": "Ні"}],
+         "closes_at": "2099-01-01T10:00:00Z"}, json=True),
+    "consultations:poll-state": Case(
+        "consultations.poll.manage", "post",
+        lambda w: f"/consultations/staff/polls/{w.open_poll}/", {"action": "close"},
+        scope=CONSULTATION),
+    "POST /api/consultations/polls/{poll_id}/publish": Case(
+        "consultations.poll.manage", "post",
+        lambda w: f"/api/consultations/polls/{w.draft_poll}/publish", scope=CONSULTATION),
+    "POST /api/consultations/polls/{poll_id}/close": Case(
+        "consultations.poll.manage", "post",
+        lambda w: f"/api/consultations/polls/{w.open_poll}/close", scope=CONSULTATION),
+    "consultations:create-hearing": Case(
+        "consultations.hearing.manage", "post", "/consultations/staff/hearings/",
+        {"title_uk": "Слухання", "closes_at": "2099-01-01T10:00"}),
+    "POST /api/consultations/hearings": Case(
+        "consultations.hearing.manage", "post", "/api/consultations/hearings",
+        {"title_uk": "Слухання", "closes_at": "2099-01-01T10:00:00Z"}, json=True),
+    "consultations:hearing-state": Case(
+        "consultations.hearing.manage", "post",
+        lambda w: f"/consultations/staff/hearings/{w.open_hearing}/", {"action": "close"},
+        scope=CONSULTATION),
+    "POST /api/consultations/hearings/{hearing_id}/publish": Case(
+        "consultations.hearing.manage", "post",
+        lambda w: f"/api/consultations/hearings/{w.draft_hearing}/publish",
+        scope=CONSULTATION),
+    "POST /api/consultations/hearings/{hearing_id}/close": Case(
+        "consultations.hearing.manage", "post",
+        lambda w: f"/api/consultations/hearings/{w.open_hearing}/close", scope=CONSULTATION),
+    "POST /api/consultations/hearings/{hearing_id}/report": Case(
+        "consultations.hearing.manage", "post",
+        lambda w: f"/api/consultations/hearings/{w.closed_hearing}/report",
+        {"report_uk": "Звіт"}, json=True, scope=CONSULTATION),
+    "consultations:hide": Case(
+        "consultations.comment.moderate", "post",
+        lambda w: f"/consultations/staff/comments/{w.hearing_comment}/hide/",
+        {"rule": "spam"}, scope=CONSULTATION),
+    "POST /api/consultations/comments/{comment_id}/hide": Case(
+        "consultations.comment.moderate", "post",
+        lambda w: f"/api/consultations/comments/{w.hearing_comment}/hide", {"rule": "spam"},
+        json=True, scope=CONSULTATION),
     # wallet
     "GET /api/wallet/accounts/{account_id}": Case(
         "wallet.account.view", "get", lambda w: f"/api/wallet/accounts/{w.wallet_account}"),
@@ -530,6 +579,24 @@ NOT_ROLE_GATED: dict[str, str] = {
            "budget:propose", "budget:vote", "budget:answer", "GET /api/budget/mine",
            "POST /api/budget/projects/{project_id}/answer",
            "POST /api/budget/rounds/{number}/proposals", "POST /api/budget/rounds/{number}/token"),
+    **_why("public read: polls (results once public), their keys, the ballots as the ledger "
+           "holds them, the recount, receipts, consultations with documents and comments",
+           "consultations:index", "consultations:poll", "consultations:ballot",
+           "consultations:ballots", "consultations:hearing", "GET /api/consultations/polls",
+           "GET /api/consultations/polls/{poll_id}", "GET /api/consultations/polls/{poll_id}/keys",
+           "GET /api/consultations/polls/{poll_id}/ballots",
+           "GET /api/consultations/ballots/{receipt}",
+           "GET /api/consultations/polls/{poll_id}/results",
+           "GET /api/consultations/polls/{poll_id}/recount", "GET /api/consultations/hearings",
+           "GET /api/consultations/hearings/{hearing_id}"),
+    **_why("a poll's secret ballot is cast without a sign-in on purpose: the blind-signed token "
+           "is the right to vote (misto/consultations/tests/test_voting.py)",
+           "POST /api/consultations/polls/{poll_id}/ballots"),
+    **_why("a signed-in resident's voting token, vote and comments; who may take part is "
+           "decided by the register, not a role (tested in misto/consultations/tests)",
+           "consultations:vote", "consultations:comment",
+           "POST /api/consultations/polls/{poll_id}/token",
+           "POST /api/consultations/hearings/{hearing_id}/comments"),
     **_why("public read: the open-data portal, its files, CKAN's read-only Action API and the "
            "DCAT-AP catalogue (published data only, nothing personal)",
            "opendata:index", "opendata:detail", "opendata:download",
@@ -747,6 +814,7 @@ def _build_world() -> World:
     _build_index(built)
     _build_budget(built)
     _build_wallet(built)
+    _build_consultations(built)
 
     notices.ensure_default_topics()
     composer = make_staff("world-composer", "clerk")
@@ -769,6 +837,34 @@ def _build_budget(built: World) -> None:
     built.ids["budget_project"] = budget.do_propose(author, found, budget.check_proposal(
         author, levels.VERIFIED, found, "Лавки в сквері", "Десять лавок у сквері біля школи.",
         100_000, list(world.ON_SHEVCHENKA))).pk
+
+
+def _build_consultations(built: World) -> None:
+    """The light department's polls (a draft, an open one) and hearings (a draft, an open
+    one with a comment, a closed one), made through the consultations' services."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from misto.consultations import services as consult
+    from misto.residents import levels
+
+    organiser = make_staff("world-organiser", "clerk", department="light")
+    later = timezone.now() + timedelta(days=7)
+
+    def poll() -> Any:
+        return consult.do_create_poll(organiser, consult.check_poll(
+            "Питання", "", [("Так", ""), ("Ні", "")], closes_at=later))
+
+    built.ids["draft_poll"] = poll().pk
+    built.ids["open_poll"] = consult.do_publish(poll()).pk
+    built.ids["draft_hearing"] = consult.create_hearing(organiser, "Чернетка", later).pk
+    opened = consult.publish_hearing(consult.create_hearing(organiser, "Слухання", later))
+    built.ids["open_hearing"] = opened.pk
+    built.ids["hearing_comment"] = consult.comment(
+        make_resident("hearing-commenter"), levels.VERIFIED, opened, "Коментар").pk
+    built.ids["closed_hearing"] = consult.close_hearing(consult.publish_hearing(
+        consult.create_hearing(organiser, "Завершене", later))).pk
 
 
 def _build_petitions(built: World) -> None:

@@ -1,4 +1,6 @@
-"""RSA blind signatures, RFC 9474 (RSABSSA-SHA384-PSS-Deterministic), with no Django import.
+"""Secret ballots for every module where one person has one vote (the participatory budget,
+polls): RSA blind signatures, RFC 9474 (RSABSSA-SHA384-PSS-Deterministic), with no Django
+import, and the pieces of a ballot box that do not depend on what is voted for.
 
 The voter's client picks a random token, *blinds* it and sends only the blinded value; the
 city signs it blind (it learns who asked, never the token); the client *finalizes* the
@@ -8,15 +10,24 @@ check). The deterministic variant (no message randomizer) is the RFC's choice wh
 message is itself random and unpredictable, as a 32-byte token is.
 
 The client half (``blind``, ``finalize``) is what an independent voting client runs; Misto's
-own pages run it inside the request (docs/budget.md, "threat model").
+own pages run it inside the request (``sign_here``; docs/budget.md, "threat model").
+
+A module keeps two tables that nothing joins: who received a token (unique per person and
+vote: the database stops a second one) and the ballots (token, receipt, choices; no person).
+``replay`` is the recount's common half: it reads ballots as the public ledger holds them,
+checks each token's signature with its group's published key and counts each token once;
+the module then checks the choices against its own rules.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import math
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature
@@ -169,3 +180,82 @@ def load_public(pem: str) -> rsa.RSAPublicKey:
 def receipt(message: bytes) -> str:
     """The voter's receipt: the token's SHA-256, 20 hex digits (what "find my ballot" asks)."""
     return hashlib.sha256(message).hexdigest()[:20]
+
+
+def normal_receipt(text: str) -> str | None:
+    """A receipt as typed by a person (spaces, capitals), or ``None`` if it cannot be one."""
+    digits = "".join(ch for ch in str(text).lower() if ch in "0123456789abcdef")[:20]
+    return digits if len(digits) == 20 else None
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def from_b64(text: str, limit: int = 1024) -> bytes:
+    """Bytes from base64 text (at most ``limit`` characters read); ``BlindError`` if not."""
+    try:
+        return base64.b64decode(str(text)[:limit], validate=True)
+    except (binascii.Error, ValueError):
+        raise BlindError("not valid base64") from None
+
+
+def new_keypair(bits: int = 2048) -> tuple[str, str]:
+    """A fresh signing key as (public PEM, private PEM)."""
+    key = new_private_key(bits)
+    return public_pem(key.public_key()), private_pem(key)
+
+
+def sign_blinded(private: str, blinded_msg: bytes) -> bytes:
+    """The signer's half with a stored PEM key; ``BlindError`` for a malformed request."""
+    return blind_sign(load_private(private), blinded_msg)
+
+
+def token_valid(public: str, token: bytes, signature: bytes) -> bool:
+    """Whether ``token`` is a ballot token signed by the key ``public`` (a PEM)."""
+    return len(token) == TOKEN_BYTES and verify(load_public(public), token, signature)
+
+
+def sign_here(public: str, sign: Callable[[bytes], bytes]) -> tuple[bytes, bytes]:
+    """The voting client run inside a request (the pages' fallback without JavaScript): a
+    fresh token, blinded, signed by ``sign`` (the signer's half, which records the voter),
+    finalized and checked. Returns (token, signature); neither is kept here."""
+    key = load_public(public)
+    token = new_token()
+    blinded = blind(key, token)
+    return token, finalize(key, token, sign(blinded.blinded_msg), blinded.inverse)
+
+
+@dataclass
+class Replay:
+    """The ballots of one vote as the ledger holds them, checked."""
+
+    counted: list[tuple[int, dict]] = field(default_factory=list)  # (ledger index, data)
+    forged: list[int] = field(default_factory=list)  # ledger indexes
+    reused: list[int] = field(default_factory=list)
+
+
+def replay(records: Iterable[tuple[int, Mapping]], keys: Mapping[str, str],
+           group: str = "district") -> Replay:
+    """Check ballots (ledger index, data with ``token``, ``signature`` and the key group
+    under ``group``) against the published ``keys`` (group -> public PEM): a bad signature
+    or an unknown group is forged, a token seen before is reused, the rest are counted."""
+    result = Replay()
+    seen: set[str] = set()
+    for index, data in records:
+        public = keys.get(str(data.get(group, "")))
+        try:
+            token = from_b64(str(data.get("token")))
+            signature = from_b64(str(data.get("signature")))
+        except BlindError:
+            result.forged.append(index)
+            continue
+        if public is None or not token_valid(public, token, signature):
+            result.forged.append(index)
+            continue
+        if data["token"] in seen:
+            result.reused.append(index)
+            continue
+        seen.add(str(data["token"]))
+        result.counted.append((index, dict(data)))
+    return result
