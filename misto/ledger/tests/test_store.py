@@ -233,3 +233,69 @@ def test_concurrent_appenders_get_gapless_unique_indices() -> None:
     assert indices == list(range(4 * 12))
     services.issue_head()
     assert services.verify_log().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_appends_outside_a_transaction_share_group_commits_and_stay_gapless() -> None:
+    """Callers appending outside any transaction are sequenced: their entries go in
+    together (one transaction and one promise per group), indices stay gapless, each caller
+    gets its own entry's receipt, and a caller's bad input fails that caller alone."""
+    import threading
+
+    from django.db import connections
+
+    receipts: dict[tuple[int, int], services.Receipt] = {}
+    errors: list[BaseException] = []
+    refused: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def writer(number: int) -> None:
+        try:
+            start.wait()
+            for i in range(20):
+                receipts[number, i] = services.append("test.sequenced",
+                                                      {"writer": number, "i": i})
+                if i == 10:
+                    try:
+                        services.append("not a kind!", {"writer": number})
+                    except services.LedgerError as error:
+                        refused.append(error)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    assert len(refused) == 6
+    rows = {row.index: row for row in LedgerEntry.objects.order_by("index")}
+    assert sorted(rows) == list(range(6 * 20))
+    for (number, i), receipt in receipts.items():
+        row = rows[receipt.index]
+        assert row.payload == services.entry_document(
+            "test.sequenced", {"writer": number, "i": i}, row.created_at)
+        assert bytes(row.leaf_hash) == receipt.leaf_hash
+        promise = receipt.promise
+        assert promise is not None and promise.batch_start == row.promise_batch_start
+        assert merkle.verify_inclusion_by_leaf_hash(
+            receipt.leaf_hash, receipt.index - promise.batch_start, promise.batch_size,
+            [base64.b64decode(p) for p in promise.as_json()["batch_path"]], promise.batch_root())
+    assert services.verify_log().ok  # every promise of the unsigned tail checks
+    services.issue_head()
+    assert services.verify_log().ok
+
+
+def test_append_inside_a_transaction_rolls_back_with_it() -> None:
+    with transaction.atomic():
+        services.append("test.kept", {"n": 1})
+        with transaction.atomic():
+            services.append("test.dropped", {"n": 2})
+            transaction.set_rollback(True)
+        receipt = services.append("test.kept", {"n": 3})
+    assert receipt.index == 1
+    assert list(LedgerEntry.objects.values_list("kind", flat=True).order_by("index")) == [
+        "test.kept", "test.kept"]
