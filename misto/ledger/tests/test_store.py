@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import random
+from collections.abc import Callable
 
 import pytest
 from django.db import connection, transaction
@@ -203,32 +204,41 @@ def test_appends_wait_for_integration_and_are_gapless_in_batches() -> None:
     assert [r.index for r in services.receipts_for("1", limit=3)] == [247, 244, 241]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_appenders_get_gapless_unique_indices() -> None:
+def in_threads(writer: Callable[[int], None], count: int) -> None:
+    """Run ``writer(0..count-1)`` at once, each in a thread with its own connection;
+    fails with the writers' errors."""
     import threading
 
     from django.db import connections
 
     errors: list[BaseException] = []
 
-    def writer(number: int) -> None:
+    def run(number: int) -> None:
         try:
-            for i in range(15):
-                with transaction.atomic():
-                    services.append("test.concurrent", {"writer": number, "i": i})
-                    if i % 5 == 4:  # some callers roll back: their index is reused
-                        transaction.set_rollback(True)
+            writer(number)
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(120)
     assert not errors, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appenders_get_gapless_unique_indices() -> None:
+    def writer(number: int) -> None:
+        for i in range(15):
+            with transaction.atomic():
+                services.append("test.concurrent", {"writer": number, "i": i})
+                if i % 5 == 4:  # some callers roll back: their index is reused
+                    transaction.set_rollback(True)
+
+    in_threads(writer, 4)
     indices = list(LedgerEntry.objects.order_by("index").values_list("index", flat=True))
     assert indices == list(range(4 * 12))
     services.issue_head()
@@ -242,35 +252,21 @@ def test_appends_outside_a_transaction_share_group_commits_and_stay_gapless() ->
     gets its own entry's receipt, and a caller's bad input fails that caller alone."""
     import threading
 
-    from django.db import connections
-
     receipts: dict[tuple[int, int], services.Receipt] = {}
-    errors: list[BaseException] = []
     refused: list[BaseException] = []
     start = threading.Barrier(6)
 
     def writer(number: int) -> None:
-        try:
-            start.wait()
-            for i in range(20):
-                receipts[number, i] = services.append("test.sequenced",
-                                                      {"writer": number, "i": i})
-                if i == 10:
-                    try:
-                        services.append("not a kind!", {"writer": number})
-                    except services.LedgerError as error:
-                        refused.append(error)
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
+        start.wait()
+        for i in range(20):
+            receipts[number, i] = services.append("test.sequenced", {"writer": number, "i": i})
+            if i == 10:
+                try:
+                    services.append("not a kind!", {"writer": number})
+                except services.LedgerError as error:
+                    refused.append(error)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not errors, errors
+    in_threads(writer, 6)
     assert len(refused) == 6
     rows = {row.index: row for row in LedgerEntry.objects.order_by("index")}
     assert sorted(rows) == list(range(6 * 20))
