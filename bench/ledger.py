@@ -12,7 +12,11 @@ THE LEDGER TABLES OF THAT DATABASE ARE EMPTIED.
 2. Ledger: the same N entries through ``services.append_many`` in batches of B (canonical
    JSON, SHA-256 leaf hashes, gapless indices under the state lock, bulk insert), then
    ``integrate_pending`` (every perfect subtree's node, 2N - popcount(N) rows).
-3. Unbatched ``append`` calls, one transaction each, for comparison.
+3. Unbatched ``append`` calls, one transaction each: one caller in a row, then W concurrent
+   writers (``--writers``, 8 by default; threads of one process, which share group commits,
+   then processes, which do not) each appending ``--single`` entries, against W writers each
+   inserting one precomputed row per transaction into the same table (the raw database's
+   rate for one row per commit). Indices are checked gapless afterwards.
 4. P inclusion proofs (random index, size N) and P consistency proofs (random first, second
    N), each timed end to end through the service (state read + one node query), median/p95.
 
@@ -29,6 +33,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from common import ensure_postgres_database, percentile
 
@@ -50,12 +55,97 @@ def items(start: int, count: int) -> list[tuple[str, dict, None]]:
     ]
 
 
+def _writer(mode: str, number: int, count: int, start: int, ready: Any, go: Any,
+            done: Any) -> None:
+    """One concurrent writer: ``count`` appends (or raw one-row commits)."""
+    from django.db import connection, transaction
+
+    from misto.ledger import services
+    from misto.ledger.models import LedgerEntry
+
+    connection.close()  # a process never shares the parent's connection
+    moment = services._now_ms()
+    raw_rows = []
+    if mode == "raw":
+        for i in range(count):
+            document = services.entry_document("bench.raw", {"w": number, "n": i}, moment)
+            raw_rows.append((start + number * count + i, "bench.raw", document,
+                             hashlib.sha256(b"\0" + document.encode()).digest(), moment))
+    connection.ensure_connection()
+    ready.put(number)
+    go.wait()
+    began = time.perf_counter()
+    for i in range(count):
+        if mode == "raw":
+            with transaction.atomic():
+                LedgerEntry.objects.bulk_create([LedgerEntry(
+                    index=raw_rows[i][0], kind=raw_rows[i][1], payload=raw_rows[i][2],
+                    leaf_hash=raw_rows[i][3], created_at=raw_rows[i][4])])
+        else:
+            services.append("bench.concurrent", {"w": number, "n": i})
+    done.put(time.perf_counter() - began)
+    connection.close()
+
+
+def concurrent(writers: int, count: int, start: int, kind: str) -> int:
+    """W writers (threads of one process, or processes) appending one entry per transaction
+    at once, against raw one-row commits; returns the next index."""
+    import multiprocessing
+    import queue
+    import threading
+
+    from django.db import connection
+
+    from misto.ledger.models import LedgerEntry
+
+    context = multiprocessing.get_context("fork")
+    rates = {}
+    for mode in ("raw", "ledger"):
+        connection.close()
+        ready: Any
+        done: Any
+        go: Any
+        if kind == "process":
+            ready, done, go = context.Queue(), context.Queue(), context.Event()
+            procs: list = [context.Process(target=_writer,
+                                           args=(mode, n, count, start, ready, go, done))
+                           for n in range(writers)]
+        else:
+            ready, done, go = queue.Queue(), queue.Queue(), threading.Event()
+            procs = [threading.Thread(target=_writer,
+                                      args=(mode, n, count, start, ready, go, done))
+                     for n in range(writers)]
+        for proc in procs:
+            proc.start()
+        for _ in procs:
+            ready.get()
+        began = time.perf_counter()
+        go.set()
+        for _ in procs:
+            done.get()
+        seconds = time.perf_counter() - began
+        for proc in procs:
+            proc.join()
+        rates[mode] = writers * count / seconds
+        if mode == "raw":
+            LedgerEntry.objects.filter(kind="bench.raw").delete()
+    indices = list(LedgerEntry.objects.filter(index__gte=start)
+                   .order_by("index").values_list("index", flat=True))
+    assert indices == list(range(start, start + writers * count)), "indices not gapless"
+    print(f"raw one-row commits: {rates['raw']:>8,.0f} rows/s ({writers} {kind}s)")
+    print(f"concurrent append: {rates['ledger']:>10,.0f} appends/s ({writers} {kind}s x "
+          f"{count}, own transaction each, indices gapless) = "
+          f"{rates['ledger'] / rates['raw']:.2f} x raw one-row commits")
+    return start + writers * count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--proofs", type=int, default=1_000)
     parser.add_argument("--single", type=int, default=500, help="unbatched append() calls")
+    parser.add_argument("--writers", type=int, default=8, help="concurrent writers")
     parser.add_argument("--verify", action="store_true", help="also time verify_log()")
     args = parser.parse_args()
     size, batch = args.size, args.batch
@@ -142,7 +232,11 @@ def main() -> None:
             services.append("bench.single", {"n": i})
         single_seconds = time.perf_counter() - began
         print(f"unbatched append:  {args.single / single_seconds:>10,.0f} appends/s "
-              f"({1000 * single_seconds / args.single:.2f} ms each, own transaction)")
+              f"({1000 * single_seconds / args.single:.2f} ms each, own transaction, one "
+              "caller)")
+        if args.writers:
+            following = concurrent(args.writers, args.single, size + args.single, "thread")
+            concurrent(args.writers, args.single, following, "process")
 
     # 4. Proofs at size N.
     rng = random.Random(9162)

@@ -8,13 +8,15 @@ database is created when missing) with N open incidents (default 10,000) and M d
 ``GET /api/situation/incidents?status=open`` through the whole Django stack (middleware,
 session, ninja, JSON) against the raw SQL query reading the same rows: once right after a
 change (the response is rendered from the database) and once when nothing changed (served
-from the cache keyed by the newest change). Prints medians and p95; the last line is
+from the cache keyed by the newest change), asking for gzip as browsers do; then rendered
+without Accept-Encoding. Prints both sizes. Prints medians and p95; the last line is
 ``ratio=<rendered endpoint median / raw query median>``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import random
 import statistics
@@ -30,6 +32,7 @@ os.environ.setdefault("DATABASE_URL", f"spatialite:///{ROOT / 'var' / 'bench-sit
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "misto.settings")
 
 BENCH = "bench:"
+GZIP = "gzip, deflate, br"
 
 
 def populate(size: int, devices: int) -> None:
@@ -130,20 +133,28 @@ def main() -> None:
         assert features == open_count, (features, open_count)
         from misto.situation.services import record_change
 
-        def timed(invalidate: bool) -> list[float]:
+        def timed(invalidate: bool, **headers: str) -> list[float]:
             times = []
             for _ in range(args.runs):
                 if invalidate:  # something happened in the city: the cache is stale
                     record_change("incident", 0)
                 t0 = time.perf_counter()
-                response = client.get(url)
+                response = client.get(url, headers=headers)
                 assert response.status_code == 200
                 times.append((time.perf_counter() - t0) * 1000)
             return times
 
-        cold = timed(invalidate=True)
-        warm = timed(invalidate=False)
-        size = len(client.get(url).content)
+        # What browsers get (they all send Accept-Encoding: gzip), then the plain answer.
+        cold = timed(invalidate=True, accept_encoding=GZIP)
+        warm = timed(invalidate=False, accept_encoding=GZIP)
+        cold_plain = timed(invalidate=True)
+        plain = client.get(url).content
+        size = len(plain)
+        packed = client.get(url, headers={"accept-encoding": GZIP})
+        encoded = packed.headers.get("Content-Encoding") == "gzip"
+        body = gzip.decompress(packed.content) if encoded else packed.content
+        assert body == plain, "the answer to a browser differs from the GeoJSON"
+        wire = len(packed.content)
         raw_sql = ("SELECT id, kind_id, status, severity, district, lon, lat, sources "
                    "FROM situation_incident WHERE status = 'open'")
         raw = []
@@ -157,14 +168,18 @@ def main() -> None:
         devices = []
         for _ in range(max(3, args.runs // 3)):
             t0 = time.perf_counter()
-            client.get("/api/situation/devices")
+            client.get("/api/situation/devices", headers={"accept-encoding": GZIP})
             devices.append((time.perf_counter() - t0) * 1000)
 
         cold_median, warm_median = statistics.median(cold), statistics.median(warm)
         raw_median = statistics.median(raw)
-        print(f"features: {features}, response: {size / 1e6:.2f} MB")
-        print(f"map endpoint GET {url}, right after a change (rendered): median "
+        print(f"features: {features}, response: {wire / 1e6:.2f} MB "
+              f"{'gzip-encoded' if encoded else 'not encoded'}, as browsers take it "
+              f"({size / 1e6:.2f} MB of GeoJSON, without Accept-Encoding)")
+        print(f"map endpoint GET {url}, right after a change (rendered, gzip): median "
               f"{cold_median:.1f} ms, p95 {percentile(cold, 0.95):.1f} ms ({args.runs} runs)")
+        print(f"the same without Accept-Encoding (rendered, plain): median "
+              f"{statistics.median(cold_plain):.1f} ms, p95 {percentile(cold_plain, 0.95):.1f} ms")
         print(f"map endpoint, nothing changed since the last request (cached): median "
               f"{warm_median:.1f} ms, p95 {percentile(warm, 0.95):.1f} ms")
         print(f"raw query (same rows, no JSON): median {raw_median:.1f} ms, "

@@ -21,6 +21,8 @@ the query, even on a busy machine):
 3. point -> district: ``services.district_at(lon, lat)``;
 4. bbox tile: ``tiles.tile(16, x, y)`` (the whole MVT) vs. PostGIS: the same ST_AsMVT SQL;
    SpatiaLite: only the raw R*Tree row query, so the ratio is the Python encoding's cost.
+5. The tile endpoint over HTTP (Django's test client, the whole stack): rendered, from the
+   server's cache, revalidated by a browser (If-None-Match, 304), and after a change.
 
 Each line: median and p95 in ms, and the ratio of medians (service / raw SQL). Last line:
 ``ratio=<nearest-3 service median / raw median>`` (the query with a stated goal: on PostGIS
@@ -242,8 +244,9 @@ def main() -> None:
         margin = (2 * tiles.HALF_WORLD / 2**16) * tiles.BUFFER / tiles.EXTENT
 
         def raw_tile(xy_: tuple[int, int]) -> Any:
-            cursor.execute(tiles._PG_TILE, [16, xy_[0], xy_[1], tiles.EXTENT, tiles.BUFFER,
-                                            layer_ids, margin, tiles.EXTENT])
+            cursor.execute(tiles._PG_TILE, {"z": 16, "x": xy_[0], "y": xy_[1],
+                                            "extent": tiles.EXTENT, "buffer": tiles.BUFFER,
+                                            "margin": margin, "layers": layer_ids})
             return cursor.fetchone()
     else:
         def raw_tile(xy_: tuple[int, int]) -> Any:
@@ -258,7 +261,43 @@ def main() -> None:
         "bbox tile (z16 MVT)",
         paired(lambda t: tiles.tile(16, t[0], t[1]), raw_tile, tile_inputs))
     print(f"tile size: median {statistics.median(sizes) / 1024:.1f} KiB")
+    http_tiles(tile_inputs)
     print(f"ratio={results['nearest 3']:.2f}")
+
+
+def http_tiles(tile_inputs: list[tuple[int, int]]) -> None:
+    """The tile endpoint as a map uses it: the first request of each tile renders it, the
+    next ones come from the server's cache, and a browser holding the tile revalidates it
+    with If-None-Match (304, no body); then a feature changes and each is rendered again."""
+    from django.conf import settings
+    from django.test import Client
+
+    from misto.twin import services
+
+    settings.ALLOWED_HOSTS = ["*"]
+    services.touch()  # the bench's landmarks were loaded by COPY, around the services
+    client = Client()
+    url = "/api/twin/tiles/16/{}/{}.mvt"
+
+    def timed(headers: dict[str, str] | None = None, status: int = 200) -> list[float]:
+        times = []
+        for x, y in tile_inputs:
+            started = time.perf_counter()
+            response = client.get(url.format(x, y), headers=headers or {})
+            times.append(time.perf_counter() - started)
+            assert response.status_code == status, response.status_code
+        return times
+
+    def line(label: str, times: list[float]) -> None:
+        print(f"{label:<40} median {statistics.median(times) * 1000:7.3f} ms, "
+              f"p95 {percentile(times, 0.95) * 1000:7.3f} ms")
+
+    line("tile GET, first request (rendered)", timed())
+    line("tile GET, again (server cache)", timed())
+    etag = client.get(url.format(*tile_inputs[0]))["ETag"]
+    line("tile GET, If-None-Match (304)", timed({"if-none-match": etag}, 304))
+    services.touch()  # what every feature change does
+    line("after a change: rendered again", timed({"if-none-match": etag}))
 
 
 if __name__ == "__main__":

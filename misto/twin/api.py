@@ -12,8 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
@@ -286,9 +288,20 @@ MVT = {"responses": {200: {"content": {"application/vnd.mapbox-vector-tile": {
 @router.get("/tiles/{z}/{x}/{y}.mvt", response={200: None, **refusals(400)}, openapi_extra=MVT,
             summary="Mapbox Vector Tile of the layers")
 def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
-    data = tiles.tile(z, x, y, staff=can(request.user, "twin.layer.view"))
-    response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
-    response["Cache-Control"] = "public, max-age=60"
+    """Cached until a feature or layer changes; the ETag lets a browser revalidate with
+    ``If-None-Match`` (304, no body) on every use (``no-cache``), so a change shows at once.
+    Staff tiles hold non-public layers: private to the browser, varying with the session."""
+    staff = can(request.user, "twin.layer.view")
+    etag = tiles.tile_etag(z, x, y, staff=staff)
+    response: HttpResponse
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        data, etag = tiles.cached_tile(z, x, y, staff=staff)
+        response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache" if staff else "public, no-cache"
+    patch_vary_headers(response, ["Cookie"])
     return response
 
 

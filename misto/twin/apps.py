@@ -34,8 +34,13 @@ class TwinConfig(MistoModule):
         post_migrate.connect(_builtin_layers, sender=self,
                              dispatch_uid="misto.twin.builtin_layers")
         # Not at the top: apps.py loads before the models may be imported.
-        from misto.twin.models import Layer
+        from misto.twin.models import Feature, Layer
         from misto.twin.services import forget_layers
+        from misto.twin.services.features import touch
 
         post_save.connect(forget_layers, sender=Layer, dispatch_uid="misto.twin.forget_save")
         post_delete.connect(forget_layers, sender=Layer, dispatch_uid="misto.twin.forget_del")
+        # Any change to what tiles draw makes every cached tile (and its ETag) stale.
+        for model in (Feature, Layer):
+            post_save.connect(touch, sender=model, dispatch_uid=f"misto.twin.touch_save.{model}")
+            post_delete.connect(touch, sender=model, dispatch_uid=f"misto.twin.touch_del.{model}")

@@ -73,6 +73,25 @@ def validate_numbering(value: Any) -> None:
         ) from error
 
 
+class TileVersion(models.Model):
+    """One row whose ``token`` names the current state of the map's features and layers.
+
+    Every change to a feature or a layer sets a new random token in its own transaction
+    (``misto.twin.tiles.touch``), so a tile cached under a token, and the ETag made from it,
+    are current exactly while the token stays. Random, not a counter: a rolled-back change
+    must not hand out again a token that named other contents.
+    """
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("map tiles version")
+        verbose_name_plural = _("map tiles version")
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class Layer(models.Model):
     """A kind of city object: districts, streets, buildings, landmarks, shelters..."""
 

@@ -14,12 +14,14 @@ so a bulk append pays one, not one per entry.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -28,8 +30,8 @@ from misto.core.config import env_int
 from misto.ledger import merkle, sth
 from misto.ledger.canonical import canonical_json
 from misto.ledger.errors import LedgerCode, LedgerError
-from misto.ledger.models import LedgerEntry, LedgerState
-from misto.ledger.services.keys import current_key
+from misto.ledger.models import LedgerEntry, LedgerKey, LedgerState
+from misto.ledger.services.keys import current_key, key_id_of, signing_key
 
 STATE_PK = 1
 
@@ -155,11 +157,16 @@ def append(kind: str, payload: Mapping[str, Any], actor: str | None = None) -> R
     of public references and hiding commitments, never personal data nor a plain hash of
     anything guessable (it is published as is, for good); ``actor`` is the
     acting resident's user id as a string, kept only as a keyed hash so the resident sees the
-    receipt in the cabinet. Runs in the caller's transaction (a rollback removes the entry and
-    leaves no gap) and holds the ledger lock until that transaction ends. Raises
-    ``LedgerError`` (a ``ValueError``) for input that cannot be ledgered, before writing.
+    receipt in the cabinet. Inside a transaction, runs in it (a rollback removes the entry
+    and leaves no gap) and holds the ledger lock until that transaction ends. Outside one,
+    the entry is its own transaction, and concurrent callers of this process share one
+    (group commit, :class:`_Sequencer`). Raises ``LedgerError`` (a ``ValueError``) for input
+    that cannot be ledgered, before writing.
     """
-    return append_many([(kind, payload, actor)])[0]
+    if connection.in_atomic_block or not connection.get_autocommit():
+        return append_many([(kind, payload, actor)])[0]
+    entry_document(kind, payload, "1970-01-01T00:00:00.000Z")  # bad input fails its caller only
+    return _SEQUENCER.submit((kind, payload, actor))
 
 
 def append_many(items: Iterable[tuple[str, Mapping[str, Any], str | None]]) -> list[Receipt]:
@@ -177,8 +184,7 @@ def append_many(items: Iterable[tuple[str, Mapping[str, Any], str | None]]) -> l
     leaves = tuple(leaf for _kind, _document, leaf, _ref in prepared)
     batch_root = merkle.root_from_leaf_hashes(leaves)
     with transaction.atomic():
-        start = locked_state().size
-        key, private_key = current_key()
+        start, key, private_key = _reserve(len(leaves))
         # One signature for the batch: it binds every index through the batch's root.
         signature = private_key.sign(
             sth.promise_tbs(stamp_ms, start, len(leaves), delay, batch_root))
@@ -191,11 +197,99 @@ def append_many(items: Iterable[tuple[str, Mapping[str, Any], str | None]]) -> l
                     ["index", "kind", "payload", "leaf_hash", "created_at", "actor_ref",
                      "promise_signature", "promise_key", "promise_merge_delay",
                      "promise_batch_start", "promise_batch_size"], rows)
-        LedgerState.objects.filter(pk=STATE_PK).update(size=start + len(rows))
     return [Receipt(row[0], row[3], row[1], moment,
                     InclusionPromise(key.key_id, stamp_ms, row[0], start, leaves, delay,
                                      signature))
             for row in rows]
+
+
+def _reserve(count: int) -> tuple[int, LedgerKey, Any]:
+    """Lock the state row, take ``count`` indices and find the active key's row: one round
+    trip (``UPDATE .. RETURNING``) when both exist, as on every append but a log's first."""
+    private_key = signing_key()
+    kid = key_id_of(str(settings.MISTO_LEDGER_KEY))
+    state, keys = LedgerState._meta.db_table, LedgerKey._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {state} SET size = size + %s WHERE id = %s RETURNING size - %s, "
+            f"(SELECT id FROM {keys} WHERE key_id = %s AND active)",
+            [count, STATE_PK, count, kid])
+        found = cursor.fetchone()
+    if found is None:  # the log's first append: create the row, under its lock
+        start = locked_state().size
+        LedgerState.objects.filter(pk=STATE_PK).update(size=start + count)
+        found = (start, None)
+    start, key_pk = found
+    if key_pk is not None:
+        key = LedgerKey(pk=key_pk, key_id=kid, active=True)
+    else:
+        key, private_key = current_key()
+    return int(start), key, private_key
+
+
+@dataclass
+class _Ticket:
+    item: tuple[str, Mapping[str, Any], str | None]
+    wake: threading.Event = field(default_factory=threading.Event)
+    receipt: Receipt | None = None
+    error: BaseException | None = None
+    finished: bool = False
+
+
+class _Sequencer:
+    """Group commit for entries appended outside a transaction (as Tessera sequences).
+
+    Callers queue their entry; the first caller finding no committer becomes it, takes
+    everything queued, appends it as one batch (one transaction, one commit, one promise
+    signature) on its own connection and hands each caller its receipt. Whoever queued
+    meanwhile waits; when the batch is in, the first of them commits the next batch. Indices
+    stay gapless: the batch takes them under the state lock like any append.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[_Ticket] = []
+        self._committing = False
+
+    def submit(self, item: tuple[str, Mapping[str, Any], str | None]) -> Receipt:
+        ticket = _Ticket(item)
+        with self._lock:
+            self._queue.append(ticket)
+            lead = not self._committing
+            self._committing = True
+        if not lead:
+            ticket.wake.wait()
+        if not ticket.finished:
+            self._commit()
+        if ticket.error is not None:
+            raise ticket.error
+        assert ticket.receipt is not None
+        return ticket.receipt
+
+    def _commit(self) -> None:
+        with self._lock:
+            batch, self._queue = self._queue[:SEQUENCER_BATCH], self._queue[SEQUENCER_BATCH:]
+        try:
+            receipts = append_many([ticket.item for ticket in batch])
+            for ticket, receipt in zip(batch, receipts, strict=True):
+                ticket.receipt = receipt
+        except BaseException as error:
+            for ticket in batch:
+                ticket.error = error
+        for ticket in batch:
+            ticket.finished = True
+        with self._lock:
+            if self._queue:
+                self._queue[0].wake.set()  # the next committer
+            else:
+                self._committing = False
+        for ticket in batch:
+            ticket.wake.set()
+
+
+#: Most entries one group commit takes (the rest wait for the next).
+SEQUENCER_BATCH = 1000
+_SEQUENCER = _Sequencer()
 
 
 def locked_state() -> LedgerState:
@@ -216,6 +310,10 @@ def _column(model: type[models.Model], name: str) -> str:
     return field.column
 
 
+#: Fewest rows ``bulk_insert`` COPYs on PostgreSQL: below, one INSERT saves COPY's round trips.
+COPY_FROM = 64
+
+
 def bulk_insert(model: type[models.Model], columns: Sequence[str],
                 rows: Sequence[Sequence[Any]]) -> None:
     """Insert ``rows`` fast: COPY on PostgreSQL, one prepared ``executemany`` on SQLite.
@@ -228,7 +326,7 @@ def bulk_insert(model: type[models.Model], columns: Sequence[str],
     table = ops.quote_name(model._meta.db_table)
     names = ", ".join(ops.quote_name(_column(model, c)) for c in columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)

@@ -96,11 +96,11 @@ def current_key() -> tuple[LedgerKey, Ed25519PrivateKey]:
     """The configured key and its row, registered and activated on first use (one query when
     it already is). Call inside a transaction holding the state lock, as ``active_key``."""
     private_key = signing_key()
-    row = LedgerKey.objects.filter(key_id=_key_id(str(settings.MISTO_LEDGER_KEY)),
+    row = LedgerKey.objects.filter(key_id=key_id_of(str(settings.MISTO_LEDGER_KEY)),
                                    active=True).first()
     return (row, private_key) if row is not None else active_key(private_key)
 
 
 @lru_cache(maxsize=8)
-def _key_id(setting: str) -> str:
+def key_id_of(setting: str) -> str:
     return sth.key_id(public_key_der(load_private_key(setting)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import random
+from collections.abc import Callable
 
 import pytest
 from django.db import connection, transaction
@@ -203,33 +204,94 @@ def test_appends_wait_for_integration_and_are_gapless_in_batches() -> None:
     assert [r.index for r in services.receipts_for("1", limit=3)] == [247, 244, 241]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_appenders_get_gapless_unique_indices() -> None:
+def in_threads(writer: Callable[[int], None], count: int) -> None:
+    """Run ``writer(0..count-1)`` at once, each in a thread with its own connection;
+    fails with the writers' errors."""
     import threading
 
     from django.db import connections
 
     errors: list[BaseException] = []
 
-    def writer(number: int) -> None:
+    def run(number: int) -> None:
         try:
-            for i in range(15):
-                with transaction.atomic():
-                    services.append("test.concurrent", {"writer": number, "i": i})
-                    if i % 5 == 4:  # some callers roll back: their index is reused
-                        transaction.set_rollback(True)
+            writer(number)
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(120)
     assert not errors, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appenders_get_gapless_unique_indices() -> None:
+    def writer(number: int) -> None:
+        for i in range(15):
+            with transaction.atomic():
+                services.append("test.concurrent", {"writer": number, "i": i})
+                if i % 5 == 4:  # some callers roll back: their index is reused
+                    transaction.set_rollback(True)
+
+    in_threads(writer, 4)
     indices = list(LedgerEntry.objects.order_by("index").values_list("index", flat=True))
     assert indices == list(range(4 * 12))
     services.issue_head()
     assert services.verify_log().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_appends_outside_a_transaction_share_group_commits_and_stay_gapless() -> None:
+    """Callers appending outside any transaction are sequenced: their entries go in
+    together (one transaction and one promise per group), indices stay gapless, each caller
+    gets its own entry's receipt, and a caller's bad input fails that caller alone."""
+    import threading
+
+    receipts: dict[tuple[int, int], services.Receipt] = {}
+    refused: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def writer(number: int) -> None:
+        start.wait()
+        for i in range(20):
+            receipts[number, i] = services.append("test.sequenced", {"writer": number, "i": i})
+            if i == 10:
+                try:
+                    services.append("not a kind!", {"writer": number})
+                except services.LedgerError as error:
+                    refused.append(error)
+
+    in_threads(writer, 6)
+    assert len(refused) == 6
+    rows = {row.index: row for row in LedgerEntry.objects.order_by("index")}
+    assert sorted(rows) == list(range(6 * 20))
+    for (number, i), receipt in receipts.items():
+        row = rows[receipt.index]
+        assert row.payload == services.entry_document(
+            "test.sequenced", {"writer": number, "i": i}, row.created_at)
+        assert bytes(row.leaf_hash) == receipt.leaf_hash
+        promise = receipt.promise
+        assert promise is not None and promise.batch_start == row.promise_batch_start
+        assert merkle.verify_inclusion_by_leaf_hash(
+            receipt.leaf_hash, receipt.index - promise.batch_start, promise.batch_size,
+            [base64.b64decode(p) for p in promise.as_json()["batch_path"]], promise.batch_root())
+    assert services.verify_log().ok  # every promise of the unsigned tail checks
+    services.issue_head()
+    assert services.verify_log().ok
+
+
+def test_append_inside_a_transaction_rolls_back_with_it() -> None:
+    with transaction.atomic():
+        services.append("test.kept", {"n": 1})
+        with transaction.atomic():
+            services.append("test.dropped", {"n": 2})
+            transaction.set_rollback(True)
+        receipt = services.append("test.kept", {"n": 3})
+    assert receipt.index == 1
+    assert list(LedgerEntry.objects.values_list("kind", flat=True).order_by("index")) == [
+        "test.kept", "test.kept"]

@@ -6,6 +6,7 @@ nothing); then one transaction writes the change, its history line and its domai
 (the outbox), so a report never exists half-written and never changes silently.
 
 The concepts, each in its own file (a file imports only those listed before it):
+``catalogue`` (the category tree in memory, checked against the database on each use);
 ``categories``; ``location`` (places and spatial queries); ``attributes`` (the category's
 questions); ``reading`` (public lists, one report, summaries); ``submission`` (check and
 create); ``following`` (followers, with or without an account); ``queue`` (staff work:

@@ -17,6 +17,7 @@ from misto.reports.models import (
     Category,
     Datatype,
 )
+from misto.reports.services.catalogue import catalogue
 
 
 def check_attributes(category: Category, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -26,7 +27,7 @@ def check_attributes(category: Category, raw: Mapping[str, Any]) -> dict[str, An
     """
     problems: list[ReportError] = []
     answers: dict[str, Any] = {}
-    known = {a.code: a for a in category.attributes.filter(variable=True)}
+    known = {a.code: a for a in catalogue().questions.get(category.pk, [])}
     for code in raw:
         if code not in known:
             problems.append(ReportError(ReportsCode.BAD_ATTRIBUTE, _(

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import (
     Category,
-    CategoryRoute,
     Department,
 )
+from misto.reports.services.catalogue import catalogue
 
 
 def localized(uk: str, en: str) -> str:
@@ -44,11 +44,12 @@ def _no_category(code: str) -> str:
 
 def get_category(code: str) -> Category:
     """The category a submission names: an active leaf, or the form's ``unknown_category``
-    on its ``category`` field (saying that one is missing when none was given)."""
+    on its ``category`` field (saying that one is missing when none was given). Read from
+    the tree in memory (``catalogue``), with its parent and departments."""
     if not str(code).strip():
         raise ReportError(ReportsCode.UNKNOWN_CATEGORY, _("Choose a category."),
                           field="category")
-    category = _leaf(code)
+    category = catalogue().leaves.get(str(code).strip())
     if category is None:
         raise ReportError(ReportsCode.UNKNOWN_CATEGORY, _no_category(code), field="category")
     return category
@@ -80,21 +81,18 @@ def find_category(text: str) -> str:
 
 def route(category: Category, district: str) -> Department | None:
     """The department that handles ``category`` in ``district``: walking up from the
-    category, the first district route or department found. One query for the routes."""
-    chain: list[Category] = []
-    node: Category | None = category
-    while node is not None and len(chain) < 10:
-        chain.append(node)
-        node = node.parent
-    routes: dict[int, Department] = {}
-    if district:
-        routes = {r.category_id: r.department for r in CategoryRoute.objects.filter(
-            category__in=chain, district=district).select_related("department")}
-    for node in chain:
-        if node.pk in routes:
-            return routes[node.pk]
+    category, the first district route or department found (from the tree in memory)."""
+    tree = catalogue()
+    node = tree.categories.get(category.pk)
+    for _step in range(10):
+        if node is None:
+            return None
+        routed = tree.routes.get((node.pk, district)) if district else None
+        if routed is not None:
+            return tree.departments.get(routed)
         if node.department_id:
-            return node.department
+            return tree.departments.get(node.department_id)
+        node = tree.categories.get(node.parent_id) if node.parent_id else None
     return None
 
 

@@ -17,12 +17,12 @@ from misto.reports.errors import ReportError, ReportsCode
 from misto.reports.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
-    Category,
     Change,
     Photo,
     Report,
 )
 from misto.reports.permissions import REPORT_VIEW
+from misto.reports.services.catalogue import catalogue
 from misto.reports.services.categories import localized
 from misto.reports.services.location import in_bbox
 
@@ -70,15 +70,15 @@ def map_points(filters: Filters, limit: int = 5000) -> list[dict[str, Any]]:
     without one, the newest ``limit`` reports."""
     rows = public_reports(filters).select_related(None)
     rows = rows.order_by() if filters.bbox else rows.order_by("-created_at")
-    categories = {pk: (code, title, title_en) for pk, code, title, title_en in
-                  Category.objects.values_list("pk", "code", "title", "title_en")}
+    categories = catalogue().categories  # the tree in memory: no query per map request
     found = rows.annotate(
         lon=Func("location", function="ST_X", output_field=FloatField()),
         lat=Func("location", function="ST_Y", output_field=FloatField()),
     ).values_list("public_id", "lon", "lat", "status", "category_id")[:limit]
     return [{"public_id": public_id, "lon": lon, "lat": lat, "status": status,
-             "category": categories[category][0], "category_title": categories[category][1],
-             "category_title_en": categories[category][2]}
+             "category": categories[category].code,
+             "category_title": categories[category].title,
+             "category_title_en": categories[category].title_en}
             for public_id, lon, lat, status, category in found]
 
 

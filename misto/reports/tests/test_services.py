@@ -275,3 +275,38 @@ def test_core_roles_scope_the_queue(city, django_user_model):
     assert not services.can_handle(east, west_light)  # is_staff does not widen a clerk
     assert services.can_take_calls(operator) and not services.can_handle(operator, east_road)
     assert services.can_moderate(moderator) and not services.can_moderate(light)
+
+
+def test_a_change_to_the_category_tree_is_seen_at_once_and_a_rolled_back_one_forgotten(city):
+    """Submissions read the tree from memory (``services.catalogue``), checked against a
+    fingerprint of the tables on every use: no restart, no stale category, question or
+    route after a change, committed or rolled back."""
+    from django.db import transaction
+
+    from misto.reports.models import Attribute, Category, CategoryRoute, Department
+
+    def department_of(**kw) -> str | None:
+        report = services.submit(submission(category="no-heating", attributes={},
+                                            lon="35.16", lat="47.82", **kw))
+        return report.department.code if report.department else None
+
+    assert department_of() == "heating"
+    other = Department.objects.create(code="boilers", name="Котельні")
+    routes = CategoryRoute.objects.filter(category__code="no-heating",
+                                          department__code="heating")
+    with transaction.atomic():
+        routes.update(department=other)
+        assert department_of() == "boilers"
+        transaction.set_rollback(True)
+    assert department_of() == "heating"
+    category = Category.objects.get(code="no-heating")
+    Attribute.objects.create(category=category, code="flat", description="Квартира?",
+                             required=True)
+    with pytest.raises(ReportError) as missing:
+        department_of()
+    assert missing.value.code == ReportsCode.MISSING_ATTRIBUTE
+    Category.objects.filter(pk=category.pk).update(active=False)  # no signal: still seen
+    with pytest.raises(ReportError) as gone:
+        services.submit(submission(category="no-heating", attributes={"flat": "1"},
+                                   lon="35.16", lat="47.82"))
+    assert gone.value.code == ReportsCode.UNKNOWN_CATEGORY

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from ninja.security import SessionAuth
 
@@ -45,6 +47,24 @@ def geojson(data: dict[str, Any] | str, status: int = 200) -> HttpResponse:
     body = data if isinstance(data, str) else json.dumps(
         data, ensure_ascii=False, separators=(",", ":"), default=str)
     return HttpResponse(body, status=status, content_type=GEOJSON)
+
+
+_GZIP = re.compile(r"\bgzip\b")
+
+
+def accepts_gzip(request: HttpRequest) -> bool:
+    """Whether the client takes a gzip-encoded answer (``Accept-Encoding``, as Django's
+    GZipMiddleware reads it)."""
+    return bool(_GZIP.search(request.headers.get("accept-encoding", "")))
+
+
+def geojson_gzip(body: bytes) -> HttpResponse:
+    """A GeoJSON answer already gzip-compressed (``Content-Encoding: gzip``); it varies
+    with ``Accept-Encoding``, so a shared cache keeps the two forms apart."""
+    response = HttpResponse(body, content_type=GEOJSON)
+    response.headers["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 def incident_detail(incident_id: int, user: Any) -> dict[str, Any]:

@@ -17,9 +17,11 @@ from misto.core.schemas import DbId, refusals
 from misto.situation import services
 from misto.situation.api.common import (
     Permitted,
+    accepts_gzip,
     emergency_body,
     geojson,
     geojson_answer,
+    geojson_gzip,
 )
 from misto.situation.api.schemas import (
     ChangesOut,
@@ -71,13 +73,18 @@ def incidents(request: HttpRequest, query: Query[IncidentQuery]) -> HttpResponse
     ``until`` (ISO 8601). ``bbox``: west,south,east,north.
     """
     flt = services.parse_filter(**query.dict())
-    return geojson(services.map_text(flt, relative=bool(query.period)))
+    relative = bool(query.period)
+    if accepts_gzip(request):
+        return geojson_gzip(services.map_gzip(flt, relative=relative))
+    return geojson(services.map_text(flt, relative=relative))
 
 
 @router.get("/devices", response={200: DeviceCollectionOut, **refusals(401, 403)},
             openapi_extra=geojson_answer(DeviceCollectionOut),
             summary="Devices by state (ok, alert, offline) as GeoJSON")
 def devices(request: HttpRequest) -> HttpResponse:
+    if accepts_gzip(request):
+        return geojson_gzip(services.devices_gzip())
     return geojson(services.devices_text())
 
 

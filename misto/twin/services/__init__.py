@@ -33,6 +33,7 @@ from misto.twin.services.features import (
     layer_collection,
     retire_feature,
     state_geojson,
+    touch,
 )
 from misto.twin.services.geo import (
     _DISTRICT_SQL,
@@ -138,5 +139,6 @@ __all__ = [
     "search",
     "shelters_by_id",
     "state_geojson",
+    "touch",
     "visible_layers",
 ]

@@ -10,6 +10,7 @@ write takes, and the writes never read raw input again. A write, the old version
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +27,14 @@ from misto.core.bus import publish
 from misto.twin.errors import InvalidFeature, NotFound, TwinCode, TwinError
 from misto.twin.events import FeatureChanged
 from misto.twin.geo import UKRAINE_BBOX
-from misto.twin.models import Action, Feature, FeatureVersion, GeometryType, Layer
+from misto.twin.models import (
+    Action,
+    Feature,
+    FeatureVersion,
+    GeometryType,
+    Layer,
+    TileVersion,
+)
 from misto.twin.services.dialect import is_postgres
 from misto.twin.services.layers import LAYER_ACTIONS, can_edit, can_see
 from misto.twin.text import house_key, normalise_number, search_key
@@ -207,6 +215,15 @@ def create_feature(layer: Layer, geometry: GEOSGeometry | str | dict[str, Any] |
     return feature
 
 
+def touch(**_signal: Any) -> None:
+    """Mark every map tile stale (a new ``TileVersion`` token), in the caller's transaction.
+    Every write to features and layers calls it: the services writing raw SQL themselves,
+    the rest through the models' signals (``apps.py``)."""
+    token = secrets.token_hex(16)
+    if not TileVersion.objects.filter(pk=1).update(token=token):
+        TileVersion.objects.update_or_create(pk=1, defaults={"token": token})
+
+
 def bulk_create(drafts: Sequence[Draft], *, user: Any = None, reason: str = "",
                 batch_size: int = 2000) -> int:
     """Write many validated drafts at once (imports, the demo). Call inside a transaction."""
@@ -228,6 +245,8 @@ def bulk_create(drafts: Sequence[Draft], *, user: Any = None, reason: str = "",
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             cursor.executemany(sql, rows[start:start + batch_size])
+    if rows:
+        touch()
     return len(rows)
 
 

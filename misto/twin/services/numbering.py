@@ -17,6 +17,7 @@ from misto.twin import builtin
 from misto.twin.events import LandmarksNumbered
 from misto.twin.models import Feature, FeatureVersion, Layer
 from misto.twin.services.dialect import is_postgres
+from misto.twin.services.features import touch
 from misto.twin.services.layers import layer_code
 from misto.twin.text import normalise_number
 
@@ -119,6 +120,7 @@ def number_layer(layer: Layer, *, user: Any = None, renumber: bool = False) -> N
             with connection.cursor() as cursor:
                 cursor.executemany("UPDATE twin_feature SET number = %s WHERE id = %s",
                                    [(feature.number, feature.pk) for feature in features])
+            touch()
             numbered += len(features)
         publish(LandmarksNumbered(layer=layer.code, count=numbered))
     return NumberingResult(numbered, outside)
