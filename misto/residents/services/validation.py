@@ -16,8 +16,8 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from misto import twin
 from misto.residents import rnokpp as rnokpp_rules
-from misto.twin import district_at, search
 
 # The fields that are personal data, in the order the register shows them.
 PERSONAL_FIELDS = ("last_name", "first_name", "patronymic", "birth_date", "rnokpp", "document",
@@ -74,13 +74,13 @@ def match_address(text: str) -> AddressMatch | None:
     text = (text or "").strip()
     if not text:
         return None
-    hits = [hit for hit in search(text, limit=5) if hit.kind == "address"]
+    hits = [hit for hit in twin.search(text, limit=5) if hit.kind == "address"]
     if not hits:
         return None
     best = hits[0]
     if best.score < 0.9 or (len(hits) > 1 and hits[1].score >= best.score):
         return None
-    district = district_at(best.lon, best.lat)
+    district = twin.district_at(best.lon, best.lat)
     if district is None:
         return None
     return AddressMatch(best.feature_id, best.label, district.katottg, district.name)
