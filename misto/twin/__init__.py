@@ -35,7 +35,9 @@ Public functions other modules may call (``from misto.twin import locate``); the
 Geography, the one version every module uses (``misto.twin.geo``; refusals are ``TwinError``
 with code ``bad_bbox`` / ``bad_area``, re-raise them with your own code):
 
-- ``distance_m(lon1, lat1, lon2, lat2) -> float``: great-circle metres.
+- ``distance_m(lon1, lat1, lon2, lat2) -> float``: great-circle metres;
+  ``geodesic_m(lons1, lats1, lons2, lats2) -> list[float]``: WGS 84 geodesics (pyproj), many
+  pairs at once, for what is billed or signed for (a waybill's kilometres).
 - ``parse_bbox("west,south,east,north") -> BBox``: checked degrees.
 - ``parse_area(geojson_or_wkt, within=WORLD) -> Polygon | MultiPolygon``: a valid lon/lat
   area; ``as_multipolygon(area)`` for a MultiPolygon column.
@@ -53,7 +55,8 @@ Errors: ``TwinError`` (and its ``NotFound``, ``InvalidFeature``) are ``MistoErro
 from typing import Any
 
 GEO = {"BBox", "DistrictShape", "as_multipolygon", "distance_m", "district_shapes",
-       "districts_extent", "districts_touching", "districts_union", "parse_area", "parse_bbox"}
+       "districts_extent", "districts_touching", "districts_union", "geodesic_m",
+       "parse_area", "parse_bbox"}
 
 __all__ = [
     "BBox",
@@ -83,6 +86,7 @@ __all__ = [
     "districts_union",
     "features_in_bbox",
     "features_within",
+    "geodesic_m",
     "landmark",
     "landmark_location",
     "locate",

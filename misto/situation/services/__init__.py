@@ -28,6 +28,7 @@ from misto.situation.services.access import (
 from misto.situation.services.correlation import (
     ingest_device_offline,
     ingest_device_registry,
+    ingest_fuel_drain,
     ingest_outage,
     ingest_overdue_answer,
     ingest_reading,
@@ -103,6 +104,7 @@ __all__ = [
     "ingest_reading",
     "ingest_report_created",
     "ingest_report_status",
+    "ingest_fuel_drain",
     "ingest_route_overloaded",
     "latest_change_id",
     "map_text",
