@@ -64,8 +64,8 @@ class VehicleState(models.Model):
     fuel_level = models.FloatField(null=True)  # the settled level (hysteresis reference)
     fuel_pending = models.JSONField(null=True)  # a change under way: kind, since, from
 
-    def moving(self) -> bool:
-        return self.trip_id is not None
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} @ {self.fixed_at}"
 
 
 class Position(models.Model):
@@ -83,6 +83,9 @@ class Position(models.Model):
         constraints = [models.UniqueConstraint(fields=["vehicle", "ts"],
                                                name="fleet_position_once")]
 
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} @ {self.ts}"
+
 
 class FuelLevel(models.Model):
     """A fuel reading: the sensor's raw litres and the filtered level (median of the last few)."""
@@ -96,6 +99,9 @@ class FuelLevel(models.Model):
         ordering = ["vehicle", "ts"]
         constraints = [models.UniqueConstraint(fields=["vehicle", "ts"],
                                                name="fleet_fuel_once")]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} @ {self.ts}: {self.level_l:.1f} l"
 
 
 class RefusedFix(models.Model):
@@ -114,6 +120,9 @@ class RefusedFix(models.Model):
 
     class Meta:
         ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id}: {self.reason}"
 
 
 class Trip(models.Model):
@@ -134,6 +143,9 @@ class Trip(models.Model):
     class Meta:
         ordering = ["vehicle", "started_at"]
         indexes = [models.Index(fields=["vehicle", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} from {self.started_at}"
 
     def fuel_used_l(self) -> float | None:
         if self.fuel_start_l is None or self.fuel_end_l is None:
@@ -163,6 +175,9 @@ class FuelEvent(models.Model):
 
     class Meta:
         ordering = ["vehicle", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id}: {self.kind} {self.litres:.1f} l at {self.at}"
 
 
 class Waybill(models.Model):
@@ -202,3 +217,11 @@ class Waybill(models.Model):
         ordering = ["-day", "vehicle"]
         constraints = [models.UniqueConstraint(fields=["vehicle", "day"],
                                                name="fleet_waybill_per_day")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def scope_department(self) -> str:
+        """A waybill belongs to its vehicle's department (``misto.core.permissions``)."""
+        return self.vehicle.department

@@ -38,11 +38,12 @@ def _allowed(request: HttpRequest, action: str) -> None:
 def dispatch(request: HttpRequest) -> HttpResponse:
     _allowed(request, perms.VEHICLE_VIEW)
     rows = [convert.vehicle_out(v) for v in
-            Vehicle.objects.filter(active=True).select_related("state")]
+            Vehicle.objects.filter(active=True).select_related("state")
+            if can(request.user, perms.VEHICLE_VIEW, v)]
     return render(request, "fleet/dispatch.html", {
         "vehicles": rows, "refused": RefusedFix.objects.select_related("vehicle")[:20],
-        "waybills": Waybill.objects.select_related("vehicle").filter(
-            status=Waybill.Status.FILLED)[:50],
+        "waybills": [w for w in Waybill.objects.select_related("vehicle").filter(
+            status=Waybill.Status.FILLED)[:50] if can(request.user, perms.VEHICLE_VIEW, w)],
         "map_config": {"tiles": TILES, "vehicles": "/api/fleet/vehicles",
                        "refresh_s": 10}})
 

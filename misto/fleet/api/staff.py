@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 
-from misto.core.permissions import require
+from misto.core.permissions import can, require
 from misto.core.schemas import DbId, refusals
 from misto.fleet import permissions as perms
 from misto.fleet.api import convert
@@ -42,7 +42,8 @@ class FleetWaybillQuery(Schema):
 def vehicle_list(request: HttpRequest) -> list[FleetVehicleOut]:
     require(request.user, perms.VEHICLE_VIEW)
     return [convert.vehicle_out(v) for v in
-            Vehicle.objects.filter(active=True).select_related("state")]
+            Vehicle.objects.filter(active=True).select_related("state")
+            if can(request.user, perms.VEHICLE_VIEW, v)]
 
 
 @router.post("/vehicles", response={201: FleetVehicleKeyOut, **refusals(401, 403)},
@@ -72,7 +73,8 @@ def waybill_list(request: HttpRequest,
         rows = rows.filter(vehicle_id=query.vehicle_id)
     if query.day:
         rows = rows.filter(day=query.day)
-    return [convert.waybill_out(w) for w in rows[:500]]
+    return [convert.waybill_out(w) for w in rows[:500]
+            if can(request.user, perms.VEHICLE_VIEW, w)]
 
 
 @router.post("/waybills", response={201: FleetWaybillOut, **refusals(401, 403, 404, 409)},

@@ -100,9 +100,9 @@ def on_samples(samples: Sequence[Sample]) -> None:
                 vehicles[uid] = vehicle
     grouped: dict[Vehicle, list[Reading]] = defaultdict(list)
     for sample in samples:
-        vehicle = vehicles.get(sample.device)
-        if vehicle is not None:
-            grouped[vehicle].append(readings_of(sample))
+        holder = vehicles.get(sample.device)
+        if holder is not None:
+            grouped[holder].append(readings_of(sample))
     if grouped:
         apply(grouped)
 
@@ -203,16 +203,18 @@ def _fix(vehicle: Vehicle, state: VehicleState, fix: Fix, now: datetime,
     active = fix.ignition if fix.ignition is not None else speed >= conf.moving_kmh()
     trip = state.trip
     if trip is None and active:
-        recent = (state.fixed_at is not None and state.lon is not None
-                  and fix.ts - state.fixed_at <= timedelta(minutes=conf.stop_minutes()))
-        trip = Trip.objects.create(
-            vehicle=vehicle, started_at=state.fixed_at if recent else fix.ts,
-            start_lon=state.lon if recent else fix.lon,
-            start_lat=state.lat if recent else fix.lat,
-            distance_m=metres if recent else 0.0,
-            fuel_start_l=fuel.current(_memory(state)))
+        # A trip begins where the vehicle last stood, if it stood there just before.
+        began, lon, lat = fix.ts, fix.lon, fix.lat
+        if (state.fixed_at is not None and state.lon is not None and state.lat is not None
+                and fix.ts - state.fixed_at <= timedelta(minutes=conf.stop_minutes())):
+            began, lon, lat = state.fixed_at, state.lon, state.lat
+        else:
+            metres = 0.0
+        trip = Trip.objects.create(vehicle=vehicle, started_at=began, start_lon=lon,
+                                   start_lat=lat, distance_m=metres,
+                                   fuel_start_l=fuel.current(_memory(state)))
         state.trip = trip
-        state.odometer_km += (metres if recent else 0.0) / 1000
+        state.odometer_km += metres / 1000
     elif trip is not None:
         trip.distance_m += metres
         trip.max_speed_kmh = max(trip.max_speed_kmh, speed)
