@@ -40,7 +40,7 @@ def _history(vehicle: Vehicle, n: int, day: datetime) -> list[tracking.Reading]:
     """A day of one vehicle: parked fixes, three trips, fuel every minute with noise."""
     rng = random.Random(n)
     lon, lat = rng.uniform(WEST, EAST), rng.uniform(SOUTH, NORTH)
-    fuel = vehicle.tank_l * rng.uniform(0.45, 0.7)
+    fuel = vehicle.tank_l * (0.35 if n == 1 else rng.uniform(0.45, 0.7))  # room for 30 l
     rows: list[tracking.Reading] = []
     clock = day + timedelta(hours=7, minutes=rng.randint(0, 50))
     rows.append(tracking.Reading(day + timedelta(hours=6), tracking.Fix(
@@ -49,7 +49,7 @@ def _history(vehicle: Vehicle, n: int, day: datetime) -> list[tracking.Reading]:
         parked_until = day + timedelta(hours=start_hour, minutes=rng.randint(0, 40))
         while clock < parked_until:  # parked: a fix and a fuel reading every 10 minutes
             fuel_now = fuel
-            if n == 1 and leg == 1 and clock.hour == 11 and clock.minute >= 40:
+            if n == 1 and leg == 1 and clock >= day + timedelta(hours=11, minutes=40):
                 fuel_now = fuel + 30  # the refuel: 30 l at a filling station
             rows.append(tracking.Reading(clock, tracking.Fix(clock, lon, lat, 0.0, 0.0, False),
                                          round(fuel_now + rng.gauss(0, 0.6), 1)))
@@ -71,11 +71,11 @@ def _history(vehicle: Vehicle, n: int, day: datetime) -> list[tracking.Reading]:
         clock += timedelta(seconds=30)
         rows.append(tracking.Reading(clock, tracking.Fix(clock, lon, lat, 0.0, heading, False),
                                      round(fuel, 1)))
-    night = day + timedelta(hours=23)
+    night, drain_at = day + timedelta(hours=23), day + timedelta(hours=22, minutes=15)
     while clock < night:
         clock += timedelta(minutes=5)
-        if n == 2 and clock.hour == 22 and clock.minute == 15:
-            fuel -= 25  # the drain: 25 l siphoned while parked
+        if n == 2 and drain_at <= clock < drain_at + timedelta(minutes=5):
+            fuel -= 15  # the drain: 15 l siphoned while parked
         rows.append(tracking.Reading(clock, tracking.Fix(clock, lon, lat, 0.0, 0.0, False),
                                      round(fuel + rng.gauss(0, 0.6), 1)))
     return rows

@@ -63,6 +63,7 @@ class VehicleState(models.Model):
     fuel_medians = models.JSONField(default=list)  # the last few filtered levels
     fuel_level = models.FloatField(null=True)  # the settled level (hysteresis reference)
     fuel_pending = models.JSONField(null=True)  # a change under way: kind, since, from
+    fuel_anchored = models.BooleanField(default=False)  # the reference was taken standing
 
     def __str__(self) -> str:
         return f"{self.vehicle_id} @ {self.fixed_at}"

@@ -8,8 +8,10 @@ Two filters make a jump in the tank a fact, not a slosh:
 - **hysteresis**: the level is compared with a *settled* reference, and a change counts only
   when it reaches ``MISTO_FLEET_FUEL_EVENT_LITRES`` and the filtered level has settled again
   (the last ``SETTLE`` medians within ``SETTLE_L`` of each other). While the vehicle moves the
-  reference follows the level (that fall is consumption, never a drain); while it stands the
-  reference stays put, so a slow siphon adds up to a drain too.
+  reference follows the level (that fall is consumption, never a drain); once it stands and the
+  level has settled the reference is anchored there and stays put, so a slow siphon adds up
+  to a drain too (anchoring after settling keeps the last minutes' sloshes and the median's
+  lag out of the next refuel's litres).
 
 :func:`step` is pure (the detector's memory in, the memory out and the change found), so the
 tests feed it noisy series directly; ``tracking`` keeps the memory in ``VehicleState``.
@@ -32,6 +34,7 @@ class Memory:
     medians: tuple[float, ...] = ()
     level: float | None = None  # the settled reference
     pending: dict[str, object] | None = field(default=None)  # kind, since (ISO), from
+    anchored: bool = False  # the reference was taken standing, after the level settled
 
 
 @dataclass(frozen=True)
@@ -63,15 +66,15 @@ def step(memory: Memory, raw: float, ts: datetime, *, parked: bool,
             if change < threshold:  # it fell back: a slosh, not fuel
                 return replace(memory, pending=None, level=start if parked else median), None
             if settled or not parked:
-                return (replace(memory, pending=None, level=median),
+                return (replace(memory, pending=None, level=median, anchored=parked),
                         Change("refuel", since, round(change, 1), start, median))
             return memory, None
         if not parked:  # set off before it settled: the fall is driving, not a drain
-            return replace(memory, pending=None, level=median), None
+            return replace(memory, pending=None, level=median, anchored=False), None
         if -change < threshold:
             return replace(memory, pending=None), None
         if settled:
-            return (replace(memory, pending=None, level=median),
+            return (replace(memory, pending=None, level=median, anchored=True),
                     Change("drain", since, round(-change, 1), start, median))
         return memory, None
     delta = median - memory.level
@@ -82,7 +85,9 @@ def step(memory: Memory, raw: float, ts: datetime, *, parked: bool,
         return replace(memory, pending={"kind": "drain", "since": ts.isoformat(),
                                         "from": memory.level}), None
     if not parked:
-        return replace(memory, level=median), None
+        return replace(memory, level=median, anchored=False), None
+    if settled and not memory.anchored:
+        return replace(memory, level=median, anchored=True), None
     return memory, None
 
 

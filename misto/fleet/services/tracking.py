@@ -251,7 +251,8 @@ def _close(state: VehicleState, trip: Trip, fix: Fix, batch: _Batch) -> None:
 
 def _memory(state: VehicleState) -> fuel.Memory:
     return fuel.Memory(raw=tuple(state.fuel_raw), medians=tuple(state.fuel_medians),
-                       level=state.fuel_level, pending=state.fuel_pending)
+                       level=state.fuel_level, pending=state.fuel_pending,
+                       anchored=state.fuel_anchored)
 
 
 def _parked(state: VehicleState) -> bool:
@@ -270,6 +271,7 @@ def _fuel(vehicle: Vehicle, state: VehicleState, ts: datetime, litres: float,
                                threshold=float(conf.fuel_event_litres()))
     state.fuel_raw, state.fuel_medians = list(memory.raw), list(memory.medians)
     state.fuel_level, state.fuel_pending, state.fuel_at = (memory.level, memory.pending, ts)
+    state.fuel_anchored = memory.anchored
     level = fuel.current(memory)
     batch.levels.append(FuelLevel(vehicle=vehicle, ts=ts, raw_l=litres,
                                   level_l=level if level is not None else litres))
