@@ -24,13 +24,13 @@ FLEET = [
     ("AP1002KM", "car", "Renault Duster", "housing", 50, 8.3),
     ("AP1003KM", "van", "Ford Transit", "housing", 80, 11.5),
     ("AP1004KM", "utility", "МАЗ-5337 (аварійна)", "water", 200, 26.0),
-    ("AP1005KM", "car", "Toyota Corolla", "it", 50, 6.9),
+    ("AP1005KM", "car", "Toyota Corolla", "improvement", 50, 6.9),
     ("AP1006KM", "truck", "Mercedes Atego", "waste", 150, 24.0),
     ("AP1007KM", "van", "Volkswagen Crafter", "roads", 75, 11.0),
-    ("AP1008KM", "car", "Škoda Octavia", "ecology", 50, 7.5),
+    ("AP1008KM", "car", "Škoda Octavia", "green", 50, 7.5),
     ("AP1009KM", "utility", "ЗІЛ-130 (поливальна)", "roads", 170, 31.0),
-    ("AP1010KM", "car", "Renault Logan", "social", 50, 7.2),
-    ("AP1011KM", "van", "Peugeot Boxer", "power", 90, 12.0),
+    ("AP1010KM", "car", "Renault Logan", "heating", 50, 7.2),
+    ("AP1011KM", "van", "Peugeot Boxer", "light", 90, 12.0),
     ("AP1012KM", "car", "Hyundai Tucson", "transport", 62, 9.0),
 ]
 WEST, SOUTH, EAST, NORTH = 35.125, 47.822, 35.205, 47.868
