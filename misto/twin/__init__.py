@@ -44,7 +44,8 @@ with code ``bad_bbox`` / ``bad_area``, re-raise them with your own code):
 - ``district_shapes(codes=None) -> list[DistrictShape]``: districts with their outlines
   (``katottg``, names, ``prefix``, ``geometry``), never raw feature properties.
 - ``districts_union(codes) -> MultiPolygon | None``, ``districts_touching(area) -> codes``,
-  ``districts_extent() -> BBox | None`` (the city's box).
+  ``districts_extent() -> BBox | None`` (the city's box); ``city_box()`` the same remembered
+  for a minute (per-fix checks), ``forget_city_box()``.
 - A point's district and nearest address: ``district_at`` / ``nearest_address`` / ``locate``
   above.
 
@@ -55,8 +56,8 @@ Errors: ``TwinError`` (and its ``NotFound``, ``InvalidFeature``) are ``MistoErro
 from typing import Any
 
 GEO = {"BBox", "DistrictShape", "as_multipolygon", "distance_m", "district_shapes",
-       "districts_extent", "districts_touching", "districts_union", "geodesic_m",
-       "parse_area", "parse_bbox"}
+       "city_box", "districts_extent", "districts_touching", "districts_union",
+       "forget_city_box", "geodesic_m", "parse_area", "parse_bbox"}
 
 __all__ = [
     "BBox",
@@ -77,6 +78,7 @@ __all__ = [
     "TwinError",
     "as_multipolygon",
     "check_lon_lat",
+    "city_box",
     "distance_m",
     "district_at",
     "district_shapes",
@@ -86,6 +88,7 @@ __all__ = [
     "districts_union",
     "features_in_bbox",
     "features_within",
+    "forget_city_box",
     "geodesic_m",
     "landmark",
     "landmark_location",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -174,6 +175,24 @@ def districts_touching(area: GEOSGeometry) -> list[str]:
     return sorted({shape.katottg for shape in map(_shape, rows.only("pk", "properties",
                                                                     "geometry"))
                    if shape.katottg})
+
+
+_extent: tuple[float, BBox | None] = (-1e9, None)
+
+
+def city_box(max_age_s: float = 60.0) -> BBox | None:
+    """:func:`districts_extent`, remembered for ``max_age_s`` per process: for checks made on
+    every GPS fix, which must not aggregate every district's outline each time."""
+    global _extent
+    if time.monotonic() - _extent[0] > max_age_s:
+        _extent = (time.monotonic(), districts_extent())
+    return _extent[1]
+
+
+def forget_city_box() -> None:
+    """Drop the remembered box (tests that build another city)."""
+    global _extent
+    _extent = (-1e9, None)
 
 
 def districts_extent() -> BBox | None:

@@ -11,7 +11,6 @@ changes nothing else.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -109,20 +108,8 @@ def on_samples(samples: Sequence[Sample]) -> None:
 
 # --- Checking --------------------------------------------------------------------------
 
-_extent: tuple[float, tuple[float, float, float, float] | None] = (0.0, None)
-
-
 def _city_box() -> tuple[float, float, float, float] | None:
-    global _extent
-    if time.monotonic() - _extent[0] > 60:
-        box = twin.districts_extent()
-        _extent = (time.monotonic(), (box[0], box[1], box[2], box[3]) if box else None)
-    return _extent[1]
-
-
-def forget_city() -> None:
-    global _extent
-    _extent = (0.0, None)
+    return twin.city_box()  # a seam for the benchmark, whose city is synthetic
 
 
 def implausible(fix: Fix, state: VehicleState, now: datetime) -> str:

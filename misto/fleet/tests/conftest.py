@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from misto import twin
 from misto.fleet.models import Vehicle
 from misto.fleet.services import tracking, vehicles
 from misto.testing import world
@@ -21,9 +22,9 @@ LAT = 47.82
 
 @pytest.fixture(autouse=True)
 def _fresh_city_box() -> Any:
-    tracking.forget_city()
+    twin.forget_city_box()
     yield
-    tracking.forget_city()
+    twin.forget_city_box()
 
 
 @pytest.fixture
