@@ -141,3 +141,16 @@ def test_the_readings_sink_takes_trackers_and_fuel_sensors_by_device(car):
     state = VehicleState.objects.get(vehicle=vehicle)
     assert (state.lon, state.fuel_raw) == (35.12, [40.0])
     assert Position.objects.count() == 1
+
+
+def test_a_drain_becomes_an_incident_of_the_situation_centre(car):
+    from misto.core import outbox
+    from misto.situation.models import Incident
+
+    vehicle, _key = car
+    tracking.apply({vehicle: parked(at(2), 35.13, 30, 45.0, noise=0.5, change_at=10,
+                                    change=-20.0)})
+    while outbox.deliver_due(limit=100):
+        pass
+    incident = Incident.objects.get(kind__code="fuel_drain")
+    assert "AP0001KM" in incident.title and incident.lon == pytest.approx(35.13)
