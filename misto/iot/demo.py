@@ -39,6 +39,13 @@ QUANTITIES: dict[str, tuple[str, str, str, str, float, float, int]] = {
     "windSpeed": ("Швидкість вітру", "Wind speed", "MTS", "м/с", 0, 100, 365),
     "atmosphericPressure": ("Атмосферний тиск", "Air pressure", "A97", "гПа", 800, 1100, 365),
     "battery": ("Заряд батареї", "Battery", "P1", "%", 0, 100, 90),
+    # Vehicle trackers and fuel sensors (their readings go on to the fleet module).
+    "latitude": ("Широта", "Latitude", "DD", "°", -90, 90, 90),
+    "longitude": ("Довгота", "Longitude", "DD", "°", -180, 180, 90),
+    "speed": ("Швидкість", "Speed", "KMH", "км/год", 0, 250, 90),
+    "heading": ("Курс", "Heading", "DD", "°", 0, 360, 90),
+    "ignition": ("Запалювання", "Ignition", "C62", "", 0, 1, 90),
+    "fuelLevel": ("Рівень пального", "Fuel level", "LTR", "л", 0, 1500, 365),
 }
 
 # The models' Ukrainian names (the English ones are in MODELS).
@@ -53,6 +60,8 @@ MODEL_NAMES_UK = {
     "weather": "Метеостанція",
     "lorawan-water": "Лічильник води LoRaWAN (ChirpStack)",
     "lorawan-climate": "Кліматичний датчик LoRaWAN (TTS, форматер Cayenne LPP)",
+    "vehicle-tracker": "GPS-трекер транспортного засобу",
+    "fuel-level": "Датчик рівня пального",
 }
 
 # code: (English name, entity type, decoder, quantities, field map, offline after (min),
@@ -88,6 +97,12 @@ MODELS: dict[str, tuple[str, str, str, list[str], dict[str, str], int, int, str]
                         "WeatherObserved", "json", ["temperature", "relativeHumidity"],
                         {"temperature_1": "temperature",
                          "relative_humidity_2": "relativeHumidity"}, 120, 6, "lw-climate"),
+    # In the municipal vehicles (the fleet module's demo puts one of each in a dozen cars).
+    "vehicle-tracker": ("Vehicle GPS tracker", "DeviceMeasurement", "json",
+                        ["latitude", "longitude", "speed", "heading", "ignition"], {}, 60, 12,
+                        "trk"),
+    "fuel-level": ("Fuel level sensor", "DeviceMeasurement", "json", ["fuelLevel"], {}, 60,
+                   12, "fuel"),
 }
 
 # The demo's network servers: (name, kind); their secrets are derived like the devices'.

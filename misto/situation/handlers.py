@@ -4,7 +4,7 @@ Incidents are built only from these events, never from other modules' tables:
 ``reports.ReportCreated``, ``reports.ReportStatusChanged``, ``iot.ReadingOutOfRange``,
 ``iot.ContainerFull``, ``iot.DeviceOffline``, ``notifications.OutageAnnounced``, and
 ``iot.DeviceRegistryChanged`` (to count the city's devices for the dashboard),
-``transit.RouteOverloaded``.
+``transit.RouteOverloaded``, ``fleet.FuelDrainDetected``.
 """
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ def on_device_registry_changed(event: EventEnvelope) -> None:
 def on_route_overloaded(event: EventEnvelope) -> None:
     """An overloaded public-transport route (or its end) for the dispatchers."""
     services.ingest_route_overloaded(event.payload)
+
+
+@consumes("fleet.FuelDrainDetected", inline=True)
+def on_fuel_drain(event: EventEnvelope) -> None:
+    """Fuel siphoned from a parked municipal vehicle: an incident where it stood."""
+    services.ingest_fuel_drain(event.payload)
 
 
 @consumes("petitions.PetitionOverdue", "appeals.AppealOverdue")

@@ -84,6 +84,7 @@ class RuleSource(models.TextChoices):
     OUTAGE = "outage", _("emergency outage")
     OVERDUE_ANSWER = "overdue_answer", _("a petition or an appeal answered late")
     TRANSIT_OVERLOAD = "transit_overload", _("an overloaded public-transport route")
+    FUEL_DRAIN = "fuel_drain", _("fuel drained from a municipal vehicle")
 
 
 class KindRule(models.Model):

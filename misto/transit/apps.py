@@ -25,6 +25,7 @@ class TransitConfig(MistoModule):
                           timedelta(minutes=1)),
                  Periodic("transit.prune", "misto.transit.tasks.prune", timedelta(days=1)))
     datasets = "misto.transit.datasets.DATASETS"
+    indicators = "misto.transit.indicators.INDICATORS"
     demo = "misto.transit.demo.load"
     demo_after = ("twin",)
 

@@ -8,7 +8,6 @@ the network now. Machines: Traccar/OsmAnd positions, GTFS, GTFS-Realtime, OneBus
 from __future__ import annotations
 
 import io
-import math
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from misto.core import osmand as osmand_protocol
 from misto.core.http import see_other
 from misto.core.permissions import can
 from misto.core.registry import CabinetPanel, PanelOrder
@@ -182,27 +182,6 @@ def dispatch(request: HttpRequest) -> HttpResponse:
 # --- Machines --------------------------------------------------------------------------
 
 
-def _number(params: Any, *names: str) -> float | None:
-    for name in names:
-        value = params.get(name)
-        if value not in (None, ""):
-            number = float(value)
-            if not math.isfinite(number):
-                raise ValueError(name)
-            return number
-    return None
-
-
-def _when(value: str | None) -> datetime:
-    if not value:
-        return timezone.now()
-    if value.replace(".", "", 1).isdigit():
-        seconds = float(value)
-        return datetime.fromtimestamp(seconds / 1000 if seconds > 1e11 else seconds, tz=UTC)
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def osmand(request: HttpRequest) -> HttpResponse:
@@ -212,24 +191,22 @@ def osmand(request: HttpRequest) -> HttpResponse:
     ``passengers`` (on board), ``in``/``out`` (counted since the last fix), ``trip``.
     200 ``OK`` when stored, 200 ``dead letter: <reason>`` when refused as implausible (the
     tracker must not send it again), 400 for a garbled request, 401 for a wrong key."""
-    params = request.POST if request.method == "POST" and request.POST else request.GET
-    code = params.get("id") or params.get("deviceid") or ""
-    key = params.get("key") or (request.headers.get("Authorization", "")[7:].strip()
-                                if request.headers.get("Authorization", "").lower()
-                                .startswith("bearer ") else "")
+    params = osmand_protocol.params(request)
+    code = osmand_protocol.device_id(params)
+    key = osmand_protocol.key(request, params)
     try:
         vehicle = positions.tracker(code, key)
     except TransitError as error:
         return HttpResponse(error.message, status=401, content_type="text/plain")
     try:
-        lat, lon = _number(params, "lat"), _number(params, "lon")
+        lat = osmand_protocol.number(params, "lat")
+        lon = osmand_protocol.number(params, "lon")
         if lat is None or lon is None:
             raise ValueError("lat/lon")
-        speed = _number(params, "speed")
         fix = positions.Fix(
-            lon=lon, lat=lat, fixed_at=_when(params.get("timestamp")),
-            speed=round(speed * 0.514444, 2) if speed is not None else None,
-            bearing=_number(params, "bearing", "heading"),
+            lon=lon, lat=lat, fixed_at=osmand_protocol.when(params.get("timestamp")),
+            speed=osmand_protocol.speed_m_s(params),
+            bearing=osmand_protocol.number(params, "bearing", "heading"),
             trip_id=(params.get("trip") or "")[:100],
             passengers=_int(params.get("passengers")), boarded=_int(params.get("in")) or 0,
             alighted=_int(params.get("out")) or 0)

@@ -36,14 +36,17 @@ Public functions other modules may call (``from misto.twin import locate``); the
 Geography, the one version every module uses (``misto.twin.geo``; refusals are ``TwinError``
 with code ``bad_bbox`` / ``bad_area``, re-raise them with your own code):
 
-- ``distance_m(lon1, lat1, lon2, lat2) -> float``: great-circle metres.
+- ``distance_m(lon1, lat1, lon2, lat2) -> float``: great-circle metres;
+  ``geodesic_m(lons1, lats1, lons2, lats2) -> list[float]``: WGS 84 geodesics (pyproj), many
+  pairs at once, for what is billed or signed for (a waybill's kilometres).
 - ``parse_bbox("west,south,east,north") -> BBox``: checked degrees.
 - ``parse_area(geojson_or_wkt, within=WORLD) -> Polygon | MultiPolygon``: a valid lon/lat
   area; ``as_multipolygon(area)`` for a MultiPolygon column.
 - ``district_shapes(codes=None) -> list[DistrictShape]``: districts with their outlines
   (``katottg``, names, ``prefix``, ``geometry``), never raw feature properties.
 - ``districts_union(codes) -> MultiPolygon | None``, ``districts_touching(area) -> codes``,
-  ``districts_extent() -> BBox | None`` (the city's box).
+  ``districts_extent() -> BBox | None`` (the city's box); ``city_box()`` the same remembered
+  for a minute (per-fix checks), ``forget_city_box()``.
 - A point's district and nearest address: ``district_at`` / ``nearest_address`` / ``locate``
   above.
 
@@ -54,7 +57,8 @@ Errors: ``TwinError`` (and its ``NotFound``, ``InvalidFeature``) are ``MistoErro
 from typing import Any
 
 GEO = {"BBox", "DistrictShape", "as_multipolygon", "distance_m", "district_shapes",
-       "districts_extent", "districts_touching", "districts_union", "parse_area", "parse_bbox"}
+       "city_box", "districts_extent", "districts_touching", "districts_union",
+       "forget_city_box", "geodesic_m", "parse_area", "parse_bbox"}
 
 __all__ = [
     "BBox",
@@ -75,6 +79,7 @@ __all__ = [
     "TwinError",
     "as_multipolygon",
     "check_lon_lat",
+    "city_box",
     "distance_m",
     "district_at",
     "district_name",
@@ -85,6 +90,8 @@ __all__ = [
     "districts_union",
     "features_in_bbox",
     "features_within",
+    "forget_city_box",
+    "geodesic_m",
     "landmark",
     "landmark_location",
     "locate",

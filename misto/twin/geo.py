@@ -10,13 +10,16 @@ with the same message.
 
 Distances use the haversine on the mean Earth radius: within a city its error (< 0.5 %) is
 far below what "nearby" or "the same incident" needs, and it needs no geodesy library.
+What is billed or signed for (a vehicle's kilometres on a waybill) is measured on the WGS 84
+ellipsoid instead: ``geodesic_m`` (pyproj's geodesics, Karney's algorithm).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +27,7 @@ from django.contrib.gis.db.models import Extent
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from django.utils.translation import gettext as _
+from pyproj import Geod
 
 from misto.twin import builtin
 from misto.twin.errors import TwinCode, TwinError
@@ -41,6 +45,19 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
+
+
+_WGS84 = Geod(ellps="WGS84")
+
+
+def geodesic_m(lons1: Sequence[float], lats1: Sequence[float], lons2: Sequence[float],
+               lats2: Sequence[float]) -> list[float]:
+    """Geodesic distances in metres on the WGS 84 ellipsoid between point pairs, in one
+    vectorised call (a track's consecutive fixes: ``lons[:-1], lats[:-1], lons[1:], lats[1:]``)."""
+    if not lons1:
+        return []
+    _forward, _back, distances = _WGS84.inv(list(lons1), list(lats1), list(lons2), list(lats2))
+    return [float(d) for d in distances]
 
 
 def parse_bbox(text: str) -> BBox:
@@ -158,6 +175,24 @@ def districts_touching(area: GEOSGeometry) -> list[str]:
     return sorted({shape.katottg for shape in map(_shape, rows.only("pk", "properties",
                                                                     "geometry"))
                    if shape.katottg})
+
+
+_extent: tuple[float, BBox | None] = (-1e9, None)
+
+
+def city_box(max_age_s: float = 60.0) -> BBox | None:
+    """:func:`districts_extent`, remembered for ``max_age_s`` per process: for checks made on
+    every GPS fix, which must not aggregate every district's outline each time."""
+    global _extent
+    if time.monotonic() - _extent[0] > max_age_s:
+        _extent = (time.monotonic(), districts_extent())
+    return _extent[1]
+
+
+def forget_city_box() -> None:
+    """Drop the remembered box (tests that build another city)."""
+    global _extent
+    _extent = (-1e9, None)
 
 
 def districts_extent() -> BBox | None:

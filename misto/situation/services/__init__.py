@@ -28,6 +28,7 @@ from misto.situation.services.access import (
 from misto.situation.services.correlation import (
     ingest_device_offline,
     ingest_device_registry,
+    ingest_fuel_drain,
     ingest_outage,
     ingest_overdue_answer,
     ingest_reading,
@@ -101,6 +102,7 @@ __all__ = [
     "incident_feature",
     "ingest_device_offline",
     "ingest_device_registry",
+    "ingest_fuel_drain",
     "ingest_outage",
     "ingest_overdue_answer",
     "ingest_reading",

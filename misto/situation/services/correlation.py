@@ -514,6 +514,21 @@ def ingest_route_overloaded(payload: dict[str, Any]) -> Incident | None:
                                                    "vehicles", "since")}))
 
 
+def ingest_fuel_drain(payload: dict[str, Any]) -> Incident:
+    """``fleet.FuelDrainDetected``: litres gone from a parked municipal vehicle's tank; one
+    source per vehicle and instant, for the vehicle's department (the transport one if none)."""
+    lon, lat = _signal_place(payload)
+    label = _("Fuel drained from %(plate)s: %(litres)s l") % {
+        "plate": _str(payload, "plate"), "litres": payload.get("litres", "?")}
+    return attach_signal(Signal(
+        module="fleet", source_id=f"{_str(payload, 'vehicle_id')}:{_str(payload, 'at')}",
+        event="fleet.FuelDrainDetected", rule_source=RuleSource.FUEL_DRAIN, rule_value="",
+        severity=Severity.WARNING, observed_at=timezone.now(), label=str(label), lon=lon,
+        lat=lat, department=_str(payload, "department") or "transport",
+        payload={key: payload.get(key) for key in ("plate", "litres", "at", "level_before",
+                                                   "level_after")}))
+
+
 def ingest_overdue_answer(payload: dict[str, Any], module: str, event: str) -> Incident:
     """``petitions.PetitionOverdue`` / ``appeals.AppealOverdue``: a resident waits past the
     legal deadline; one incident per petition or appeal, for the department that owes it."""

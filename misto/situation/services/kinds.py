@@ -57,6 +57,10 @@ DEFAULT_KINDS: list[dict[str, Any]] = [
      "title_en": "Overloaded public transport", "department": "transport", "radius_m": 10,
      "window_minutes": 120, "default_severity": Severity.WARNING,
      "response_target_minutes": 15, "resolution_target_minutes": 120, "color": "#1c7ed6"},
+    {"code": "fuel_drain", "title_uk": "Злив пального зі службового автомобіля",
+     "title_en": "Fuel drained from a municipal vehicle", "department": "transport",
+     "radius_m": 10, "window_minutes": 60, "default_severity": Severity.WARNING,
+     "response_target_minutes": 60, "resolution_target_minutes": 1440, "color": "#e8590c"},
     {"code": "other", "title_uk": "Інше", "title_en": "Other", "department": "",
      "radius_m": 50, "window_minutes": 120, "response_target_minutes": 240,
      "resolution_target_minutes": 4320, "color": "#c92a2a"},
@@ -65,6 +69,7 @@ DEFAULT_KINDS: list[dict[str, Any]] = [
 DEFAULT_RULES: list[tuple[str, str, str]] = [
     (RuleSource.OVERDUE_ANSWER, "", "overdue_answer"),
     (RuleSource.TRANSIT_OVERLOAD, "", "transport"),
+    (RuleSource.FUEL_DRAIN, "", "fuel_drain"),
     (RuleSource.REPORT_CATEGORY, "water", "water"),
     (RuleSource.REPORT_CATEGORY, "water_leak", "water"),
     (RuleSource.REPORT_CATEGORY, "sewer", "water"),

@@ -27,12 +27,13 @@ OPENED_BY = {
     "/admin/": "demo-it_admin",
     "/metrics": "demo-auditor",
     "/situation/dashboard/?screen=1": "demo-dispatcher",
+    "/fleet/": "demo-dispatcher",
 }
 # What a landmark's kind is called in the README's English.
 KIND_WORDS = {"pole": "pole", "manhole": "manhole", "tree": "tree", "hydrant": "hydrant"}
 # Menu names the tour says a staff account sees (bold in the README), by account.
 STAFF_SEES = {
-    "demo-dispatcher": ("Ситуаційний центр", "Панель показників"),
+    "demo-dispatcher": ("Ситуаційний центр", "Панель показників", "Диспетчеризація автопарку"),
     "demo-light": ("Черга звернень",),
     "demo-operator": ("Прийом дзвінків",),
     "demo-it_admin": ("Доставка подій",),

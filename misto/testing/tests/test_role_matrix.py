@@ -119,6 +119,7 @@ APPEAL = ("light", "")  # written to the light department head's reception
 DIRECTORY_ENTRY = ("light", "")  # a directory entry kept by the light department
 INDICATOR = ("light", "")  # an entered indicator the light department is responsible for
 CONSULTATION = ("light", "")  # a poll or hearing organised by the light department
+FLEET = ("transport", "")  # the matrix's municipal car belongs to the transport department
 BUDGET_PROJECT = ("economy", WEST)  # MISTO_BUDGET_DEPARTMENT's default; a west project
 FEATURE = {"geometry": {"type": "Point", "coordinates": [35.131, 47.821]},
            "properties": {"name": "Укриття", "capacity": 10}, "reason": "matrix"}
@@ -446,6 +447,36 @@ CASES: dict[str, Case] = {
                                     lambda w: {"file": _gtfs_upload()}),
     "POST /api/transit/trackers": Case("transit.vehicle.manage", "post", "/api/transit/trackers",
                                        {"code": "bus-matrix", "seats": 20}, json=True),
+    # fleet
+    "fleet:dispatch": Case("fleet.vehicle.view", "get", "/fleet/"),
+    "fleet:vehicle": Case("fleet.vehicle.view", "get",
+                          lambda w: f"/fleet/vehicles/{w.fleet_vehicle}/", scope=FLEET),
+    "fleet:vehicle (fill)": Case(
+        "fleet.waybill.fill", "post",
+        lambda w: f"/fleet/vehicles/{w.fleet_vehicle}/?day={w.fleet_day}",
+        lambda w: {"driver": w.fleet_driver}, scope=FLEET),
+    "fleet:waybill": Case("fleet.vehicle.view", "get",
+                          lambda w: f"/fleet/waybills/{w.fleet_waybill}/", scope=FLEET),
+    "fleet:waybill-pdf": Case("fleet.vehicle.view", "get",
+                              lambda w: f"/fleet/waybills/{w.fleet_waybill}.pdf", scope=FLEET),
+    "fleet:waybill-approve": Case("fleet.waybill.approve", "post",
+                                  lambda w: f"/fleet/waybills/{w.fleet_waybill}/approve",
+                                  scope=FLEET),
+    "GET /api/fleet/vehicles": Case("fleet.vehicle.view", "get", "/api/fleet/vehicles"),
+    "POST /api/fleet/vehicles": Case("fleet.vehicle.manage", "post", "/api/fleet/vehicles",
+                                     {"plate": "AP9999KM", "tank_l": 50,
+                                      "norm_l_per_100km": 8}, json=True),
+    "GET /api/fleet/vehicles/{vehicle_id}/day": Case(
+        "fleet.vehicle.view", "get", lambda w: f"/api/fleet/vehicles/{w.fleet_vehicle}/day",
+        scope=FLEET),
+    "GET /api/fleet/waybills": Case("fleet.vehicle.view", "get", "/api/fleet/waybills"),
+    "POST /api/fleet/waybills": Case(
+        "fleet.waybill.fill", "post", "/api/fleet/waybills",
+        lambda w: {"vehicle_id": w.fleet_vehicle, "day": w.fleet_day,
+                   "driver_id": w.fleet_driver}, json=True, scope=FLEET),
+    "POST /api/fleet/waybills/{waybill_id}/approve": Case(
+        "fleet.waybill.approve", "post",
+        lambda w: f"/api/fleet/waybills/{w.fleet_waybill}/approve", scope=FLEET),
     # budget
     "budget:review": Case("budget.project.review", "get", "/budget/review/"),
     "budget:review-project": Case(
@@ -739,6 +770,8 @@ NOT_ROLE_GATED: dict[str, str] = {
            "transit:favourite"),
     **_why("machines: the vehicle tracker's own key (tested in misto/transit/tests)",
            "POST /api/transit/positions", "transit:osmand"),
+    **_why("machines: a municipal vehicle's tracker key (tested in misto/fleet/tests)",
+           "fleet:osmand"),
     **_why("the OpenAPI description of a published interface, public like the interface "
            "(the API's root answers 404)", "ngsi:openapi-json", "ngsi:api-root",
            "webhooks:openapi-json", "webhooks:api-root"),
@@ -811,6 +844,7 @@ def _build_world() -> World:
     _build_opendata(built)
     _build_directory(built)
     _build_transit(built)
+    _build_fleet(built)
     _build_index(built)
     _build_budget(built)
     _build_wallet(built)
@@ -962,6 +996,21 @@ def _build_transit(built: World) -> None:
     from misto.transit.models import Alert
 
     built.ids["transit_alert"] = Alert.objects.create(header="Об'їзд").pk
+
+
+def _build_fleet(built: World) -> None:
+    """A municipal car that drove on a past day, and that day's waybill, filled with a
+    driver who is none of the identities (so any dispatcher may approve it)."""
+    from misto.fleet.services import tracking, vehicles, waybills
+    from misto.fleet.tests.conftest import at, drive
+
+    car, _key = vehicles.do_register(vehicles.check_vehicle(vehicles.VehicleDraft(
+        "AP0007KM", "car", "", "transport", 50, 8.0, None, None, 0)))
+    tracking.apply({car: drive(at(8), 35.12, 35.14, 6, fuel=(40.0, 39.8))})
+    driver = make_staff("world-driver", "operator")
+    built.ids.update(fleet_vehicle=car.pk, fleet_day=str(at(0).date()), fleet_driver=driver.pk)
+    built.ids["fleet_waybill"] = waybills.do_fill(
+        waybills.check_fill(driver, car, at(0).date(), driver.pk)).pk
 
 
 def _build_index(built: World) -> None:
