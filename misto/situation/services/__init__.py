@@ -25,17 +25,6 @@ from misto.situation.services.access import (
     can_view,
     can_work_on,
 )
-from misto.situation.services.correlation import (
-    ingest_device_offline,
-    ingest_device_registry,
-    ingest_fuel_drain,
-    ingest_outage,
-    ingest_overdue_answer,
-    ingest_reading,
-    ingest_report_created,
-    ingest_report_status,
-    ingest_route_overloaded,
-)
 from misto.situation.services.dispatch import (
     ALLOWED_STEPS,
     assign,
@@ -69,6 +58,17 @@ from misto.situation.services.livemap import (
     prune_changes,
     record_change,
     store_map_json,
+)
+from misto.situation.services.signals import (
+    ingest_device_offline,
+    ingest_device_registry,
+    ingest_fuel_drain,
+    ingest_outage,
+    ingest_overdue_answer,
+    ingest_reading,
+    ingest_report_created,
+    ingest_report_status,
+    ingest_route_overloaded,
 )
 
 __all__ = [
