@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from misto import twin
 from misto.testing import world
 from misto.transit.demo import gtfs_zip
 from misto.transit.models import Vehicle
@@ -71,12 +72,12 @@ def along(share_of_trip: float) -> tuple[float, float]:
 def _fresh_caches() -> Any:
     timetable.forget()
     realtime.forget()
-    positions.forget_city()
+    twin.forget_city_box()
     predictions.forget_segments()
     yield
     timetable.forget()
     realtime.forget()
-    positions.forget_city()
+    twin.forget_city_box()
 
 
 @pytest.fixture
