@@ -12,7 +12,8 @@ class FleetConfig(MistoModule):
     urls = (("fleet/", "misto.fleet.urls"),)
     api_router = "misto.fleet.api.router"
     api_prefix = "fleet"
-    workspaces = (Workspace("dispatcher", "fleet:dispatch", 50),)
+    # After the situation centre: a dispatcher lands there, the fleet is their second desk.
+    workspaces = (Workspace("dispatcher", "fleet:dispatch", 60),)
     menu = (MenuEntry(_("Fleet dispatch"), "fleet:dispatch", "staff", "fleet.vehicle.view",
                       roles=("dispatcher",)),)
     reading_sinks = (ReadingSink(models=("vehicle-tracker", "fuel-level"),

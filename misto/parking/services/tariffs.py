@@ -9,6 +9,7 @@ local hour boundaries too) and priced by their local weekday and hour.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,8 +46,8 @@ def _hour_start(at: datetime) -> datetime:
 
 def bill(tariffs: Sequence[Tariff], start: datetime, end: datetime) -> Bill:
     """The minutes and the amount of a stay from ``start`` to ``end``."""
-    seconds = max(0, int((end - start).total_seconds()))
-    minutes = -(-seconds // 60)
+    # A started minute is a minute, however short: a stay of 0.4 s is one minute, not none.
+    minutes = math.ceil(max(0.0, (end - start).total_seconds()) / 60)
     billed_end = start + timedelta(minutes=minutes)
     total = 0  # kopiyky x seconds / hour
     at = start
