@@ -4,11 +4,20 @@ Database keys are 64-bit: an id outside that range is invalid input (422), not a
 database overflow (500). Every module uses these instead of a bare ``int``.
 """
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
+
+def _in_utc(value: datetime) -> datetime:
+    """An instant as UTC: ISO 8601 allows offsets (+16:00) that PostgreSQL refuses to store."""
+    return value.astimezone(UTC) if value.tzinfo is not None else value
+
+
+# A date-time a client sends (a deadline, a closing time): stored as the same instant in UTC.
+Instant = Annotated[datetime, AfterValidator(_in_utc)]
 DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Limit = Annotated[int, Field(ge=1, le=1000)]
 

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field
 
+from misto.core.schemas import Instant
+
 Receipt = Annotated[str, Field(pattern=r"^[0-9a-f]{20}$")]
 Base64 = Annotated[str, Field(max_length=1024, pattern=r"^[A-Za-z0-9+/=]+$")]
 Group = Annotated[str, Field(max_length=64)]
@@ -143,8 +145,8 @@ class PollIn(Schema):
     district_only: bool = False
     min_age: Annotated[int, Field(ge=0, le=120)] = 14
     register_verified_only: bool = True
-    opens_at: datetime | None = None
-    closes_at: datetime
+    opens_at: Instant | None = None
+    closes_at: Instant
     hearing: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
 
 
@@ -202,8 +204,8 @@ class HearingIn(Schema):
     districts: list[District] = Field(default_factory=list, max_length=50)
     district_only: bool = False
     min_age: Annotated[int, Field(ge=0, le=120)] = 14
-    opens_at: datetime | None = None
-    closes_at: datetime
+    opens_at: Instant | None = None
+    closes_at: Instant
 
 
 class HearingCommentIn(Schema):

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+from misto.core.schemas import Instant
+
 StopCode = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.:-]+$")]
 
 
@@ -119,8 +121,8 @@ class AlertIn(Schema):
                                                                    max_length=100)
     stop_ids: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list,
                                                                   max_length=500)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
 
 
 class GapOut(Schema):
