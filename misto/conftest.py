@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import translation
 
 from misto.core.config import env_bool
 
@@ -72,10 +74,13 @@ def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     ``pytest_collection_modifyitems``), each in a savepoint of its own (``demo``)."""
     from misto.core import outbox
 
+    # In the city's language, as `misto demo` records it (texts such as incident labels are
+    # stored as written), whatever language an earlier test left active.
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", stdout=io.StringIO())
-        while outbox.deliver_due(limit=5000):
-            pass
+        with translation.override(settings.LANGUAGE_CODE):
+            call_command("demo", stdout=io.StringIO())
+            while outbox.deliver_due(limit=5000):
+                pass
         yield
         transaction.set_rollback(True)
 
