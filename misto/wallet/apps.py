@@ -17,8 +17,14 @@ class WalletConfig(MistoModule):
     cabinet_panel = "misto.wallet.views.cabinet_panel"
     quick_actions = (MenuEntry(_("Top up the wallet"), "wallet:topup", "resident"),)
     menu = (MenuEntry(_("Fares and passes"), "wallet:fares", "public"),
+            MenuEntry(_("Top up a city card"), "wallet:card-topup", "public"),
             MenuEntry(_("Validators"), "wallet:staff-validators", "staff",
-                      "wallet.validator.manage"))
+                      "wallet.validator.manage"),
+            MenuEntry(_("Card desk"), "wallet:staff-desk", "staff", "wallet.card.sell"),
+            MenuEntry(_("Corrections and refunds"), "wallet:staff-corrections", "staff",
+                      "wallet.account.correct"),
+            MenuEntry(_("Reconciliation with the acquirer"), "wallet:staff-reconciliation",
+                      "staff", "wallet.reconciliation.run"))
     schedules = (Periodic("wallet.daily-totals", "misto.wallet.tasks.anchor_days",
                           timedelta(hours=1)),)
     demo = "misto.wallet.demo.load"

@@ -21,6 +21,10 @@ class WalletCode(StrEnum):
     CONFLICT = "conflict"
     UNKNOWN_CARD = "unknown_card"
     CARD_BLOCKED = "card_blocked"
+    SAME_PERSON = "same_person"
+    NOT_PENDING = "not_pending"
+    BAD_STATEMENT = "bad_statement"
+    WRONG_CODE = "wrong_code"
 
 
 class WalletError(MistoError):
@@ -30,7 +34,8 @@ class WalletError(MistoError):
               WalletCode.INSUFFICIENT_FUNDS: 409, WalletCode.BAD_SIGNATURE: 403,
               WalletCode.UNKNOWN_VALIDATOR: 401, WalletCode.TOKEN_REPLAYED: 409,
               WalletCode.CONFLICT: 409, WalletCode.UNKNOWN_CARD: 404,
-              WalletCode.CARD_BLOCKED: 409}
+              WalletCode.CARD_BLOCKED: 409, WalletCode.SAME_PERSON: 409,
+              WalletCode.NOT_PENDING: 409, WalletCode.WRONG_CODE: 403}
 
     def __init__(self, code: WalletCode, message: str, *, status: int | None = None,
                  field: str | None = None) -> None:

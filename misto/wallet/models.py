@@ -24,6 +24,7 @@ class AccountKind(models.TextChoices):
     PASSES = "passes", _("pass revenue")
     CORRECTIONS = "corrections", _("corrections")
     SERVICES = "services", _("revenue from city services")
+    CASH = "cash", _("cash taken at service desks")
 
 
 class Account(models.Model):
@@ -39,6 +40,9 @@ class Account(models.Model):
     holder = models.UUIDField(_("register person"), null=True, blank=True)
     manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="managed_wallets")
+    # An anonymous city card's own account (sold at a desk; no person, no sign-in): its
+    # money is on the card until a resident registers the card and moves it to theirs.
+    anonymous = models.BooleanField(_("an anonymous card's account"), default=False)
 
     class Meta:
         constraints = [
@@ -58,6 +62,7 @@ class TransferKind(models.TextChoices):
     CORRECTION = "correction", _("correction")
     SERVICE = "service", _("city service")
     FAMILY = "family", _("to a child's card")
+    CARD = "card", _("an anonymous card's balance moved")
 
 
 class Transfer(models.Model):
@@ -116,6 +121,9 @@ class TopUp(models.Model):
                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
+    # Paid onto a city card by its number (by anyone: the order id is the payer's only key).
+    card = models.ForeignKey("Card", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
 
     def __str__(self) -> str:
         return str(self.order_id)
@@ -204,6 +212,10 @@ class Card(models.Model):
     blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
     replaced_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="replaces")
+    # An anonymous card's registration code (printed on its sleeve, stored hashed): who holds
+    # the card can register it to themselves; failed tries are counted and capped.
+    claim_hash = models.CharField(max_length=64, blank=True)
+    claim_failures = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"…{self.number[-4:]}"
@@ -256,3 +268,70 @@ class DayAnchor(models.Model):
 
     def __str__(self) -> str:
         return self.day.isoformat()
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for approval")
+    APPROVED = "approved", _("approved and posted")
+    REJECTED = "rejected", _("rejected")
+
+
+class CorrectionKind(models.TextChoices):
+    CORRECTION = "correction", _("correction")
+    REFUND = "refund", _("refund")
+
+
+class CorrectionRequest(models.Model):
+    """A staff correction or refund (four eyes): one person asks with a reason, another
+    approves or rejects; only the approval posts the balanced transfer."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=CorrectionKind.choices,
+                            default=CorrectionKind.CORRECTION)
+    amount = models.BigIntegerField()  # kopiyky; + credits the account, - debits it
+    reason = models.CharField(_("reason"), max_length=200)
+    status = models.CharField(_("status"), max_length=16, choices=CorrectionStatus.choices,
+                              default=CorrectionStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("decision note"), max_length=200, blank=True)
+    transfer = models.OneToOneField(Transfer, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} ({self.status})"
+
+
+class Reconciliation(models.Model):
+    """One import of an acquirer's statement for a local day, matched against the wallet's
+    top-ups of that day; the result is kept (each import, newest shown first)."""
+
+    day = models.DateField(_("day"))
+    provider = models.CharField(_("provider"), max_length=32)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    statement_rows = models.PositiveIntegerField(default=0)
+    statement_total = models.BigIntegerField(default=0)  # kopiyky, successful payments
+    wallet_total = models.BigIntegerField(default=0)  # kopiyky, top-ups settled that day
+    matched = models.PositiveIntegerField(default=0)
+    # Each discrepancy: {"status", "order_id", "payment_id", "statement_kop", "wallet_kop"}.
+    items = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["provider", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day}"
+
+    @property
+    def all_match(self) -> bool:
+        return not self.items

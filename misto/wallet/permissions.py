@@ -23,3 +23,14 @@ FARES_ADMIN = declare("wallet.fares.admin",
                       roles={"it_admin"})
 FARES_VIEW = declare("wallet.fares.view", _("See the fare tables in the admin"),
                      roles={"it_admin", "auditor"})
+CARD_SELL = declare("wallet.card.sell",
+                    _("Sell anonymous city cards and take cash top-ups at a service desk"),
+                    roles={"clerk"})
+CORRECTION_APPROVE = declare("wallet.correction.approve",
+                             _("Approve or reject another staff member's correction or refund "
+                               "(four eyes)"),
+                             roles={"clerk"})
+RECONCILE = declare("wallet.reconciliation.run",
+                    _("Import the acquirer's daily statement and reconcile it with the "
+                      "wallet's top-ups"),
+                    roles={"clerk"})

@@ -1,16 +1,17 @@
-"""Anyone: the fares, the passes on sale, and the public keys validators check tokens with."""
+"""Anyone: the fares, the passes on sale, the public keys validators check tokens with, and
+paying money onto a city card by its number (the answer says nothing about the card)."""
 
 from __future__ import annotations
 
 import base64
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from misto.core.schemas import refusals
 from misto.wallet import services
 from misto.wallet.api.convert import product_out
-from misto.wallet.api.schemas import FaresOut, WalletKeyOut
+from misto.wallet.api.schemas import CardTopUpIn, FaresOut, TopUpOut, WalletKeyOut
 from misto.wallet.models import BenefitRule
 
 router = Router(tags=["wallet: public"])
@@ -32,3 +33,14 @@ def fares(request: HttpRequest) -> FaresOut:
 def keys(request: HttpRequest) -> list[WalletKeyOut]:
     return [WalletKeyOut(key_id=kid, public_key=base64.b64encode(raw).decode("ascii"))
             for kid, raw in services.public_keys().items()]
+
+
+@router.post("/cards/topups", response={201: TopUpOut, **refusals(404, 409)},
+             summary="Pay money onto a city card by its number through the payment gateway "
+                     "(an anonymous card's own balance, or its holder's wallet)")
+def card_topup(request: HttpRequest, body: CardTopUpIn) -> Status[TopUpOut]:
+    card = services.card_in_use(body.card)
+    started = services.do_start_card_topup(card, body.amount_kop, body.provider)
+    return Status(201, TopUpOut(order_id=str(started.order_id), amount_kop=started.amount,
+                                status=started.status,
+                                pay_url=services.provider(started.provider).checkout(started)))

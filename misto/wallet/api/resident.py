@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 from ninja.security import django_auth
 
@@ -14,6 +14,7 @@ from misto.wallet.api.schemas import (
     BuyPassIn,
     MovementOut,
     PassOut,
+    RegisterCardIn,
     TopUpIn,
     TopUpOut,
     WalletCardOut,
@@ -102,3 +103,28 @@ def block_card(request: HttpRequest, card_id: int) -> WalletCardOut:
 def replace_card(request: HttpRequest, card_id: int) -> Status[WalletCardOut]:
     return Status(201, card_out(services.do_replace_card(services.access_card(request.user,
                                                                               card_id))))
+
+
+@router.post("/account/cards/register", response={201: WalletCardOut, **refusals(401, 403, 404,
+                                                                                409)},
+             summary="Register an anonymous city card to me (its number and the code on its "
+                     "sleeve): its balance moves to my wallet")
+def register_card(request: HttpRequest, body: RegisterCardIn) -> Status[WalletCardOut]:
+    return Status(201, card_out(services.do_register_card(request.user, body.number,
+                                                          body.code)))
+
+
+@router.get("/account/history/{transfer_id}/receipt",
+            response={200: bytes, **refusals(401, 404)},
+            openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}}}},
+            summary="A receipt for one of my movements, as PDF (another's is a 404)")
+def receipt(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    found = services.access_receipt(request.user, transfer_id)
+    return pdf_response(services.receipt_pdf(found), found.transfer.pk)
+
+
+def pdf_response(content: bytes, number: int) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -147,3 +147,65 @@ class ValidatorOut(Schema):
 class StaffAccountOut(AccountOut):
     id: int
     movements: list[MovementOut]
+
+
+CardNumber = Annotated[str, Field(pattern=r"^[\d ]{16,19}$")]
+RequestId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+
+
+class CardTopUpIn(Schema):
+    """Money onto a city card by its number (anyone may pay onto a card)."""
+
+    card: CardNumber
+    amount_kop: Annotated[int, Field(ge=1, le=10_000_000)]
+    provider: Annotated[str, Field(pattern=r"^[a-z]{2,20}$")] | None = None
+
+
+class RegisterCardIn(Schema):
+    number: CardNumber
+    code: Annotated[str, Field(pattern=r"^[\d ]{4,12}$")]  # printed on the card's sleeve
+
+
+class SellCardIn(Schema):
+    cash_kop: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+
+
+class SoldCardOut(Schema):
+    number: str  # printed on the card
+    code: str  # the registration code for its sleeve: shown once
+    balance_kop: int
+
+
+class CashTopUpIn(Schema):
+    card: CardNumber
+    amount_kop: Annotated[int, Field(ge=1, le=10_000_000)]
+    request_id: RequestId  # a retry with the same id takes the cash once
+
+
+class CardBalanceOut(Schema):
+    number: str  # masked
+    balance_kop: int | None  # an anonymous card's own; None for a person's wallet
+    anonymous: bool
+
+
+class CorrectionRequestIn(WalletCorrectionIn):
+    kind: Annotated[str, Field(pattern=r"^(correction|refund)$")] = "correction"
+
+
+class CorrectionDecisionIn(Schema):
+    note: Annotated[str, Field(max_length=200)] = ""
+
+
+class CorrectionRequestOut(Schema):
+    id: int
+    account: int
+    kind: str
+    amount_kop: int
+    reason: str
+    status: str
+    requested_by: str  # the staff member's sign-in name
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    note: str
+    transfer: int | None

@@ -8,6 +8,15 @@ from misto.wallet.services.accounts import (
     staff_account,
     system_account,
 )
+from misto.wallet.services.anonymous import (
+    SoldCard,
+    anonymous_card,
+    card_in_use,
+    do_cash_topup,
+    do_register_card,
+    do_sell_card,
+    do_start_card_topup,
+)
 from misto.wallet.services.cards import (
     access_card,
     blocked_cards,
@@ -18,7 +27,15 @@ from misto.wallet.services.cards import (
     do_issue_card,
     do_replace_card,
 )
-from misto.wallet.services.corrections import do_correct
+from misto.wallet.services.corrections import (
+    access_request,
+    do_approve,
+    do_correct,
+    do_reject,
+    do_request,
+    pending_requests,
+    recent_decisions,
+)
 from misto.wallet.services.fares import (
     active_passes,
     check_product,
@@ -53,6 +70,13 @@ from misto.wallet.services.pupils import (
     do_move_to_pupil,
     pupils_of,
 )
+from misto.wallet.services.receipts import Receipt, access_receipt, receipt_pdf
+from misto.wallet.services.reconciliation import (
+    access_reconciliation,
+    demo_statement,
+    do_reconcile,
+    reconciliations,
+)
 from misto.wallet.services.tickets import (
     TapIn,
     TapResult,
@@ -64,13 +88,17 @@ from misto.wallet.services.tickets import (
 )
 
 __all__ = [
-    "BookCheck", "DemoProvider", "Duplicate", "Leg", "PaymentProvider", "Pupil", "TapIn",
-    "TapResult", "access_account", "access_card", "access_pupil_account", "account_of",
-    "active_passes", "apply_taps", "authenticate_validator", "balance", "blocked_cards",
-    "cards_of", "check_book", "check_card_number", "check_product", "default_credit_limit",
-    "demo_pay", "deny_list", "discount_for", "do_block_card", "do_buy_pass", "do_correct",
-    "do_issue_card", "do_issue_pupil_card", "do_move_to_pupil", "do_register_validator",
-    "do_replace_card", "do_start_topup", "do_transfer", "fare_table", "handle_callback", "history",
-    "is_resident", "issue_token", "products", "provider", "public_keys", "pupils_of", "quote_ride",
-    "recent_rides", "staff_account", "system_account",
+    "BookCheck", "DemoProvider", "Duplicate", "Leg", "PaymentProvider", "Pupil", "Receipt",
+    "SoldCard", "TapIn", "TapResult", "access_account", "access_card", "access_pupil_account",
+    "access_receipt", "access_reconciliation", "access_request", "account_of", "active_passes",
+    "anonymous_card", "apply_taps", "authenticate_validator", "balance", "blocked_cards",
+    "card_in_use", "cards_of", "check_book", "check_card_number", "check_product",
+    "default_credit_limit", "demo_pay", "demo_statement", "deny_list", "discount_for",
+    "do_approve", "do_block_card", "do_buy_pass", "do_cash_topup", "do_correct",
+    "do_issue_card", "do_issue_pupil_card", "do_move_to_pupil", "do_reconcile",
+    "do_register_card", "do_register_validator", "do_reject", "do_replace_card", "do_request",
+    "do_sell_card", "do_start_card_topup", "do_start_topup", "do_transfer", "fare_table",
+    "handle_callback", "history", "is_resident", "issue_token", "pending_requests", "products",
+    "provider", "public_keys", "pupils_of", "quote_ride", "receipt_pdf", "recent_decisions",
+    "recent_rides", "reconciliations", "staff_account", "system_account",
 ]
