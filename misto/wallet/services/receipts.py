@@ -91,14 +91,15 @@ def receipt_pdf(receipt: Receipt) -> bytes:
     pdf = canvas.Canvas(buffer, pagesize=A5, invariant=True)
     title = _("Receipt No. %(number)d") % {"number": receipt.transfer.pk}
     pdf.setTitle(title)
-    pdf.setAuthor(str(settings.MISTO_CITY_NAME))
+    city = str(settings.MISTO_CITY_NAME or _("Misto"))
+    pdf.setAuthor(city)
     _width, height = A5
     y = height - 20 * mm
     pdf.setFont(font, 15)
     pdf.drawString(15 * mm, y, title)
     y -= 7 * mm
     pdf.setFont(font, 10)
-    pdf.drawString(15 * mm, y, f"{settings.MISTO_CITY_NAME} — {_('City wallet')}")
+    pdf.drawString(15 * mm, y, f"{city} — {_('City wallet')}")
     y -= 12 * mm
     rows = [
         (_("Date and time"), _when(receipt.transfer.created_at)),

@@ -13,7 +13,7 @@ from misto.wallet.models import Account, Validator
 pytestmark = pytest.mark.django_db
 
 
-def test_a_clerk_corrects_with_a_reason_and_sees_the_movement(account: Account) -> None:
+def test_a_clerk_asks_with_a_reason_and_nothing_moves_until_approved(account: Account) -> None:
     from django.test import Client
 
     client = Client()
@@ -26,7 +26,8 @@ def test_a_clerk_corrects_with_a_reason_and_sees_the_movement(account: Account) 
                          content_type="application/json")
     assert answer.status_code == 201
     body = answer.json()
-    assert body["balance_kop"] == 500 and body["movements"][0]["memo"] == "подвійне списання"
+    assert body["status"] == "pending" and body["requested_by"] == "wallet-clerk"
+    assert body["transfer"] is None and services.balance(account) == 0
     assert client.get("/api/wallet/accounts/999999").status_code == 404
 
 
