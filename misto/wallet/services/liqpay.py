@@ -74,7 +74,8 @@ class LiqPayProvider:
             "version": 3, "public_key": self.keys()[0], "action": "pay",
             "amount": f"{topup.amount // 100}.{topup.amount % 100:02d}", "currency": "UAH",
             "description": _("City wallet top-up"), "order_id": str(topup.order_id),
-            "result_url": public_url() + reverse("wallet:home"),
+            "result_url": public_url() + reverse("wallet:card-topup" if topup.card_id
+                                                 else "wallet:home"),
             "server_url": public_url() + reverse(
                 "api:wallet_provider_form_callback", args=[self.code]),
             **({"sandbox": 1} if env_bool("MISTO_WALLET_LIQPAY_SANDBOX") else {}),

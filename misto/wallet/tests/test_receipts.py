@@ -28,7 +28,8 @@ def _text(content: bytes) -> str:
 
 def _fonts(content: bytes) -> set[str]:
     reader = PdfReader(io.BytesIO(content))
-    fonts = reader.pages[0]["/Resources"]["/Font"]
+    resources: Any = reader.pages[0]["/Resources"]
+    fonts = resources["/Font"]
     return {str(fonts[name].get_object()["/BaseFont"]) for name in fonts}
 
 
