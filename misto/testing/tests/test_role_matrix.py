@@ -1011,12 +1011,13 @@ def _build_directory(built: World) -> None:
 
 
 def _build_wallet(built: World) -> None:
-    """A resident's wallet account (the staff routes act on it by id)."""
-    from misto.wallet import services as wallet
-
+    """A resident's wallet account (the staff routes act on it by id), a correction asked
+    by a clerk none of the identities is, an anonymous card, a kept reconciliation."""
     from datetime import timedelta
 
     from django.utils import timezone
+
+    from misto.wallet import services as wallet
 
     account = wallet.access_account(make_resident("wallet-owner"))
     built.ids["wallet_account"] = account.pk
