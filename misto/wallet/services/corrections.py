@@ -69,9 +69,9 @@ def do_request(account: Account, amount: int, reason: str, by: Any,
 
 
 def access_request(request_id: int, *, for_update: bool = False) -> CorrectionRequest:
-    rows = CorrectionRequest.objects.select_related("account", "requested_by", "decided_by")
-    if for_update:
-        rows = rows.select_for_update()
+    rows = CorrectionRequest.objects.select_related("account", "requested_by")
+    if for_update:  # the request's row only (the joined ones are read, not changed)
+        rows = rows.select_for_update(of=("self",))
     found = rows.filter(pk=request_id).first()
     if found is None:
         raise WalletError(WalletCode.NOT_FOUND, _("There is no such correction request."))

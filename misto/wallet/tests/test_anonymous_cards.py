@@ -138,7 +138,7 @@ def test_five_wrong_codes_lock_the_registration(fares: None) -> None:
                      {"number": sold["number"], "code": wrong}).status_code == 403
     locked = _post(client, "/api/wallet/account/cards/register",
                    {"number": sold["number"], "code": sold["code"]})
-    assert locked.status_code == 409 and "service centre" in locked.json()["detail"]
+    assert locked.status_code == 409 and "центру обслуговування" in locked.json()["detail"]
     assert Card.objects.get(number=sold["number"]).account.anonymous
 
 
