@@ -105,9 +105,10 @@ test-postgis: deps postgres
 	MISTO_VAR_DIR=$(CURDIR)/var/test/postgis DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 # Both databases at once (each run's output printed whole when it ends).
-# Each browser flow's two language x screen runs are split between them (misto/conftest.py).
+# Each browser flow's two language x screen runs, and the cases of tests marked engine_split,
+# are shared between them (misto/conftest.py).
 test: lint
-	@MISTO_BROWSER_SPLIT=1 $(MAKE) --no-print-directory -j2 --output-sync=target \
+	@MISTO_ENGINE_SPLIT=1 $(MAKE) --no-print-directory -j2 --output-sync=target \
 		test-spatialite test-postgis
 
 bench: deps postgres

@@ -143,29 +143,38 @@ from misto.core.tests.browser import browser, page  # noqa: E402
 __all__ = ["browser", "child_env", "misto_command", "page", "spawn_misto", "wait_for"]
 
 
-# The two language x screen combinations of a browser flow (uk on a phone, en on a desk, as
-# each flow is parametrised) split between the two databases when `make test` runs both at
-# once (MISTO_BROWSER_SPLIT=1): the first combination on SpatiaLite, the second on PostGIS.
-# Every flow still runs on both engines and at both sizes, in both languages; what the
-# engines do differently is covered by the other tests, which run whole on each. The browser
-# half of a run was ~45 % of its time. A developer's own run (no variable) keeps them all.
+# When `make test` runs both databases at once (MISTO_ENGINE_SPLIT=1), cases that exercise
+# the same code whatever the engine are shared between them instead of run twice:
+# - a browser flow's two language x screen combinations (uk on a phone, en on a desk, as each
+#   flow is parametrised): the first on SpatiaLite, the second on PostGIS. Every flow still
+#   runs on both engines and at both sizes, in both languages; the browser half of a run was
+#   ~45 % of its time.
+# - the cases of a test marked `engine_split` (one fresh interpreter per switched-off module,
+#   ~5 s of CPU each): even cases on SpatiaLite, odd ones on PostGIS.
+# What the engines do differently is covered by the other tests, which run whole on each.
+# A developer's own run (no variable) keeps them all.
 BROWSER_AXES = ("language", "locale", "device", "viewport")
 
 
-def _browser_half(item: pytest.Item, vendor: str) -> bool:
+def _engine_half(item: pytest.Item, vendor: str) -> bool:
     callspec = getattr(item, "callspec", None)
-    if callspec is None or item.get_closest_marker("browser") is None:
+    if callspec is None:
+        return True
+    mine = 0 if vendor == "sqlite" else 1
+    if item.get_closest_marker("engine_split") is not None:
+        return min(callspec.indices.values()) % 2 == mine
+    if item.get_closest_marker("browser") is None:
         return True
     for axis in BROWSER_AXES:
         if axis in callspec.indices:
-            return callspec.indices[axis] % 2 == (0 if vendor == "sqlite" else 1)
+            return callspec.indices[axis] % 2 == mine
     return True
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if env_bool("MISTO_BROWSER_SPLIT"):
+    if env_bool("MISTO_ENGINE_SPLIT"):
         vendor = connection.vendor
-        kept = [item for item in items if _browser_half(item, vendor)]
+        kept = [item for item in items if _engine_half(item, vendor)]
         if len(kept) != len(items):
             config.hook.pytest_deselected(items=[item for item in items if item not in kept])
             items[:] = kept

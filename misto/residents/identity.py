@@ -26,7 +26,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from authlib.integrations.django_client import OAuth
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -71,6 +70,10 @@ def providers() -> dict[str, ProviderConfig]:
 
 
 def client(config: ProviderConfig) -> Any:
+    # authlib is imported when someone signs in, not by every process that sends a notice
+    # (codes -> identity): it was a tenth of the start-up of each command and test child.
+    from authlib.integrations.django_client import OAuth
+
     oauth = OAuth()
     oauth.register(
         config.name, client_id=config.client_id, client_secret=config.client_secret,

@@ -69,6 +69,7 @@ def test_switching_a_module_off_removes_every_trace() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.engine_split
 @pytest.mark.parametrize("optional", available_optional_modules())
 def test_each_shipped_module_switches_off_cleanly(optional: str) -> None:
     label = optional.rsplit(".", 1)[-1]
