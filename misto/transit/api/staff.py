@@ -130,7 +130,7 @@ def link_device(request: HttpRequest, body: OnboardDeviceIn) -> Status[OnboardDe
     require(request.user, perms.VEHICLE_MANAGE)
     vehicle = Vehicle.objects.filter(code=body.vehicle).first()
     if vehicle is None:
-        raise TransitError(TransitCode.NOT_FOUND, _("There is no such vehicle."),
+        raise TransitError(TransitCode.NOT_FOUND, _("No vehicle has this fleet number."),
                            field="vehicle")
     device = onboard.do_link(vehicle, body.kind, body.code)
     return Status(201, OnboardDeviceOut(vehicle=vehicle.code, kind=device.kind,
