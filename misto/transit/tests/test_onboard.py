@@ -248,3 +248,60 @@ def test_linking_devices_over_the_api(db: Any, bus: Any, client: Any) -> None:
     missing = client.post("/api/transit/devices", {**body, "vehicle": "bus-404"},
                           content_type="application/json")
     assert missing.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_simulator_speaks_with_the_demo_credentials_to_the_projects_broker(
+        live_feed: Any, linked: Vehicle, iot_devices: Any, tmp_path: Any,
+        monkeypatch: Any) -> None:
+    """Mosquitto configured by ``misto iot broker-config`` as ``make run`` does: no
+    anonymous client, each device on its own topic with its own secret."""
+    import subprocess
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from misto.core import readings
+    from misto.iot import conf
+    from misto.iot.demo import demo_secret
+    from misto.iot.models import Device
+    from misto.iot.services import issue_credentials
+    from misto.iot.tests.conftest import free_port
+    from misto.iot.tests.test_broker import MOSQUITTO, _listening
+    from misto.transit.simulator import Simulation, mqtt_sender
+
+    for uid in ("bus-trk-t1", "apc-t1"):
+        issue_credentials(Device.objects.get(uid=uid), demo_secret(uid))
+    tenant = f"t{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("MISTO_IOT_TENANT", tenant)
+    port = free_port()
+    call_command("iot", "broker-config", "--dir", str(tmp_path), "--port", str(port),
+                 stdout=StringIO())
+    process = subprocess.Popen([MOSQUITTO, "-c", str(tmp_path / "mosquitto.conf")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: _listening(port), 10), "mosquitto did not start"
+        monkeypatch.setattr(settings, "MQTT_URL",
+                            (tmp_path / "mqtt_url").read_text().strip(), raising=False)
+        monkeypatch.setenv("MISTO_MQTT_GROUP", tenant)
+        monkeypatch.setenv("MISTO_MQTT_CLIENT_ID", f"misto-test-{tenant}")
+        platform = conf.mqtt_settings()
+        assert platform is not None
+        with running_consumer(platform):
+            tt = timetable.current()
+            assert tt is not None
+            simulation = Simulation(tt, [linked], seed=5)
+            simulation.sims[0].route_id = "R1"
+            send = mqtt_sender()
+            [(vehicle, position)] = simulation.step(timezone.now())
+            assert send(vehicle, position) == "OK"
+            assert wait_for(lambda: VehicleState.objects.filter(
+                vehicle=linked, trip_id__startswith="T", passengers__isnull=False).exists(), 15)
+            # A device the demo gave no credentials to is refused by the broker.
+            with pytest.raises(readings.DeviceChannelError, match=r"refused|closed"):
+                readings.send_as_demo([readings.Sample("nobody-1", onboard.TRACKER_MODEL,
+                                                       timezone.now(), {"latitude": 47.8})])
+    finally:
+        process.terminate()
+        process.wait(10)
