@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Protocol
 
 from django.utils.module_loading import import_string
 
@@ -81,3 +82,38 @@ def deliver(samples: Iterable[Sample]) -> int:
         batch.sort(key=lambda sample: sample.ts)
         handler(batch)
     return count
+
+
+# --- Speaking as a demo device ----------------------------------------------------------
+#
+# A module's simulator (``misto simulate transit``) plays the demo city's devices. It must
+# talk as a real device does, over the device channel the iot module serves (MQTT, with the
+# device's own credentials), without importing the iot module. So the iot module registers a
+# ``DemoDevices`` when it starts (its ``ready``), and a simulator calls :func:`send_as_demo`.
+
+
+class DeviceChannelError(Exception):
+    """No device channel here (the iot module is off, ``MQTT_URL`` unset or not on this
+    machine), or the broker refused the device (the demo's credentials are not set)."""
+
+
+class DemoDevices(Protocol):
+    def send(self, samples: Sequence[Sample]) -> None:
+        """Send each sample as its device would, with the demo device's credentials, and
+        return when the channel has taken them; raise :class:`DeviceChannelError`."""
+
+
+_demo_devices: DemoDevices | None = None
+
+
+def register_demo_devices(channel: DemoDevices | None) -> None:
+    global _demo_devices
+    _demo_devices = channel
+
+
+def send_as_demo(samples: Sequence[Sample]) -> None:
+    """Send readings as the demo city's devices (simulators only)."""
+    if _demo_devices is None:
+        raise DeviceChannelError("no device channel: the iot module is not installed")
+    if samples:
+        _demo_devices.send(samples)

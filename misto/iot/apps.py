@@ -40,3 +40,10 @@ class IotConfig(MistoModule):
     demo = "misto.iot.demo.load"
     indicators = "misto.iot.indicators.INDICATORS"
     demo_after = ("twin",)
+
+    def ready(self) -> None:
+        super().ready()
+        from misto.core import readings
+        from misto.iot.simulator import DemoChannel
+
+        readings.register_demo_devices(DemoChannel())

@@ -46,6 +46,11 @@ QUANTITIES: dict[str, tuple[str, str, str, str, float, float, int]] = {
     "heading": ("Курс", "Heading", "DD", "°", 0, 360, 90),
     "ignition": ("Запалювання", "Ignition", "C62", "", 0, 1, 90),
     "fuelLevel": ("Рівень пального", "Fuel level", "LTR", "л", 0, 1500, 365),
+    # Automatic passenger counters on buses (their readings go on to the transit module).
+    "passengersIn": ("Увійшло пасажирів", "Passengers boarded", "C62", "осіб", 0, 500, 90),
+    "passengersOut": ("Вийшло пасажирів", "Passengers alighted", "C62", "осіб", 0, 500, 90),
+    "passengersOnBoard": ("Пасажирів у салоні", "Passengers on board", "C62", "осіб", 0, 500,
+                          90),
 }
 
 # The models' Ukrainian names (the English ones are in MODELS).
@@ -62,6 +67,8 @@ MODEL_NAMES_UK = {
     "lorawan-climate": "Кліматичний датчик LoRaWAN (TTS, форматер Cayenne LPP)",
     "vehicle-tracker": "GPS-трекер транспортного засобу",
     "fuel-level": "Датчик рівня пального",
+    "transit-tracker": "GPS-трекер міського автобуса",
+    "passenger-counter": "Автоматичний лічильник пасажирів",
 }
 
 # code: (English name, entity type, decoder, quantities, field map, offline after (min),
@@ -103,6 +110,15 @@ MODELS: dict[str, tuple[str, str, str, list[str], dict[str, str], int, int, str]
                         "trk"),
     "fuel-level": ("Fuel level sensor", "DeviceMeasurement", "json", ["fuelLevel"], {}, 60,
                    12, "fuel"),
+    # On the city's buses (the transit module's demo puts one of each in its 13 buses; its
+    # simulator drives them over MQTT). The counter sends what came in and went out at a stop
+    # as {"in": 3, "out": 1}, and the total on board when it knows it as "onboard".
+    "transit-tracker": ("City bus GPS tracker", "DeviceMeasurement", "json",
+                        ["latitude", "longitude", "speed", "heading"], {}, 30, 13, "bus-trk"),
+    "passenger-counter": ("Automatic passenger counter", "DeviceMeasurement", "json",
+                          ["passengersIn", "passengersOut", "passengersOnBoard"],
+                          {"in": "passengersIn", "out": "passengersOut",
+                           "onboard": "passengersOnBoard"}, 30, 13, "apc"),
 }
 
 # The demo's network servers: (name, kind); their secrets are derived like the devices'.

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from misto.core.registry import MenuEntry, MistoModule, Periodic, Workspace
+from misto.core.registry import MenuEntry, MistoModule, Periodic, ReadingSink, Workspace
 
 
 class TransitConfig(MistoModule):
@@ -24,8 +24,12 @@ class TransitConfig(MistoModule):
     schedules = (Periodic("transit.overload", "misto.transit.tasks.watch_overload",
                           timedelta(minutes=1)),
                  Periodic("transit.prune", "misto.transit.tasks.prune", timedelta(days=1)))
+    # Bus trackers and passenger counters of the IoT platform (services/onboard.py); the
+    # municipal fleet's "vehicle-tracker" is the fleet module's.
+    reading_sinks = (ReadingSink(models=("transit-tracker", "passenger-counter"),
+                                 handler="misto.transit.handlers.on_samples"),)
     datasets = "misto.transit.datasets.DATASETS"
     indicators = "misto.transit.indicators.INDICATORS"
     demo = "misto.transit.demo.load"
-    demo_after = ("twin",)
+    demo_after = ("twin", "iot")
 

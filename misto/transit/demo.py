@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from misto import twin
 from misto.core import workdays
-from misto.transit.models import Feed, Vehicle
+from misto.transit.models import Feed, OnboardDevice, Vehicle
 from misto.transit.services import feeds, timetable
 from misto.transit.services.geometry import Plane, Polyline
 from misto.transit.services.positions import token_digest
@@ -211,6 +211,29 @@ def demo_vehicles(lines: list[Line] = LINES) -> list[Vehicle]:
     return out
 
 
+# The iot demo's devices in the buses (misto/iot/demo.py: "transit-tracker" as bus-trk-NNNN,
+# "passenger-counter" as apc-NNNN), and the wallet demo's validator on the first bus.
+DEMO_VALIDATOR = "bus-demo-1"
+
+
+def link_devices(vehicles: list[Vehicle]) -> int:
+    """Each demo bus gets its tracker and passenger counter (the n-th of each), the first
+    bus the demo validator; a device linked elsewhere by hand stays there."""
+    linked = 0
+    for n, vehicle in enumerate(vehicles, start=1):
+        for kind, code in ((OnboardDevice.Kind.TRACKER, f"bus-trk-{n:04d}"),
+                           (OnboardDevice.Kind.COUNTER, f"apc-{n:04d}")):
+            _, created = OnboardDevice.objects.get_or_create(
+                kind=kind, code=code, defaults={"vehicle": vehicle})
+            linked += created
+    if vehicles:
+        _, created = OnboardDevice.objects.get_or_create(
+            kind=OnboardDevice.Kind.VALIDATOR, code=DEMO_VALIDATOR,
+            defaults={"vehicle": vehicles[0]})
+        linked += created
+    return linked
+
+
 def load(stdout: IO[str] | None = None) -> None:
     """Idempotent: a feed already there stays (its own import replaced the demo's)."""
     if not Feed.objects.exists():
@@ -221,6 +244,7 @@ def load(stdout: IO[str] | None = None) -> None:
             stdout.write(f"transit: demo GTFS feed with {feed.stops.count()} stops, "
                          f"{feed.trips.count()} trips\n")
     vehicles = demo_vehicles()
+    link_devices(vehicles)
     if stdout:
-        stdout.write(f"transit: {len(vehicles)} demo vehicles; `misto simulate transit` "
-                     "drives them\n")
+        stdout.write(f"transit: {len(vehicles)} demo vehicles with their trackers and "
+                     "passenger counters; `misto simulate transit --mqtt` drives them\n")

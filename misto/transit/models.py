@@ -175,6 +175,42 @@ class Vehicle(models.Model):
         return self.label or self.code
 
 
+class OnboardDevice(models.Model):
+    """A device on a vehicle, by the code it is known by elsewhere: an IoT tracker or
+    passenger counter (the iot module's device uid), or a ticket validator (the wallet's
+    validator code). One vehicle at a time; moving a device to another bus moves the row."""
+
+    class Kind(models.TextChoices):
+        TRACKER = "tracker", _("GPS tracker")
+        COUNTER = "counter", _("passenger counter")
+        VALIDATOR = "validator", _("ticket validator")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    code = models.CharField(max_length=64)
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="devices")
+    # The newest reading taken from it: a redelivered MQTT message is not counted twice.
+    seen_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "code"],
+                                               name="transit_device_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code}"
+
+
+class CountedValidation(models.Model):
+    """A validation (``wallet.RideValidated``) taken into the counts, once per event."""
+
+    event = models.CharField(max_length=36, unique=True)  # the event's uuid
+    vehicle_code = models.CharField(max_length=50, blank=True)
+    at = models.DateTimeField()
+    counted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.event
+
+
 class VehicleState(models.Model):
     """Where a vehicle is now, which trip it runs and how full it is: one row per vehicle."""
 
@@ -196,6 +232,9 @@ class VehicleState(models.Model):
     # The last stop the vehicle was seen to pass on this trip (segment running times).
     last_sequence = models.PositiveIntegerField(null=True)
     last_stop_at = models.DateTimeField(null=True)
+    # When an on-board counter last reported (a counter device, or counts in the tracker's
+    # fixes): while it does, validations add to the flows it does not see, not to the load.
+    counter_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"{self.vehicle_id} at {self.fixed_at}"

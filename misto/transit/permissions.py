@@ -19,5 +19,6 @@ FEED_IMPORT = declare("transit.feed.import",
                       _("Import a GTFS timetable (replaces the current one)"),
                       roles={"it_admin"})
 VEHICLE_MANAGE = declare("transit.vehicle.manage",
-                         _("Register transport vehicles and their trackers' keys"),
+                         _("Register transport vehicles, their trackers' keys and the "
+                           "devices on board"),
                          roles={"it_admin"})

@@ -4,9 +4,12 @@ Each vehicle takes a running trip of its line and moves where its timetable puts
 by its own delay, which wanders (a random walk, line 3 drifting late), and dwells at stops;
 at each stop some passengers alight and some board (line 1 at rush hour fills up, so the
 dispatcher sees an overloaded route). Positions go out as a tracker sends them: to the
-ingest service in this process, or with ``--site`` to a running Misto over Traccar/OsmAnd
-HTTP with the demo trackers' keys. Nothing is computed for the pages: they show what the
-ingest, matching and prediction made of these positions.
+ingest service in this process, with ``--site`` to a running Misto over Traccar/OsmAnd
+HTTP with the demo trackers' keys, or with ``--mqtt`` over the IoT platform: each bus's
+tracker and passenger counter publish to the broker as themselves (the core's
+``readings.send_as_demo``, served by the iot module), and the iot consumer hands the
+readings back to transit (``services.onboard``). Nothing is computed for the pages: they
+show what the ingest, matching and prediction made of these positions.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from misto.transit.models import Vehicle
-from misto.transit.services import positions
+from misto.core import readings
+from misto.transit.models import OnboardDevice, Vehicle
+from misto.transit.services import onboard, positions
 from misto.transit.services.timetable import Timetable, TripPlan
 
 BUSY_ROUTE = "1"
@@ -177,9 +181,41 @@ def osmand_sender(site: str, key: Callable[[str], str]) -> Callable[[Vehicle, po
     return send
 
 
+def mqtt_sender() -> Callable[[Vehicle, positions.Fix], str]:
+    """Publish a fix as the bus's tracker would, and the counts as its passenger counter,
+    over the IoT platform's MQTT (``readings.send_as_demo``; raises
+    ``readings.DeviceChannelError``). "OK" once the broker took them: what transit makes of
+    them shows on the dispatch page (refused positions), as for any tracker."""
+    codes: dict[tuple[int, str], str] = {
+        (vehicle_id, kind): code for vehicle_id, kind, code in
+        OnboardDevice.objects.filter(kind__in=[OnboardDevice.Kind.TRACKER,
+                                               OnboardDevice.Kind.COUNTER])
+        .order_by("pk").values_list("vehicle_id", "kind", "code")}
+
+    def send(vehicle: Vehicle, fix: positions.Fix) -> str:
+        tracker = codes.get((vehicle.pk, OnboardDevice.Kind.TRACKER))
+        if tracker is None:
+            return "no tracker"
+        samples = [readings.Sample(tracker, onboard.TRACKER_MODEL, fix.fixed_at, {
+            "latitude": fix.lat, "longitude": fix.lon,
+            "speed": round((fix.speed or 0) * 3.6, 1), "heading": fix.bearing or 0})]
+        counter = codes.get((vehicle.pk, OnboardDevice.Kind.COUNTER))
+        counts: dict[str, float] = {}
+        if fix.passengers is not None:
+            counts["passengersOnBoard"] = fix.passengers
+        if fix.boarded or fix.alighted:
+            counts.update({"passengersIn": fix.boarded, "passengersOut": fix.alighted})
+        if counter is not None and counts:
+            samples.append(readings.Sample(counter, onboard.COUNTER_MODEL, fix.fixed_at,
+                                           counts))
+        readings.send_as_demo(samples)
+        return "OK"
+    return send
+
+
 def direct_sender(vehicle: Vehicle, fix: positions.Fix) -> str:
     outcome = positions.record(vehicle, fix)
     return "OK" if outcome.accepted else f"dead letter: {outcome.reason}"
 
 
-__all__ = ["BusSim", "Simulation", "direct_sender", "osmand_sender"]
+__all__ = ["BusSim", "Simulation", "direct_sender", "mqtt_sender", "osmand_sender"]

@@ -171,8 +171,10 @@ def dispatch(request: HttpRequest) -> HttpResponse:
         fixed_at__gte=now - timedelta(hours=12)).select_related("vehicle").order_by("fixed_at")
     hourly = flows.by_hour(timezone.localdate(now))
     peak = max((n for _r, _h, n in hourly), default=0) or 1
+    labels = {route.route_id: route.label for route in _stops_and_routes()[1]}
     return render(request, "transit/dispatch.html", {
-        "flows": [(route, hour, n, round(100 * n / peak)) for route, hour, n in hourly],
+        "flows": [(labels.get(route, route), hour, n, round(100 * n / peak))
+                  for route, hour, n in hourly],
         "routes": overload.routes_now(now), "threshold": conf.overload_percent(),
         "silent": silent[:50], "dead": DeadFix.objects.order_by("-pk")[:20],
         "map_config": {"tiles": TILES, "stops": [], "vehicles": "/api/transit/vehicles",

@@ -447,6 +447,9 @@ CASES: dict[str, Case] = {
                                     lambda w: {"file": _gtfs_upload()}),
     "POST /api/transit/trackers": Case("transit.vehicle.manage", "post", "/api/transit/trackers",
                                        {"code": "bus-matrix", "seats": 20}, json=True),
+    "POST /api/transit/devices": Case("transit.vehicle.manage", "post", "/api/transit/devices",
+                                      {"vehicle": "bus-matrix-1", "kind": "validator",
+                                       "code": "val-matrix"}, json=True),
     # fleet
     "fleet:dispatch": Case("fleet.vehicle.view", "get", "/fleet/"),
     "fleet:vehicle": Case("fleet.vehicle.view", "get",
@@ -1043,10 +1046,11 @@ def _photo() -> Any:
 
 
 def _build_transit(built: World) -> None:
-    """A service alert in force, for the dispatchers to end."""
-    from misto.transit.models import Alert
+    """A service alert in force, for the dispatchers to end; a bus to put devices on."""
+    from misto.transit.models import Alert, Vehicle
 
     built.ids["transit_alert"] = Alert.objects.create(header="Об'їзд").pk
+    Vehicle.objects.create(code="bus-matrix-1")
 
 
 def _build_fleet(built: World) -> None:

@@ -160,6 +160,19 @@ class VehicleIn(Schema):
     capacity: int = Field(80, ge=1, le=1000)
 
 
+class OnboardDeviceIn(Schema):
+    vehicle: str = Field(min_length=1, max_length=50, description="the fleet number")
+    kind: str = Field(description="tracker | counter | validator")
+    code: str = Field(min_length=1, max_length=64,
+                      description="the IoT device uid, or the wallet's validator code")
+
+
+class OnboardDeviceOut(Schema):
+    vehicle: str
+    kind: str
+    code: str
+
+
 class VehicleKeyOut(Schema):
     code: str
     key: str = Field(description="the tracker's key, shown once (only a digest is kept)")

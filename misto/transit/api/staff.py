@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -22,13 +23,23 @@ from misto.transit.api.schemas import (
     DeadFixOut,
     FeedOut,
     GapOut,
+    OnboardDeviceIn,
+    OnboardDeviceOut,
     RouteNowOut,
     VehicleIn,
     VehicleKeyOut,
 )
 from misto.transit.errors import TransitCode, TransitError
 from misto.transit.models import DeadFix, Feed, Vehicle
-from misto.transit.services import alerts, feeds, overload, positions, realtime, timetable
+from misto.transit.services import (
+    alerts,
+    feeds,
+    onboard,
+    overload,
+    positions,
+    realtime,
+    timetable,
+)
 
 router = Router(tags=["transit: staff"], auth=django_auth)
 
@@ -110,3 +121,17 @@ def register_vehicle(request: HttpRequest, body: VehicleIn) -> Status[dict[str, 
         code=body.code, defaults={"label": body.label, "seats": body.seats,
                                   "capacity": max(body.capacity, body.seats), "active": True})
     return Status(201, {"code": vehicle.code, "key": positions.issue_token(vehicle)})
+
+
+@router.post("/devices", response={201: OnboardDeviceOut, **refusals(401, 403, 404)},
+             summary="Put a device on a vehicle: an IoT tracker or passenger counter (device "
+                     "uid), or a ticket validator (validator code)")
+def link_device(request: HttpRequest, body: OnboardDeviceIn) -> Status[OnboardDeviceOut]:
+    require(request.user, perms.VEHICLE_MANAGE)
+    vehicle = Vehicle.objects.filter(code=body.vehicle).first()
+    if vehicle is None:
+        raise TransitError(TransitCode.NOT_FOUND, _("No vehicle has this fleet number."),
+                           field="vehicle")
+    device = onboard.do_link(vehicle, body.kind, body.code)
+    return Status(201, OnboardDeviceOut(vehicle=vehicle.code, kind=device.kind,
+                                        code=device.code))

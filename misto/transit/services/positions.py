@@ -30,6 +30,7 @@ MAX_OFF_ROUTE_M = 60.0
 FUTURE_S = 30
 TOO_OLD = timedelta(hours=24)
 EXTENT_MARGIN_DEG = 0.03  # about 2-3 km around the city's districts
+COUNTER_S = 600  # a counter heard from this recently counts the vehicle's boardings
 
 
 @dataclass(frozen=True)
@@ -210,14 +211,9 @@ def _do_record(vehicle: Vehicle, fix: Fix, state: VehicleState | None,
         if state is not None else None
     if state is None:
         state = VehicleState(vehicle=vehicle, fixed_at=fix.fixed_at, lon=fix.lon, lat=fix.lat)
-    passengers = state.passengers
-    if fix.passengers is not None:
-        passengers = max(0, fix.passengers)
-    elif fix.boarded or fix.alighted:
-        passengers = max(0, (passengers or 0) + fix.boarded - fix.alighted)
-    if passengers != state.passengers or fix.passengers is not None:
-        state.counted_at = fix.fixed_at
-    state.passengers = passengers
+    if fix.passengers is not None or fix.boarded or fix.alighted:
+        _load(state, fix.fixed_at, fix.passengers, fix.boarded, fix.alighted)
+        state.counter_at = fix.fixed_at
     state.fixed_at, state.lon, state.lat = fix.fixed_at, fix.lon, fix.lat
     state.speed, state.bearing = fix.speed, fix.bearing
     tt = timetable.current()
@@ -249,6 +245,47 @@ def _do_record(vehicle: Vehicle, fix: Fix, state: VehicleState | None,
     predictions.predict(tt, vehicle, plan, found.day, found.progress, fix.fixed_at, downstream,
                         state)
     return Outcome(True, trip_id=plan.trip_id, delay_s=state.delay_s)
+
+
+def _load(state: VehicleState, at: datetime, passengers: int | None, boarded: int,
+          alighted: int) -> None:
+    """The people on board after a count: the counter's total when it sends one, else the
+    last total plus who boarded minus who alighted."""
+    if passengers is not None:
+        total = max(0, passengers)
+    else:
+        total = max(0, (state.passengers or 0) + boarded - alighted)
+    if total != state.passengers or passengers is not None:
+        state.counted_at = at
+    state.passengers = min(total, 32767)
+
+
+def do_count(vehicle: Vehicle, at: datetime, *, passengers: int | None = None,
+             boarded: int = 0, alighted: int = 0, counter: bool = True) -> bool:
+    """People counted on board without a position: a passenger counter's report
+    (``counter``), or a validation (one boarding, not a counter). The load changes, and the
+    boardings and alightings go to the stop the vehicle last reached on its trip, as a fix's
+    counts do. A validation on a vehicle whose counter reported within ``COUNTER_S``
+    changes nothing: the counter saw that passenger board. False when nothing changed (the
+    vehicle never heard from, or its counter counts)."""
+    with transaction.atomic():
+        state = VehicleState.objects.select_for_update().filter(vehicle=vehicle).first()
+        if state is None:
+            return False
+        if not counter and state.counter_at is not None and \
+                at - state.counter_at < timedelta(seconds=COUNTER_S):
+            return False  # the vehicle's counter counts this passenger already
+        _load(state, at, passengers, boarded, alighted)
+        if counter:
+            state.counter_at = max(at, state.counter_at) if state.counter_at else at
+        state.save(update_fields=["passengers", "counted_at", "counter_at"])
+        tt = timetable.current()
+        plan = tt.trips.get(state.trip_id) if tt is not None and state.trip_id else None
+        live = abs((at - state.fixed_at).total_seconds()) <= conf.stale_seconds()
+        if tt is not None and plan is not None and state.service_date is not None and live:
+            flows.count(tt, plan, state.service_date, state.last_sequence, at, boarded,
+                        alighted)
+        return True
 
 
 def _passed(tt: Timetable, vehicle: Vehicle, state: VehicleState, plan: TripPlan, day: date,

@@ -2,7 +2,9 @@
 
 By default the positions go to the ingest service in this process (the same checks as a
 tracker's); ``--site http://127.0.0.1:8000`` posts them to a running Misto over the
-Traccar/OsmAnd protocol with the demo trackers' keys (loopback only).
+Traccar/OsmAnd protocol with the demo trackers' keys (loopback only); ``--mqtt`` publishes
+them over the IoT platform's MQTT broker (``MQTT_URL``, loopback only) as the buses' trackers
+and passenger counters, with the demo devices' credentials.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from urllib.parse import urlsplit
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from misto.transit.demo import demo_vehicles, tracker_key
+from misto.core import readings
+from misto.transit.demo import demo_vehicles, link_devices, tracker_key
 from misto.transit.models import Vehicle
 from misto.transit.services import overload, timetable
 from misto.transit.services.positions import Fix
-from misto.transit.simulator import Simulation, direct_sender, osmand_sender
+from misto.transit.simulator import Simulation, direct_sender, mqtt_sender, osmand_sender
 
 
 def _loopback(host: str) -> bool:
@@ -47,6 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--site", default="",
                             help="post over Traccar/OsmAnd to this running Misto (loopback "
                                  "only) instead of recording in this process")
+        parser.add_argument("--mqtt", action="store_true",
+                            help="publish as the buses' trackers and passenger counters over "
+                                 "MQTT (MQTT_URL, loopback only) through the IoT platform")
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -56,7 +62,11 @@ class Command(BaseCommand):
         if tt is None:
             raise CommandError("no timetable: run `misto demo` (or `misto transit import-gtfs`)")
         send: Callable[[Vehicle, Fix], str] = direct_sender
-        if options["site"]:
+        if options["site"] and options["mqtt"]:
+            raise CommandError("--site and --mqtt are two ways to send: choose one")
+        if options["mqtt"]:
+            send = mqtt_sender()
+        elif options["site"]:
             site = urlsplit(options["site"])
             if site.scheme not in {"http", "https"} or not site.hostname:
                 raise CommandError(f"--site must be an http(s) URL, got {options['site']!r}")
@@ -64,7 +74,9 @@ class Command(BaseCommand):
                 raise CommandError(f"refusing to post to {site.hostname}: the simulator only "
                                    "talks to a site on this machine")
             send = osmand_sender(options["site"], tracker_key)
-        simulation = Simulation(tt, demo_vehicles(), options["seed"])
+        vehicles = demo_vehicles()
+        link_devices(vehicles)
+        simulation = Simulation(tt, vehicles, options["seed"])
         started, ticks, sent, refused = time.monotonic(), 0, 0, 0
         try:
             while True:
@@ -79,6 +91,8 @@ class Command(BaseCommand):
                 if time.monotonic() - started + options["interval"] > options["duration"]:
                     break
                 time.sleep(options["interval"])
+        except readings.DeviceChannelError as error:
+            raise CommandError(f"after {sent} positions: {error}") from None
         except (urllib.error.URLError, OSError) as error:
             raise CommandError(f"the site did not take a position: {error}") from None
         except KeyboardInterrupt:
