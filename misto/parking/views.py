@@ -35,7 +35,7 @@ from misto.parking.errors import ParkingCode, ParkingError
 from misto.parking.models import Lot, Session, Zone, ZoneKind
 from misto.parking.permissions import ENFORCEMENT_CHECK, INSPECTOR_MANAGE, STATS_VIEW
 from misto.parking.services import inspectors
-from misto.parking.services.settings import booking_max_hours
+from misto.parking.services.settings import booking_cancel_minutes, booking_max_hours
 
 TILES = "/api/twin/tiles/{z}/{x}/{y}.mvt"
 
@@ -195,6 +195,7 @@ def book(request: HttpRequest) -> HttpResponse:
     htmx = bool(request.headers.get("HX-Request"))
     context = {"lots": lots, "form": form, "quote": quote, "half_hours": HALF_HOURS,
                "lengths": _lengths(), "map_config": _map_config(lots), "htmx": htmx,
+               "cancel_minutes": booking_cancel_minutes(),
                "quote_plate": plates.shown(quote.plate) if quote else "",
                "quote_uah": Decimal(quote.amount) / 100 if quote else None}
     if htmx:

@@ -15,8 +15,8 @@ from datetime import datetime
 from django.db.models import F
 
 from misto.core.readings import Sample
-from misto.parking.models import OccupancyHour, Place, Session, StopReason
-from misto.parking.services.sessions import do_stop
+from misto.parking.models import OccupancyHour, Place, StopReason
+from misto.parking.services.sessions import locked, stop_locked
 
 QUANTITY = "occupancy"
 
@@ -52,9 +52,9 @@ def apply(samples: Sequence[Sample]) -> int:
 
 
 def _freed(place: Place, at: datetime) -> None:
-    for session in Session.objects.filter(place=place, stopped_at__isnull=True,
-                                          started_at__lt=at):
-        do_stop(session, at, StopReason.SENSOR, strict=False)
+    # Locked and read once, in the readings' transaction (not read, then locked again).
+    for session in locked().filter(place=place, stopped_at__isnull=True, started_at__lt=at):
+        stop_locked(session, at, StopReason.SENSOR, strict=False)
 
 
 def _tally(tallies: dict[tuple[int, datetime], list[int]]) -> None:
