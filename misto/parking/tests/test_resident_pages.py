@@ -107,17 +107,20 @@ def test_a_districts_inspector_checks_only_its_zones(city: Lot) -> None:
     west = make_staff("west-inspector", "operator", department="parking",
                       district=WEST_DISTRICT)
     client = signed_in(west)
-    lon, lat = ON_SHEVCHENKA  # zone t, in the west district
-    body = {"registration_number": "AA1234BB", "location": {"type": "Point",
-                                                            "coordinates": [lon, lat]}}
-    assert client.post("/api/parking/check", body, content_type="application/json")\
-        .status_code == 200
-    body["location"]["coordinates"] = list(EAST_POINT)  # zone f, in the east
-    refused = client.post("/api/parking/check", body, content_type="application/json")
+
+    def body(point: tuple[float, float]) -> dict[str, Any]:
+        return {"registration_number": "AA1234BB",
+                "location": {"type": "Point", "coordinates": list(point)}}
+
+    # zone t lies in the west district, zone f in the east
+    assert client.post("/api/parking/check", body(ON_SHEVCHENKA),
+                       content_type="application/json").status_code == 200
+    refused = client.post("/api/parking/check", body(EAST_POINT),
+                          content_type="application/json")
     assert refused.status_code == 403 and refused.json()["error"] == "not_your_zone"
     roads = signed_in(make_staff("roads-operator", "operator", department="roads"))
-    body["location"]["coordinates"] = [lon, lat]
-    assert roads.post("/api/parking/check", body, content_type="application/json")\
+    assert roads.post("/api/parking/check", body(ON_SHEVCHENKA),
+                      content_type="application/json")\
         .status_code == 403
 
 
