@@ -1,6 +1,8 @@
-"""Issue 20's parking flow in a real browser, at (uk, phone) and (en, desktop): a resident
+"""Issue 20's parking flows in a real browser, at (uk, phone) and (en, desktop): a resident
 opens the parking map, sees the lots' free places, starts a session, stops it and sees the
-receipt. Each page passes axe, fits the screen and raises no script error."""
+receipt; books a place seeing the price first, then cancels it with the money back; and an
+inspector's phone checks a plate where it stands (uk, phone). Each page passes axe, fits
+the screen and raises no script error."""
 
 from __future__ import annotations
 
@@ -103,4 +105,29 @@ def test_book_a_place_seeing_the_price_first_then_cancel(live_server: Any, brows
     page.get_by_test_id("bookings").get_by_text(words["cancelled"]).wait_for()
     booking.refresh_from_db()
     assert booking.cancelled_at is not None and booking.refund_receipt
+    visit.close()
+
+
+def test_an_inspector_checks_a_plate_where_the_phone_stands(live_server: Any, browser: Any,
+                                                            city: Lot, driver: Any) -> None:
+    """(uk, phone): the page asks the phone where it is; the plate alone gives the answer."""
+    from misto.parking import services
+    from misto.testing import make_staff
+    from misto.testing.world import ON_SHEVCHENKA
+
+    services.do_start(services.check_start(driver, "AA1234BB", city))
+    visit = Visit(browser, live_server, make_staff("street", "operator"), "uk", "phone",
+                  prefix="parking")
+    lon, lat = ON_SHEVCHENKA
+    visit.context.grant_permissions(["geolocation"])
+    visit.context.set_geolocation({"longitude": lon, "latitude": lat})
+    page = visit.goto("/parking/inspect/")
+    page.get_by_text("Ваше місце визначено.").wait_for()
+    page.get_by_label("Номерний знак", exact=True).fill("аа 1234 вв")
+    page.get_by_role("button", name="Перевірити").click()
+    verdict = page.get_by_test_id("verdict")
+    verdict.wait_for()
+    text = verdict.inner_text()
+    assert "Дозволено" in text and "AA 1234 BB" in text and "Триває оплачене паркування" in text
+    visit.check("inspect")
     visit.close()
