@@ -37,19 +37,32 @@ def publish(event: DomainEvent) -> int:
         row = OutboxEvent.objects.create(
             name=event.event_name, payload=event.to_payload(), occurred_at=timezone.now()
         )
+        handlers = handlers_for(event.event_name)
         EventDelivery.objects.bulk_create(
             EventDelivery(event=row, handler=handler.id, next_attempt_at=row.occurred_at)
-            for handler in handlers_for(event.event_name)
+            for handler in handlers
         )
-        _pending_after_commit().append(row.pk)
+        batch = _pending_after_commit()
+        batch.append(row.pk)
+        if any(handler.inline for handler in handlers):
+            batch.inline.append(row.pk)
     return row.pk
 
 
 class _CommittedEvents(list[int]):
-    """Ids published in the current transaction; called once, after it commits."""
+    """Ids published in the current transaction; called once, after it commits.
+
+    ``inline`` holds those with an inline handler: only they are worth the inline pass (a
+    transaction of its own after every commit; most events, a parking session's for one,
+    have none)."""
+
+    def __init__(self, ids: Iterable[int] = (), inline: Iterable[int] = ()) -> None:
+        super().__init__(ids)
+        self.inline: list[int] = list(inline)
 
     def __call__(self) -> None:
-        after_commit(list(dict.fromkeys(self)))  # SQLite may reuse a rolled-back id
+        # SQLite may reuse a rolled-back id
+        after_commit(_CommittedEvents(dict.fromkeys(self), dict.fromkeys(self.inline)))
 
 
 def _pending_after_commit() -> _CommittedEvents:
@@ -71,10 +84,13 @@ def _pending_after_commit() -> _CommittedEvents:
 
 
 def after_commit(event_ids: list[int]) -> None:
-    """Run after the publishing transaction commits: inline handlers, then the transport."""
+    """Run after the publishing transaction commits: inline handlers, then the transport.
+    A batch from ``publish`` knows which of its events have inline handlers (``inline``);
+    other callers' ids are all tried."""
     try:
-        if outbox.INLINE_DELIVERY.get():
-            outbox.deliver_inline(event_ids)
+        inline_ids = getattr(event_ids, "inline", event_ids)
+        if inline_ids and outbox.INLINE_DELIVERY.get():
+            outbox.deliver_inline(inline_ids)
         get_transport().announce(event_ids)
     except Exception:
         # The events are committed; the worker's next pass delivers them anyway.

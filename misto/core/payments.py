@@ -48,6 +48,11 @@ class Payer(Protocol):
         """Charge once per ``(purpose, key)``; returns a receipt reference; raises
         ``PaymentRefused``. Called inside the seller's transaction: both commit together."""
 
+    def refund(self, refund: Charge) -> str:
+        """Give back ``refund.amount`` of what was charged under ``(purpose, key)``, once
+        (a repeated refund returns the same reference); raises ``PaymentRefused`` when
+        nothing (or less) was charged under that key. Inside the seller's transaction."""
+
 
 _payer: Payer | None = None
 
@@ -68,4 +73,16 @@ def charge(user: Any, amount: int, *, purpose: str, key: str, memo: str = "") ->
         raise PaymentUnavailable(PaymentCode.UNAVAILABLE,
                                  _("Paying from the city wallet is not available here."))
     return _payer.charge(Charge(user=user, amount=amount, purpose=purpose, key=key,
+                                memo=memo[:120]))
+
+
+def refund(user: Any, amount: int, *, purpose: str, key: str, memo: str = "") -> str:
+    """Give back (part of) what ``charge`` took under the same ``purpose`` and ``key``: a
+    cancelled booking. Once per key, like ``charge``."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValueError("a refund is a positive number of kopiyky")
+    if _payer is None:
+        raise PaymentUnavailable(PaymentCode.UNAVAILABLE,
+                                 _("Paying from the city wallet is not available here."))
+    return _payer.refund(Charge(user=user, amount=amount, purpose=purpose, key=key,
                                 memo=memo[:120]))

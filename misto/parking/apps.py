@@ -18,7 +18,11 @@ class ParkingConfig(MistoModule):
     quick_actions = (MenuEntry(_("Park the car"), "parking:map", "resident"),)
     menu = (MenuEntry(_("Parking"), "parking:map", "public"),
             MenuEntry(_("Parking statistics"), "parking:staff-stats", "staff",
-                      "parking.stats.view"))
+                      "parking.stats.view"),
+            MenuEntry(_("Parking check"), "parking:inspect", "staff",
+                      "parking.enforcement.check"),
+            MenuEntry(_("Parking inspectors"), "parking:staff-inspectors", "staff",
+                      "parking.inspector.manage"))
     schedules = (Periodic("parking.expire", "misto.parking.tasks.expire_sessions",
                           timedelta(minutes=1)),)
     reading_sinks = (ReadingSink(models=("parking-lpp",),

@@ -21,6 +21,8 @@ class ParkingCode(StrEnum):
     BOOKED = "booked"
     NOT_YOUR_DISTRICT = "not_your_district"
     PLACE_TAKEN = "place_taken"
+    TOO_LATE = "too_late"
+    NOT_YOUR_ZONE = "not_your_zone"
 
 
 class ParkingError(MistoError):
@@ -29,6 +31,7 @@ class ParkingError(MistoError):
     STATUS = {ParkingCode.NOT_FOUND: 404, ParkingCode.ALREADY_PARKED: 409,
               ParkingCode.NOT_RUNNING: 409, ParkingCode.BOOKED: 409,
               ParkingCode.PLACE_TAKEN: 409, ParkingCode.LOT_CLOSED: 409,
+              ParkingCode.TOO_LATE: 409, ParkingCode.NOT_YOUR_ZONE: 403,
               ParkingCode.NOT_YOUR_DISTRICT: 403, ParkingCode.PERMIT_NEEDED: 403}
 
     def __init__(self, code: ParkingCode, message: str, *, status: int | None = None,

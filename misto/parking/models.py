@@ -45,6 +45,18 @@ class Zone(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    # The scope of an inspector's check (misto.core.permissions): an operator assignment of
+    # the parking department for this zone's district (or for all) reaches it.
+    @property
+    def scope_department(self) -> str:
+        from misto.parking.services.settings import department
+
+        return department()
+
+    @property
+    def scope_district(self) -> str | None:
+        return self.district or None
+
 
 class Tariff(models.Model):
     """What an hour costs in a zone on some weekdays, from ``start_hour`` to ``end_hour``
@@ -191,11 +203,19 @@ class Booking(models.Model):
     amount = models.PositiveIntegerField(_("amount, kopiyky"), default=0)
     receipt = models.CharField(_("payment reference"), max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A cancelled booking keeps its row (the receipt and the refund stay traceable); its
+    # half-hours are deleted, so the place can be booked again.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    refund_receipt = models.CharField(_("refund reference"), max_length=60, blank=True)
 
     class Meta:
         ordering = ["-starts_at"]
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
+
+    @property
+    def amount_uah(self) -> Decimal:
+        return Decimal(self.amount) / 100
 
 
 class BookingSlot(models.Model):

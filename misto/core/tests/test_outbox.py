@@ -157,11 +157,20 @@ def test_batched_delivery_marks_every_row() -> None:
     assert not EventDelivery.objects.exclude(status=DeliveryStatus.DELIVERED).exists()
 
 
+def _inline_sample_handler(monkeypatch) -> None:
+    """The sample handler as an inline one (it is not: the worker delivers it)."""
+    import dataclasses
+
+    monkeypatch.setattr(bus, "handlers_for", lambda name: [
+        dataclasses.replace(handler, inline=True) for handler in handlers_for(name)])
+
+
 def test_background_threads_leave_inline_handlers_to_the_worker(monkeypatch) -> None:
     import threading
 
     calls: list[list[int]] = []
     monkeypatch.setattr(outbox, "deliver_inline", calls.append)
+    _inline_sample_handler(monkeypatch)
 
     def publish_in_background() -> None:
         outbox.INLINE_DELIVERY.set(False)
@@ -173,3 +182,19 @@ def test_background_threads_leave_inline_handlers_to_the_worker(monkeypatch) -> 
     assert calls == []
     publish(SampleHappened(number=21))  # a request thread: inline handlers run at once
     assert len(calls) == 1
+
+
+def test_only_events_with_inline_handlers_get_the_inline_pass(monkeypatch) -> None:
+    """The inline pass is a transaction of its own after the commit: an event no inline
+    handler consumes (most: a parking session's) skips it; the worker delivers it."""
+    calls: list[list[int]] = []
+    monkeypatch.setattr(outbox, "deliver_inline", calls.append)
+    with transaction.atomic():
+        publish(SampleHappened(number=22))
+    assert calls == [] and EventDelivery.objects.get().status == DeliveryStatus.PENDING
+    _inline_sample_handler(monkeypatch)
+    with transaction.atomic():
+        plain = publish(SampleHappened(number=23))
+        monkeypatch.setattr(bus, "handlers_for", handlers_for)
+        publish(SampleHappened(number=24))
+    assert calls == [[plain]]

@@ -53,4 +53,6 @@ def booking_out(booking: Booking) -> ParkingBookingOut:
     return ParkingBookingOut(id=str(booking.public_id), registration_number=booking.plate,
                              lot=booking.place.lot.code, place=booking.place.number,
                              starts_at=booking.starts_at, ends_at=booking.ends_at,
-                             amount_kop=booking.amount, receipt=booking.receipt)
+                             amount_kop=booking.amount, receipt=booking.receipt,
+                             cancelled_at=booking.cancelled_at,
+                             refund_receipt=booking.refund_receipt)

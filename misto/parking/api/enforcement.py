@@ -1,4 +1,5 @@
-"""Inspectors: Helsinki Parkkihubi's ``check_parking`` (docs/parking.md)."""
+"""Inspectors: Helsinki Parkkihubi's ``check_parking`` (docs/parking.md). Any operator may
+call it; in a zone, only an inspector of that zone's district (or of all) gets an answer."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ router = Router(tags=["parking: enforcement"], auth=django_auth)
 def check(request: HttpRequest, body: ParkingCheckIn) -> ParkingCheckOut:
     require(request.user, ENFORCEMENT_CHECK)
     lon, lat = body.location.coordinates
-    verdict = services.check_parking(body.registration_number, lon, lat, body.time)
+    verdict = services.check_inspection(request.user, body.registration_number, lon, lat,
+                                        body.time)
     return ParkingCheckOut(allowed=verdict.allowed, end_time=verdict.end_time,
                            zone=verdict.zone.code if verdict.zone else None,
                            zone_kind=verdict.zone.kind if verdict.zone else None,

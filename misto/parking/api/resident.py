@@ -19,7 +19,7 @@ from misto.parking.api.schemas import (
     ParkingSessionOut,
     ParkingStartIn,
 )
-from misto.parking.models import Booking, Permit
+from misto.parking.models import Permit
 
 router = Router(tags=["parking: resident"], auth=django_auth)
 
@@ -57,9 +57,7 @@ def pay(request: HttpRequest, session_id: uuid.UUID) -> ParkingSessionOut:
 @router.get("/bookings", response={200: list[ParkingBookingOut], **refusals(401)},
             summary="My bookings, latest first")
 def my_bookings(request: HttpRequest) -> list[ParkingBookingOut]:
-    rows = Booking.objects.filter(user_id=int(request.user.pk or 0))\
-        .select_related("place__lot")[:100]
-    return [booking_out(b) for b in rows]
+    return [booking_out(b) for b in services.bookings_of(request.user)[:100]]
 
 
 @router.post("/bookings", response={201: ParkingBookingOut, **refusals(401, 404, 409, 503)},
@@ -69,6 +67,14 @@ def book(request: HttpRequest, body: ParkingBookingIn) -> Status[ParkingBookingO
     checked = services.check_booking(request.user, body.registration_number, lot,
                                      body.starts_at, body.ends_at)
     return Status(201, booking_out(services.do_book(checked)))
+
+
+@router.post("/bookings/{booking_id}/cancel",
+             response={200: ParkingBookingOut, **refusals(401, 404, 409, 503)},
+             summary="Cancel my booking before its deadline: the place is freed, the money "
+                     "returned")
+def cancel_booking(request: HttpRequest, booking_id: uuid.UUID) -> ParkingBookingOut:
+    return booking_out(services.do_cancel(services.access_booking(request.user, booking_id)))
 
 
 def _permit_out(permit: Permit) -> ParkingPermitOut:
@@ -81,7 +87,7 @@ def _permit_out(permit: Permit) -> ParkingPermitOut:
             summary="My parking permits")
 def my_permits(request: HttpRequest) -> list[ParkingPermitOut]:
     return [_permit_out(p) for p in
-            Permit.objects.filter(user_id=int(request.user.pk or 0)).select_related("zone")[:100]]
+            services.permits_of(request.user)[:100]]
 
 
 @router.post("/permits", response={201: ParkingPermitOut, **refusals(401, 403, 404)},

@@ -110,6 +110,8 @@ class ParkingBookingOut(Schema):
     ends_at: datetime
     amount_kop: int
     receipt: str
+    cancelled_at: datetime | None = None
+    refund_receipt: str = ""
 
 
 class ParkingPermitIn(Schema):

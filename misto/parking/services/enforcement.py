@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from misto import twin
 from misto.parking import plates
@@ -25,6 +27,23 @@ from misto.parking.models import Booking, Permit, PermitKind, Session, Zone, Zon
 from misto.parking.services import tariffs as tariff_math
 from misto.parking.services.settings import grace_minutes
 from misto.parking.services.zones import zone_at
+
+REASONS: dict[str, Promise] = {
+    "no_zone": _("No parking zone here: parking is not regulated."),
+    "free_zone": _("A free zone."),
+    "free_hours": _("Parking is free at this hour."),
+    "permit": _("A valid permit for this zone."),
+    "session": _("A paid session is running."),
+    "booking": _("A booked place."),
+    "no_permit": _("A residents' zone, and this car has no permit."),
+    "no_session": _("No paid session, booking or permit."),
+    "expired": _("The paid session has ended."),
+}
+
+
+def reason_text(reason: str) -> str:
+    """The reason code in words, in the reader's language."""
+    return str(REASONS.get(reason, reason))
 
 
 @dataclass(frozen=True)
@@ -64,7 +83,8 @@ def check_parking(plate_text: str, lon: float, lat: float,
     if running is not None:
         return verdict(True, running.stopped_at or running.ends_at, "session")
     booking = Booking.objects.filter(plate=plate, place__lot__zone=zone, starts_at__lte=at,
-                                     ends_at__gt=at).order_by("-ends_at").first()
+                                     ends_at__gt=at, cancelled_at__isnull=True)\
+        .order_by("-ends_at").first()
     if booking is not None:
         return verdict(True, booking.ends_at, "booking")
     grace = at - timedelta(minutes=grace_minutes())

@@ -15,10 +15,11 @@ from datetime import datetime
 from django.db.models import F
 
 from misto.core.readings import Sample
-from misto.parking.models import OccupancyHour, Place, Session, StopReason
-from misto.parking.services.sessions import do_stop
+from misto.parking.models import OccupancyHour, Place, StopReason
+from misto.parking.services.sessions import locked, stop_locked
 
 QUANTITY = "occupancy"
+FEW_PLACES = 4
 
 
 def apply(samples: Sequence[Sample]) -> int:
@@ -43,8 +44,12 @@ def apply(samples: Sequence[Sample]) -> int:
                 freed.append((place, sample.ts))
         place.occupied, place.seen_at = occupied, sample.ts
         touched[place.pk] = place
-    if touched:
+    if len(touched) > FEW_PLACES:
         Place.objects.bulk_update(touched.values(), ["occupied", "seen_at", "changed_at"])
+    else:  # the common batch (one sensor's message): plain UPDATEs compile far cheaper
+        for place in touched.values():  # than bulk_update's CASE per column (the bench)
+            Place.objects.filter(pk=place.pk).update(
+                occupied=place.occupied, seen_at=place.seen_at, changed_at=place.changed_at)
     _tally(tallies)
     for place, at in freed:
         _freed(place, at)
@@ -52,9 +57,9 @@ def apply(samples: Sequence[Sample]) -> int:
 
 
 def _freed(place: Place, at: datetime) -> None:
-    for session in Session.objects.filter(place=place, stopped_at__isnull=True,
-                                          started_at__lt=at):
-        do_stop(session, at, StopReason.SENSOR, strict=False)
+    # Locked and read once, in the readings' transaction (not read, then locked again).
+    for session in locked().filter(place=place, stopped_at__isnull=True, started_at__lt=at):
+        stop_locked(session, at, StopReason.SENSOR, strict=False)
 
 
 def _tally(tallies: dict[tuple[int, datetime], list[int]]) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,3 +61,9 @@ def do_permit(checked: CheckedPermit) -> Permit:
         return Permit.objects.create(user=checked.user, plate=checked.plate, zone=checked.zone,
                                      kind=PermitKind.RESIDENT, valid_from=checked.valid_from,
                                      valid_until=checked.valid_until)
+
+
+def permits_of(user: Any) -> QuerySet[Permit]:
+    if not getattr(user, "is_authenticated", False):
+        return Permit.objects.none()
+    return Permit.objects.filter(user_id=int(user.pk)).select_related("zone")

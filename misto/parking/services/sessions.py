@@ -93,8 +93,7 @@ def check_start(user: Any, plate_text: str, lot: Lot, *, zone_code: str = "",
                    _("Parking in lot %(lot)s is free: no session is needed.")
                    % {"lot": lot.code})
         raise ParkingError(ParkingCode.FREE_NOW, message, field="lot")
-    _expire_plate(plate, now)
-    if Session.objects.filter(plate=plate, stopped_at__isnull=True).exists():
+    if _expire_plate(plate, now):
         raise ParkingError(ParkingCode.ALREADY_PARKED, _(
             "A session for %(plate)s is already running: stop it first.")
             % {"plate": plates.shown(plate)}, field="registration_number")
@@ -142,12 +141,25 @@ def do_start(checked: CheckedStart) -> Session:
     return session
 
 
+def locked() -> QuerySet[Session]:
+    """Sessions locked for a stop or a payment, with what billing and charging read (one
+    query: the zone, the lot and the driver come with the row)."""
+    return Session.objects.select_for_update(of=("self",))\
+        .select_related("zone", "lot", "user")
+
+
 def do_stop(session: Session, at: datetime, reason: str, *, strict: bool) -> Session:
     """Stop and charge. ``strict`` (the driver asked): a refused payment rolls everything
     back and reaches the caller. Otherwise the session stops ``unpaid``."""
     with transaction.atomic():
-        session = Session.objects.select_for_update().select_related("zone", "lot")\
-            .get(pk=session.pk)
+        return stop_locked(locked().get(pk=session.pk), at, reason, strict=strict)
+
+
+def stop_locked(session: Session, at: datetime, reason: str, *, strict: bool) -> Session:
+    """``do_stop`` on a row the caller locked with ``locked()`` in its open transaction
+    (the sensor's stop, inside the readings' transaction, locks and reads it once). No
+    savepoint of its own: whatever fails here fails the caller's transaction with it."""
+    with transaction.atomic(savepoint=False):
         if session.stopped_at is not None:
             if strict:
                 raise ParkingError(ParkingCode.NOT_RUNNING,
@@ -168,7 +180,8 @@ def do_stop(session: Session, at: datetime, reason: str, *, strict: bool) -> Ses
                         _charge(session)
                 except (payments.PaymentRefused, payments.PaymentUnavailable):
                     pass  # stopped, not paid: the driver pays from the session's page
-        session.save()
+        session.save(update_fields=["stopped_at", "stop_reason", "minutes", "amount",
+                                    "status", "receipt"])
         publish(SessionStopped(session=str(session.public_id), zone=session.zone.code,
                                lot=session.lot.code, reason=reason, minutes=session.minutes,
                                amount=session.amount,
@@ -186,8 +199,7 @@ def _charge(session: Session) -> None:
 def do_pay(session: Session) -> Session:
     """Pay a stopped session the wallet could not pay then (the same key: charged once)."""
     with transaction.atomic():
-        session = Session.objects.select_for_update().select_related("zone", "lot")\
-            .get(pk=session.pk)
+        session = locked().get(pk=session.pk)
         if session.status != SessionStatus.UNPAID:
             raise ParkingError(ParkingCode.NOT_RUNNING, _("Nothing is due for this session."))
         _charge(session)
@@ -213,10 +225,16 @@ def _end_reason(session: Session) -> str:
     return StopReason.TARIFF_END
 
 
-def _expire_plate(plate: str, now: datetime) -> None:
-    for session in Session.objects.filter(plate=plate, stopped_at__isnull=True,
-                                          ends_at__lte=now):
-        do_stop(session, session.ends_at, _end_reason(session), strict=False)
+def _expire_plate(plate: str, now: datetime) -> bool:
+    """Stop the plate's running session when its time is over; True when one still runs
+    (one query when none is running, the common case)."""
+    running = False
+    for session in Session.objects.filter(plate=plate, stopped_at__isnull=True):
+        if session.ends_at <= now:
+            do_stop(session, session.ends_at, _end_reason(session), strict=False)
+        else:
+            running = True
+    return running
 
 
 def expire_due(now: datetime | None = None, limit: int = 500) -> int:

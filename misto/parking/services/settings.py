@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from misto.core.config import env_int
+from misto.core.config import env_int, env_str
 
 
 def grace_minutes() -> int:
@@ -29,6 +29,16 @@ def booking_max_hours() -> int:
     return env_int("MISTO_PARKING_BOOKING_MAX_HOURS", 12, minimum=1)
 
 
+def booking_cancel_minutes() -> int:
+    """Until how long before its start a booking may be cancelled (and refunded in full)."""
+    return env_int("MISTO_PARKING_BOOKING_CANCEL_MINUTES", 30, minimum=0)
+
+
 def near_metres() -> int:
     """How far from the phone lots are proposed."""
     return env_int("MISTO_PARKING_NEAR_METRES", 2000, minimum=50)
+
+
+def department() -> str:
+    """The department code of parking inspectors' assignments (docs/parking.md)."""
+    return env_str("MISTO_PARKING_DEPARTMENT", "parking")

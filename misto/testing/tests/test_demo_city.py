@@ -28,6 +28,10 @@ OPENED_BY = {
     "/metrics": "demo-auditor",
     "/situation/dashboard/?screen=1": "demo-dispatcher",
     "/fleet/": "demo-dispatcher",
+    "/parking/book/": "resident",
+    "/parking/bookings/": "resident",
+    "/parking/permits/": "resident",
+    "/parking/inspect/": "demo-operator",
 }
 # What a landmark's kind is called in the README's English.
 KIND_WORDS = {"pole": "pole", "manhole": "manhole", "tree": "tree", "hydrant": "hydrant"}
@@ -45,7 +49,7 @@ STAFF_SEES = {
 def client_for(who: str | None) -> Client:
     client = Client()
     if who == "resident":
-        client.force_login(get_user_model().objects.create_user("tour-resident"))
+        client.force_login(get_user_model().objects.get_or_create(username="tour-resident")[0])
     elif who:
         assert client.login(username=who, password=DEMO_PASSWORD), who
     return client

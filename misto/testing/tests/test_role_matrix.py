@@ -604,6 +604,16 @@ CASES: dict[str, Case] = {
         "parking.enforcement.check", "post", "/api/parking/check",
         {"registration_number": "AA1234BB",
          "location": {"type": "Point", "coordinates": [35.13, 47.82]}}, json=True),
+    "parking:inspect": Case("parking.enforcement.check", "post", "/parking/inspect/",
+                            {"plate": "AA1234BB", "lon": "35.13", "lat": "47.82"}),
+    "parking:inspect (page)": Case("parking.enforcement.check", "get", "/parking/inspect/"),
+    "parking:staff-inspectors": Case("parking.inspector.manage", "post",
+                                     "/parking/staff/inspectors/",
+                                     {"username": "nobody", "district": ""}),
+    "parking:staff-inspectors (page)": Case("parking.inspector.manage", "get",
+                                            "/parking/staff/inspectors/"),
+    "parking:staff-inspector-remove": Case("parking.inspector.manage", "post",
+                                           "/parking/staff/inspectors/999999/remove/"),
 }
 
 
@@ -731,13 +741,15 @@ NOT_ROLE_GATED: dict[str, str] = {
            "nothing personal)", "parking:map", "GET /api/parking/lots",
            "GET /api/parking/lots.geojson", "GET /api/parking/lots/near",
            "GET /api/parking/zones"),
-    **_why("a signed-in driver's own sessions, bookings and permits (another's session is a "
-           "404; tested in misto/parking/tests)", "parking:start", "parking:sessions",
+    **_why("a signed-in driver's own sessions, bookings and permits (another's session or "
+           "booking is a 404; tested in misto/parking/tests)", "parking:start", "parking:sessions",
            "parking:session", "parking:stop", "parking:pay", "GET /api/parking/sessions",
            "POST /api/parking/sessions", "POST /api/parking/sessions/{session_id}/stop",
            "POST /api/parking/sessions/{session_id}/pay", "GET /api/parking/bookings",
            "POST /api/parking/bookings", "GET /api/parking/permits",
-           "POST /api/parking/permits"),
+           "POST /api/parking/permits", "parking:book", "parking:bookings",
+           "parking:cancel-booking", "parking:permits",
+           "POST /api/parking/bookings/{booking_id}/cancel"),
     **_why("public read: the directory of receptions", "appeals:index",
            "GET /api/appeals/receptions"),
     **_why("public read: the city directory, its e-services, partners and HSDS open data",

@@ -31,3 +31,22 @@ class WalletPayer:
         except WalletError as error:
             raise PaymentRefused(PaymentCode.REFUSED, error.message) from error
         return f"wallet:{transfer.pk}"
+
+    def refund(self, refund: Charge) -> str:
+        """Give back up to what was charged under the same key (a cancelled booking): a
+        balanced transfer from the services account, once per key."""
+        charged = -sum(p.amount for p in Posting.objects.filter(
+            transfer__key=f"charge:{refund.purpose}:{refund.key}"[:120],
+            account__user=refund.user))
+        if refund.amount > charged:
+            raise PaymentRefused(PaymentCode.REFUSED, _(
+                "Nothing this large was charged under this key to give back."))
+        try:
+            transfer = do_transfer(
+                TransferKind.SERVICE, f"refund:{refund.purpose}:{refund.key}"[:120],
+                [Leg(system_account(AccountKind.SERVICES), -refund.amount),
+                 Leg(access_account(refund.user), refund.amount)],
+                memo=f"{refund.purpose} {refund.memo}".strip())
+        except Duplicate as duplicate:
+            transfer = duplicate.transfer
+        return f"wallet:{transfer.pk}"
