@@ -188,6 +188,12 @@ class Validator(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     last_upload_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    # Its device id in the IoT registry, when it also uploads over MQTT (docs/wallet.md).
+    device = models.CharField(_("IoT device id"), max_length=64, unique=True, null=True,
+                              blank=True)
+    last_channel = models.CharField(max_length=8, blank=True)  # http | mqtt
+    # Taps the validator said it still held after its last upload (None: it did not say).
+    pending_taps = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.code
