@@ -62,6 +62,7 @@ MODEL_NAMES_UK = {
     "lorawan-climate": "Кліматичний датчик LoRaWAN (TTS, форматер Cayenne LPP)",
     "vehicle-tracker": "GPS-трекер транспортного засобу",
     "fuel-level": "Датчик рівня пального",
+    "ride-validator": "Валідатор проїзду",
 }
 
 # code: (English name, entity type, decoder, quantities, field map, offline after (min),
@@ -103,6 +104,11 @@ MODELS: dict[str, tuple[str, str, str, list[str], dict[str, str], int, int, str]
                         "trk"),
     "fuel-level": ("Fuel level sensor", "DeviceMeasurement", "json", ["fuelLevel"], {}, 60,
                    12, "fuel"),
+    # A ride validator on a bus: it uploads batches of taps on its "taps" channel, which the
+    # wallet claims (misto.core.uplinks), and may send its battery as a reading. Offline for
+    # a day is normal (it works without a network). None in the demo: staff link their own.
+    "ride-validator": ("Ride validator", "DeviceMeasurement", "json", ["battery"], {},
+                       24 * 60, 0, "val"),
 }
 
 # The demo's network servers: (name, kind); their secrets are derived like the devices'.

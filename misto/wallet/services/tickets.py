@@ -72,12 +72,17 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def do_register_validator(code: str) -> tuple[Validator, str]:
-    """A new validator and its upload key (shown once; stored hashed)."""
+def do_register_validator(code: str, device: str | None = None) -> tuple[Validator, str]:
+    """A new validator and its upload key (shown once; stored hashed). ``device``: its id
+    in the IoT registry, when it also uploads over MQTT (a ``ride-validator`` device there)."""
     key = secrets.token_urlsafe(32)
+    if device and Validator.objects.filter(device=device).exists():
+        raise WalletError(WalletCode.CONFLICT,
+                          _("Another validator is linked to this device."), field="device")
     try:
         with transaction.atomic():
-            validator = Validator.objects.create(code=code, key_hash=hash_key(key))
+            validator = Validator.objects.create(code=code, key_hash=hash_key(key),
+                                                 device=device or None)
     except IntegrityError:
         raise WalletError(WalletCode.CONFLICT, _("A validator with this code exists."),
                           field="code") from None
