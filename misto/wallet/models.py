@@ -248,7 +248,13 @@ class Ride(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "at"])]
+        indexes = [
+            models.Index(fields=["account", "at"]),
+            # The paid rides: what capping sums per rider and day (a few a day, however many
+            # capped, pass and benefit rides there are).
+            models.Index(fields=["account", "at"], include=["charged"],
+                         condition=models.Q(charged__gt=0), name="wallet_ride_paid"),
+        ]
 
     def __str__(self) -> str:
         return self.tap_id
