@@ -125,3 +125,50 @@ def test_random_late_uploads_charge_as_one_tap_at_a_time(fares: None,
     assert Ride.objects.filter(account__in=riders).count() == 160
     assert Posting.objects.aggregate(s=Sum("amount"))["s"] == 0
     assert services.check_book().ok
+
+
+def test_staff_link_a_validator_to_its_device_once(fares: None) -> None:
+    import json
+
+    from django.test import Client
+
+    from misto.testing import make_staff
+
+    client = Client()
+    client.force_login(make_staff("link-it", "it_admin"))
+
+    def register(code: str, device: str) -> Any:
+        return client.post("/api/wallet/validators", json.dumps({"code": code,
+                                                                 "device": device}),
+                           content_type="application/json")
+
+    assert register("bus-8", "val-0008").status_code == 201
+    assert Validator.objects.get(code="bus-8").device == "val-0008"
+    again = register("bus-9", "val-0008")
+    assert again.status_code == 409 and "пристрою" in again.json()["detail"]
+    assert register("bus-10", "bad device id!").status_code in (400, 422)
+    assert not Validator.objects.filter(code__in=["bus-9", "bus-10"]).exists()
+
+
+def test_an_upload_records_its_channel_and_what_the_validator_still_holds(
+        account: Account, validator: Validator) -> None:
+    import json
+
+    from django.test import Client
+
+    from misto.wallet import demo
+
+    top_up(account, 5000)
+    body = {"taps": [{"tap_id": "h-0001", "at": timezone.now().isoformat(),
+                      "token": tap(account, "h-0001", timezone.now()).token}], "pending": 7}
+    answer = Client().post("/api/wallet/validators/taps", json.dumps(body),
+                           content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {demo.DEMO_VALIDATOR[1]}")
+    assert answer.status_code == 200 and answer.json()[0]["status"] == "applied"
+    validator.refresh_from_db()
+    assert (validator.last_channel, validator.pending_taps) == ("http", 7)
+    body["pending"] = -1
+    assert Client().post("/api/wallet/validators/taps", json.dumps(body),
+                         content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Bearer {demo.DEMO_VALIDATOR[1]}"
+                         ).status_code in (400, 422)
