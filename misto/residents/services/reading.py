@@ -119,14 +119,13 @@ def benefit_periods(*, user_ids: Any = (), refs: Any = ()) -> dict[Any, list[Ben
     users, uuids = set(user_ids), set(refs)
     if not users and not uuids:
         return found
-    rows = (PersonBenefit.objects.filter(person__user_id__in=users)
-            .values_list("person__user_id", "category__code", "valid_from", "valid_until"))
-    for key, code, start, end in rows:
-        found.setdefault(key, []).append(BenefitPeriod(code, start, end))
-    rows = (PersonBenefit.objects.filter(person__uuid__in=uuids)
-            .values_list("person__uuid", "category__code", "valid_from", "valid_until"))
-    for key, code, start, end in rows:
-        found.setdefault(key, []).append(BenefitPeriod(code, start, end))
+    for key_field, keys in (("person__user_id", users), ("person__uuid", uuids)):
+        if not keys:
+            continue
+        rows = (PersonBenefit.objects.filter(**{f"{key_field}__in": keys})
+                .values_list(key_field, "category__code", "valid_from", "valid_until"))
+        for key, code, start, end in rows:
+            found.setdefault(key, []).append(BenefitPeriod(code, start, end))
     return found
 
 
