@@ -173,3 +173,17 @@ def test_background_threads_leave_inline_handlers_to_the_worker(monkeypatch) -> 
     assert calls == []
     publish(SampleHappened(number=21))  # a request thread: inline handlers run at once
     assert len(calls) == 1
+
+
+def test_publish_many_writes_each_event_and_its_deliveries_in_one_go(monkeypatch) -> None:
+    calls: list[list[int]] = []
+    monkeypatch.setattr("misto.core.bus.after_commit", calls.append)
+    with transaction.atomic():
+        ids = bus.publish_many([SampleHappened(number=n) for n in range(20, 23)])
+        one = publish(SampleHappened(number=23))
+    assert calls == [[*ids, one]] and len(set(ids)) == 3
+    assert [e.payload["number"] for e in OutboxEvent.objects.filter(pk__in=ids)
+            .order_by("pk")] == [20, 21, 22]
+    assert EventDelivery.objects.filter(event_id__in=ids,
+                                        handler="sample_module.echo").count() == 3
+    assert bus.publish_many([]) == []
