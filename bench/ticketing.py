@@ -9,7 +9,10 @@ validators and taps (unique names), with the demo fares (15 UAH, caps 45/180 UAH
 1. N taps (5,000 by default; the issue's figure is ``--size 1000000 --validators 500``) by
    R riders spread over one past day, so most riders reach the day cap, signed as phones'
    tokens, uploaded by V validators in batches of 500 and applied by ``apply_taps`` (token
-   check, replay and duplicate checks, capping, the double-entry postings): taps per second.
+   check, replay and duplicate checks, capping, the double-entry postings, set-wise per
+   upload: docs/wallet.md, "Applying an upload"): taps per second. With the defaults each
+   rider taps thousands of times a day, far beyond a real rider: the worst case for the
+   day sums capping reads.
 2. The same number of rows inserted raw (``executemany`` into a scratch table): the baseline.
 3. ``balance(account)`` for every rider: median and p95.
 

@@ -13,7 +13,7 @@ handler) <- ``transport`` (when and where deliveries run) <- ``bus``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,20 +33,30 @@ def publish(event: DomainEvent) -> int:
     commit or roll back together. Delivery starts after commit, once per transaction
     (however many events it published).
     """
+    return publish_many([event])[0]
+
+
+def publish_many(events: Sequence[DomainEvent]) -> list[int]:
+    """:func:`publish` for a batch (a validator's upload of hundreds of taps, each its own
+    event): one insert of the events and one of their deliveries, whatever their number.
+    The same guarantees: in the caller's transaction, delivered after it commits."""
+    if not events:
+        return []
     with transaction.atomic(savepoint=False):
-        row = OutboxEvent.objects.create(
-            name=event.event_name, payload=event.to_payload(), occurred_at=timezone.now()
-        )
-        handlers = handlers_for(event.event_name)
+        now = timezone.now()
+        rows = OutboxEvent.objects.bulk_create(
+            OutboxEvent(name=event.event_name, payload=event.to_payload(), occurred_at=now)
+            for event in events)
+        handlers = {row.name: handlers_for(row.name) for row in rows}
         EventDelivery.objects.bulk_create(
-            EventDelivery(event=row, handler=handler.id, next_attempt_at=row.occurred_at)
-            for handler in handlers
-        )
+            EventDelivery(event=row, handler=handler.id, next_attempt_at=now)
+            for row in rows for handler in handlers[row.name])
+        ids = [row.pk for row in rows]
         batch = _pending_after_commit()
-        batch.append(row.pk)
-        if any(handler.inline for handler in handlers):
-            batch.inline.append(row.pk)
-    return row.pk
+        batch.extend(ids)
+        batch.inline.extend(row.pk for row in rows
+                            if any(handler.inline for handler in handlers[row.name]))
+    return ids
 
 
 class _CommittedEvents(list[int]):

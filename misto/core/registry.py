@@ -229,6 +229,21 @@ class ReadingSink:
     handler: str
 
 
+@dataclass(frozen=True)
+class MessageSink:
+    """A module's claim on a device channel other than readings (:mod:`misto.core.uplinks`):
+    a ride validator's batch of taps on ``misto/<tenant>/devices/<id>/taps``.
+
+    ``handler`` is a dotted path to ``callable(message: Uplink) -> None``, called once per
+    message from an active device of one of ``models``, in a transaction of its own, before
+    the message is acknowledged.
+    """
+
+    models: tuple[str, ...]  # device model codes
+    channel: str  # the topic's last level: a lower-case word other than "readings"
+    handler: str
+
+
 class MistoModule(AppConfig):
     """Base AppConfig for every Misto module. Subclasses declare; the core assembles."""
 
@@ -285,6 +300,8 @@ class MistoModule(AppConfig):
     indicators: str | None = None
     # The device models whose readings this module takes (a parking-place sensor, a tracker).
     reading_sinks: tuple[ReadingSink, ...] = ()
+    # Device channels other than readings this module takes (a validator's taps).
+    message_sinks: tuple[MessageSink, ...] = ()
 
     def ready(self) -> None:
         # Importing events.py (what the module publishes) and handlers.py (how it reacts to

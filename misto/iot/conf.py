@@ -104,3 +104,9 @@ def readings_topic(tenant: str, device_uid: str) -> str:
     """The MQTT topic of a device's readings (``+`` for every device): the one layout the
     consumer subscribes to, devices publish on and the broker's ACL allows."""
     return f"misto/{tenant}/devices/{device_uid}/readings"
+
+
+def device_topic(tenant: str, device_uid: str, channel: str) -> str:
+    """A device's topic of another channel than readings (``misto.core.uplinks``: a
+    validator's ``taps``), in the same layout."""
+    return f"misto/{tenant}/devices/{device_uid}/{channel}"

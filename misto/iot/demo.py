@@ -69,6 +69,7 @@ MODEL_NAMES_UK = {
     "fuel-level": "Датчик рівня пального",
     "transit-tracker": "GPS-трекер міського автобуса",
     "passenger-counter": "Автоматичний лічильник пасажирів",
+    "ride-validator": "Валідатор проїзду",
 }
 
 # code: (English name, entity type, decoder, quantities, field map, offline after (min),
@@ -119,6 +120,11 @@ MODELS: dict[str, tuple[str, str, str, list[str], dict[str, str], int, int, str]
                           ["passengersIn", "passengersOut", "passengersOnBoard"],
                           {"in": "passengersIn", "out": "passengersOut",
                            "onboard": "passengersOnBoard"}, 30, 13, "apc"),
+    # A ride validator on a bus: it uploads batches of taps on its "taps" channel, which the
+    # wallet claims (misto.core.uplinks), and may send its battery as a reading. Offline for
+    # a day is normal (it works without a network). None in the demo: staff link their own.
+    "ride-validator": ("Ride validator", "DeviceMeasurement", "json", ["battery"], {},
+                       24 * 60, 0, "val"),
 }
 
 # The demo's network servers: (name, kind); their secrets are derived like the devices'.

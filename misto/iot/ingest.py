@@ -332,6 +332,24 @@ def device_uid_from_topic(topic: str) -> str:
     return parts[3]
 
 
+def uplink_device(topic: str, payload: bytes, registry: Directory,
+                  claimed: Mapping[str, frozenset[str]]) -> tuple[DeviceInfo, str]:
+    """``misto/<tenant>/devices/<id>/<channel>`` of a channel a module claims
+    (:mod:`misto.core.uplinks`): the active device and the channel, if its model may use it."""
+    parts = topic.split("/")
+    if len(parts) != 5 or parts[0] != "misto" or parts[2] != "devices" \
+            or parts[4] not in claimed:
+        raise Rejected(RejectCode.BAD_TOPIC, f"unexpected topic {topic[:200]!r}")
+    device = active_device(parts[3], registry)
+    if device.model_code not in claimed[parts[4]]:
+        raise Rejected(RejectCode.FORBIDDEN_DEVICE,
+                       f"model {device.model_code} does not publish on {parts[4]!r}", device.uid)
+    if len(payload) > MAX_PAYLOAD:
+        raise Rejected(RejectCode.TOO_LARGE, f"the payload has more than {MAX_PAYLOAD} bytes",
+                       device.uid)
+    return device, parts[4]
+
+
 def parse_mqtt(topic: str, payload: bytes, registry: Directory,
                window: Window | None = None) -> list[Row]:
     """A message on ``misto/<tenant>/devices/<id>/readings``: one reading object or a list."""

@@ -26,10 +26,19 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from prometheus_client import Counter
 
+from misto.core import uplinks
 from misto.iot import conf
 from misto.iot.errors import Rejected
-from misto.iot.ingest import Directory, Row, Window, directory, parse_mqtt
-from misto.iot.storage import DeadLetterDraft, store_readings
+from misto.iot.ingest import (
+    DeviceInfo,
+    Directory,
+    Row,
+    Window,
+    directory,
+    parse_mqtt,
+    uplink_device,
+)
+from misto.iot.storage import DeadLetterDraft, store_readings, store_uplink
 from misto.iot.wire import Publish, Session
 
 logger = logging.getLogger(__name__)
@@ -49,12 +58,20 @@ class Batch:
     dead: list[DeadLetterDraft] = field(default_factory=list)
     acks: list[int] = field(default_factory=list)
     messages: int = 0
+    # Messages of other claimed channels (misto.core.uplinks): device, channel, payload, topic.
+    channel_messages: list[tuple[DeviceInfo, str, bytes, str]] = field(default_factory=list)
 
     def add(self, received: list[Publish], registry: Directory, window: Window) -> None:
         rows, acks = self.rows, self.acks
+        claimed: dict[str, frozenset[str]] | None = None
         for topic, payload, packet_id, qos in received:
             try:
-                rows.extend(parse_mqtt(topic, payload, registry, window))
+                if topic.endswith("/readings"):
+                    rows.extend(parse_mqtt(topic, payload, registry, window))
+                else:
+                    claimed = uplinks.channels() if claimed is None else claimed
+                    device, channel = uplink_device(topic, payload, registry, claimed)
+                    self.channel_messages.append((device, channel, payload, topic))
             except Rejected as error:
                 self.dead.append(DeadLetterDraft("mqtt", topic, error.reason, error.message,
                                                  payload, error.device_uid))
@@ -70,6 +87,13 @@ class Batch:
 def topic_filter(settings: conf.MqttSettings) -> str:
     """The city's own tenant only: a wildcard tenant would take in anyone's readings."""
     return f"$share/{settings.group}/{conf.readings_topic(settings.tenant, '+')}"
+
+
+def topic_filters(settings: conf.MqttSettings) -> list[str]:
+    """The readings, and each channel an installed module claims (a validator's taps)."""
+    return [topic_filter(settings)] + [
+        f"$share/{settings.group}/{conf.device_topic(settings.tenant, '+', channel)}"
+        for channel in sorted(uplinks.channels())]
 
 
 def new_client(client_id: str = "", *, manual_ack: bool = False) -> mqtt.Client:
@@ -112,7 +136,7 @@ class Consumer:
             try:
                 session = Session(self.settings, receive_maximum=RECEIVE_MAXIMUM)
                 try:
-                    present = session.open(topic_filter(self.settings))
+                    present = session.open(*topic_filters(self.settings))
                 except BaseException:
                     session.sock.close()
                     raise
@@ -159,10 +183,32 @@ class Consumer:
                 logger.exception("storing a batch failed (attempt %s); retrying", attempt)
                 close_old_connections()
                 time.sleep(min(0.2 * 2**attempt, 10))
+        for device, channel, payload, topic in batch.channel_messages:
+            self.hand_over(device, channel, payload, topic)
         READINGS.inc(len(batch.rows))
         MESSAGES.inc(batch.messages)
         if batch.dead:
             DEAD.labels("mqtt").inc(len(batch.dead))
+
+    def hand_over(self, device: DeviceInfo, channel: str, payload: bytes, topic: str) -> None:
+        """One message of a claimed channel to its module. A refused one is a dead letter; an
+        error is retried a few times, then kept as an ``internal_error`` dead letter (the
+        message is acknowledged: one bad message must not stop every device's readings)."""
+        for attempt in range(1, 4):
+            try:
+                store_uplink(device, channel, payload, topic, registry=self.registry)
+                return
+            except Exception as error:
+                logger.exception("handing a %s message of %s over failed (attempt %s)",
+                                 channel, device.uid, attempt)
+                close_old_connections()
+                if attempt == 3:
+                    store_readings([], [DeadLetterDraft("mqtt", topic, "internal_error",
+                                                        repr(error)[:500], payload,
+                                                        device.uid)], registry=self.registry)
+                    DEAD.labels("mqtt").inc()
+                    return
+                time.sleep(0.2 * 2**attempt)
 
     def run(self, stop: threading.Event) -> None:
         session = None

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from misto.core import uplinks
 from misto.core.bus import publish
 from misto.core.errors import MistoError
 from misto.core.permissions import can
@@ -230,11 +231,14 @@ def mosquitto_files(tenant: str, consumer: tuple[str, str] | None = None
     must also say ``allow_anonymous false``.
     """
     passwords, acl = [], []
+    claimed = uplinks.channels()
     devices = Device.objects.exclude(mqtt_password_hash="").filter(active=True) \
-        .values_list("uid", "mqtt_password_hash").order_by("uid")
-    for uid, hashed in devices:
+        .values_list("uid", "mqtt_password_hash", "model__code").order_by("uid")
+    for uid, hashed, model in devices:
         passwords.append(f"{uid}:{hashed}")
-        acl.append(f"user {uid}\ntopic write {conf.readings_topic(tenant, uid)}\n")
+        acl.append(f"user {uid}\ntopic write {conf.readings_topic(tenant, uid)}\n" + "".join(
+            f"topic write {conf.device_topic(tenant, uid, channel)}\n"
+            for channel, models in sorted(claimed.items()) if model in models))
     if consumer is not None:
         username, password = consumer
         if Device.objects.filter(uid=username).exists():
@@ -243,7 +247,9 @@ def mosquitto_files(tenant: str, consumer: tuple[str, str] | None = None
                 _("A device is named like the platform's MQTT account %(user)s.")
                 % {"user": username})
         passwords.append(f"{username}:{mosquitto_hash(password)}")
-        acl.append(f"user {username}\ntopic read {conf.readings_topic(tenant, '+')}\n")
+        acl.append(f"user {username}\ntopic read {conf.readings_topic(tenant, '+')}\n" + "".join(
+            f"topic read {conf.device_topic(tenant, '+', channel)}\n"
+            for channel in sorted(claimed)))
     return "\n".join(passwords) + "\n", "\n".join(acl)
 
 

@@ -19,7 +19,7 @@ import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
-from misto.core import readings
+from misto.core import readings, uplinks
 from misto.core.bus import publish
 from misto.iot.events import DeviceOffline, DeviceSeen
 from misto.iot.ingest import DeviceInfo, Directory, Row, directory
@@ -90,6 +90,27 @@ def store_readings(batch: Sequence[Row], dead_letters: Sequence[DeadLetterDraft]
             events += evaluate(batch, devices)
             _hand_over(batch, devices)
     return StoreResult(len(batch), len(device_pks), events, len(dead_letters))
+
+
+def store_uplink(device: DeviceInfo, channel: str, payload: bytes, topic: str, *,
+                 registry: Directory | None = None) -> str:
+    """Hand one message of a claimed channel (a validator's taps) to its module
+    (:mod:`misto.core.uplinks`) in a transaction of its own that also marks the device seen.
+    A message the module refuses becomes a dead letter; returns "delivered" or the reason.
+    Any other error propagates: nothing is committed and the caller retries."""
+    registry = registry or directory()
+    now = datetime.now(UTC)
+    message = uplinks.Uplink(device=device.uid, model=device.model_code, channel=channel,
+                             payload=payload, received_at=now)
+    try:
+        with transaction.atomic():
+            uplinks.deliver(message)
+            _touch_devices([device.pk], now, registry)
+    except uplinks.Refused as refused:
+        store_readings([], [DeadLetterDraft("mqtt", topic, refused.reason[:40], refused.detail,
+                                            payload, device.uid)], registry=registry)
+        return refused.reason
+    return "delivered"
 
 
 def _hand_over(batch: Sequence[Row], devices: dict[int, DeviceInfo]) -> None:

@@ -93,8 +93,9 @@ class Session:
 
     # --- the handshake --------------------------------------------------------------
 
-    def open(self, topic_filter: str) -> bool:
-        """CONNECT and SUBSCRIBE; True when the broker still had our session."""
+    def open(self, topic_filter: str, *more: str) -> bool:
+        """CONNECT and SUBSCRIBE (to one or more filters, each at QoS 1); True when the broker
+        still had our session."""
         settings = self.settings
         flags = 0
         payload = _text(settings.client_id)
@@ -114,13 +115,17 @@ class Session:
             raise ProtocolError(f"the broker refused the connection (reason 0x{body[1]:02x})"
                                 if len(body) >= 2 else "malformed CONNACK")
         session_present = bool(body[0] & 1)
-        self._send(_packet(0x82, b"\x00\x01\x00" + _text(topic_filter) + b"\x01"))
+        filters = (topic_filter, *more)
+        self._send(_packet(0x82, b"\x00\x01\x00"
+                           + b"".join(_text(each) + b"\x01" for each in filters)))
         body = self._control(0x9)
         found = _read_varint(body, 2) if len(body) > 2 else None
         reasons = body[found[1] + found[0]:] if found else b""
-        if not reasons or reasons[0] >= 0x80:
-            raise ProtocolError(f"the broker refused the subscription to {topic_filter!r}"
-                                + (f" (reason 0x{reasons[0]:02x})" if reasons else ""))
+        for index, each in enumerate(filters):
+            if len(reasons) <= index or reasons[index] >= 0x80:
+                raise ProtocolError(
+                    f"the broker refused the subscription to {each!r}"
+                    + (f" (reason 0x{reasons[index]:02x})" if len(reasons) > index else ""))
         return session_present
 
     def _control(self, kind: int) -> bytes:

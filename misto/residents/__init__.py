@@ -9,6 +9,8 @@ Public functions other modules may call (``from misto.residents import person_su
 - ``benefits_of(person_ref, day)``: the same for a register person by uuid (a child's pupil
   card), and ``children_of(user) -> [Child(ref, first_name)]``: the children the register
   records in the resident's household (whom a parent may manage a pupil's card for).
+- ``benefit_periods(user_ids=..., refs=...) -> {user id or uuid: [BenefitPeriod(code,
+  valid_from, valid_until)]}``: the same for many people at once (a validator's upload).
 - ``contact_for(user, *, actor, reason, fields=("phone", "email")) -> dict``: a person's
   contact details for staff who may read them; every call is written to the resident's
   access log (who, whom, which fields, why) and raises ``PermissionDenied`` otherwise.
@@ -33,8 +35,8 @@ Roles and the permission function are in the core (``misto.core.permissions.can`
 
 from typing import Any
 
-__all__ = ["benefits_of", "benefits_on", "children_of", "contact_address", "contact_for",
-           "person_summary"]
+__all__ = ["benefit_periods", "benefits_of", "benefits_on", "children_of", "contact_address",
+           "contact_for", "person_summary"]
 
 
 def __getattr__(name: str) -> Any:

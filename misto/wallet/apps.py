@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from misto.core.registry import MenuEntry, MistoModule, Periodic
+from misto.core.registry import MenuEntry, MessageSink, MistoModule, Periodic
 
 
 class WalletConfig(MistoModule):
@@ -27,6 +27,9 @@ class WalletConfig(MistoModule):
                       "staff", "wallet.reconciliation.run"))
     schedules = (Periodic("wallet.daily-totals", "misto.wallet.tasks.anchor_days",
                           timedelta(hours=1)),)
+    # Validators registered as IoT devices upload their taps over MQTT too (docs/wallet.md).
+    message_sinks = (MessageSink(models=("ride-validator",), channel="taps",
+                                 handler="misto.wallet.handlers.on_taps"),)
     demo = "misto.wallet.demo.load"
     demo_after = ("twin", "residents")
 

@@ -196,6 +196,12 @@ class Validator(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     last_upload_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    # Its device id in the IoT registry, when it also uploads over MQTT (docs/wallet.md).
+    device = models.CharField(_("IoT device id"), max_length=64, unique=True, null=True,
+                              blank=True)
+    last_channel = models.CharField(max_length=8, blank=True)  # http | mqtt
+    # Taps the validator said it still held after its last upload (None: it did not say).
+    pending_taps = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.code
@@ -254,7 +260,13 @@ class Ride(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "at"])]
+        indexes = [
+            models.Index(fields=["account", "at"]),
+            # The paid rides: what capping sums per rider and day (a few a day, however many
+            # capped, pass and benefit rides there are).
+            models.Index(fields=["account", "at"], include=["charged"],
+                         condition=models.Q(charged__gt=0), name="wallet_ride_paid"),
+        ]
 
     def __str__(self) -> str:
         return self.tap_id

@@ -198,3 +198,17 @@ def test_only_events_with_inline_handlers_get_the_inline_pass(monkeypatch) -> No
         monkeypatch.setattr(bus, "handlers_for", handlers_for)
         publish(SampleHappened(number=24))
     assert calls == [[plain]]
+
+
+def test_publish_many_writes_each_event_and_its_deliveries_in_one_go(monkeypatch) -> None:
+    calls: list[list[int]] = []
+    monkeypatch.setattr("misto.core.bus.after_commit", calls.append)
+    with transaction.atomic():
+        ids = bus.publish_many([SampleHappened(number=n) for n in range(20, 23)])
+        one = publish(SampleHappened(number=23))
+    assert calls == [[*ids, one]] and len(set(ids)) == 3
+    assert [e.payload["number"] for e in OutboxEvent.objects.filter(pk__in=ids)
+            .order_by("pk")] == [20, 21, 22]
+    assert EventDelivery.objects.filter(event_id__in=ids,
+                                        handler="sample_module.echo").count() == 3
+    assert bus.publish_many([]) == []

@@ -40,10 +40,12 @@ from misto.residents.services.extracts import (
     verify_extract,
 )
 from misto.residents.services.reading import (
+    BenefitPeriod,
     access_log,
     active_benefits,
     actor_label,
     audit_log,
+    benefit_periods,
     benefits_of,
     benefits_on,
     children_of,
@@ -86,6 +88,7 @@ __all__ = [
     "PERSONAL_FIELDS",
     "REGISTER_FIELDS",
     "AddressMatch",
+    "BenefitPeriod",
     "ExtractCheck",
     "PermissionDenied",
     "ResidentsCode",
@@ -98,6 +101,7 @@ __all__ = [
     "actor_label",
     "add_benefit",
     "audit_log",
+    "benefit_periods",
     "benefits_of",
     "benefits_on",
     "cabinet_panels",

@@ -100,6 +100,36 @@ def benefits_of(ref: Any, day: date) -> list[str]:
 
 
 @dataclass(frozen=True)
+class BenefitPeriod:
+    """One benefit the register holds for a person: its category code and validity."""
+
+    code: str
+    valid_from: date
+    valid_until: date | None
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)
+
+
+def benefit_periods(*, user_ids: Any = (), refs: Any = ()) -> dict[Any, list[BenefitPeriod]]:
+    """:func:`benefits_on` / :func:`benefits_of` for many people at once (a validator's
+    upload of taps by hundreds of riders over several days): each person's benefit periods,
+    keyed by the user id or the register uuid asked for, in two queries. Codes and dates only."""
+    found: dict[Any, list[BenefitPeriod]] = {}
+    users, uuids = set(user_ids), set(refs)
+    if not users and not uuids:
+        return found
+    for key_field, keys in (("person__user_id", users), ("person__uuid", uuids)):
+        if not keys:
+            continue
+        rows = (PersonBenefit.objects.filter(**{f"{key_field}__in": keys})
+                .values_list(key_field, "category__code", "valid_from", "valid_until"))
+        for key, code, start, end in rows:
+            found.setdefault(key, []).append(BenefitPeriod(code, start, end))
+    return found
+
+
+@dataclass(frozen=True)
 class Child:
     ref: UUID  # the register person's uuid
     first_name: str

@@ -50,7 +50,7 @@ def taps(request: HttpRequest, body: TapsIn) -> list[TapOut]:
     validator = request.auth  # type: ignore[attr-defined]
     results = services.apply_taps(validator, [services.TapIn(t.tap_id, t.token, t.at,
                                                              t.card or "")
-                                              for t in body.taps])
+                                              for t in body.taps], pending=body.pending)
     return [TapOut(tap_id=r.tap_id, status=r.status, code=str(r.code), charged_kop=r.charged,
                    basis=r.basis) for r in results]
 

@@ -107,6 +107,8 @@ class TapItem(Schema):
 
 class TapsIn(Schema):
     taps: Annotated[list[TapItem], Field(max_length=5000)]
+    # Taps the validator still holds after this batch (staff see it in the fleet).
+    pending: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
 
 
 class WalletCardOut(Schema):
@@ -137,6 +139,8 @@ class WalletCorrectionIn(Schema):
 
 class ValidatorIn(Schema):
     code: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,40}$")]
+    # Its id in the IoT registry, when it also uploads over MQTT (a ride-validator device).
+    device: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")] | None = None
 
 
 class ValidatorOut(Schema):

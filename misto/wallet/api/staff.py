@@ -121,5 +121,5 @@ def cash_topup(request: HttpRequest, body: CashTopUpIn) -> CardBalanceOut:
              summary="Register a validator; its upload key is shown once")
 def register_validator(request: HttpRequest, body: ValidatorIn) -> Status[ValidatorOut]:
     require(request.user, VALIDATOR_MANAGE)
-    validator, key = services.do_register_validator(body.code)
+    validator, key = services.do_register_validator(body.code, device=body.device)
     return Status(201, ValidatorOut(code=validator.code, key=key))

@@ -67,7 +67,17 @@ def _best_discount(codes: list[str]) -> int:
     return min(100, max(rules, default=0))
 
 
-def _discounted(amount: int, discount: int) -> int:
+def discount_rules() -> dict[str, int]:
+    """Benefit category -> discount percent (an upload reads them once)."""
+    return dict(BenefitRule.objects.values_list("category", "discount_percent"))
+
+
+def best_discount(codes: list[str], rules: dict[str, int]) -> int:
+    """:func:`discount_for` from codes already read (``rules`` from :func:`discount_rules`)."""
+    return min(100, max((rules[code] for code in codes if code in rules), default=0))
+
+
+def discounted(amount: int, discount: int) -> int:
     return amount * (100 - discount) // 100
 
 
@@ -102,15 +112,15 @@ def quote_ride(account: Account, at: datetime, *, table: FareTable | None = None
     fare table and the day's discount it already read (they do not change within it)."""
     table = table or fare_table()
     discount = discount_for_account(account, at) if discount is None else discount
-    fare = _discounted(table.single_fare, discount)
+    fare = discounted(table.single_fare, discount)
     if fare == 0:
         return Quote(RideBasis.BENEFIT, 0)
     period = (Pass.objects.filter(account=account, product__kind=ProductKind.PERIOD,
                                   valid_from__lte=at, valid_until__gt=at).first())
     if period is not None:
         return Quote(RideBasis.PASS, 0, period.pk)
-    room = min(_discounted(table.daily_cap, discount) - _charged(account, day_bounds(at)),
-               _discounted(table.weekly_cap, discount) - _charged(account, week_bounds(at)))
+    room = min(discounted(table.daily_cap, discount) - _charged(account, day_bounds(at)),
+               discounted(table.weekly_cap, discount) - _charged(account, week_bounds(at)))
     charge = max(0, min(fare, room))
     if charge == 0:
         return Quote(RideBasis.CAPPED, 0)

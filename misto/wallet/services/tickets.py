@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from misto import residents
 from misto.core import bus
 from misto.core.config import env_int
 from misto.wallet import offline
@@ -27,17 +33,18 @@ from misto.wallet.models import (
     Account,
     AccountKind,
     Card,
-    FareTable,
     Pass,
+    Posting,
     ProductKind,
     Ride,
     RideBasis,
+    Transfer,
     TransferKind,
     Validator,
 )
 from misto.wallet.services import fares
 from misto.wallet.services.accounts import system_account
-from misto.wallet.services.journal import Leg, balance, do_transfer
+from misto.wallet.services.journal import balance
 from misto.wallet.services.keys import public_keys, signing_keys
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -65,12 +72,17 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def do_register_validator(code: str) -> tuple[Validator, str]:
-    """A new validator and its upload key (shown once; stored hashed)."""
+def do_register_validator(code: str, device: str | None = None) -> tuple[Validator, str]:
+    """A new validator and its upload key (shown once; stored hashed). ``device``: its id
+    in the IoT registry, when it also uploads over MQTT (a ``ride-validator`` device there)."""
     key = secrets.token_urlsafe(32)
+    if device and Validator.objects.filter(device=device).exists():
+        raise WalletError(WalletCode.CONFLICT,
+                          _("Another validator is linked to this device."), field="device")
     try:
         with transaction.atomic():
-            validator = Validator.objects.create(code=code, key_hash=hash_key(key))
+            validator = Validator.objects.create(code=code, key_hash=hash_key(key),
+                                                 device=device or None)
     except IntegrityError:
         raise WalletError(WalletCode.CONFLICT, _("A validator with this code exists."),
                           field="code") from None
@@ -106,19 +118,29 @@ TOKEN_REASONS = {"malformed": WalletCode.BAD_TOKEN, "unknown_key": WalletCode.BA
                  "signature": WalletCode.BAD_TOKEN, "expired": WalletCode.TOKEN_EXPIRED}
 
 
-def apply_taps(validator: Validator, taps: list[TapIn]) -> list[TapResult]:
-    """Apply uploaded taps in tap-time order, each once."""
-    keys = public_keys()
+def apply_taps(validator: Validator, taps: Sequence[TapIn], *, channel: str = "http",
+               pending: int | None = None) -> list[TapResult]:
+    """Apply uploaded taps in tap-time order, each once; the one path of every channel
+    (``POST /api/wallet/validators/taps``, MQTT through :mod:`misto.wallet.handlers`).
+
+    Set-wise: the upload's cards, tokens' accounts, earlier taps and used tokens, balances,
+    passes, benefits and the sums already charged per rider and local day are read in a few
+    queries; capping runs in memory in tap-time order; the transfers, postings, rides and
+    events are written in bulk, in one transaction. ``pending`` is what the validator says
+    it still holds (shown to staff)."""
     now = timezone.now()
-    upload = _Upload(fares.fare_table())
-    # One commit per upload (a commit is a disk flush; one per tap made uploads ~30 taps/s
-    # on SQLite); each tap still runs in its own savepoint, so a refused one undoes only
-    # itself.
-    with transaction.atomic():
-        results = {tap.tap_id: _apply_one(validator, tap, keys, now, upload)
-                   for tap in sorted(taps, key=_tap_order)}
-        Validator.objects.filter(pk=validator.pk).update(last_upload_at=now)
-    return [results[tap.tap_id] for tap in taps]
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                results = _Upload(validator, taps, now).apply()
+                Validator.objects.filter(pk=validator.pk).update(
+                    last_upload_at=now, last_channel=channel[:8],
+                    pending_taps=max(0, pending) if pending is not None else None)
+            return results
+        except IntegrityError:  # pragma: no cover - a concurrent upload wrote a tap first
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _tap_order(tap: TapIn) -> tuple[float, str]:
@@ -127,98 +149,236 @@ def _tap_order(tap: TapIn) -> tuple[float, str]:
 
 
 @dataclass
-class _Upload:
-    """What one upload reads once: the fare table, each rider's discount per local day."""
+class _PassLeft:
+    pk: int
+    kind: str
+    trips_left: int
+    valid_from: datetime
+    valid_until: datetime
+    used: int = 0
 
-    table: FareTable
-    discounts: dict[tuple[int, date], int] = field(default_factory=dict)
-
-    def discount(self, account: Account, at: datetime) -> int:
-        day = timezone.localtime(at).date()
-        if (account.pk, day) not in self.discounts:
-            self.discounts[(account.pk, day)] = fares.discount_for_account(account, at)
-        return self.discounts[(account.pk, day)]
-
-
-def _apply_one(validator: Validator, tap: TapIn, keys: dict[str, bytes],
-               now: datetime, upload: _Upload) -> TapResult:
-    earlier = Ride.objects.filter(tap_id=tap.tap_id).first()
-    if earlier is not None:
-        return TapResult(tap.tap_id, "duplicate", charged=earlier.charged, basis=earlier.basis)
-    if tap.at.tzinfo is None or tap.at > now + CLOCK_SKEW:  # a tap time needs its offset
-        return TapResult(tap.tap_id, "refused", WalletCode.INVALID)
-    payer = _card_payer(tap) if tap.card else _token_payer(tap, keys)
-    if isinstance(payer, WalletCode):
-        return TapResult(tap.tap_id, "refused", payer)
-    try:
-        with transaction.atomic():
-            ride = _charge(validator, tap, payer, upload)
-    except IntegrityError:  # a concurrent upload of the same tap or token
-        return TapResult(tap.tap_id, "duplicate")
-    return TapResult(tap.tap_id, "applied", charged=ride.charged, basis=ride.basis)
+    def valid_at(self, at: datetime) -> bool:
+        return self.valid_from <= at < self.valid_until
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Payer:
     account: Account
     token_id: str | None = None
     card: Card | None = None
 
 
-def _token_payer(tap: TapIn, keys: dict[str, bytes]) -> _Payer | WalletCode:
-    try:  # valid at the moment of the tap: uploads may come hours later
-        claims = offline.verify(tap.token, keys, int(tap.at.timestamp()))
-    except offline.TokenRefused as refused:
-        return TOKEN_REASONS[refused.reason]
-    account = Account.objects.filter(public_id=claims.account,
-                                     kind=AccountKind.RESIDENT).first()
-    if account is None:
-        return WalletCode.NO_ACCOUNT
-    if Ride.objects.filter(token_id=claims.token_id).exists():
-        return WalletCode.TOKEN_REPLAYED
-    return _Payer(account, token_id=claims.token_id)
+class _Upload:
+    """One upload applied set-wise (see :func:`apply_taps`)."""
+
+    def __init__(self, validator: Validator, taps: Sequence[TapIn], now: datetime) -> None:
+        self.validator, self.taps, self.now = validator, list(taps), now
+        self.table = fares.fare_table()
+
+    def apply(self) -> list[TapResult]:
+        taps, now = self.taps, self.now
+        results: list[TapResult | None] = [None] * len(taps)
+        order = sorted(range(len(taps)), key=lambda i: _tap_order(taps[i]))
+        valid = [i for i in order
+                 if taps[i].at.tzinfo is not None and taps[i].at <= now + CLOCK_SKEW]
+        payers = self._payers(valid)
+        accounts = self._lock({p.account.pk for p in payers.values()
+                               if isinstance(p, _Payer)})
+        earlier = {tap_id: (charged, basis) for tap_id, charged, basis in
+                   Ride.objects.filter(tap_id__in={t.tap_id for t in taps})
+                   .values_list("tap_id", "charged", "basis")}
+        used_tokens = set(Ride.objects.filter(token_id__in={
+            p.token_id for p in payers.values() if isinstance(p, _Payer) and p.token_id})
+            .values_list("token_id", flat=True))
+        charging = [i for i in valid if isinstance(payers[i], _Payer)
+                    and taps[i].tap_id not in earlier]
+        self._load_state(accounts, [(payers[i].account.pk, taps[i])  # type: ignore[union-attr]
+                                    for i in charging])
+        rides: list[Ride] = []
+        seen: set[str] = set()
+        for i in order:
+            tap = taps[i]
+            if tap.tap_id in earlier or tap.tap_id in seen:
+                charged, basis = earlier.get(tap.tap_id, (0, ""))
+                results[i] = TapResult(tap.tap_id, "duplicate", charged=charged, basis=basis)
+                continue
+            payer = payers.get(i, WalletCode.INVALID)
+            if isinstance(payer, _Payer) and payer.token_id in used_tokens:
+                payer = WalletCode.TOKEN_REPLAYED
+            if not isinstance(payer, _Payer):
+                results[i] = TapResult(tap.tap_id, "refused", payer)
+                continue
+            seen.add(tap.tap_id)
+            if payer.token_id:
+                used_tokens.add(payer.token_id)
+            ride = self._charge(tap, payer, accounts[payer.account.pk])
+            rides.append(ride)
+            results[i] = TapResult(tap.tap_id, "applied", charged=ride.charged,
+                                   basis=ride.basis)
+        self._write(rides)
+        return [result for result in results if result is not None]
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def _payers(self, indexes: list[int]) -> dict[int, _Payer | WalletCode]:
+        """Who pays for each tap (or why nobody does), from two queries."""
+        keys = public_keys()
+        claims: dict[int, offline.Claims] = {}
+        payers: dict[int, _Payer | WalletCode] = {}
+        numbers = {self.taps[i].card for i in indexes if self.taps[i].card}
+        cards = {card.number: card for card in
+                 Card.objects.select_related("account").filter(number__in=numbers)} \
+            if numbers else {}
+        for i in indexes:
+            tap = self.taps[i]
+            if tap.card:
+                card = cards.get(tap.card)
+                if card is None:
+                    payers[i] = WalletCode.UNKNOWN_CARD
+                elif card.blocked_at is not None and card.blocked_at <= tap.at:
+                    payers[i] = WalletCode.CARD_BLOCKED  # blocked before: the deny-list had it
+                else:
+                    payers[i] = _Payer(card.account, card=card)
+                continue
+            try:  # valid at the moment of the tap: uploads may come hours later
+                claims[i] = offline.verify(tap.token, keys, int(tap.at.timestamp()))
+            except offline.TokenRefused as refused:
+                payers[i] = TOKEN_REASONS[refused.reason]
+        public = {claim.account: _uuid(claim.account) for claim in claims.values()}
+        wanted = {ref for ref in public.values() if ref is not None}
+        owners = {account.public_id: account for account in Account.objects.filter(
+            public_id__in=wanted, kind=AccountKind.RESIDENT)} if wanted else {}
+        for i, claim in claims.items():
+            account = owners.get(public[claim.account])  # type: ignore[arg-type]
+            payers[i] = (_Payer(account, token_id=claim.token_id) if account is not None
+                         else WalletCode.NO_ACCOUNT)
+        return payers
+
+    def _lock(self, ids: set[int]) -> dict[int, Account]:
+        """The payers' accounts, locked in id order (one upload at a time per rider)."""
+        return {account.pk: account for account in
+                Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+    def _load_state(self, accounts: dict[int, Account],
+                    charging: list[tuple[int, TapIn]]) -> None:
+        """Balances, passes, benefits and the sums charged per rider and local day."""
+        ids = {account_id for account_id, _tap in charging}
+        taps = [tap for _account_id, tap in charging]
+        self.balances: dict[int, int] = dict.fromkeys(ids, 0)
+        self.passes: dict[int, list[_PassLeft]] = defaultdict(list)
+        self.day_charged: dict[tuple[int, date], int] = defaultdict(int)
+        self.week_charged: dict[tuple[int, date], int] = defaultdict(int)
+        self.discounts: dict[tuple[int, date], int] = {}
+        self.fares_account = system_account(AccountKind.FARES)
+        if not taps:
+            return
+        for account_id, total in (Posting.objects.filter(account_id__in=ids)
+                                  .values("account_id").annotate(s=Sum("amount"))
+                                  .values_list("account_id", "s")):
+            self.balances[account_id] = int(total or 0)
+        first, last = min(t.at for t in taps), max(t.at for t in taps)
+        for row in (Pass.objects.filter(account_id__in=ids, valid_from__lte=last,
+                                        valid_until__gt=first)
+                    .order_by("valid_until", "pk")
+                    .values_list("pk", "account_id", "product__kind", "trips_left",
+                                 "valid_from", "valid_until")):
+            self.passes[row[1]].append(_PassLeft(row[0], row[2], row[3], row[4], row[5]))
+        since, until = fares.week_bounds(first)[0], fares.week_bounds(last)[1]
+        zone = timezone.get_current_timezone()
+        for account_id, day, total in (
+                Ride.objects.filter(account_id__in=ids, at__gte=since, at__lt=until,
+                                    charged__gt=0)
+                .annotate(day=TruncDate("at", tzinfo=zone)).values("account_id", "day")
+                .annotate(s=Sum("charged")).values_list("account_id", "day", "s")):
+            self.day_charged[(account_id, day)] += int(total)
+            self.week_charged[(account_id, _monday(day))] += int(total)
+        periods = residents.benefit_periods(
+            user_ids={a.user_id for a in accounts.values() if a.user_id is not None},
+            refs={a.holder for a in accounts.values()
+                  if a.user_id is None and a.holder is not None})
+        rules = fares.discount_rules()
+        for tap_day in {(a, timezone.localtime(t.at).date()) for a, t in charging}:
+            account = accounts[tap_day[0]]
+            held = periods.get(account.user_id if account.user_id is not None
+                               else account.holder, [])
+            self.discounts[tap_day] = fares.best_discount(
+                [p.code for p in held if p.covers(tap_day[1])], rules)
+
+    # --- capping in memory -------------------------------------------------------------
+
+    def _charge(self, tap: TapIn, payer: _Payer, account: Account) -> Ride:
+        account_id, table = account.pk, self.table
+        day = timezone.localtime(tap.at).date()
+        discount = self.discounts[(account_id, day)]
+        fare = fares.discounted(table.single_fare, discount)
+        basis, charge, pass_used = RideBasis.FARE, 0, None
+        passes = self.passes.get(account_id, [])
+        period = next((p for p in passes if p.kind == ProductKind.PERIOD and p.valid_at(tap.at)),
+                      None)
+        if fare == 0:
+            basis = RideBasis.BENEFIT
+        elif period is not None:
+            basis, pass_used = RideBasis.PASS, period
+        else:
+            room = min(
+                fares.discounted(table.daily_cap, discount) - self.day_charged[(account_id, day)],
+                fares.discounted(table.weekly_cap, discount)
+                - self.week_charged[(account_id, _monday(day))])
+            charge = max(0, min(fare, room))
+            trips = next((p for p in passes if p.kind == ProductKind.TRIPS
+                          and p.trips_left > p.used and p.valid_at(tap.at)), None) \
+                if charge else None
+            if charge == 0:
+                basis = RideBasis.CAPPED
+            elif trips is not None:
+                basis, charge, pass_used = RideBasis.PASS, 0, trips
+                trips.used += 1
+            elif self.balances[account_id] - charge < -account.credit_limit:
+                basis, charge = RideBasis.UNPAID, 0  # the validator could not know offline
+            else:
+                basis = RideBasis.FARE if charge == fare else RideBasis.CAPPED
+                self.balances[account_id] -= charge
+                self.day_charged[(account_id, day)] += charge
+                self.week_charged[(account_id, _monday(day))] += charge
+        return Ride(tap_id=tap.tap_id, token_id=payer.token_id, card=payer.card,
+                    account=account, validator=self.validator, at=tap.at, charged=charge,
+                    basis=basis, pass_used_id=pass_used.pk if pass_used else None)
+
+    # --- writes --------------------------------------------------------------------------
+
+    def _write(self, rides: list[Ride]) -> None:
+        paid = [ride for ride in rides if ride.charged]
+        transfers = Transfer.objects.bulk_create(
+            Transfer(kind=TransferKind.FARE, key=f"tap:{ride.tap_id}",
+                     memo=self.validator.code[:200]) for ride in paid)
+        postings = []
+        for ride, transfer in zip(paid, transfers, strict=True):
+            ride.transfer = transfer
+            postings.append(Posting(transfer=transfer, account_id=ride.account_id,
+                                    amount=-ride.charged))
+            postings.append(Posting(transfer=transfer, account=self.fares_account,
+                                    amount=ride.charged))
+        Posting.objects.bulk_create(postings)
+        Ride.objects.bulk_create(rides)
+        for passes in self.passes.values():
+            for used in passes:
+                if used.used:
+                    Pass.objects.filter(pk=used.pk).update(
+                        trips_left=F("trips_left") - used.used)
+        bus.publish_many([RideValidated(validator=self.validator.code,
+                                        at=ride.at.isoformat(), charged=ride.charged,
+                                        basis=ride.basis) for ride in rides])
 
 
-def _card_payer(tap: TapIn) -> _Payer | WalletCode:
-    card = Card.objects.select_related("account").filter(number=tap.card).first()
-    if card is None:
-        return WalletCode.UNKNOWN_CARD
-    if card.blocked_at is not None and card.blocked_at <= tap.at:
-        return WalletCode.CARD_BLOCKED  # blocked before the tap: the deny-list had it
-    return _Payer(card.account, card=card)
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
 
 
-def _charge(validator: Validator, tap: TapIn, payer: _Payer, upload: _Upload) -> Ride:
-    account = payer.account
-    Account.objects.select_for_update().filter(pk=account.pk).first()  # one tap at a time
-    discount = upload.discount(account, tap.at)
-    quote = fares.quote_ride(account, tap.at, table=upload.table, discount=discount)
-    basis, charge, pass_id, transfer = quote.basis, quote.charge, quote.pass_id, None
-    if pass_id is not None and _is_trips(pass_id) and not fares.use_trip(pass_id):
-        quote = fares.quote_ride(account, tap.at, table=upload.table,
-                                 discount=discount)  # the last trip went to another tap
-        basis, charge, pass_id = quote.basis, quote.charge, quote.pass_id
-    if charge:
-        try:
-            with transaction.atomic():
-                transfer = do_transfer(
-                    TransferKind.FARE, f"tap:{tap.tap_id}",
-                    [Leg(account, -charge), Leg(system_account(AccountKind.FARES),
-                                                charge)],
-                    memo=validator.code, use_credit=True)
-        except WalletError:
-            basis, charge = RideBasis.UNPAID, 0
-    ride = Ride.objects.create(tap_id=tap.tap_id, token_id=payer.token_id, card=payer.card,
-                               account=account,
-                               validator=validator, at=tap.at, charged=charge, basis=basis,
-                               pass_used_id=pass_id, transfer=transfer)
-    bus.publish(RideValidated(validator=validator.code, at=tap.at.isoformat(),
-                              charged=charge, basis=basis))
-    return ride
-
-
-def _is_trips(pass_id: int) -> bool:
-    return Pass.objects.filter(pk=pass_id, product__kind=ProductKind.TRIPS).exists()
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def recent_rides(account: Account, limit: int = 20) -> list[Any]:
