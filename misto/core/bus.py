@@ -13,7 +13,7 @@ handler) <- ``transport`` (when and where deliveries run) <- ``bus``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -43,6 +43,28 @@ def publish(event: DomainEvent) -> int:
         )
         _pending_after_commit().append(row.pk)
     return row.pk
+
+
+def publish_many(events: Sequence[DomainEvent]) -> list[int]:
+    """:func:`publish` for several events of one transaction, in order: two statements
+    (the events, their delivery rows) instead of two per event. For hot paths such as
+    the ingest's rules, which may raise dozens of events in one batch."""
+    if not events:
+        return []
+    with transaction.atomic(savepoint=False):
+        now = timezone.now()
+        rows = OutboxEvent.objects.bulk_create([
+            OutboxEvent(name=event.event_name, payload=event.to_payload(), occurred_at=now)
+            for event in events
+        ])
+        EventDelivery.objects.bulk_create(
+            EventDelivery(event=row, handler=handler.id, next_attempt_at=now)
+            for row, event in zip(rows, events, strict=True)
+            for handler in handlers_for(event.event_name)
+        )
+        ids = [row.pk for row in rows]
+        _pending_after_commit().extend(ids)
+    return ids
 
 
 class _CommittedEvents(list[int]):
