@@ -4,6 +4,7 @@ the summary other modules get (no personal data). Nothing here writes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,9 +64,22 @@ def public_reports(filters: Filters) -> QuerySet[Report]:
     return rows.select_related("category", "department")
 
 
-def map_points(filters: Filters, limit: int = 5000) -> list[dict[str, Any]]:
-    """What the map draws: a few columns per report, coordinates read by the database
-    (no geometry objects built per row). With a bbox the spatial index drives the query and
+@dataclass(frozen=True)
+class MapPoints:
+    """What the map draws: ``rows`` of (public id, lon, lat, status, category id) as the
+    database hands them over (no object or dict built per report), and ``categories``,
+    the category tree by id, to name them."""
+
+    rows: list[tuple[str | None, float, float, str, int]]
+    categories: Mapping[int, Any]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def map_points(filters: Filters, limit: int = 5000) -> MapPoints:
+    """The map's reports, a few columns each, coordinates read by the database (no
+    geometry objects built per row). With a bbox the spatial index drives the query and
     no ordering is imposed (an ORDER BY would let SQLite walk the date index instead);
     without one, the newest ``limit`` reports."""
     rows = public_reports(filters).select_related(None)
@@ -75,11 +89,7 @@ def map_points(filters: Filters, limit: int = 5000) -> list[dict[str, Any]]:
         lon=Func("location", function="ST_X", output_field=FloatField()),
         lat=Func("location", function="ST_Y", output_field=FloatField()),
     ).values_list("public_id", "lon", "lat", "status", "category_id")[:limit]
-    return [{"public_id": public_id, "lon": lon, "lat": lat, "status": status,
-             "category": categories[category].code,
-             "category_title": categories[category].title,
-             "category_title_en": categories[category].title_en}
-            for public_id, lon, lat, status, category in found]
+    return MapPoints(list(found), categories)
 
 
 def get_report(public_id: str) -> Report:
