@@ -252,10 +252,12 @@ def end_to_end(batches: list[tuple[str, bytes]], total: int, consumers: int,
             time.sleep(0.5)
         time.sleep(2.0)  # all consumers connected and subscribed
         empty_tables()
-        # Messages the broker may hold for the consumers before it drops: each consumer takes
-        # RECEIVE_MAXIMUM (5,000) unacknowledged and Mosquitto queues 1,000 more per client by
-        # default; 4,000 each leaves a margin and keeps a batch waiting while one commits.
-        window = 4000 * consumers
+        # Messages published and not yet committed. The broker sends a consumer up to its
+        # receive maximum (5,000) unacknowledged and queues 1,000 more per client (Mosquitto's
+        # default), then drops; the shared subscription deals messages in turn, so a consumer
+        # that lags while the others commit holds up to the whole window: 5,000, which keeps
+        # two batches (2,000 messages each) waiting while one commits.
+        window = 5000
         per_message = total / len(batches)
         topics = [(f"misto/{tenant}/devices/{uid}/readings", body) for uid, body in batches]
         checked = {"at": 0.0, "done": 0.0}
