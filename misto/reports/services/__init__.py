@@ -51,7 +51,7 @@ from misto.reports.services.queue import (
 )
 from misto.reports.services.reading import (
     Filters,
-    MapPoint,
+    MapPoints,
     access_photo,
     access_report,
     answer_labels,
@@ -72,7 +72,7 @@ __all__ = [
     "IDEMPOTENCY_KEY",
     "TRANSITIONS",
     "Filters",
-    "MapPoint",
+    "MapPoints",
     "Submission",
     "UpdatesContact",
     "access_category",

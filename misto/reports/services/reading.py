@@ -4,10 +4,12 @@ the summary other modules get (no personal data). Nothing here writes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import FloatField, Func, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +24,7 @@ from misto.reports.models import (
     Report,
 )
 from misto.reports.permissions import REPORT_VIEW
+from misto.reports.services.catalogue import catalogue
 from misto.reports.services.categories import localized
 from misto.reports.services.location import in_bbox
 
@@ -62,25 +65,37 @@ def public_reports(filters: Filters) -> QuerySet[Report]:
     return rows.select_related("category", "department")
 
 
-# (public id, lon, lat, status, category code, title, English title): one report on the map
-MapPoint = tuple[str | None, float, float, str, str, str, str]
+@dataclass(frozen=True)
+class MapPoints:
+    """What the map draws: ``rows`` of (public id, lon, lat, status, category id) as the
+    database hands them over (no object or dict built per report), and ``categories``,
+    the category tree by id, to name them."""
+
+    rows: list[tuple[str | None, float, float, str, int]]
+    categories: Mapping[int, Any]
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
-def map_points(filters: Filters, limit: int = 5000) -> list[MapPoint]:
-    """What the map draws, as the database hands it over (no object or dict built per
-    report): a few columns per report, coordinates read by the database (no geometry
-    objects), the category's code and titles joined in the same query (no fingerprint
-    query of the category tree per map request). With a bbox the spatial index drives the
-    query and no ordering is imposed (an ORDER BY would let SQLite walk the date index
-    instead); without one, the newest ``limit`` reports."""
+def map_points(filters: Filters, limit: int = 5000) -> MapPoints:
+    """The map's reports, a few columns each, coordinates read by the database (no
+    geometry objects built per row). With a bbox the spatial index drives the query and
+    no ordering is imposed (an ORDER BY would let SQLite walk the date index instead);
+    without one, the newest ``limit`` reports. The ORM writes the query; its rows are
+    fetched whole (thousands of rows through the ORM's iterator cost a third of the
+    query's own time)."""
     rows = public_reports(filters).select_related(None)
     rows = rows.order_by() if filters.bbox else rows.order_by("-created_at")
+    categories = catalogue().categories  # the tree in memory: no query per map request
     found = rows.annotate(
         lon=Func("location", function="ST_X", output_field=FloatField()),
         lat=Func("location", function="ST_Y", output_field=FloatField()),
-    ).values_list("public_id", "lon", "lat", "status", "category__code", "category__title",
-                  "category__title_en")[:limit]
-    return list(found)
+    ).values_list("public_id", "lon", "lat", "status", "category_id")[:limit]
+    sql, params = found.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return MapPoints(cursor.fetchall(), categories)
 
 
 def get_report(public_id: str) -> Report:
