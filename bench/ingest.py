@@ -110,9 +110,11 @@ def count_readings() -> int:
 def last_stored(device_pk: int, quantity: str, ts: datetime) -> bool:
     from django.db import connection
 
+    stamp: Any = ts if connection.vendor == "postgresql" \
+        else connection.ops.adapt_datetimefield_value(ts)  # SQLite: stored as Django writes it
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM iot_reading WHERE device_id = %s AND quantity = %s "
-                       "AND ts = %s", [device_pk, quantity, ts])
+                       "AND ts = %s", [device_pk, quantity, stamp])
         return cursor.fetchone() is not None
 
 
