@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 from django.db import connection
 
-from misto.core.bus import publish
+from misto.core.bus import publish_many
 from misto.iot.events import ContainerFull, ReadingOutOfRange
 from misto.iot.ingest import DeviceInfo, Row
 from misto.iot.models import Quantity, Rule, RuleState
@@ -140,7 +140,7 @@ def evaluate(rows: Sequence[Row], devices: dict[int, DeviceInfo]) -> int:
     if not series:
         return 0
     states = _locked_states(series.keys())
-    published = 0
+    events: list[Any] = []
     changed: list[State] = []
     for key in sorted(series):
         rule, state = rules_by_pk[key[0]], states[key]
@@ -154,9 +154,8 @@ def evaluate(rows: Sequence[Row], devices: dict[int, DeviceInfo]) -> int:
                         if state.last_ts is not None and state.last_value is not None else None)
             active, figure = _next_state(rule, state.active, value, previous, ts)
             if active != state.active:
-                _publish(rule, device, value, ts, cleared=not active,
-                         figure=figure, unit=index.units.get(rule.quantity, ""))
-                published += 1
+                events.append(_event(rule, device, value, ts, cleared=not active,
+                                     figure=figure, unit=index.units.get(rule.quantity, "")))
                 state.active = active
                 state.since = ts
             state.last_ts, state.last_value = ts, value
@@ -165,7 +164,8 @@ def evaluate(rows: Sequence[Row], devices: dict[int, DeviceInfo]) -> int:
             changed.append(state)
     if changed:
         _save_states(changed)
-    return published
+    publish_many(events)  # the batch's events in two statements, in order
+    return len(events)
 
 
 def bound_cursor() -> psycopg.Cursor[Any]:
@@ -244,10 +244,10 @@ def _locked_states(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Sta
     return states
 
 
-def _publish(rule: RuleInfo, device: DeviceInfo, value: float, ts: datetime, *,
-             cleared: bool, figure: float, unit: str) -> None:
+def _event(rule: RuleInfo, device: DeviceInfo, value: float, ts: datetime, *,
+           cleared: bool, figure: float, unit: str) -> Any:
     event_class: Any = ContainerFull if rule.raises == "container_full" else ReadingOutOfRange
-    publish(event_class(
+    return event_class(
         device_id=device.uid, device_name=device.name, model=device.model_code,
         quantity=rule.quantity, value=figure if rule.kind == "rate" else value,
         threshold=rule.clear_at if cleared and rule.kind == "threshold" else rule.threshold,
@@ -255,4 +255,4 @@ def _publish(rule: RuleInfo, device: DeviceInfo, value: float, ts: datetime, *,
         district=device.district or None, lon=device.lon, lat=device.lat,
         feature_id=device.feature_id, observed_at=ts.isoformat(), cleared=cleared,
         kind=rule.kind, unit=unit,
-    ))
+    )

@@ -45,16 +45,19 @@ def report_list(request: HttpRequest, query: Query[ReportFilters]) -> HttpRespon
     """Answered as built, not through the schema: validating 5000 features costs ten times
     the query (0.7 s against 0.07 s measured); the tests and the fuzzer check the shape."""
     points = services.map_points(query.filters(), MAP_LIMIT)
-    labels = dict(Status.choices)
+    labels = {code: str(label) for code, label in Status.choices}
+    categories = points.categories
     return JsonResponse({"type": "FeatureCollection", "features": [{
-        "type": "Feature", "id": p["public_id"],
-        "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
+        "type": "Feature", "id": public_id,
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
         "properties": {
-            "public_id": p["public_id"], "category": p["category"],
-            "category_title": services.localized(p["category_title"], p["category_title_en"]),
-            "status": p["status"], "status_label": str(labels.get(p["status"], "")),
-            "url": reverse("reports:detail", args=[p["public_id"]]),
-        }} for p in points]}, json_dumps_params={"ensure_ascii": False})
+            "public_id": public_id, "category": categories[category].code,
+            "category_title": services.localized(categories[category].title,
+                                                 categories[category].title_en),
+            "status": status, "status_label": labels.get(status, ""),
+            "url": reverse("reports:detail", args=[public_id]),
+        }} for public_id, lon, lat, status, category in points.rows]},
+        json_dumps_params={"ensure_ascii": False})
 
 
 @router.get("/reports/{public_id}", response={200: ReportDetail, **refusals(404)},

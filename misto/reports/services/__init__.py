@@ -51,6 +51,7 @@ from misto.reports.services.queue import (
 )
 from misto.reports.services.reading import (
     Filters,
+    MapPoints,
     access_photo,
     access_report,
     answer_labels,
@@ -71,6 +72,7 @@ __all__ = [
     "IDEMPOTENCY_KEY",
     "TRANSITIONS",
     "Filters",
+    "MapPoints",
     "Submission",
     "UpdatesContact",
     "access_category",

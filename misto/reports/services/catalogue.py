@@ -13,8 +13,11 @@ nothing to invalidate.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection, models
@@ -83,8 +86,32 @@ _lock = threading.Lock()
 _current: Catalogue | None = None
 
 
+_held: contextvars.ContextVar[Catalogue | None] = contextvars.ContextVar(
+    "misto_reports_catalogue", default=None)
+
+
+@contextlib.contextmanager
+def one_catalogue() -> Iterator[Catalogue]:
+    """One state of the tree for the whole block: a submission checks its category, its
+    questions and its route against the same tree, with one fingerprint query instead of
+    one per look-up (the tree's own writes are not made inside such a block)."""
+    held = _held.get()
+    if held is not None:
+        yield held
+        return
+    token = _held.set(catalogue())
+    try:
+        yield _held.get() or catalogue()
+    finally:
+        _held.reset(token)
+
+
 def catalogue() -> Catalogue:
-    """The tree as the database holds it now (one raw query while it is unchanged)."""
+    """The tree as the database holds it now (one raw query while it is unchanged), or
+    the one held by the current :func:`one_catalogue` block."""
+    held = _held.get()
+    if held is not None:
+        return held
     global _current
     fingerprint = _fingerprint()
     current = _current

@@ -37,6 +37,7 @@ from misto.reports.models import (
 )
 from misto.reports.photos import CleanPhoto, clean_photo, max_photos
 from misto.reports.services.attributes import check_attributes
+from misto.reports.services.catalogue import one_catalogue
 from misto.reports.services.categories import get_category, route
 from misto.reports.services.location import Place, resolve_place
 from misto.reports.services.reading import report_url
@@ -219,9 +220,10 @@ def submit(data: Submission) -> Report:
     first = submitted_before(data)
     if first is not None:
         return first
-    checked = check_submission(data)
     try:
-        return _create(checked)
+        with one_catalogue():  # one fingerprint query for the checks and the route
+            checked = check_submission(data)
+            return _create(checked)
     except IntegrityError:
         # A concurrent retry with the same key committed first: its report is the answer.
         first = submitted_before(data)

@@ -43,8 +43,8 @@ def geojson_answer(schema: type) -> dict[str, Any]:
     return {"responses": {200: {"content": {GEOJSON: {"schema": ref}}}}}
 
 
-def geojson(data: dict[str, Any] | str, status: int = 200) -> HttpResponse:
-    body = data if isinstance(data, str) else json.dumps(
+def geojson(data: dict[str, Any] | str | bytes, status: int = 200) -> HttpResponse:
+    body = data if isinstance(data, str | bytes) else json.dumps(
         data, ensure_ascii=False, separators=(",", ":"), default=str)
     return HttpResponse(body, status=status, content_type=GEOJSON)
 

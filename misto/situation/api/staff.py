@@ -76,7 +76,7 @@ def incidents(request: HttpRequest, query: Query[IncidentQuery]) -> HttpResponse
     relative = bool(query.period)
     if accepts_gzip(request):
         return geojson_gzip(services.map_gzip(flt, relative=relative))
-    return geojson(services.map_text(flt, relative=relative))
+    return geojson(services.map_body(flt, relative=relative))
 
 
 @router.get("/devices", response={200: DeviceCollectionOut, **refusals(401, 403)},

@@ -327,3 +327,33 @@ def test_a_hidden_object_answers_exactly_as_a_missing_one(incidents, people, set
     assert member.get(f"/situation/photos/{photo}").status_code == 200
     water.refresh_from_db()
     assert water.status == Status.IN_PROGRESS and water.department == "water"
+
+
+def test_the_kept_map_equals_a_fresh_rendering_after_each_change(incidents, people):
+    """The map kept per process follows the change log: after every kind of change its
+    plain and gzip answers equal the collection rendered from the database."""
+    import gzip
+
+    from misto.situation.services import mapstate
+
+    mapstate.reset()
+    flt = services.parse_filter(status="active")
+
+    def same() -> None:
+        expected = services.incident_collection_text(flt).encode()
+        assert services.map_body(flt) == expected
+        assert gzip.decompress(services.map_gzip(flt)) == expected
+
+    same()
+    water, roads = incidents
+    services.assign(water.pk, people.dispatcher, department="water")
+    same()
+    services.ingest_report_created(report_payload(204, 35.17, 47.81))
+    same()
+    services.change_status(roads.pk, people.dispatcher, "resolved", note="done")
+    same()  # resolved: no longer active, gone from the map
+    Incident.objects.filter(pk=water.pk).update(title="renamed without a change")
+    services.forget_map_json(pk=water.pk)  # no change-log entry: rebuilt anyway
+    same()
+    assert json.loads(services.map_text(flt))["features"][-1]["properties"]["title"] \
+        == "renamed without a change"
