@@ -295,3 +295,124 @@ def test_append_inside_a_transaction_rolls_back_with_it() -> None:
     assert receipt.index == 1
     assert list(LedgerEntry.objects.values_list("kind", flat=True).order_by("index")) == [
         "test.kept", "test.kept"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_is_returned_only_once_its_entry_is_committed() -> None:
+    """Durability of group commit: the moment a caller outside a transaction has its receipt,
+    another connection already sees its entry, exactly as the receipt says (a receipt is never
+    handed out for a batch that is not committed)."""
+    import queue
+    import threading
+
+    from django.db import connections
+
+    asks: queue.Queue = queue.Queue()
+
+    def observer() -> None:  # its own connection, as another process would read
+        while (job := asks.get()) is not None:
+            receipt, answer = job
+            answer.put(LedgerEntry.objects.filter(index=receipt.index)
+                       .values_list("leaf_hash", flat=True).first())
+        connections.close_all()
+
+    watching = threading.Thread(target=observer)
+    watching.start()
+    seen: list[bool] = []
+    start = threading.Barrier(4)
+
+    def writer(number: int) -> None:
+        start.wait()
+        for i in range(15):
+            receipt = services.append("test.durable", {"writer": number, "i": i})
+            answer: queue.Queue = queue.Queue()
+            asks.put((receipt, answer))
+            found = answer.get(timeout=60)
+            seen.append(found is not None and bytes(found) == receipt.leaf_hash)
+
+    try:
+        in_threads(writer, 4)
+    finally:
+        asks.put(None)
+        watching.join(60)
+    assert len(seen) == 60 and all(seen)
+    assert sorted(LedgerEntry.objects.values_list("index", flat=True)) == list(range(60))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ledger_commits_durably_even_where_synchronous_commit_is_off() -> None:
+    """PostgreSQL acknowledges a commit before it is on disk when ``synchronous_commit`` is
+    off; the ledger's own transactions turn it back on for themselves, so a receipt never
+    precedes durability, and leave the setting of everything else alone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            services.append("test.first", {"n": 0})  # the log's first entry: portable path
+            services.append("test.durable", {"n": 1})  # a group: guessed, one statement
+            services.appending._EXPECTED.hit = False
+            services.append("test.durable", {"n": 2})  # a group: locked, two round trips
+            services.append_many(("test.durable", {"n": n}, None) for n in range(3, 103))
+        assert sum("set_config('synchronous_commit', 'on', true)" in q["sql"]
+                   for q in queries.captured_queries) >= 4
+        with transaction.atomic():
+            services.append("test.durable", {"n": 103})
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW synchronous_commit")
+                assert cursor.fetchone()[0] == "on"
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "off"  # the session's own setting is untouched
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+    assert list(LedgerEntry.objects.order_by("index").values_list("index", flat=True)) == \
+        list(range(104))
+    services.issue_head()
+    assert services.verify_log().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_that_expected_the_log_elsewhere_writes_nothing_there() -> None:
+    """A process guesses where the log ends (its last append) and writes in one statement
+    that checks it: when another process appended meanwhile, or the guess is off either way,
+    nothing is written at the wrong index and the entry goes in at the right one."""
+    expected = services.appending._EXPECTED
+    services.append("test.guess", {"n": 0})
+    services.append("test.guess", {"n": 1})
+    for wrong in (1, 5, 0):
+        expected.size, expected.hit = wrong, True
+        receipt = services.append("test.guess", {"wrong": wrong})
+        assert receipt.index == LedgerEntry.objects.count() - 1
+    with transaction.atomic():
+        expected.size, expected.hit = 99, True
+        assert services.append("test.guess", {"in": "transaction"}).index == 5
+    assert list(LedgerEntry.objects.order_by("index").values_list("index", flat=True)) == \
+        list(range(6))
+    assert services.verify_log().ok
+    services.issue_head()
+    assert services.verify_log().ok
+
+
+def test_a_batch_stores_every_character_exactly() -> None:
+    """Large batches are written by COPY on PostgreSQL from text formatted by the ledger:
+    backslashes, quotes, escapes and non-ASCII characters come back byte for byte."""
+    tricky = 'a\\b"c\t\n\r\x01 \u2028 Київ \\\\N \\. ☃ \U0001f600'
+    receipts = services.append_many(
+        ("test.chars", {"s": tricky, "n": n, "list": [tricky, n, None, 1.5]},
+         str(n) if n % 2 else None)
+        for n in range(100))
+    rows = list(LedgerEntry.objects.order_by("index"))
+    assert len(rows) == len(receipts) == 100
+    for receipt, row in zip(receipts, rows, strict=True):
+        assert row.payload == services.entry_document(
+            "test.chars", {"s": tricky, "n": row.index, "list": [tricky, row.index, None, 1.5]},
+            row.created_at)
+        assert bytes(row.leaf_hash) == receipt.leaf_hash == merkle.leaf_hash(
+            row.payload.encode())
+        assert row.actor_ref == (services.actor_ref(str(row.index)) if row.index % 2 else None)
+    assert receipts[-1].index == 99 and receipts[1:3][0].index == 1
+    services.issue_head()
+    assert services.verify_log().ok
