@@ -416,3 +416,33 @@ def test_a_batch_stores_every_character_exactly() -> None:
     assert receipts[-1].index == 99 and receipts[1:3][0].index == 1
     services.issue_head()
     assert services.verify_log().ok
+
+
+def test_a_large_batch_is_all_or_nothing_and_promised_in_parts() -> None:
+    """A batch large enough to be streamed (PostgreSQL) is checked while it is written: one
+    bad entry near its end leaves nothing behind; a good one gets gapless indices and each
+    receipt's promise covers its part."""
+    fill(3)
+    size = services.appending.STREAM_FROM + services.appending.PROMISE_PART + 5
+    bad: list[tuple[str, dict[str, object], None]] = [
+        ("test.big", {"n": n}, None) for n in range(size)]
+    bad[size - 3] = ("test.big", {"n": float("inf")}, None)
+    with pytest.raises(services.LedgerError):
+        services.append_many(bad)
+    assert LedgerEntry.objects.count() == 3 and services.tree_sizes()[0] == 3
+    receipts = services.append_many(("test.big", {"n": n}, str(n)) for n in range(size))
+    assert len(receipts) == size
+    assert [receipts[i].index for i in (0, 1, -1)] == [3, 4, 3 + size - 1]
+    assert [r.index for r in receipts[::500]] == list(range(3, 3 + size, 500))
+    for receipt in (receipts[0], receipts[size // 2], receipts[-1]):
+        promise = receipt.promise
+        assert promise is not None
+        assert promise.batch_size <= size
+        assert merkle.verify_inclusion_by_leaf_hash(
+            receipt.leaf_hash, receipt.index - promise.batch_start, promise.batch_size,
+            [base64.b64decode(p) for p in promise.as_json()["batch_path"]], promise.batch_root())
+    assert list(LedgerEntry.objects.order_by("index").values_list("index", flat=True)) == \
+        list(range(3 + size))
+    assert services.verify_log().ok
+    services.issue_head()
+    assert services.verify_log().ok
