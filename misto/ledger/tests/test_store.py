@@ -446,3 +446,13 @@ def test_a_large_batch_is_all_or_nothing_and_promised_in_parts() -> None:
     assert services.verify_log().ok
     services.issue_head()
     assert services.verify_log().ok
+
+
+def test_a_promise_naming_a_key_that_is_not_there_is_a_bad_entry() -> None:
+    """``promise_key`` has no database constraint (a per-row check slowed batches): a row
+    naming a key the log does not have fails verification at that entry."""
+    fill(3)
+    services.append("test.single", {"n": 3})
+    LedgerEntry.objects.filter(index=3).update(promise_key_id=987_654)
+    report = services.verify_log()
+    assert not report.ok and report.first_bad_entry == 3 and "promise" in report.problems[0]
