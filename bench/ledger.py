@@ -16,7 +16,8 @@ THE LEDGER TABLES OF THAT DATABASE ARE EMPTIED.
    writers (``--writers``, 8 by default; threads of one process, which share group commits,
    then processes, which do not) each appending ``--single`` entries, against W writers each
    inserting one precomputed row per transaction into the same table (the raw database's
-   rate for one row per commit). Indices are checked gapless afterwards.
+   rate for one row per commit). Indices are checked gapless afterwards, and the entries per
+   commit (group) are counted from their promises.
 4. P inclusion proofs (random index, size N) and P consistency proofs (random first, second
    N), each timed end to end through the service (state read + one node query), median/p95.
 
@@ -132,10 +133,13 @@ def concurrent(writers: int, count: int, start: int, kind: str) -> int:
     indices = list(LedgerEntry.objects.filter(index__gte=start)
                    .order_by("index").values_list("index", flat=True))
     assert indices == list(range(start, start + writers * count)), "indices not gapless"
+    groups = (LedgerEntry.objects.filter(index__gte=start).values("promise_batch_start")
+              .distinct().count())
     print(f"raw one-row commits: {rates['raw']:>8,.0f} rows/s ({writers} {kind}s)")
     print(f"concurrent append: {rates['ledger']:>10,.0f} appends/s ({writers} {kind}s x "
           f"{count}, own transaction each, indices gapless) = "
-          f"{rates['ledger'] / rates['raw']:.2f} x raw one-row commits")
+          f"{rates['ledger'] / rates['raw']:.2f} x raw one-row commits; "
+          f"{writers * count / groups:.1f} entries per commit")
     return start + writers * count
 
 

@@ -14,7 +14,7 @@ from misto.core.models import EventDelivery, OutboxEvent
 from misto.ledger import services
 
 
-def fill(count: int, start: int = 0, kind: str = "test.thing") -> list[services.Receipt]:
+def fill(count: int, start: int = 0, kind: str = "test.thing") -> Sequence[services.Receipt]:
     return services.append_many(
         (kind, {"n": start + i, "ref": f"r{start + i}", "digest": f"{start + i:064x}"}, None)
         for i in range(count)

@@ -295,3 +295,164 @@ def test_append_inside_a_transaction_rolls_back_with_it() -> None:
     assert receipt.index == 1
     assert list(LedgerEntry.objects.values_list("kind", flat=True).order_by("index")) == [
         "test.kept", "test.kept"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_is_returned_only_once_its_entry_is_committed() -> None:
+    """Durability of group commit: the moment a caller outside a transaction has its receipt,
+    another connection already sees its entry, exactly as the receipt says (a receipt is never
+    handed out for a batch that is not committed)."""
+    import queue
+    import threading
+
+    from django.db import connections
+
+    asks: queue.Queue = queue.Queue()
+
+    def observer() -> None:  # its own connection, as another process would read
+        while (job := asks.get()) is not None:
+            receipt, answer = job
+            answer.put(LedgerEntry.objects.filter(index=receipt.index)
+                       .values_list("leaf_hash", flat=True).first())
+        connections.close_all()
+
+    watching = threading.Thread(target=observer)
+    watching.start()
+    seen: list[bool] = []
+    start = threading.Barrier(4)
+
+    def writer(number: int) -> None:
+        start.wait()
+        for i in range(15):
+            receipt = services.append("test.durable", {"writer": number, "i": i})
+            answer: queue.Queue = queue.Queue()
+            asks.put((receipt, answer))
+            found = answer.get(timeout=60)
+            seen.append(found is not None and bytes(found) == receipt.leaf_hash)
+
+    try:
+        in_threads(writer, 4)
+    finally:
+        asks.put(None)
+        watching.join(60)
+    assert len(seen) == 60 and all(seen)
+    assert sorted(LedgerEntry.objects.values_list("index", flat=True)) == list(range(60))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ledger_commits_durably_even_where_synchronous_commit_is_off() -> None:
+    """PostgreSQL acknowledges a commit before it is on disk when ``synchronous_commit`` is
+    off; the ledger's own transactions turn it back on for themselves, so a receipt never
+    precedes durability, and leave the setting of everything else alone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            services.append("test.first", {"n": 0})  # the log's first entry: portable path
+            services.append("test.durable", {"n": 1})  # a group: guessed, one statement
+            services.appending._EXPECTED.hit = False
+            services.append("test.durable", {"n": 2})  # a group: locked, two round trips
+            services.append_many(("test.durable", {"n": n}, None) for n in range(3, 103))
+        assert sum("set_config('synchronous_commit', 'on', true)" in q["sql"]
+                   for q in queries.captured_queries) >= 4
+        with transaction.atomic():
+            services.append("test.durable", {"n": 103})
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW synchronous_commit")
+                assert cursor.fetchone()[0] == "on"
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "off"  # the session's own setting is untouched
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+    assert list(LedgerEntry.objects.order_by("index").values_list("index", flat=True)) == \
+        list(range(104))
+    services.issue_head()
+    assert services.verify_log().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_that_expected_the_log_elsewhere_writes_nothing_there() -> None:
+    """A process guesses where the log ends (its last append) and writes in one statement
+    that checks it: when another process appended meanwhile, or the guess is off either way,
+    nothing is written at the wrong index and the entry goes in at the right one."""
+    expected = services.appending._EXPECTED
+    services.append("test.guess", {"n": 0})
+    services.append("test.guess", {"n": 1})
+    for wrong in (1, 5, 0):
+        expected.size, expected.hit = wrong, True
+        receipt = services.append("test.guess", {"wrong": wrong})
+        assert receipt.index == LedgerEntry.objects.count() - 1
+    with transaction.atomic():
+        expected.size, expected.hit = 99, True
+        assert services.append("test.guess", {"in": "transaction"}).index == 5
+    assert list(LedgerEntry.objects.order_by("index").values_list("index", flat=True)) == \
+        list(range(6))
+    assert services.verify_log().ok
+    services.issue_head()
+    assert services.verify_log().ok
+
+
+def test_a_batch_stores_every_character_exactly() -> None:
+    """Large batches are written by COPY on PostgreSQL from text formatted by the ledger:
+    backslashes, quotes, escapes and non-ASCII characters come back byte for byte."""
+    tricky = 'a\\b"c\t\n\r\x01 \u2028 Київ \\\\N \\. ☃ \U0001f600'
+    receipts = services.append_many(
+        ("test.chars", {"s": tricky, "n": n, "list": [tricky, n, None, 1.5]},
+         str(n) if n % 2 else None)
+        for n in range(100))
+    rows = list(LedgerEntry.objects.order_by("index"))
+    assert len(rows) == len(receipts) == 100
+    for receipt, row in zip(receipts, rows, strict=True):
+        assert row.payload == services.entry_document(
+            "test.chars", {"s": tricky, "n": row.index, "list": [tricky, row.index, None, 1.5]},
+            row.created_at)
+        assert bytes(row.leaf_hash) == receipt.leaf_hash == merkle.leaf_hash(
+            row.payload.encode())
+        assert row.actor_ref == (services.actor_ref(str(row.index)) if row.index % 2 else None)
+    assert receipts[-1].index == 99 and receipts[1:3][0].index == 1
+    services.issue_head()
+    assert services.verify_log().ok
+
+
+def test_a_large_batch_is_all_or_nothing_and_promised_in_parts() -> None:
+    """A batch large enough to be streamed (PostgreSQL) is checked while it is written: one
+    bad entry near its end leaves nothing behind; a good one gets gapless indices and each
+    receipt's promise covers its part."""
+    fill(3)
+    size = services.appending.STREAM_FROM + services.appending.PROMISE_PART + 5
+    bad: list[tuple[str, dict[str, object], None]] = [
+        ("test.big", {"n": n}, None) for n in range(size)]
+    bad[size - 3] = ("test.big", {"n": float("inf")}, None)
+    with pytest.raises(services.LedgerError):
+        services.append_many(bad)
+    assert LedgerEntry.objects.count() == 3 and services.tree_sizes()[0] == 3
+    receipts = services.append_many(("test.big", {"n": n}, str(n)) for n in range(size))
+    assert len(receipts) == size
+    assert [receipts[i].index for i in (0, 1, -1)] == [3, 4, 3 + size - 1]
+    assert [r.index for r in receipts[::500]] == list(range(3, 3 + size, 500))
+    for receipt in (receipts[0], receipts[size // 2], receipts[-1]):
+        promise = receipt.promise
+        assert promise is not None
+        assert promise.batch_size <= size
+        assert merkle.verify_inclusion_by_leaf_hash(
+            receipt.leaf_hash, receipt.index - promise.batch_start, promise.batch_size,
+            [base64.b64decode(p) for p in promise.as_json()["batch_path"]], promise.batch_root())
+    assert list(LedgerEntry.objects.order_by("index").values_list("index", flat=True)) == \
+        list(range(3 + size))
+    assert services.verify_log().ok
+    services.issue_head()
+    assert services.verify_log().ok
+
+
+def test_a_promise_naming_a_key_that_is_not_there_is_a_bad_entry() -> None:
+    """``promise_key`` has no database constraint (a per-row check slowed batches): a row
+    naming a key the log does not have fails verification at that entry."""
+    fill(3)
+    services.append("test.single", {"n": 3})
+    LedgerEntry.objects.filter(index=3).update(promise_key_id=987_654)
+    report = services.verify_log()
+    assert not report.ok and report.first_bad_entry == 3 and "promise" in report.problems[0]
