@@ -235,6 +235,37 @@ class Replay:
     reused: list[int] = field(default_factory=list)
 
 
+@dataclass
+class Recount:
+    """A vote recounted from the ledger against the counts shown: per choice (its key, the
+    ledger's count, the count shown), and the ledger's ballots not counted, by reason."""
+
+    ballots_shown: int
+    ballots_ledger: int = 0
+    counts: list[tuple[str | int, int, int]] = field(default_factory=list)
+    forged: list[int] = field(default_factory=list)  # ledger indexes
+    reused: list[int] = field(default_factory=list)
+    invalid: list[int] = field(default_factory=list)
+
+    @property
+    def agrees(self) -> bool:
+        return (self.ballots_shown == self.ballots_ledger and not self.forged
+                and not self.reused and not self.invalid
+                and all(ledger == shown for _key, ledger, shown in self.counts))
+
+    def report(self, choice: str, invalid: str) -> list[str]:
+        """The recount as the CLI prints it, naming a choice (``project``) and a ballot
+        that chose outside the vote (``choice not on the ballot``) in the vote's words."""
+        lines = [f"{choice} {key}: ledger {ledger}, shown {shown}"
+                 for key, ledger, shown in self.counts]
+        lines.append(f"ballots: ledger {self.ballots_ledger}, shown {self.ballots_shown}")
+        lines += [f"ledger entry {index}: {label}"
+                  for label, indexes in (("forged token", self.forged),
+                                         ("token used twice", self.reused), (invalid, self.invalid))
+                  for index in indexes]
+        return lines
+
+
 def replay(records: Iterable[tuple[int, Mapping]], keys: Mapping[str, str],
            group: str = "district") -> Replay:
     """Check ballots (ledger index, data with ``token``, ``signature`` and the key group

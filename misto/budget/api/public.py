@@ -123,5 +123,5 @@ def recount(request: HttpRequest, number: RoundNumber) -> BudgetRecountOut:
     return BudgetRecountOut(round=found.number, agrees=result.agrees,
                       ballots_ledger=result.ballots_ledger, ballots_shown=result.ballots_shown,
                       projects=[RecountLine(project=n, ledger=lg, shown=s)
-                                for n, lg, s in result.projects],
+                                for n, lg, s in result.counts],
                       forged=result.forged, reused=result.reused, invalid=result.invalid)

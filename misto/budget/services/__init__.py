@@ -7,7 +7,7 @@ from misto.budget.services.access import (
     review_queue,
     round_projects,
 )
-from misto.budget.services.counting import Recount, pabulib, recount
+from misto.budget.services.counting import pabulib, recount
 from misto.budget.services.photos import access_photo
 from misto.budget.services.proposals import (
     CheckedProposal,
@@ -47,7 +47,6 @@ __all__ = [
     "CheckedProposal",
     "IssuedToken",
     "PoolResult",
-    "Recount",
     "access_photo",
     "access_project",
     "access_round",

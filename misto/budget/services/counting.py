@@ -5,7 +5,6 @@ results as a Pabulib file (the research standard for participatory-budgeting dat
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 
 from misto.budget.models import ON_BALLOT, Ballot, DistrictBudget, Method, Project, Round
 from misto.budget.services.rounds import CITY, select_winners
@@ -14,31 +13,15 @@ from misto.core import ballots
 from misto.ledger.reading import entries
 
 
-@dataclass
-class Recount:
-    ballots_shown: int
-    ballots_ledger: int
-    projects: list[tuple[str, int, int]]  # (number, ledger, shown)
-    forged: list[int] = field(default_factory=list)  # ledger indexes
-    reused: list[int] = field(default_factory=list)
-    invalid: list[int] = field(default_factory=list)
-
-    @property
-    def agrees(self) -> bool:
-        return (self.ballots_shown == self.ballots_ledger and not self.forged
-                and not self.reused and not self.invalid
-                and all(ledger == shown for _n, ledger, shown in self.projects))
-
-
-def recount(found: Round) -> Recount:
+def recount(found: Round) -> ballots.Recount:
     """Replay the round's ballots from the ledger. The district keys are public (the API
     publishes them), so this is the same computation anyone can make."""
     keys = dict(DistrictBudget.objects.filter(round=found)
                 .values_list("district", "public_key"))
     projects = {p.number: p for p in Project.objects.filter(round=found)}
     tally: Counter[str] = Counter()
-    result = Recount(ballots_shown=Round.objects.values_list("ballots_count", flat=True)
-                     .get(pk=found.pk), ballots_ledger=0, projects=[])
+    result = ballots.Recount(ballots_shown=Round.objects.values_list("ballots_count", flat=True)
+                             .get(pk=found.pk))
     replayed = ballots.replay(((record.index, record.data) for record in
                                entries(BALLOT_KIND, where={"round": found.number})), keys)
     result.forged, result.reused = replayed.forged, replayed.reused
@@ -50,7 +33,7 @@ def recount(found: Round) -> Recount:
             continue
         result.ballots_ledger += 1
         tally.update(choices)
-    result.projects = [(number, tally[number], project.votes)
+    result.counts = [(number, tally[number], project.votes)
                        for number, project in sorted(projects.items())
                        if project.status in ON_BALLOT or project.votes or tally[number]]
     return result

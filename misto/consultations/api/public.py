@@ -115,7 +115,7 @@ def recount(request: HttpRequest, poll_id: DbId) -> PollRecountOut:
                           ballots_ledger=result.ballots_ledger,
                           ballots_shown=result.ballots_shown,
                           options=[PollRecountLine(position=p, ledger=lg, shown=s)
-                                   for p, lg, s in result.options],
+                                   for p, lg, s in result.counts],
                           forged=result.forged, reused=result.reused, invalid=result.invalid)
 
 

@@ -2,7 +2,6 @@
 
 from misto.consultations.services.common import access, check_resident, is_running
 from misto.consultations.services.counting import (
-    Recount,
     Results,
     k_threshold,
     ledger_ballots,
@@ -45,7 +44,7 @@ from misto.consultations.services.voting import (
 )
 
 __all__ = [
-    "BALLOT_KIND", "RESULT_KIND", "CheckedPoll", "IssuedToken", "Recount", "Results", "access",
+    "BALLOT_KIND", "RESULT_KIND", "CheckedPoll", "IssuedToken", "Results", "access",
     "access_comment", "cast", "check_answers", "check_poll", "check_resident", "check_voter",
     "close_due", "close_due_hearings", "close_hearing", "comment", "create_hearing", "do_close",
     "do_create_poll",

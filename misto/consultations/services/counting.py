@@ -5,7 +5,7 @@ repeat from the public ledger and the published keys."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from misto.consultations.models import Option, Poll, PollBallot, PollKey, State
@@ -63,28 +63,12 @@ def results(poll: Poll) -> Results:
     return Results(total, lines, districts, withheld)
 
 
-@dataclass
-class Recount:
-    ballots_shown: int
-    ballots_ledger: int
-    options: list[tuple[int, int, int]]  # (position, ledger, shown)
-    forged: list[int] = field(default_factory=list)  # ledger indexes
-    reused: list[int] = field(default_factory=list)
-    invalid: list[int] = field(default_factory=list)
-
-    @property
-    def agrees(self) -> bool:
-        return (self.ballots_shown == self.ballots_ledger and not self.forged
-                and not self.reused and not self.invalid
-                and all(ledger == shown for _n, ledger, shown in self.options))
-
-
 def ledger_ballots(poll: Poll) -> list[tuple[int, dict[str, Any]]]:
     return [(record.index, record.data)
             for record in entries(BALLOT_KIND, where={"poll": poll.pk})]
 
 
-def recount(poll: Poll) -> Recount:
+def recount(poll: Poll) -> ballots.Recount:
     """Replay the poll's ballots from the ledger with its published keys: the same
     computation anyone can make."""
     keys = dict(PollKey.objects.filter(poll=poll).values_list("group", "public_key"))
@@ -93,9 +77,8 @@ def recount(poll: Poll) -> Recount:
     limit = poll.max_choices
     replayed = ballots.replay(ledger_ballots(poll), keys, group="group")
     tally: Counter[int] = Counter()
-    result = Recount(ballots_shown=Poll.objects.values_list("ballots_count", flat=True)
-                     .get(pk=poll.pk), ballots_ledger=0, options=[],
-                     forged=replayed.forged, reused=replayed.reused)
+    result = ballots.Recount(ballots_shown=Poll.objects.values_list("ballots_count", flat=True)
+                             .get(pk=poll.pk), forged=replayed.forged, reused=replayed.reused)
     for index, data in replayed.counted:
         chosen = data.get("choices") or []
         if (not chosen or not all(isinstance(n, int) and n in positions for n in chosen)
@@ -104,5 +87,5 @@ def recount(poll: Poll) -> Recount:
             continue
         result.ballots_ledger += 1
         tally.update(chosen)
-    result.options = [(o.position, tally[o.position], o.votes) for o in options]
+    result.counts = [(o.position, tally[o.position], o.votes) for o in options]
     return result

@@ -27,15 +27,8 @@ class Command(BaseCommand):
         except BudgetError as error:
             raise CommandError(error.message) from None
         result = services.recount(found)
-        for number, ledger, shown in result.projects:
-            self.stdout.write(f"project {number}: ledger {ledger}, shown {shown}")
-        self.stdout.write(f"ballots: ledger {result.ballots_ledger}, "
-                          f"shown {result.ballots_shown}")
-        for label, indexes in (("forged token", result.forged),
-                               ("token used twice", result.reused),
-                               ("choice not on the ballot", result.invalid)):
-            for index in indexes:
-                self.stdout.write(f"ledger entry {index}: {label}")
+        for line in result.report("project", "choice not on the ballot"):
+            self.stdout.write(line)
         if not result.agrees:
             self.stderr.write("the ledger and the counts shown differ")
             sys.exit(1)

@@ -31,15 +31,8 @@ class Command(BaseCommand):
         except ConsultationsError as error:
             raise CommandError(f"poll {text}: {error.message}") from None
         result = services.recount(found)
-        for position, ledger, shown in result.options:
-            self.stdout.write(f"answer {position}: ledger {ledger}, shown {shown}")
-        self.stdout.write(f"ballots: ledger {result.ballots_ledger}, "
-                          f"shown {result.ballots_shown}")
-        for label, indexes in (("forged token", result.forged),
-                               ("token used twice", result.reused),
-                               ("answer not on the poll", result.invalid)):
-            for index in indexes:
-                self.stdout.write(f"ledger entry {index}: {label}")
+        for line in result.report("answer", "answer not on the poll"):
+            self.stdout.write(line)
         if not result.agrees:
             self.stderr.write("the ledger and the counts shown differ")
             sys.exit(1)
