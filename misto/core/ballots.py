@@ -29,6 +29,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -235,14 +236,17 @@ class Replay:
     reused: list[int] = field(default_factory=list)
 
 
+Choice = TypeVar("Choice", str, int)
+
+
 @dataclass
-class Recount:
+class Recount(Generic[Choice]):
     """A vote recounted from the ledger against the counts shown: per choice (its key, the
     ledger's count, the count shown), and the ledger's ballots not counted, by reason."""
 
     ballots_shown: int
     ballots_ledger: int = 0
-    counts: list[tuple[str | int, int, int]] = field(default_factory=list)
+    counts: list[tuple[Choice, int, int]] = field(default_factory=list)
     forged: list[int] = field(default_factory=list)  # ledger indexes
     reused: list[int] = field(default_factory=list)
     invalid: list[int] = field(default_factory=list)

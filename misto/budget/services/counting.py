@@ -13,15 +13,15 @@ from misto.core import ballots
 from misto.ledger.reading import entries
 
 
-def recount(found: Round) -> ballots.Recount:
+def recount(found: Round) -> ballots.Recount[str]:
     """Replay the round's ballots from the ledger. The district keys are public (the API
     publishes them), so this is the same computation anyone can make."""
     keys = dict(DistrictBudget.objects.filter(round=found)
                 .values_list("district", "public_key"))
     projects = {p.number: p for p in Project.objects.filter(round=found)}
     tally: Counter[str] = Counter()
-    result = ballots.Recount(ballots_shown=Round.objects.values_list("ballots_count", flat=True)
-                             .get(pk=found.pk))
+    shown = Round.objects.values_list("ballots_count", flat=True).get(pk=found.pk)
+    result: ballots.Recount[str] = ballots.Recount(ballots_shown=shown)
     replayed = ballots.replay(((record.index, record.data) for record in
                                entries(BALLOT_KIND, where={"round": found.number})), keys)
     result.forged, result.reused = replayed.forged, replayed.reused

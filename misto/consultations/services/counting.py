@@ -68,7 +68,7 @@ def ledger_ballots(poll: Poll) -> list[tuple[int, dict[str, Any]]]:
             for record in entries(BALLOT_KIND, where={"poll": poll.pk})]
 
 
-def recount(poll: Poll) -> ballots.Recount:
+def recount(poll: Poll) -> ballots.Recount[int]:
     """Replay the poll's ballots from the ledger with its published keys: the same
     computation anyone can make."""
     keys = dict(PollKey.objects.filter(poll=poll).values_list("group", "public_key"))
@@ -77,8 +77,9 @@ def recount(poll: Poll) -> ballots.Recount:
     limit = poll.max_choices
     replayed = ballots.replay(ledger_ballots(poll), keys, group="group")
     tally: Counter[int] = Counter()
-    result = ballots.Recount(ballots_shown=Poll.objects.values_list("ballots_count", flat=True)
-                             .get(pk=poll.pk), forged=replayed.forged, reused=replayed.reused)
+    shown = Poll.objects.values_list("ballots_count", flat=True).get(pk=poll.pk)
+    result: ballots.Recount[int] = ballots.Recount(ballots_shown=shown, forged=replayed.forged,
+                                                   reused=replayed.reused)
     for index, data in replayed.counted:
         chosen = data.get("choices") or []
         if (not chosen or not all(isinstance(n, int) and n in positions for n in chosen)
