@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 from ninja.security import django_auth
 
-from misto.core.schemas import refusals
+from misto.core.schemas import DbId, refusals
 from misto.wallet import services
 from misto.wallet.api.convert import account_out, movement_out, pass_out
 from misto.wallet.api.schemas import (
@@ -93,14 +93,14 @@ def issue_card(request: HttpRequest) -> Status[WalletCardOut]:
 @router.post("/account/cards/{card_id}/block",
              response={200: WalletCardOut, **refusals(401, 404)},
              summary="Block a lost or stolen card (validators refuse it from their next list)")
-def block_card(request: HttpRequest, card_id: int) -> WalletCardOut:
+def block_card(request: HttpRequest, card_id: DbId) -> WalletCardOut:
     return card_out(services.do_block_card(services.access_card(request.user, card_id)))
 
 
 @router.post("/account/cards/{card_id}/replace",
              response={201: WalletCardOut, **refusals(401, 404, 409)},
              summary="Block a card and give its replacement a new number on the same wallet")
-def replace_card(request: HttpRequest, card_id: int) -> Status[WalletCardOut]:
+def replace_card(request: HttpRequest, card_id: DbId) -> Status[WalletCardOut]:
     return Status(201, card_out(services.do_replace_card(services.access_card(request.user,
                                                                               card_id))))
 
@@ -118,7 +118,7 @@ def register_card(request: HttpRequest, body: RegisterCardIn) -> Status[WalletCa
             response={200: bytes, **refusals(401, 404)},
             openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}}}},
             summary="A receipt for one of my movements, as PDF (another's is a 404)")
-def receipt(request: HttpRequest, transfer_id: int) -> HttpResponse:
+def receipt(request: HttpRequest, transfer_id: DbId) -> HttpResponse:
     found = services.access_receipt(request.user, transfer_id)
     return pdf_response(services.receipt_pdf(found), found.transfer.pk)
 

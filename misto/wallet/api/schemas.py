@@ -200,7 +200,7 @@ class CorrectionDecisionIn(Schema):
     note: Annotated[str, Field(max_length=200)] = ""
 
 
-class CorrectionRequestOut(Schema):
+class WalletCorrectionOut(Schema):
     id: int
     account: int
     kind: str

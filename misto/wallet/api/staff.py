@@ -16,12 +16,12 @@ from misto.wallet.api.schemas import (
     CashTopUpIn,
     CorrectionDecisionIn,
     CorrectionRequestIn,
-    CorrectionRequestOut,
     SellCardIn,
     SoldCardOut,
     StaffAccountOut,
     ValidatorIn,
     ValidatorOut,
+    WalletCorrectionOut,
 )
 from misto.wallet.models import CorrectionRequest
 from misto.wallet.permissions import (
@@ -49,8 +49,8 @@ def staff_account(request: HttpRequest, account_id: DbId) -> StaffAccountOut:
     return _staff_out(account_id)
 
 
-def request_out(found: CorrectionRequest) -> CorrectionRequestOut:
-    return CorrectionRequestOut(
+def request_out(found: CorrectionRequest) -> WalletCorrectionOut:
+    return WalletCorrectionOut(
         id=found.pk, account=found.account_id, kind=found.kind, amount_kop=found.amount,
         reason=found.reason, status=found.status,
         requested_by=found.requested_by.get_username(), requested_at=found.requested_at,
@@ -59,39 +59,39 @@ def request_out(found: CorrectionRequest) -> CorrectionRequestOut:
 
 
 @router.post("/accounts/{account_id}/corrections",
-             response={201: CorrectionRequestOut, **refusals(401, 403, 404)},
+             response={201: WalletCorrectionOut, **refusals(401, 403, 404)},
              summary="Ask for a correction or refund with its reason; another staff member "
                      "approves it (nothing moves until then)")
 def correct(request: HttpRequest, account_id: DbId,
-            body: CorrectionRequestIn) -> Status[CorrectionRequestOut]:
+            body: CorrectionRequestIn) -> Status[WalletCorrectionOut]:
     require(request.user, ACCOUNT_CORRECT)
     return Status(201, request_out(services.do_request(
         services.staff_account(account_id), body.amount_kop, body.reason, request.user,
         body.kind)))
 
 
-@router.get("/corrections", response={200: list[CorrectionRequestOut], **refusals(401, 403)},
+@router.get("/corrections", response={200: list[WalletCorrectionOut], **refusals(401, 403)},
             summary="Corrections and refunds waiting for a second person's approval")
-def pending_corrections(request: HttpRequest) -> list[CorrectionRequestOut]:
+def pending_corrections(request: HttpRequest) -> list[WalletCorrectionOut]:
     require(request.user, CORRECTION_APPROVE)
     return [request_out(found) for found in services.pending_requests()]
 
 
 @router.post("/corrections/{request_id}/approve",
-             response={200: CorrectionRequestOut, **refusals(401, 403, 404, 409)},
+             response={200: WalletCorrectionOut, **refusals(401, 403, 404, 409)},
              summary="Approve another's correction or refund: posts the balanced transfer "
                      "(its author cannot: 409 same_person)")
 def approve_correction(request: HttpRequest, request_id: DbId,
-                       body: CorrectionDecisionIn) -> CorrectionRequestOut:
+                       body: CorrectionDecisionIn) -> WalletCorrectionOut:
     require(request.user, CORRECTION_APPROVE)
     return request_out(services.do_approve(request.user, request_id, body.note))
 
 
 @router.post("/corrections/{request_id}/reject",
-             response={200: CorrectionRequestOut, **refusals(401, 403, 404, 409)},
+             response={200: WalletCorrectionOut, **refusals(401, 403, 404, 409)},
              summary="Reject another's correction or refund (nothing moves)")
 def reject_correction(request: HttpRequest, request_id: DbId,
-                      body: CorrectionDecisionIn) -> CorrectionRequestOut:
+                      body: CorrectionDecisionIn) -> WalletCorrectionOut:
     require(request.user, CORRECTION_APPROVE)
     return request_out(services.do_reject(request.user, request_id, body.note))
 

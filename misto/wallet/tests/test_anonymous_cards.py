@@ -49,7 +49,8 @@ def test_a_desk_sells_a_card_with_its_own_balance_and_takes_cash(fares: None) ->
     assert first.status_code == again.status_code == 200
     assert again.json() == {"number": card.masked, "balance_kop": 7000, "anonymous": True}
     assert services.check_book().ok
-    events = [e.payload for e in OutboxEvent.objects.filter(name="wallet.TopUpCompleted")]
+    events = [e.payload for e in OutboxEvent.objects.filter(name="wallet.TopUpCompleted")
+              .order_by("pk")]
     assert events == [{"amount": 5000, "provider": "cash"}, {"amount": 2000, "provider": "cash"}]
 
 
