@@ -6,6 +6,7 @@ from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.utils.functional import SimpleLazyObject
 
+from misto.core.permissions import roles_of
 from misto.core.pwa import resident_actions
 from misto.core.registry import banners_for, is_enabled, menu_for, navigation_for
 
@@ -24,6 +25,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "site_banners": SimpleLazyObject(lambda: banners_for(request)),
         # The phone's bottom bar: the resident's main actions.
         "resident_actions": resident_actions(request),
+        # The offer to install the app and hear of one's reports and outages is a resident's:
+        # a staff member at work is not offered it after each action of theirs.
+        "offer_app": SimpleLazyObject(lambda: not roles_of(request.user)),
         # Web Push belongs to the notifications module; its script offers it on every page
         # (after a first action) only when the module is on.
         "push_script": static("notifications/push.js") if is_enabled("notifications") else None,

@@ -11,6 +11,8 @@ from django.test import Client
 from PIL import Image
 
 from misto.core import icons
+from misto.testing import make_staff
+from misto.testing.world import make_resident, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +124,15 @@ def test_bottom_bar_holds_the_residents_main_actions(client) -> None:
     for url in ("/reports/new/", "/map/", "/notices/", "/cabinet/"):
         assert f'href="{url}"' in bar
     assert "Повідомити" in bar
+
+
+def test_the_app_is_offered_to_residents_not_to_staff_at_work() -> None:
+    resident = signed_in(make_resident("pwa-resident"))
+    staff = Client()
+    staff.force_login(make_staff("pwa-clerk", "clerk"))
+    assert 'class="pwa-offer"' in Client().get("/").content.decode()
+    assert 'class="pwa-offer"' in resident.get("/").content.decode()
+    assert 'class="pwa-offer"' not in staff.get("/").content.decode()
 
 
 def test_favicon_is_the_app_icon_as_a_real_ico(client) -> None:
