@@ -12,7 +12,6 @@ from PIL import Image
 
 from misto.core import icons
 from misto.testing import make_staff
-from misto.testing.world import make_resident, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -126,9 +125,9 @@ def test_bottom_bar_holds_the_residents_main_actions(client) -> None:
     assert "Повідомити" in bar
 
 
-def test_the_app_is_offered_to_residents_not_to_staff_at_work() -> None:
-    resident = signed_in(make_resident("pwa-resident"))
-    staff = Client()
+def test_the_app_is_offered_to_residents_not_to_staff_at_work(django_user_model) -> None:
+    resident, staff = Client(), Client()
+    resident.force_login(django_user_model.objects.create_user("pwa-resident"))
     staff.force_login(make_staff("pwa-clerk", "clerk"))
     assert 'class="pwa-offer"' in Client().get("/").content.decode()
     assert 'class="pwa-offer"' in resident.get("/").content.decode()
