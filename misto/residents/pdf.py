@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
-from pathlib import Path
 
 import segno
 from django.utils import timezone
@@ -12,36 +11,16 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from misto.core.config import env_str
+from misto.core.pdf import cyrillic_font
 from misto.residents.models import Person
-
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-)
-
-
-def _font() -> str:
-    """A TrueType font with Cyrillic letters (MISTO_PDF_FONT or a system one)."""
-    name = "MistoSans"
-    if name in pdfmetrics.getRegisteredFontNames():
-        return name
-    configured = env_str("MISTO_PDF_FONT")
-    for candidate in (configured, *FONT_CANDIDATES):
-        if candidate and Path(candidate).exists():
-            pdfmetrics.registerFont(TTFont(name, candidate))
-            return name
-    raise RuntimeError("No TrueType font with Cyrillic found; set MISTO_PDF_FONT.")
 
 
 def extract_pdf(*, person: Person, code: str, issued_at: datetime, valid_until: date,
                 url: str) -> bytes:
-    font = _font()
+    font = cyrillic_font()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
     pdf.setTitle(_("Extract from the territorial-community register"))

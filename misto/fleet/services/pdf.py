@@ -5,7 +5,6 @@ so it is printed in Ukrainian whatever the reader's language (DejaVu for the Cyr
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -13,26 +12,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from misto.core.config import env_str
+from misto.core.pdf import cyrillic_font
 from misto.fleet.models import Waybill
 from misto.fleet.services.waybills import person
-
-FONT = "MistoFleetSans"
-DEJAVU_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        found = [env_str("MISTO_PDF_FONT")] + [f"{d}/DejaVuSans.ttf" for d in DEJAVU_DIRS]
-        path = next((p for p in found if p and Path(p).exists()), None)
-        if path is None:
-            raise RuntimeError("No TrueType font with Cyrillic found; set MISTO_PDF_FONT.")
-        pdfmetrics.registerFont(TTFont(FONT, path))
-    return FONT
 
 
 def _n(value: float | None, unit: str = "") -> str:
@@ -45,7 +30,7 @@ def _t(value: Any) -> str:
 
 
 def waybill_pdf(waybill: Waybill) -> bytes:
-    font = _font()
+    font = cyrillic_font()
     vehicle = waybill.vehicle
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=11)
     title = ParagraphStyle("title", fontName=font, fontSize=13, leading=16, alignment=1)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -21,19 +20,15 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from misto.core import bus
 from misto.core.config import env_str
 from misto.core.i18n import localized
+from misto.core.pdf import cyrillic_font
 from misto.index.errors import IndexCode, ProgressIndexError
 from misto.index.events import ReportGenerated
 from misto.index.models import Direction, Indicator, Report, Target, Value
-
-FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-         "/usr/share/fonts/dejavu/DejaVuSans.ttf")
 
 
 @dataclass(frozen=True)
@@ -85,17 +80,6 @@ def _number(value: float | None) -> str:
                                  use_l10n=True)
 
 
-def _font() -> str:
-    name = "MistoIndexSans"
-    if name in pdfmetrics.getRegisteredFontNames():
-        return name
-    for candidate in (env_str("MISTO_PDF_FONT"), *FONTS):
-        if candidate and Path(candidate).exists():
-            pdfmetrics.registerFont(TTFont(name, candidate))
-            return name
-    raise RuntimeError("No TrueType font with Cyrillic found; set MISTO_PDF_FONT.")
-
-
 def _headings() -> list[str]:
     return [_("Code"), _("Indicator"), _("Unit"), _("Planned"), _("Actual"), _("Result"),
             _("How obtained")]
@@ -111,7 +95,7 @@ def _how(line: Line) -> str:
 
 
 def pdf(year: int, rows: list[Line]) -> bytes:
-    font = _font()
+    font = cyrillic_font()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm,
                             rightMargin=12 * mm, topMargin=12 * mm, bottomMargin=12 * mm,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -22,19 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from misto import residents
-from misto.core.config import env_str
+from misto.core.pdf import cyrillic_font
 from misto.wallet.errors import WalletCode, WalletError
 from misto.wallet.models import Account, CorrectionRequest, Posting, Transfer, TransferKind
 from misto.wallet.templatetags.wallet import uah
-
-FONT = "MistoWalletSans"
-FONT_CANDIDATES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-                   "/usr/share/fonts/dejavu/DejaVuSans.ttf")
 
 
 @dataclass(frozen=True)
@@ -63,16 +56,6 @@ def access_receipt(user: Any, transfer_id: int) -> Receipt:
     return Receipt(found.transfer, found.account, found.amount, int(after or 0), approved)
 
 
-def _font() -> str:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return FONT
-    for candidate in (env_str("MISTO_PDF_FONT"), *FONT_CANDIDATES):
-        if candidate and Path(candidate).exists():
-            pdfmetrics.registerFont(TTFont(FONT, candidate))
-            return FONT
-    raise RuntimeError("No TrueType font with Cyrillic found; set MISTO_PDF_FONT.")
-
-
 def _what(receipt: Receipt) -> str:
     transfer = receipt.transfer
     if transfer.kind == TransferKind.TOPUP and transfer.memo == "cash":
@@ -86,7 +69,7 @@ def _when(moment: datetime) -> str:
 
 def receipt_pdf(receipt: Receipt) -> bytes:
     """An A5 page: the city, the receipt number, what, when, the amount, the balance after."""
-    font = _font()
+    font = cyrillic_font()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A5, invariant=True)
     title = _("Receipt No. %(number)d") % {"number": receipt.transfer.pk}
