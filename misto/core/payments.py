@@ -66,23 +66,23 @@ def available() -> bool:
     return _payer is not None
 
 
-def charge(user: Any, amount: int, *, purpose: str, key: str, memo: str = "") -> str:
+def _checked(what: str, amount: int) -> Payer:
+    """The registered payer, once ``amount`` is a positive number of kopiyky."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise ValueError("a charge is a positive number of kopiyky")
+        raise ValueError(f"a {what} is a positive number of kopiyky")
     if _payer is None:
         raise PaymentUnavailable(PaymentCode.UNAVAILABLE,
                                  _("Paying from the city wallet is not available here."))
-    return _payer.charge(Charge(user=user, amount=amount, purpose=purpose, key=key,
-                                memo=memo[:120]))
+    return _payer
+
+
+def charge(user: Any, amount: int, *, purpose: str, key: str, memo: str = "") -> str:
+    return _checked("charge", amount).charge(
+        Charge(user=user, amount=amount, purpose=purpose, key=key, memo=memo[:120]))
 
 
 def refund(user: Any, amount: int, *, purpose: str, key: str, memo: str = "") -> str:
     """Give back (part of) what ``charge`` took under the same ``purpose`` and ``key``: a
     cancelled booking. Once per key, like ``charge``."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise ValueError("a refund is a positive number of kopiyky")
-    if _payer is None:
-        raise PaymentUnavailable(PaymentCode.UNAVAILABLE,
-                                 _("Paying from the city wallet is not available here."))
-    return _payer.refund(Charge(user=user, amount=amount, purpose=purpose, key=key,
-                                memo=memo[:120]))
+    return _checked("refund", amount).refund(
+        Charge(user=user, amount=amount, purpose=purpose, key=key, memo=memo[:120]))
