@@ -1,9 +1,11 @@
 """The double-entry journal: every change of money is one balanced ``Transfer``.
 
-``do_transfer`` is the only writer of postings. It locks the accounts it debits (row locks
-on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers anyway), re-reads their
-balances inside the transaction and refuses a debit that would take a resident's account
-below zero, or below minus its credit limit when the movement may use credit (fares).
+``do_transfer`` and, for a validator's upload, ``post_transfers`` are the only writers of
+postings; both refuse legs that do not balance. ``do_transfer`` locks the accounts it
+debits (row locks on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers anyway),
+re-reads their balances inside the transaction and refuses a debit that would take a
+resident's account below zero, or below minus its credit limit when the movement may use
+credit (fares).
 """
 
 from __future__ import annotations
@@ -41,16 +43,20 @@ class Duplicate(Exception):
         self.transfer = transfer
 
 
+def _check_legs(legs: Sequence[Leg]) -> None:
+    if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
+        raise ValueError("a transfer needs two or more legs summing to zero")
+    if any(not isinstance(leg.amount, int) or isinstance(leg.amount, bool) for leg in legs):
+        raise TypeError("amounts are integer kopiyky")
+
+
 def do_transfer(kind: TransferKind, key: str, legs: Sequence[Leg], *, memo: str = "",
                 by: Any = None, use_credit: bool = False) -> Transfer:
     """Write one balanced transfer; raises ``Duplicate`` when ``key`` was applied before.
 
     Run inside the caller's transaction when it has one (the change and its money commit
     together)."""
-    if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
-        raise ValueError("a transfer needs two or more legs summing to zero")
-    if any(not isinstance(leg.amount, int) or isinstance(leg.amount, bool) for leg in legs):
-        raise TypeError("amounts are integer kopiyky")
+    _check_legs(legs)
     with transaction.atomic():
         existing = Transfer.objects.filter(key=key).first()
         if existing is not None:
@@ -74,6 +80,22 @@ def do_transfer(kind: TransferKind, key: str, legs: Sequence[Leg], *, memo: str 
         Posting.objects.bulk_create(Posting(transfer=transfer, account=leg.account,
                                             amount=leg.amount) for leg in legs)
     return transfer
+
+
+def post_transfers(kind: TransferKind, entries: Sequence[tuple[str, Sequence[Leg]]], *,
+                   memo: str = "") -> list[Transfer]:
+    """Write many balanced transfers (key, legs) in two inserts: a validator's upload.
+
+    The caller's transaction has locked the debited accounts and checked their balances
+    set-wise, and left out keys applied before: a repeated key fails the whole batch."""
+    for _key, legs in entries:
+        _check_legs(legs)
+    transfers = Transfer.objects.bulk_create(
+        Transfer(kind=kind, key=key, memo=memo[:200]) for key, _legs in entries)
+    Posting.objects.bulk_create(
+        Posting(transfer=transfer, account=leg.account, amount=leg.amount)
+        for transfer, (_key, legs) in zip(transfers, entries, strict=True) for leg in legs)
+    return transfers
 
 
 @dataclass(frozen=True)

@@ -38,13 +38,12 @@ from misto.wallet.models import (
     ProductKind,
     Ride,
     RideBasis,
-    Transfer,
     TransferKind,
     Validator,
 )
 from misto.wallet.services import fares
 from misto.wallet.services.accounts import system_account
-from misto.wallet.services.journal import balance
+from misto.wallet.services.journal import Leg, balance, post_transfers
 from misto.wallet.services.keys import public_keys, signing_keys
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -348,17 +347,13 @@ class _Upload:
 
     def _write(self, rides: list[Ride]) -> None:
         paid = [ride for ride in rides if ride.charged]
-        transfers = Transfer.objects.bulk_create(
-            Transfer(kind=TransferKind.FARE, key=f"tap:{ride.tap_id}",
-                     memo=self.validator.code[:200]) for ride in paid)
-        postings = []
+        transfers = post_transfers(
+            TransferKind.FARE,
+            [(f"tap:{ride.tap_id}", [Leg(ride.account, -ride.charged),
+                                     Leg(self.fares_account, ride.charged)]) for ride in paid],
+            memo=self.validator.code)
         for ride, transfer in zip(paid, transfers, strict=True):
             ride.transfer = transfer
-            postings.append(Posting(transfer=transfer, account_id=ride.account_id,
-                                    amount=-ride.charged))
-            postings.append(Posting(transfer=transfer, account=self.fares_account,
-                                    amount=ride.charged))
-        Posting.objects.bulk_create(postings)
         Ride.objects.bulk_create(rides)
         for passes in self.passes.values():
             for used in passes:
