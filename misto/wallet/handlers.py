@@ -16,11 +16,14 @@ from pydantic import ValidationError
 
 from misto.core.uplinks import Refused, Uplink
 from misto.wallet import services
-from misto.wallet.api.schemas import TapsIn
 from misto.wallet.models import Validator
 
 
 def on_taps(message: Uplink) -> None:
+    # The body is the HTTP upload's schema, imported here: importing the API package builds
+    # all four of the wallet's routers, and this module is imported by every process.
+    from misto.wallet.api.schemas import TapsIn
+
     validator = Validator.objects.filter(device=message.device, active=True).first()
     if validator is None:
         raise Refused("unknown_validator",
