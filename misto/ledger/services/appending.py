@@ -13,7 +13,6 @@ so a bulk append pays one, not one per entry.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
@@ -253,9 +252,8 @@ def _append_checked(checked: Sequence[_Checked]) -> Sequence[Receipt]:
 def _stamped(checked: Sequence[_Checked], moment: datetime) -> _Batch:
     """The batch's documents at ``moment``, their leaf hashes and root."""
     stamp = entry_time(moment)
-    sha256 = hashlib.sha256
     documents = [_document(kind, data, stamp) for kind, data, _ref in checked]
-    leaves = tuple(sha256(b"\0" + document.encode("utf-8")).digest() for document in documents)
+    leaves = tuple(merkle.leaf_hash(document.encode("utf-8")) for document in documents)
     return _Batch(moment, epoch_ms(moment), max_merge_delay(),
                   [kind for kind, _data, _ref in checked], documents, leaves,
                   [ref for _kind, _data, ref in checked], merkle.root_from_leaf_hashes(leaves))
