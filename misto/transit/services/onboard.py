@@ -30,7 +30,6 @@ from misto.transit.services import positions
 
 TRACKER_MODEL = "transit-tracker"
 COUNTER_MODEL = "passenger-counter"
-MODELS = (TRACKER_MODEL, COUNTER_MODEL)
 KIND_OF_MODEL = {TRACKER_MODEL: OnboardDevice.Kind.TRACKER,
                  COUNTER_MODEL: OnboardDevice.Kind.COUNTER}
 LATE_VALIDATION = timedelta(minutes=10)
@@ -56,11 +55,6 @@ def do_link(vehicle: Vehicle, kind: str, code: str) -> OnboardDevice:
     device, _ = OnboardDevice.objects.update_or_create(kind=kind, code=code,
                                                        defaults={"vehicle": vehicle})
     return device
-
-
-def do_unlink(kind: str, code: str) -> bool:
-    deleted, _ = OnboardDevice.objects.filter(kind=kind, code=code).delete()
-    return bool(deleted)
 
 
 # --- Readings of trackers and counters -------------------------------------------------

@@ -61,9 +61,12 @@ class Command(BaseCommand):
         tt = timetable.current()
         if tt is None:
             raise CommandError("no timetable: run `misto demo` (or `misto transit import-gtfs`)")
-        send: Callable[[Vehicle, Fix], str] = direct_sender
         if options["site"] and options["mqtt"]:
             raise CommandError("--site and --mqtt are two ways to send: choose one")
+        # The buses' devices are linked before a sender reads which device is on which bus.
+        vehicles = demo_vehicles()
+        link_devices(vehicles)
+        send: Callable[[Vehicle, Fix], str] = direct_sender
         if options["mqtt"]:
             send = mqtt_sender()
         elif options["site"]:
@@ -74,8 +77,6 @@ class Command(BaseCommand):
                 raise CommandError(f"refusing to post to {site.hostname}: the simulator only "
                                    "talks to a site on this machine")
             send = osmand_sender(options["site"], tracker_key)
-        vehicles = demo_vehicles()
-        link_devices(vehicles)
         simulation = Simulation(tt, vehicles, options["seed"])
         started, ticks, sent, refused = time.monotonic(), 0, 0, 0
         try:
