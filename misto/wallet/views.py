@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.db.models import Q as _Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from misto import residents
 from misto.core.http import see_other
-from misto.core.permissions import can
+from misto.core.permissions import can, require
 from misto.core.registry import CabinetPanel, PanelOrder
 from misto.wallet import services
 from misto.wallet.errors import WalletCode, WalletError
@@ -99,9 +98,9 @@ def demo_pay(request: HttpRequest, order_id: uuid.UUID) -> HttpResponse:
     """The DEMO provider's payment page (no money moves); only the payer sees it: the
     wallet's owner, or for money paid onto a card by its number whoever holds the order id
     (as with any acquirer's checkout link)."""
-    mine = _Q(account__user_id=int(request.user.pk or 0)) if request.user.is_authenticated \
-        else _Q(pk__in=[])
-    started = TopUp.objects.filter(mine | _Q(card__isnull=False), order_id=order_id,
+    mine = Q(account__user_id=int(request.user.pk or 0)) if request.user.is_authenticated \
+        else Q(pk__in=[])
+    started = TopUp.objects.filter(mine | Q(card__isnull=False), order_id=order_id,
                                    provider="demo").first()
     if started is None:
         if not request.user.is_authenticated:
@@ -266,14 +265,9 @@ def cabinet_panel(request: HttpRequest) -> CabinetPanel | None:
                         key="wallet")
 
 
-def _require(request: HttpRequest, *actions: str) -> None:
-    if not any(can(request.user, action) for action in actions):
-        raise PermissionDenied
-
-
 def staff_desk(request: HttpRequest) -> HttpResponse:
     """The service desk: sell an anonymous card (its code shown once), take cash onto a card."""
-    _require(request, CARD_SELL)
+    require(request.user, CARD_SELL)
     sold, balance = None, None
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -303,12 +297,13 @@ def staff_desk(request: HttpRequest) -> HttpResponse:
 
 def staff_corrections(request: HttpRequest) -> HttpResponse:
     """Corrections and refunds: one staff member asks, another approves (four eyes)."""
-    _require(request, ACCOUNT_CORRECT, CORRECTION_APPROVE)
+    if not (can(request.user, ACCOUNT_CORRECT) or can(request.user, CORRECTION_APPROVE)):
+        raise PermissionDenied
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
             if action == "request":
-                _require(request, ACCOUNT_CORRECT)
+                require(request.user, ACCOUNT_CORRECT)
                 posted = request.POST.get("account", "").strip()
                 account = services.staff_account(int(posted) if posted.isdigit() else 0)
                 text = request.POST.get("amount", "").strip()
@@ -318,7 +313,7 @@ def staff_corrections(request: HttpRequest) -> HttpResponse:
                                     request.user, request.POST.get("kind", "correction"))
                 messages.success(request, _("Asked: another staff member approves it."))
             elif action in ("approve", "reject"):
-                _require(request, CORRECTION_APPROVE)
+                require(request.user, CORRECTION_APPROVE)
                 posted = request.POST.get("request", "")
                 decide = services.do_approve if action == "approve" else services.do_reject
                 decide(request.user, int(posted) if posted.isdigit() else 0,
@@ -344,7 +339,7 @@ def _corrections_context(request: HttpRequest) -> dict[str, Any]:
 
 def staff_reconciliation(request: HttpRequest) -> HttpResponse:
     """Import the acquirer's statement for a day and match it with the wallet's top-ups."""
-    _require(request, RECONCILE)
+    require(request.user, RECONCILE)
     demo_day = request.GET.get("demo_statement", "")
     if demo_day:
         day = _day(demo_day)
@@ -377,7 +372,7 @@ def staff_reconciliation(request: HttpRequest) -> HttpResponse:
 
 
 def staff_reconciliation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, RECONCILE)
+    require(request.user, RECONCILE)
     try:
         result = services.access_reconciliation(pk)
     except WalletError:
