@@ -320,13 +320,17 @@ def map_body(flt: IncidentFilter, *, relative: bool = False, packed: bool = Fals
     ``relative`` filters ("the last 24 hours") depend on the clock and are rendered anew.
     """
     template = _FEATURE_SQL.get(connection.vendor)
-    if relative or template is None:
+    body = None
+    if not relative and template is not None:
+        body = mapstate.answer(
+            repr((_map_parts(flt), connection.settings_dict["NAME"])),
+            lambda: filtered_incidents(flt),
+            f"COALESCE(NULLIF({_T}map_json, ''), {template.format(t=_T)})", flt.limit,
+            packed=packed)
+    if body is None:  # rendered whole: relative, no SQL template, or over the limit
         text = incident_collection_text(flt).encode()
         return gzip_bytes(text) if packed else text
-    return mapstate.answer(
-        repr((_map_parts(flt), connection.settings_dict["NAME"])), lambda: filtered_incidents(flt),
-        f"COALESCE(NULLIF({_T}map_json, ''), {template.format(t=_T)})", flt.limit,
-        lambda: incident_collection_text(flt), packed=packed)
+    return body
 
 
 def map_text(flt: IncidentFilter, *, relative: bool = False) -> str:
@@ -344,12 +348,12 @@ def _devices_json() -> str:
 
 
 def devices_text() -> str:
-    """The devices' GeoJSON text, cached like :func:`map_text`."""
+    """The devices' GeoJSON text, cached until the next change (:func:`_cached`)."""
     return str(_cached("devices", (), _devices_json))
 
 
 def devices_gzip() -> bytes:
-    """:func:`devices_text` gzip-compressed, cached like :func:`map_gzip`."""
+    """:func:`devices_text` gzip-compressed, cached the same way."""
     value = _cached("devices.gz", (), lambda: gzip_text(_devices_json()))
     assert isinstance(value, bytes)
     return value

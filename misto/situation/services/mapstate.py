@@ -98,17 +98,17 @@ def reset() -> None:
 
 
 def answer(key: Any, rows: Callable[[], QuerySet[Incident]], feature_sql: str,
-           limit: int, fallback: Callable[[], str], *, packed: bool) -> bytes:
-    """The map's body (plain UTF-8, or gzip when ``packed``) for the filter named by ``key``.
+           limit: int, *, packed: bool) -> bytes | None:
+    """The map's body (plain UTF-8, or gzip when ``packed``) for the filter named by ``key``;
+    None when more than ``limit`` incidents match (the caller renders that answer itself,
+    outside this process's lock).
 
-    ``rows()`` is the filtered queryset, ``feature_sql`` the SQL writing one Feature;
-    ``fallback()`` renders the answer the old way (more than ``limit`` incidents match).
+    ``rows()`` is the filtered queryset, ``feature_sql`` the SQL writing one Feature.
     """
     with _lock:
         state = _current(key, rows, feature_sql, limit)
         if state is None:
-            text = fallback().encode()
-            return _gzip(text) if packed else text
+            return None
         _states[key] = state
         _states.move_to_end(key)
         while len(_states) > STATES:
@@ -118,11 +118,6 @@ def answer(key: Any, rows: Callable[[], QuerySet[Incident]], feature_sql: str,
         if not state.body:
             state.body = PREFIX + b",".join(run.raw for run in state.chain) + SUFFIX
         return state.body
-
-
-def _gzip(body: bytes) -> bytes:
-    return (GZIP_HEADER + _deflate(body, final=True)
-            + struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF))
 
 
 def _current(key: Any, rows: Callable[[], QuerySet[Incident]], feature_sql: str,
