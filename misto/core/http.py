@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+
 from django.http import HttpResponseRedirect
 
 
@@ -11,3 +14,13 @@ def see_other(url: str) -> HttpResponseRedirect:
     response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
+
+
+def on_loopback(host: str) -> bool:
+    """Every address ``host`` resolves to is this machine's: the simulators talk to a broker
+    or a site only there."""
+    try:
+        return all(ipaddress.ip_address(info[4][0]).is_loopback
+                   for info in socket.getaddrinfo(host, None))
+    except (socket.gaierror, ValueError):
+        return False

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from misto.core.http import on_loopback
 from misto.core.readings import Sample
 
 Values = dict[str, float]
@@ -201,17 +202,6 @@ def message(sim: DeviceSim, ts: datetime, minute: float) -> bytes:
     else:
         body = {"ts": stamp, "values": values}
     return json.dumps(body).encode()
-
-
-def on_loopback(host: str) -> bool:
-    import ipaddress
-    import socket
-
-    try:
-        return all(ipaddress.ip_address(info[4][0]).is_loopback
-                   for info in socket.getaddrinfo(host, None))
-    except (socket.gaierror, ValueError):
-        return False
 
 
 class DemoChannel:

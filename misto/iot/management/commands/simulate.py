@@ -9,9 +9,7 @@ the simulator posts them to the running site (``--site``, loopback only) the sam
 
 from __future__ import annotations
 
-import ipaddress
 import random
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -23,20 +21,13 @@ from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 
+from misto.core.http import on_loopback
 from misto.iot import conf
 from misto.iot.demo import demo_secret
 from misto.iot.models import Device, Integration
 from misto.iot.mqtt import Refused, publish_as_device
 from misto.iot.services import token_digest
 from misto.iot.simulator import GENERATORS, LORAWAN, DeviceSim, broken, message, uplink
-
-
-def _loopback(host: str) -> bool:
-    try:
-        return all(ipaddress.ip_address(info[4][0]).is_loopback
-                   for info in socket.getaddrinfo(host, None))
-    except (socket.gaierror, ValueError):
-        return False
 
 
 class WebhookRefused(Exception):
@@ -87,13 +78,13 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if settings is None:
             raise CommandError("MQTT_URL is not set (make run writes it to var/mosquitto/mqtt_url)")
-        if not _loopback(settings.host):
+        if not on_loopback(settings.host):
             raise CommandError(f"refusing to simulate against {settings.host}: "
                                "the simulator only talks to a broker on this machine")
         site = urlsplit(options["site"])
         if site.scheme not in {"http", "https"} or not site.hostname:
             raise CommandError(f"--site must be an http(s) URL, got {options['site']!r}")
-        if not _loopback(site.hostname):
+        if not on_loopback(site.hostname):
             raise CommandError(f"refusing to post uplinks to {site.hostname}: the simulator "
                                "only talks to a site on this machine")
         if options["duration"] <= 0 or options["interval"] <= 0 or options["count"] < 0:

@@ -9,8 +9,6 @@ and passenger counters, with the demo devices' credentials.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 import urllib.error
 from collections.abc import Callable
@@ -21,19 +19,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from misto.core import readings
+from misto.core.http import on_loopback
 from misto.transit.demo import demo_vehicles, link_devices, tracker_key
 from misto.transit.models import Vehicle
 from misto.transit.services import overload, timetable
 from misto.transit.services.positions import Fix
 from misto.transit.simulator import Simulation, direct_sender, mqtt_sender, osmand_sender
-
-
-def _loopback(host: str) -> bool:
-    try:
-        return all(ipaddress.ip_address(info[4][0]).is_loopback
-                   for info in socket.getaddrinfo(host, None))
-    except (socket.gaierror, ValueError):
-        return False
 
 
 class Command(BaseCommand):
@@ -73,7 +64,7 @@ class Command(BaseCommand):
             site = urlsplit(options["site"])
             if site.scheme not in {"http", "https"} or not site.hostname:
                 raise CommandError(f"--site must be an http(s) URL, got {options['site']!r}")
-            if not _loopback(site.hostname):
+            if not on_loopback(site.hostname):
                 raise CommandError(f"refusing to post to {site.hostname}: the simulator only "
                                    "talks to a site on this machine")
             send = osmand_sender(options["site"], tracker_key)
