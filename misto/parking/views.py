@@ -175,7 +175,6 @@ def book(request: HttpRequest) -> HttpResponse:
     what will be charged (an htmx fragment, or the whole page without scripts); "Book and
     pay" books exactly that."""
     form = _booking_form(request)
-    lots = services.with_free(Lot.objects.filter(bookable=True, closed=False))
     quote: services.CheckedBooking | None = None
     if request.method == "POST":
         try:
@@ -193,14 +192,16 @@ def book(request: HttpRequest) -> HttpResponse:
             quote = None
             messages.error(request, error.message)
     htmx = bool(request.headers.get("HX-Request"))
-    context = {"lots": lots, "form": form, "quote": quote, "half_hours": HALF_HOURS,
-               "lengths": _lengths(), "map_config": _map_config(lots), "htmx": htmx,
+    context = {"form": form, "quote": quote, "htmx": htmx,
                "cancel_minutes": booking_cancel_minutes(),
                "quote_plate": plates.shown(quote.plate) if quote else "",
                "quote_uah": Decimal(quote.amount) / 100 if quote else None}
-    if htmx:
+    if htmx:  # the price fragment alone: no lots, no map
         return render(request, "parking/_quote.html", context)
-    return render(request, "parking/book.html", context)
+    lots = services.with_free(Lot.objects.filter(bookable=True, closed=False))
+    return render(request, "parking/book.html", {
+        **context, "lots": lots, "half_hours": HALF_HOURS, "lengths": _lengths(),
+        "map_config": _map_config(lots)})
 
 
 @login_required
