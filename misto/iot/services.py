@@ -231,14 +231,14 @@ def mosquitto_files(tenant: str, consumer: tuple[str, str] | None = None
     must also say ``allow_anonymous false``.
     """
     passwords, acl = [], []
-    claimed = uplinks.channels()
+    claimed = sorted(uplinks.channels().items())
     devices = Device.objects.exclude(mqtt_password_hash="").filter(active=True) \
         .values_list("uid", "mqtt_password_hash", "model__code").order_by("uid")
     for uid, hashed, model in devices:
         passwords.append(f"{uid}:{hashed}")
         acl.append(f"user {uid}\ntopic write {conf.readings_topic(tenant, uid)}\n" + "".join(
             f"topic write {conf.device_topic(tenant, uid, channel)}\n"
-            for channel, models in sorted(claimed.items()) if model in models))
+            for channel, models in claimed if model in models))
     if consumer is not None:
         username, password = consumer
         if Device.objects.filter(uid=username).exists():
@@ -249,7 +249,7 @@ def mosquitto_files(tenant: str, consumer: tuple[str, str] | None = None
         passwords.append(f"{username}:{mosquitto_hash(password)}")
         acl.append(f"user {username}\ntopic read {conf.readings_topic(tenant, '+')}\n" + "".join(
             f"topic read {conf.device_topic(tenant, '+', channel)}\n"
-            for channel in sorted(claimed)))
+            for channel, _models in claimed))
     return "\n".join(passwords) + "\n", "\n".join(acl)
 
 
