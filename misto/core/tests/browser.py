@@ -39,7 +39,12 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Run axe-core (WCAG 2.1 A and AA rules) on the page; returns the violations."""
+    """Run axe-core (WCAG 2.1 A and AA rules) on the page; returns the violations.
+
+    Waits for the document to load first: a check right after a click could otherwise
+    land between two documents, where there is no head to add the script to.
+    """
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     result: dict[str, Any] = page.evaluate(
         "() => axe.run(document, {runOnly: {type: 'tag', values: "

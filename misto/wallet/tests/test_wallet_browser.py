@@ -70,6 +70,7 @@ def test_top_up_buy_a_pass_ride_offline_and_upload_twice(live_server: Any, brows
     keys = {k["key_id"]: base64.b64decode(k["public_key"])
             for k in Client().get("/api/wallet/keys").json()}
     page.get_by_role("link", name=words["ticket"]).first.click()
+    page.wait_for_url("**/wallet/ticket/")
     _check(page, f"ticket-{device}-{language}")
     token = page.locator("figure.qr").get_attribute("data-token")
     assert offline.verify(token, keys, int(time.time())).account == str(
