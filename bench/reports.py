@@ -70,6 +70,70 @@ def bench_submissions(count: int, rng: random.Random) -> float:
     return count / (time.perf_counter() - started)
 
 
+def _raw_statements() -> dict[str, str]:
+    """A submission's work written by hand for this engine: the district and the nearest
+    address, then in one transaction the report (numbered by the database's trigger), its
+    history line and its outbox event."""
+    from django.db import connection
+
+    pg = connection.vendor == "postgresql"
+    point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)" if pg else "MakePoint(%s, %s, 4326)"
+    distance = (f"ST_Distance(geography(geometry), geography({point}))" if pg
+                else f"ST_Distance(geometry, {point}, 1)")
+    return {
+        "district": "SELECT id, properties FROM twin_feature WHERE layer_id = %s AND "
+                    f"retired_at IS NULL AND ST_Intersects(geometry, {point}) "
+                    "ORDER BY id LIMIT 1",
+        "address": f"SELECT id, name, {distance} AS d FROM twin_feature "
+                   "WHERE layer_id = %s AND retired_at IS NULL ORDER BY d LIMIT 1",
+        "report": "INSERT INTO reports_report (token, category_id, department_id, district, "
+                  "district_name, location, address, landmark, description, "
+                  "public_description, hidden, attributes, status, status_note, channel, "
+                  "media_url, created_at, updated_at, due_at) VALUES (%s, %s, %s, %s, '', "
+                  f"{point}, '', '', %s, '', false, %s, 'new', '', 'web', '', %s, %s, %s) "
+                  "RETURNING id",
+        "change": "INSERT INTO reports_change (report_id, kind, status, previous_status, "
+                  "note, public, at) VALUES (%s, 'created', 'new', '', '', true, %s)",
+        "outbox": "INSERT INTO core_outboxevent (uuid, name, payload, occurred_at) "
+                  "VALUES (%s, 'bench.RawSubmission', %s, %s)",
+    }
+
+
+def bench_raw_submissions(count: int, rng: random.Random) -> float:
+    """The same writes as :func:`bench_submissions` in raw SQL: the baseline."""
+    import uuid
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from misto.reports.models import Category
+    from misto.twin.services.layers import layer_id
+
+    sql = _raw_statements()
+    leaves = list(Category.objects.filter(parent__isnull=False).values_list("pk", flat=True))
+    layers = {code: layer_id(code) for code in ("districts", "addresses")}
+    started = time.perf_counter()
+    for _ in range(count):
+        lon = rng.uniform(WEST + 0.001, EAST - 0.001)
+        lat = rng.uniform(SOUTH + 0.001, NORTH - 0.001)
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(sql["district"], [layers["districts"], lon, lat])
+            district = cursor.fetchone()
+            cursor.execute(sql["address"], [lon, lat, layers["addresses"]])
+            cursor.fetchall()
+            with transaction.atomic():
+                cursor.execute(sql["report"], [
+                    str(uuid.uuid4()), rng.choice(leaves), None, str(district[0]), lon, lat,
+                    f"{MARK} raw", "{}", now, now, now + timedelta(hours=72)])
+                report_id = cursor.fetchone()[0]
+                cursor.execute(sql["change"], [report_id, now])
+                cursor.execute(sql["outbox"], [str(uuid.uuid4()),
+                                               json.dumps({"report_id": report_id}), now])
+    return count / (time.perf_counter() - started)
+
+
 def bulk_load(size: int, rng: random.Random) -> None:
     from django.contrib.gis.geos import Point
     from django.db import transaction
@@ -153,6 +217,7 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    from misto.core.models import OutboxEvent
     from misto.reports import demo
     from misto.reports.models import Report
 
@@ -161,7 +226,15 @@ def main() -> None:
     rng = random.Random(7)
     Report.objects.filter(description__startswith=MARK).delete()
     try:
-        per_second = bench_submissions(args.submissions, rng)
+        # Through the module and by hand, alternating in rounds so that a change of load
+        # on the machine weighs on both alike.
+        rounds = 5
+        module_rates, raw_rates = [], []
+        for _round in range(rounds):
+            module_rates.append(bench_submissions(args.submissions // rounds, rng))
+            raw_rates.append(bench_raw_submissions(args.submissions // rounds, rng))
+        per_second = statistics.median(module_rates)
+        raw_per_second = statistics.median(raw_rates)
         started = time.perf_counter()
         bulk_load(max(args.size - args.submissions, 0), rng)
         loaded = time.perf_counter() - started
@@ -173,10 +246,14 @@ def main() -> None:
         orm, raw, rows = bench_map(args.queries, rng)
     finally:
         Report.objects.filter(description__startswith=MARK).delete()
+        OutboxEvent.objects.filter(name="bench.RawSubmission").delete()
     ms = 1000
     print(f"database: {connection.vendor}")
     print(f"submissions: {args.submissions} through services.submit "
-          f"(checks, routing, history, outbox event): {per_second:.1f}/s")
+          f"(checks, routing, history, outbox event): {per_second:.1f}/s "
+          f"(median of {rounds} rounds)")
+    print(f"the same writes in raw SQL: {raw_per_second:.1f}/s; "
+          f"module / raw = {per_second / raw_per_second:.2f}")
     print(f"bulk load: {args.size} reports in {loaded:.1f}s")
     print(f"map bbox query (~{rows} reports of {args.size}): median "
           f"{statistics.median(orm) * ms:.2f} ms, p95 {percentile(orm, 0.95) * ms:.2f} ms")

@@ -4,6 +4,7 @@ followers, the caller's private contact, and the API keys of third-party Open311
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -129,10 +130,24 @@ class Attribute(models.Model):
         return self.code
 
 
+class CatalogueStamp(models.Model):
+    """One row that changes whenever the category tree does: the database's own triggers
+    (migration 0006, on departments, categories, questions and routes) give it a new random
+    stamp in the changing statement's transaction. The tree kept in memory
+    (``services.catalogue``) is reused while the stamp is the one it was loaded under.
+    Random rather than a counter: a rolled-back change and a later one must never share a
+    value. Never written by the application."""
+
+    stamp = models.CharField(max_length=40)
+
+
 class Report(models.Model):
     """A problem a resident (or an operator on a caller's behalf, or an app) reported."""
 
-    public_id = models.CharField(_("number"), max_length=20, unique=True, null=True)
+    # "2026-000123": the year received (UTC) and the row id, given by the database itself
+    # (a trigger, migration 0007) in the insert that makes the row, which returns it.
+    public_id = models.CharField(_("number"), max_length=20, unique=True, null=True,
+                                 db_default=None)
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True,
@@ -174,6 +189,11 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.public_id or f"#{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        if self.public_id is None:  # SQLite's trigger numbers the row after the insert
+            self.public_id = Report.objects.values_list("public_id", flat=True).get(pk=self.pk)
 
     @property
     def is_open(self) -> bool:

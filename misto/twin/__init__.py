@@ -4,7 +4,8 @@ Public functions other modules may call (``from misto.twin import locate``); the
 ``misto.twin.services`` and are loaded lazily, so importing this package stays cheap:
 
 - ``locate(lon, lat, n=3) -> Location``: district, nearest address and the ``n`` nearest
-  numbered landmarks, distances in metres (``Location.inside_city`` is False outside).
+  numbered landmarks, distances in metres (``Location.inside_city`` is False outside);
+  ``n=0`` for the district and the address alone (one round trip on PostgreSQL).
 - ``district_at(lon, lat) -> District | None``: the district (name, KATOTTG code, prefix).
 - ``districts() -> list[District]``: every district; ``district_name(code)`` one's name in
   the reader's language (the code itself when no district has it).

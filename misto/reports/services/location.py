@@ -92,12 +92,12 @@ def resolve_place(*, lon: Any = None, lat: Any = None, landmark: str = "",
         raise ReportError(ReportsCode.NO_LOCATION, _(
             "Say where the problem is: click the map, use your location, type an address "
             "or the landmark number."), field="location")
-    district = twin.district_at(x, y)
+    where = twin.locate(x, y, n=0)
+    district, near = where.district, where.address
     if district is None:
         raise ReportError(ReportsCode.OUTSIDE_CITY, _(
             "The place (%(lon).5f, %(lat).5f) is outside the city's districts."
         ) % {"lon": x, "lat": y}, field="location")
-    near = twin.nearest_address(x, y)
     found_address = near.name if near is not None and near.distance_m < 150 else ""
     return Place(x, y, district.katottg, district.name, address or found_address, number)
 

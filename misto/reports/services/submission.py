@@ -221,7 +221,7 @@ def submit(data: Submission) -> Report:
     if first is not None:
         return first
     try:
-        with one_catalogue():  # one fingerprint query for the checks and the route
+        with one_catalogue():  # one stamp query for the checks and the route
             checked = check_submission(data)
             return _create(checked)
     except IntegrityError:
@@ -248,8 +248,6 @@ def _create(checked: Checked) -> Report:
             updated_at=now,
             due_at=now + timedelta(hours=category.sla_hours),
         )
-        report.public_id = f"{now.year}-{report.pk:06d}"
-        report.save(update_fields=["public_id"])
         if checked.idempotency_digest is not None:
             SubmissionKey.objects.create(digest=checked.idempotency_digest, report=report)
         if checked.contact_name or checked.contact_phone or checked.contact_email:
@@ -261,6 +259,7 @@ def _create(checked: Checked) -> Report:
                               actor=author, at=now)
         if original is not None and original.is_open and author is not None:
             Follower.objects.get_or_create(report=original, user=author)
+        assert report.public_id is not None  # the insert's trigger numbered it (Report.save)
         publish(ReportCreated(
             report_id=report.pk, public_id=report.public_id, category=category.code,
             category_title=category.title,

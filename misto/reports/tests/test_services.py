@@ -41,6 +41,22 @@ def test_submit_by_landmark_routes_and_publishes(city, resident):
                                   "lon", "lat", "landmark", "address", "created_at", "url"}
 
 
+def test_the_database_numbers_every_report_by_its_year_and_id(city):
+    """The number comes from the insert itself (a trigger), for a submission and for a row
+    made any other way; the year is the UTC year received, the id never cut short."""
+    from datetime import UTC, datetime
+
+    report = services.submit(submission(landmark=city.landmarks[0]))
+    assert report.public_id == f"{report.created_at.astimezone(UTC).year}-{report.pk:06d}"
+    assert Report.objects.get(pk=report.pk).public_id == report.public_id
+    new_year_eve = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)  # 2026 already in Kyiv
+    direct = Report.objects.create(pk=1234567, category=report.category,
+                                   location=report.location, description="x",
+                                   created_at=new_year_eve)
+    assert direct.public_id == "2025-1234567"
+    assert Report.objects.get(pk=direct.pk).public_id == "2025-1234567"
+
+
 def test_landmark_number_spelled_loosely(city):
     number = city.landmarks[0].replace("-", " ")
     assert services.submit(submission(landmark=number)).landmark == city.landmarks[0]
@@ -279,8 +295,8 @@ def test_core_roles_scope_the_queue(city, django_user_model):
 
 def test_a_change_to_the_category_tree_is_seen_at_once_and_a_rolled_back_one_forgotten(city):
     """Submissions read the tree from memory (``services.catalogue``), checked against a
-    fingerprint of the tables on every use: no restart, no stale category, question or
-    route after a change, committed or rolled back."""
+    stamp the database's triggers change with the tables, read on every use: no restart,
+    no stale category, question or route after a change, committed or rolled back."""
     from django.db import transaction
 
     from misto.reports.models import Attribute, Category, CategoryRoute, Department
@@ -299,6 +315,14 @@ def test_a_change_to_the_category_tree_is_seen_at_once_and_a_rolled_back_one_for
         assert department_of() == "boilers"
         transaction.set_rollback(True)
     assert department_of() == "heating"
+    pipes = Department.objects.create(code="pipes", name="Труби")
+    with transaction.atomic():
+        routes.update(department=other)
+        assert department_of() == "boilers"  # the tree is now held under this change's stamp
+        transaction.set_rollback(True)
+    # Nothing read in between: the next change must not look like the rolled-back one.
+    CategoryRoute.objects.filter(category__code="no-heating").update(department=pipes)
+    assert department_of() == "pipes"
     category = Category.objects.get(code="no-heating")
     Attribute.objects.create(category=category, code="flat", description="Квартира?",
                              required=True)

@@ -88,10 +88,12 @@ def district_at(lon: float, lat: float) -> District | None:
         cursor.execute(_DISTRICT_SQL.format(intersects=intersects),
                        [layer_id(builtin.DISTRICTS), lon, lat])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    props = row[1] if isinstance(row[1], dict) else json.loads(row[1])
-    return District(row[0], str(props.get("name", "")), str(props.get("name_en", "")),
+    return None if row is None else _district_of_row(row[0], row[1])
+
+
+def _district_of_row(pk: int, properties: Any) -> District:
+    props = properties if isinstance(properties, dict) else json.loads(properties)
+    return District(pk, str(props.get("name", "")), str(props.get("name_en", "")),
                     str(props.get("katottg", "")), str(props.get("prefix", "")))
 
 
@@ -181,9 +183,14 @@ def nearest(lon: float, lat: float, n: int = 3, *, layer: str | None = None,
             rows = cursor.fetchall()
         else:
             rows = _nearest_spatialite(cursor, clause, params, lon, lat, n, max_distance_m)
-    return [Nearby(row[0], layer_code(row[1]), row[2], row[3], row[4] or "", row[5], row[6],
-                   float(row[7]))
-            for row in rows if row[7] is not None and float(row[7]) <= max_distance_m]
+    return [_nearby_of_row(row) for row in rows
+            if row[7] is not None and float(row[7]) <= max_distance_m]
+
+
+def _nearby_of_row(row: tuple[Any, ...]) -> Nearby:
+    """A :class:`Nearby` from the eight columns the nearest-feature queries select."""
+    return Nearby(row[0], layer_code(row[1]), row[2], row[3], row[4] or "", row[5], row[6],
+                  float(row[7]))
 
 
 def _nearest_spatialite(cursor: Any, clause: str, params: list[Any], lon: float, lat: float,
@@ -204,9 +211,49 @@ def _nearest_spatialite(cursor: Any, clause: str, params: list[Any], lon: float,
         radius = min(radius * 2, max_distance_m)
 
 
+ADDRESS_WITHIN_METRES = 2000
+
+
 def nearest_address(lon: float, lat: float) -> Nearby | None:
-    found = nearest(lon, lat, 1, layer=builtin.ADDRESSES, landmarks=False, max_distance_m=2000)
+    found = nearest(lon, lat, 1, layer=builtin.ADDRESSES, landmarks=False,
+                    max_distance_m=ADDRESS_WITHIN_METRES)
     return found[0] if found else None
+
+
+# The district and the nearest address of a point in one round trip: a report's, an
+# incident's and a stop's path asks for both. The nearest address is the same KNN query as
+# ``_NEAREST_PG`` with the point from the outer row.
+_DISTRICT_AND_ADDRESS_PG = """
+SELECT d.id, d.properties, a.*
+FROM (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS p) here
+LEFT JOIN LATERAL (
+    SELECT f.id, f.properties FROM twin_feature f
+    WHERE f.layer_id = %s AND f.retired_at IS NULL AND ST_Intersects(f.geometry, here.p)
+    ORDER BY f.id LIMIT 1) d ON true
+LEFT JOIN LATERAL (
+    SELECT f.id, f.layer_id, f.number, f.name, COALESCE(f.properties ->> 'kind', ''),
+           ST_X(ST_PointOnSurface(f.geometry)), ST_Y(ST_PointOnSurface(f.geometry)),
+           ST_Distance(geography(f.geometry), geography(here.p))
+    FROM twin_feature f
+    WHERE f.retired_at IS NULL AND f.layer_id = %s
+    ORDER BY geography(f.geometry) <-> geography(here.p) LIMIT 1) a ON true
+"""
+
+
+def _district_and_address(lon: float, lat: float) -> tuple[District | None, Nearby | None]:
+    """:func:`district_at` and :func:`nearest_address` together: one statement on
+    PostgreSQL, the two functions elsewhere (an embedded database has no round trip)."""
+    if not is_postgres():
+        return district_at(lon, lat), nearest_address(lon, lat)
+    with connection.cursor() as cursor:
+        cursor.execute(_DISTRICT_AND_ADDRESS_PG, [lon, lat, layer_id(builtin.DISTRICTS),
+                                                  layer_id(builtin.ADDRESSES)])
+        row = cursor.fetchone()
+    district = None if row[0] is None else _district_of_row(row[0], row[1])
+    near = row[2:]
+    address = (_nearby_of_row(near) if near[0] is not None and near[7] is not None
+               and float(near[7]) <= ADDRESS_WITHIN_METRES else None)
+    return district, address
 
 
 @dataclass(frozen=True)
@@ -225,10 +272,11 @@ class Location:
 
 
 def locate(lon: float, lat: float, n: int = 3) -> Location:
-    """District, nearest address and the ``n`` nearest landmarks of a point."""
+    """District, nearest address and the ``n`` nearest landmarks of a point (none for
+    ``n=0``: a caller that needs only the district and the address)."""
     _check_coordinates(lon, lat)
-    return Location(lon, lat, district_at(lon, lat), nearest_address(lon, lat),
-                    nearest(lon, lat, n))
+    district, address = _district_and_address(lon, lat)
+    return Location(lon, lat, district, address, nearest(lon, lat, n) if n > 0 else [])
 
 
 # --- Area queries ----------------------------------------------------------------------

@@ -79,6 +79,19 @@ def test_locate_gives_district_address_and_nearest_landmarks(tiny_city):
     assert distances == sorted(distances)
 
 
+def test_locate_without_landmarks_agrees_with_district_at_and_nearest_address(tiny_city):
+    """``locate(n=0)`` (one statement on PostgreSQL) answers what the two functions do,
+    inside, far from any address and outside the city."""
+    far_answers = []
+    for lon, lat in [(35.1302, 47.8201), (35.19, 47.849), (35.30, 47.82)]:
+        where = services.locate(lon, lat, n=0)
+        assert where.landmarks == []
+        assert where.district == services.district_at(lon, lat)
+        assert where.address == services.nearest_address(lon, lat)
+        far_answers.append(where.address)
+    assert far_answers[0] is not None and far_answers[2] is None  # beyond 2 km: no address
+
+
 def test_nearest_is_metric_not_degrees(tiny_city):
     # 0.0008 deg of longitude east (about 60 m) versus 0.0007 deg of latitude north
     # (about 78 m): in degrees the northern one is nearer, in metres the eastern one.
