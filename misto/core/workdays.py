@@ -22,12 +22,13 @@ changes (``core.CalendarChanged``), so a holiday added later moves running deadl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
 import holidays
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -120,6 +121,14 @@ def _calendar_around(start: date, days: int) -> Calendar:
 
 def _day(value: date) -> str:
     return date_format(value, "j E Y" if (get_language() or "uk").startswith("uk") else "j F Y")
+
+
+def local_day(day: date) -> tuple[datetime, datetime]:
+    """The city's calendar day as an aware half-open interval [midnight, next midnight):
+    what "per day" means in totals, statistics and waybills (23 or 25 hours when the clocks
+    change)."""
+    start = timezone.make_aware(datetime.combine(day, time()))
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
 
 
 def is_working_day(day: date) -> bool:

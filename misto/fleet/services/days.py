@@ -4,11 +4,11 @@ its odometer, read from the fleet's own tables (what the waybill and the pages s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import Sum
-from django.utils import timezone
 
+from misto.core.workdays import local_day
 from misto.fleet.models import FuelEvent, FuelLevel, Trip, Vehicle
 
 
@@ -45,14 +45,8 @@ class Day:
         return round(self.distance_km * self.vehicle.norm_l_per_100km / 100, 1)
 
 
-def bounds(day: date) -> tuple[datetime, datetime]:
-    """The local day as an aware half-open interval."""
-    start = timezone.make_aware(datetime.combine(day, time()))
-    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
-
-
 def day_of(vehicle: Vehicle, day: date) -> Day:
-    start, end = bounds(day)
+    start, end = local_day(day)
     trips = list(Trip.objects.filter(vehicle=vehicle, started_at__gte=start,
                                      started_at__lt=end).order_by("started_at"))
     before = Trip.objects.filter(vehicle=vehicle, started_at__lt=start).aggregate(

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.utils import timezone
 
+from misto.core.workdays import local_day
 from misto.parking.models import OccupancyHour, Session
 
 
@@ -40,13 +41,8 @@ class DayStats:
                 "amount": sum(r.amount for r in self.rows)}
 
 
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(day, time()))
-    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
-
-
 def per_zone_and_hour(day: date) -> DayStats:
-    start, end = day_bounds(day)
+    start, end = local_day(day)
     cells: dict[tuple[str, int], ZoneHour] = {}
 
     def cell(zone: str, at: datetime) -> ZoneHour:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from misto import residents
 from misto.core import bus
+from misto.core.workdays import local_day
 from misto.wallet.errors import WalletCode, WalletError
 from misto.wallet.events import PassSold
 from misto.wallet.models import (
@@ -82,9 +83,7 @@ def discounted(amount: int, discount: int) -> int:
 
 
 def day_bounds(at: datetime) -> tuple[datetime, datetime]:
-    local = timezone.localtime(at)
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, (start + timedelta(days=1))
+    return local_day(timezone.localdate(at))
 
 
 def week_bounds(at: datetime) -> tuple[datetime, datetime]:

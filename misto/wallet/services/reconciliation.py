@@ -26,7 +26,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from misto.core.workdays import local_day
 from misto.wallet.errors import WalletCode, WalletError
 from misto.wallet.models import Reconciliation, TopUp, TopUpStatus
 from misto.wallet.services.payments import PROVIDERS
@@ -57,11 +58,6 @@ class StatementRow:
     payment_id: str
     amount: int  # kopiyky
     paid: bool
-
-
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(day, time()))
-    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
 
 
 def _refuse(row: int, message: str) -> WalletError:
@@ -120,7 +116,7 @@ def parse_statement(text: str, day: date) -> list[StatementRow]:
         raise WalletError(WalletCode.BAD_STATEMENT,
                           _("A statement holds at most %(n)d payments.") % {"n": MAX_ROWS},
                           field="statement")
-    start, end = _day_bounds(day)
+    start, end = local_day(day)
     rows, seen = [], set()
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
@@ -167,7 +163,7 @@ def check_provider(code: str) -> str:
 
 
 def wallet_topups(provider: str, day: date) -> dict[str, TopUp]:
-    start, end = _day_bounds(day)
+    start, end = local_day(day)
     return {str(topup.order_id): topup for topup in TopUp.objects.filter(
         provider=provider, status=TopUpStatus.PAID, settled_at__gte=start, settled_at__lt=end)}
 

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from misto.core import bus
+from misto.core.workdays import local_day
 from misto.wallet.events import DailyTotals
 from misto.wallet.models import DayAnchor, Posting, Transfer, TransferKind
 
 KEEP_TRYING_DAYS = 7
 
 
-def _bounds(day: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(day, time()))
-    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
-
-
 def day_totals(day: date) -> DailyTotals:
     """What moved on ``day`` (local): per kind, the money that reached the city's side."""
-    start, end = _bounds(day)
+    start, end = local_day(day)
     postings = Posting.objects.filter(transfer__created_at__gte=start,
                                       transfer__created_at__lt=end)
     moved = {row["transfer__kind"]: int(row["s"] or 0) for row in
