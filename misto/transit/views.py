@@ -39,7 +39,7 @@ from misto.transit import conf
 from misto.transit import permissions as perms
 from misto.transit.api import convert
 from misto.transit.errors import TransitError
-from misto.transit.models import DeadFix, Route, Stop, VehicleState
+from misto.transit.models import DeadFix, Feed, Route, Stop, VehicleState
 from misto.transit.services import (
     boards,
     favourites,
@@ -62,18 +62,22 @@ def _stop(code: str) -> Stop:
         raise Http404(error.message) from None
 
 
-def _stops_and_routes() -> tuple[list[Stop], list[Route]]:
+def _current_feed() -> Feed | None:
     try:
-        feed = feeds.current_feed()
+        return feeds.current_feed()
     except TransitError:
-        return [], []
-    return (list(Stop.objects.filter(feed=feed).order_by("name")),
-            list(Route.objects.filter(feed=feed).order_by("short_name")))
+        return None
+
+
+def _routes(feed: Feed | None) -> list[Route]:
+    return list(Route.objects.filter(feed=feed).order_by("short_name")) if feed else []
 
 
 def index(request: HttpRequest) -> HttpResponse:
     """The live map: vehicles moving with their free seats, stops, a route filter."""
-    stops, routes = _stops_and_routes()
+    feed = _current_feed()
+    stops = list(Stop.objects.filter(feed=feed).order_by("name")) if feed else []
+    routes = _routes(feed)
     config = {"tiles": TILES, "vehicles": "/api/transit/vehicles",
               "stops": [{"code": s.public_code, "name": s.name, "lon": s.lon, "lat": s.lat,
                          "url": reverse("transit:stop", args=[s.public_code])} for s in stops],
@@ -171,7 +175,7 @@ def dispatch(request: HttpRequest) -> HttpResponse:
         fixed_at__gte=now - timedelta(hours=12)).select_related("vehicle").order_by("fixed_at")
     hourly = flows.by_hour(timezone.localdate(now))
     peak = max((n for _r, _h, n in hourly), default=0) or 1
-    labels = {route.route_id: route.label for route in _stops_and_routes()[1]}
+    labels = {route.route_id: route.label for route in _routes(_current_feed())}
     return render(request, "transit/dispatch.html", {
         "flows": [(labels.get(route, route), hour, n, round(100 * n / peak))
                   for route, hour, n in hourly],
