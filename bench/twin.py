@@ -241,15 +241,15 @@ def main() -> None:
         "point -> district",
         paired(lambda p: services.district_at(p[0], p[1]), raw_district, points))
 
-    layer_ids = [layer.pk for layer in tiles._layers_for(16, False)]
     if postgres:
         tile_cursor = tiles.pg_cursor()
 
         def raw_tile(xy_: tuple[int, int]) -> Any:
-            tile_cursor.execute(tiles._PG_TILE, tiles.pg_tile_params(16, *xy_, layer_ids),
-                                binary=True)
+            tile_cursor.execute(tiles._PG_TILE, tiles.pg_tile_params(16, *xy_), binary=True)
             return tile_cursor.fetchone()
     else:
+        layer_ids = [layer.pk for layer in tiles._layers_for(16, False)]
+
         def raw_tile(xy_: tuple[int, int]) -> Any:
             west, south, east, north = tiles.tile_bounds_4326(16, *xy_)
             box = [west, south, east, north]

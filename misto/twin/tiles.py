@@ -68,8 +68,8 @@ def tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
 
 
 def _layers_for(z: int, staff: bool) -> list[Layer]:
-    """The layers a tile holds: their id and code only (decoding every layer's JSON schema
-    and numbering cost as much as a tenth of a dense tile)."""
+    """The layers a SpatiaLite tile holds (PostGIS chooses them in its SQL): their id and
+    code only, the layers' JSON schemas and numbering need no decoding."""
     rows = Layer.objects.filter(min_zoom__lte=z).only("id", "code")
     if not staff:
         rows = rows.filter(visibility=Visibility.PUBLIC)
@@ -80,7 +80,8 @@ def _layers_for(z: int, staff: bool) -> list[Layer]:
 # migration 0006) through its GiST index, so no row is projected per render. The aggregate
 # FILTER drops the rows outside the tile: a WHERE on ``rows.geom`` would be pushed down into
 # the scan, which then computes ST_AsMVTGeom twice per row. Label points are few and come
-# from their own small index (named areas).
+# from their own small index (named areas). The layers are chosen here too (what
+# _layers_for chooses for SpatiaLite), saving a round trip.
 _PG_TILE = """
 WITH bounds AS MATERIALIZED (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS geom),
 rows AS (
@@ -89,15 +90,16 @@ rows AS (
          f.properties ->> 'housenumber' AS housenumber,
          ST_AsMVTGeom(f.tile_geom, bounds.geom, %(extent)s, %(buffer)s, true) AS geom
   FROM twin_feature f JOIN twin_layer l ON l.id = f.layer_id, bounds
-  WHERE f.layer_id = ANY(%(layers)s) AND f.retired_at IS NULL
-    AND f.tile_geom && ST_Expand(bounds.geom, %(margin)s)
+  WHERE l.min_zoom <= %(z)s AND (%(staff)s OR l.visibility = %(public)s)
+    AND f.retired_at IS NULL AND f.tile_geom && ST_Expand(bounds.geom, %(margin)s)
   UNION ALL
   SELECT f.id, l.code || '-labels', f.number, f.name, f.properties ->> 'name_en',
          f.properties ->> 'kind', NULL,
          ST_AsMVTGeom(ST_Transform(ST_PointOnSurface(f.geometry), 3857), bounds.geom,
                       %(extent)s, 0, true)
   FROM twin_feature f JOIN twin_layer l ON l.id = f.layer_id, bounds
-  WHERE f.layer_id = ANY(%(layers)s) AND f.retired_at IS NULL AND f.name <> ''
+  WHERE l.min_zoom <= %(z)s AND (%(staff)s OR l.visibility = %(public)s)
+    AND f.retired_at IS NULL AND f.name <> ''
     AND ST_Dimension(f.geometry) = 2 AND f.tile_geom && bounds.geom
 ),
 layers AS (
@@ -109,11 +111,11 @@ SELECT COALESCE(string_agg(mvt, ''::bytea), ''::bytea) FROM layers
 """
 
 
-def pg_tile_params(z: int, x: int, y: int, layer_ids: list[int]) -> dict[str, Any]:
+def pg_tile_params(z: int, x: int, y: int, *, staff: bool = False) -> dict[str, Any]:
     """The parameters of :data:`_PG_TILE` (the bench runs the same statement raw)."""
     margin = (2 * HALF_WORLD / 2**z) * BUFFER / EXTENT
     return {"z": z, "x": x, "y": y, "extent": EXTENT, "buffer": BUFFER, "margin": margin,
-            "layers": layer_ids}
+            "staff": staff, "public": Visibility.PUBLIC.value}
 
 
 def pg_cursor() -> Any:
@@ -130,16 +132,13 @@ def pg_cursor() -> Any:
 def tile(z: int, x: int, y: int, *, staff: bool = False) -> bytes:
     """The MVT tile z/x/y of the layers visible to the caller (``staff`` sees all)."""
     check_tile(z, x, y)
-    layers = _layers_for(z, staff)
-    if not layers:
-        return b""
     if is_postgres():
         with connection.wrap_database_errors, pg_cursor() as cursor:
-            cursor.execute(_PG_TILE, pg_tile_params(z, x, y, [layer.pk for layer in layers]),
-                           binary=True)
+            cursor.execute(_PG_TILE, pg_tile_params(z, x, y, staff=staff), binary=True)
             row = cursor.fetchone()
         return bytes(row[0]) if row and row[0] is not None else b""
-    return _spatialite_tile(z, x, y, layers)
+    layers = _layers_for(z, staff)
+    return _spatialite_tile(z, x, y, layers) if layers else b""
 
 
 def cluster() -> bool:
@@ -147,7 +146,7 @@ def cluster() -> bool:
 
     Rows sit in the order they were written; after a bulk load in no spatial order the
     thousands of features of a dense z16 tile lie on as many pages, and reading them was
-    most of the tile's time at 1,000,000 landmarks. Clustered, they share a few dozen.
+    most of the tile's time at 1,000,000 landmarks. Clustered, they share about a hundred.
     Edits do not keep the order: run it after large imports. It locks the table (reads
     included) while it runs, about 30 s for a million features. False on SpatiaLite, whose
     rows stay in rowid order (the R*Tree gives the rowids)."""
@@ -176,16 +175,16 @@ def tile_etag(z: int, x: int, y: int, *, staff: bool = False) -> str:
     return f'"{token or "0"}{"s" if staff else "p"}"'
 
 
-def cached_tile(z: int, x: int, y: int, *, staff: bool = False) -> tuple[bytes, str]:
-    """:func:`tile` and its ETag, from the cache while nothing in the twin changed."""
-    etag = tile_etag(z, x, y, staff=staff)
+def cached_tile(z: int, x: int, y: int, etag: str, *, staff: bool = False) -> bytes:
+    """:func:`tile`, from the cache while nothing in the twin changed: ``etag`` is the one
+    :func:`tile_etag` gave the caller (looked up once per request)."""
     key = "twin:tile:" + hashlib.sha256(repr((
         etag, z, x, y, connection.settings_dict["NAME"])).encode()).hexdigest()
     data = cache.get(key)
     if data is None:
         data = tile(z, x, y, staff=staff)
         cache.set(key, data, TILE_CACHE_SECONDS)
-    return bytes(data), etag
+    return bytes(data)
 
 
 _SL_ROWS = """
