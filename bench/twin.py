@@ -8,10 +8,11 @@ THE TWIN TABLES OF THAT DATABASE ARE REPLACED by the demo city's six districts a
 landmarks (kept between runs when N matches, so a second run skips the load).
 
 Landmarks are bulk-loaded (COPY on PostgreSQL, executemany on SpatiaLite) at random spots
-in the demo city, numbered "<district prefix>-<sequence>". Then Q times each, at random
-inputs, the service function against the very SQL it sends, run raw through the same
-connection, the two interleaved input by input (so a ratio is the cost of the Python around
-the query, even on a busy machine):
+in the demo city, numbered "<district prefix>-<sequence>"; on PostgreSQL the table is then
+clustered by place (``tiles.cluster``, what docs/twin.md asks after a large import).
+Then Q times each, at random inputs, the service function against the very SQL it sends,
+run raw through the same connection, the two interleaved input by input (so a ratio is
+the cost of the Python around the query, even on a busy machine):
 
 1. number -> location: ``services.landmark_location(number)``;
 2. nearest 3 landmarks to a point: ``services.nearest(lon, lat, 3)`` (PostGIS: ORDER BY
@@ -19,7 +20,8 @@ the query, even on a busy machine):
    is the service's first window, 25 m, alone: it suffices at 1M landmarks but not in
    sparse places, where the service grows it);
 3. point -> district: ``services.district_at(lon, lat)``;
-4. bbox tile: ``tiles.tile(16, x, y)`` (the whole MVT) vs. PostGIS: the same ST_AsMVT SQL;
+4. bbox tile: ``tiles.tile(16, x, y)`` (the whole MVT) vs. PostGIS: the same ST_AsMVT SQL
+   through the same binary, server-bound psycopg cursor;
    SpatiaLite: only the raw R*Tree row query, so the ratio is the Python encoding's cost.
 5. The tile endpoint over HTTP (Django's test client, the whole stack): rendered, from the
    server's cache, revalidated by a browser (If-None-Match, 304), and after a change.
@@ -50,7 +52,7 @@ SEED = 4242
 def load(size: int) -> None:
     from django.db import connection, transaction
 
-    from misto.twin import builtin, demo, services
+    from misto.twin import builtin, demo, services, tiles
     from misto.twin.models import Feature, FeatureVersion
 
     services.ensure_builtin_layers()
@@ -100,7 +102,7 @@ def load(size: int) -> None:
             cursor.execute(
                 "CREATE INDEX twin_feature_current_geog ON twin_feature USING GIST "
                 "(geography(geometry)) WHERE retired_at IS NULL")
-            cursor.execute("ANALYZE twin_feature")
+        tiles.cluster()  # what docs/twin.md asks after a large import (and ANALYZE)
     else:
         batch: list[tuple[Any, ...]] = []
         with transaction.atomic(), connection.cursor() as cursor:
@@ -239,16 +241,15 @@ def main() -> None:
         "point -> district",
         paired(lambda p: services.district_at(p[0], p[1]), raw_district, points))
 
-    layer_ids = [layer.pk for layer in tiles._layers_for(16, False)]
     if postgres:
-        margin = (2 * tiles.HALF_WORLD / 2**16) * tiles.BUFFER / tiles.EXTENT
+        tile_cursor = tiles.pg_cursor()
 
         def raw_tile(xy_: tuple[int, int]) -> Any:
-            cursor.execute(tiles._PG_TILE, {"z": 16, "x": xy_[0], "y": xy_[1],
-                                            "extent": tiles.EXTENT, "buffer": tiles.BUFFER,
-                                            "margin": margin, "layers": layer_ids})
-            return cursor.fetchone()
+            tile_cursor.execute(tiles._PG_TILE, tiles.pg_tile_params(16, *xy_), binary=True)
+            return tile_cursor.fetchone()
     else:
+        layer_ids = [layer.pk for layer in tiles._layers_for(16, False)]
+
         def raw_tile(xy_: tuple[int, int]) -> Any:
             west, south, east, north = tiles.tile_bounds_4326(16, *xy_)
             box = [west, south, east, north]

@@ -297,8 +297,8 @@ def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     else:
-        data, etag = tiles.cached_tile(z, x, y, staff=staff)
-        response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
+        response = HttpResponse(tiles.cached_tile(z, x, y, etag, staff=staff),
+                                content_type="application/vnd.mapbox-vector-tile")
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache" if staff else "public, no-cache"
     patch_vary_headers(response, ["Cookie"])

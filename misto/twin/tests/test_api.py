@@ -110,6 +110,21 @@ def test_vector_tile_has_the_layers(client, tiny_city):
     assert client.get("/api/twin/tiles/30/0/0.mvt").status_code == 400
 
 
+def test_clustering_the_features_keeps_the_tiles(tiny_city):
+    """``misto twin cluster`` only reorders the table (PostGIS) and is a no-op on SpatiaLite:
+    a tile has the same features before and after."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    x, y = tiles.tile_for(35.13, 47.82, 16)
+    before = mapbox_vector_tile.decode(tiles.tile(16, x, y))
+    out = StringIO()
+    call_command("twin", "cluster", stdout=out)
+    assert ("ordered by place" if services.is_postgres() else "nothing to do") in out.getvalue()
+    assert mapbox_vector_tile.decode(tiles.tile(16, x, y)) == before
+
+
 def test_history_and_as_of_over_the_api(client, tiny_city):
     feature = tiny_city.addresses["Шевченка 1"]
     before = feature.valid_from.isoformat()

@@ -1,4 +1,4 @@
-"""``misto twin``: import, export, number and list the digital twin's layers."""
+"""``misto twin``: import, export, number, cluster and list the digital twin's layers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from misto.core.errors import MistoError
-from misto.twin import importers, services
+from misto.twin import importers, services, tiles
 from misto.twin.models import Layer
 
 
@@ -41,6 +41,8 @@ class Command(BaseCommand):
         labels.add_argument("--base-url", default="http://127.0.0.1:8000/",
                             help="the site's address, for the QR codes")
         actions.add_parser("layers", help="List the layers.")
+        actions.add_parser("cluster", help="PostGIS: order the features table by place, "
+                           "after a large import (locks the table while it runs).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -100,3 +102,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{layer.code:<14} {layer.geometry_type:<16} "
                               f"{layer.visibility:<7} {layer.features.count():>7}  "
                               f"{layer.title_uk}")
+
+    def do_cluster(self, options: dict[str, Any]) -> None:
+        if tiles.cluster():
+            self.stdout.write(_("features ordered by place (the tiles' index)"))
+        else:
+            self.stdout.write(_("nothing to do on SpatiaLite: its rows stay in rowid order"))
