@@ -16,25 +16,26 @@ ellipsoid instead: ``geodesic_m`` (pyproj's geodesics, Karney's algorithm).
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.gis.db.models import Extent
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from django.utils.translation import gettext as _
 
+# pyproj stays a start-up import (~0.07 s), unlike the other slow libraries (docs/architecture.md):
+# imported after the SpatiaLite extension has loaded the system's PROJ, it made the process
+# abort at exit (a double free between the two copies of PROJ).
+from pyproj import Geod
+
 from misto.twin import builtin
 from misto.twin.errors import TwinCode, TwinError
 from misto.twin.models import Feature
-
-if TYPE_CHECKING:
-    from pyproj import Geod
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG), metres
 BBox = tuple[float, float, float, float]  # west, south, east, north in degrees
@@ -50,13 +51,7 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
 
 
-@functools.cache
-def _wgs84() -> Geod:
-    """The ellipsoid, made on the first geodesic asked for: importing pyproj costs every
-    process ~0.07 s at start-up, and only the fleet's mileage is measured on it."""
-    from pyproj import Geod
-
-    return Geod(ellps="WGS84")
+_WGS84 = Geod(ellps="WGS84")
 
 
 def geodesic_m(lons1: Sequence[float], lats1: Sequence[float], lons2: Sequence[float],
@@ -65,7 +60,7 @@ def geodesic_m(lons1: Sequence[float], lats1: Sequence[float], lons2: Sequence[f
     vectorised call (a track's consecutive fixes: ``lons[:-1], lats[:-1], lons[1:], lats[1:]``)."""
     if not lons1:
         return []
-    _forward, _back, distances = _wgs84().inv(list(lons1), list(lats1), list(lons2), list(lats2))
+    _forward, _back, distances = _WGS84.inv(list(lons1), list(lats1), list(lons2), list(lats2))
     return [float(d) for d in distances]
 
 

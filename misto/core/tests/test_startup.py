@@ -12,8 +12,7 @@ from misto.conftest import ROOT, child_env
 # Imported where they are used; any of them back at the top of a services, views or API file
 # costs every command and every test's child interpreter its import time again.
 LEFT_TO_THEIR_FUNCTIONS = ("reportlab", "openpyxl", "google.protobuf", "google.transit",
-                           "pyproj", "jsonschema", "holidays", "phonenumbers", "PIL",
-                           "webauthn")
+                           "jsonschema", "holidays", "phonenumbers", "PIL", "webauthn")
 
 
 def test_start_up_leaves_slow_libraries_to_the_functions_that_use_them() -> None:
