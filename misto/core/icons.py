@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw
+if TYPE_CHECKING:
+    from PIL import Image
 
 ICON_DIR = Path(__file__).resolve().parent / "static" / "misto" / "icons"
 SIZES = (192, 512)
@@ -63,6 +65,10 @@ def svg(purpose: str) -> str:
 
 
 def png(purpose: str, size: int) -> Image.Image:
+    # Pillow is imported when icons are drawn (the command above), not when the manifest
+    # reads this file's sizes and names at start-up.
+    from PIL import Image, ImageDraw
+
     layout = LAYOUTS[purpose]
     big = size * SUPERSAMPLE
     unit = big / 100

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-
 from misto.core.config import env_str
 
 FONT = "MistoSans"
@@ -21,6 +18,11 @@ FONT_CANDIDATES = (
 
 def cyrillic_font() -> str:
     """The registered font's name; a clear error when no such font is installed."""
+    # reportlab is imported by the PDF renderers when they run, never at start-up (it
+    # costs a process ~0.1 s; the services packages that render PDFs load with Django).
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     if FONT in pdfmetrics.getRegisteredFontNames():
         return FONT
     for candidate in (env_str("MISTO_PDF_FONT"), *FONT_CANDIDATES):

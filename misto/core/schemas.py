@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from ninja import Schema
+from ninja.operation import Operation
 from pydantic import AfterValidator, ConfigDict, Field
 
 
@@ -41,3 +42,29 @@ def refusals(*statuses: int) -> dict[int, type[ErrorOut]]:
     byte anywhere in the request) and 422 (input that fails the schema) can answer any route,
     so they are always there."""
     return {status: ErrorOut for status in (400, *statuses, 422)}
+
+
+# django-ninja wraps the schema each route declares for each status in a pydantic model of its
+# own (``Operation._create_response_model``: a ``NinjaResponseSchema`` whose one field,
+# ``response``, has the declared type). With every route declaring its refusals (400, 422 and
+# more, all ErrorOut), that was ~1 200 models built one by one: ~0.4 s of CPU in every process
+# that loads the URL tree (each command that runs the system checks, each test's child
+# interpreter). The wrapper depends on the declared type alone, so the routes share one per
+# type (~170); the OpenAPI document is the same. Installed here because the modules' APIs
+# import this file (for refusals) before they declare a route.
+_response_models: dict[Any, type[Schema] | None] = {}
+_ninja_response_model = Operation._create_response_model
+
+
+def _shared_response_model(self: Operation, response_param: Any) -> type[Schema] | None:
+    try:
+        return _response_models[response_param]
+    except KeyError:
+        model = _ninja_response_model(self, response_param)
+        _response_models[response_param] = model
+        return model
+    except TypeError:  # an unhashable declaration: a wrapper of its own, as ninja makes it
+        return _ninja_response_model(self, response_param)
+
+
+Operation._create_response_model = _shared_response_model  # type: ignore[method-assign]

@@ -26,7 +26,6 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
-import holidays
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -76,6 +75,10 @@ class Deadline:
 
 @lru_cache(maxsize=64)
 def _public_holidays(year: int, language: str) -> dict[date, str]:
+    # The holidays package is imported on the first deadline computed, not with the core:
+    # it costs every process ~0.05 s at start-up.
+    import holidays
+
     names = holidays.country_holidays("UA", years=year,
                                       language="uk" if language.startswith("uk") else "en_US")
     return dict(names.items())

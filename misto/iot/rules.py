@@ -16,15 +16,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from django.db import connection
 
 from misto.core.bus import publish_many
 from misto.iot.events import ContainerFull, ReadingOutOfRange
 from misto.iot.ingest import DeviceInfo, Row
 from misto.iot.models import Quantity, Rule, RuleState
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,10 @@ def bound_cursor() -> psycopg.Cursor[Any]:
     """A PostgreSQL cursor of the current transaction that sends parameters apart from the
     statement, in binary, and prepares a statement it runs often: Django's cursors quote
     every element of a batch's arrays into the text of the query."""
+    # Imported here: only PostgreSQL runs this (its backend has loaded psycopg already);
+    # on SQLite importing it would cost every process ~0.05 s at start-up for nothing.
+    import psycopg
+
     connection.ensure_connection()
     return psycopg.Cursor(connection.connection)
 

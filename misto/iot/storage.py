@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
@@ -144,6 +143,9 @@ def _write_postgres(batch: Sequence[Row]) -> None:
     primary key: the savepoint rolls it back and the batch goes through a temporary staging
     table and ``INSERT ... ON CONFLICT DO NOTHING`` instead, which skips what is stored.
     """
+    # Imported here, as in rules.bound_cursor: only PostgreSQL comes this way.
+    import psycopg
+
     _ensure_partitions(batch)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper

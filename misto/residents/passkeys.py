@@ -23,24 +23,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from misto.residents.errors import ResidentsCode, ResidentsError
 from misto.residents.models import Passkey
+
+# webauthn (with pyOpenSSL and pyasn1 under it) is imported by the four functions below
+# when a passkey is made or used, not above: the views import this file, and loading the
+# URL tree with it cost every process ~0.06 s.
 
 MAX_PASSKEYS = 10
 
@@ -65,6 +54,15 @@ def _user_handle(user: Any) -> bytes:
 
 def registration_options(user: Any) -> tuple[str, str]:
     """The ``navigator.credentials.create`` options as JSON, and the challenge to keep."""
+    from webauthn import generate_registration_options, options_to_json
+    from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+    from webauthn.helpers.structs import (
+        AuthenticatorSelectionCriteria,
+        PublicKeyCredentialDescriptor,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     options = generate_registration_options(
         rp_id=rp_id(), rp_name=settings.MISTO_CITY_NAME or "Misto",
         user_name=user.get_username(), user_id=_user_handle(user),
@@ -80,6 +78,10 @@ def registration_options(user: Any) -> tuple[str, str]:
 
 def register(user: Any, credential: str, challenge: str, *, level: str, name: str = "") -> Passkey:
     """Keep the passkey the browser created for ``user``'s ``challenge`` (or PasskeyError)."""
+    from webauthn import verify_registration_response
+    from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+    from webauthn.helpers.exceptions import InvalidRegistrationResponse
+
     if not challenge:
         raise PasskeyError(ResidentsCode.PASSKEY_EXPIRED,
                            _("The passkey request has expired. Try again."))
@@ -104,6 +106,10 @@ def register(user: Any, credential: str, challenge: str, *, level: str, name: st
 
 def authentication_options() -> tuple[str, str]:
     """The ``navigator.credentials.get`` options (any passkey of this site) and challenge."""
+    from webauthn import generate_authentication_options, options_to_json
+    from webauthn.helpers import bytes_to_base64url
+    from webauthn.helpers.structs import UserVerificationRequirement
+
     options = generate_authentication_options(
         rp_id=rp_id(), user_verification=UserVerificationRequirement.PREFERRED)
     return options_to_json(options), bytes_to_base64url(options.challenge)
@@ -111,6 +117,10 @@ def authentication_options() -> tuple[str, str]:
 
 def authenticate(credential: str, challenge: str) -> Passkey:
     """The passkey that signed ``challenge`` on one of our origins (or PasskeyError)."""
+    from webauthn import verify_authentication_response
+    from webauthn.helpers import base64url_to_bytes
+    from webauthn.helpers.exceptions import InvalidAuthenticationResponse
+
     refused = PasskeyError(ResidentsCode.PASSKEY_REFUSED,
                            _("This passkey was not accepted. Sign in another way."))
     if not challenge:

@@ -5,13 +5,8 @@ from __future__ import annotations
 import io
 from datetime import date, datetime
 
-import segno
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen import canvas
 
 from misto.core.config import env_str
 from misto.core.pdf import cyrillic_font
@@ -20,6 +15,14 @@ from misto.residents.models import Person
 
 def extract_pdf(*, person: Person, code: str, issued_at: datetime, valid_until: date,
                 url: str) -> bytes:
+    # reportlab and segno are imported when a PDF is made, not with the services: they
+    # cost every process ~0.1 s at start-up.
+    import segno
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
     font = cyrillic_font()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)

@@ -27,6 +27,10 @@ from django.contrib.gis.db.models import Extent
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from django.utils.translation import gettext as _
+
+# pyproj stays a start-up import (~0.07 s), unlike the other slow libraries (docs/architecture.md):
+# imported after the SpatiaLite extension has loaded the system's PROJ, it made the process
+# abort at exit (a double free between the two copies of PROJ).
 from pyproj import Geod
 
 from misto.twin import builtin

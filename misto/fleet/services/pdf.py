@@ -8,11 +8,6 @@ import io
 from typing import Any
 
 from django.utils import timezone
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from misto.core.config import env_str
 from misto.core.pdf import cyrillic_font
@@ -30,6 +25,14 @@ def _t(value: Any) -> str:
 
 
 def waybill_pdf(waybill: Waybill) -> bytes:
+    # reportlab is imported when a PDF is made, not with the services: it costs every
+    # process ~0.1 s at start-up.
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
     font = cyrillic_font()
     vehicle = waybill.vehicle
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=11)

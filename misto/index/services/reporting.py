@@ -14,13 +14,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from misto.core import bus
 from misto.core.config import env_str
@@ -95,6 +88,14 @@ def _how(line: Line) -> str:
 
 
 def pdf(year: int, rows: list[Line]) -> bytes:
+    # reportlab is imported here, not at the top: it costs every process ~0.1 s at start-up
+    # (this file is loaded by django.setup() through the admin) and only this export uses it.
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
     font = cyrillic_font()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm,
@@ -136,6 +137,11 @@ def pdf(year: int, rows: list[Line]) -> bytes:
 
 
 def xlsx(year: int, rows: list[Line]) -> bytes:
+    # openpyxl is imported here, not at the top: ~0.1 s of every process's start-up for
+    # the one spreadsheet export.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = str(year)

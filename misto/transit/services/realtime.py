@@ -11,15 +11,21 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
-from google.protobuf import json_format
-from google.transit import gtfs_realtime_pb2 as rt
 
 from misto.transit import conf
 from misto.transit.models import Agency, Alert, Prediction, VehicleState
 from misto.transit.services.occupancy import load
+
+if TYPE_CHECKING:
+    from google.transit import gtfs_realtime_pb2 as rt
+
+# protobuf and the GTFS-realtime bindings are imported by the functions that build or
+# print a feed, not above: they cost every process ~0.15 s at start-up (this package loads
+# with Django) and only the feed endpoints use them.
 
 KINDS = ("vehicle-positions", "trip-updates", "alerts")
 
@@ -33,12 +39,14 @@ class Built:
         return self.message.SerializeToString()
 
     def as_dict(self) -> dict:
+        from google.protobuf import json_format
+
         return json_format.MessageToDict(self.message, preserving_proto_field_name=True)
 
 
 def _header(message: rt.FeedMessage, modified: datetime) -> None:
     message.header.gtfs_realtime_version = "2.0"
-    message.header.incrementality = rt.FeedHeader.FULL_DATASET
+    message.header.incrementality = message.header.FULL_DATASET
     message.header.timestamp = int(modified.timestamp())
 
 
@@ -52,10 +60,12 @@ def _trip(descriptor: rt.TripDescriptor, trip_id: str, route_id: str, day: objec
     descriptor.trip_id = trip_id
     descriptor.route_id = route_id
     descriptor.start_date = day.strftime("%Y%m%d")  # type: ignore[attr-defined]
-    descriptor.schedule_relationship = rt.TripDescriptor.SCHEDULED
+    descriptor.schedule_relationship = descriptor.SCHEDULED
 
 
 def vehicle_positions(now: datetime | None = None) -> Built:
+    from google.transit import gtfs_realtime_pb2 as rt
+
     now = now or timezone.now()
     message = rt.FeedMessage()
     states = _fresh(now)
@@ -87,6 +97,8 @@ def vehicle_positions(now: datetime | None = None) -> Built:
 
 
 def trip_updates(now: datetime | None = None) -> Built:
+    from google.transit import gtfs_realtime_pb2 as rt
+
     now = now or timezone.now()
     message = rt.FeedMessage()
     states = {s.vehicle_id: s for s in _fresh(now) if s.trip_id and s.service_date}
@@ -137,6 +149,8 @@ def active_alerts(now: datetime) -> list[Alert]:
 
 
 def alerts(now: datetime | None = None) -> Built:
+    from google.transit import gtfs_realtime_pb2 as rt
+
     now = now or timezone.now()
     message = rt.FeedMessage()
     rows = active_alerts(now)
